@@ -1,0 +1,235 @@
+//! What the engine is told about an instance, the actor and the event.
+//! The application loads these; the engine never reads storage.
+
+use crate::workflow::{Machine, Role};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// A role grant, optionally limited to a scope such as `academie:PARIS`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Grant {
+    pub role: Role,
+    pub scope: Option<Scope>,
+}
+
+/// An académie, a région or an organisation: scopes of staff grants and
+/// affiliations of committee members. Written `kind:CODE`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(into = "String")]
+pub enum Scope {
+    Academie(String),
+    Region(String),
+    Org(String),
+}
+
+impl Scope {
+    pub fn parse(text: &str) -> Option<Scope> {
+        let (kind, code) = text.split_once(':')?;
+        let code = code.trim();
+        if code.is_empty() {
+            return None;
+        }
+        match kind.trim() {
+            "academie" => Some(Scope::Academie(code.to_string())),
+            "region" => Some(Scope::Region(code.to_string())),
+            "org" => Some(Scope::Org(code.to_string())),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Scope::Academie(c) => write!(f, "academie:{c}"),
+            Scope::Region(c) => write!(f, "region:{c}"),
+            Scope::Org(c) => write!(f, "org:{c}"),
+        }
+    }
+}
+
+impl From<Scope> for String {
+    fn from(s: Scope) -> String {
+        s.to_string()
+    }
+}
+
+/// Who acts. The timer worker acts as [`Actor::system`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: Option<Uuid>,
+    pub grants: Vec<Grant>,
+    pub affiliations: Vec<Scope>,
+    /// Set when an admin acts for someone else.
+    pub on_behalf_of: Option<Uuid>,
+}
+
+impl Actor {
+    pub fn system() -> Actor {
+        Actor {
+            user_id: None,
+            grants: vec![Grant {
+                role: Role::System,
+                scope: None,
+            }],
+            affiliations: vec![],
+            on_behalf_of: None,
+        }
+    }
+
+    pub fn user(user_id: Uuid, grants: Vec<Grant>) -> Actor {
+        Actor {
+            user_id: Some(user_id),
+            grants,
+            affiliations: vec![],
+            on_behalf_of: None,
+        }
+    }
+
+    pub fn has_role(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+
+    /// Label used in audit entries.
+    pub fn audit_name(&self) -> String {
+        match self.user_id {
+            Some(id) => format!("user:{id}"),
+            None => "system".to_string(),
+        }
+    }
+}
+
+/// A person an event refers to (the rapporteur being assigned).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub user_id: Uuid,
+    pub roles: Vec<Role>,
+    pub affiliations: Vec<Scope>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub name: String,
+    /// The event's input fields as sent (JSON object).
+    pub data: Map<String, Value>,
+    /// The instance version the caller saw, when it says.
+    pub expected_version: Option<i64>,
+    /// Resolved `user` field, if the event has one.
+    pub subject: Option<Person>,
+}
+
+impl Event {
+    pub fn named(name: &str) -> Event {
+        Event {
+            name: name.to_string(),
+            data: Map::new(),
+            expected_version: None,
+            subject: None,
+        }
+    }
+
+    pub fn with(mut self, field: &str, value: impl Into<Value>) -> Event {
+        self.data.insert(field.to_string(), value.into());
+        self
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Instance {
+    pub machine: Machine,
+    pub id: Uuid,
+    pub state: String,
+    pub version: i64,
+    pub facts: Facts,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Facts {
+    Dossier(Box<DossierFacts>),
+    Label(LabelFacts),
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DossierFacts {
+    pub owners: Vec<Uuid>,
+    pub title: String,
+    pub kind: String,
+    pub category: String,
+    pub filiere: String,
+    pub region: String,
+    pub academies: Vec<String>,
+    pub support_establishment: String,
+    pub directeur_operationnel: String,
+    pub renewal_of: Option<Uuid>,
+    /// Last day of the label this dossier renews.
+    pub renewal_of_valid_until: Option<NaiveDate>,
+    /// Partners as (name, type code).
+    pub partners: Vec<(String, String)>,
+    pub endorsed_rectorat: bool,
+    pub endorsed_region: bool,
+    /// Opinion body code → opinion code.
+    pub opinions: BTreeMap<String, String>,
+    pub call_opens_at: Option<DateTime<Utc>>,
+    pub call_closes_at: Option<DateTime<Utc>>,
+    pub completion_due: Option<DateTime<Utc>>,
+    pub reviewers: Vec<Reviewer>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reviewer {
+    pub user_id: Uuid,
+    pub due: DateTime<Utc>,
+    pub scores: Option<BTreeMap<String, i64>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelFacts {
+    pub dossier_id: Option<Uuid>,
+    pub owners: Vec<Uuid>,
+    pub region: String,
+    pub academies: Vec<String>,
+    pub valid_from: NaiveDate,
+    pub valid_until: NaiveDate,
+    /// A renewal dossier for this label has been labelled.
+    pub has_labelled_renewal: bool,
+}
+
+impl DossierFacts {
+    /// Required identity fields still empty, by API field name.
+    pub fn missing_fields(&self) -> Vec<&'static str> {
+        let mut missing = Vec::new();
+        for (name, value) in [
+            ("title", &self.title),
+            ("filiere", &self.filiere),
+            ("region", &self.region),
+            ("support_establishment", &self.support_establishment),
+            ("directeur_operationnel", &self.directeur_operationnel),
+        ] {
+            if value.trim().is_empty() {
+                missing.push(name);
+            }
+        }
+        if self.academies.is_empty() {
+            missing.push("academies");
+        }
+        missing
+    }
+
+    /// Average score per criterion over submitted reviews.
+    pub fn averages(&self) -> BTreeMap<String, f64> {
+        let mut sums: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        for scores in self.reviewers.iter().filter_map(|r| r.scores.as_ref()) {
+            for (code, score) in scores {
+                let e = sums.entry(code.clone()).or_default();
+                e.0 += score;
+                e.1 += 1;
+            }
+        }
+        sums.into_iter()
+            .map(|(k, (s, n))| (k, s as f64 / n as f64))
+            .collect()
+    }
+}

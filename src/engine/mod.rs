@@ -1,0 +1,411 @@
+//! The pure workflow engine. `decide` reads nothing but its arguments and
+//! returns a Plan to apply atomically, or a Refusal that changes nothing.
+
+pub mod facts;
+mod guards;
+pub mod input;
+pub mod plan;
+
+pub use facts::*;
+pub use plan::*;
+
+use crate::calendar::{label_valid_until, paris_date, timer_due, TimerAnchorValue};
+use crate::workflow::{
+    Definition, Effect, FieldType, Machine, MachineDef, RecordKind, Role, Transition,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+/// Decides what `event` does to `instance` when `actor` sends it at `now`.
+pub fn decide(
+    def: &Definition,
+    instance: &Instance,
+    event: &Event,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Plan, Refusal> {
+    let machine = def.machine(instance.machine);
+    let spec = machine
+        .event(&event.name)
+        .ok_or_else(|| Refusal::invalid("event", format!("unknown event `{}`", event.name)))?;
+
+    let of_event: Vec<&Transition> = machine
+        .transitions
+        .iter()
+        .filter(|t| t.event == event.name)
+        .collect();
+    if !of_event.iter().any(|t| may_act(actor, &t.roles, instance)) {
+        return Err(Refusal::NotAllowed {
+            reason: format!(
+                "your roles do not allow `{}` on this {}",
+                event.name, instance.machine
+            ),
+        });
+    }
+    if let Some(expected) = event.expected_version.filter(|v| *v != instance.version) {
+        return Err(Refusal::StaleVersion {
+            expected,
+            current: instance.version,
+        });
+    }
+    let candidates: Vec<&Transition> = machine
+        .transitions_from(&instance.state, &event.name)
+        .filter(|t| may_act(actor, &t.roles, instance))
+        .collect();
+    if candidates.is_empty() {
+        return Err(Refusal::WrongState {
+            event: event.name.clone(),
+            state: instance.state.clone(),
+        });
+    }
+
+    let data = input::validate(spec, &event.data, &def.grid)?;
+    let subject = resolve_subject(spec, &data, event)?;
+    let ctx = guards::Ctx {
+        def,
+        instance,
+        actor,
+        subject,
+        data: &data,
+        now,
+    };
+
+    let mut chosen = None;
+    for t in candidates {
+        if t.when.iter().all(|c| ctx.condition(c)) {
+            chosen = Some(t);
+            break;
+        }
+    }
+    let transition = chosen.ok_or_else(|| Refusal::GuardFailed {
+        guard: "when".into(),
+        code: "condition_not_met".into(),
+        message: format!(
+            "no transition of `{}` applies to this {} now",
+            event.name, instance.machine
+        ),
+    })?;
+    for guard in &transition.guards {
+        ctx.check(*guard)?;
+    }
+
+    let to_state = transition.target(&instance.state).to_string();
+    let records = records(&transition.effects, &ctx)?;
+    let facts_after = apply_records(&instance.facts, &records);
+    let key = subject.map(|p| p.user_id).or(actor.user_id);
+    let effects = effects(machine, &transition.effects, &facts_after, key, now);
+    let new_label = if transition.effects.contains(&Effect::CreateLabel) {
+        Some(new_label(def, &facts_after, instance.id, &data, now)?)
+    } else {
+        None
+    };
+
+    Ok(Plan {
+        machine: instance.machine,
+        instance_id: instance.id,
+        event: event.name.clone(),
+        from_state: instance.state.clone(),
+        to_state,
+        expected_version: instance.version,
+        at: now,
+        actor: actor.audit_name(),
+        actor_user: actor.user_id,
+        on_behalf_of: actor.on_behalf_of,
+        data,
+        records,
+        effects,
+        new_label,
+    })
+}
+
+/// Effects of creating an instance (its `on_create` list).
+pub fn creation_effects(
+    def: &Definition,
+    machine: Machine,
+    facts: &Facts,
+    now: DateTime<Utc>,
+) -> Effects {
+    let m = def.machine(machine);
+    effects(m, &m.on_create, facts, None, now)
+}
+
+/// Whether the actor holds one of `roles` in scope of this instance.
+pub fn may_act(actor: &Actor, roles: &[Role], instance: &Instance) -> bool {
+    roles
+        .iter()
+        .any(|role| holds_in_scope(actor, *role, &instance.facts))
+}
+
+fn holds_in_scope(actor: &Actor, role: Role, facts: &Facts) -> bool {
+    let (owners, region, academies, reviewers): (&[Uuid], &str, &[String], Vec<Uuid>) = match facts
+    {
+        Facts::Dossier(d) => (
+            &d.owners,
+            &d.region,
+            &d.academies,
+            d.reviewers.iter().map(|r| r.user_id).collect(),
+        ),
+        Facts::Label(l) => (&l.owners, &l.region, &l.academies, vec![]),
+    };
+    actor
+        .grants
+        .iter()
+        .filter(|g| g.role == role)
+        .any(|g| match role {
+            Role::Admin | Role::President | Role::System => true,
+            Role::Porteur => actor.user_id.is_some_and(|u| owners.contains(&u)),
+            Role::Rapporteur => actor.user_id.is_some_and(|u| reviewers.contains(&u)),
+            Role::StaffRectorat => {
+                matches!(&g.scope, Some(Scope::Academie(a)) if academies.contains(a))
+            }
+            Role::StaffRegion => matches!(&g.scope, Some(Scope::Region(r)) if r == region),
+        })
+}
+
+fn resolve_subject<'e>(
+    spec: &crate::workflow::EventDef,
+    data: &Map<String, Value>,
+    event: &'e Event,
+) -> Result<Option<&'e Person>, Refusal> {
+    let Some(field) = spec.fields.iter().find(|f| f.kind == FieldType::User) else {
+        return Ok(event.subject.as_ref());
+    };
+    let Some(id) = data.get(&field.name).and_then(Value::as_str) else {
+        return Ok(None);
+    };
+    match &event.subject {
+        Some(p) if p.user_id.to_string() == id => Ok(Some(p)),
+        _ => Err(Refusal::invalid(&field.name, "no such user")),
+    }
+}
+
+fn str_field(data: &Map<String, Value>, name: &str) -> Option<String> {
+    data.get(name).and_then(Value::as_str).map(str::to_string)
+}
+
+fn instant_field(data: &Map<String, Value>, name: &str) -> Option<DateTime<Utc>> {
+    data.get(name)
+        .and_then(Value::as_str)
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| t.with_timezone(&Utc))
+}
+
+fn records(effects: &[Effect], ctx: &guards::Ctx) -> Result<Vec<Record>, Refusal> {
+    let data = ctx.data;
+    let mut out = Vec::new();
+    for effect in effects {
+        let Effect::Record(kind) = effect else {
+            continue;
+        };
+        out.push(match kind {
+            RecordKind::Endorsement => Record::Endorsement {
+                side: ctx.endorsable_side().ok_or_else(|| Refusal::NotAllowed {
+                    reason: "your scope endorses no side of this dossier".into(),
+                })?,
+                by: ctx.actor.user_id,
+            },
+            RecordKind::Opinion => Record::Opinion {
+                body: str_field(data, "body").unwrap_or_default(),
+                opinion: str_field(data, "opinion").unwrap_or_default(),
+                date: str_field(data, "date")
+                    .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+            },
+            RecordKind::CompletionRequest => Record::CompletionRequest {
+                message: str_field(data, "message").unwrap_or_default(),
+                due: instant_field(data, "due")
+                    .ok_or_else(|| Refusal::invalid("due", "is required"))?,
+            },
+            RecordKind::CompletionAnswered => Record::CompletionAnswered,
+            RecordKind::Reviewer => {
+                let person = ctx
+                    .subject
+                    .ok_or_else(|| Refusal::invalid("user_id", "is required"))?;
+                if !person.roles.contains(&Role::Rapporteur) {
+                    return Err(Refusal::invalid("user_id", "this user is not a rapporteur"));
+                }
+                Record::Reviewer {
+                    user_id: person.user_id,
+                    due: instant_field(data, "due")
+                        .ok_or_else(|| Refusal::invalid("due", "is required"))?,
+                }
+            }
+            RecordKind::Review => Record::Review {
+                reviewer: ctx.actor.user_id.ok_or_else(|| Refusal::NotAllowed {
+                    reason: "only a person reviews".into(),
+                })?,
+                scores: data
+                    .get("scores")
+                    .and_then(Value::as_object)
+                    .map(|m| {
+                        m.iter()
+                            .filter_map(|(k, v)| Some((k.clone(), v.as_i64()?)))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                comment: str_field(data, "comment").unwrap_or_default(),
+            },
+            RecordKind::Decision => Record::Decision {
+                outcome: str_field(data, "outcome").unwrap_or_default(),
+                category: str_field(data, "category"),
+                years: data.get("years").and_then(Value::as_u64).map(|y| y as u32),
+                motivation: str_field(data, "motivation").unwrap_or_default(),
+                excellence_override: str_field(data, "excellence_override"),
+            },
+        });
+    }
+    Ok(out)
+}
+
+/// The facts as they will be once `records` are stored.
+pub fn apply_records(facts: &Facts, records: &[Record]) -> Facts {
+    let Facts::Dossier(d) = facts else {
+        return facts.clone();
+    };
+    let mut d = d.clone();
+    for r in records {
+        match r {
+            Record::Endorsement {
+                side: Side::Rectorat,
+                ..
+            } => d.endorsed_rectorat = true,
+            Record::Endorsement {
+                side: Side::Region, ..
+            } => d.endorsed_region = true,
+            Record::Opinion { body, opinion, .. } => {
+                d.opinions.insert(body.clone(), opinion.clone());
+            }
+            Record::CompletionRequest { due, .. } => d.completion_due = Some(*due),
+            Record::CompletionAnswered => d.completion_due = None,
+            Record::Reviewer { user_id, due } => d.reviewers.push(Reviewer {
+                user_id: *user_id,
+                due: *due,
+                scores: None,
+            }),
+            Record::Review {
+                reviewer, scores, ..
+            } => {
+                if let Some(r) = d.reviewers.iter_mut().find(|r| r.user_id == *reviewer) {
+                    r.scores = Some(scores.clone());
+                }
+            }
+            Record::Decision { .. } => {}
+        }
+    }
+    Facts::Dossier(d)
+}
+
+fn effects(
+    machine: &MachineDef,
+    list: &[Effect],
+    facts: &Facts,
+    key: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Effects {
+    let mut out = Effects::default();
+    for effect in list {
+        match effect {
+            Effect::Notify { template, to } => out.messages.push(Message {
+                template: template.clone(),
+                to: to.clone(),
+                subject_user: key,
+            }),
+            Effect::StartTimer(name) => {
+                let Some(timer) = machine.timer(name) else {
+                    continue;
+                };
+                let timer_key = if timer.anchor.per_reviewer() {
+                    key
+                } else {
+                    None
+                };
+                let Some(anchor) = anchor_value(timer.anchor, facts, timer_key) else {
+                    continue;
+                };
+                let due_at = timer_due(anchor, timer.offset, timer.time);
+                if timer.skip_if_past && due_at <= now {
+                    continue;
+                }
+                out.timers.push(TimerOp::Start {
+                    name: name.clone(),
+                    key: timer_key,
+                    event: timer.event.clone(),
+                    due_at,
+                });
+            }
+            Effect::CancelTimer(name) => {
+                let per_reviewer = machine.timer(name).is_some_and(|t| t.anchor.per_reviewer());
+                out.timers.push(TimerOp::Cancel {
+                    name: name.clone(),
+                    key: if per_reviewer { key } else { None },
+                });
+            }
+            Effect::CancelAllTimers => out.timers.push(TimerOp::CancelAll),
+            Effect::Record(_) | Effect::CreateLabel => {}
+        }
+    }
+    out
+}
+
+fn anchor_value(
+    anchor: crate::workflow::Anchor,
+    facts: &Facts,
+    key: Option<Uuid>,
+) -> Option<TimerAnchorValue> {
+    use crate::workflow::Anchor::*;
+    match (anchor, facts) {
+        (CallClosesAt, Facts::Dossier(d)) => d.call_closes_at.map(TimerAnchorValue::Instant),
+        (CompletionDue, Facts::Dossier(d)) => d.completion_due.map(TimerAnchorValue::Instant),
+        (ReviewDue, Facts::Dossier(d)) => d
+            .reviewers
+            .iter()
+            .find(|r| Some(r.user_id) == key)
+            .map(|r| TimerAnchorValue::Instant(r.due)),
+        (ValidFrom, Facts::Label(l)) => Some(TimerAnchorValue::Date(l.valid_from)),
+        (ValidUntil, Facts::Label(l)) => Some(TimerAnchorValue::Date(l.valid_until)),
+        _ => None,
+    }
+}
+
+fn new_label(
+    def: &Definition,
+    facts: &Facts,
+    dossier_id: Uuid,
+    data: &Map<String, Value>,
+    now: DateTime<Utc>,
+) -> Result<NewLabel, Refusal> {
+    let Facts::Dossier(d) = facts else {
+        return Err(Refusal::invalid("event", "only a dossier creates a label"));
+    };
+    let category =
+        str_field(data, "category").ok_or_else(|| Refusal::invalid("category", "is required"))?;
+    let years = data
+        .get("years")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| Refusal::invalid("years", "is required"))? as u32;
+    // A renewal starts the day after the label it renews ends.
+    let decided_on = paris_date(now);
+    let valid_from = match d.renewal_of_valid_until {
+        Some(end) if end >= decided_on => crate::calendar::add_days(end, 1),
+        _ => decided_on,
+    };
+    let valid_until = label_valid_until(valid_from, years);
+    let label_facts = Facts::Label(LabelFacts {
+        dossier_id: Some(dossier_id),
+        owners: d.owners.clone(),
+        region: d.region.clone(),
+        academies: d.academies.clone(),
+        valid_from,
+        valid_until,
+        has_labelled_renewal: false,
+    });
+    Ok(NewLabel {
+        category,
+        years,
+        valid_from,
+        valid_until,
+        renewal_of: d.renewal_of,
+        state: def.label_machine.initial.clone(),
+        effects: creation_effects(def, Machine::Label, &label_facts, now),
+    })
+}

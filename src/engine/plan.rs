@@ -1,0 +1,155 @@
+//! What the engine decides: a Plan to apply in one transaction, or a
+//! Refusal that changes nothing.
+
+use crate::workflow::{Machine, Recipient};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Plan {
+    pub machine: Machine,
+    pub instance_id: Uuid,
+    pub event: String,
+    pub from_state: String,
+    pub to_state: String,
+    /// The version the instance must still have when the plan is applied.
+    pub expected_version: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub actor_user: Option<Uuid>,
+    pub on_behalf_of: Option<Uuid>,
+    /// The event's input after validation (deadlines as UTC instants).
+    pub data: Map<String, Value>,
+    pub records: Vec<Record>,
+    pub effects: Effects,
+    pub new_label: Option<NewLabel>,
+}
+
+/// Side effects shared by transitions and instance creation.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Effects {
+    pub messages: Vec<Message>,
+    pub timers: Vec<TimerOp>,
+}
+
+/// A label created by a `labelled` decision, with its own creation effects.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewLabel {
+    pub category: String,
+    pub years: u32,
+    pub valid_from: NaiveDate,
+    pub valid_until: NaiveDate,
+    pub renewal_of: Option<Uuid>,
+    pub state: String,
+    pub effects: Effects,
+}
+
+/// Dossier data a transition stores.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "record", rename_all = "snake_case")]
+pub enum Record {
+    Endorsement {
+        side: Side,
+        by: Option<Uuid>,
+    },
+    Opinion {
+        body: String,
+        opinion: String,
+        date: Option<NaiveDate>,
+    },
+    CompletionRequest {
+        message: String,
+        due: DateTime<Utc>,
+    },
+    CompletionAnswered,
+    Reviewer {
+        user_id: Uuid,
+        due: DateTime<Utc>,
+    },
+    Review {
+        reviewer: Uuid,
+        scores: BTreeMap<String, i64>,
+        comment: String,
+    },
+    Decision {
+        outcome: String,
+        category: Option<String>,
+        years: Option<u32>,
+        motivation: String,
+        excellence_override: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Rectorat,
+    Region,
+}
+
+/// A notification to render into outbox rows at commit.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Message {
+    pub template: String,
+    pub to: Vec<Recipient>,
+    /// The person `reviewer` resolves to.
+    pub subject_user: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum TimerOp {
+    Start {
+        name: String,
+        key: Option<Uuid>,
+        event: String,
+        due_at: DateTime<Utc>,
+    },
+    Cancel {
+        name: String,
+        key: Option<Uuid>,
+    },
+    CancelAll,
+}
+
+/// Why an event was refused. Nothing was changed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("not allowed: {reason}")]
+    NotAllowed { reason: String },
+    #[error("event `{event}` is not possible in state `{state}`")]
+    WrongState { event: String, state: String },
+    #[error("stale version: the dossier is at version {current}, not {expected}")]
+    StaleVersion { expected: i64, current: i64 },
+    #[error("{message}")]
+    GuardFailed {
+        guard: String,
+        code: String,
+        message: String,
+    },
+    #[error("{field}: {reason}")]
+    InvalidInput { field: String, reason: String },
+}
+
+impl Refusal {
+    pub fn invalid(field: &str, reason: impl Into<String>) -> Refusal {
+        Refusal::InvalidInput {
+            field: field.to_string(),
+            reason: reason.into(),
+        }
+    }
+
+    /// Stable machine-readable code for API errors.
+    pub fn code(&self) -> &str {
+        match self {
+            Refusal::NotAllowed { .. } => "forbidden",
+            Refusal::WrongState { .. } => "wrong_state",
+            Refusal::StaleVersion { .. } => "stale_version",
+            Refusal::GuardFailed { code, .. } => code,
+            Refusal::InvalidInput { .. } => "invalid_input",
+        }
+    }
+}

@@ -1,0 +1,408 @@
+//! Applies a Plan in one transaction: version-checked state change, the
+//! records it stores, its audit entry, outbox rows and timers, and the label
+//! a decision creates. Either all of it commits or none of it does.
+
+use super::audit::{append, Entry};
+use super::{to_micros, Result, Store, StoreError};
+use crate::engine::{Effects, Message, Plan, Record, Side, TimerOp};
+use crate::workflow::{Machine, Recipient};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use sqlx::{AnyConnection, Row};
+use uuid::Uuid;
+
+/// What a committed plan produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    pub version: i64,
+    pub label_id: Option<Uuid>,
+    pub messages: usize,
+}
+
+impl Store {
+    pub async fn apply(&self, plan: &Plan) -> Result<Applied> {
+        let mut tx = self.pool.begin().await?;
+        let id = plan.instance_id.to_string();
+        // The version check comes first: it takes the row's write lock, so
+        // a concurrent plan for the same instance waits here and then fails.
+        let sql = match plan.machine {
+            Machine::Dossier => "UPDATE dossiers SET state = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4",
+            Machine::Label => "UPDATE labels SET state = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4",
+        };
+        let updated = sqlx::query(sql)
+            .bind(&plan.to_state)
+            .bind(to_micros(plan.at))
+            .bind(&id)
+            .bind(plan.expected_version)
+            .execute(&mut *tx)
+            .await?;
+        if updated.rows_affected() == 0 {
+            drop(tx);
+            let current = self.instance(plan.machine, plan.instance_id).await?.version;
+            return Err(StoreError::Conflict {
+                expected: plan.expected_version,
+                current,
+            });
+        }
+        for record in &plan.records {
+            write_record(&mut tx, &id, record, plan).await?;
+        }
+        let entry = Entry {
+            entity: plan.machine.name().to_string(),
+            entity_id: id.clone(),
+            action: plan.event.clone(),
+            actor: plan.actor.clone(),
+            on_behalf_of: plan.on_behalf_of.map(|u| format!("user:{u}")),
+            at: plan.at,
+            before: json!({"state": plan.from_state, "version": plan.expected_version}),
+            after: json!({"state": plan.to_state, "version": plan.expected_version + 1}),
+            data: json!({"input": plan.data, "records": plan.records}),
+        };
+        append(&mut tx, self.backend(), &entry).await?;
+        let mut messages = write_effects(
+            &mut tx,
+            plan.machine,
+            &id,
+            &plan.effects,
+            &plan.event,
+            plan.at,
+        )
+        .await?;
+
+        let mut label_id = None;
+        if let Some(label) = &plan.new_label {
+            let new_id = Uuid::new_v4().to_string();
+            sqlx::query(
+                "INSERT INTO labels (id, dossier_id, workflow, state, version, title, category, filiere, region, \
+                 valid_from, valid_until, renewal_of, created_at, updated_at) \
+                 SELECT $1, id, workflow, $2, 1, title, $3, filiere, region, $4, $5, $6, $7, $7 FROM dossiers WHERE id = $8",
+            )
+            .bind(&new_id)
+            .bind(&label.state)
+            .bind(&label.category)
+            .bind(label.valid_from.to_string())
+            .bind(label.valid_until.to_string())
+            .bind(label.renewal_of.map(|u| u.to_string()))
+            .bind(to_micros(plan.at))
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("INSERT INTO label_academies (label_id, academie) SELECT $1, academie FROM dossier_academies WHERE dossier_id = $2")
+                .bind(&new_id)
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
+            let entry = Entry {
+                entity: "label".into(),
+                entity_id: new_id.clone(),
+                action: "create".into(),
+                actor: plan.actor.clone(),
+                on_behalf_of: plan.on_behalf_of.map(|u| format!("user:{u}")),
+                at: plan.at,
+                before: serde_json::Value::Null,
+                after: json!({"state": label.state, "version": 1, "dossier_id": id, "category": label.category,
+                    "years": label.years, "valid_from": label.valid_from, "valid_until": label.valid_until,
+                    "renewal_of": label.renewal_of}),
+                data: serde_json::Value::Null,
+            };
+            append(&mut tx, self.backend(), &entry).await?;
+            messages += write_effects(
+                &mut tx,
+                Machine::Label,
+                &new_id,
+                &label.effects,
+                "create",
+                plan.at,
+            )
+            .await?;
+            label_id = Some(Uuid::parse_str(&new_id).expect("generated uuid"));
+        }
+        tx.commit().await?;
+        Ok(Applied {
+            version: plan.expected_version + 1,
+            label_id,
+            messages,
+        })
+    }
+}
+
+async fn write_record(
+    conn: &mut AnyConnection,
+    id: &str,
+    record: &Record,
+    plan: &Plan,
+) -> Result<()> {
+    let at = to_micros(plan.at);
+    let by = plan.actor_user.map(|u| u.to_string());
+    match record {
+        Record::Endorsement { side, by: who } => {
+            let sql = match side {
+                Side::Rectorat => "UPDATE dossiers SET endorsed_rectorat_by = $1, endorsed_rectorat_at = $2 WHERE id = $3",
+                Side::Region => "UPDATE dossiers SET endorsed_region_by = $1, endorsed_region_at = $2 WHERE id = $3",
+            };
+            sqlx::query(sql)
+                .bind(who.map(|u| u.to_string()))
+                .bind(at)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Record::Opinion {
+            body,
+            opinion,
+            date,
+        } => {
+            sqlx::query(
+                "INSERT INTO opinions (dossier_id, body, opinion, given_on, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (dossier_id, body) DO UPDATE SET opinion = excluded.opinion, given_on = excluded.given_on, \
+                 recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at",
+            )
+            .bind(id)
+            .bind(body)
+            .bind(opinion)
+            .bind(date.map(|d| d.to_string()))
+            .bind(by)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Record::CompletionRequest { message, due } => {
+            sqlx::query(
+                "UPDATE dossiers SET completion_message = $1, completion_due = $2 WHERE id = $3",
+            )
+            .bind(message)
+            .bind(to_micros(*due))
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Record::CompletionAnswered => {
+            sqlx::query("UPDATE dossiers SET completion_due = NULL WHERE id = $1")
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Record::Reviewer { user_id, due } => {
+            sqlx::query("INSERT INTO assignments (dossier_id, user_id, due_at, assigned_by, assigned_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(id)
+                .bind(user_id.to_string())
+                .bind(to_micros(*due))
+                .bind(by)
+                .bind(at)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Record::Review {
+            reviewer,
+            scores,
+            comment,
+        } => {
+            sqlx::query("INSERT INTO reviews (dossier_id, reviewer_id, scores, comment, submitted_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(id)
+                .bind(reviewer.to_string())
+                .bind(serde_json::to_string(scores).unwrap_or_default())
+                .bind(comment)
+                .bind(at)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Record::Decision {
+            outcome,
+            category,
+            years,
+            motivation,
+            excellence_override,
+        } => {
+            sqlx::query(
+                "INSERT INTO decisions (dossier_id, outcome, category, years, motivation, excellence_override, decided_by, decided_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (dossier_id) DO UPDATE SET outcome = excluded.outcome, \
+                 category = excluded.category, years = excluded.years, motivation = excluded.motivation, \
+                 excellence_override = excluded.excellence_override, decided_by = excluded.decided_by, decided_at = excluded.decided_at",
+            )
+            .bind(id)
+            .bind(outcome)
+            .bind(category.as_deref())
+            .bind(years.map(i64::from))
+            .bind(motivation)
+            .bind(excellence_override.as_deref())
+            .bind(by)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes outbox rows and timer changes for one instance; returns the
+/// number of outbox rows.
+pub(crate) async fn write_effects(
+    conn: &mut AnyConnection,
+    machine: Machine,
+    id: &str,
+    effects: &Effects,
+    cause: &str,
+    at: DateTime<Utc>,
+) -> Result<usize> {
+    let now = to_micros(at);
+    for op in &effects.timers {
+        match op {
+            TimerOp::Start {
+                name,
+                key,
+                event,
+                due_at,
+            } => {
+                let key = key.map(|k| k.to_string()).unwrap_or_default();
+                close_timers(conn, machine, id, Some((name, &key)), "replaced", now).await?;
+                sqlx::query(
+                    "INSERT INTO timers (id, entity, entity_id, name, timer_key, event, due_at, status, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8)",
+                )
+                .bind(Uuid::new_v4().to_string())
+                .bind(machine.name())
+                .bind(id)
+                .bind(name)
+                .bind(&key)
+                .bind(event)
+                .bind(to_micros(*due_at))
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+            }
+            TimerOp::Cancel { name, key } => {
+                let key = key.map(|k| k.to_string()).unwrap_or_default();
+                close_timers(
+                    conn,
+                    machine,
+                    id,
+                    Some((name, &key)),
+                    &format!("cancelled by {cause}"),
+                    now,
+                )
+                .await?;
+            }
+            TimerOp::CancelAll => {
+                close_timers(
+                    conn,
+                    machine,
+                    id,
+                    None,
+                    &format!("cancelled by {cause}"),
+                    now,
+                )
+                .await?
+            }
+        }
+    }
+    let mut rows = 0;
+    for message in &effects.messages {
+        rows += write_message(conn, machine, id, message, cause, now).await?;
+    }
+    Ok(rows)
+}
+
+async fn close_timers(
+    conn: &mut AnyConnection,
+    machine: Machine,
+    id: &str,
+    which: Option<(&str, &str)>,
+    outcome: &str,
+    now: i64,
+) -> Result<()> {
+    let query = match which {
+        Some((name, key)) => sqlx::query(
+            "UPDATE timers SET status = 'cancelled', closed_at = $1, outcome = $2 \
+             WHERE entity = $3 AND entity_id = $4 AND status = 'pending' AND name = $5 AND timer_key = $6",
+        )
+        .bind(now)
+        .bind(outcome)
+        .bind(machine.name())
+        .bind(id)
+        .bind(name)
+        .bind(key),
+        None => sqlx::query(
+            "UPDATE timers SET status = 'cancelled', closed_at = $1, outcome = $2 \
+             WHERE entity = $3 AND entity_id = $4 AND status = 'pending'",
+        )
+        .bind(now)
+        .bind(outcome)
+        .bind(machine.name())
+        .bind(id),
+    };
+    query.execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// SQL selecting (user id, e-mail) of a recipient group for an instance.
+fn recipient_sql(machine: Machine, r: Recipient) -> Option<&'static str> {
+    use Machine::{Dossier, Label};
+    Some(match (machine, r) {
+        (Dossier, Recipient::Owners) => "SELECT u.id, u.email FROM dossier_owners o JOIN users u ON u.id = o.user_id WHERE o.dossier_id = $1",
+        (Label, Recipient::Owners) => "SELECT u.id, u.email FROM labels l JOIN dossier_owners o ON o.dossier_id = l.dossier_id JOIN users u ON u.id = o.user_id WHERE l.id = $1",
+        (Dossier, Recipient::StaffRectorat) => "SELECT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'staff_rectorat' AND r.scope IN (SELECT 'academie:' || academie FROM dossier_academies WHERE dossier_id = $1)",
+        (Label, Recipient::StaffRectorat) => "SELECT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'staff_rectorat' AND r.scope IN (SELECT 'academie:' || academie FROM label_academies WHERE label_id = $1)",
+        (Dossier, Recipient::StaffRegion) => "SELECT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'staff_region' AND r.scope = (SELECT 'region:' || region FROM dossiers WHERE id = $1)",
+        (Label, Recipient::StaffRegion) => "SELECT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'staff_region' AND r.scope = (SELECT 'region:' || region FROM labels WHERE id = $1)",
+        (Dossier, Recipient::Reviewers) => "SELECT u.id, u.email FROM assignments a JOIN users u ON u.id = a.user_id WHERE a.dossier_id = $1",
+        (_, Recipient::President) => "SELECT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'president' AND $1 = $1",
+        (_, Recipient::Admins) => "SELECT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'admin' AND $1 = $1",
+        _ => return None,
+    })
+}
+
+async fn write_message(
+    conn: &mut AnyConnection,
+    machine: Machine,
+    id: &str,
+    message: &Message,
+    cause: &str,
+    now: i64,
+) -> Result<usize> {
+    let mut to: Vec<(String, String)> = Vec::new();
+    for r in &message.to {
+        let groups: &[Recipient] = match r {
+            Recipient::Staff => &[Recipient::StaffRectorat, Recipient::StaffRegion],
+            other => std::slice::from_ref(other),
+        };
+        for group in groups {
+            let rows = if *group == Recipient::Reviewer {
+                let Some(user) = message.subject_user else {
+                    continue;
+                };
+                sqlx::query("SELECT id, email FROM users WHERE id = $1")
+                    .bind(user.to_string())
+                    .fetch_all(&mut *conn)
+                    .await?
+            } else if let Some(sql) = recipient_sql(machine, *group) {
+                sqlx::query(sql).bind(id).fetch_all(&mut *conn).await?
+            } else {
+                continue;
+            };
+            for row in rows {
+                let pair = (row.get::<String, _>(0), row.get::<String, _>(1));
+                if !to.iter().any(|(_, email)| *email == pair.1) {
+                    to.push(pair);
+                }
+            }
+        }
+    }
+    let context = json!({"template": message.template, "entity": machine.name(), "entity_id": id, "cause": cause}).to_string();
+    for (user_id, email) in &to {
+        sqlx::query(
+            "INSERT INTO outbox (id, entity, entity_id, template, recipient_user_id, recipient_email, context, status, \
+             attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8)",
+        )
+        .bind(Uuid::new_v4().to_string())
+        .bind(machine.name())
+        .bind(id)
+        .bind(&message.template)
+        .bind(user_id)
+        .bind(email)
+        .bind(&context)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(to.len())
+}

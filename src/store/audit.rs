@@ -1,0 +1,347 @@
+//! Tamper-evident audit trail. Each entity (a dossier, a label, a user…)
+//! has its own hash chain: every entry holds the previous entry's hash and
+//! a SHA-256 over its own content, and `audit_heads` holds each chain's
+//! last link so a truncated history shows too. Chains per entity keep
+//! unrelated writers from queueing on one global head.
+
+use super::{to_micros, Backend, Result, Store};
+use crate::engine::Actor;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use sqlx::{AnyConnection, Row};
+use std::collections::HashMap;
+
+/// Hash a chain starts from.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// An audit entry about to be appended.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub entity: String,
+    pub entity_id: String,
+    pub action: String,
+    pub actor: String,
+    pub on_behalf_of: Option<String>,
+    pub at: DateTime<Utc>,
+    pub before: Value,
+    pub after: Value,
+    pub data: Value,
+}
+
+impl Entry {
+    pub fn new(
+        entity: &str,
+        entity_id: &str,
+        action: &str,
+        actor: &Actor,
+        at: DateTime<Utc>,
+    ) -> Entry {
+        Entry {
+            entity: entity.to_string(),
+            entity_id: entity_id.to_string(),
+            action: action.to_string(),
+            actor: actor.audit_name(),
+            on_behalf_of: actor.on_behalf_of.map(|u| format!("user:{u}")),
+            at,
+            before: Value::Null,
+            after: Value::Null,
+            data: Value::Null,
+        }
+    }
+
+    pub fn before(mut self, v: Value) -> Entry {
+        self.before = v;
+        self
+    }
+
+    pub fn after(mut self, v: Value) -> Entry {
+        self.after = v;
+        self
+    }
+
+    pub fn data(mut self, v: Value) -> Entry {
+        self.data = v;
+        self
+    }
+}
+
+/// The stored columns an entry's hash covers, in a fixed order.
+struct Stored<'a> {
+    entity: &'a str,
+    entity_id: &'a str,
+    entity_seq: i64,
+    at: i64,
+    actor: &'a str,
+    on_behalf_of: Option<&'a str>,
+    action: &'a str,
+    before: &'a str,
+    after: &'a str,
+    data: &'a str,
+    prev_hash: &'a str,
+}
+
+impl Stored<'_> {
+    /// SHA-256 over length-prefixed fields, so no two different entries
+    /// share an encoding and no JSON re-serialisation is involved.
+    fn hash(&self) -> String {
+        let mut h = Sha256::new();
+        let seq = self.entity_seq.to_string();
+        let at = self.at.to_string();
+        let fields: [Option<&str>; 11] = [
+            Some(self.entity),
+            Some(self.entity_id),
+            Some(&seq),
+            Some(&at),
+            Some(self.actor),
+            self.on_behalf_of,
+            Some(self.action),
+            Some(self.before),
+            Some(self.after),
+            Some(self.data),
+            Some(self.prev_hash),
+        ];
+        for field in fields {
+            match field {
+                Some(text) => h.update(format!("{}:{text};", text.len()).as_bytes()),
+                None => h.update(b"-;"),
+            }
+        }
+        hex::encode(h.finalize())
+    }
+}
+
+/// Appends an entry inside the caller's transaction; returns its number
+/// in the entity's chain.
+pub async fn append(conn: &mut AnyConnection, backend: Backend, e: &Entry) -> Result<i64> {
+    let head_sql = match backend {
+        Backend::Sqlite => "SELECT entity_seq, hash FROM audit_heads WHERE entity = $1 AND entity_id = $2",
+        Backend::Postgres => "SELECT entity_seq, hash FROM audit_heads WHERE entity = $1 AND entity_id = $2 FOR UPDATE",
+    };
+    let head = sqlx::query(head_sql)
+        .bind(&e.entity)
+        .bind(&e.entity_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let (prev_seq, prev_hash) = match head {
+        Some(r) => (r.get::<i64, _>(0), r.get::<String, _>(1)),
+        None => (0, GENESIS.to_string()),
+    };
+    let (before, after, data) = (
+        e.before.to_string(),
+        e.after.to_string(),
+        e.data.to_string(),
+    );
+    let stored = Stored {
+        entity: &e.entity,
+        entity_id: &e.entity_id,
+        entity_seq: prev_seq + 1,
+        at: to_micros(e.at),
+        actor: &e.actor,
+        on_behalf_of: e.on_behalf_of.as_deref(),
+        action: &e.action,
+        before: &before,
+        after: &after,
+        data: &data,
+        prev_hash: &prev_hash,
+    };
+    let hash = stored.hash();
+    sqlx::query(
+        "INSERT INTO audit (entity, entity_id, entity_seq, at, actor, on_behalf_of, action, before_json, after_json, \
+         data_json, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(stored.entity)
+    .bind(stored.entity_id)
+    .bind(stored.entity_seq)
+    .bind(stored.at)
+    .bind(stored.actor)
+    .bind(stored.on_behalf_of)
+    .bind(stored.action)
+    .bind(stored.before)
+    .bind(stored.after)
+    .bind(stored.data)
+    .bind(stored.prev_hash)
+    .bind(&hash)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO audit_heads (entity, entity_id, entity_seq, hash) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (entity, entity_id) DO UPDATE SET entity_seq = excluded.entity_seq, hash = excluded.hash",
+    )
+    .bind(stored.entity)
+    .bind(stored.entity_id)
+    .bind(stored.entity_seq)
+    .bind(&hash)
+    .execute(&mut *conn)
+    .await?;
+    Ok(stored.entity_seq)
+}
+
+/// Outcome of walking every chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verification {
+    Intact { entries: u64 },
+    Broken { seq: i64, reason: String },
+}
+
+/// One entry of an entity's trail, as served by the API.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TrailEntry {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub on_behalf_of: Option<String>,
+    pub action: String,
+    pub before: Value,
+    pub after: Value,
+    pub data: Value,
+    pub hash: String,
+}
+
+impl Store {
+    /// Walks every chain in insertion order and stops at the first entry
+    /// whose content, link or position does not hold.
+    pub async fn verify_audit(&self) -> Result<Verification> {
+        const PAGE: i64 = 5_000;
+        let mut expected: HashMap<(String, String), (i64, String)> = HashMap::new();
+        let mut last_seq = i64::MIN;
+        let mut count = 0u64;
+        loop {
+            let rows = sqlx::query(
+                "SELECT seq, entity, entity_id, entity_seq, at, actor, on_behalf_of, action, before_json, after_json, \
+                 data_json, prev_hash, hash FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2",
+            )
+            .bind(last_seq)
+            .bind(PAGE)
+            .fetch_all(&self.pool)
+            .await?;
+            if rows.is_empty() {
+                break;
+            }
+            for r in &rows {
+                let seq: i64 = r.get("seq");
+                last_seq = seq;
+                count += 1;
+                let entity: String = r.get("entity");
+                let entity_id: String = r.get("entity_id");
+                let on_behalf_of: Option<String> = r.get("on_behalf_of");
+                let stored = Stored {
+                    entity: &entity,
+                    entity_id: &entity_id,
+                    entity_seq: r.get("entity_seq"),
+                    at: r.get("at"),
+                    actor: &r.get::<String, _>("actor"),
+                    on_behalf_of: on_behalf_of.as_deref(),
+                    action: &r.get::<String, _>("action"),
+                    before: &r.get::<String, _>("before_json"),
+                    after: &r.get::<String, _>("after_json"),
+                    data: &r.get::<String, _>("data_json"),
+                    prev_hash: &r.get::<String, _>("prev_hash"),
+                };
+                let hash: String = r.get("hash");
+                if stored.hash() != hash {
+                    return Ok(Verification::Broken {
+                        seq,
+                        reason: format!(
+                            "content of {entity} {entity_id} entry {} was changed",
+                            stored.entity_seq
+                        ),
+                    });
+                }
+                let key = (entity.clone(), entity_id.clone());
+                let (prev_seq, prev_hash) = expected
+                    .get(&key)
+                    .cloned()
+                    .unwrap_or((0, GENESIS.to_string()));
+                if stored.entity_seq != prev_seq + 1 {
+                    return Ok(Verification::Broken {
+                        seq,
+                        reason: format!(
+                            "{entity} {entity_id}: expected entry {} of its chain but found {} (entries deleted or reordered)",
+                            prev_seq + 1,
+                            stored.entity_seq
+                        ),
+                    });
+                }
+                if stored.prev_hash != prev_hash {
+                    return Ok(Verification::Broken {
+                        seq,
+                        reason: format!(
+                            "{entity} {entity_id}: link to the previous entry is broken"
+                        ),
+                    });
+                }
+                expected.insert(key, (stored.entity_seq, hash));
+            }
+        }
+        let heads = sqlx::query("SELECT entity, entity_id, entity_seq, hash FROM audit_heads")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut heads_seen = 0usize;
+        for h in &heads {
+            let key = (h.get::<String, _>(0), h.get::<String, _>(1));
+            let head = (h.get::<i64, _>(2), h.get::<String, _>(3));
+            heads_seen += 1;
+            match expected.get(&key) {
+                Some(last) if *last == head => {}
+                _ => {
+                    let seq = self.last_seq_of(&key.0, &key.1).await?.unwrap_or(0);
+                    return Ok(Verification::Broken {
+                        seq,
+                        reason: format!(
+                            "{} {}: its last entries (after entry {}) were deleted",
+                            key.0,
+                            key.1,
+                            expected.get(&key).map_or(0, |l| l.0)
+                        ),
+                    });
+                }
+            }
+        }
+        if heads_seen != expected.len() {
+            return Ok(Verification::Broken {
+                seq: last_seq,
+                reason: "a chain has no recorded head (audit_heads was altered)".into(),
+            });
+        }
+        Ok(Verification::Intact { entries: count })
+    }
+
+    async fn last_seq_of(&self, entity: &str, entity_id: &str) -> Result<Option<i64>> {
+        Ok(
+            sqlx::query("SELECT MAX(seq) FROM audit WHERE entity = $1 AND entity_id = $2")
+                .bind(entity)
+                .bind(entity_id)
+                .fetch_one(&self.pool)
+                .await?
+                .get::<Option<i64>, _>(0),
+        )
+    }
+
+    /// The trail of one entity, oldest first.
+    pub async fn trail(&self, entity: &str, entity_id: &str) -> Result<Vec<TrailEntry>> {
+        let rows = sqlx::query(
+            "SELECT seq, at, actor, on_behalf_of, action, before_json, after_json, data_json, hash FROM audit \
+             WHERE entity = $1 AND entity_id = $2 ORDER BY entity_seq",
+        )
+        .bind(entity)
+        .bind(entity_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let json = |text: String| serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Ok(rows
+            .into_iter()
+            .map(|r| TrailEntry {
+                seq: r.get("seq"),
+                at: super::from_micros(r.get("at")),
+                actor: r.get("actor"),
+                on_behalf_of: r.get("on_behalf_of"),
+                action: r.get("action"),
+                before: json(r.get("before_json")),
+                after: json(r.get("after_json")),
+                data: json(r.get("data_json")),
+                hash: r.get("hash"),
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,138 @@
+//! The store: the only place with SQL. One interface over embedded SQLite
+//! and PostgreSQL through sqlx's `Any` driver; statements are shared text
+//! wherever the two dialects agree, and written twice where they do not.
+
+pub mod apply;
+pub mod audit;
+mod error;
+pub mod records;
+mod time;
+
+pub use error::{Result, StoreError};
+pub use time::{from_micros, to_micros};
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::migrate::{MigrateError, Migrator};
+use sqlx::{AnyPool, Executor};
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    pub(crate) pool: AnyPool,
+    backend: Backend,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Result<Backend> {
+        let scheme = url.split_once(':').map(|(s, _)| s).unwrap_or(url);
+        match scheme {
+            "sqlite" => Ok(Backend::Sqlite),
+            "postgres" | "postgresql" => Ok(Backend::Postgres),
+            other => Err(StoreError::UnsupportedScheme(other.to_string())),
+        }
+    }
+}
+
+/// The URL without its password, for logs and messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(start), Some(at)) if at > start => {
+            let userinfo = &url[start + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..start + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl Store {
+    /// Opens (and for SQLite creates) the database. Does not migrate.
+    pub async fn connect(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::of_url(url)?;
+        let (url, max) = match backend {
+            Backend::Sqlite => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                let url = if url.contains("mode=") {
+                    url.to_string()
+                } else {
+                    format!("{url}{sep}mode=rwc")
+                };
+                (url, 8)
+            }
+            Backend::Postgres => (url.to_string(), 16),
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers run beside the writer; FULL sync makes
+                        // every acknowledged commit survive a power loss; the busy
+                        // timeout queues writers instead of failing them.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = FULL").await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await
+            .map_err(|e| StoreError::Connect(connect_reason(&e)))?;
+        Ok(Store { pool, backend })
+    }
+
+    /// Connects and applies pending migrations; refuses a newer schema.
+    pub async fn open(url: &str) -> Result<Store> {
+        let store = Store::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.pool).await.map_err(|e| match e {
+            MigrateError::VersionMissing(v) => StoreError::SchemaTooNew(v),
+            other => StoreError::Migrate(other.to_string()),
+        })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Cheap liveness probe for `/healthz`.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+fn connect_reason(e: &sqlx::Error) -> String {
+    match e {
+        sqlx::Error::Io(io) => io.to_string(),
+        sqlx::Error::PoolTimedOut => "timed out".to_string(),
+        other => other.to_string(),
+    }
+}

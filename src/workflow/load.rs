@@ -1,0 +1,798 @@
+//! Reads a workflow file and its criteria grid, checks them, and builds a
+//! [`Definition`]. Every problem names its file and line.
+
+use super::criteria::{parse_grid, Grid};
+use super::model::*;
+use super::vocabulary::{
+    Anchor, FieldType, Machine, Predicate, Recipient, RecordKind, Role, TEMPLATES,
+};
+use crate::calendar::Offset;
+use chrono::NaiveTime;
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// One thing wrong with a workflow or grid file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Problem {
+    pub file: PathBuf,
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file.display(), self.line, self.message)
+    }
+}
+
+/// All problems of a refused workflow, one per line.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{}", self.0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+pub struct Problems(pub Vec<Problem>);
+
+/// Loads `path` and the grid it names from `criteria/` beside it.
+pub fn load_file(path: &Path) -> Result<Definition, Problems> {
+    let source = std::fs::read_to_string(path).map_err(|e| {
+        Problems(vec![Problem {
+            file: path.to_path_buf(),
+            line: 0,
+            message: format!("cannot read: {e}"),
+        }])
+    })?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    compile(path, &source, |id| {
+        let grid_path = dir.join("criteria").join(format!("{id}.toml"));
+        std::fs::read_to_string(&grid_path)
+            .ok()
+            .map(|text| (grid_path, text))
+    })
+}
+
+/// Builds a definition from source text; `grid_source` finds a grid's file
+/// name and text by id.
+pub fn compile(
+    file: &Path,
+    source: &str,
+    grid_source: impl Fn(&str) -> Option<(PathBuf, String)>,
+) -> Result<Definition, Problems> {
+    let mut ctx = Ctx {
+        file: file.to_path_buf(),
+        source,
+        problems: Vec::new(),
+    };
+    let raw: RawFile = match toml::from_str(source) {
+        Ok(raw) => raw,
+        Err(e) => {
+            let (line, message) = toml_problem(source, &e);
+            return Err(Problems(vec![Problem {
+                file: file.to_path_buf(),
+                line,
+                message,
+            }]));
+        }
+    };
+    let grid = match grid_source(raw.workflow.criteria.get_ref()) {
+        None => {
+            ctx.at(
+                &raw.workflow.criteria,
+                format!(
+                    "unknown criteria grid `{}`",
+                    raw.workflow.criteria.get_ref()
+                ),
+            );
+            None
+        }
+        Some((grid_file, text)) => match parse_grid(&text) {
+            Ok(grid) => Some(grid),
+            Err(problems) => {
+                ctx.problems
+                    .extend(problems.into_iter().map(|(line, message)| Problem {
+                        file: grid_file.clone(),
+                        line,
+                        message,
+                    }));
+                None
+            }
+        },
+    };
+    let dossier = ctx.machine(Machine::Dossier, raw.dossier);
+    let label = ctx.machine(Machine::Label, raw.label);
+    if !ctx.problems.is_empty() {
+        ctx.problems.sort();
+        return Err(Problems(ctx.problems));
+    }
+    Ok(Definition {
+        id: raw.workflow.id,
+        label: raw.workflow.label,
+        version: raw.workflow.version,
+        grid: grid.unwrap_or_else(|| Grid {
+            id: String::new(),
+            label: String::new(),
+            criteria: vec![],
+        }),
+        dossier,
+        label_machine: label,
+    })
+}
+
+pub(crate) fn line_of(source: &str, offset: usize) -> usize {
+    source[..offset.min(source.len())]
+        .bytes()
+        .filter(|b| *b == b'\n')
+        .count()
+        + 1
+}
+
+pub(crate) fn toml_problem(source: &str, e: &toml::de::Error) -> (usize, String) {
+    let line = e.span().map(|s| line_of(source, s.start)).unwrap_or(1);
+    (line, e.message().trim().replace('\n', " "))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    workflow: RawHeader,
+    dossier: RawMachine,
+    label: RawMachine,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHeader {
+    id: String,
+    label: String,
+    version: u32,
+    criteria: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMachine {
+    initial: Spanned<String>,
+    #[serde(default)]
+    on_create: Vec<Spanned<RawEffect>>,
+    states: BTreeMap<String, Spanned<RawState>>,
+    #[serde(default)]
+    events: BTreeMap<String, Spanned<RawEvent>>,
+    #[serde(default)]
+    transitions: Vec<Spanned<RawTransition>>,
+    #[serde(default)]
+    timers: BTreeMap<String, Spanned<RawTimer>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawState {
+    label: String,
+    #[serde(default)]
+    terminal: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEvent {
+    label: String,
+    #[serde(default)]
+    fields: BTreeMap<String, Spanned<RawField>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawField {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    required: bool,
+    #[serde(default)]
+    choices: Vec<String>,
+    min: Option<i64>,
+    max: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTransition {
+    event: Spanned<String>,
+    from: Vec<Spanned<String>>,
+    to: Option<Spanned<String>>,
+    roles: Vec<Spanned<String>>,
+    #[serde(default)]
+    when: Vec<Spanned<String>>,
+    #[serde(default)]
+    guards: Vec<Spanned<String>>,
+    #[serde(default)]
+    effects: Vec<Spanned<RawEffect>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEffect {
+    notify: Option<String>,
+    to: Option<Vec<String>>,
+    start_timer: Option<String>,
+    cancel_timer: Option<String>,
+    cancel_all_timers: Option<bool>,
+    record: Option<String>,
+    create_label: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTimer {
+    anchor: String,
+    #[serde(default)]
+    offset: Option<String>,
+    time: Option<String>,
+    event: String,
+    #[serde(default)]
+    skip_if_past: bool,
+}
+
+struct Ctx<'s> {
+    file: PathBuf,
+    source: &'s str,
+    problems: Vec<Problem>,
+}
+
+impl Ctx<'_> {
+    fn line<T>(&self, spanned: &Spanned<T>) -> usize {
+        line_of(self.source, spanned.span().start)
+    }
+
+    fn at<T>(&mut self, spanned: &Spanned<T>, message: String) {
+        let line = self.line(spanned);
+        self.at_line(line, message);
+    }
+
+    fn at_line(&mut self, line: usize, message: String) {
+        self.problems.push(Problem {
+            file: self.file.clone(),
+            line,
+            message,
+        });
+    }
+
+    fn machine(&mut self, machine: Machine, raw: RawMachine) -> MachineDef {
+        let m = machine.name();
+        let mut states: Vec<(usize, StateDef)> = raw
+            .states
+            .iter()
+            .map(|(name, s)| {
+                let s_ref = s.get_ref();
+                (
+                    s.span().start,
+                    StateDef {
+                        name: name.clone(),
+                        label: s_ref.label.clone(),
+                        terminal: s_ref.terminal,
+                    },
+                )
+            })
+            .collect();
+        states.sort_by_key(|(at, _)| *at);
+        let states: Vec<StateDef> = states.into_iter().map(|(_, s)| s).collect();
+        let state_known = |name: &str| states.iter().any(|s| s.name == name);
+        if !state_known(raw.initial.get_ref()) {
+            self.at(
+                &raw.initial,
+                format!(
+                    "{m}: initial state `{}` is not declared",
+                    raw.initial.get_ref()
+                ),
+            );
+        }
+
+        let mut events = Vec::new();
+        for (name, spanned) in &raw.events {
+            events.push(self.event(m, name, spanned));
+        }
+        let timer_names: BTreeSet<&str> = raw.timers.keys().map(String::as_str).collect();
+
+        let mut transitions = Vec::new();
+        for spanned in &raw.transitions {
+            let line = self.line(spanned);
+            let t = spanned.get_ref();
+            let event_name = t.event.get_ref().clone();
+            let event = events
+                .iter()
+                .find(|e: &&EventDef| e.name == event_name)
+                .cloned();
+            if event.is_none() {
+                self.at(
+                    &t.event,
+                    format!("{m}: unknown event `{event_name}` (declare it under [{m}.events])"),
+                );
+            }
+            for from in &t.from {
+                if !state_known(from.get_ref()) {
+                    self.at(from, format!("{m}: unknown state `{}`", from.get_ref()));
+                }
+            }
+            if t.from.is_empty() {
+                self.at(
+                    &t.event,
+                    format!("{m}: transition `{event_name}` leaves no state (`from` is empty)"),
+                );
+            }
+            if let Some(to) = &t.to {
+                if !state_known(to.get_ref()) {
+                    self.at(to, format!("{m}: unknown state `{}`", to.get_ref()));
+                }
+            }
+            let mut roles = Vec::new();
+            for role in &t.roles {
+                match Role::parse(role.get_ref()) {
+                    Some(r) => roles.push(r),
+                    None => self.at(role, format!("unknown role `{}`", role.get_ref())),
+                }
+            }
+            if t.roles.is_empty() {
+                self.at(
+                    &t.event,
+                    format!("{m}: transition `{event_name}` allows no role"),
+                );
+            }
+            let mut when = Vec::new();
+            for cond in &t.when {
+                if let Some(c) = self.condition(machine, cond, event.as_ref()) {
+                    when.push(c);
+                }
+            }
+            let mut guards = Vec::new();
+            for g in &t.guards {
+                if let Some(p) = self.predicate(machine, g, g.get_ref(), "guard") {
+                    guards.push(p);
+                }
+            }
+            let effects = self.effects(machine, &t.effects, &timer_names);
+            transitions.push(Transition {
+                event: event_name,
+                from: t.from.iter().map(|s| s.get_ref().clone()).collect(),
+                to: t.to.as_ref().map(|s| s.get_ref().clone()),
+                roles,
+                when,
+                guards,
+                effects,
+                line,
+            });
+        }
+        let on_create = self.effects(machine, &raw.on_create, &timer_names);
+
+        let mut timers = Vec::new();
+        for (name, spanned) in &raw.timers {
+            if let Some(timer) = self.timer(machine, name, spanned, &events, &transitions) {
+                timers.push(timer);
+            }
+        }
+
+        let def = MachineDef {
+            initial: raw.initial.get_ref().clone(),
+            states,
+            events,
+            transitions,
+            timers,
+            on_create,
+        };
+        self.graph_checks(machine, &raw, &def);
+        def
+    }
+
+    fn event(&mut self, m: &str, name: &str, spanned: &Spanned<RawEvent>) -> EventDef {
+        let raw = spanned.get_ref();
+        let mut fields = Vec::new();
+        for (field, f) in &raw.fields {
+            let spec = f.get_ref();
+            let Some(kind) = FieldType::parse(&spec.kind) else {
+                self.at(
+                    f,
+                    format!(
+                        "{m}: event `{name}`: field `{field}` has unknown type `{}`",
+                        spec.kind
+                    ),
+                );
+                continue;
+            };
+            if kind == FieldType::Choice && spec.choices.is_empty() {
+                self.at(
+                    f,
+                    format!("{m}: event `{name}`: choice field `{field}` lists no choices"),
+                );
+            }
+            if kind != FieldType::Choice && !spec.choices.is_empty() {
+                self.at(
+                    f,
+                    format!("{m}: event `{name}`: only a choice field takes `choices` (`{field}`)"),
+                );
+            }
+            if let (Some(lo), Some(hi)) = (spec.min, spec.max) {
+                if lo > hi {
+                    self.at(
+                        f,
+                        format!("{m}: event `{name}`: field `{field}` has min {lo} above max {hi}"),
+                    );
+                }
+            }
+            if (spec.min.is_some() || spec.max.is_some()) && kind != FieldType::Integer {
+                self.at(
+                    f,
+                    format!("{m}: event `{name}`: only an integer field takes min/max (`{field}`)"),
+                );
+            }
+            fields.push(FieldDef {
+                name: field.clone(),
+                kind,
+                required: spec.required,
+                choices: spec.choices.clone(),
+                min: spec.min,
+                max: spec.max,
+            });
+        }
+        EventDef {
+            name: name.to_string(),
+            label: raw.label.clone(),
+            fields,
+        }
+    }
+
+    fn predicate<T>(
+        &mut self,
+        machine: Machine,
+        at: &Spanned<T>,
+        name: &str,
+        what: &str,
+    ) -> Option<Predicate> {
+        match Predicate::parse(name) {
+            None => {
+                self.at(at, format!("unknown {what} `{name}`"));
+                None
+            }
+            Some(p) if p.machine() != machine => {
+                self.at(
+                    at,
+                    format!(
+                        "{what} `{name}` applies to the {} machine, not the {machine}",
+                        p.machine()
+                    ),
+                );
+                None
+            }
+            Some(p) => Some(p),
+        }
+    }
+
+    fn condition(
+        &mut self,
+        machine: Machine,
+        cond: &Spanned<String>,
+        event: Option<&EventDef>,
+    ) -> Option<Condition> {
+        let text = cond.get_ref().trim();
+        if let Some((field, value)) = text.split_once('=') {
+            let (field, value) = (field.trim(), value.trim());
+            let event = event?;
+            match event.fields.iter().find(|f| f.name == field) {
+                Some(f) if f.kind == FieldType::Choice => {
+                    if !f.choices.iter().any(|c| c == value) {
+                        self.at(
+                            cond,
+                            format!(
+                                "condition `{text}`: `{value}` is not a choice of field `{field}`"
+                            ),
+                        );
+                        return None;
+                    }
+                    if !f.required {
+                        self.at(cond, format!("condition `{text}`: field `{field}` must be required to select a transition"));
+                        return None;
+                    }
+                }
+                Some(_) => {
+                    self.at(
+                        cond,
+                        format!("condition `{text}`: field `{field}` is not a choice field"),
+                    );
+                    return None;
+                }
+                None => {
+                    self.at(
+                        cond,
+                        format!(
+                            "condition `{text}`: event `{}` has no field `{field}`",
+                            event.name
+                        ),
+                    );
+                    return None;
+                }
+            }
+            return Some(Condition::FieldEquals {
+                field: field.into(),
+                value: value.into(),
+            });
+        }
+        let (negated, name) = match text.strip_prefix('!') {
+            Some(rest) => (true, rest.trim()),
+            None => (false, text),
+        };
+        let predicate = self.predicate(machine, cond, name, "condition")?;
+        Some(Condition::Predicate { predicate, negated })
+    }
+
+    fn effects(
+        &mut self,
+        machine: Machine,
+        raw: &[Spanned<RawEffect>],
+        timers: &BTreeSet<&str>,
+    ) -> Vec<Effect> {
+        let mut out = Vec::new();
+        for spanned in raw {
+            let e = spanned.get_ref();
+            let kinds = [
+                e.notify.is_some(),
+                e.start_timer.is_some(),
+                e.cancel_timer.is_some(),
+                e.cancel_all_timers.is_some(),
+                e.record.is_some(),
+                e.create_label.is_some(),
+            ];
+            if kinds.iter().filter(|k| **k).count() != 1 {
+                self.at(spanned, "an effect names exactly one of notify, start_timer, cancel_timer, cancel_all_timers, record, create_label".into());
+                continue;
+            }
+            if e.to.is_some() && e.notify.is_none() {
+                self.at(spanned, "`to` belongs to a notify effect".into());
+            }
+            if let Some(template) = &e.notify {
+                if !TEMPLATES.contains(&template.as_str()) {
+                    self.at(spanned, format!("unknown template `{template}`"));
+                }
+                let mut to = Vec::new();
+                for r in e.to.iter().flatten() {
+                    match Recipient::parse(r) {
+                        Some(r) => to.push(r),
+                        None => self.at(spanned, format!("unknown recipient `{r}`")),
+                    }
+                }
+                if e.to.as_ref().is_none_or(|t| t.is_empty()) {
+                    self.at(
+                        spanned,
+                        format!("notify `{template}` names no recipient (`to`)"),
+                    );
+                }
+                out.push(Effect::Notify {
+                    template: template.clone(),
+                    to,
+                });
+            } else if let Some(name) = e.start_timer.as_ref().or(e.cancel_timer.as_ref()) {
+                if !timers.contains(name.as_str()) {
+                    self.at(
+                        spanned,
+                        format!("unknown timer `{name}` (declare it under [{machine}.timers])"),
+                    );
+                }
+                out.push(if e.start_timer.is_some() {
+                    Effect::StartTimer(name.clone())
+                } else {
+                    Effect::CancelTimer(name.clone())
+                });
+            } else if let Some(flag) = e.cancel_all_timers {
+                if flag {
+                    out.push(Effect::CancelAllTimers);
+                }
+            } else if let Some(kind) = &e.record {
+                match RecordKind::parse(kind) {
+                    Some(_) if machine != Machine::Dossier => {
+                        self.at(
+                            spanned,
+                            format!("record `{kind}` applies to the dossier machine only"),
+                        );
+                    }
+                    Some(k) => out.push(Effect::Record(k)),
+                    None => self.at(spanned, format!("unknown effect `record = \"{kind}\"`")),
+                }
+            } else if e.create_label == Some(true) {
+                if machine != Machine::Dossier {
+                    self.at(
+                        spanned,
+                        "create_label applies to the dossier machine only".into(),
+                    );
+                }
+                out.push(Effect::CreateLabel);
+            }
+        }
+        out
+    }
+
+    fn timer(
+        &mut self,
+        machine: Machine,
+        name: &str,
+        spanned: &Spanned<RawTimer>,
+        events: &[EventDef],
+        transitions: &[Transition],
+    ) -> Option<TimerDef> {
+        let raw = spanned.get_ref();
+        let m = machine.name();
+        let anchor = match Anchor::parse(&raw.anchor) {
+            Some(a) if a.machine() == machine => Some(a),
+            Some(_) => {
+                self.at(
+                    spanned,
+                    format!(
+                        "{m}: timer `{name}`: anchor `{}` belongs to the other machine",
+                        raw.anchor
+                    ),
+                );
+                None
+            }
+            None => {
+                self.at(
+                    spanned,
+                    format!("{m}: timer `{name}`: unknown anchor `{}`", raw.anchor),
+                );
+                None
+            }
+        };
+        let offset = match Offset::parse(raw.offset.as_deref().unwrap_or("0")) {
+            Ok(o) => o,
+            Err(reason) => {
+                self.at(spanned, format!("{m}: timer `{name}`: {reason}"));
+                Offset::default()
+            }
+        };
+        let time = match raw
+            .time
+            .as_deref()
+            .map(|t| NaiveTime::parse_from_str(t, "%H:%M"))
+        {
+            None => None,
+            Some(Ok(t)) => Some(t),
+            Some(Err(_)) => {
+                self.at(
+                    spanned,
+                    format!(
+                        "{m}: timer `{name}`: time `{}` is not HH:MM",
+                        raw.time.as_deref().unwrap_or("")
+                    ),
+                );
+                None
+            }
+        };
+        if !events.iter().any(|e| e.name == raw.event) {
+            self.at(
+                spanned,
+                format!("{m}: timer `{name}` targets unknown event `{}`", raw.event),
+            );
+        } else if !transitions
+            .iter()
+            .any(|t| t.event == raw.event && t.roles.contains(&Role::System))
+        {
+            self.at(spanned, format!("{m}: timer `{name}` targets event `{}`, which no transition lets the system fire", raw.event));
+        }
+        Some(TimerDef {
+            name: name.to_string(),
+            anchor: anchor?,
+            offset,
+            time,
+            event: raw.event.clone(),
+            skip_if_past: raw.skip_if_past,
+        })
+    }
+
+    fn graph_checks(&mut self, machine: Machine, raw: &RawMachine, def: &MachineDef) {
+        let m = machine.name();
+        let state_line = |name: &str| {
+            raw.states
+                .get(name)
+                .map(|s| line_of(self.source, s.span().start))
+                .unwrap_or(1)
+        };
+
+        // Reachability from the initial state.
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
+        let mut queue: VecDeque<&str> = VecDeque::from([def.initial.as_str()]);
+        while let Some(state) = queue.pop_front() {
+            if !seen.insert(state) {
+                continue;
+            }
+            for t in def
+                .transitions
+                .iter()
+                .filter(|t| t.from.iter().any(|f| f == state))
+            {
+                queue.push_back(t.target(state));
+            }
+        }
+        // An unknown state is already reported; reachability would only echo it.
+        let known = |n: &str| def.states.iter().any(|s| s.name == n);
+        let references_ok = def
+            .transitions
+            .iter()
+            .all(|t| t.from.iter().all(|f| known(f)) && t.to.as_deref().is_none_or(known));
+        for s in &def.states {
+            if references_ok && !seen.contains(s.name.as_str()) {
+                let line = state_line(&s.name);
+                self.at_line(
+                    line,
+                    format!(
+                        "{m}: state `{}` is unreachable from `{}`",
+                        s.name, def.initial
+                    ),
+                );
+            }
+            let leaves = def
+                .transitions
+                .iter()
+                .filter(|t| t.from.contains(&s.name))
+                .collect::<Vec<_>>();
+            if s.terminal {
+                if let Some(t) = leaves.first() {
+                    self.at_line(
+                        t.line,
+                        format!(
+                            "{m}: terminal state `{}` cannot accept event `{}`",
+                            s.name, t.event
+                        ),
+                    );
+                }
+            } else if !leaves.iter().any(|t| t.target(&s.name) != s.name) {
+                let line = state_line(&s.name);
+                self.at_line(
+                    line,
+                    format!(
+                        "{m}: state `{}` is not terminal but no transition leaves it",
+                        s.name
+                    ),
+                );
+            }
+        }
+
+        // Two transitions for one event and state need conditions that exclude each other.
+        for (i, a) in def.transitions.iter().enumerate() {
+            for b in &def.transitions[i + 1..] {
+                if a.event != b.event {
+                    continue;
+                }
+                let Some(shared) = a.from.iter().find(|s| b.from.contains(s)) else {
+                    continue;
+                };
+                let exclusive = a.when.iter().any(|x| b.when.iter().any(|y| x.excludes(y)));
+                if !exclusive {
+                    self.at_line(
+                        b.line,
+                        format!(
+                            "{m}: transitions at lines {} and {} could both fire on `{}` in state `{shared}` (give them `when` conditions that exclude each other)",
+                            a.line, b.line, a.event
+                        ),
+                    );
+                }
+            }
+        }
+
+        for (name, e) in &raw.events {
+            if !def.transitions.iter().any(|t| &t.event == name) {
+                self.at(
+                    e,
+                    format!("{m}: event `{name}` is declared but no transition uses it"),
+                );
+            }
+        }
+        let started: BTreeSet<&str> = def
+            .transitions
+            .iter()
+            .flat_map(|t| t.effects.iter())
+            .chain(def.on_create.iter())
+            .filter_map(|e| match e {
+                Effect::StartTimer(n) => Some(n.as_str()),
+                _ => None,
+            })
+            .collect();
+        for (name, t) in &raw.timers {
+            if !started.contains(name.as_str()) {
+                self.at(t, format!("{m}: timer `{name}` is never started"));
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! Workflow definitions as data: the TOML format, its checks, and diagrams.
+
+pub mod criteria;
+pub mod graph;
+pub mod load;
+pub mod model;
+pub mod vocabulary;
+
+pub use criteria::{Criterion, Grid};
+pub use load::{compile, load_file, Problem, Problems};
+pub use model::*;
+pub use vocabulary::{Anchor, FieldType, Machine, Predicate, Recipient, RecordKind, Role};
+
+/// The workflows shipped inside the binary, used when no workflow folder
+/// is given.
+pub mod builtin {
+    pub const CMQ: &str = include_str!("../../workflows/cmq.toml");
+    pub const CMQ_2019: &str = include_str!("../../workflows/criteria/cmq-2019.toml");
+
+    /// The CMQ workflow as shipped.
+    pub fn cmq() -> Result<super::Definition, super::Problems> {
+        super::compile(std::path::Path::new("workflows/cmq.toml"), CMQ, |id| {
+            (id == "cmq-2019").then(|| {
+                (
+                    "workflows/criteria/cmq-2019.toml".into(),
+                    CMQ_2019.to_string(),
+                )
+            })
+        })
+    }
+}

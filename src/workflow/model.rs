@@ -1,0 +1,200 @@
+//! A checked workflow definition: what the engine runs.
+
+use super::criteria::Grid;
+use super::vocabulary::{Anchor, FieldType, Machine, Predicate, Recipient, RecordKind, Role};
+use crate::calendar::Offset;
+use chrono::NaiveTime;
+
+#[derive(Debug, Clone)]
+pub struct Definition {
+    pub id: String,
+    pub label: String,
+    pub version: u32,
+    pub grid: Grid,
+    pub dossier: MachineDef,
+    pub label_machine: MachineDef,
+}
+
+impl Definition {
+    pub fn machine(&self, machine: Machine) -> &MachineDef {
+        match machine {
+            Machine::Dossier => &self.dossier,
+            Machine::Label => &self.label_machine,
+        }
+    }
+
+    pub fn machines(&self) -> [(Machine, &MachineDef); 2] {
+        [
+            (Machine::Dossier, &self.dossier),
+            (Machine::Label, &self.label_machine),
+        ]
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct MachineDef {
+    pub initial: String,
+    /// In file order.
+    pub states: Vec<StateDef>,
+    pub events: Vec<EventDef>,
+    pub transitions: Vec<Transition>,
+    pub timers: Vec<TimerDef>,
+    pub on_create: Vec<Effect>,
+}
+
+impl MachineDef {
+    pub fn state(&self, name: &str) -> Option<&StateDef> {
+        self.states.iter().find(|s| s.name == name)
+    }
+
+    pub fn event(&self, name: &str) -> Option<&EventDef> {
+        self.events.iter().find(|e| e.name == name)
+    }
+
+    pub fn timer(&self, name: &str) -> Option<&TimerDef> {
+        self.timers.iter().find(|t| t.name == name)
+    }
+
+    pub fn is_terminal(&self, state: &str) -> bool {
+        self.state(state).is_some_and(|s| s.terminal)
+    }
+
+    /// Transitions for `event` leaving `state`, in file order.
+    pub fn transitions_from<'a>(
+        &'a self,
+        state: &'a str,
+        event: &'a str,
+    ) -> impl Iterator<Item = &'a Transition> + 'a {
+        self.transitions
+            .iter()
+            .filter(move |t| t.event == event && t.from.iter().any(|f| f == state))
+    }
+
+    /// Events some transition accepts in `state`.
+    pub fn events_from(&self, state: &str) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .transitions
+            .iter()
+            .filter(|t| t.from.iter().any(|f| f == state))
+            .map(|t| t.event.as_str())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct StateDef {
+    pub name: String,
+    pub label: String,
+    pub terminal: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct EventDef {
+    pub name: String,
+    pub label: String,
+    pub fields: Vec<FieldDef>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FieldDef {
+    pub name: String,
+    pub kind: FieldType,
+    pub required: bool,
+    pub choices: Vec<String>,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Transition {
+    pub event: String,
+    pub from: Vec<String>,
+    /// `None` keeps the current state.
+    pub to: Option<String>,
+    pub roles: Vec<Role>,
+    pub when: Vec<Condition>,
+    pub guards: Vec<Predicate>,
+    pub effects: Vec<Effect>,
+    /// Line in the workflow file, for messages.
+    pub line: usize,
+}
+
+impl Transition {
+    pub fn target<'a>(&'a self, current: &'a str) -> &'a str {
+        self.to.as_deref().unwrap_or(current)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Condition {
+    FieldEquals { field: String, value: String },
+    Predicate { predicate: Predicate, negated: bool },
+}
+
+impl Condition {
+    /// Two conditions that can never hold together.
+    pub fn excludes(&self, other: &Condition) -> bool {
+        match (self, other) {
+            (
+                Condition::FieldEquals { field: a, value: x },
+                Condition::FieldEquals { field: b, value: y },
+            ) => a == b && x != y,
+            (
+                Condition::Predicate {
+                    predicate: a,
+                    negated: n,
+                },
+                Condition::Predicate {
+                    predicate: b,
+                    negated: m,
+                },
+            ) => a == b && n != m,
+            _ => false,
+        }
+    }
+}
+
+impl std::fmt::Display for Condition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Condition::FieldEquals { field, value } => write!(f, "{field}={value}"),
+            Condition::Predicate {
+                predicate,
+                negated: true,
+            } => write!(f, "!{predicate}"),
+            Condition::Predicate {
+                predicate,
+                negated: false,
+            } => write!(f, "{predicate}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    Notify {
+        template: String,
+        to: Vec<Recipient>,
+    },
+    StartTimer(String),
+    CancelTimer(String),
+    CancelAllTimers,
+    Record(RecordKind),
+    CreateLabel,
+}
+
+#[derive(Debug, Clone)]
+pub struct TimerDef {
+    pub name: String,
+    pub anchor: Anchor,
+    pub offset: Offset,
+    /// Europe/Paris wall-clock time of day.
+    pub time: Option<NaiveTime>,
+    pub event: String,
+    /// A reminder whose moment has already passed when it would be started
+    /// is not started at all (a deadline timer always is, and fires late).
+    pub skip_if_past: bool,
+}

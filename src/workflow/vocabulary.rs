@@ -1,0 +1,180 @@
+//! The closed vocabulary a workflow file may use. Guards, conditions,
+//! effects, recipients and anchors are implemented in Rust; the file only
+//! names them, and `workflow check` refuses any name not listed here.
+
+use serde::{Serialize, Serializer};
+
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn name(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(text: &str) -> Option<Self> {
+                match text { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.name())
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// The two kinds of instance a labellisation workflow drives.
+    Machine { Dossier = "dossier", Label = "label" }
+}
+
+vocabulary! {
+    /// Roles of the API contract, plus `system` for the timer worker.
+    Role {
+        Admin = "admin",
+        StaffRectorat = "staff_rectorat",
+        StaffRegion = "staff_region",
+        Porteur = "porteur",
+        Rapporteur = "rapporteur",
+        President = "president",
+        System = "system",
+    }
+}
+
+vocabulary! {
+    /// Named predicates: used as `guards` (refuse the event) or in `when`
+    /// (select the transition).
+    Predicate {
+        CallOpen = "call_open",
+        RequiredFieldsPresent = "required_fields_present",
+        HasEplePartner = "has_eple_partner",
+        EndorsedByBothSides = "endorsed_by_both_sides",
+        ActorSideNotEndorsed = "actor_side_not_endorsed",
+        OpinionsRecorded = "opinions_recorded",
+        DueInFuture = "due_in_future",
+        ReviewerNotAssigned = "reviewer_not_assigned",
+        NoConflictOfInterest = "no_conflict_of_interest",
+        ReviewNotSubmitted = "review_not_submitted",
+        CompletesReviews = "completes_reviews",
+        LabelTermsGiven = "label_terms_given",
+        ExcellenceThresholdsMet = "excellence_thresholds_met",
+        HasLabelledRenewal = "has_labelled_renewal",
+    }
+}
+
+impl Predicate {
+    /// The machine whose facts the predicate reads.
+    pub fn machine(self) -> Machine {
+        match self {
+            Predicate::HasLabelledRenewal => Machine::Label,
+            _ => Machine::Dossier,
+        }
+    }
+}
+
+vocabulary! {
+    /// What a `record` effect stores on the dossier.
+    RecordKind {
+        Endorsement = "endorsement",
+        Opinion = "opinion",
+        CompletionRequest = "completion_request",
+        CompletionAnswered = "completion_answered",
+        Reviewer = "reviewer",
+        Review = "review",
+        Decision = "decision",
+    }
+}
+
+vocabulary! {
+    /// Who a notification goes to, resolved against the instance at commit.
+    Recipient {
+        Owners = "owners",
+        Staff = "staff",
+        StaffRectorat = "staff_rectorat",
+        StaffRegion = "staff_region",
+        Reviewers = "reviewers",
+        Reviewer = "reviewer",
+        President = "president",
+        Admins = "admins",
+    }
+}
+
+vocabulary! {
+    /// Instants and dates a timer may be anchored to.
+    Anchor {
+        CallClosesAt = "call_closes_at",
+        CompletionDue = "completion_due",
+        ReviewDue = "review_due",
+        ValidFrom = "valid_from",
+        ValidUntil = "valid_until",
+    }
+}
+
+impl Anchor {
+    pub fn machine(self) -> Machine {
+        match self {
+            Anchor::ValidFrom | Anchor::ValidUntil => Machine::Label,
+            _ => Machine::Dossier,
+        }
+    }
+
+    /// A per-reviewer anchor yields one timer per assigned rapporteur.
+    pub fn per_reviewer(self) -> bool {
+        self == Anchor::ReviewDue
+    }
+
+    /// Calendar dates need a wall-clock time; instants may take one.
+    pub fn is_date(self) -> bool {
+        matches!(self, Anchor::ValidFrom | Anchor::ValidUntil)
+    }
+}
+
+vocabulary! {
+    /// Input field types an event may declare.
+    FieldType {
+        Text = "text",
+        Choice = "choice",
+        Integer = "integer",
+        Date = "date",
+        Deadline = "deadline",
+        User = "user",
+        Scores = "scores",
+    }
+}
+
+/// E-mail templates labelflow ships (French text and HTML parts).
+pub const TEMPLATES: &[&str] = &[
+    "call_closing",
+    "submission_receipt",
+    "completion_requested",
+    "completion_reminder",
+    "completion_received",
+    "dossier_admissible",
+    "dossier_inadmissible",
+    "dossier_withdrawn",
+    "dossier_reopened",
+    "reviewer_assigned",
+    "review_reminder",
+    "review_overdue",
+    "reviews_complete",
+    "decision",
+    "label_granted",
+    "renewal_open",
+    "renewal_reminder",
+    "label_renewed",
+    "label_expired",
+    "label_withdrawn",
+];

@@ -1,0 +1,274 @@
+//! Shared test harness: real databases (a SQLite file; a PostgreSQL
+//! database of its own per test when TEST_DATABASE_URL is set) and CMQ
+//! fixtures.
+#![allow(dead_code)]
+
+use chrono::{DateTime, TimeZone, Utc};
+use labelflow::app::App;
+use labelflow::clock::ManualClock;
+use labelflow::engine::{Actor, Grant, Scope};
+use labelflow::store::records::{NewCampaign, NewDossier, NewUser};
+use labelflow::store::Store;
+use labelflow::workflow::{builtin, Definition, Role};
+use std::sync::Arc;
+use uuid::Uuid;
+
+pub fn cmq() -> Definition {
+    builtin::cmq().expect("shipped workflow is valid")
+}
+
+pub fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, h, min, 0)
+        .single()
+        .expect("valid instant")
+}
+
+/// A database for one test, removed when dropped.
+pub struct TestDb {
+    pub store: Store,
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    pg: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        let store = Store::open(&url).await.expect("sqlite store");
+        TestDb {
+            store,
+            url,
+            _dir: Some(dir),
+            pg: None,
+        }
+    }
+
+    /// None when TEST_DATABASE_URL is not set (and CI is not set either:
+    /// in CI a missing PostgreSQL is a failure, not a skip).
+    pub async fn postgres() -> Option<TestDb> {
+        let Ok(admin) = std::env::var("TEST_DATABASE_URL") else {
+            assert!(
+                std::env::var("CI").is_err(),
+                "CI must set TEST_DATABASE_URL"
+            );
+            eprintln!("TEST_DATABASE_URL not set: PostgreSQL variant skipped");
+            return None;
+        };
+        let name = format!("labelflow_test_{}", Uuid::new_v4().simple());
+        run_admin(&admin, &format!("CREATE DATABASE {name}")).await;
+        let url = with_database(&admin, &name);
+        let store = Store::open(&url).await.expect("postgres store");
+        Some(TestDb {
+            store,
+            url,
+            _dir: None,
+            pg: Some((admin, name)),
+        })
+    }
+}
+
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let root = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    format!("{root}/{name}{query}")
+}
+
+async fn run_admin(admin: &str, sql: &str) {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(admin)
+        .await
+        .expect("connect to TEST_DATABASE_URL");
+    sqlx::query(sql).execute(&mut conn).await.expect(sql);
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = self.pg.take() {
+            let pool = self.store.clone();
+            // Dropping runs outside the test's runtime (it may be panicking).
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
+                rt.block_on(async move {
+                    pool.close().await;
+                    run_admin(
+                        &admin,
+                        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                    )
+                    .await;
+                });
+            })
+            .join()
+            .ok();
+        }
+    }
+}
+
+/// Runs each listed async test against SQLite, and PostgreSQL when set.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let db = $crate::common::TestDb::sqlite().await;
+                    super::$name(&db).await;
+                }
+            )+
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(db) = $crate::common::TestDb::postgres().await {
+                        super::$name(&db).await;
+                    }
+                }
+            )+
+        }
+    };
+}
+
+/// Users of every role around one dossier in académie LYON, région ARA.
+pub struct Cast {
+    pub admin: Actor,
+    pub porteur: Actor,
+    pub rectorat: Actor,
+    pub region: Actor,
+    pub rapporteur: Actor,
+    pub rapporteur2: Actor,
+    /// A rapporteur affiliated with the dossier's académie.
+    pub conflicted: Actor,
+    pub president: Actor,
+    /// Staff of another académie.
+    pub outsider: Actor,
+}
+
+pub async fn user(
+    store: &Store,
+    email: &str,
+    grants: &[(Role, Option<&str>)],
+    affiliations: &[&str],
+) -> Actor {
+    let new = NewUser {
+        email: email.to_string(),
+        name: email.split('@').next().unwrap_or(email).to_string(),
+        password_hash: "not-a-real-hash".into(),
+        grants: grants
+            .iter()
+            .map(|(role, scope)| Grant {
+                role: *role,
+                scope: scope.and_then(Scope::parse),
+            })
+            .collect(),
+        affiliations: affiliations
+            .iter()
+            .filter_map(|a| Scope::parse(a))
+            .collect(),
+    };
+    let id = store
+        .create_user(&new, &Actor::system(), at(2027, 1, 1, 8, 0))
+        .await
+        .expect("user");
+    store.actor(id).await.expect("actor")
+}
+
+pub async fn cast(store: &Store) -> Cast {
+    use Role::*;
+    Cast {
+        admin: user(store, "admin@example.fr", &[(Admin, None)], &[]).await,
+        porteur: user(store, "porteur@example.fr", &[(Porteur, None)], &[]).await,
+        rectorat: user(
+            store,
+            "rectorat@ac-lyon.fr",
+            &[(StaffRectorat, Some("academie:LYON"))],
+            &[],
+        )
+        .await,
+        region: user(
+            store,
+            "region@ara.fr",
+            &[(StaffRegion, Some("region:ARA"))],
+            &[],
+        )
+        .await,
+        rapporteur: user(
+            store,
+            "rapporteur1@example.fr",
+            &[(Rapporteur, None)],
+            &["academie:PARIS", "org:CNAM"],
+        )
+        .await,
+        rapporteur2: user(
+            store,
+            "rapporteur2@example.fr",
+            &[(Rapporteur, None)],
+            &["region:BRE"],
+        )
+        .await,
+        conflicted: user(
+            store,
+            "rapporteur3@ac-lyon.fr",
+            &[(Rapporteur, None)],
+            &["academie:LYON"],
+        )
+        .await,
+        president: user(store, "president@example.fr", &[(President, None)], &[]).await,
+        outsider: user(
+            store,
+            "rectorat@ac-paris.fr",
+            &[(StaffRectorat, Some("academie:PARIS"))],
+            &[],
+        )
+        .await,
+    }
+}
+
+pub fn app(store: &Store, now: DateTime<Utc>) -> (App, ManualClock) {
+    let clock = ManualClock::new(now);
+    (
+        App::new(store.clone(), Arc::new(cmq()), Arc::new(clock.clone())),
+        clock,
+    )
+}
+
+pub async fn campaign(store: &Store, admin: &Actor) -> Uuid {
+    let c = NewCampaign {
+        name: "Appel à projets CMQ 2027".into(),
+        workflow: "cmq".into(),
+        criteria: "cmq-2019".into(),
+        opens_at: at(2027, 1, 15, 8, 0),
+        closes_at: at(2027, 3, 31, 21, 59),
+        kinds: vec!["creation".into(), "renewal".into()],
+    };
+    store
+        .create_campaign(&c, admin, at(2027, 1, 10, 9, 0))
+        .await
+        .expect("campaign")
+}
+
+pub fn new_dossier(campaign_id: Uuid) -> NewDossier {
+    NewDossier {
+        campaign_id,
+        kind: "creation".into(),
+        category: "excellence".into(),
+        title: "Campus Industrie du futur Lyon".into(),
+        filiere: "systemes-innovants".into(),
+        region: "ARA".into(),
+        academies: vec!["LYON".into()],
+        support_establishment: "Lycée La Martinière Monplaisir".into(),
+        directeur_operationnel: "Claire Dubois".into(),
+        ..Default::default()
+    }
+}
