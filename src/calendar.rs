@@ -1,10 +1,7 @@
 //! Calendar rules, pure: Europe/Paris wall-clock times, month arithmetic
 //! that clamps to month ends, and label validity periods.
 
-use chrono::{
-    DateTime, Datelike, Days, LocalResult, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
-    Utc,
-};
+use chrono::{DateTime, Datelike, Days, LocalResult, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::Paris;
 use chrono_tz::Tz;
 use std::fmt;
@@ -85,41 +82,19 @@ impl Offset {
         let (sign, rest) = match text.as_bytes()[0] {
             b'-' => (-1, &text[1..]),
             b'+' => (1, &text[1..]),
-            _ => {
-                return Err(format!(
-                    "offset `{text}` must start with + or - (e.g. \"-7 days\")"
-                ))
-            }
+            _ => return Err(format!("offset `{text}` must start with + or - (e.g. \"-7 days\")")),
         };
         let mut parts = rest.split_whitespace();
         let (Some(n), Some(unit), None) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(format!(
-                "offset `{text}` must read like \"-7 days\" or \"-6 months\""
-            ));
+            return Err(format!("offset `{text}` must read like \"-7 days\" or \"-6 months\""));
         };
-        let n: i32 = n
-            .parse()
-            .map_err(|_| format!("offset `{text}`: `{n}` is not a whole number"))?;
+        let n: i32 = n.parse().map_err(|_| format!("offset `{text}`: `{n}` is not a whole number"))?;
         match unit {
-            "day" | "days" => Ok(Offset {
-                months: 0,
-                days: sign * n,
-            }),
-            "week" | "weeks" => Ok(Offset {
-                months: 0,
-                days: sign * 7 * n,
-            }),
-            "month" | "months" => Ok(Offset {
-                months: sign * n,
-                days: 0,
-            }),
-            "year" | "years" => Ok(Offset {
-                months: sign * 12 * n,
-                days: 0,
-            }),
-            _ => Err(format!(
-                "offset `{text}`: unit `{unit}` is not days, weeks, months or years"
-            )),
+            "day" | "days" => Ok(Offset { months: 0, days: sign * n }),
+            "week" | "weeks" => Ok(Offset { months: 0, days: sign * 7 * n }),
+            "month" | "months" => Ok(Offset { months: sign * n, days: 0 }),
+            "year" | "years" => Ok(Offset { months: sign * 12 * n, days: 0 }),
+            _ => Err(format!("offset `{text}`: unit `{unit}` is not days, weeks, months or years")),
         }
     }
 
@@ -141,11 +116,7 @@ impl fmt::Display for Offset {
 
 /// When a timer anchored on an instant or date with an offset and an
 /// optional Paris wall-clock time falls due.
-pub fn timer_due(
-    anchor: TimerAnchorValue,
-    offset: Offset,
-    time: Option<NaiveTime>,
-) -> DateTime<Utc> {
+pub fn timer_due(anchor: TimerAnchorValue, offset: Offset, time: Option<NaiveTime>) -> DateTime<Utc> {
     match (anchor, time) {
         (TimerAnchorValue::Instant(at), None) => {
             // Shift the calendar part in Paris time, keeping the wall-clock
@@ -155,9 +126,7 @@ pub fn timer_due(
             paris_instant(date, local.time())
         }
         (TimerAnchorValue::Instant(at), Some(t)) => paris_instant(offset.apply(paris_date(at)), t),
-        (TimerAnchorValue::Date(d), t) => {
-            paris_instant(offset.apply(d), t.unwrap_or(NaiveTime::MIN))
-        }
+        (TimerAnchorValue::Date(d), t) => paris_instant(offset.apply(d), t.unwrap_or(NaiveTime::MIN)),
     }
 }
 
@@ -180,8 +149,5 @@ pub fn parse_deadline(text: &str) -> Option<DateTime<Utc>> {
         }
     }
     let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
-    Some(paris_instant(
-        date,
-        NaiveTime::from_hms_opt(23, 59, 0).expect("valid time"),
-    ))
+    Some(paris_instant(date, NaiveTime::from_hms_opt(23, 59, 0).expect("valid time")))
 }

@@ -1,9 +1,13 @@
 //! labelflow: a labellisation workflow engine.
 
 pub mod app;
+pub mod auth;
+pub mod bench;
 pub mod calendar;
 pub mod cli;
 pub mod clock;
+pub mod demo;
 pub mod engine;
 pub mod store;
+pub mod web;
 pub mod workflow;

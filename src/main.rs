@@ -2,8 +2,14 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = labelflow::cli::Cli::parse();
-    match labelflow::cli::run(cli) {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LABELFLOW_LOG")
+                .unwrap_or_else(|_| "labelflow=info,warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match labelflow::cli::run(labelflow::cli::Cli::parse()) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("labelflow: {e:#}");

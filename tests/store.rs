@@ -21,9 +21,7 @@ async fn count(db: &TestDb, sql: &str) -> i64 {
 
 async fn raw(db: &TestDb) -> sqlx::AnyPool {
     sqlx::any::install_default_drivers();
-    sqlx::AnyPool::connect(&db.url)
-        .await
-        .expect("raw connection")
+    sqlx::AnyPool::connect(&db.url).await.expect("raw connection")
 }
 
 async fn exec(db: &TestDb, sql: &str) {
@@ -35,16 +33,7 @@ async fn exec(db: &TestDb, sql: &str) {
 /// Counts of every table a transition writes.
 async fn footprint(db: &TestDb) -> Vec<i64> {
     let mut out = Vec::new();
-    for table in [
-        "audit",
-        "outbox",
-        "timers",
-        "labels",
-        "assignments",
-        "reviews",
-        "decisions",
-        "opinions",
-    ] {
+    for table in ["audit", "outbox", "timers", "labels", "assignments", "reviews", "decisions", "opinions"] {
         out.push(count(db, &format!("SELECT COUNT(*) FROM {table}")).await);
     }
     out.push(count(db, "SELECT COUNT(*) FROM timers WHERE status = 'pending'").await);
@@ -53,43 +42,16 @@ async fn footprint(db: &TestDb) -> Vec<i64> {
 }
 
 /// A dossier ready to be submitted (partners, endorsements) at 2027-02-01.
-async fn ready_dossier(
-    db: &TestDb,
-    cast: &Cast,
-) -> (labelflow::app::App, labelflow::clock::ManualClock, Uuid) {
+async fn ready_dossier(db: &TestDb, cast: &Cast) -> (labelflow::app::App, labelflow::clock::ManualClock, Uuid) {
     let (app, clock) = app(&db.store, at(2027, 2, 1, 10, 0));
     let campaign = campaign(&db.store, &cast.admin).await;
     let owner = cast.porteur.user_id.unwrap();
-    let id = app
-        .create_dossier(&cast.porteur, owner, new_dossier(campaign))
-        .await
-        .expect("dossier");
+    let id = app.create_dossier(&cast.porteur, owner, new_dossier(campaign)).await.expect("dossier");
     let now = clock_now(&clock);
-    db.store
-        .add_partner(
-            id,
-            "Lycée La Martinière Monplaisir",
-            "eple",
-            &cast.porteur,
-            now,
-        )
-        .await
-        .unwrap();
-    db.store
-        .add_partner(id, "Université Lyon 1", "universite", &cast.porteur, now)
-        .await
-        .unwrap();
-    app.act(
-        &cast.rectorat,
-        Machine::Dossier,
-        id,
-        Event::named("endorse"),
-    )
-    .await
-    .expect("rectorat endorses");
-    app.act(&cast.region, Machine::Dossier, id, Event::named("endorse"))
-        .await
-        .expect("région endorses");
+    db.store.add_partner(id, "Lycée La Martinière Monplaisir", "eple", &cast.porteur, now).await.unwrap();
+    db.store.add_partner(id, "Université Lyon 1", "universite", &cast.porteur, now).await.unwrap();
+    app.act(&cast.rectorat, Machine::Dossier, id, Event::named("endorse")).await.expect("rectorat endorses");
+    app.act(&cast.region, Machine::Dossier, id, Event::named("endorse")).await.expect("région endorses");
     (app, clock, id)
 }
 
@@ -100,12 +62,7 @@ fn clock_now(clock: &labelflow::clock::ManualClock) -> chrono::DateTime<chrono::
 
 fn scores(value: i64) -> serde_json::Value {
     let grid = cmq().grid;
-    serde_json::Value::Object(
-        grid.criteria
-            .iter()
-            .map(|c| (c.code.clone(), json!(value)))
-            .collect(),
-    )
+    serde_json::Value::Object(grid.criteria.iter().map(|c| (c.code.clone(), json!(value))).collect())
 }
 
 async fn full_path_to_excellence_label(db: &TestDb) {
@@ -118,121 +75,51 @@ async fn full_path_to_excellence_label(db: &TestDb) {
 
     // Call-closing reminders were planned at creation.
     assert_eq!(
-        count(
-            db,
-            "SELECT COUNT(*) FROM timers WHERE name LIKE 'call_closing%' AND status = 'pending'"
-        )
-        .await,
+        count(db, "SELECT COUNT(*) FROM timers WHERE name LIKE 'call_closing%' AND status = 'pending'").await,
         2
     );
-    let out = act(&cast.porteur, Event::named("submit"))
-        .await
-        .expect("submit");
+    let out = act(&cast.porteur, Event::named("submit")).await.expect("submit");
     assert_eq!(out.state, "submitted");
     assert_eq!(
-        count(
-            db,
-            "SELECT COUNT(*) FROM timers WHERE name LIKE 'call_closing%' AND status = 'pending'"
-        )
-        .await,
+        count(db, "SELECT COUNT(*) FROM timers WHERE name LIKE 'call_closing%' AND status = 'pending'").await,
         0
     );
-    let receipts = count(
-        db,
-        "SELECT COUNT(*) FROM outbox WHERE template = 'submission_receipt'",
-    )
-    .await;
-    assert_eq!(
-        receipts, 3,
-        "owner, rectorat staff of LYON and région staff of ARA; not the Paris outsider"
-    );
+    let receipts = count(db, "SELECT COUNT(*) FROM outbox WHERE template = 'submission_receipt'").await;
+    assert_eq!(receipts, 3, "owner, rectorat staff of LYON and région staff of ARA; not the Paris outsider");
 
-    let err = act(&cast.rectorat, Event::named("declare_admissible"))
-        .await
-        .unwrap_err();
+    let err = act(&cast.rectorat, Event::named("declare_admissible")).await.unwrap_err();
     assert!(
         matches!(err, AppError::Refused(Refusal::GuardFailed { ref code, .. }) if code == "opinions_missing"),
         "{err:?}"
     );
     for body in ["crefop", "conseil_academique"] {
-        act(
-            &cast.region,
-            Event::named("record_opinion")
-                .with("body", body)
-                .with("opinion", "favorable"),
-        )
-        .await
-        .expect("opinion");
-    }
-    assert_eq!(
-        act(&cast.rectorat, Event::named("declare_admissible"))
+        act(&cast.region, Event::named("record_opinion").with("body", body).with("opinion", "favorable"))
             .await
-            .unwrap()
-            .state,
-        "admissible"
-    );
+            .expect("opinion");
+    }
+    assert_eq!(act(&cast.rectorat, Event::named("declare_admissible")).await.unwrap().state, "admissible");
 
     let assign = |who: &labelflow::engine::Actor| {
-        Event::named("assign_reviewer")
-            .with("user_id", who.user_id.unwrap().to_string())
-            .with("due", "2027-05-15")
+        Event::named("assign_reviewer").with("user_id", who.user_id.unwrap().to_string()).with("due", "2027-05-15")
     };
-    let err = act(&cast.president, assign(&cast.conflicted))
-        .await
-        .unwrap_err();
+    let err = act(&cast.president, assign(&cast.conflicted)).await.unwrap_err();
     assert!(
         matches!(err, AppError::Refused(Refusal::GuardFailed { ref code, .. }) if code == "conflict_of_interest"),
         "{err:?}"
     );
-    assert_eq!(
-        act(&cast.president, assign(&cast.rapporteur))
-            .await
-            .unwrap()
-            .state,
-        "under_review"
-    );
-    assert_eq!(
-        act(&cast.president, assign(&cast.rapporteur2))
-            .await
-            .unwrap()
-            .state,
-        "under_review"
-    );
-    assert_eq!(
-        count(
-            db,
-            "SELECT COUNT(*) FROM timers WHERE name LIKE 'review%' AND status = 'pending'"
-        )
-        .await,
-        6
-    );
+    assert_eq!(act(&cast.president, assign(&cast.rapporteur)).await.unwrap().state, "under_review");
+    assert_eq!(act(&cast.president, assign(&cast.rapporteur2)).await.unwrap().state, "under_review");
+    assert_eq!(count(db, "SELECT COUNT(*) FROM timers WHERE name LIKE 'review%' AND status = 'pending'").await, 6);
 
-    let review = |v| {
-        Event::named("submit_review")
-            .with("scores", scores(v))
-            .with("comment", "Dossier solide.")
-    };
+    let review = |v| Event::named("submit_review").with("scores", scores(v)).with("comment", "Dossier solide.");
     let err = act(&cast.rapporteur, review(9)).await.unwrap_err();
     assert!(
         matches!(err, AppError::Refused(Refusal::InvalidInput { ref field, .. }) if field.starts_with("scores.")),
         "{err:?}"
     );
-    assert_eq!(
-        act(&cast.rapporteur, review(4)).await.unwrap().state,
-        "under_review"
-    );
-    assert_eq!(
-        act(&cast.rapporteur2, review(4)).await.unwrap().state,
-        "reviewed"
-    );
-    assert_eq!(
-        count(
-            db,
-            "SELECT COUNT(*) FROM timers WHERE name LIKE 'review%' AND status = 'pending'"
-        )
-        .await,
-        0
-    );
+    assert_eq!(act(&cast.rapporteur, review(4)).await.unwrap().state, "under_review");
+    assert_eq!(act(&cast.rapporteur2, review(4)).await.unwrap().state, "reviewed");
+    assert_eq!(count(db, "SELECT COUNT(*) FROM timers WHERE name LIKE 'review%' AND status = 'pending'").await, 0);
 
     clock.set(at(2027, 6, 10, 14, 0));
     let decide = Event::named("decide")
@@ -245,20 +132,12 @@ async fn full_path_to_excellence_label(db: &TestDb) {
     let label = out.label_id.expect("a label was created");
     let instance = db.store.instance(Machine::Label, label).await.unwrap();
     assert_eq!(instance.state, "active");
-    let labelflow::engine::Facts::Label(facts) = instance.facts else {
-        panic!("label facts")
-    };
+    let labelflow::engine::Facts::Label(facts) = instance.facts else { panic!("label facts") };
     assert_eq!(facts.valid_from.to_string(), "2027-06-10");
     assert_eq!(facts.valid_until.to_string(), "2032-06-09");
     // Renewal window, three reminders and the end of validity.
     assert_eq!(
-        count(
-            db,
-            &format!(
-                "SELECT COUNT(*) FROM timers WHERE entity_id = '{label}' AND status = 'pending'"
-            )
-        )
-        .await,
+        count(db, &format!("SELECT COUNT(*) FROM timers WHERE entity_id = '{label}' AND status = 'pending'")).await,
         5
     );
 
@@ -283,18 +162,9 @@ async fn refusal_changes_nothing(db: &TestDb) {
     let attempts = [
         (cast.president.clone(), Event::named("submit")),
         (cast.rectorat.clone(), Event::named("declare_admissible")),
-        (
-            cast.porteur.clone(),
-            Event::named("withdraw").with("reason", 12),
-        ),
+        (cast.porteur.clone(), Event::named("withdraw").with("reason", 12)),
         (cast.outsider.clone(), Event::named("endorse")),
-        (
-            cast.porteur.clone(),
-            Event {
-                expected_version: Some(1),
-                ..Event::named("submit")
-            },
-        ),
+        (cast.porteur.clone(), Event { expected_version: Some(1), ..Event::named("submit") }),
     ];
     for (actor, event) in attempts {
         let name = event.name.clone();
@@ -310,33 +180,14 @@ async fn stale_plan_is_a_conflict(db: &TestDb) {
     let instance = db.store.instance(Machine::Dossier, id).await.unwrap();
     let wf = cmq();
     let now = clock_now(&clock);
-    let submit =
-        labelflow::engine::decide(&wf, &instance, &Event::named("submit"), &cast.porteur, now)
-            .unwrap();
-    let withdraw = labelflow::engine::decide(
-        &wf,
-        &instance,
-        &Event::named("withdraw"),
-        &cast.porteur,
-        now,
-    )
-    .unwrap();
+    let submit = labelflow::engine::decide(&wf, &instance, &Event::named("submit"), &cast.porteur, now).unwrap();
+    let withdraw = labelflow::engine::decide(&wf, &instance, &Event::named("withdraw"), &cast.porteur, now).unwrap();
     db.store.apply(&submit).await.expect("first plan applies");
     let before = footprint(db).await;
     let err = db.store.apply(&withdraw).await.unwrap_err();
-    assert!(
-        matches!(err, StoreError::Conflict { expected, current } if current == expected + 1),
-        "{err:?}"
-    );
-    assert_eq!(
-        footprint(db).await,
-        before,
-        "the losing plan left nothing behind"
-    );
-    assert_eq!(
-        db.store.instance(Machine::Dossier, id).await.unwrap().state,
-        "submitted"
-    );
+    assert!(matches!(err, StoreError::Conflict { expected, current } if current == expected + 1), "{err:?}");
+    assert_eq!(footprint(db).await, before, "the losing plan left nothing behind");
+    assert_eq!(db.store.instance(Machine::Dossier, id).await.unwrap().state, "submitted");
     drop(app);
 }
 
@@ -348,27 +199,18 @@ async fn concurrent_actions_one_wins(db: &TestDb) {
     // and every other one must lose, never apply twice.
     for event in ["submit"; 4] {
         let (app, actor) = (app.clone(), cast.porteur.clone());
-        tasks.push(tokio::spawn(async move {
-            app.act(&actor, Machine::Dossier, id, Event::named(event))
-                .await
-        }));
+        tasks.push(tokio::spawn(async move { app.act(&actor, Machine::Dossier, id, Event::named(event)).await }));
     }
     let mut wins = 0;
     for t in tasks {
         match t.await.unwrap() {
             Ok(_) => wins += 1,
-            Err(AppError::Store(StoreError::Conflict { .. }))
-            | Err(AppError::Refused(Refusal::WrongState { .. })) => {}
+            Err(AppError::Store(StoreError::Conflict { .. })) | Err(AppError::Refused(Refusal::WrongState { .. })) => {}
             Err(other) => panic!("unexpected {other:?}"),
         }
     }
     assert_eq!(wins, 1, "exactly one concurrent action wins");
-    let version = db
-        .store
-        .instance(Machine::Dossier, id)
-        .await
-        .unwrap()
-        .version;
+    let version = db.store.instance(Machine::Dossier, id).await.unwrap().version;
     // created 1, two partners, two endorsements, one winner.
     assert_eq!(version, 6);
 }
@@ -376,21 +218,13 @@ async fn concurrent_actions_one_wins(db: &TestDb) {
 async fn audit_tampering_is_located(db: &TestDb) {
     let cast = cast(&db.store).await;
     let (app, _clock, id) = ready_dossier(db, &cast).await;
-    app.act(&cast.porteur, Machine::Dossier, id, Event::named("submit"))
-        .await
-        .unwrap();
-    let Verification::Intact { entries } = db.store.verify_audit().await.unwrap() else {
-        panic!("intact at first")
-    };
+    app.act(&cast.porteur, Machine::Dossier, id, Event::named("submit")).await.unwrap();
+    let Verification::Intact { entries } = db.store.verify_audit().await.unwrap() else { panic!("intact at first") };
     assert!(entries > 10);
 
-    let err = sqlx::query("UPDATE audit SET actor = 'mallory'")
-        .execute(&raw(db).await)
-        .await;
+    let err = sqlx::query("UPDATE audit SET actor = 'mallory'").execute(&raw(db).await).await;
     assert!(err.is_err(), "the append-only trigger refuses updates");
-    let err = sqlx::query("DELETE FROM audit")
-        .execute(&raw(db).await)
-        .await;
+    let err = sqlx::query("DELETE FROM audit").execute(&raw(db).await).await;
     assert!(err.is_err(), "the append-only trigger refuses deletes");
 
     let drop_trigger = if db.url.starts_with("sqlite") {
@@ -399,12 +233,12 @@ async fn audit_tampering_is_located(db: &TestDb) {
         "DROP TRIGGER audit_no_update ON audit"
     };
     exec(db, drop_trigger).await;
-    let target = count(db, &format!("SELECT seq FROM audit WHERE entity_id = '{id}' AND action = 'endorse' ORDER BY seq LIMIT 1")).await;
-    exec(
+    let target = count(
         db,
-        &format!("UPDATE audit SET data_json = '{{}}' WHERE seq = {target}"),
+        &format!("SELECT seq FROM audit WHERE entity_id = '{id}' AND action = 'endorse' ORDER BY seq LIMIT 1"),
     )
     .await;
+    exec(db, &format!("UPDATE audit SET data_json = '{{}}' WHERE seq = {target}")).await;
     match db.store.verify_audit().await.unwrap() {
         Verification::Broken { seq, reason } => {
             assert_eq!(seq, target);
@@ -415,11 +249,7 @@ async fn audit_tampering_is_located(db: &TestDb) {
 }
 
 async fn newer_schema_is_refused(db: &TestDb) {
-    let checksum = if db.url.starts_with("sqlite") {
-        "X'00'"
-    } else {
-        "decode('00', 'hex')"
-    };
+    let checksum = if db.url.starts_with("sqlite") { "X'00'" } else { "decode('00', 'hex')" };
     exec(db, &format!("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (9999, 'from the future', TRUE, {checksum}, 0)")).await;
     match Store::open(&db.url).await {
         Err(StoreError::SchemaTooNew(9999)) => {}

@@ -234,6 +234,19 @@ CREATE TRIGGER audit_no_update BEFORE UPDATE OR DELETE ON audit
 CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
     FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
 
+-- Each chain's head follows its newest entry, whoever inserts it.
+CREATE FUNCTION audit_move_head() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO audit_heads (entity, entity_id, entity_seq, hash)
+    VALUES (NEW.entity, NEW.entity_id, NEW.entity_seq, NEW.hash)
+    ON CONFLICT (entity, entity_id) DO UPDATE SET entity_seq = excluded.entity_seq, hash = excluded.hash;
+    RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER audit_head AFTER INSERT ON audit
+    FOR EACH ROW EXECUTE FUNCTION audit_move_head();
+
 -- The timer worker sleeps until woken by a new timer.
 CREATE FUNCTION timers_notify() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

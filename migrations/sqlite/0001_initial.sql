@@ -231,3 +231,11 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN
     SELECT RAISE(ABORT, 'audit entries are append-only');
 END;
+
+-- Each chain's head follows its newest entry, whoever inserts it.
+CREATE TRIGGER audit_head AFTER INSERT ON audit
+BEGIN
+    INSERT INTO audit_heads (entity, entity_id, entity_seq, hash)
+    VALUES (NEW.entity, NEW.entity_id, NEW.entity_seq, NEW.hash)
+    ON CONFLICT (entity, entity_id) DO UPDATE SET entity_seq = excluded.entity_seq, hash = excluded.hash;
+END;

@@ -34,50 +34,25 @@ pub struct Outcome {
 
 impl App {
     pub fn new(store: Store, workflow: Arc<Definition>, clock: Arc<dyn Clock>) -> App {
-        App {
-            store,
-            workflow,
-            clock,
-        }
+        App { store, workflow, clock }
     }
 
     /// Sends an event to a dossier or label on behalf of `actor`.
-    pub async fn act(
-        &self,
-        actor: &Actor,
-        machine: Machine,
-        id: Uuid,
-        mut event: Event,
-    ) -> Result<Outcome, AppError> {
+    pub async fn act(&self, actor: &Actor, machine: Machine, id: Uuid, mut event: Event) -> Result<Outcome, AppError> {
         let instance = self.store.instance(machine, id).await?;
         if event.subject.is_none() {
-            if let Some(user) = event
-                .data
-                .get("user_id")
-                .and_then(|v| v.as_str())
-                .and_then(|s| Uuid::parse_str(s).ok())
+            if let Some(user) = event.data.get("user_id").and_then(|v| v.as_str()).and_then(|s| Uuid::parse_str(s).ok())
             {
                 event.subject = self.store.person(user).await?;
             }
         }
         let plan = engine::decide(&self.workflow, &instance, &event, actor, self.clock.now())?;
-        let Applied {
-            version, label_id, ..
-        } = self.store.apply(&plan).await?;
-        Ok(Outcome {
-            state: plan.to_state,
-            version,
-            label_id,
-        })
+        let Applied { version, label_id, .. } = self.store.apply(&plan).await?;
+        Ok(Outcome { state: plan.to_state, version, label_id })
     }
 
     /// Creates a draft dossier owned by `owner`, with its creation timers.
-    pub async fn create_dossier(
-        &self,
-        actor: &Actor,
-        owner: Uuid,
-        mut dossier: NewDossier,
-    ) -> Result<Uuid, AppError> {
+    pub async fn create_dossier(&self, actor: &Actor, owner: Uuid, mut dossier: NewDossier) -> Result<Uuid, AppError> {
         let campaign = self.store.campaign(dossier.campaign_id).await?;
         dossier.workflow = campaign.workflow.clone();
         dossier.initial_state = self.workflow.dossier.initial.clone();
@@ -88,9 +63,6 @@ impl App {
         }));
         let now = self.clock.now();
         let effects = engine::creation_effects(&self.workflow, Machine::Dossier, &facts, now);
-        Ok(self
-            .store
-            .create_dossier(&dossier, owner, &effects, actor, now)
-            .await?)
+        Ok(self.store.create_dossier(&dossier, owner, &effects, actor, now).await?)
     }
 }

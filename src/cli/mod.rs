@@ -1,5 +1,9 @@
-//! Command-line interface (clap). `main.rs` only calls [`run`].
+//! Command-line interface (clap). `main.rs` only calls [`run`]; this is
+//! the binary's edge, where errors become messages and exit codes.
 
+pub mod bench;
+pub mod serve;
+pub mod user;
 pub mod workflow;
 
 use clap::{Parser, Subcommand};
@@ -15,10 +19,29 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Run the web interface, the API and the workers.
+    Serve(serve::ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate(serve::DatabaseArgs),
     /// Check or draw a workflow definition.
     Workflow {
         #[command(subcommand)]
         command: WorkflowCommand,
+    },
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Audit trail tools.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Benchmarks against baselines measured in the same run.
+    Bench {
+        #[command(subcommand)]
+        command: bench::BenchCommand,
     },
 }
 
@@ -34,26 +57,60 @@ pub enum WorkflowCommand {
     },
 }
 
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create a user; prints the new id alone.
+    Add(user::UserAddArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Walk every hash chain; exit 1 naming the first broken entry.
+    Verify(serve::DatabaseArgs),
+}
+
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Workflow {
-            command: WorkflowCommand::Check { file },
-        } => {
+        Command::Workflow { command: WorkflowCommand::Check { file } } => {
             let ok = workflow::check(&file, &mut std::io::stdout(), &mut std::io::stderr())?;
-            Ok(if ok {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
+            Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
-        Command::Workflow {
-            command: WorkflowCommand::Graph { file, format },
-        } => match workflow::graph(&file, format, &mut std::io::stdout()) {
-            Ok(()) => Ok(ExitCode::SUCCESS),
-            Err(problems) => {
-                eprintln!("{problems}");
-                Ok(ExitCode::FAILURE)
+        Command::Workflow { command: WorkflowCommand::Graph { file, format } } => {
+            match workflow::graph(&file, format, &mut std::io::stdout()) {
+                Ok(()) => Ok(ExitCode::SUCCESS),
+                Err(problems) => {
+                    eprintln!("{problems}");
+                    Ok(ExitCode::FAILURE)
+                }
             }
-        },
+        }
+        Command::Serve(args) => runtime()?.block_on(serve::serve(args)).map(|_| ExitCode::SUCCESS),
+        Command::Migrate(db) => runtime()?.block_on(serve::migrate(&db)).map(|_| ExitCode::SUCCESS),
+        Command::User { command: UserCommand::Add(args) } => {
+            runtime()?.block_on(user::add(args)).map(|_| ExitCode::SUCCESS)
+        }
+        Command::Audit { command: AuditCommand::Verify(db) } => runtime()?.block_on(audit_verify(db)),
+        Command::Bench { command } => runtime()?.block_on(bench::run(command)).map(|_| ExitCode::SUCCESS),
     }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}
+
+async fn audit_verify(db: serve::DatabaseArgs) -> anyhow::Result<ExitCode> {
+    use crate::store::audit::Verification;
+    let store = serve::open_store(&db).await?;
+    let outcome = store.verify_audit().await?;
+    store.close().await;
+    Ok(match outcome {
+        Verification::Intact { entries } => {
+            println!("{entries} entries verified");
+            ExitCode::SUCCESS
+        }
+        Verification::Broken { seq, reason } => {
+            eprintln!("audit entry {seq} is broken: {reason}");
+            ExitCode::FAILURE
+        }
+    })
 }

@@ -5,16 +5,10 @@ use std::path::Path;
 
 /// Prints a one-line summary, or every problem as `FILE:LINE: message`.
 /// Returns whether the file is valid.
-pub fn check(
-    path: &Path,
-    out: &mut impl std::io::Write,
-    err: &mut impl std::io::Write,
-) -> std::io::Result<bool> {
+pub fn check(path: &Path, out: &mut impl std::io::Write, err: &mut impl std::io::Write) -> std::io::Result<bool> {
     match load_file(path) {
         Ok(def) => {
-            let count = |f: fn(&crate::workflow::MachineDef) -> usize| {
-                f(&def.dossier) + f(&def.label_machine)
-            };
+            let count = |f: fn(&crate::workflow::MachineDef) -> usize| f(&def.dossier) + f(&def.label_machine);
             writeln!(
                 out,
                 "{}: workflow `{}` v{} is valid: {} states, {} events, {} transitions, {} timers, criteria grid `{}` ({} criteria)",
@@ -45,12 +39,7 @@ pub fn graph(
     out: &mut impl std::io::Write,
 ) -> Result<(), crate::workflow::Problems> {
     let def = load_file(path)?;
-    out.write_all(graph::render(&def, format).as_bytes())
-        .map_err(|e| {
-            crate::workflow::Problems(vec![crate::workflow::Problem {
-                file: path.into(),
-                line: 0,
-                message: e.to_string(),
-            }])
-        })
+    out.write_all(graph::render(&def, format).as_bytes()).map_err(|e| {
+        crate::workflow::Problems(vec![crate::workflow::Problem { file: path.into(), line: 0, message: e.to_string() }])
+    })
 }

@@ -71,22 +71,14 @@ impl Actor {
     pub fn system() -> Actor {
         Actor {
             user_id: None,
-            grants: vec![Grant {
-                role: Role::System,
-                scope: None,
-            }],
+            grants: vec![Grant { role: Role::System, scope: None }],
             affiliations: vec![],
             on_behalf_of: None,
         }
     }
 
     pub fn user(user_id: Uuid, grants: Vec<Grant>) -> Actor {
-        Actor {
-            user_id: Some(user_id),
-            grants,
-            affiliations: vec![],
-            on_behalf_of: None,
-        }
+        Actor { user_id: Some(user_id), grants, affiliations: vec![], on_behalf_of: None }
     }
 
     pub fn has_role(&self, role: Role) -> bool {
@@ -123,12 +115,7 @@ pub struct Event {
 
 impl Event {
     pub fn named(name: &str) -> Event {
-        Event {
-            name: name.to_string(),
-            data: Map::new(),
-            expected_version: None,
-            subject: None,
-        }
+        Event { name: name.to_string(), data: Map::new(), expected_version: None, subject: None }
     }
 
     pub fn with(mut self, field: &str, value: impl Into<Value>) -> Event {
@@ -144,6 +131,8 @@ pub struct Instance {
     pub state: String,
     pub version: i64,
     pub facts: Facts,
+    /// Timers still pending on the instance, as (name, key).
+    pub pending_timers: Vec<(String, Option<Uuid>)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -228,8 +217,6 @@ impl DossierFacts {
                 e.1 += 1;
             }
         }
-        sums.into_iter()
-            .map(|(k, (s, n))| (k, s as f64 / n as f64))
-            .collect()
+        sums.into_iter().map(|(k, (s, n))| (k, s as f64 / n as f64)).collect()
     }
 }

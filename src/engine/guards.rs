@@ -17,11 +17,7 @@ pub(super) struct Ctx<'a> {
 }
 
 fn failed(guard: Predicate, code: &str, message: impl Into<String>) -> Refusal {
-    Refusal::GuardFailed {
-        guard: guard.name().into(),
-        code: code.into(),
-        message: message.into(),
-    }
+    Refusal::GuardFailed { guard: guard.name().into(), code: code.into(), message: message.into() }
 }
 
 fn paris(t: DateTime<Utc>) -> String {
@@ -31,12 +27,8 @@ fn paris(t: DateTime<Utc>) -> String {
 impl Ctx<'_> {
     pub fn condition(&self, c: &Condition) -> bool {
         match c {
-            Condition::FieldEquals { field, value } => {
-                self.data.get(field).and_then(Value::as_str) == Some(value)
-            }
-            Condition::Predicate { predicate, negated } => {
-                self.check(*predicate).is_ok() != *negated
-            }
+            Condition::FieldEquals { field, value } => self.data.get(field).and_then(Value::as_str) == Some(value),
+            Condition::Predicate { predicate, negated } => self.check(*predicate).is_ok() != *negated,
         }
     }
 
@@ -51,33 +43,20 @@ impl Ctx<'_> {
     /// has not endorsed yet.
     pub fn endorsable_side(&self) -> Option<Side> {
         let d = self.dossier()?;
-        self.actor
-            .grants
-            .iter()
-            .find_map(|g| match (&g.role, &g.scope) {
-                (Role::StaffRectorat, Some(Scope::Academie(a)))
-                    if d.academies.contains(a) && !d.endorsed_rectorat =>
-                {
-                    Some(Side::Rectorat)
-                }
-                (Role::StaffRegion, Some(Scope::Region(r)))
-                    if *r == d.region && !d.endorsed_region =>
-                {
-                    Some(Side::Region)
-                }
-                _ => None,
-            })
+        self.actor.grants.iter().find_map(|g| match (&g.role, &g.scope) {
+            (Role::StaffRectorat, Some(Scope::Academie(a))) if d.academies.contains(a) && !d.endorsed_rectorat => {
+                Some(Side::Rectorat)
+            }
+            (Role::StaffRegion, Some(Scope::Region(r))) if *r == d.region && !d.endorsed_region => Some(Side::Region),
+            _ => None,
+        })
     }
 
     pub fn check(&self, guard: Predicate) -> Result<(), Refusal> {
         if let Facts::Label(l) = &self.instance.facts {
             return match guard {
                 Predicate::HasLabelledRenewal if l.has_labelled_renewal => Ok(()),
-                _ => Err(failed(
-                    guard,
-                    "no_labelled_renewal",
-                    "no renewal of this label has been labelled",
-                )),
+                _ => Err(failed(guard, "no_labelled_renewal", "no renewal of this label has been labelled")),
             };
         }
         let Some(d) = self.dossier() else {
@@ -85,16 +64,12 @@ impl Ctx<'_> {
         };
         match guard {
             Predicate::CallOpen => match (d.call_opens_at, d.call_closes_at) {
-                (Some(open), _) if self.now < open => Err(failed(
-                    guard,
-                    "call_not_open",
-                    format!("the call for projects opens on {}", paris(open)),
-                )),
-                (_, Some(close)) if self.now >= close => Err(failed(
-                    guard,
-                    "call_closed",
-                    format!("the call for projects closed on {}", paris(close)),
-                )),
+                (Some(open), _) if self.now < open => {
+                    Err(failed(guard, "call_not_open", format!("the call for projects opens on {}", paris(open))))
+                }
+                (_, Some(close)) if self.now >= close => {
+                    Err(failed(guard, "call_closed", format!("the call for projects closed on {}", paris(close))))
+                }
                 _ => Ok(()),
             },
             Predicate::RequiredFieldsPresent => {
@@ -102,86 +77,49 @@ impl Ctx<'_> {
                 if missing.is_empty() {
                     Ok(())
                 } else {
-                    Err(failed(
-                        guard,
-                        "missing_fields",
-                        format!("required fields are empty: {}", missing.join(", ")),
-                    ))
+                    Err(failed(guard, "missing_fields", format!("required fields are empty: {}", missing.join(", "))))
                 }
             }
             Predicate::HasEplePartner => {
                 if d.partners.iter().any(|(_, kind)| kind == "eple") {
                     Ok(())
                 } else {
-                    Err(failed(
-                        guard,
-                        "no_eple_partner",
-                        "the network must include at least one EPLE partner",
-                    ))
+                    Err(failed(guard, "no_eple_partner", "the network must include at least one EPLE partner"))
                 }
             }
             Predicate::EndorsedByBothSides => match (d.endorsed_rectorat, d.endorsed_region) {
                 (true, true) => Ok(()),
-                (false, true) => Err(failed(
-                    guard,
-                    "not_endorsed",
-                    "the rectorat has not endorsed the dossier",
-                )),
-                (true, false) => Err(failed(
-                    guard,
-                    "not_endorsed",
-                    "the région has not endorsed the dossier",
-                )),
-                (false, false) => Err(failed(
-                    guard,
-                    "not_endorsed",
-                    "neither the rectorat nor the région has endorsed the dossier",
-                )),
+                (false, true) => Err(failed(guard, "not_endorsed", "the rectorat has not endorsed the dossier")),
+                (true, false) => Err(failed(guard, "not_endorsed", "the région has not endorsed the dossier")),
+                (false, false) => {
+                    Err(failed(guard, "not_endorsed", "neither the rectorat nor the région has endorsed the dossier"))
+                }
             },
-            Predicate::ActorSideNotEndorsed => {
-                self.endorsable_side().map(|_| ()).ok_or_else(|| {
-                    failed(
-                        guard,
-                        "already_endorsed",
-                        "your side has already endorsed this dossier",
-                    )
-                })
-            }
+            Predicate::ActorSideNotEndorsed => self
+                .endorsable_side()
+                .map(|_| ())
+                .ok_or_else(|| failed(guard, "already_endorsed", "your side has already endorsed this dossier")),
             Predicate::OpinionsRecorded => {
-                let missing: Vec<&str> = ["crefop", "conseil_academique"]
-                    .into_iter()
-                    .filter(|b| !d.opinions.contains_key(*b))
-                    .collect();
+                let missing: Vec<&str> =
+                    ["crefop", "conseil_academique"].into_iter().filter(|b| !d.opinions.contains_key(*b)).collect();
                 if missing.is_empty() {
                     Ok(())
                 } else {
-                    Err(failed(
-                        guard,
-                        "opinions_missing",
-                        format!("opinions not yet recorded: {}", missing.join(", ")),
-                    ))
+                    Err(failed(guard, "opinions_missing", format!("opinions not yet recorded: {}", missing.join(", "))))
                 }
             }
             Predicate::DueInFuture => {
-                let due = self
-                    .data
-                    .get("due")
-                    .and_then(Value::as_str)
-                    .and_then(|s| DateTime::parse_from_rfc3339(s).ok());
+                let due =
+                    self.data.get("due").and_then(Value::as_str).and_then(|s| DateTime::parse_from_rfc3339(s).ok());
                 match due {
                     Some(due) if due > self.now => Ok(()),
-                    _ => Err(Refusal::invalid(
-                        "due",
-                        format!("must be after today ({})", paris_date(self.now)),
-                    )),
+                    _ => Err(Refusal::invalid("due", format!("must be after today ({})", paris_date(self.now)))),
                 }
             }
             Predicate::ReviewerNotAssigned => match self.subject {
-                Some(p) if d.reviewers.iter().any(|r| r.user_id == p.user_id) => Err(failed(
-                    guard,
-                    "already_assigned",
-                    "this rapporteur is already assigned to the dossier",
-                )),
+                Some(p) if d.reviewers.iter().any(|r| r.user_id == p.user_id) => {
+                    Err(failed(guard, "already_assigned", "this rapporteur is already assigned to the dossier"))
+                }
                 _ => Ok(()),
             },
             Predicate::NoConflictOfInterest => {
@@ -198,47 +136,29 @@ impl Ctx<'_> {
                 }
             }
             Predicate::ReviewNotSubmitted => {
-                let mine = d
-                    .reviewers
-                    .iter()
-                    .find(|r| Some(r.user_id) == self.actor.user_id);
+                let mine = d.reviewers.iter().find(|r| Some(r.user_id) == self.actor.user_id);
                 match mine {
-                    Some(r) if r.scores.is_some() => Err(failed(
-                        guard,
-                        "review_already_submitted",
-                        "you have already submitted your review",
-                    )),
+                    Some(r) if r.scores.is_some() => {
+                        Err(failed(guard, "review_already_submitted", "you have already submitted your review"))
+                    }
                     _ => Ok(()),
                 }
             }
             Predicate::CompletesReviews => {
-                let others_done = d
-                    .reviewers
-                    .iter()
-                    .filter(|r| Some(r.user_id) != self.actor.user_id)
-                    .all(|r| r.scores.is_some());
+                let others_done =
+                    d.reviewers.iter().filter(|r| Some(r.user_id) != self.actor.user_id).all(|r| r.scores.is_some());
                 if others_done {
                     Ok(())
                 } else {
-                    Err(failed(
-                        guard,
-                        "reviews_pending",
-                        "other reviews are still pending",
-                    ))
+                    Err(failed(guard, "reviews_pending", "other reviews are still pending"))
                 }
             }
             Predicate::LabelTermsGiven => {
                 if !self.data.contains_key("category") {
-                    return Err(Refusal::invalid(
-                        "category",
-                        "is required when the outcome is labelled",
-                    ));
+                    return Err(Refusal::invalid("category", "is required when the outcome is labelled"));
                 }
                 if !self.data.contains_key("years") {
-                    return Err(Refusal::invalid(
-                        "years",
-                        "is required when the outcome is labelled",
-                    ));
+                    return Err(Refusal::invalid("years", "is required when the outcome is labelled"));
                 }
                 Ok(())
             }
@@ -246,12 +166,7 @@ impl Ctx<'_> {
                 if self.data.get("category").and_then(Value::as_str) != Some("excellence") {
                     return Ok(());
                 }
-                if self
-                    .data
-                    .get("excellence_override")
-                    .and_then(Value::as_str)
-                    .is_some_and(|s| !s.is_empty())
-                {
+                if self.data.get("excellence_override").and_then(Value::as_str).is_some_and(|s| !s.is_empty()) {
                     return Ok(());
                 }
                 let averages = d.averages();
@@ -260,11 +175,7 @@ impl Ctx<'_> {
                     .grid
                     .criteria
                     .iter()
-                    .filter(|c| {
-                        averages
-                            .get(&c.code)
-                            .is_none_or(|avg| *avg < c.excellence as f64)
-                    })
+                    .filter(|c| averages.get(&c.code).is_none_or(|avg| *avg < c.excellence as f64))
                     .map(|c| c.code.clone())
                     .collect();
                 if below.is_empty() {
@@ -277,9 +188,7 @@ impl Ctx<'_> {
                     ))
                 }
             }
-            Predicate::HasLabelledRenewal => {
-                Err(failed(guard, "no_labelled_renewal", "not a label"))
-            }
+            Predicate::HasLabelledRenewal => Err(failed(guard, "no_labelled_renewal", "not a label")),
         }
     }
 }
@@ -292,8 +201,7 @@ pub fn conflict(d: &DossierFacts, affiliations: &[Scope]) -> Option<String> {
         Scope::Academie(code) if d.academies.contains(code) => Some(format!("the académie {code}")),
         Scope::Region(code) if *code == d.region => Some(format!("the région {code}")),
         Scope::Org(name)
-            if same_org(name, &d.support_establishment)
-                || d.partners.iter().any(|(p, _)| same_org(p, name)) =>
+            if same_org(name, &d.support_establishment) || d.partners.iter().any(|(p, _)| same_org(p, name)) =>
         {
             Some(format!("the organisation {name}"))
         }

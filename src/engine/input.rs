@@ -10,28 +10,16 @@ use serde_json::{Map, Value};
 pub const MAX_TEXT: usize = 20_000;
 
 /// Returns the normalised input: trimmed texts, deadlines as UTC RFC 3339.
-pub fn validate(
-    event: &EventDef,
-    data: &Map<String, Value>,
-    grid: &Grid,
-) -> Result<Map<String, Value>, Refusal> {
-    if let Some(unknown) = data
-        .keys()
-        .find(|k| !event.fields.iter().any(|f| &f.name == *k))
-    {
-        return Err(Refusal::invalid(
-            unknown,
-            format!("event `{}` takes no field `{unknown}`", event.name),
-        ));
+pub fn validate(event: &EventDef, data: &Map<String, Value>, grid: &Grid) -> Result<Map<String, Value>, Refusal> {
+    if let Some(unknown) = data.keys().find(|k| !event.fields.iter().any(|f| &f.name == *k)) {
+        return Err(Refusal::invalid(unknown, format!("event `{}` takes no field `{unknown}`", event.name)));
     }
     let mut out = Map::new();
     for field in &event.fields {
         let name = field.name.as_str();
         let value = match data.get(name) {
             None | Some(Value::Null) => None,
-            Some(Value::String(s)) if s.trim().is_empty() && field.kind != FieldType::Scores => {
-                None
-            }
+            Some(Value::String(s)) if s.trim().is_empty() && field.kind != FieldType::Scores => None,
             Some(v) => Some(v),
         };
         let Some(value) = value else {
@@ -42,34 +30,21 @@ pub fn validate(
         };
         let normalised = match field.kind {
             FieldType::Text => {
-                let s = value
-                    .as_str()
-                    .ok_or_else(|| Refusal::invalid(name, "must be a string"))?
-                    .trim();
+                let s = value.as_str().ok_or_else(|| Refusal::invalid(name, "must be a string"))?.trim();
                 if s.chars().count() > MAX_TEXT {
-                    return Err(Refusal::invalid(
-                        name,
-                        format!("is longer than {MAX_TEXT} characters"),
-                    ));
+                    return Err(Refusal::invalid(name, format!("is longer than {MAX_TEXT} characters")));
                 }
                 Value::String(s.to_string())
             }
             FieldType::Choice => {
-                let s = value
-                    .as_str()
-                    .ok_or_else(|| Refusal::invalid(name, "must be a string"))?;
+                let s = value.as_str().ok_or_else(|| Refusal::invalid(name, "must be a string"))?;
                 if !field.choices.iter().any(|c| c == s) {
-                    return Err(Refusal::invalid(
-                        name,
-                        format!("must be one of: {}", field.choices.join(", ")),
-                    ));
+                    return Err(Refusal::invalid(name, format!("must be one of: {}", field.choices.join(", "))));
                 }
                 Value::String(s.to_string())
             }
             FieldType::Integer => {
-                let n = value
-                    .as_i64()
-                    .ok_or_else(|| Refusal::invalid(name, "must be a whole number"))?;
+                let n = value.as_i64().ok_or_else(|| Refusal::invalid(name, "must be a whole number"))?;
                 if let Some(min) = field.min.filter(|m| n < *m) {
                     return Err(Refusal::invalid(name, format!("must be at least {min}")));
                 }
@@ -79,28 +54,21 @@ pub fn validate(
                 Value::from(n)
             }
             FieldType::Date => {
-                let s = value
-                    .as_str()
-                    .ok_or_else(|| Refusal::invalid(name, "must be a date (YYYY-MM-DD)"))?;
+                let s = value.as_str().ok_or_else(|| Refusal::invalid(name, "must be a date (YYYY-MM-DD)"))?;
                 let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
                     .map_err(|_| Refusal::invalid(name, "must be a date (YYYY-MM-DD)"))?;
                 Value::String(d.to_string())
             }
             FieldType::Deadline => {
-                let s = value.as_str().ok_or_else(|| {
-                    Refusal::invalid(name, "must be a date or an RFC 3339 instant")
-                })?;
-                let t = parse_deadline(s).ok_or_else(|| {
-                    Refusal::invalid(name, "must be a date or an RFC 3339 instant")
-                })?;
+                let s =
+                    value.as_str().ok_or_else(|| Refusal::invalid(name, "must be a date or an RFC 3339 instant"))?;
+                let t =
+                    parse_deadline(s).ok_or_else(|| Refusal::invalid(name, "must be a date or an RFC 3339 instant"))?;
                 Value::String(t.to_rfc3339_opts(SecondsFormat::Secs, true))
             }
             FieldType::User => {
-                let s = value
-                    .as_str()
-                    .ok_or_else(|| Refusal::invalid(name, "must be a user id"))?;
-                let id = uuid::Uuid::parse_str(s.trim())
-                    .map_err(|_| Refusal::invalid(name, "must be a user id"))?;
+                let s = value.as_str().ok_or_else(|| Refusal::invalid(name, "must be a user id"))?;
+                let id = uuid::Uuid::parse_str(s.trim()).map_err(|_| Refusal::invalid(name, "must be a user id"))?;
                 Value::String(id.to_string())
             }
             FieldType::Scores => Value::Object(validate_scores(name, value, grid)?),
@@ -111,14 +79,9 @@ pub fn validate(
 }
 
 fn validate_scores(name: &str, value: &Value, grid: &Grid) -> Result<Map<String, Value>, Refusal> {
-    let scores = value
-        .as_object()
-        .ok_or_else(|| Refusal::invalid(name, "must map each criterion code to a score"))?;
+    let scores = value.as_object().ok_or_else(|| Refusal::invalid(name, "must map each criterion code to a score"))?;
     if let Some(unknown) = scores.keys().find(|k| grid.criterion(k).is_none()) {
-        return Err(Refusal::invalid(
-            &format!("{name}.{unknown}"),
-            "is not a criterion of the grid",
-        ));
+        return Err(Refusal::invalid(&format!("{name}.{unknown}"), "is not a criterion of the grid"));
     }
     let mut out = Map::new();
     for c in &grid.criteria {
@@ -130,10 +93,7 @@ fn validate_scores(name: &str, value: &Value, grid: &Grid) -> Result<Map<String,
             .as_i64()
             .ok_or_else(|| Refusal::invalid(&field, "must be a whole number"))?;
         if score < min || score > max {
-            return Err(Refusal::invalid(
-                &field,
-                format!("must be between {min} and {max}"),
-            ));
+            return Err(Refusal::invalid(&field, format!("must be between {min} and {max}")));
         }
         out.insert(c.code.clone(), Value::from(score));
     }

@@ -10,9 +10,7 @@ pub use facts::*;
 pub use plan::*;
 
 use crate::calendar::{label_valid_until, paris_date, timer_due, TimerAnchorValue};
-use crate::workflow::{
-    Definition, Effect, FieldType, Machine, MachineDef, RecordKind, Role, Transition,
-};
+use crate::workflow::{Definition, Effect, FieldType, Machine, MachineDef, RecordKind, Role, Transition};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -30,46 +28,24 @@ pub fn decide(
         .event(&event.name)
         .ok_or_else(|| Refusal::invalid("event", format!("unknown event `{}`", event.name)))?;
 
-    let of_event: Vec<&Transition> = machine
-        .transitions
-        .iter()
-        .filter(|t| t.event == event.name)
-        .collect();
+    let of_event: Vec<&Transition> = machine.transitions.iter().filter(|t| t.event == event.name).collect();
     if !of_event.iter().any(|t| may_act(actor, &t.roles, instance)) {
         return Err(Refusal::NotAllowed {
-            reason: format!(
-                "your roles do not allow `{}` on this {}",
-                event.name, instance.machine
-            ),
+            reason: format!("your roles do not allow `{}` on this {}", event.name, instance.machine),
         });
     }
     if let Some(expected) = event.expected_version.filter(|v| *v != instance.version) {
-        return Err(Refusal::StaleVersion {
-            expected,
-            current: instance.version,
-        });
+        return Err(Refusal::StaleVersion { expected, current: instance.version });
     }
-    let candidates: Vec<&Transition> = machine
-        .transitions_from(&instance.state, &event.name)
-        .filter(|t| may_act(actor, &t.roles, instance))
-        .collect();
+    let candidates: Vec<&Transition> =
+        machine.transitions_from(&instance.state, &event.name).filter(|t| may_act(actor, &t.roles, instance)).collect();
     if candidates.is_empty() {
-        return Err(Refusal::WrongState {
-            event: event.name.clone(),
-            state: instance.state.clone(),
-        });
+        return Err(Refusal::WrongState { event: event.name.clone(), state: instance.state.clone() });
     }
 
     let data = input::validate(spec, &event.data, &def.grid)?;
     let subject = resolve_subject(spec, &data, event)?;
-    let ctx = guards::Ctx {
-        def,
-        instance,
-        actor,
-        subject,
-        data: &data,
-        now,
-    };
+    let ctx = guards::Ctx { def, instance, actor, subject, data: &data, now };
 
     let mut chosen = None;
     for t in candidates {
@@ -81,10 +57,7 @@ pub fn decide(
     let transition = chosen.ok_or_else(|| Refusal::GuardFailed {
         guard: "when".into(),
         code: "condition_not_met".into(),
-        message: format!(
-            "no transition of `{}` applies to this {} now",
-            event.name, instance.machine
-        ),
+        message: format!("no transition of `{}` applies to this {} now", event.name, instance.machine),
     })?;
     for guard in &transition.guards {
         ctx.check(*guard)?;
@@ -94,7 +67,7 @@ pub fn decide(
     let records = records(&transition.effects, &ctx)?;
     let facts_after = apply_records(&instance.facts, &records);
     let key = subject.map(|p| p.user_id).or(actor.user_id);
-    let effects = effects(machine, &transition.effects, &facts_after, key, now);
+    let effects = effects(machine, &transition.effects, &facts_after, key, &instance.pending_timers, now);
     let new_label = if transition.effects.contains(&Effect::CreateLabel) {
         Some(new_label(def, &facts_after, instance.id, &data, now)?)
     } else {
@@ -120,47 +93,30 @@ pub fn decide(
 }
 
 /// Effects of creating an instance (its `on_create` list).
-pub fn creation_effects(
-    def: &Definition,
-    machine: Machine,
-    facts: &Facts,
-    now: DateTime<Utc>,
-) -> Effects {
+pub fn creation_effects(def: &Definition, machine: Machine, facts: &Facts, now: DateTime<Utc>) -> Effects {
     let m = def.machine(machine);
-    effects(m, &m.on_create, facts, None, now)
+    effects(m, &m.on_create, facts, None, &[], now)
 }
 
 /// Whether the actor holds one of `roles` in scope of this instance.
 pub fn may_act(actor: &Actor, roles: &[Role], instance: &Instance) -> bool {
-    roles
-        .iter()
-        .any(|role| holds_in_scope(actor, *role, &instance.facts))
+    roles.iter().any(|role| holds_in_scope(actor, *role, &instance.facts))
 }
 
 fn holds_in_scope(actor: &Actor, role: Role, facts: &Facts) -> bool {
-    let (owners, region, academies, reviewers): (&[Uuid], &str, &[String], Vec<Uuid>) = match facts
-    {
-        Facts::Dossier(d) => (
-            &d.owners,
-            &d.region,
-            &d.academies,
-            d.reviewers.iter().map(|r| r.user_id).collect(),
-        ),
+    let (owners, region, academies, reviewers): (&[Uuid], &str, &[String], Vec<Uuid>) = match facts {
+        Facts::Dossier(d) => (&d.owners, &d.region, &d.academies, d.reviewers.iter().map(|r| r.user_id).collect()),
         Facts::Label(l) => (&l.owners, &l.region, &l.academies, vec![]),
     };
-    actor
-        .grants
-        .iter()
-        .filter(|g| g.role == role)
-        .any(|g| match role {
-            Role::Admin | Role::President | Role::System => true,
-            Role::Porteur => actor.user_id.is_some_and(|u| owners.contains(&u)),
-            Role::Rapporteur => actor.user_id.is_some_and(|u| reviewers.contains(&u)),
-            Role::StaffRectorat => {
-                matches!(&g.scope, Some(Scope::Academie(a)) if academies.contains(a))
-            }
-            Role::StaffRegion => matches!(&g.scope, Some(Scope::Region(r)) if r == region),
-        })
+    actor.grants.iter().filter(|g| g.role == role).any(|g| match role {
+        Role::Admin | Role::President | Role::System => true,
+        Role::Porteur => actor.user_id.is_some_and(|u| owners.contains(&u)),
+        Role::Rapporteur => actor.user_id.is_some_and(|u| reviewers.contains(&u)),
+        Role::StaffRectorat => {
+            matches!(&g.scope, Some(Scope::Academie(a)) if academies.contains(a))
+        }
+        Role::StaffRegion => matches!(&g.scope, Some(Scope::Region(r)) if r == region),
+    })
 }
 
 fn resolve_subject<'e>(
@@ -208,40 +164,32 @@ fn records(effects: &[Effect], ctx: &guards::Ctx) -> Result<Vec<Record>, Refusal
             RecordKind::Opinion => Record::Opinion {
                 body: str_field(data, "body").unwrap_or_default(),
                 opinion: str_field(data, "opinion").unwrap_or_default(),
-                date: str_field(data, "date")
-                    .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+                date: str_field(data, "date").and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
             },
             RecordKind::CompletionRequest => Record::CompletionRequest {
                 message: str_field(data, "message").unwrap_or_default(),
-                due: instant_field(data, "due")
-                    .ok_or_else(|| Refusal::invalid("due", "is required"))?,
+                due: instant_field(data, "due").ok_or_else(|| Refusal::invalid("due", "is required"))?,
             },
             RecordKind::CompletionAnswered => Record::CompletionAnswered,
             RecordKind::Reviewer => {
-                let person = ctx
-                    .subject
-                    .ok_or_else(|| Refusal::invalid("user_id", "is required"))?;
+                let person = ctx.subject.ok_or_else(|| Refusal::invalid("user_id", "is required"))?;
                 if !person.roles.contains(&Role::Rapporteur) {
                     return Err(Refusal::invalid("user_id", "this user is not a rapporteur"));
                 }
                 Record::Reviewer {
                     user_id: person.user_id,
-                    due: instant_field(data, "due")
-                        .ok_or_else(|| Refusal::invalid("due", "is required"))?,
+                    due: instant_field(data, "due").ok_or_else(|| Refusal::invalid("due", "is required"))?,
                 }
             }
             RecordKind::Review => Record::Review {
-                reviewer: ctx.actor.user_id.ok_or_else(|| Refusal::NotAllowed {
-                    reason: "only a person reviews".into(),
-                })?,
+                reviewer: ctx
+                    .actor
+                    .user_id
+                    .ok_or_else(|| Refusal::NotAllowed { reason: "only a person reviews".into() })?,
                 scores: data
                     .get("scores")
                     .and_then(Value::as_object)
-                    .map(|m| {
-                        m.iter()
-                            .filter_map(|(k, v)| Some((k.clone(), v.as_i64()?)))
-                            .collect()
-                    })
+                    .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_i64()?))).collect())
                     .unwrap_or_default(),
                 comment: str_field(data, "comment").unwrap_or_default(),
             },
@@ -265,26 +213,17 @@ pub fn apply_records(facts: &Facts, records: &[Record]) -> Facts {
     let mut d = d.clone();
     for r in records {
         match r {
-            Record::Endorsement {
-                side: Side::Rectorat,
-                ..
-            } => d.endorsed_rectorat = true,
-            Record::Endorsement {
-                side: Side::Region, ..
-            } => d.endorsed_region = true,
+            Record::Endorsement { side: Side::Rectorat, .. } => d.endorsed_rectorat = true,
+            Record::Endorsement { side: Side::Region, .. } => d.endorsed_region = true,
             Record::Opinion { body, opinion, .. } => {
                 d.opinions.insert(body.clone(), opinion.clone());
             }
             Record::CompletionRequest { due, .. } => d.completion_due = Some(*due),
             Record::CompletionAnswered => d.completion_due = None,
-            Record::Reviewer { user_id, due } => d.reviewers.push(Reviewer {
-                user_id: *user_id,
-                due: *due,
-                scores: None,
-            }),
-            Record::Review {
-                reviewer, scores, ..
-            } => {
+            Record::Reviewer { user_id, due } => {
+                d.reviewers.push(Reviewer { user_id: *user_id, due: *due, scores: None })
+            }
+            Record::Review { reviewer, scores, .. } => {
                 if let Some(r) = d.reviewers.iter_mut().find(|r| r.user_id == *reviewer) {
                     r.scores = Some(scores.clone());
                 }
@@ -295,34 +234,35 @@ pub fn apply_records(facts: &Facts, records: &[Record]) -> Facts {
     Facts::Dossier(d)
 }
 
+/// Timer operations list exactly the rows to change: a cancellation only
+/// for a timer that is pending, a restart as a cancellation then a start.
 fn effects(
     machine: &MachineDef,
     list: &[Effect],
     facts: &Facts,
     key: Option<Uuid>,
+    pending: &[(String, Option<Uuid>)],
     now: DateTime<Utc>,
 ) -> Effects {
+    let mut pending = pending.to_vec();
     let mut out = Effects::default();
+    let cancel = |out: &mut Effects, pending: &mut Vec<(String, Option<Uuid>)>, name: &str, key: Option<Uuid>| {
+        if let Some(at) = pending.iter().position(|(n, k)| n == name && *k == key) {
+            pending.remove(at);
+            out.timers.push(TimerOp::Cancel { name: name.to_string(), key });
+        }
+    };
     for effect in list {
         match effect {
-            Effect::Notify { template, to } => out.messages.push(Message {
-                template: template.clone(),
-                to: to.clone(),
-                subject_user: key,
-            }),
+            Effect::Notify { template, to } => {
+                out.messages.push(Message { template: template.clone(), to: to.clone(), subject_user: key })
+            }
             Effect::StartTimer(name) => {
-                let Some(timer) = machine.timer(name) else {
-                    continue;
-                };
-                let timer_key = if timer.anchor.per_reviewer() {
-                    key
-                } else {
-                    None
-                };
-                let Some(anchor) = anchor_value(timer.anchor, facts, timer_key) else {
-                    continue;
-                };
+                let Some(timer) = machine.timer(name) else { continue };
+                let timer_key = if timer.anchor.per_reviewer() { key } else { None };
+                let Some(anchor) = anchor_value(timer.anchor, facts, timer_key) else { continue };
                 let due_at = timer_due(anchor, timer.offset, timer.time);
+                cancel(&mut out, &mut pending, name, timer_key);
                 if timer.skip_if_past && due_at <= now {
                     continue;
                 }
@@ -332,35 +272,32 @@ fn effects(
                     event: timer.event.clone(),
                     due_at,
                 });
+                pending.push((name.clone(), timer_key));
             }
             Effect::CancelTimer(name) => {
                 let per_reviewer = machine.timer(name).is_some_and(|t| t.anchor.per_reviewer());
-                out.timers.push(TimerOp::Cancel {
-                    name: name.clone(),
-                    key: if per_reviewer { key } else { None },
-                });
+                cancel(&mut out, &mut pending, name, if per_reviewer { key } else { None });
             }
-            Effect::CancelAllTimers => out.timers.push(TimerOp::CancelAll),
+            Effect::CancelAllTimers => {
+                if !pending.is_empty() {
+                    pending.clear();
+                    out.timers.push(TimerOp::CancelAll);
+                }
+            }
             Effect::Record(_) | Effect::CreateLabel => {}
         }
     }
     out
 }
 
-fn anchor_value(
-    anchor: crate::workflow::Anchor,
-    facts: &Facts,
-    key: Option<Uuid>,
-) -> Option<TimerAnchorValue> {
+fn anchor_value(anchor: crate::workflow::Anchor, facts: &Facts, key: Option<Uuid>) -> Option<TimerAnchorValue> {
     use crate::workflow::Anchor::*;
     match (anchor, facts) {
         (CallClosesAt, Facts::Dossier(d)) => d.call_closes_at.map(TimerAnchorValue::Instant),
         (CompletionDue, Facts::Dossier(d)) => d.completion_due.map(TimerAnchorValue::Instant),
-        (ReviewDue, Facts::Dossier(d)) => d
-            .reviewers
-            .iter()
-            .find(|r| Some(r.user_id) == key)
-            .map(|r| TimerAnchorValue::Instant(r.due)),
+        (ReviewDue, Facts::Dossier(d)) => {
+            d.reviewers.iter().find(|r| Some(r.user_id) == key).map(|r| TimerAnchorValue::Instant(r.due))
+        }
         (ValidFrom, Facts::Label(l)) => Some(TimerAnchorValue::Date(l.valid_from)),
         (ValidUntil, Facts::Label(l)) => Some(TimerAnchorValue::Date(l.valid_until)),
         _ => None,
@@ -377,12 +314,9 @@ fn new_label(
     let Facts::Dossier(d) = facts else {
         return Err(Refusal::invalid("event", "only a dossier creates a label"));
     };
-    let category =
-        str_field(data, "category").ok_or_else(|| Refusal::invalid("category", "is required"))?;
-    let years = data
-        .get("years")
-        .and_then(Value::as_u64)
-        .ok_or_else(|| Refusal::invalid("years", "is required"))? as u32;
+    let category = str_field(data, "category").ok_or_else(|| Refusal::invalid("category", "is required"))?;
+    let years =
+        data.get("years").and_then(Value::as_u64).ok_or_else(|| Refusal::invalid("years", "is required"))? as u32;
     // A renewal starts the day after the label it renews ends.
     let decided_on = paris_date(now);
     let valid_from = match d.renewal_of_valid_until {

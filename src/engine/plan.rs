@@ -102,16 +102,8 @@ pub struct Message {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum TimerOp {
-    Start {
-        name: String,
-        key: Option<Uuid>,
-        event: String,
-        due_at: DateTime<Utc>,
-    },
-    Cancel {
-        name: String,
-        key: Option<Uuid>,
-    },
+    Start { name: String, key: Option<Uuid>, event: String, due_at: DateTime<Utc> },
+    Cancel { name: String, key: Option<Uuid> },
     CancelAll,
 }
 
@@ -125,21 +117,14 @@ pub enum Refusal {
     #[error("stale version: the dossier is at version {current}, not {expected}")]
     StaleVersion { expected: i64, current: i64 },
     #[error("{message}")]
-    GuardFailed {
-        guard: String,
-        code: String,
-        message: String,
-    },
+    GuardFailed { guard: String, code: String, message: String },
     #[error("{field}: {reason}")]
     InvalidInput { field: String, reason: String },
 }
 
 impl Refusal {
     pub fn invalid(field: &str, reason: impl Into<String>) -> Refusal {
-        Refusal::InvalidInput {
-            field: field.to_string(),
-            reason: reason.into(),
-        }
+        Refusal::InvalidInput { field: field.to_string(), reason: reason.into() }
     }
 
     /// Stable machine-readable code for API errors.

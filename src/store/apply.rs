@@ -2,7 +2,7 @@
 //! records it stores, its audit entry, outbox rows and timers, and the label
 //! a decision creates. Either all of it commits or none of it does.
 
-use super::audit::{append, Entry};
+use super::audit::{append_after, Entry};
 use super::{to_micros, Result, Store, StoreError};
 use crate::engine::{Effects, Message, Plan, Record, Side, TimerOp};
 use crate::workflow::{Machine, Recipient};
@@ -25,25 +25,25 @@ impl Store {
         let id = plan.instance_id.to_string();
         // The version check comes first: it takes the row's write lock, so
         // a concurrent plan for the same instance waits here and then fails.
-        let sql = match plan.machine {
-            Machine::Dossier => "UPDATE dossiers SET state = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4",
-            Machine::Label => "UPDATE labels SET state = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4",
-        };
-        let updated = sqlx::query(sql)
-            .bind(&plan.to_state)
-            .bind(to_micros(plan.at))
-            .bind(&id)
-            .bind(plan.expected_version)
-            .execute(&mut *tx)
-            .await?;
-        if updated.rows_affected() == 0 {
+        // Records kept on the dossier row itself ride along in the same UPDATE.
+        let (sql, extra) = version_update(plan);
+        let mut query =
+            sqlx::query(&sql).bind(&plan.to_state).bind(to_micros(plan.at)).bind(&id).bind(plan.expected_version);
+        for value in extra {
+            query = match value {
+                Bound::Text(t) => query.bind(t),
+                Bound::Int(i) => query.bind(i),
+            };
+        }
+        let Some(head) = query.fetch_optional(&mut *tx).await? else {
             drop(tx);
             let current = self.instance(plan.machine, plan.instance_id).await?.version;
-            return Err(StoreError::Conflict {
-                expected: plan.expected_version,
-                current,
-            });
-        }
+            return Err(StoreError::Conflict { expected: plan.expected_version, current });
+        };
+        let head = match (head.get::<Option<i64>, _>(0), head.get::<Option<String>, _>(1)) {
+            (Some(seq), Some(hash)) => Some((seq, hash)),
+            _ => None,
+        };
         for record in &plan.records {
             write_record(&mut tx, &id, record, plan).await?;
         }
@@ -58,16 +58,8 @@ impl Store {
             after: json!({"state": plan.to_state, "version": plan.expected_version + 1}),
             data: json!({"input": plan.data, "records": plan.records}),
         };
-        append(&mut tx, self.backend(), &entry).await?;
-        let mut messages = write_effects(
-            &mut tx,
-            plan.machine,
-            &id,
-            &plan.effects,
-            &plan.event,
-            plan.at,
-        )
-        .await?;
+        append_after(&mut tx, &entry, head).await?;
+        let mut messages = write_effects(&mut tx, plan.machine, &id, &plan.effects, &plan.event, plan.at).await?;
 
         let mut label_id = None;
         if let Some(label) = &plan.new_label {
@@ -105,53 +97,69 @@ impl Store {
                     "renewal_of": label.renewal_of}),
                 data: serde_json::Value::Null,
             };
-            append(&mut tx, self.backend(), &entry).await?;
-            messages += write_effects(
-                &mut tx,
-                Machine::Label,
-                &new_id,
-                &label.effects,
-                "create",
-                plan.at,
-            )
-            .await?;
+            append_after(&mut tx, &entry, None).await?;
+            messages += write_effects(&mut tx, Machine::Label, &new_id, &label.effects, "create", plan.at).await?;
             label_id = Some(Uuid::parse_str(&new_id).expect("generated uuid"));
         }
         tx.commit().await?;
-        Ok(Applied {
-            version: plan.expected_version + 1,
-            label_id,
-            messages,
-        })
+        Ok(Applied { version: plan.expected_version + 1, label_id, messages })
     }
 }
 
-async fn write_record(
-    conn: &mut AnyConnection,
-    id: &str,
-    record: &Record,
-    plan: &Plan,
-) -> Result<()> {
+enum Bound {
+    Text(Option<String>),
+    Int(Option<i64>),
+}
+
+/// The version-checked UPDATE of a plan, with the columns its dossier-row
+/// records set ($1 state, $2 instant, $3 id, $4 expected version, then extras).
+fn version_update(plan: &Plan) -> (String, Vec<Bound>) {
+    let table = match plan.machine {
+        Machine::Dossier => "dossiers",
+        Machine::Label => "labels",
+    };
+    let mut sql = format!("UPDATE {table} SET state = $1, version = version + 1, updated_at = $2");
+    let mut extra = Vec::new();
+    let mut set = |sql: &mut String, column: &str, value: Bound| {
+        extra.push(value);
+        sql.push_str(&format!(", {column} = ${}", extra.len() + 4));
+    };
+    for record in &plan.records {
+        match record {
+            Record::Endorsement { side, by } => {
+                let (who, when) = match side {
+                    Side::Rectorat => ("endorsed_rectorat_by", "endorsed_rectorat_at"),
+                    Side::Region => ("endorsed_region_by", "endorsed_region_at"),
+                };
+                set(&mut sql, who, Bound::Text(by.map(|u| u.to_string())));
+                sql.push_str(&format!(", {when} = $2"));
+            }
+            Record::CompletionRequest { message, due } => {
+                set(&mut sql, "completion_message", Bound::Text(Some(message.clone())));
+                set(&mut sql, "completion_due", Bound::Int(Some(to_micros(*due))));
+            }
+            Record::CompletionAnswered => sql.push_str(", completion_due = NULL"),
+            _ => {}
+        }
+    }
+    // The chain head is read under the row lock the UPDATE just took.
+    sql.push_str(&format!(
+        " WHERE id = $3 AND version = $4 RETURNING \
+         (SELECT entity_seq FROM audit_heads WHERE entity = '{entity}' AND entity_id = $3), \
+         (SELECT hash FROM audit_heads WHERE entity = '{entity}' AND entity_id = $3)",
+        entity = plan.machine.name()
+    ));
+    (sql, extra)
+}
+
+/// Stores a record that lives in its own table (the dossier-row ones went
+/// into the version UPDATE).
+async fn write_record(conn: &mut AnyConnection, id: &str, record: &Record, plan: &Plan) -> Result<()> {
     let at = to_micros(plan.at);
     let by = plan.actor_user.map(|u| u.to_string());
     match record {
-        Record::Endorsement { side, by: who } => {
-            let sql = match side {
-                Side::Rectorat => "UPDATE dossiers SET endorsed_rectorat_by = $1, endorsed_rectorat_at = $2 WHERE id = $3",
-                Side::Region => "UPDATE dossiers SET endorsed_region_by = $1, endorsed_region_at = $2 WHERE id = $3",
-            };
-            sqlx::query(sql)
-                .bind(who.map(|u| u.to_string()))
-                .bind(at)
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
-        }
-        Record::Opinion {
-            body,
-            opinion,
-            date,
-        } => {
+        Record::Endorsement { .. } | Record::CompletionRequest { .. } | Record::CompletionAnswered => {}
+        Record::Opinion { body, opinion, date } => {
             sqlx::query(
                 "INSERT INTO opinions (dossier_id, body, opinion, given_on, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6) \
                  ON CONFLICT (dossier_id, body) DO UPDATE SET opinion = excluded.opinion, given_on = excluded.given_on, \
@@ -166,22 +174,6 @@ async fn write_record(
             .execute(&mut *conn)
             .await?;
         }
-        Record::CompletionRequest { message, due } => {
-            sqlx::query(
-                "UPDATE dossiers SET completion_message = $1, completion_due = $2 WHERE id = $3",
-            )
-            .bind(message)
-            .bind(to_micros(*due))
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-        }
-        Record::CompletionAnswered => {
-            sqlx::query("UPDATE dossiers SET completion_due = NULL WHERE id = $1")
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
-        }
         Record::Reviewer { user_id, due } => {
             sqlx::query("INSERT INTO assignments (dossier_id, user_id, due_at, assigned_by, assigned_at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(id)
@@ -192,11 +184,7 @@ async fn write_record(
                 .execute(&mut *conn)
                 .await?;
         }
-        Record::Review {
-            reviewer,
-            scores,
-            comment,
-        } => {
+        Record::Review { reviewer, scores, comment } => {
             sqlx::query("INSERT INTO reviews (dossier_id, reviewer_id, scores, comment, submitted_at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(id)
                 .bind(reviewer.to_string())
@@ -206,13 +194,7 @@ async fn write_record(
                 .execute(&mut *conn)
                 .await?;
         }
-        Record::Decision {
-            outcome,
-            category,
-            years,
-            motivation,
-            excellence_override,
-        } => {
+        Record::Decision { outcome, category, years, motivation, excellence_override } => {
             sqlx::query(
                 "INSERT INTO decisions (dossier_id, outcome, category, years, motivation, excellence_override, decided_by, decided_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (dossier_id) DO UPDATE SET outcome = excluded.outcome, \
@@ -247,12 +229,7 @@ pub(crate) async fn write_effects(
     let now = to_micros(at);
     for op in &effects.timers {
         match op {
-            TimerOp::Start {
-                name,
-                key,
-                event,
-                due_at,
-            } => {
+            TimerOp::Start { name, key, event, due_at } => {
                 let key = key.map(|k| k.to_string()).unwrap_or_default();
                 close_timers(conn, machine, id, Some((name, &key)), "replaced", now).await?;
                 sqlx::query(
@@ -272,27 +249,9 @@ pub(crate) async fn write_effects(
             }
             TimerOp::Cancel { name, key } => {
                 let key = key.map(|k| k.to_string()).unwrap_or_default();
-                close_timers(
-                    conn,
-                    machine,
-                    id,
-                    Some((name, &key)),
-                    &format!("cancelled by {cause}"),
-                    now,
-                )
-                .await?;
+                close_timers(conn, machine, id, Some((name, &key)), &format!("cancelled by {cause}"), now).await?;
             }
-            TimerOp::CancelAll => {
-                close_timers(
-                    conn,
-                    machine,
-                    id,
-                    None,
-                    &format!("cancelled by {cause}"),
-                    now,
-                )
-                .await?
-            }
+            TimerOp::CancelAll => close_timers(conn, machine, id, None, &format!("cancelled by {cause}"), now).await?,
         }
     }
     let mut rows = 0;
@@ -334,7 +293,8 @@ async fn close_timers(
     Ok(())
 }
 
-/// SQL selecting (user id, e-mail) of a recipient group for an instance.
+/// SQL selecting (user id, e-mail) of a recipient group for an instance
+/// bound as $1; `reviewer` is the event's subject, bound as $2.
 fn recipient_sql(machine: Machine, r: Recipient) -> Option<&'static str> {
     use Machine::{Dossier, Label};
     Some(match (machine, r) {
@@ -345,12 +305,16 @@ fn recipient_sql(machine: Machine, r: Recipient) -> Option<&'static str> {
         (Dossier, Recipient::StaffRegion) => "SELECT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'staff_region' AND r.scope = (SELECT 'region:' || region FROM dossiers WHERE id = $1)",
         (Label, Recipient::StaffRegion) => "SELECT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'staff_region' AND r.scope = (SELECT 'region:' || region FROM labels WHERE id = $1)",
         (Dossier, Recipient::Reviewers) => "SELECT u.id, u.email FROM assignments a JOIN users u ON u.id = a.user_id WHERE a.dossier_id = $1",
-        (_, Recipient::President) => "SELECT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'president' AND $1 = $1",
-        (_, Recipient::Admins) => "SELECT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'admin' AND $1 = $1",
+        (_, Recipient::Reviewer) => "SELECT u.id, u.email FROM users u WHERE u.id = $2",
+        (_, Recipient::President) => "SELECT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'president'",
+        (_, Recipient::Admins) => "SELECT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'admin'",
         _ => return None,
     })
 }
 
+/// Resolves the recipients of a message and writes one outbox row each, in
+/// one statement (UNION also removes duplicates). Row ids are
+/// `MESSAGE-KEY:USER-ID`, stable for the life of the message.
 async fn write_message(
     conn: &mut AnyConnection,
     machine: Machine,
@@ -359,50 +323,46 @@ async fn write_message(
     cause: &str,
     now: i64,
 ) -> Result<usize> {
-    let mut to: Vec<(String, String)> = Vec::new();
+    let mut parts: Vec<&str> = Vec::new();
     for r in &message.to {
         let groups: &[Recipient] = match r {
             Recipient::Staff => &[Recipient::StaffRectorat, Recipient::StaffRegion],
             other => std::slice::from_ref(other),
         };
         for group in groups {
-            let rows = if *group == Recipient::Reviewer {
-                let Some(user) = message.subject_user else {
-                    continue;
-                };
-                sqlx::query("SELECT id, email FROM users WHERE id = $1")
-                    .bind(user.to_string())
-                    .fetch_all(&mut *conn)
-                    .await?
-            } else if let Some(sql) = recipient_sql(machine, *group) {
-                sqlx::query(sql).bind(id).fetch_all(&mut *conn).await?
-            } else {
+            if *group == Recipient::Reviewer && message.subject_user.is_none() {
                 continue;
-            };
-            for row in rows {
-                let pair = (row.get::<String, _>(0), row.get::<String, _>(1));
-                if !to.iter().any(|(_, email)| *email == pair.1) {
-                    to.push(pair);
+            }
+            if let Some(sql) = recipient_sql(machine, *group) {
+                if !parts.contains(&sql) {
+                    parts.push(sql);
                 }
             }
         }
     }
-    let context = json!({"template": message.template, "entity": machine.name(), "entity_id": id, "cause": cause}).to_string();
-    for (user_id, email) in &to {
-        sqlx::query(
-            "INSERT INTO outbox (id, entity, entity_id, template, recipient_user_id, recipient_email, context, status, \
-             attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8)",
-        )
+    if parts.is_empty() {
+        return Ok(0);
+    }
+    let context =
+        json!({"template": message.template, "entity": machine.name(), "entity_id": id, "cause": cause}).to_string();
+    // Every part may use $1 (the instance) and $2 (the subject); the WHERE
+    // clause types both even when no part does.
+    let sql = format!(
+        "INSERT INTO outbox (id, entity, entity_id, template, recipient_user_id, recipient_email, context, status, \
+         attempts, next_attempt_at, created_at) \
+         SELECT $3 || ':' || r.id, $4, $1, $5, r.id, r.email, $6, 'pending', 0, $7, $7 FROM ({}) AS r \
+         WHERE $1 = $1 AND COALESCE($2, '') = COALESCE($2, '')",
+        parts.join(" UNION ")
+    );
+    let written = sqlx::query(&sql)
+        .bind(id)
+        .bind(message.subject_user.map(|u| u.to_string()))
         .bind(Uuid::new_v4().to_string())
         .bind(machine.name())
-        .bind(id)
         .bind(&message.template)
-        .bind(user_id)
-        .bind(email)
         .bind(&context)
         .bind(now)
         .execute(&mut *conn)
         .await?;
-    }
-    Ok(to.len())
+    Ok(written.rows_affected() as usize)
 }

@@ -30,13 +30,7 @@ pub struct Entry {
 }
 
 impl Entry {
-    pub fn new(
-        entity: &str,
-        entity_id: &str,
-        action: &str,
-        actor: &Actor,
-        at: DateTime<Utc>,
-    ) -> Entry {
+    pub fn new(entity: &str, entity_id: &str, action: &str, actor: &Actor, at: DateTime<Utc>) -> Entry {
         Entry {
             entity: entity.to_string(),
             entity_id: entity_id.to_string(),
@@ -112,26 +106,22 @@ impl Stored<'_> {
 }
 
 /// Appends an entry inside the caller's transaction; returns its number
-/// in the entity's chain.
+/// in the entity's chain. The chain head moves by trigger.
 pub async fn append(conn: &mut AnyConnection, backend: Backend, e: &Entry) -> Result<i64> {
     let head_sql = match backend {
         Backend::Sqlite => "SELECT entity_seq, hash FROM audit_heads WHERE entity = $1 AND entity_id = $2",
         Backend::Postgres => "SELECT entity_seq, hash FROM audit_heads WHERE entity = $1 AND entity_id = $2 FOR UPDATE",
     };
-    let head = sqlx::query(head_sql)
-        .bind(&e.entity)
-        .bind(&e.entity_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let (prev_seq, prev_hash) = match head {
-        Some(r) => (r.get::<i64, _>(0), r.get::<String, _>(1)),
-        None => (0, GENESIS.to_string()),
-    };
-    let (before, after, data) = (
-        e.before.to_string(),
-        e.after.to_string(),
-        e.data.to_string(),
-    );
+    let head = sqlx::query(head_sql).bind(&e.entity).bind(&e.entity_id).fetch_optional(&mut *conn).await?;
+    let head = head.map(|r| (r.get::<i64, _>(0), r.get::<String, _>(1)));
+    append_after(conn, e, head).await
+}
+
+/// Appends after a chain head the caller has already read under its lock
+/// (None: a new chain).
+pub async fn append_after(conn: &mut AnyConnection, e: &Entry, head: Option<(i64, String)>) -> Result<i64> {
+    let (prev_seq, prev_hash) = head.unwrap_or_else(|| (0, GENESIS.to_string()));
+    let (before, after, data) = (e.before.to_string(), e.after.to_string(), e.data.to_string());
     let stored = Stored {
         entity: &e.entity,
         entity_id: &e.entity_id,
@@ -161,16 +151,6 @@ pub async fn append(conn: &mut AnyConnection, backend: Backend, e: &Entry) -> Re
     .bind(stored.after)
     .bind(stored.data)
     .bind(stored.prev_hash)
-    .bind(&hash)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "INSERT INTO audit_heads (entity, entity_id, entity_seq, hash) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (entity, entity_id) DO UPDATE SET entity_seq = excluded.entity_seq, hash = excluded.hash",
-    )
-    .bind(stored.entity)
-    .bind(stored.entity_id)
-    .bind(stored.entity_seq)
     .bind(&hash)
     .execute(&mut *conn)
     .await?;
@@ -242,17 +222,11 @@ impl Store {
                 if stored.hash() != hash {
                     return Ok(Verification::Broken {
                         seq,
-                        reason: format!(
-                            "content of {entity} {entity_id} entry {} was changed",
-                            stored.entity_seq
-                        ),
+                        reason: format!("content of {entity} {entity_id} entry {} was changed", stored.entity_seq),
                     });
                 }
                 let key = (entity.clone(), entity_id.clone());
-                let (prev_seq, prev_hash) = expected
-                    .get(&key)
-                    .cloned()
-                    .unwrap_or((0, GENESIS.to_string()));
+                let (prev_seq, prev_hash) = expected.get(&key).cloned().unwrap_or((0, GENESIS.to_string()));
                 if stored.entity_seq != prev_seq + 1 {
                     return Ok(Verification::Broken {
                         seq,
@@ -266,17 +240,14 @@ impl Store {
                 if stored.prev_hash != prev_hash {
                     return Ok(Verification::Broken {
                         seq,
-                        reason: format!(
-                            "{entity} {entity_id}: link to the previous entry is broken"
-                        ),
+                        reason: format!("{entity} {entity_id}: link to the previous entry is broken"),
                     });
                 }
                 expected.insert(key, (stored.entity_seq, hash));
             }
         }
-        let heads = sqlx::query("SELECT entity, entity_id, entity_seq, hash FROM audit_heads")
-            .fetch_all(&self.pool)
-            .await?;
+        let heads =
+            sqlx::query("SELECT entity, entity_id, entity_seq, hash FROM audit_heads").fetch_all(&self.pool).await?;
         let mut heads_seen = 0usize;
         for h in &heads {
             let key = (h.get::<String, _>(0), h.get::<String, _>(1));
@@ -308,14 +279,12 @@ impl Store {
     }
 
     async fn last_seq_of(&self, entity: &str, entity_id: &str) -> Result<Option<i64>> {
-        Ok(
-            sqlx::query("SELECT MAX(seq) FROM audit WHERE entity = $1 AND entity_id = $2")
-                .bind(entity)
-                .bind(entity_id)
-                .fetch_one(&self.pool)
-                .await?
-                .get::<Option<i64>, _>(0),
-        )
+        Ok(sqlx::query("SELECT MAX(seq) FROM audit WHERE entity = $1 AND entity_id = $2")
+            .bind(entity)
+            .bind(entity_id)
+            .fetch_one(&self.pool)
+            .await?
+            .get::<Option<i64>, _>(0))
     }
 
     /// The trail of one entity, oldest first.

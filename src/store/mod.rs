@@ -4,6 +4,7 @@
 
 pub mod apply;
 pub mod audit;
+mod baseline;
 mod error;
 pub mod records;
 mod time;
@@ -64,11 +65,7 @@ impl Store {
         let (url, max) = match backend {
             Backend::Sqlite => {
                 let sep = if url.contains('?') { '&' } else { '?' };
-                let url = if url.contains("mode=") {
-                    url.to_string()
-                } else {
-                    format!("{url}{sep}mode=rwc")
-                };
+                let url = if url.contains("mode=") { url.to_string() } else { format!("{url}{sep}mode=rwc") };
                 (url, 8)
             }
             Backend::Postgres => (url.to_string(), 16),

@@ -1,10 +1,8 @@
 //! Creating and reading the records the engine works on.
 
-use super::audit::{append, Entry};
-use super::{from_micros, to_micros, Result, Store, StoreError};
-use crate::engine::{
-    Actor, DossierFacts, Effects, Facts, Grant, Instance, LabelFacts, Person, Reviewer, Scope,
-};
+use super::audit::{append, append_after, Entry};
+use super::{from_micros, to_micros, Backend, Result, Store, StoreError};
+use crate::engine::{Actor, DossierFacts, Effects, Facts, Grant, Instance, LabelFacts, Person, Reviewer, Scope};
 use crate::workflow::{Machine, Role};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
@@ -59,28 +57,17 @@ pub struct CampaignRow {
 }
 
 fn parse_id(text: &str) -> Result<Uuid> {
-    Uuid::parse_str(text)
-        .map_err(|_| StoreError::Invalid(format!("corrupt id `{text}` in the database")))
+    Uuid::parse_str(text).map_err(|_| StoreError::Invalid(format!("corrupt id `{text}` in the database")))
 }
 
 impl Store {
-    pub async fn create_user(
-        &self,
-        user: &NewUser,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> Result<Uuid> {
+    pub async fn create_user(&self, user: &NewUser, actor: &Actor, now: DateTime<Utc>) -> Result<Uuid> {
         let id = Uuid::new_v4();
         let mut tx = self.pool.begin().await?;
-        let exists = sqlx::query("SELECT 1 FROM users WHERE email = $1")
-            .bind(&user.email)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let exists =
+            sqlx::query("SELECT 1 FROM users WHERE email = $1").bind(&user.email).fetch_optional(&mut *tx).await?;
         if exists.is_some() {
-            return Err(StoreError::Invalid(format!(
-                "email: a user with the address {} already exists",
-                user.email
-            )));
+            return Err(StoreError::Invalid(format!("email: a user with the address {} already exists", user.email)));
         }
         sqlx::query("INSERT INTO users (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(id.to_string())
@@ -94,12 +81,7 @@ impl Store {
             sqlx::query("INSERT INTO user_roles (user_id, role, scope) VALUES ($1, $2, $3)")
                 .bind(id.to_string())
                 .bind(g.role.name())
-                .bind(
-                    g.scope
-                        .as_ref()
-                        .map(ToString::to_string)
-                        .unwrap_or_default(),
-                )
+                .bind(g.scope.as_ref().map(ToString::to_string).unwrap_or_default())
                 .execute(&mut *tx)
                 .await?;
         }
@@ -119,56 +101,33 @@ impl Store {
             })
             .collect();
         let after = json!({"email": user.email, "name": user.name, "roles": grants, "affiliations": user.affiliations});
-        append(
-            &mut tx,
-            self.backend(),
-            &Entry::new("user", &id.to_string(), "create", actor, now).after(after),
-        )
-        .await?;
+        append_after(&mut tx, &Entry::new("user", &id.to_string(), "create", actor, now).after(after), None).await?;
         tx.commit().await?;
         Ok(id)
     }
 
     /// The actor a user acts as: their grants and affiliations.
     pub async fn actor(&self, user_id: Uuid) -> Result<Actor> {
-        let person = self
-            .person(user_id)
-            .await?
-            .ok_or(StoreError::NotFound { what: "user" })?;
-        let rows = sqlx::query(
-            "SELECT role, scope FROM user_roles WHERE user_id = $1 ORDER BY role, scope",
-        )
-        .bind(user_id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
+        let person = self.person(user_id).await?.ok_or(StoreError::NotFound { what: "user" })?;
+        let rows = sqlx::query("SELECT role, scope FROM user_roles WHERE user_id = $1 ORDER BY role, scope")
+            .bind(user_id.to_string())
+            .fetch_all(&self.pool)
+            .await?;
         let grants = rows
             .iter()
             .filter_map(|r| {
                 let role = Role::parse(r.get::<String, _>("role").as_str())?;
                 let scope: String = r.get("scope");
-                Some(Grant {
-                    role,
-                    scope: Scope::parse(&scope),
-                })
+                Some(Grant { role, scope: Scope::parse(&scope) })
             })
             .collect();
-        Ok(Actor {
-            user_id: Some(user_id),
-            grants,
-            affiliations: person.affiliations,
-            on_behalf_of: None,
-        })
+        Ok(Actor { user_id: Some(user_id), grants, affiliations: person.affiliations, on_behalf_of: None })
     }
 
     /// A user as the subject of an event, or None if unknown.
     pub async fn person(&self, user_id: Uuid) -> Result<Option<Person>> {
         let id = user_id.to_string();
-        if sqlx::query("SELECT 1 FROM users WHERE id = $1")
-            .bind(&id)
-            .fetch_optional(&self.pool)
-            .await?
-            .is_none()
-        {
+        if sqlx::query("SELECT 1 FROM users WHERE id = $1").bind(&id).fetch_optional(&self.pool).await?.is_none() {
             return Ok(None);
         }
         let roles = sqlx::query("SELECT DISTINCT role FROM user_roles WHERE user_id = $1")
@@ -178,28 +137,18 @@ impl Store {
             .iter()
             .filter_map(|r| Role::parse(r.get::<String, _>("role").as_str()))
             .collect();
-        let affiliations = sqlx::query(
-            "SELECT affiliation FROM user_affiliations WHERE user_id = $1 ORDER BY affiliation",
-        )
-        .bind(&id)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .filter_map(|r| Scope::parse(r.get::<String, _>("affiliation").as_str()))
-        .collect();
-        Ok(Some(Person {
-            user_id,
-            roles,
-            affiliations,
-        }))
+        let affiliations =
+            sqlx::query("SELECT affiliation FROM user_affiliations WHERE user_id = $1 ORDER BY affiliation")
+                .bind(&id)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .filter_map(|r| Scope::parse(r.get::<String, _>("affiliation").as_str()))
+                .collect();
+        Ok(Some(Person { user_id, roles, affiliations }))
     }
 
-    pub async fn create_campaign(
-        &self,
-        c: &NewCampaign,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> Result<Uuid> {
+    pub async fn create_campaign(&self, c: &NewCampaign, actor: &Actor, now: DateTime<Utc>) -> Result<Uuid> {
         let id = Uuid::new_v4();
         let mut tx = self.pool.begin().await?;
         sqlx::query(
@@ -218,12 +167,8 @@ impl Store {
         .await?;
         let after = json!({"name": c.name, "workflow": c.workflow, "criteria": c.criteria,
             "opens_at": c.opens_at, "closes_at": c.closes_at, "kinds": c.kinds});
-        append(
-            &mut tx,
-            self.backend(),
-            &Entry::new("campaign", &id.to_string(), "create", actor, now).after(after),
-        )
-        .await?;
+        append_after(&mut tx, &Entry::new("campaign", &id.to_string(), "create", actor, now).after(after), None)
+            .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -236,6 +181,11 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?
         .ok_or(StoreError::NotFound { what: "campaign" })
+    }
+
+    pub async fn campaign_named(&self, name: &str) -> Result<Option<Uuid>> {
+        let row = sqlx::query("SELECT id FROM campaigns WHERE name = $1").bind(name).fetch_optional(&self.pool).await?;
+        row.map(|r| parse_id(&r.get::<String, _>(0))).transpose()
     }
 
     /// Creates a dossier owned by `owner` with its creation effects.
@@ -287,14 +237,8 @@ impl Store {
             "renewal_of": d.renewal_of, "category": d.category, "title": d.title, "filiere": d.filiere,
             "region": d.region, "academies": d.academies, "support_establishment": d.support_establishment,
             "directeur_operationnel": d.directeur_operationnel, "owners": [owner]});
-        append(
-            &mut tx,
-            self.backend(),
-            &Entry::new("dossier", &id_text, "create", actor, now).after(after),
-        )
-        .await?;
-        super::apply::write_effects(&mut tx, Machine::Dossier, &id_text, effects, "create", now)
-            .await?;
+        append_after(&mut tx, &Entry::new("dossier", &id_text, "create", actor, now).after(after), None).await?;
+        super::apply::write_effects(&mut tx, Machine::Dossier, &id_text, effects, "create", now).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -310,12 +254,11 @@ impl Store {
     ) -> Result<Uuid> {
         let id = Uuid::new_v4();
         let mut tx = self.pool.begin().await?;
-        let bumped =
-            sqlx::query("UPDATE dossiers SET version = version + 1, updated_at = $1 WHERE id = $2")
-                .bind(to_micros(now))
-                .bind(dossier.to_string())
-                .execute(&mut *tx)
-                .await?;
+        let bumped = sqlx::query("UPDATE dossiers SET version = version + 1, updated_at = $1 WHERE id = $2")
+            .bind(to_micros(now))
+            .bind(dossier.to_string())
+            .execute(&mut *tx)
+            .await?;
         if bumped.rows_affected() == 0 {
             return Err(StoreError::NotFound { what: "dossier" });
         }
@@ -342,74 +285,78 @@ impl Store {
     pub async fn instance(&self, machine: Machine, id: Uuid) -> Result<Instance> {
         let mut conn = self.pool.acquire().await?;
         match machine {
-            Machine::Dossier => dossier_instance(&mut conn, id).await,
-            Machine::Label => label_instance(&mut conn, id).await,
+            Machine::Dossier => dossier_instance(&mut conn, self.backend(), id).await,
+            Machine::Label => label_instance(&mut conn, self.backend(), id).await,
         }
     }
 }
 
-async fn strings(conn: &mut AnyConnection, sql: &'static str, id: &str) -> Result<Vec<String>> {
-    Ok(sqlx::query(sql)
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| r.get::<String, _>(0))
-        .collect())
+/// Facts of a dossier in one round trip. Lists come back as JSON text;
+/// the aggregate functions are the one part written per dialect.
+const DOSSIER_FACTS_SQLITE: &str = "SELECT d.state, d.version, d.kind, d.renewal_of, d.category, d.title, d.filiere, d.region, \
+    d.support_establishment, d.directeur_operationnel, d.endorsed_rectorat_at, d.endorsed_region_at, d.completion_due, \
+    c.opens_at, c.closes_at, l.valid_until AS renewed_until, \
+    (SELECT json_group_array(academie) FROM (SELECT academie FROM dossier_academies WHERE dossier_id = d.id ORDER BY academie)) AS academies, \
+    (SELECT json_group_array(user_id) FROM dossier_owners WHERE dossier_id = d.id) AS owners, \
+    (SELECT json_group_array(json_array(name, type)) FROM (SELECT name, type FROM partners WHERE dossier_id = d.id ORDER BY created_at)) AS partners, \
+    (SELECT json_group_object(body, opinion) FROM opinions WHERE dossier_id = d.id) AS opinions, \
+    (SELECT json_group_array(json_array(user_id, due_at, scores)) FROM (SELECT a.user_id, a.due_at, r.scores FROM assignments a \
+        LEFT JOIN reviews r ON r.dossier_id = a.dossier_id AND r.reviewer_id = a.user_id WHERE a.dossier_id = d.id ORDER BY a.assigned_at)) AS reviewers, \
+    (SELECT json_group_array(json_array(name, timer_key)) FROM timers WHERE entity = 'dossier' AND entity_id = d.id AND status = 'pending') AS timers \
+    FROM dossiers d JOIN campaigns c ON c.id = d.campaign_id LEFT JOIN labels l ON l.id = d.renewal_of WHERE d.id = $1";
+
+const DOSSIER_FACTS_POSTGRES: &str = "SELECT d.state, d.version, d.kind, d.renewal_of, d.category, d.title, d.filiere, d.region, \
+    d.support_establishment, d.directeur_operationnel, d.endorsed_rectorat_at, d.endorsed_region_at, d.completion_due, \
+    c.opens_at, c.closes_at, l.valid_until AS renewed_until, \
+    (SELECT COALESCE(json_agg(academie ORDER BY academie), '[]')::text FROM dossier_academies WHERE dossier_id = d.id) AS academies, \
+    (SELECT COALESCE(json_agg(user_id), '[]')::text FROM dossier_owners WHERE dossier_id = d.id) AS owners, \
+    (SELECT COALESCE(json_agg(json_build_array(name, type) ORDER BY created_at), '[]')::text FROM partners WHERE dossier_id = d.id) AS partners, \
+    (SELECT COALESCE(json_object_agg(body, opinion), '{}')::text FROM opinions WHERE dossier_id = d.id) AS opinions, \
+    (SELECT COALESCE(json_agg(json_build_array(a.user_id, a.due_at, r.scores) ORDER BY a.assigned_at), '[]')::text FROM assignments a \
+        LEFT JOIN reviews r ON r.dossier_id = a.dossier_id AND r.reviewer_id = a.user_id WHERE a.dossier_id = d.id) AS reviewers, \
+    (SELECT COALESCE(json_agg(json_build_array(name, timer_key)), '[]')::text FROM timers WHERE entity = 'dossier' AND entity_id = d.id AND status = 'pending') AS timers \
+    FROM dossiers d JOIN campaigns c ON c.id = d.campaign_id LEFT JOIN labels l ON l.id = d.renewal_of WHERE d.id = $1";
+
+const LABEL_FACTS_SQLITE: &str = "SELECT l.state, l.version, l.dossier_id, l.region, l.valid_from, l.valid_until, \
+    (SELECT COUNT(*) FROM labels r WHERE r.renewal_of = l.id) AS renewals, \
+    (SELECT json_group_array(academie) FROM (SELECT academie FROM label_academies WHERE label_id = l.id ORDER BY academie)) AS academies, \
+    (SELECT json_group_array(user_id) FROM dossier_owners WHERE dossier_id = l.dossier_id) AS owners, \
+    (SELECT json_group_array(json_array(name, timer_key)) FROM timers WHERE entity = 'label' AND entity_id = l.id AND status = 'pending') AS timers \
+    FROM labels l WHERE l.id = $1";
+
+const LABEL_FACTS_POSTGRES: &str = "SELECT l.state, l.version, l.dossier_id, l.region, l.valid_from, l.valid_until, \
+    (SELECT COUNT(*) FROM labels r WHERE r.renewal_of = l.id) AS renewals, \
+    (SELECT COALESCE(json_agg(academie ORDER BY academie), '[]')::text FROM label_academies WHERE label_id = l.id) AS academies, \
+    (SELECT COALESCE(json_agg(user_id), '[]')::text FROM dossier_owners WHERE dossier_id = l.dossier_id) AS owners, \
+    (SELECT COALESCE(json_agg(json_build_array(name, timer_key)), '[]')::text FROM timers WHERE entity = 'label' AND entity_id = l.id AND status = 'pending') AS timers \
+    FROM labels l WHERE l.id = $1";
+
+fn json_column<T: serde::de::DeserializeOwned>(row: &sqlx::any::AnyRow, column: &str) -> Result<T> {
+    let text: String = row.get(column);
+    serde_json::from_str(&text).map_err(|e| StoreError::Invalid(format!("corrupt {column} list: {e}")))
 }
 
-async fn dossier_instance(conn: &mut AnyConnection, id: Uuid) -> Result<Instance> {
-    let key = id.to_string();
-    let row = sqlx::query(
-        "SELECT d.state, d.version, d.kind, d.renewal_of, d.category, d.title, d.filiere, d.region, \
-         d.support_establishment, d.directeur_operationnel, d.endorsed_rectorat_at, d.endorsed_region_at, \
-         d.completion_due, c.opens_at, c.closes_at, l.valid_until AS renewed_until \
-         FROM dossiers d JOIN campaigns c ON c.id = d.campaign_id LEFT JOIN labels l ON l.id = d.renewal_of \
-         WHERE d.id = $1",
-    )
-    .bind(&key)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(StoreError::NotFound { what: "dossier" })?;
+fn ids(texts: Vec<String>) -> Result<Vec<Uuid>> {
+    texts.iter().map(|t| parse_id(t)).collect()
+}
 
-    let academies = strings(
-        conn,
-        "SELECT academie FROM dossier_academies WHERE dossier_id = $1 ORDER BY academie",
-        &key,
-    )
-    .await?;
-    let owners = strings(
-        conn,
-        "SELECT user_id FROM dossier_owners WHERE dossier_id = $1",
-        &key,
-    )
-    .await?;
-    let partners =
-        sqlx::query("SELECT name, type FROM partners WHERE dossier_id = $1 ORDER BY created_at")
-            .bind(&key)
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(|r| (r.get::<String, _>(0), r.get::<String, _>(1)))
-            .collect();
-    let opinions = sqlx::query("SELECT body, opinion FROM opinions WHERE dossier_id = $1")
-        .bind(&key)
-        .fetch_all(&mut *conn)
+fn pending_timers(row: &sqlx::any::AnyRow) -> Result<Vec<(String, Option<Uuid>)>> {
+    let pairs: Vec<(String, String)> = json_column(row, "timers")?;
+    pairs.into_iter().map(|(name, key)| Ok((name, if key.is_empty() { None } else { Some(parse_id(&key)?) }))).collect()
+}
+
+async fn dossier_instance(conn: &mut AnyConnection, backend: Backend, id: Uuid) -> Result<Instance> {
+    let sql = match backend {
+        Backend::Sqlite => DOSSIER_FACTS_SQLITE,
+        Backend::Postgres => DOSSIER_FACTS_POSTGRES,
+    };
+    let row = sqlx::query(sql)
+        .bind(id.to_string())
+        .fetch_optional(&mut *conn)
         .await?
-        .iter()
-        .map(|r| (r.get::<String, _>(0), r.get::<String, _>(1)))
-        .collect();
+        .ok_or(StoreError::NotFound { what: "dossier" })?;
     let mut reviewers = Vec::new();
-    for r in sqlx::query(
-        "SELECT a.user_id, a.due_at, r.scores FROM assignments a \
-         LEFT JOIN reviews r ON r.dossier_id = a.dossier_id AND r.reviewer_id = a.user_id \
-         WHERE a.dossier_id = $1 ORDER BY a.assigned_at",
-    )
-    .bind(&key)
-    .fetch_all(&mut *conn)
-    .await?
-    {
-        let scores: Option<String> = r.get(2);
+    for (user, due, scores) in json_column::<Vec<(String, i64, Option<String>)>>(&row, "reviewers")? {
         let scores = match scores {
             Some(text) => Some(
                 serde_json::from_str::<BTreeMap<String, i64>>(&text)
@@ -417,34 +364,26 @@ async fn dossier_instance(conn: &mut AnyConnection, id: Uuid) -> Result<Instance
             ),
             None => None,
         };
-        reviewers.push(Reviewer {
-            user_id: parse_id(&r.get::<String, _>(0))?,
-            due: from_micros(r.get(1)),
-            scores,
-        });
+        reviewers.push(Reviewer { user_id: parse_id(&user)?, due: from_micros(due), scores });
     }
-
     let facts = DossierFacts {
-        owners: owners.iter().map(|o| parse_id(o)).collect::<Result<_>>()?,
+        owners: ids(json_column(&row, "owners")?)?,
         title: row.get("title"),
         kind: row.get("kind"),
         category: row.get("category"),
         filiere: row.get("filiere"),
         region: row.get("region"),
-        academies,
+        academies: json_column(&row, "academies")?,
         support_establishment: row.get("support_establishment"),
         directeur_operationnel: row.get("directeur_operationnel"),
-        renewal_of: row
-            .get::<Option<String>, _>("renewal_of")
-            .map(|s| parse_id(&s))
-            .transpose()?,
+        renewal_of: row.get::<Option<String>, _>("renewal_of").map(|s| parse_id(&s)).transpose()?,
         renewal_of_valid_until: row
             .get::<Option<String>, _>("renewed_until")
             .and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()),
-        partners,
+        partners: json_column(&row, "partners")?,
         endorsed_rectorat: row.get::<Option<i64>, _>("endorsed_rectorat_at").is_some(),
         endorsed_region: row.get::<Option<i64>, _>("endorsed_region_at").is_some(),
-        opinions,
+        opinions: json_column(&row, "opinions")?,
         call_opens_at: Some(from_micros(row.get("opens_at"))),
         call_closes_at: Some(from_micros(row.get("closes_at"))),
         completion_due: row.get::<Option<i64>, _>("completion_due").map(from_micros),
@@ -456,45 +395,29 @@ async fn dossier_instance(conn: &mut AnyConnection, id: Uuid) -> Result<Instance
         state: row.get("state"),
         version: row.get("version"),
         facts: Facts::Dossier(Box::new(facts)),
+        pending_timers: pending_timers(&row)?,
     })
 }
 
-async fn label_instance(conn: &mut AnyConnection, id: Uuid) -> Result<Instance> {
-    let key = id.to_string();
-    let row = sqlx::query(
-        "SELECT state, version, dossier_id, region, valid_from, valid_until, \
-         (SELECT COUNT(*) FROM labels r WHERE r.renewal_of = labels.id) AS renewals \
-         FROM labels WHERE id = $1",
-    )
-    .bind(&key)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(StoreError::NotFound { what: "label" })?;
-    let academies = strings(
-        conn,
-        "SELECT academie FROM label_academies WHERE label_id = $1 ORDER BY academie",
-        &key,
-    )
-    .await?;
-    let owners = strings(
-        conn,
-        "SELECT o.user_id FROM dossier_owners o JOIN labels l ON l.dossier_id = o.dossier_id WHERE l.id = $1",
-        &key,
-    )
-    .await?;
+async fn label_instance(conn: &mut AnyConnection, backend: Backend, id: Uuid) -> Result<Instance> {
+    let sql = match backend {
+        Backend::Sqlite => LABEL_FACTS_SQLITE,
+        Backend::Postgres => LABEL_FACTS_POSTGRES,
+    };
+    let row = sqlx::query(sql)
+        .bind(id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound { what: "label" })?;
     let date = |col: &str| -> Result<NaiveDate> {
         let text: String = row.get(col);
-        NaiveDate::parse_from_str(&text, "%Y-%m-%d")
-            .map_err(|_| StoreError::Invalid(format!("corrupt {col} `{text}`")))
+        NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| StoreError::Invalid(format!("corrupt {col} `{text}`")))
     };
     let facts = LabelFacts {
-        dossier_id: row
-            .get::<Option<String>, _>("dossier_id")
-            .map(|s| parse_id(&s))
-            .transpose()?,
-        owners: owners.iter().map(|o| parse_id(o)).collect::<Result<_>>()?,
+        dossier_id: row.get::<Option<String>, _>("dossier_id").map(|s| parse_id(&s)).transpose()?,
+        owners: ids(json_column(&row, "owners")?)?,
         region: row.get("region"),
-        academies,
+        academies: json_column(&row, "academies")?,
         valid_from: date("valid_from")?,
         valid_until: date("valid_until")?,
         has_labelled_renewal: row.get::<i64, _>("renewals") > 0,
@@ -505,5 +428,6 @@ async fn label_instance(conn: &mut AnyConnection, id: Uuid) -> Result<Instance> 
         state: row.get("state"),
         version: row.get("version"),
         facts: Facts::Label(facts),
+        pending_timers: pending_timers(&row)?,
     })
 }

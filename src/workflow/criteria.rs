@@ -57,17 +57,10 @@ struct RawHeader {
 
 /// Parses and checks a grid file; problems carry 1-based line numbers.
 pub fn parse_grid(source: &str) -> Result<Grid, Vec<(usize, String)>> {
-    let raw: RawGrid =
-        toml::from_str(source).map_err(|e| vec![super::load::toml_problem(source, &e)])?;
+    let raw: RawGrid = toml::from_str(source).map_err(|e| vec![super::load::toml_problem(source, &e)])?;
     let mut problems = Vec::new();
     if raw.grid.min >= raw.grid.max {
-        problems.push((
-            1,
-            format!(
-                "grid min {} must be below max {}",
-                raw.grid.min, raw.grid.max
-            ),
-        ));
+        problems.push((1, format!("grid min {} must be below max {}", raw.grid.min, raw.grid.max)));
     }
     let mut criteria: Vec<Criterion> = Vec::new();
     for spanned in raw.criteria {
@@ -81,23 +74,12 @@ pub fn parse_grid(source: &str) -> Result<Grid, Vec<(usize, String)>> {
         }
         for (what, value) in [("standard", c.standard), ("excellence", c.excellence)] {
             if value < min || value > max {
-                problems.push((
-                    line,
-                    format!(
-                        "criterion `{}`: {what} threshold {value} is outside {min}..{max}",
-                        c.code
-                    ),
-                ));
+                problems
+                    .push((line, format!("criterion `{}`: {what} threshold {value} is outside {min}..{max}", c.code)));
             }
         }
         if c.excellence < c.standard {
-            problems.push((
-                line,
-                format!(
-                    "criterion `{}`: excellence threshold is below the standard one",
-                    c.code
-                ),
-            ));
+            problems.push((line, format!("criterion `{}`: excellence threshold is below the standard one", c.code)));
         }
         criteria.push(c);
     }
@@ -105,11 +87,7 @@ pub fn parse_grid(source: &str) -> Result<Grid, Vec<(usize, String)>> {
         problems.push((1, "the grid lists no criteria".into()));
     }
     if problems.is_empty() {
-        Ok(Grid {
-            id: raw.grid.id,
-            label: raw.grid.label,
-            criteria,
-        })
+        Ok(Grid { id: raw.grid.id, label: raw.grid.label, criteria })
     } else {
         Err(problems)
     }

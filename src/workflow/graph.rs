@@ -45,19 +45,10 @@ fn node_id(machine: Machine, state: &str) -> String {
 fn mermaid(def: &Definition) -> String {
     let mut out = String::from("stateDiagram-v2\n");
     for (machine, m) in def.machines() {
-        let _ = writeln!(
-            out,
-            "    state \"{} ({machine})\" as {machine}_machine {{",
-            def.label.replace('"', "'")
-        );
+        let _ = writeln!(out, "    state \"{} ({machine})\" as {machine}_machine {{", def.label.replace('"', "'"));
         let _ = writeln!(out, "        [*] --> {}", node_id(machine, &m.initial));
         for s in &m.states {
-            let _ = writeln!(
-                out,
-                "        {} : {}",
-                node_id(machine, &s.name),
-                s.label.replace(':', " ")
-            );
+            let _ = writeln!(out, "        {} : {}", node_id(machine, &s.name), s.label.replace(':', " "));
         }
         for (from, to, labels) in edges(m) {
             let _ = writeln!(
@@ -78,21 +69,12 @@ fn mermaid(def: &Definition) -> String {
 
 fn dot(def: &Definition) -> String {
     let escape = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
-    let mut out = format!(
-        "digraph \"{}\" {{\n    rankdir=LR;\n    node [shape=box, style=rounded];\n",
-        escape(&def.id)
-    );
+    let mut out =
+        format!("digraph \"{}\" {{\n    rankdir=LR;\n    node [shape=box, style=rounded];\n", escape(&def.id));
     for (machine, m) in def.machines() {
-        let _ = writeln!(
-            out,
-            "    subgraph cluster_{machine} {{\n        label=\"{machine}\";"
-        );
+        let _ = writeln!(out, "    subgraph cluster_{machine} {{\n        label=\"{machine}\";");
         let _ = writeln!(out, "        {machine}_start [shape=point];");
-        let _ = writeln!(
-            out,
-            "        {machine}_start -> {};",
-            node_id(machine, &m.initial)
-        );
+        let _ = writeln!(out, "        {machine}_start -> {};", node_id(machine, &m.initial));
         for s in &m.states {
             let shape = if s.terminal { ", peripheries=2" } else { "" };
             let _ = writeln!(

@@ -3,9 +3,7 @@
 
 use super::criteria::{parse_grid, Grid};
 use super::model::*;
-use super::vocabulary::{
-    Anchor, FieldType, Machine, Predicate, Recipient, RecordKind, Role, TEMPLATES,
-};
+use super::vocabulary::{Anchor, FieldType, Machine, Predicate, Recipient, RecordKind, Role, TEMPLATES};
 use crate::calendar::Offset;
 use chrono::NaiveTime;
 use serde::Deserialize;
@@ -36,18 +34,12 @@ pub struct Problems(pub Vec<Problem>);
 /// Loads `path` and the grid it names from `criteria/` beside it.
 pub fn load_file(path: &Path) -> Result<Definition, Problems> {
     let source = std::fs::read_to_string(path).map_err(|e| {
-        Problems(vec![Problem {
-            file: path.to_path_buf(),
-            line: 0,
-            message: format!("cannot read: {e}"),
-        }])
+        Problems(vec![Problem { file: path.to_path_buf(), line: 0, message: format!("cannot read: {e}") }])
     })?;
     let dir = path.parent().unwrap_or(Path::new("."));
     compile(path, &source, |id| {
         let grid_path = dir.join("criteria").join(format!("{id}.toml"));
-        std::fs::read_to_string(&grid_path)
-            .ok()
-            .map(|text| (grid_path, text))
+        std::fs::read_to_string(&grid_path).ok().map(|text| (grid_path, text))
     })
 }
 
@@ -58,42 +50,27 @@ pub fn compile(
     source: &str,
     grid_source: impl Fn(&str) -> Option<(PathBuf, String)>,
 ) -> Result<Definition, Problems> {
-    let mut ctx = Ctx {
-        file: file.to_path_buf(),
-        source,
-        problems: Vec::new(),
-    };
+    let mut ctx = Ctx { file: file.to_path_buf(), source, problems: Vec::new() };
     let raw: RawFile = match toml::from_str(source) {
         Ok(raw) => raw,
         Err(e) => {
             let (line, message) = toml_problem(source, &e);
-            return Err(Problems(vec![Problem {
-                file: file.to_path_buf(),
-                line,
-                message,
-            }]));
+            return Err(Problems(vec![Problem { file: file.to_path_buf(), line, message }]));
         }
     };
     let grid = match grid_source(raw.workflow.criteria.get_ref()) {
         None => {
-            ctx.at(
-                &raw.workflow.criteria,
-                format!(
-                    "unknown criteria grid `{}`",
-                    raw.workflow.criteria.get_ref()
-                ),
-            );
+            ctx.at(&raw.workflow.criteria, format!("unknown criteria grid `{}`", raw.workflow.criteria.get_ref()));
             None
         }
         Some((grid_file, text)) => match parse_grid(&text) {
             Ok(grid) => Some(grid),
             Err(problems) => {
-                ctx.problems
-                    .extend(problems.into_iter().map(|(line, message)| Problem {
-                        file: grid_file.clone(),
-                        line,
-                        message,
-                    }));
+                ctx.problems.extend(problems.into_iter().map(|(line, message)| Problem {
+                    file: grid_file.clone(),
+                    line,
+                    message,
+                }));
                 None
             }
         },
@@ -108,22 +85,14 @@ pub fn compile(
         id: raw.workflow.id,
         label: raw.workflow.label,
         version: raw.workflow.version,
-        grid: grid.unwrap_or_else(|| Grid {
-            id: String::new(),
-            label: String::new(),
-            criteria: vec![],
-        }),
+        grid: grid.unwrap_or_else(|| Grid { id: String::new(), label: String::new(), criteria: vec![] }),
         dossier,
         label_machine: label,
     })
 }
 
 pub(crate) fn line_of(source: &str, offset: usize) -> usize {
-    source[..offset.min(source.len())]
-        .bytes()
-        .filter(|b| *b == b'\n')
-        .count()
-        + 1
+    source[..offset.min(source.len())].bytes().filter(|b| *b == b'\n').count() + 1
 }
 
 pub(crate) fn toml_problem(source: &str, e: &toml::de::Error) -> (usize, String) {
@@ -248,11 +217,7 @@ impl Ctx<'_> {
     }
 
     fn at_line(&mut self, line: usize, message: String) {
-        self.problems.push(Problem {
-            file: self.file.clone(),
-            line,
-            message,
-        });
+        self.problems.push(Problem { file: self.file.clone(), line, message });
     }
 
     fn machine(&mut self, machine: Machine, raw: RawMachine) -> MachineDef {
@@ -262,27 +227,14 @@ impl Ctx<'_> {
             .iter()
             .map(|(name, s)| {
                 let s_ref = s.get_ref();
-                (
-                    s.span().start,
-                    StateDef {
-                        name: name.clone(),
-                        label: s_ref.label.clone(),
-                        terminal: s_ref.terminal,
-                    },
-                )
+                (s.span().start, StateDef { name: name.clone(), label: s_ref.label.clone(), terminal: s_ref.terminal })
             })
             .collect();
         states.sort_by_key(|(at, _)| *at);
         let states: Vec<StateDef> = states.into_iter().map(|(_, s)| s).collect();
         let state_known = |name: &str| states.iter().any(|s| s.name == name);
         if !state_known(raw.initial.get_ref()) {
-            self.at(
-                &raw.initial,
-                format!(
-                    "{m}: initial state `{}` is not declared",
-                    raw.initial.get_ref()
-                ),
-            );
+            self.at(&raw.initial, format!("{m}: initial state `{}` is not declared", raw.initial.get_ref()));
         }
 
         let mut events = Vec::new();
@@ -296,15 +248,9 @@ impl Ctx<'_> {
             let line = self.line(spanned);
             let t = spanned.get_ref();
             let event_name = t.event.get_ref().clone();
-            let event = events
-                .iter()
-                .find(|e: &&EventDef| e.name == event_name)
-                .cloned();
+            let event = events.iter().find(|e: &&EventDef| e.name == event_name).cloned();
             if event.is_none() {
-                self.at(
-                    &t.event,
-                    format!("{m}: unknown event `{event_name}` (declare it under [{m}.events])"),
-                );
+                self.at(&t.event, format!("{m}: unknown event `{event_name}` (declare it under [{m}.events])"));
             }
             for from in &t.from {
                 if !state_known(from.get_ref()) {
@@ -312,10 +258,7 @@ impl Ctx<'_> {
                 }
             }
             if t.from.is_empty() {
-                self.at(
-                    &t.event,
-                    format!("{m}: transition `{event_name}` leaves no state (`from` is empty)"),
-                );
+                self.at(&t.event, format!("{m}: transition `{event_name}` leaves no state (`from` is empty)"));
             }
             if let Some(to) = &t.to {
                 if !state_known(to.get_ref()) {
@@ -330,10 +273,7 @@ impl Ctx<'_> {
                 }
             }
             if t.roles.is_empty() {
-                self.at(
-                    &t.event,
-                    format!("{m}: transition `{event_name}` allows no role"),
-                );
+                self.at(&t.event, format!("{m}: transition `{event_name}` allows no role"));
             }
             let mut when = Vec::new();
             for cond in &t.when {
@@ -368,14 +308,7 @@ impl Ctx<'_> {
             }
         }
 
-        let def = MachineDef {
-            initial: raw.initial.get_ref().clone(),
-            states,
-            events,
-            transitions,
-            timers,
-            on_create,
-        };
+        let def = MachineDef { initial: raw.initial.get_ref().clone(), states, events, transitions, timers, on_create };
         self.graph_checks(machine, &raw, &def);
         def
     }
@@ -386,40 +319,22 @@ impl Ctx<'_> {
         for (field, f) in &raw.fields {
             let spec = f.get_ref();
             let Some(kind) = FieldType::parse(&spec.kind) else {
-                self.at(
-                    f,
-                    format!(
-                        "{m}: event `{name}`: field `{field}` has unknown type `{}`",
-                        spec.kind
-                    ),
-                );
+                self.at(f, format!("{m}: event `{name}`: field `{field}` has unknown type `{}`", spec.kind));
                 continue;
             };
             if kind == FieldType::Choice && spec.choices.is_empty() {
-                self.at(
-                    f,
-                    format!("{m}: event `{name}`: choice field `{field}` lists no choices"),
-                );
+                self.at(f, format!("{m}: event `{name}`: choice field `{field}` lists no choices"));
             }
             if kind != FieldType::Choice && !spec.choices.is_empty() {
-                self.at(
-                    f,
-                    format!("{m}: event `{name}`: only a choice field takes `choices` (`{field}`)"),
-                );
+                self.at(f, format!("{m}: event `{name}`: only a choice field takes `choices` (`{field}`)"));
             }
             if let (Some(lo), Some(hi)) = (spec.min, spec.max) {
                 if lo > hi {
-                    self.at(
-                        f,
-                        format!("{m}: event `{name}`: field `{field}` has min {lo} above max {hi}"),
-                    );
+                    self.at(f, format!("{m}: event `{name}`: field `{field}` has min {lo} above max {hi}"));
                 }
             }
             if (spec.min.is_some() || spec.max.is_some()) && kind != FieldType::Integer {
-                self.at(
-                    f,
-                    format!("{m}: event `{name}`: only an integer field takes min/max (`{field}`)"),
-                );
+                self.at(f, format!("{m}: event `{name}`: only an integer field takes min/max (`{field}`)"));
             }
             fields.push(FieldDef {
                 name: field.clone(),
@@ -430,45 +345,24 @@ impl Ctx<'_> {
                 max: spec.max,
             });
         }
-        EventDef {
-            name: name.to_string(),
-            label: raw.label.clone(),
-            fields,
-        }
+        EventDef { name: name.to_string(), label: raw.label.clone(), fields }
     }
 
-    fn predicate<T>(
-        &mut self,
-        machine: Machine,
-        at: &Spanned<T>,
-        name: &str,
-        what: &str,
-    ) -> Option<Predicate> {
+    fn predicate<T>(&mut self, machine: Machine, at: &Spanned<T>, name: &str, what: &str) -> Option<Predicate> {
         match Predicate::parse(name) {
             None => {
                 self.at(at, format!("unknown {what} `{name}`"));
                 None
             }
             Some(p) if p.machine() != machine => {
-                self.at(
-                    at,
-                    format!(
-                        "{what} `{name}` applies to the {} machine, not the {machine}",
-                        p.machine()
-                    ),
-                );
+                self.at(at, format!("{what} `{name}` applies to the {} machine, not the {machine}", p.machine()));
                 None
             }
             Some(p) => Some(p),
         }
     }
 
-    fn condition(
-        &mut self,
-        machine: Machine,
-        cond: &Spanned<String>,
-        event: Option<&EventDef>,
-    ) -> Option<Condition> {
+    fn condition(&mut self, machine: Machine, cond: &Spanned<String>, event: Option<&EventDef>) -> Option<Condition> {
         let text = cond.get_ref().trim();
         if let Some((field, value)) = text.split_once('=') {
             let (field, value) = (field.trim(), value.trim());
@@ -476,41 +370,27 @@ impl Ctx<'_> {
             match event.fields.iter().find(|f| f.name == field) {
                 Some(f) if f.kind == FieldType::Choice => {
                     if !f.choices.iter().any(|c| c == value) {
-                        self.at(
-                            cond,
-                            format!(
-                                "condition `{text}`: `{value}` is not a choice of field `{field}`"
-                            ),
-                        );
+                        self.at(cond, format!("condition `{text}`: `{value}` is not a choice of field `{field}`"));
                         return None;
                     }
                     if !f.required {
-                        self.at(cond, format!("condition `{text}`: field `{field}` must be required to select a transition"));
+                        self.at(
+                            cond,
+                            format!("condition `{text}`: field `{field}` must be required to select a transition"),
+                        );
                         return None;
                     }
                 }
                 Some(_) => {
-                    self.at(
-                        cond,
-                        format!("condition `{text}`: field `{field}` is not a choice field"),
-                    );
+                    self.at(cond, format!("condition `{text}`: field `{field}` is not a choice field"));
                     return None;
                 }
                 None => {
-                    self.at(
-                        cond,
-                        format!(
-                            "condition `{text}`: event `{}` has no field `{field}`",
-                            event.name
-                        ),
-                    );
+                    self.at(cond, format!("condition `{text}`: event `{}` has no field `{field}`", event.name));
                     return None;
                 }
             }
-            return Some(Condition::FieldEquals {
-                field: field.into(),
-                value: value.into(),
-            });
+            return Some(Condition::FieldEquals { field: field.into(), value: value.into() });
         }
         let (negated, name) = match text.strip_prefix('!') {
             Some(rest) => (true, rest.trim()),
@@ -520,12 +400,7 @@ impl Ctx<'_> {
         Some(Condition::Predicate { predicate, negated })
     }
 
-    fn effects(
-        &mut self,
-        machine: Machine,
-        raw: &[Spanned<RawEffect>],
-        timers: &BTreeSet<&str>,
-    ) -> Vec<Effect> {
+    fn effects(&mut self, machine: Machine, raw: &[Spanned<RawEffect>], timers: &BTreeSet<&str>) -> Vec<Effect> {
         let mut out = Vec::new();
         for spanned in raw {
             let e = spanned.get_ref();
@@ -556,21 +431,12 @@ impl Ctx<'_> {
                     }
                 }
                 if e.to.as_ref().is_none_or(|t| t.is_empty()) {
-                    self.at(
-                        spanned,
-                        format!("notify `{template}` names no recipient (`to`)"),
-                    );
+                    self.at(spanned, format!("notify `{template}` names no recipient (`to`)"));
                 }
-                out.push(Effect::Notify {
-                    template: template.clone(),
-                    to,
-                });
+                out.push(Effect::Notify { template: template.clone(), to });
             } else if let Some(name) = e.start_timer.as_ref().or(e.cancel_timer.as_ref()) {
                 if !timers.contains(name.as_str()) {
-                    self.at(
-                        spanned,
-                        format!("unknown timer `{name}` (declare it under [{machine}.timers])"),
-                    );
+                    self.at(spanned, format!("unknown timer `{name}` (declare it under [{machine}.timers])"));
                 }
                 out.push(if e.start_timer.is_some() {
                     Effect::StartTimer(name.clone())
@@ -584,20 +450,14 @@ impl Ctx<'_> {
             } else if let Some(kind) = &e.record {
                 match RecordKind::parse(kind) {
                     Some(_) if machine != Machine::Dossier => {
-                        self.at(
-                            spanned,
-                            format!("record `{kind}` applies to the dossier machine only"),
-                        );
+                        self.at(spanned, format!("record `{kind}` applies to the dossier machine only"));
                     }
                     Some(k) => out.push(Effect::Record(k)),
                     None => self.at(spanned, format!("unknown effect `record = \"{kind}\"`")),
                 }
             } else if e.create_label == Some(true) {
                 if machine != Machine::Dossier {
-                    self.at(
-                        spanned,
-                        "create_label applies to the dossier machine only".into(),
-                    );
+                    self.at(spanned, "create_label applies to the dossier machine only".into());
                 }
                 out.push(Effect::CreateLabel);
             }
@@ -618,20 +478,11 @@ impl Ctx<'_> {
         let anchor = match Anchor::parse(&raw.anchor) {
             Some(a) if a.machine() == machine => Some(a),
             Some(_) => {
-                self.at(
-                    spanned,
-                    format!(
-                        "{m}: timer `{name}`: anchor `{}` belongs to the other machine",
-                        raw.anchor
-                    ),
-                );
+                self.at(spanned, format!("{m}: timer `{name}`: anchor `{}` belongs to the other machine", raw.anchor));
                 None
             }
             None => {
-                self.at(
-                    spanned,
-                    format!("{m}: timer `{name}`: unknown anchor `{}`", raw.anchor),
-                );
+                self.at(spanned, format!("{m}: timer `{name}`: unknown anchor `{}`", raw.anchor));
                 None
             }
         };
@@ -642,34 +493,24 @@ impl Ctx<'_> {
                 Offset::default()
             }
         };
-        let time = match raw
-            .time
-            .as_deref()
-            .map(|t| NaiveTime::parse_from_str(t, "%H:%M"))
-        {
+        let time = match raw.time.as_deref().map(|t| NaiveTime::parse_from_str(t, "%H:%M")) {
             None => None,
             Some(Ok(t)) => Some(t),
             Some(Err(_)) => {
                 self.at(
                     spanned,
-                    format!(
-                        "{m}: timer `{name}`: time `{}` is not HH:MM",
-                        raw.time.as_deref().unwrap_or("")
-                    ),
+                    format!("{m}: timer `{name}`: time `{}` is not HH:MM", raw.time.as_deref().unwrap_or("")),
                 );
                 None
             }
         };
         if !events.iter().any(|e| e.name == raw.event) {
+            self.at(spanned, format!("{m}: timer `{name}` targets unknown event `{}`", raw.event));
+        } else if !transitions.iter().any(|t| t.event == raw.event && t.roles.contains(&Role::System)) {
             self.at(
                 spanned,
-                format!("{m}: timer `{name}` targets unknown event `{}`", raw.event),
+                format!("{m}: timer `{name}` targets event `{}`, which no transition lets the system fire", raw.event),
             );
-        } else if !transitions
-            .iter()
-            .any(|t| t.event == raw.event && t.roles.contains(&Role::System))
-        {
-            self.at(spanned, format!("{m}: timer `{name}` targets event `{}`, which no transition lets the system fire", raw.event));
         }
         Some(TimerDef {
             name: name.to_string(),
@@ -683,12 +524,7 @@ impl Ctx<'_> {
 
     fn graph_checks(&mut self, machine: Machine, raw: &RawMachine, def: &MachineDef) {
         let m = machine.name();
-        let state_line = |name: &str| {
-            raw.states
-                .get(name)
-                .map(|s| line_of(self.source, s.span().start))
-                .unwrap_or(1)
-        };
+        let state_line = |name: &str| raw.states.get(name).map(|s| line_of(self.source, s.span().start)).unwrap_or(1);
 
         // Reachability from the initial state.
         let mut seen: BTreeSet<&str> = BTreeSet::new();
@@ -697,55 +533,27 @@ impl Ctx<'_> {
             if !seen.insert(state) {
                 continue;
             }
-            for t in def
-                .transitions
-                .iter()
-                .filter(|t| t.from.iter().any(|f| f == state))
-            {
+            for t in def.transitions.iter().filter(|t| t.from.iter().any(|f| f == state)) {
                 queue.push_back(t.target(state));
             }
         }
         // An unknown state is already reported; reachability would only echo it.
         let known = |n: &str| def.states.iter().any(|s| s.name == n);
-        let references_ok = def
-            .transitions
-            .iter()
-            .all(|t| t.from.iter().all(|f| known(f)) && t.to.as_deref().is_none_or(known));
+        let references_ok =
+            def.transitions.iter().all(|t| t.from.iter().all(|f| known(f)) && t.to.as_deref().is_none_or(known));
         for s in &def.states {
             if references_ok && !seen.contains(s.name.as_str()) {
                 let line = state_line(&s.name);
-                self.at_line(
-                    line,
-                    format!(
-                        "{m}: state `{}` is unreachable from `{}`",
-                        s.name, def.initial
-                    ),
-                );
+                self.at_line(line, format!("{m}: state `{}` is unreachable from `{}`", s.name, def.initial));
             }
-            let leaves = def
-                .transitions
-                .iter()
-                .filter(|t| t.from.contains(&s.name))
-                .collect::<Vec<_>>();
+            let leaves = def.transitions.iter().filter(|t| t.from.contains(&s.name)).collect::<Vec<_>>();
             if s.terminal {
                 if let Some(t) = leaves.first() {
-                    self.at_line(
-                        t.line,
-                        format!(
-                            "{m}: terminal state `{}` cannot accept event `{}`",
-                            s.name, t.event
-                        ),
-                    );
+                    self.at_line(t.line, format!("{m}: terminal state `{}` cannot accept event `{}`", s.name, t.event));
                 }
             } else if !leaves.iter().any(|t| t.target(&s.name) != s.name) {
                 let line = state_line(&s.name);
-                self.at_line(
-                    line,
-                    format!(
-                        "{m}: state `{}` is not terminal but no transition leaves it",
-                        s.name
-                    ),
-                );
+                self.at_line(line, format!("{m}: state `{}` is not terminal but no transition leaves it", s.name));
             }
         }
 
@@ -773,10 +581,7 @@ impl Ctx<'_> {
 
         for (name, e) in &raw.events {
             if !def.transitions.iter().any(|t| &t.event == name) {
-                self.at(
-                    e,
-                    format!("{m}: event `{name}` is declared but no transition uses it"),
-                );
+                self.at(e, format!("{m}: event `{name}` is declared but no transition uses it"));
             }
         }
         let started: BTreeSet<&str> = def

@@ -20,12 +20,7 @@ pub mod builtin {
     /// The CMQ workflow as shipped.
     pub fn cmq() -> Result<super::Definition, super::Problems> {
         super::compile(std::path::Path::new("workflows/cmq.toml"), CMQ, |id| {
-            (id == "cmq-2019").then(|| {
-                (
-                    "workflows/criteria/cmq-2019.toml".into(),
-                    CMQ_2019.to_string(),
-                )
-            })
+            (id == "cmq-2019").then(|| ("workflows/criteria/cmq-2019.toml".into(), CMQ_2019.to_string()))
         })
     }
 }

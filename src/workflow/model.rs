@@ -24,10 +24,7 @@ impl Definition {
     }
 
     pub fn machines(&self) -> [(Machine, &MachineDef); 2] {
-        [
-            (Machine::Dossier, &self.dossier),
-            (Machine::Label, &self.label_machine),
-        ]
+        [(Machine::Dossier, &self.dossier), (Machine::Label, &self.label_machine)]
     }
 }
 
@@ -60,24 +57,14 @@ impl MachineDef {
     }
 
     /// Transitions for `event` leaving `state`, in file order.
-    pub fn transitions_from<'a>(
-        &'a self,
-        state: &'a str,
-        event: &'a str,
-    ) -> impl Iterator<Item = &'a Transition> + 'a {
-        self.transitions
-            .iter()
-            .filter(move |t| t.event == event && t.from.iter().any(|f| f == state))
+    pub fn transitions_from<'a>(&'a self, state: &'a str, event: &'a str) -> impl Iterator<Item = &'a Transition> + 'a {
+        self.transitions.iter().filter(move |t| t.event == event && t.from.iter().any(|f| f == state))
     }
 
     /// Events some transition accepts in `state`.
     pub fn events_from(&self, state: &str) -> Vec<&str> {
-        let mut names: Vec<&str> = self
-            .transitions
-            .iter()
-            .filter(|t| t.from.iter().any(|f| f == state))
-            .map(|t| t.event.as_str())
-            .collect();
+        let mut names: Vec<&str> =
+            self.transitions.iter().filter(|t| t.from.iter().any(|f| f == state)).map(|t| t.event.as_str()).collect();
         names.sort_unstable();
         names.dedup();
         names
@@ -138,20 +125,12 @@ impl Condition {
     /// Two conditions that can never hold together.
     pub fn excludes(&self, other: &Condition) -> bool {
         match (self, other) {
-            (
-                Condition::FieldEquals { field: a, value: x },
-                Condition::FieldEquals { field: b, value: y },
-            ) => a == b && x != y,
-            (
-                Condition::Predicate {
-                    predicate: a,
-                    negated: n,
-                },
-                Condition::Predicate {
-                    predicate: b,
-                    negated: m,
-                },
-            ) => a == b && n != m,
+            (Condition::FieldEquals { field: a, value: x }, Condition::FieldEquals { field: b, value: y }) => {
+                a == b && x != y
+            }
+            (Condition::Predicate { predicate: a, negated: n }, Condition::Predicate { predicate: b, negated: m }) => {
+                a == b && n != m
+            }
             _ => false,
         }
     }
@@ -161,24 +140,15 @@ impl std::fmt::Display for Condition {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Condition::FieldEquals { field, value } => write!(f, "{field}={value}"),
-            Condition::Predicate {
-                predicate,
-                negated: true,
-            } => write!(f, "!{predicate}"),
-            Condition::Predicate {
-                predicate,
-                negated: false,
-            } => write!(f, "{predicate}"),
+            Condition::Predicate { predicate, negated: true } => write!(f, "!{predicate}"),
+            Condition::Predicate { predicate, negated: false } => write!(f, "{predicate}"),
         }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    Notify {
-        template: String,
-        to: Vec<Recipient>,
-    },
+    Notify { template: String, to: Vec<Recipient> },
     StartTimer(String),
     CancelTimer(String),
     CancelAllTimers,

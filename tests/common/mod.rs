@@ -18,9 +18,7 @@ pub fn cmq() -> Definition {
 }
 
 pub fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(y, m, d, h, min, 0)
-        .single()
-        .expect("valid instant")
+    Utc.with_ymd_and_hms(y, m, d, h, min, 0).single().expect("valid instant")
 }
 
 /// A database for one test, removed when dropped.
@@ -36,22 +34,14 @@ impl TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
         let store = Store::open(&url).await.expect("sqlite store");
-        TestDb {
-            store,
-            url,
-            _dir: Some(dir),
-            pg: None,
-        }
+        TestDb { store, url, _dir: Some(dir), pg: None }
     }
 
     /// None when TEST_DATABASE_URL is not set (and CI is not set either:
     /// in CI a missing PostgreSQL is a failure, not a skip).
     pub async fn postgres() -> Option<TestDb> {
         let Ok(admin) = std::env::var("TEST_DATABASE_URL") else {
-            assert!(
-                std::env::var("CI").is_err(),
-                "CI must set TEST_DATABASE_URL"
-            );
+            assert!(std::env::var("CI").is_err(), "CI must set TEST_DATABASE_URL");
             eprintln!("TEST_DATABASE_URL not set: PostgreSQL variant skipped");
             return None;
         };
@@ -59,12 +49,7 @@ impl TestDb {
         run_admin(&admin, &format!("CREATE DATABASE {name}")).await;
         let url = with_database(&admin, &name);
         let store = Store::open(&url).await.expect("postgres store");
-        Some(TestDb {
-            store,
-            url,
-            _dir: None,
-            pg: Some((admin, name)),
-        })
+        Some(TestDb { store, url, _dir: None, pg: Some((admin, name)) })
     }
 }
 
@@ -83,9 +68,7 @@ fn with_database(url: &str, name: &str) -> String {
 
 async fn run_admin(admin: &str, sql: &str) {
     use sqlx::Connection;
-    let mut conn = sqlx::PgConnection::connect(admin)
-        .await
-        .expect("connect to TEST_DATABASE_URL");
+    let mut conn = sqlx::PgConnection::connect(admin).await.expect("connect to TEST_DATABASE_URL");
     sqlx::query(sql).execute(&mut conn).await.expect(sql);
 }
 
@@ -95,17 +78,10 @@ impl Drop for TestDb {
             let pool = self.store.clone();
             // Dropping runs outside the test's runtime (it may be panicking).
             std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("runtime");
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
                 rt.block_on(async move {
                     pool.close().await;
-                    run_admin(
-                        &admin,
-                        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-                    )
-                    .await;
+                    run_admin(&admin, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
                 });
             })
             .join()
@@ -155,32 +131,15 @@ pub struct Cast {
     pub outsider: Actor,
 }
 
-pub async fn user(
-    store: &Store,
-    email: &str,
-    grants: &[(Role, Option<&str>)],
-    affiliations: &[&str],
-) -> Actor {
+pub async fn user(store: &Store, email: &str, grants: &[(Role, Option<&str>)], affiliations: &[&str]) -> Actor {
     let new = NewUser {
         email: email.to_string(),
         name: email.split('@').next().unwrap_or(email).to_string(),
         password_hash: "not-a-real-hash".into(),
-        grants: grants
-            .iter()
-            .map(|(role, scope)| Grant {
-                role: *role,
-                scope: scope.and_then(Scope::parse),
-            })
-            .collect(),
-        affiliations: affiliations
-            .iter()
-            .filter_map(|a| Scope::parse(a))
-            .collect(),
+        grants: grants.iter().map(|(role, scope)| Grant { role: *role, scope: scope.and_then(Scope::parse) }).collect(),
+        affiliations: affiliations.iter().filter_map(|a| Scope::parse(a)).collect(),
     };
-    let id = store
-        .create_user(&new, &Actor::system(), at(2027, 1, 1, 8, 0))
-        .await
-        .expect("user");
+    let id = store.create_user(&new, &Actor::system(), at(2027, 1, 1, 8, 0)).await.expect("user");
     store.actor(id).await.expect("actor")
 }
 
@@ -189,58 +148,19 @@ pub async fn cast(store: &Store) -> Cast {
     Cast {
         admin: user(store, "admin@example.fr", &[(Admin, None)], &[]).await,
         porteur: user(store, "porteur@example.fr", &[(Porteur, None)], &[]).await,
-        rectorat: user(
-            store,
-            "rectorat@ac-lyon.fr",
-            &[(StaffRectorat, Some("academie:LYON"))],
-            &[],
-        )
-        .await,
-        region: user(
-            store,
-            "region@ara.fr",
-            &[(StaffRegion, Some("region:ARA"))],
-            &[],
-        )
-        .await,
-        rapporteur: user(
-            store,
-            "rapporteur1@example.fr",
-            &[(Rapporteur, None)],
-            &["academie:PARIS", "org:CNAM"],
-        )
-        .await,
-        rapporteur2: user(
-            store,
-            "rapporteur2@example.fr",
-            &[(Rapporteur, None)],
-            &["region:BRE"],
-        )
-        .await,
-        conflicted: user(
-            store,
-            "rapporteur3@ac-lyon.fr",
-            &[(Rapporteur, None)],
-            &["academie:LYON"],
-        )
-        .await,
+        rectorat: user(store, "rectorat@ac-lyon.fr", &[(StaffRectorat, Some("academie:LYON"))], &[]).await,
+        region: user(store, "region@ara.fr", &[(StaffRegion, Some("region:ARA"))], &[]).await,
+        rapporteur: user(store, "rapporteur1@example.fr", &[(Rapporteur, None)], &["academie:PARIS", "org:CNAM"]).await,
+        rapporteur2: user(store, "rapporteur2@example.fr", &[(Rapporteur, None)], &["region:BRE"]).await,
+        conflicted: user(store, "rapporteur3@ac-lyon.fr", &[(Rapporteur, None)], &["academie:LYON"]).await,
         president: user(store, "president@example.fr", &[(President, None)], &[]).await,
-        outsider: user(
-            store,
-            "rectorat@ac-paris.fr",
-            &[(StaffRectorat, Some("academie:PARIS"))],
-            &[],
-        )
-        .await,
+        outsider: user(store, "rectorat@ac-paris.fr", &[(StaffRectorat, Some("academie:PARIS"))], &[]).await,
     }
 }
 
 pub fn app(store: &Store, now: DateTime<Utc>) -> (App, ManualClock) {
     let clock = ManualClock::new(now);
-    (
-        App::new(store.clone(), Arc::new(cmq()), Arc::new(clock.clone())),
-        clock,
-    )
+    (App::new(store.clone(), Arc::new(cmq()), Arc::new(clock.clone())), clock)
 }
 
 pub async fn campaign(store: &Store, admin: &Actor) -> Uuid {
@@ -252,10 +172,7 @@ pub async fn campaign(store: &Store, admin: &Actor) -> Uuid {
         closes_at: at(2027, 3, 31, 21, 59),
         kinds: vec!["creation".into(), "renewal".into()],
     };
-    store
-        .create_campaign(&c, admin, at(2027, 1, 10, 9, 0))
-        .await
-        .expect("campaign")
+    store.create_campaign(&c, admin, at(2027, 1, 10, 9, 0)).await.expect("campaign")
 }
 
 pub fn new_dossier(campaign_id: Uuid) -> NewDossier {

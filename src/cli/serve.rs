@@ -1,0 +1,129 @@
+//! `labelflow serve` and `labelflow migrate`.
+
+use crate::app::App;
+use crate::clock::{Clock, ManualClock, SystemClock};
+use crate::store::{redact_url, Store};
+use crate::workflow::{builtin, load_file, Definition};
+use anyhow::Context;
+use clap::Args;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub const DEFAULT_DATABASE: &str = "sqlite://labelflow.db";
+
+#[derive(Args, Debug, Clone)]
+pub struct DatabaseArgs {
+    /// sqlite://FILE (created if missing) or postgres://USER@HOST/DB.
+    #[arg(long, env = "LABELFLOW_DATABASE_URL", default_value = DEFAULT_DATABASE, hide_env_values = true)]
+    pub database_url: String,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    /// Address to listen on.
+    #[arg(long, env = "LABELFLOW_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// Load a demo call for projects and users, and print their logins.
+    #[arg(long)]
+    pub demo: bool,
+    /// SMTP server for outgoing mail (smtp://, smtps:// or smtp://...?tls=starttls).
+    #[arg(long, env = "LABELFLOW_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Where e-mails are written as .eml files when no SMTP server is set.
+    #[arg(long, env = "LABELFLOW_MAIL_DIR", default_value = "mail")]
+    pub mail_dir: PathBuf,
+    /// Folder holding cmq.toml and criteria/; the shipped copy when absent.
+    #[arg(long, env = "LABELFLOW_WORKFLOWS", default_value = "workflows")]
+    pub workflows: PathBuf,
+    /// Enable POST /api/v1/test/clock (never in production).
+    #[arg(long)]
+    pub test_clock: bool,
+}
+
+/// The CMQ workflow from `dir`, or the copy built into the binary when the
+/// folder does not exist. A broken file refuses to start.
+pub fn load_workflow(dir: &Path) -> anyhow::Result<Definition> {
+    let file = dir.join("cmq.toml");
+    if file.exists() {
+        load_file(&file).map_err(|problems| anyhow::anyhow!("workflow refused:\n{problems}"))
+    } else {
+        tracing::info!(folder = %dir.display(), "no workflow folder, using the shipped CMQ workflow");
+        builtin::cmq().map_err(|problems| anyhow::anyhow!("shipped workflow refused:\n{problems}"))
+    }
+}
+
+pub async fn open_store(db: &DatabaseArgs) -> anyhow::Result<Store> {
+    Store::open(&db.database_url).await.with_context(|| format!("database {}", redact_url(&db.database_url)))
+}
+
+pub async fn migrate(db: &DatabaseArgs) -> anyhow::Result<()> {
+    let store = open_store(db).await?;
+    store.close().await;
+    println!("database {} is up to date", redact_url(&db.database_url));
+    Ok(())
+}
+
+pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let workflow = Arc::new(load_workflow(&args.workflows)?);
+    let store = open_store(&args.db).await?;
+    let clock: Arc<dyn Clock> = if args.test_clock {
+        tracing::warn!("--test-clock: the clock can be moved through the API; never use this in production");
+        Arc::new(ManualClock::new(chrono::Utc::now()))
+    } else {
+        Arc::new(SystemClock)
+    };
+    let app = App::new(store.clone(), workflow, clock);
+    if args.demo {
+        let created = crate::demo::seed(&app).await.context("loading the demo")?;
+        print_demo_logins(created);
+    }
+    if args.smtp_url.is_none() {
+        tracing::info!(folder = %args.mail_dir.display(), "no SMTP server configured: e-mails go to .eml files");
+    }
+    let listener =
+        tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, database = %redact_url(&args.db.database_url), "labelflow started");
+    println!("labelflow listening on http://{addr}");
+    axum::serve(listener, crate::web::router(app)).with_graceful_shutdown(shutdown_signal()).await?;
+    store.close().await;
+    tracing::info!("labelflow stopped");
+    Ok(())
+}
+
+fn print_demo_logins(created: bool) {
+    println!(
+        "Demo data {}. Accounts (password: {}):",
+        if created { "loaded" } else { "already present" },
+        crate::demo::DEMO_PASSWORD
+    );
+    for (email, name, role, scope, _) in crate::demo::LOGINS {
+        let scope = scope.map(|s| format!(" [{s}]")).unwrap_or_default();
+        println!("  {email:<34} {role}{scope} — {name}");
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        tokio::signal::ctrl_c().await.ok();
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown requested, finishing requests in flight");
+}

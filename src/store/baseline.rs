@@ -1,0 +1,91 @@
+//! Raw-SQL baseline for `bench transitions`: the writes a completion
+//! request or answer commits (state update, audit insert, whose trigger moves
+//! the chain head,
+//! timers, outbox rows), issued directly with precomputed values: no
+//! reads, no engine, no recipient resolution.
+
+use super::{Result, Store, StoreError};
+use uuid::Uuid;
+
+const MONTH_US: i64 = 30 * 24 * 3600 * 1_000_000;
+
+impl Store {
+    /// Even `seq`: the writes of `request_completion`; odd: of `complete`.
+    pub async fn raw_transition(&self, dossier: Uuid, seq: i64, now: i64) -> Result<()> {
+        let id = dossier.to_string();
+        let request = seq % 2 == 0;
+        let mut tx = self.pool.begin().await?;
+        let update = if request {
+            sqlx::query(
+                "UPDATE dossiers SET state = 'returned_for_completion', version = version + 1, updated_at = $1, \
+                 completion_message = 'Pièce manquante', completion_due = $2 WHERE id = $3",
+            )
+            .bind(now)
+            .bind(now + MONTH_US)
+            .bind(&id)
+        } else {
+            sqlx::query(
+                "UPDATE dossiers SET state = 'submitted', version = version + 1, updated_at = $1, completion_due = NULL \
+                 WHERE id = $3 AND $2 = $2",
+            )
+            .bind(now)
+            .bind(now)
+            .bind(&id)
+        };
+        if update.execute(&mut *tx).await?.rows_affected() != 1 {
+            return Err(StoreError::NotFound { what: "dossier" });
+        }
+        sqlx::query(
+            "INSERT INTO audit (entity, entity_id, entity_seq, at, actor, on_behalf_of, action, before_json, after_json, \
+             data_json, prev_hash, hash) VALUES ('baseline', $1, $2, $3, 'bench', NULL, 'raw', '{}', '{}', '{}', '-', '-')",
+        )
+        .bind(&id)
+        .bind(seq + 1)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        for name in ["completion_reminder", "completion_deadline"] {
+            let timer = if request {
+                sqlx::query(
+                    "INSERT INTO timers (id, entity, entity_id, name, timer_key, event, due_at, status, created_at) \
+                     VALUES ($1, 'baseline', $2, $3, '', 'raw', $4, 'pending', $5)",
+                )
+                .bind(Uuid::new_v4().to_string())
+                .bind(&id)
+                .bind(name)
+                .bind(now + MONTH_US)
+                .bind(now)
+            } else {
+                sqlx::query(
+                    "UPDATE timers SET status = 'cancelled', closed_at = $1, outcome = 'cancelled by complete' \
+                     WHERE entity = 'baseline' AND entity_id = $2 AND status = 'pending' AND name = $3 AND timer_key = ''",
+                )
+                .bind(now)
+                .bind(&id)
+                .bind(name)
+            };
+            timer.execute(&mut *tx).await?;
+        }
+        let recipients = if request { 1 } else { 2 };
+        let mut sql = String::from(
+            "INSERT INTO outbox (id, entity, entity_id, template, recipient_user_id, recipient_email, context, status, \
+             attempts, next_attempt_at, created_at) VALUES ",
+        );
+        for i in 0..recipients {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!(
+                "(${}, 'dossier', $1, 'completion', NULL, 'bench@example.fr', '{{}}', 'pending', 0, $2, $2)",
+                i + 3
+            ));
+        }
+        let mut outbox = sqlx::query(&sql).bind(&id).bind(now);
+        for _ in 0..recipients {
+            outbox = outbox.bind(Uuid::new_v4().to_string());
+        }
+        outbox.execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

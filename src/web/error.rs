@@ -1,0 +1,94 @@
+//! The API's error shape: `{"error": {"code", "message", "field"?}}`.
+
+use crate::app::AppError;
+use crate::engine::Refusal;
+use crate::store::StoreError;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, e.g. `not_found`, `stale_version`, `conflict_of_interest`.
+    pub code: String,
+    /// What went wrong, for people.
+    pub message: String,
+    /// The input field at fault, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: String,
+    pub message: String,
+    pub field: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
+        ApiError { status, code: code.into(), message: message.into(), field: None }
+    }
+
+    pub fn not_found(what: &str) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody { error: ErrorDetail { code: self.code, message: self.message, field: self.field } };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> ApiError {
+        match e {
+            AppError::Refused(r) => r.into(),
+            AppError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(r: Refusal) -> ApiError {
+        let status = match &r {
+            Refusal::NotAllowed { .. } => StatusCode::FORBIDDEN,
+            Refusal::WrongState { .. } | Refusal::StaleVersion { .. } => StatusCode::CONFLICT,
+            Refusal::GuardFailed { .. } | Refusal::InvalidInput { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        let field = match &r {
+            Refusal::InvalidInput { field, .. } => Some(field.clone()),
+            _ => None,
+        };
+        let message = match &r {
+            Refusal::InvalidInput { reason, .. } => reason.clone(),
+            other => other.to_string(),
+        };
+        ApiError { status, code: r.code().to_string(), message, field }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        match e {
+            StoreError::NotFound { what } => ApiError::not_found(what),
+            StoreError::Conflict { .. } => ApiError::new(StatusCode::CONFLICT, "stale_version", e.to_string()),
+            StoreError::Invalid(message) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", message),
+            other => {
+                // Database details stay in the log, not in the response.
+                tracing::error!(error = %other, "store failure");
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the service is temporarily unavailable")
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! HTTP: the JSON API under `/api/v1` and health probes (axum).
+
+pub mod error;
+pub mod openapi;
+
+use crate::app::App;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use error::ApiError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` when the database answers.
+    pub status: String,
+    pub workflow: String,
+    pub version: String,
+}
+
+pub fn router(app: App) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/api/v1/openapi.json", get(openapi::document))
+        .route("/api/v1/workflows/{id}", get(workflow_summary))
+        .fallback(not_found)
+        .with_state(app)
+}
+
+/// Liveness and readiness: 200 when the database answers.
+#[utoipa::path(get, path = "/healthz", tag = "health",
+    responses((status = 200, body = Health), (status = 503, body = error::ErrorBody)))]
+pub async fn healthz(State(app): State<App>) -> Result<Json<Health>, ApiError> {
+    app.store.ping().await?;
+    Ok(Json(Health {
+        status: "ok".into(),
+        workflow: format!("{} v{}", app.workflow.id, app.workflow.version),
+        version: env!("CARGO_PKG_VERSION").into(),
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WorkflowSummary {
+    pub id: String,
+    pub label: String,
+    pub version: u32,
+    pub criteria: String,
+    /// State name → French label, per machine.
+    pub dossier_states: Vec<StateSummary>,
+    pub label_states: Vec<StateSummary>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StateSummary {
+    pub name: String,
+    pub label: String,
+    pub terminal: bool,
+    /// Events some transition accepts in this state.
+    pub events: Vec<String>,
+}
+
+/// The states and events of a workflow, for clients building their menus.
+#[utoipa::path(get, path = "/api/v1/workflows/{id}", tag = "workflows",
+    params(("id" = String, Path, description = "workflow id, e.g. `cmq`")),
+    responses((status = 200, body = WorkflowSummary), (status = 404, body = error::ErrorBody)))]
+pub async fn workflow_summary(
+    State(app): State<App>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Json<WorkflowSummary>, ApiError> {
+    let wf = &app.workflow;
+    if wf.id != id {
+        return Err(ApiError::not_found("workflow"));
+    }
+    let states = |m: &crate::workflow::MachineDef| {
+        m.states
+            .iter()
+            .map(|s| StateSummary {
+                name: s.name.clone(),
+                label: s.label.clone(),
+                terminal: s.terminal,
+                events: m.events_from(&s.name).into_iter().map(String::from).collect(),
+            })
+            .collect()
+    };
+    Ok(Json(WorkflowSummary {
+        id: wf.id.clone(),
+        label: wf.label.clone(),
+        version: wf.version,
+        criteria: wf.grid.id.clone(),
+        dossier_states: states(&wf.dossier),
+        label_states: states(&wf.label_machine),
+    }))
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such resource")
+}

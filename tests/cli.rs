@@ -1,0 +1,187 @@
+//! The `labelflow` binary as a user runs it: exit codes, messages, output.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn labelflow(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_labelflow")).args(args).env("LABELFLOW_LOG", "off").output().expect("runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// A copy of the shipped workflow folder with `edit` applied to cmq.toml.
+fn broken_copy(edit: impl Fn(String) -> String) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("criteria")).unwrap();
+    std::fs::copy(repo("workflows/criteria/cmq-2019.toml"), dir.path().join("criteria/cmq-2019.toml")).unwrap();
+    let source = std::fs::read_to_string(repo("workflows/cmq.toml")).unwrap();
+    let file = dir.path().join("cmq.toml");
+    std::fs::write(&file, edit(source)).unwrap();
+    (dir, file)
+}
+
+fn line_of(file: &Path, needle: &str) -> usize {
+    let source = std::fs::read_to_string(file).unwrap();
+    source.lines().position(|l| l.contains(needle)).expect("needle present") + 1
+}
+
+#[test]
+fn check_accepts_the_shipped_workflow() {
+    let out = labelflow(&["workflow", "check", repo("workflows/cmq.toml").to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().count(), 1, "one-line summary: {stdout}");
+    assert!(stdout.contains("is valid") && stdout.contains("cmq-2019") && stdout.contains("11 criteria"), "{stdout}");
+}
+
+#[test]
+fn check_names_each_problem_with_file_and_line() {
+    // (edit, text on the line the problem must name, message)
+    type Case = (fn(String) -> String, &'static str, &'static str);
+    let cases: Vec<Case> = vec![
+        (
+            |s| s.replace("[\"actor_side_not_endorsed\"]", "[\"actor_side_not_endorsd\"]"),
+            "actor_side_not_endorsd",
+            "unknown guard `actor_side_not_endorsd`",
+        ),
+        (
+            |s| s.replacen("roles = [\"porteur\"]", "roles = [\"porter\"]", 1),
+            "roles = [\"porter\"]",
+            "unknown role `porter`",
+        ),
+        (|s| s.replace("to = \"admissible\"", "to = \"admisible\""), "to = \"admisible\"", "unknown state `admisible`"),
+        (
+            |s| s.replace("notify = \"dossier_withdrawn\"", "notify = \"dossier_withdrawal\""),
+            "dossier_withdrawal",
+            "unknown template `dossier_withdrawal`",
+        ),
+        (
+            |s| s.replace("when = [\"outcome=rejected\"]", "when = [\"outcome=deferred\"]"),
+            "to = \"rejected\"",
+            "could both fire on `decide` in state `reviewed`",
+        ),
+        (
+            |s| {
+                s.replace(
+                    "anchor = \"completion_due\"\nevent = \"completion_overdue\"",
+                    "anchor = \"completion_due\"\nevent = \"complete\"",
+                )
+            },
+            "[dossier.timers.completion_deadline]",
+            "which no transition lets the system fire",
+        ),
+        (|s| s.replace("to = \"expired\"", "to = \"withdrawn\""), "expired = {", "state `expired` is unreachable"),
+        (
+            |s| {
+                s.replace(
+                    "withdrawn = { label = \"Retiré\", terminal = true }\n\n[dossier.events",
+                    "withdrawn = { label = \"Retiré\" }\n\n[dossier.events",
+                )
+            },
+            "withdrawn = { label = \"Retiré\" }",
+            "not terminal but no transition leaves it",
+        ),
+    ];
+    for (edit, needle, message) in cases {
+        let (_dir, file) = broken_copy(edit);
+        let out = labelflow(&["workflow", "check", file.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{message}");
+        let stderr = text(&out.stderr);
+        let hit =
+            stderr.lines().find(|l| l.contains(message)).unwrap_or_else(|| panic!("no `{message}` in:\n{stderr}"));
+        let expected = line_of(&file, needle);
+        let prefix = format!("{}:{expected}: ", file.display());
+        // A transition is named at its `[[...transitions]]` header, a few lines above its `to`.
+        let near =
+            (expected.saturating_sub(3)..=expected).any(|l| hit.starts_with(&format!("{}:{l}: ", file.display())));
+        assert!(hit.starts_with(&prefix) || (needle.starts_with("to =") && near), "expected {prefix}…, got {hit}");
+    }
+}
+
+#[test]
+fn check_reports_toml_syntax_with_a_line() {
+    let (_dir, file) = broken_copy(|s| s.replacen("[dossier.states]", "[dossier.states\n", 1));
+    let out = labelflow(&["workflow", "check", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    let expected = format!("{}:{}:", file.display(), line_of(&file, "[dossier.states"));
+    assert!(stderr.starts_with(&expected), "{stderr}");
+}
+
+#[test]
+fn graph_prints_mermaid_and_dot() {
+    let file = repo("workflows/cmq.toml");
+    let out = labelflow(&["workflow", "graph", file.to_str().unwrap(), "--format", "mermaid"]);
+    assert!(out.status.success());
+    let mermaid = text(&out.stdout);
+    assert!(mermaid.starts_with("stateDiagram-v2"));
+    assert!(mermaid.contains("dossier_reviewed --> dossier_labelled : decide [outcome=labelled]"), "{mermaid}");
+    assert!(mermaid.contains("label_active --> label_renewal_open : open_renewal"), "{mermaid}");
+    let out = labelflow(&["workflow", "graph", file.to_str().unwrap(), "--format", "dot"]);
+    let dot = text(&out.stdout);
+    assert!(dot.starts_with("digraph \"cmq\""), "{dot}");
+    assert_eq!(dot.matches('{').count(), dot.matches('}').count());
+    assert!(dot.contains("dossier_labelled [label=\"Labellisé\\n(labelled)\", peripheries=2]"), "{dot}");
+}
+
+#[test]
+fn unknown_database_scheme_is_one_clear_line() {
+    let out = labelflow(&["migrate", "--database-url", "mysql://root@localhost/x"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("unsupported database URL scheme `mysql`"), "{stderr}");
+}
+
+#[test]
+fn unreachable_database_is_one_clear_line_without_secrets() {
+    let out = labelflow(&["migrate", "--database-url", "postgres://app:s3cret@127.0.0.1:1/labelflow"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("cannot connect to the database"), "{stderr}");
+    assert!(!stderr.contains("s3cret"), "the password leaked: {stderr}");
+}
+
+#[test]
+fn migrate_then_user_add_then_audit_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let out = labelflow(&["migrate", "--database-url", &url]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let add = |email: &str, extra: &[&str]| {
+        let mut args = vec![
+            "user",
+            "add",
+            "--database-url",
+            &url,
+            "--email",
+            email,
+            "--name",
+            "Agnès",
+            "--password",
+            "motdepasse-long",
+        ];
+        args.extend_from_slice(extra);
+        labelflow(&args)
+    };
+    let out = add("rectorat@ac-lyon.fr", &["--role", "staff_rectorat", "--scope", "academie:LYON"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let id = text(&out.stdout);
+    assert!(uuid::Uuid::parse_str(id.trim()).is_ok(), "prints the id alone: {id}");
+    let out = add("staff@ac-lyon.fr", &["--role", "staff_rectorat"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("needs a --scope academie:CODE"), "{}", text(&out.stderr));
+    let out = add("rectorat@ac-lyon.fr", &["--role", "porteur"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("already exists"), "{}", text(&out.stderr));
+    let out = labelflow(&["audit", "verify", "--database-url", &url]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim(), "1 entries verified");
+}

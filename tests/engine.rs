@@ -1,0 +1,415 @@
+//! The pure engine against the shipped CMQ workflow: no database.
+
+mod common;
+
+use chrono::{DateTime, Utc};
+use common::{at, cmq};
+use labelflow::engine::*;
+use labelflow::workflow::{Definition, Machine, Role};
+use proptest::prelude::*;
+use serde_json::json;
+use uuid::Uuid;
+
+struct World {
+    def: Definition,
+    owner: Actor,
+    rectorat: Actor,
+    region: Actor,
+    president: Actor,
+    admin: Actor,
+    rapporteurs: Vec<(Actor, Person)>,
+    outsider: Actor,
+}
+
+fn actor(roles: &[(Role, Option<&str>)]) -> Actor {
+    Actor::user(
+        Uuid::new_v4(),
+        roles.iter().map(|(r, s)| Grant { role: *r, scope: s.and_then(Scope::parse) }).collect(),
+    )
+}
+
+fn world() -> World {
+    let rapporteurs = ["academie:PARIS", "region:BRE", "academie:LYON"]
+        .iter()
+        .map(|aff| {
+            let a = actor(&[(Role::Rapporteur, None)]);
+            let p = Person {
+                user_id: a.user_id.unwrap(),
+                roles: vec![Role::Rapporteur],
+                affiliations: vec![Scope::parse(aff).unwrap()],
+            };
+            (a, p)
+        })
+        .collect();
+    World {
+        def: cmq(),
+        owner: actor(&[(Role::Porteur, None)]),
+        rectorat: actor(&[(Role::StaffRectorat, Some("academie:LYON"))]),
+        region: actor(&[(Role::StaffRegion, Some("region:ARA"))]),
+        president: actor(&[(Role::President, None)]),
+        admin: actor(&[(Role::Admin, None)]),
+        rapporteurs,
+        outsider: actor(&[(Role::StaffRectorat, Some("academie:PARIS"))]),
+    }
+}
+
+fn dossier(w: &World) -> Instance {
+    Instance {
+        machine: Machine::Dossier,
+        id: Uuid::new_v4(),
+        state: "draft".into(),
+        version: 1,
+        facts: Facts::Dossier(Box::new(DossierFacts {
+            owners: vec![w.owner.user_id.unwrap()],
+            title: "Campus Aéronautique".into(),
+            kind: "creation".into(),
+            category: "standard".into(),
+            filiere: "mobilite-aeronautique-transports".into(),
+            region: "ARA".into(),
+            academies: vec!["LYON".into()],
+            support_establishment: "Lycée Jean Mermoz".into(),
+            directeur_operationnel: "Paul Martin".into(),
+            partners: vec![("Lycée Jean Mermoz".into(), "eple".into())],
+            call_opens_at: Some(at(2027, 1, 15, 8, 0)),
+            call_closes_at: Some(at(2027, 3, 31, 21, 59)),
+            ..Default::default()
+        })),
+        // As created: the two call-closing reminders are pending.
+        pending_timers: vec![("call_closing_7d".into(), None), ("call_closing_1d".into(), None)],
+    }
+}
+
+/// Applies a plan to an in-memory instance the way the store would.
+fn commit(instance: &Instance, plan: &Plan) -> Instance {
+    Instance {
+        state: plan.to_state.clone(),
+        version: instance.version + 1,
+        facts: apply_records(&instance.facts, &plan.records),
+        pending_timers: pending_after(&instance.pending_timers, plan),
+        ..instance.clone()
+    }
+}
+
+fn pending_after(before: &[(String, Option<Uuid>)], plan: &Plan) -> Vec<(String, Option<Uuid>)> {
+    let mut pending = before.to_vec();
+    for op in &plan.effects.timers {
+        match op {
+            TimerOp::Start { name, key, .. } => pending.push((name.clone(), *key)),
+            TimerOp::Cancel { name, key } => pending.retain(|(n, k)| !(n == name && k == key)),
+            TimerOp::CancelAll => pending.clear(),
+        }
+    }
+    pending
+}
+
+fn now() -> DateTime<Utc> {
+    at(2027, 2, 1, 10, 0)
+}
+
+fn refused(w: &World, i: &Instance, e: Event, a: &Actor) -> Refusal {
+    decide(&w.def, i, &e, a, now()).expect_err("should be refused")
+}
+
+#[test]
+fn submit_needs_both_endorsements_then_succeeds() {
+    let w = world();
+    let mut d = dossier(&w);
+    let r = refused(&w, &d, Event::named("submit"), &w.owner);
+    assert!(matches!(r, Refusal::GuardFailed { ref code, .. } if code == "not_endorsed"), "{r:?}");
+    for staff in [&w.rectorat, &w.region] {
+        let plan = decide(&w.def, &d, &Event::named("endorse"), staff, now()).unwrap();
+        assert_eq!(plan.to_state, "draft");
+        d = commit(&d, &plan);
+    }
+    let r = refused(&w, &d, Event::named("endorse"), &w.rectorat);
+    assert!(matches!(r, Refusal::GuardFailed { ref code, .. } if code == "already_endorsed"), "{r:?}");
+    let plan = decide(&w.def, &d, &Event::named("submit"), &w.owner, now()).unwrap();
+    assert_eq!(plan.to_state, "submitted");
+    assert_eq!(plan.expected_version, d.version);
+    assert!(plan.effects.messages.iter().any(|m| m.template == "submission_receipt"));
+    let cancelled: Vec<&str> = plan
+        .effects
+        .timers
+        .iter()
+        .filter_map(|t| match t {
+            TimerOp::Cancel { name, .. } => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(cancelled, ["call_closing_7d", "call_closing_1d"]);
+    // Without pending timers there is nothing to cancel, and the plan says so.
+    let bare = Instance { pending_timers: vec![], ..d.clone() };
+    let plan = decide(&w.def, &bare, &Event::named("submit"), &w.owner, now()).unwrap();
+    assert!(plan.effects.timers.is_empty(), "{:?}", plan.effects.timers);
+}
+
+#[test]
+fn roles_count_only_in_scope() {
+    let w = world();
+    let d = dossier(&w);
+    assert!(matches!(refused(&w, &d, Event::named("endorse"), &w.outsider), Refusal::NotAllowed { .. }));
+    assert!(matches!(refused(&w, &d, Event::named("submit"), &w.president), Refusal::NotAllowed { .. }));
+    let stranger = actor(&[(Role::Porteur, None)]);
+    assert!(matches!(refused(&w, &d, Event::named("submit"), &stranger), Refusal::NotAllowed { .. }));
+    assert!(
+        matches!(refused(&w, &d, Event::named("open_renewal"), &Actor::system()), Refusal::InvalidInput { ref field, .. } if field == "event")
+    );
+}
+
+#[test]
+fn call_window_is_enforced() {
+    let w = world();
+    let mut d = dossier(&w);
+    for staff in [&w.rectorat, &w.region] {
+        d = commit(&d, &decide(&w.def, &d, &Event::named("endorse"), staff, now()).unwrap());
+    }
+    let late = at(2027, 3, 31, 22, 0);
+    let r = decide(&w.def, &d, &Event::named("submit"), &w.owner, late).unwrap_err();
+    assert!(
+        matches!(r, Refusal::GuardFailed { ref code, ref message, .. } if code == "call_closed" && message.contains("31/03/2027 23:59")),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn input_is_validated_with_field_and_reason() {
+    let w = world();
+    let mut d = dossier(&w);
+    d.state = "reviewed".into();
+    let decide_with = |e: Event| decide(&w.def, &d, &e, &w.president, now());
+    let base =
+        || Event::named("decide").with("outcome", "labelled").with("category", "standard").with("motivation", "ok");
+    let cases = [
+        (base().with("years", 6), "years", "at most 5"),
+        (base().with("years", 0), "years", "at least 1"),
+        (base().with("years", "two"), "years", "whole number"),
+        (Event::named("decide").with("outcome", "maybe").with("motivation", "x"), "outcome", "one of"),
+        (Event::named("decide").with("outcome", "rejected"), "motivation", "required"),
+        (base().with("years", 3).with("colour", "blue"), "colour", "takes no field"),
+        (base(), "years", "required when the outcome is labelled"),
+    ];
+    for (event, field, reason) in cases {
+        match decide_with(event) {
+            Err(Refusal::InvalidInput { field: f, reason: r }) => {
+                assert_eq!(f, field);
+                assert!(r.contains(reason), "{r}");
+            }
+            other => panic!("{field}: {other:?}"),
+        }
+    }
+    let ok = decide_with(base().with("years", 3)).unwrap();
+    assert_eq!(ok.to_state, "labelled");
+    let label = ok.new_label.expect("label");
+    assert_eq!(
+        (label.valid_from.to_string(), label.valid_until.to_string()),
+        ("2027-02-01".into(), "2030-01-31".into())
+    );
+}
+
+#[test]
+fn stale_version_is_refused() {
+    let w = world();
+    let d = dossier(&w);
+    let e = Event { expected_version: Some(0), ..Event::named("withdraw") };
+    assert_eq!(refused(&w, &d, e, &w.owner), Refusal::StaleVersion { expected: 0, current: 1 });
+}
+
+fn reviewed_dossier(w: &World, score: i64) -> Instance {
+    let mut d = dossier(w);
+    d.state = "under_review".into();
+    if let Facts::Dossier(f) = &mut d.facts {
+        for (a, _) in &w.rapporteurs[..2] {
+            let scores = w.def.grid.criteria.iter().map(|c| (c.code.clone(), score)).collect();
+            f.reviewers.push(Reviewer { user_id: a.user_id.unwrap(), due: at(2027, 5, 1, 0, 0), scores: Some(scores) });
+        }
+    }
+    d.state = "reviewed".into();
+    d
+}
+
+#[test]
+fn excellence_requires_thresholds_or_an_override() {
+    let w = world();
+    let excellence = || {
+        Event::named("decide")
+            .with("outcome", "labelled")
+            .with("category", "excellence")
+            .with("years", 5)
+            .with("motivation", "m")
+    };
+    let weak = reviewed_dossier(&w, 3);
+    let r = refused(&w, &weak, excellence(), &w.president);
+    assert!(
+        matches!(r, Refusal::GuardFailed { ref code, ref message, .. } if code == "excellence_thresholds_not_met" && message.contains("c01_diagnostic")),
+        "{r:?}"
+    );
+    let plan = decide(
+        &w.def,
+        &weak,
+        &excellence().with("excellence_override", "Enjeu national reconnu."),
+        &w.president,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(plan.new_label.unwrap().category, "excellence");
+    let strong = reviewed_dossier(&w, 4);
+    assert!(decide(&w.def, &strong, &excellence(), &w.president, now()).is_ok());
+}
+
+#[test]
+fn conflict_of_interest_and_review_flow() {
+    let w = world();
+    let mut d = dossier(&w);
+    d.state = "admissible".into();
+    let assign = |i: usize| {
+        let (_, p) = &w.rapporteurs[i];
+        Event {
+            subject: Some(p.clone()),
+            ..Event::named("assign_reviewer").with("user_id", p.user_id.to_string()).with("due", "2027-05-15")
+        }
+    };
+    let r = refused(&w, &d, assign(2), &w.president);
+    assert!(matches!(r, Refusal::GuardFailed { ref code, .. } if code == "conflict_of_interest"), "{r:?}");
+    for i in 0..2 {
+        let plan = decide(&w.def, &d, &assign(i), &w.president, now()).unwrap();
+        assert_eq!(plan.effects.timers.len(), 3, "two reminders and the escalation");
+        d = commit(&d, &plan);
+    }
+    let r = refused(&w, &d, assign(0), &w.president);
+    assert!(matches!(r, Refusal::GuardFailed { ref code, .. } if code == "already_assigned"));
+    let scores =
+        json!(w.def.grid.criteria.iter().map(|c| (c.code.clone(), json!(2))).collect::<serde_json::Map<_, _>>());
+    let review = Event::named("submit_review").with("scores", scores).with("comment", "RAS");
+    let outsider_review = refused(&w, &d, review.clone(), &w.rapporteurs[2].0);
+    assert!(matches!(outsider_review, Refusal::NotAllowed { .. }), "an unassigned rapporteur may not review");
+    let first = decide(&w.def, &d, &review, &w.rapporteurs[0].0, now()).unwrap();
+    assert_eq!(first.to_state, "under_review");
+    d = commit(&d, &first);
+    let again = refused(&w, &d, review.clone(), &w.rapporteurs[0].0);
+    assert!(matches!(again, Refusal::GuardFailed { ref code, .. } if code == "review_already_submitted"));
+    let last = decide(&w.def, &d, &review, &w.rapporteurs[1].0, now()).unwrap();
+    assert_eq!(last.to_state, "reviewed");
+}
+
+#[test]
+fn label_timers_follow_the_calendar() {
+    let w = world();
+    let mut d = dossier(&w);
+    d.state = "reviewed".into();
+    let e = Event::named("decide")
+        .with("outcome", "labelled")
+        .with("category", "standard")
+        .with("years", 1)
+        .with("motivation", "m");
+    // Decided on 31 August 2027 (Paris): valid until 30 August 2028.
+    let plan = decide(&w.def, &d, &e, &w.president, at(2027, 8, 31, 9, 0)).unwrap();
+    let label = plan.new_label.unwrap();
+    assert_eq!(label.valid_until.to_string(), "2028-08-30");
+    let due = |name: &str| {
+        label.effects.timers.iter().find_map(|t| match t {
+            TimerOp::Start { name: n, due_at, .. } if n == name => Some(due_at.to_rfc3339()),
+            _ => None,
+        })
+    };
+    // 30 August 2028 − 6 months = 29 February 2028 (leap year), 09:00 Paris (UTC+1).
+    assert_eq!(due("renewal_reminder_6m").as_deref(), Some("2028-02-29T08:00:00+00:00"));
+    // The window opening (12 months before) has already passed: it still
+    // fires (late), because it changes the label's state.
+    assert_eq!(due("renewal_window").as_deref(), Some("2027-08-30T07:00:00+00:00"));
+    // End of validity: midnight Paris after the last day (UTC+2 in summer).
+    assert_eq!(due("end_of_validity").as_deref(), Some("2028-08-30T22:00:00+00:00"));
+}
+
+#[test]
+fn terminal_states_accept_no_event() {
+    let w = world();
+    for (machine, m) in w.def.machines() {
+        for state in m.states.iter().filter(|s| s.terminal) {
+            assert!(m.events_from(&state.name).is_empty(), "{machine}: {}", state.name);
+        }
+    }
+}
+
+// ---------------------------------------------------------------- properties
+
+fn arbitrary_event(w: &World, pick: u8, actor_pick: u8, value: u8) -> (Event, Actor) {
+    let names: Vec<&str> = w.def.dossier.events.iter().map(|e| e.name.as_str()).collect();
+    let name = names[pick as usize % names.len()];
+    let actors = [
+        &w.owner,
+        &w.rectorat,
+        &w.region,
+        &w.president,
+        &w.admin,
+        &w.outsider,
+        &w.rapporteurs[0].0,
+        &w.rapporteurs[1].0,
+    ];
+    let actor = if name.starts_with("remind") || name.ends_with("overdue") {
+        Actor::system()
+    } else {
+        actors[actor_pick as usize % actors.len()].clone()
+    };
+    let score = (value % 6) as i64;
+    let grid_scores: serde_json::Map<_, _> =
+        w.def.grid.criteria.iter().map(|c| (c.code.clone(), json!(score))).collect();
+    let (_, person) = &w.rapporteurs[value as usize % w.rapporteurs.len()];
+    let mut e = Event::named(name);
+    e = match name {
+        "record_opinion" => {
+            e.with("body", ["crefop", "conseil_academique"][value as usize % 2]).with("opinion", "favorable")
+        }
+        "request_completion" => e.with("message", "Pièces manquantes").with("due", "2027-03-01"),
+        "declare_inadmissible" | "reopen" => e.with("reason", "motif"),
+        "assign_reviewer" => {
+            let mut e = e.with("user_id", person.user_id.to_string()).with("due", "2027-05-15");
+            e.subject = Some(person.clone());
+            e
+        }
+        "submit_review" => e.with("scores", serde_json::Value::Object(grid_scores)).with("comment", "c"),
+        "decide" => e
+            .with("outcome", ["labelled", "deferred", "rejected"][value as usize % 3])
+            .with("category", ["standard", "excellence"][value as usize % 2])
+            .with("years", (value % 7) as i64)
+            .with("motivation", "m"),
+        _ => e,
+    };
+    (e, actor)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// Random event sequences never reach an undeclared state, versions
+    /// rise by one per accepted event, a refused event leaves the instance
+    /// as it was, and a terminal state refuses everything.
+    #[test]
+    fn random_sequences_stay_in_declared_states(steps in proptest::collection::vec((any::<u8>(), any::<u8>(), any::<u8>()), 1..60)) {
+        let w = world();
+        let mut d = dossier(&w);
+        for (pick, who, value) in steps {
+            let (event, actor) = arbitrary_event(&w, pick, who, value);
+            let before = d.clone();
+            let terminal = w.def.dossier.is_terminal(&d.state);
+            match decide(&w.def, &d, &event, &actor, now()) {
+                Ok(plan) => {
+                    prop_assert!(!terminal, "terminal state {} accepted {}", d.state, event.name);
+                    prop_assert!(w.def.dossier.state(&plan.to_state).is_some(), "undeclared {}", plan.to_state);
+                    prop_assert_eq!(&plan.from_state, &d.state);
+                    prop_assert_eq!(plan.expected_version, d.version);
+                    d = commit(&d, &plan);
+                }
+                Err(_) => prop_assert_eq!(&d, &before),
+            }
+        }
+    }
+
+    /// The same inputs always give the same decision.
+    #[test]
+    fn decisions_are_deterministic(pick in any::<u8>(), who in any::<u8>(), value in any::<u8>()) {
+        let w = world();
+        let d = dossier(&w);
+        let (event, actor) = arbitrary_event(&w, pick, who, value);
+        prop_assert_eq!(decide(&w.def, &d, &event, &actor, now()), decide(&w.def, &d, &event, &actor, now()));
+    }
+}

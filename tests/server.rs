@@ -1,0 +1,129 @@
+//! `labelflow serve` as a process on a loopback port.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+struct Server {
+    child: Child,
+    base: String,
+    stdout: Vec<String>,
+}
+
+// The child is waited for by `stop`, or killed and reaped by `Drop`.
+#[allow(clippy::zombie_processes)]
+fn start(args: &[&str]) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_labelflow"))
+        .arg("serve")
+        .args(["--bind", "127.0.0.1:0"])
+        .args(args)
+        .env("LABELFLOW_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn serve");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut stdout = Vec::new();
+    loop {
+        let line = lines.next().expect("serve printed its address").expect("utf-8");
+        if let Some(addr) = line.strip_prefix("labelflow listening on ") {
+            return Server { child, base: addr.to_string(), stdout };
+        }
+        stdout.push(line);
+    }
+}
+
+impl Server {
+    /// SIGTERM, then the exit status.
+    fn stop(mut self) -> std::process::ExitStatus {
+        Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().expect("kill");
+        self.child.wait().expect("wait")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // A failed test must not leave a server behind.
+        if self.child.try_wait().ok().flatten().is_none() {
+            self.child.kill().ok();
+            self.child.wait().ok();
+        }
+    }
+}
+
+async fn exercise(base: &str) {
+    let client = reqwest::Client::new();
+    let health = client.get(format!("{base}/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    let body: serde_json::Value = health.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["workflow"], "cmq v1");
+
+    let doc: serde_json::Value =
+        client.get(format!("{base}/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for path in ["/healthz", "/api/v1/openapi.json", "/api/v1/workflows/{id}"] {
+        assert!(doc["paths"][path].is_object(), "{path} documented");
+    }
+    assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
+
+    let wf: serde_json::Value =
+        client.get(format!("{base}/api/v1/workflows/cmq")).send().await.unwrap().json().await.unwrap();
+    let draft = wf["dossier_states"].as_array().unwrap().iter().find(|s| s["name"] == "draft").unwrap();
+    assert_eq!(draft["label"], "Brouillon");
+    assert!(draft["events"].as_array().unwrap().iter().any(|e| e == "submit"));
+
+    let missing = client.get(format!("{base}/api/v1/nothing-here")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+    let err: serde_json::Value = missing.json().await.unwrap();
+    assert_eq!(err["error"]["code"], "not_found");
+    let other = client.get(format!("{base}/api/v1/workflows/lycee-des-metiers")).send().await.unwrap();
+    assert_eq!(other.status(), 404);
+}
+
+#[tokio::test]
+async fn serves_on_sqlite_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("serve.db").display());
+    let server = start(&["--database-url", &url, "--demo"]);
+    assert!(server.stdout.iter().any(|l| l.contains("president@demo.labelflow.fr")), "{:?}", server.stdout);
+    exercise(&server.base).await;
+    assert!(server.stop().success(), "graceful shutdown exits 0");
+    assert!(dir.path().join("serve.db").exists(), "the database file was created");
+
+    // A second start on the same file finds the demo already there.
+    let again = start(&["--database-url", &url, "--demo"]);
+    assert!(again.stdout.iter().any(|l| l.contains("already present")), "{:?}", again.stdout);
+    assert!(again.stop().success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serves_on_postgres() {
+    let Some(db) = common::TestDb::postgres().await else { return };
+    let server = start(&["--database-url", &db.url, "--demo"]);
+    exercise(&server.base).await;
+    assert!(server.stop().success());
+    use labelflow::store::audit::Verification;
+    assert!(matches!(db.store.verify_audit().await.unwrap(), Verification::Intact { entries } if entries > 30));
+}
+
+#[test]
+fn refuses_a_broken_workflow_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let wf = dir.path().join("wf");
+    std::fs::create_dir_all(wf.join("criteria")).unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(root.join("workflows/criteria/cmq-2019.toml"), wf.join("criteria/cmq-2019.toml")).unwrap();
+    let source = std::fs::read_to_string(root.join("workflows/cmq.toml")).unwrap();
+    std::fs::write(wf.join("cmq.toml"), source.replace("\"call_open\"", "\"call_opened\"")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_labelflow"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--workflows", wf.to_str().unwrap()])
+        .args(["--database-url", &format!("sqlite://{}", dir.path().join("x.db").display())])
+        .env("LABELFLOW_LOG", "off")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cmq.toml:") && stderr.contains("unknown guard `call_opened`"), "{stderr}");
+}
