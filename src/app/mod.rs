@@ -39,15 +39,17 @@ impl App {
 
     /// Sends an event to a dossier or label on behalf of `actor`.
     pub async fn act(&self, actor: &Actor, machine: Machine, id: Uuid, mut event: Event) -> Result<Outcome, AppError> {
-        let instance = self.store.instance(machine, id).await?;
         if event.subject.is_none() {
-            if let Some(user) = event.data.get("user_id").and_then(|v| v.as_str()).and_then(|s| Uuid::parse_str(s).ok())
-            {
+            let user = event.data.get("user_id").and_then(|v| v.as_str()).and_then(|s| Uuid::parse_str(s).ok());
+            if let Some(user) = user {
                 event.subject = self.store.person(user).await?;
             }
         }
-        let plan = engine::decide(&self.workflow, &instance, &event, actor, self.clock.now())?;
-        let Applied { version, label_id, .. } = self.store.apply(&plan).await?;
+        let now = self.clock.now();
+        let decide = |instance: &engine::Instance| {
+            engine::decide(&self.workflow, instance, &event, actor, now).map_err(AppError::from)
+        };
+        let (plan, Applied { version, label_id, .. }) = self.store.transition(machine, id, decide).await?;
         Ok(Outcome { state: plan.to_state, version, label_id })
     }
 

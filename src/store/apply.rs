@@ -4,7 +4,7 @@
 
 use super::audit::{append_after, Entry};
 use super::{to_micros, Result, Store, StoreError};
-use crate::engine::{Effects, Message, Plan, Record, Side, TimerOp};
+use crate::engine::{Effects, Instance, Message, Plan, Record, Side, TimerOp};
 use crate::workflow::{Machine, Recipient};
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -20,90 +20,122 @@ pub struct Applied {
 }
 
 impl Store {
+    /// Applies a plan decided earlier; fails with a conflict if the instance
+    /// moved on since.
     pub async fn apply(&self, plan: &Plan) -> Result<Applied> {
-        let mut tx = self.pool.begin().await?;
-        let id = plan.instance_id.to_string();
-        // The version check comes first: it takes the row's write lock, so
-        // a concurrent plan for the same instance waits here and then fails.
-        // Records kept on the dossier row itself ride along in the same UPDATE.
-        let (sql, extra) = version_update(plan);
-        let mut query =
-            sqlx::query(&sql).bind(&plan.to_state).bind(to_micros(plan.at)).bind(&id).bind(plan.expected_version);
-        for value in extra {
-            query = match value {
-                Bound::Text(t) => query.bind(t),
-                Bound::Int(i) => query.bind(i),
-            };
-        }
-        let Some(head) = query.fetch_optional(&mut *tx).await? else {
-            drop(tx);
-            let current = self.instance(plan.machine, plan.instance_id).await?.version;
-            return Err(StoreError::Conflict { expected: plan.expected_version, current });
-        };
-        let head = match (head.get::<Option<i64>, _>(0), head.get::<Option<String>, _>(1)) {
-            (Some(seq), Some(hash)) => Some((seq, hash)),
-            _ => None,
-        };
-        for record in &plan.records {
-            write_record(&mut tx, &id, record, plan).await?;
-        }
-        let entry = Entry {
-            entity: plan.machine.name().to_string(),
-            entity_id: id.clone(),
-            action: plan.event.clone(),
-            actor: plan.actor.clone(),
-            on_behalf_of: plan.on_behalf_of.map(|u| format!("user:{u}")),
-            at: plan.at,
-            before: json!({"state": plan.from_state, "version": plan.expected_version}),
-            after: json!({"state": plan.to_state, "version": plan.expected_version + 1}),
-            data: json!({"input": plan.data, "records": plan.records}),
-        };
-        append_after(&mut tx, &entry, head).await?;
-        let mut messages = write_effects(&mut tx, plan.machine, &id, &plan.effects, &plan.event, plan.at).await?;
+        let mut tx = self.begin_write().await?;
+        let applied = apply_on(&mut tx, plan).await?;
+        tx.commit().await?;
+        Ok(applied)
+    }
 
-        let mut label_id = None;
-        if let Some(label) = &plan.new_label {
-            let new_id = Uuid::new_v4().to_string();
-            sqlx::query(
-                "INSERT INTO labels (id, dossier_id, workflow, state, version, title, category, filiere, region, \
-                 valid_from, valid_until, renewal_of, created_at, updated_at) \
-                 SELECT $1, id, workflow, $2, 1, title, $3, filiere, region, $4, $5, $6, $7, $7 FROM dossiers WHERE id = $8",
-            )
+    /// Loads an instance, lets `decide` plan, and applies the plan, all on
+    /// one connection. The load runs outside the write transaction (readers
+    /// never wait for writers); the version check inside it catches any
+    /// change in between.
+    pub async fn transition<E: From<StoreError>>(
+        &self,
+        machine: Machine,
+        id: Uuid,
+        decide: impl FnOnce(&Instance) -> std::result::Result<Plan, E>,
+    ) -> std::result::Result<(Plan, Applied), E> {
+        let mut conn = self.pool.acquire().await.map_err(StoreError::from)?;
+        let instance = self.load(&mut conn, machine, id).await?;
+        let plan = decide(&instance)?;
+        let mut tx = self.begin_write_on(&mut conn).await?;
+        let applied = apply_on(&mut tx, &plan).await?;
+        tx.commit().await?;
+        Ok((plan, applied))
+    }
+}
+
+async fn apply_on(tx: &mut AnyConnection, plan: &Plan) -> Result<Applied> {
+    let id = plan.instance_id.to_string();
+    // The version check comes first: it takes the row's write lock, so
+    // a concurrent plan for the same instance waits here and then fails.
+    // Records kept on the dossier row itself ride along in the same UPDATE.
+    let (sql, extra) = version_update(plan);
+    let mut query =
+        sqlx::query(&sql).bind(&plan.to_state).bind(to_micros(plan.at)).bind(&id).bind(plan.expected_version);
+    for value in extra {
+        query = match value {
+            Bound::Text(t) => query.bind(t),
+            Bound::Int(i) => query.bind(i),
+        };
+    }
+    let Some(head) = query.fetch_optional(&mut *tx).await? else {
+        let sql = match plan.machine {
+            Machine::Dossier => "SELECT version FROM dossiers WHERE id = $1",
+            Machine::Label => "SELECT version FROM labels WHERE id = $1",
+        };
+        let current: Option<i64> = sqlx::query_scalar(sql).bind(&id).fetch_optional(&mut *tx).await?;
+        return match current {
+            Some(current) => Err(StoreError::Conflict { expected: plan.expected_version, current }),
+            None => Err(StoreError::NotFound { what: "instance" }),
+        };
+    };
+    let head = match (head.get::<Option<i64>, _>(0), head.get::<Option<String>, _>(1)) {
+        (Some(seq), Some(hash)) => Some((seq, hash)),
+        _ => None,
+    };
+    for record in &plan.records {
+        write_record(tx, &id, record, plan).await?;
+    }
+    let entry = Entry {
+        entity: plan.machine.name().to_string(),
+        entity_id: id.clone(),
+        action: plan.event.clone(),
+        actor: plan.actor.clone(),
+        on_behalf_of: plan.on_behalf_of.map(|u| format!("user:{u}")),
+        at: plan.at,
+        before: json!({"state": plan.from_state, "version": plan.expected_version}),
+        after: json!({"state": plan.to_state, "version": plan.expected_version + 1}),
+        data: json!({"input": plan.data, "records": plan.records}),
+    };
+    append_after(tx, &entry, head).await?;
+    let mut messages = write_effects(tx, plan.machine, &id, &plan.effects, &plan.event, plan.at).await?;
+
+    let mut label_id = None;
+    if let Some(label) = &plan.new_label {
+        let new_id = Uuid::new_v4().to_string();
+        sqlx::query(
+            "INSERT INTO labels (id, dossier_id, workflow, state, version, title, category, filiere, region, \
+             valid_from, valid_until, renewal_of, created_at, updated_at) \
+             SELECT $1, id, workflow, $2, 1, title, $3, filiere, region, $4, $5, $6, $7, $7 FROM dossiers WHERE id = $8",
+        )
+        .bind(&new_id)
+        .bind(&label.state)
+        .bind(&label.category)
+        .bind(label.valid_from.to_string())
+        .bind(label.valid_until.to_string())
+        .bind(label.renewal_of.map(|u| u.to_string()))
+        .bind(to_micros(plan.at))
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("INSERT INTO label_academies (label_id, academie) SELECT $1, academie FROM dossier_academies WHERE dossier_id = $2")
             .bind(&new_id)
-            .bind(&label.state)
-            .bind(&label.category)
-            .bind(label.valid_from.to_string())
-            .bind(label.valid_until.to_string())
-            .bind(label.renewal_of.map(|u| u.to_string()))
-            .bind(to_micros(plan.at))
             .bind(&id)
             .execute(&mut *tx)
             .await?;
-            sqlx::query("INSERT INTO label_academies (label_id, academie) SELECT $1, academie FROM dossier_academies WHERE dossier_id = $2")
-                .bind(&new_id)
-                .bind(&id)
-                .execute(&mut *tx)
-                .await?;
-            let entry = Entry {
-                entity: "label".into(),
-                entity_id: new_id.clone(),
-                action: "create".into(),
-                actor: plan.actor.clone(),
-                on_behalf_of: plan.on_behalf_of.map(|u| format!("user:{u}")),
-                at: plan.at,
-                before: serde_json::Value::Null,
-                after: json!({"state": label.state, "version": 1, "dossier_id": id, "category": label.category,
-                    "years": label.years, "valid_from": label.valid_from, "valid_until": label.valid_until,
-                    "renewal_of": label.renewal_of}),
-                data: serde_json::Value::Null,
-            };
-            append_after(&mut tx, &entry, None).await?;
-            messages += write_effects(&mut tx, Machine::Label, &new_id, &label.effects, "create", plan.at).await?;
-            label_id = Some(Uuid::parse_str(&new_id).expect("generated uuid"));
-        }
-        tx.commit().await?;
-        Ok(Applied { version: plan.expected_version + 1, label_id, messages })
+        let entry = Entry {
+            entity: "label".into(),
+            entity_id: new_id.clone(),
+            action: "create".into(),
+            actor: plan.actor.clone(),
+            on_behalf_of: plan.on_behalf_of.map(|u| format!("user:{u}")),
+            at: plan.at,
+            before: serde_json::Value::Null,
+            after: json!({"state": label.state, "version": 1, "dossier_id": id, "category": label.category,
+                "years": label.years, "valid_from": label.valid_from, "valid_until": label.valid_until,
+                "renewal_of": label.renewal_of}),
+            data: serde_json::Value::Null,
+        };
+        append_after(tx, &entry, None).await?;
+        messages += write_effects(tx, Machine::Label, &new_id, &label.effects, "create", plan.at).await?;
+        label_id = Some(Uuid::parse_str(&new_id).expect("generated uuid"));
     }
+    Ok(Applied { version: plan.expected_version + 1, label_id, messages })
 }
 
 enum Bound {
@@ -227,32 +259,31 @@ pub(crate) async fn write_effects(
     at: DateTime<Utc>,
 ) -> Result<usize> {
     let now = to_micros(at);
-    for op in &effects.timers {
-        match op {
-            TimerOp::Start { name, key, event, due_at } => {
-                let key = key.map(|k| k.to_string()).unwrap_or_default();
-                close_timers(conn, machine, id, Some((name, &key)), "replaced", now).await?;
+    // Consecutive operations of one kind go out as one statement; the order
+    // of the plan is kept between kinds.
+    let ops = &effects.timers;
+    let mut i = 0;
+    while i < ops.len() {
+        let run =
+            ops[i..].iter().take_while(|op| std::mem::discriminant(*op) == std::mem::discriminant(&ops[i])).count();
+        let batch = &ops[i..i + run];
+        match &ops[i] {
+            TimerOp::Start { .. } => start_timers(conn, machine, id, batch, now).await?,
+            TimerOp::Cancel { .. } => cancel_timers(conn, machine, id, batch, cause, now).await?,
+            TimerOp::CancelAll => {
                 sqlx::query(
-                    "INSERT INTO timers (id, entity, entity_id, name, timer_key, event, due_at, status, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8)",
+                    "UPDATE timers SET status = 'cancelled', closed_at = $1, outcome = $2 \
+                     WHERE entity = $3 AND entity_id = $4 AND status = 'pending'",
                 )
-                .bind(Uuid::new_v4().to_string())
+                .bind(now)
+                .bind(format!("cancelled by {cause}"))
                 .bind(machine.name())
                 .bind(id)
-                .bind(name)
-                .bind(&key)
-                .bind(event)
-                .bind(to_micros(*due_at))
-                .bind(now)
                 .execute(&mut *conn)
                 .await?;
             }
-            TimerOp::Cancel { name, key } => {
-                let key = key.map(|k| k.to_string()).unwrap_or_default();
-                close_timers(conn, machine, id, Some((name, &key)), &format!("cancelled by {cause}"), now).await?;
-            }
-            TimerOp::CancelAll => close_timers(conn, machine, id, None, &format!("cancelled by {cause}"), now).await?,
         }
+        i += run;
     }
     let mut rows = 0;
     for message in &effects.messages {
@@ -261,34 +292,62 @@ pub(crate) async fn write_effects(
     Ok(rows)
 }
 
-async fn close_timers(
+fn key_text(key: &Option<Uuid>) -> String {
+    key.map(|k| k.to_string()).unwrap_or_default()
+}
+
+async fn start_timers(conn: &mut AnyConnection, machine: Machine, id: &str, ops: &[TimerOp], now: i64) -> Result<()> {
+    let mut sql = String::from(
+        "INSERT INTO timers (id, entity, entity_id, name, timer_key, event, due_at, status, created_at) VALUES ",
+    );
+    for n in 0..ops.len() {
+        let b = 4 + n * 5;
+        if n > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!("(${b}, $1, $2, ${}, ${}, ${}, ${}, 'pending', $3)", b + 1, b + 2, b + 3, b + 4));
+    }
+    let mut query = sqlx::query(&sql).bind(machine.name()).bind(id).bind(now);
+    for op in ops {
+        if let TimerOp::Start { name, key, event, due_at } = op {
+            query = query
+                .bind(Uuid::new_v4().to_string())
+                .bind(name)
+                .bind(key_text(key))
+                .bind(event)
+                .bind(to_micros(*due_at));
+        }
+    }
+    query.execute(&mut *conn).await?;
+    Ok(())
+}
+
+async fn cancel_timers(
     conn: &mut AnyConnection,
     machine: Machine,
     id: &str,
-    which: Option<(&str, &str)>,
-    outcome: &str,
+    ops: &[TimerOp],
+    cause: &str,
     now: i64,
 ) -> Result<()> {
-    let query = match which {
-        Some((name, key)) => sqlx::query(
-            "UPDATE timers SET status = 'cancelled', closed_at = $1, outcome = $2 \
-             WHERE entity = $3 AND entity_id = $4 AND status = 'pending' AND name = $5 AND timer_key = $6",
-        )
-        .bind(now)
-        .bind(outcome)
-        .bind(machine.name())
-        .bind(id)
-        .bind(name)
-        .bind(key),
-        None => sqlx::query(
-            "UPDATE timers SET status = 'cancelled', closed_at = $1, outcome = $2 \
-             WHERE entity = $3 AND entity_id = $4 AND status = 'pending'",
-        )
-        .bind(now)
-        .bind(outcome)
-        .bind(machine.name())
-        .bind(id),
-    };
+    let mut sql = String::from(
+        "UPDATE timers SET status = 'cancelled', closed_at = $1, outcome = $2 \
+         WHERE entity = $3 AND entity_id = $4 AND status = 'pending' AND (",
+    );
+    for n in 0..ops.len() {
+        let b = 5 + n * 2;
+        if n > 0 {
+            sql.push_str(" OR ");
+        }
+        sql.push_str(&format!("(name = ${b} AND timer_key = ${})", b + 1));
+    }
+    sql.push(')');
+    let mut query = sqlx::query(&sql).bind(now).bind(format!("cancelled by {cause}")).bind(machine.name()).bind(id);
+    for op in ops {
+        if let TimerOp::Cancel { name, key } = op {
+            query = query.bind(name).bind(key_text(key));
+        }
+    }
     query.execute(&mut *conn).await?;
     Ok(())
 }

@@ -14,7 +14,7 @@ impl Store {
     pub async fn raw_transition(&self, dossier: Uuid, seq: i64, now: i64) -> Result<()> {
         let id = dossier.to_string();
         let request = seq % 2 == 0;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let update = if request {
             sqlx::query(
                 "UPDATE dossiers SET state = 'returned_for_completion', version = version + 1, updated_at = $1, \
@@ -32,7 +32,7 @@ impl Store {
             .bind(now)
             .bind(&id)
         };
-        if update.execute(&mut *tx).await?.rows_affected() != 1 {
+        if update.execute(&mut **tx).await?.rows_affected() != 1 {
             return Err(StoreError::NotFound { what: "dossier" });
         }
         sqlx::query(
@@ -42,30 +42,29 @@ impl Store {
         .bind(&id)
         .bind(seq + 1)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-        for name in ["completion_reminder", "completion_deadline"] {
-            let timer = if request {
-                sqlx::query(
-                    "INSERT INTO timers (id, entity, entity_id, name, timer_key, event, due_at, status, created_at) \
-                     VALUES ($1, 'baseline', $2, $3, '', 'raw', $4, 'pending', $5)",
-                )
-                .bind(Uuid::new_v4().to_string())
-                .bind(&id)
-                .bind(name)
-                .bind(now + MONTH_US)
-                .bind(now)
-            } else {
-                sqlx::query(
-                    "UPDATE timers SET status = 'cancelled', closed_at = $1, outcome = 'cancelled by complete' \
-                     WHERE entity = 'baseline' AND entity_id = $2 AND status = 'pending' AND name = $3 AND timer_key = ''",
-                )
-                .bind(now)
-                .bind(&id)
-                .bind(name)
-            };
-            timer.execute(&mut *tx).await?;
-        }
+        let timers = if request {
+            sqlx::query(
+                "INSERT INTO timers (id, entity, entity_id, name, timer_key, event, due_at, status, created_at) VALUES \
+                 ($1, 'baseline', $3, 'completion_reminder', '', 'raw', $4, 'pending', $5), \
+                 ($2, 'baseline', $3, 'completion_deadline', '', 'raw', $4, 'pending', $5)",
+            )
+            .bind(Uuid::new_v4().to_string())
+            .bind(Uuid::new_v4().to_string())
+            .bind(&id)
+            .bind(now + MONTH_US)
+            .bind(now)
+        } else {
+            sqlx::query(
+                "UPDATE timers SET status = 'cancelled', closed_at = $1, outcome = 'cancelled by complete' \
+                 WHERE entity = 'baseline' AND entity_id = $2 AND status = 'pending' AND \
+                 ((name = 'completion_reminder' AND timer_key = '') OR (name = 'completion_deadline' AND timer_key = ''))",
+            )
+            .bind(now)
+            .bind(&id)
+        };
+        timers.execute(&mut **tx).await?;
         let recipients = if request { 1 } else { 2 };
         let mut sql = String::from(
             "INSERT INTO outbox (id, entity, entity_id, template, recipient_user_id, recipient_email, context, status, \
@@ -84,7 +83,7 @@ impl Store {
         for _ in 0..recipients {
             outbox = outbox.bind(Uuid::new_v4().to_string());
         }
-        outbox.execute(&mut *tx).await?;
+        outbox.execute(&mut **tx).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -15,6 +15,7 @@ pub use time::{from_micros, to_micros};
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::{AnyPool, Executor};
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +31,35 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
 pub struct Store {
     pub(crate) pool: AnyPool,
     backend: Backend,
+    /// SQLite has one writer at a time; queueing writers here, in order,
+    /// beats letting them spin on SQLITE_BUSY with the busy timeout.
+    writer: Option<Arc<tokio::sync::Mutex<()>>>,
+}
+
+/// A write transaction, holding the SQLite writer slot while it lives.
+pub(crate) struct WriteTx<'c> {
+    pub tx: sqlx::Transaction<'c, sqlx::Any>,
+    _slot: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl<'c> std::ops::Deref for WriteTx<'c> {
+    type Target = sqlx::Transaction<'c, sqlx::Any>;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
+}
+
+impl WriteTx<'_> {
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
 }
 
 impl Backend {
@@ -72,6 +102,9 @@ impl Store {
         };
         let pool = AnyPoolOptions::new()
             .max_connections(max)
+            // A SQLite file does not go stale; a PostgreSQL connection may
+            // (server restart), so it is checked before use.
+            .test_before_acquire(backend == Backend::Postgres)
             .acquire_timeout(Duration::from_secs(10))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
@@ -90,7 +123,8 @@ impl Store {
             .connect(&url)
             .await
             .map_err(|e| StoreError::Connect(connect_reason(&e)))?;
-        Ok(Store { pool, backend })
+        let writer = (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
+        Ok(Store { pool, backend, writer })
     }
 
     /// Connects and applies pending migrations; refuses a newer schema.
@@ -98,6 +132,26 @@ impl Store {
         let store = Store::connect(url).await?;
         store.migrate().await?;
         Ok(store)
+    }
+
+    /// Begins a write transaction on a connection of the pool.
+    pub(crate) async fn begin_write(&self) -> Result<WriteTx<'static>> {
+        let slot = self.writer_slot().await;
+        Ok(WriteTx { tx: self.pool.begin().await?, _slot: slot })
+    }
+
+    /// Begins a write transaction on a connection the caller holds.
+    pub(crate) async fn begin_write_on<'c>(&self, conn: &'c mut sqlx::AnyConnection) -> Result<WriteTx<'c>> {
+        use sqlx::Connection;
+        let slot = self.writer_slot().await;
+        Ok(WriteTx { tx: conn.begin().await?, _slot: slot })
+    }
+
+    async fn writer_slot(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        match &self.writer {
+            Some(m) => Some(m.clone().lock_owned().await),
+            None => None,
+        }
     }
 
     pub fn backend(&self) -> Backend {

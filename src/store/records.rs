@@ -63,9 +63,9 @@ fn parse_id(text: &str) -> Result<Uuid> {
 impl Store {
     pub async fn create_user(&self, user: &NewUser, actor: &Actor, now: DateTime<Utc>) -> Result<Uuid> {
         let id = Uuid::new_v4();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let exists =
-            sqlx::query("SELECT 1 FROM users WHERE email = $1").bind(&user.email).fetch_optional(&mut *tx).await?;
+            sqlx::query("SELECT 1 FROM users WHERE email = $1").bind(&user.email).fetch_optional(&mut **tx).await?;
         if exists.is_some() {
             return Err(StoreError::Invalid(format!("email: a user with the address {} already exists", user.email)));
         }
@@ -75,21 +75,21 @@ impl Store {
             .bind(&user.name)
             .bind(&user.password_hash)
             .bind(to_micros(now))
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         for g in &user.grants {
             sqlx::query("INSERT INTO user_roles (user_id, role, scope) VALUES ($1, $2, $3)")
                 .bind(id.to_string())
                 .bind(g.role.name())
                 .bind(g.scope.as_ref().map(ToString::to_string).unwrap_or_default())
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
         }
         for a in &user.affiliations {
             sqlx::query("INSERT INTO user_affiliations (user_id, affiliation) VALUES ($1, $2)")
                 .bind(id.to_string())
                 .bind(a.to_string())
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
         }
         let grants: Vec<String> = user
@@ -150,7 +150,7 @@ impl Store {
 
     pub async fn create_campaign(&self, c: &NewCampaign, actor: &Actor, now: DateTime<Utc>) -> Result<Uuid> {
         let id = Uuid::new_v4();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO campaigns (id, name, workflow, criteria, opens_at, closes_at, kinds, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -163,7 +163,7 @@ impl Store {
         .bind(to_micros(c.closes_at))
         .bind(c.kinds.join(","))
         .bind(to_micros(now))
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         let after = json!({"name": c.name, "workflow": c.workflow, "criteria": c.criteria,
             "opens_at": c.opens_at, "closes_at": c.closes_at, "kinds": c.kinds});
@@ -199,7 +199,7 @@ impl Store {
     ) -> Result<Uuid> {
         let id = Uuid::new_v4();
         let id_text = id.to_string();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO dossiers (id, campaign_id, workflow, state, version, kind, renewal_of, category, title, \
              filiere, region, support_establishment, directeur_operationnel, created_by, created_at, updated_at) \
@@ -219,19 +219,19 @@ impl Store {
         .bind(&d.directeur_operationnel)
         .bind(actor.user_id.map(|u| u.to_string()))
         .bind(to_micros(now))
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         for a in &d.academies {
             sqlx::query("INSERT INTO dossier_academies (dossier_id, academie) VALUES ($1, $2)")
                 .bind(&id_text)
                 .bind(a)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
         }
         sqlx::query("INSERT INTO dossier_owners (dossier_id, user_id) VALUES ($1, $2)")
             .bind(&id_text)
             .bind(owner.to_string())
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         let after = json!({"state": d.initial_state, "version": 1, "campaign_id": d.campaign_id, "kind": d.kind,
             "renewal_of": d.renewal_of, "category": d.category, "title": d.title, "filiere": d.filiere,
@@ -253,11 +253,11 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Uuid> {
         let id = Uuid::new_v4();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let bumped = sqlx::query("UPDATE dossiers SET version = version + 1, updated_at = $1 WHERE id = $2")
             .bind(to_micros(now))
             .bind(dossier.to_string())
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         if bumped.rows_affected() == 0 {
             return Err(StoreError::NotFound { what: "dossier" });
@@ -268,7 +268,7 @@ impl Store {
             .bind(name)
             .bind(kind)
             .bind(to_micros(now))
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         let data = json!({"partner_id": id, "name": name, "type": kind});
         append(
@@ -284,9 +284,13 @@ impl Store {
     /// Everything the engine needs to decide about an instance.
     pub async fn instance(&self, machine: Machine, id: Uuid) -> Result<Instance> {
         let mut conn = self.pool.acquire().await?;
+        self.load(&mut conn, machine, id).await
+    }
+
+    pub(crate) async fn load(&self, conn: &mut AnyConnection, machine: Machine, id: Uuid) -> Result<Instance> {
         match machine {
-            Machine::Dossier => dossier_instance(&mut conn, self.backend(), id).await,
-            Machine::Label => label_instance(&mut conn, self.backend(), id).await,
+            Machine::Dossier => dossier_instance(conn, self.backend(), id).await,
+            Machine::Label => label_instance(conn, self.backend(), id).await,
         }
     }
 }
