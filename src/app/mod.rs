@@ -2,6 +2,11 @@
 //! workers share. They load what the engine needs, ask it, and hand its
 //! plan to the store.
 
+pub mod access;
+pub mod accounts;
+pub mod dossiers;
+pub mod files;
+
 use crate::clock::Clock;
 use crate::engine::{self, Actor, Event, Facts, Refusal};
 use crate::store::{apply::Applied, records::NewDossier, Store, StoreError};
@@ -15,6 +20,8 @@ pub enum AppError {
     Refused(#[from] Refusal),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Auth(#[from] accounts::AuthError),
 }
 
 #[derive(Clone, Debug)]
@@ -22,19 +29,32 @@ pub struct App {
     pub store: Store,
     pub workflow: Arc<Definition>,
     pub clock: Arc<dyn Clock>,
+    /// Where attachments are kept.
+    pub data_dir: std::path::PathBuf,
+    /// Verified against when an e-mail is unknown, so that a failed login
+    /// costs the same time either way.
+    decoy_hash: Arc<String>,
 }
 
 /// The result of an accepted event.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Outcome {
     pub state: String,
     pub version: i64,
+    /// The label a `labelled` decision created.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label_id: Option<Uuid>,
 }
 
 impl App {
     pub fn new(store: Store, workflow: Arc<Definition>, clock: Arc<dyn Clock>) -> App {
-        App { store, workflow, clock }
+        let decoy_hash = Arc::new(crate::auth::hash_password("labelflow-decoy-password").unwrap_or_default());
+        App { store, workflow, clock, data_dir: "data".into(), decoy_hash }
+    }
+
+    pub fn with_data_dir(mut self, dir: impl Into<std::path::PathBuf>) -> App {
+        self.data_dir = dir.into();
+        self
     }
 
     /// Sends an event to a dossier or label on behalf of `actor`.

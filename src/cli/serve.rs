@@ -38,6 +38,9 @@ pub struct ServeArgs {
     /// Folder holding cmq.toml and criteria/; the shipped copy when absent.
     #[arg(long, env = "LABELFLOW_WORKFLOWS", default_value = "workflows")]
     pub workflows: PathBuf,
+    /// Where attachments are stored.
+    #[arg(long, env = "LABELFLOW_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
     /// Enable POST /api/v1/test/clock (never in production).
     #[arg(long)]
     pub test_clock: bool,
@@ -75,7 +78,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     } else {
         Arc::new(SystemClock)
     };
-    let app = App::new(store.clone(), workflow, clock);
+    let app = App::new(store.clone(), workflow, clock).with_data_dir(&args.data_dir);
     if args.demo {
         let created = crate::demo::seed(&app).await.context("loading the demo")?;
         print_demo_logins(created);

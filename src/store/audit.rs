@@ -165,15 +165,19 @@ pub enum Verification {
 }
 
 /// One entry of an entity's trail, as served by the API.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct TrailEntry {
     pub seq: i64,
     pub at: DateTime<Utc>,
+    /// `user:ID` or `system`.
     pub actor: String,
     pub on_behalf_of: Option<String>,
     pub action: String,
+    #[schema(value_type = Object)]
     pub before: Value,
+    #[schema(value_type = Object)]
     pub after: Value,
+    #[schema(value_type = Object)]
     pub data: Value,
     pub hash: String,
 }

@@ -2,12 +2,16 @@
 //! and PostgreSQL through sqlx's `Any` driver; statements are shared text
 //! wherever the two dialects agree, and written twice where they do not.
 
+pub mod accounts;
 pub mod apply;
 pub mod audit;
 mod baseline;
+pub mod dossiers;
 mod error;
+pub mod labels;
 pub mod records;
 mod time;
+pub mod views;
 
 pub use error::{Result, StoreError};
 pub use time::{from_micros, to_micros};

@@ -55,6 +55,14 @@ impl From<AppError> for ApiError {
         match e {
             AppError::Refused(r) => r.into(),
             AppError::Store(s) => s.into(),
+            AppError::Auth(a) => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                match a {
+                    crate::app::accounts::AuthError::InvalidCredentials => "invalid_credentials",
+                    crate::app::accounts::AuthError::InvalidToken => "unauthorized",
+                },
+                a.to_string(),
+            ),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! HTTP: the JSON API under `/api/v1` and health probes (axum).
 
+pub mod api;
 pub mod error;
 pub mod openapi;
 
@@ -25,6 +26,7 @@ pub fn router(app: App) -> Router {
         .route("/healthz", get(healthz))
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/workflows/{id}", get(workflow_summary))
+        .merge(api::routes())
         .fallback(not_found)
         .with_state(app)
 }

@@ -1,16 +1,53 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
+use super::api;
 use axum::Json;
-use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "labelflow API", description = "Labellisation workflows: calls, dossiers, reviews, decisions, labels."),
-    paths(super::healthz, super::workflow_summary, document),
-    components(schemas(super::error::ErrorBody, super::error::ErrorDetail, super::Health, super::WorkflowSummary, super::StateSummary)),
-    tags((name = "health"), (name = "workflows"), (name = "meta"))
+    info(title = "labelflow API", description = "Labellisation workflows: calls, dossiers, reviews, decisions, labels. \
+        Errors are `{\"error\": {\"code\", \"message\", \"field\"?}}`: 400 malformed, 401 no or bad token, 403 not allowed, \
+        404 unknown or not visible, 409 stale version or wrong state, 422 rule not met."),
+    paths(
+        super::healthz, super::workflow_summary, document,
+        api::accounts::login, api::accounts::logout, api::accounts::me, api::accounts::change_password,
+        api::dossiers::reference, api::dossiers::campaigns, api::dossiers::create_campaign, api::dossiers::campaign,
+        api::dossiers::criteria, api::dossiers::list, api::dossiers::create, api::dossiers::read, api::dossiers::update,
+        api::dossiers::add_partner, api::dossiers::remove_partner, api::dossiers::self_assessment, api::dossiers::upload,
+        api::dossiers::download, api::dossiers::event, api::dossiers::reviews, api::dossiers::audit,
+        api::labels::list, api::labels::read, api::labels::audit, api::labels::event,
+    ),
+    components(schemas(
+        super::error::ErrorBody, super::error::ErrorDetail, super::Health, super::WorkflowSummary, super::StateSummary,
+        api::accounts::LoginInput, api::accounts::Token, api::accounts::PasswordInput,
+        api::dossiers::PartnerInput, api::dossiers::EventInput,
+        crate::app::dossiers::CampaignInput, crate::app::dossiers::DossierInput, crate::app::dossiers::DossierPatch,
+        crate::app::Outcome, crate::workflow::Criterion, crate::store::audit::TrailEntry,
+        crate::store::views::DossierView, crate::store::views::DossierSummary, crate::store::views::PartnerView,
+        crate::store::views::Endorsements, crate::store::views::OpinionView, crate::store::views::CompletionView,
+        crate::store::views::DecisionView, crate::store::views::AttachmentView, crate::store::views::ReviewView,
+        crate::store::views::LabelView, crate::store::views::CampaignView, crate::store::views::UserView,
+        crate::reference::Entry, crate::reference::Academie,
+    )),
+    modifiers(&Bearer),
+    tags((name = "health"), (name = "accounts"), (name = "reference"), (name = "campaigns"), (name = "dossiers"),
+        (name = "labels"), (name = "workflows"), (name = "meta"))
 )]
 pub struct ApiDoc;
+
+struct Bearer;
+
+impl Modify for Bearer {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
 
 /// This document.
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta", responses((status = 200, description = "OpenAPI 3.1 document")))]

@@ -9,7 +9,7 @@ pub struct Grid {
     pub criteria: Vec<Criterion>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Criterion {
     pub code: String,

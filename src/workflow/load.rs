@@ -138,6 +138,8 @@ struct RawState {
     label: String,
     #[serde(default)]
     terminal: bool,
+    #[serde(default)]
+    editable: bool,
 }
 
 #[derive(Deserialize)]
@@ -227,7 +229,15 @@ impl Ctx<'_> {
             .iter()
             .map(|(name, s)| {
                 let s_ref = s.get_ref();
-                (s.span().start, StateDef { name: name.clone(), label: s_ref.label.clone(), terminal: s_ref.terminal })
+                (
+                    s.span().start,
+                    StateDef {
+                        name: name.clone(),
+                        label: s_ref.label.clone(),
+                        terminal: s_ref.terminal,
+                        editable: s_ref.editable,
+                    },
+                )
             })
             .collect();
         states.sort_by_key(|(at, _)| *at);

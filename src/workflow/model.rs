@@ -76,6 +76,9 @@ pub struct StateDef {
     pub name: String,
     pub label: String,
     pub terminal: bool,
+    /// Owners may edit the dossier's content (fields, partners,
+    /// self-assessment, attachments) in this state.
+    pub editable: bool,
 }
 
 #[derive(Debug, Clone)]

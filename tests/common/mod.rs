@@ -131,11 +131,20 @@ pub struct Cast {
     pub outsider: Actor,
 }
 
+/// Password of every test user.
+pub const PASSWORD: &str = "mot-de-passe-de-test";
+
+/// One argon2 hash of [`PASSWORD`], computed once per test binary.
+pub fn password_hash() -> String {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| labelflow::auth::hash_password(PASSWORD).expect("hash")).clone()
+}
+
 pub async fn user(store: &Store, email: &str, grants: &[(Role, Option<&str>)], affiliations: &[&str]) -> Actor {
     let new = NewUser {
         email: email.to_string(),
         name: email.split('@').next().unwrap_or(email).to_string(),
-        password_hash: "not-a-real-hash".into(),
+        password_hash: password_hash(),
         grants: grants.iter().map(|(role, scope)| Grant { role: *role, scope: scope.and_then(Scope::parse) }).collect(),
         affiliations: affiliations.iter().filter_map(|a| Scope::parse(a)).collect(),
     };
@@ -181,11 +190,118 @@ pub fn new_dossier(campaign_id: Uuid) -> NewDossier {
         kind: "creation".into(),
         category: "excellence".into(),
         title: "Campus Industrie du futur Lyon".into(),
-        filiere: "systemes-innovants".into(),
+        filiere: "systemes-innovants-mecatronique".into(),
         region: "ARA".into(),
         academies: vec!["LYON".into()],
         support_establishment: "Lycée La Martinière Monplaisir".into(),
         directeur_operationnel: "Claire Dubois".into(),
         ..Default::default()
+    }
+}
+
+/// An in-process server on a loopback port over `store`, with a clock the
+/// test moves.
+pub struct Served {
+    pub base: String,
+    pub clock: ManualClock,
+    pub app: App,
+    pub data: tempfile::TempDir,
+    handle: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        self.handle.abort();
+    }
+}
+
+pub async fn serve(store: &Store, now: DateTime<Utc>) -> Served {
+    let (app, clock) = app(store, now);
+    let data = tempfile::tempdir().expect("data dir");
+    let app = app.with_data_dir(data.path());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let router = labelflow::web::router(app.clone());
+    let handle = tokio::spawn(async move {
+        axum::serve(listener, router).await.ok();
+    });
+    Served { base, clock, app, data, handle }
+}
+
+/// A logged-in API client.
+#[derive(Clone)]
+pub struct Client {
+    pub base: String,
+    pub token: Option<String>,
+    http: reqwest::Client,
+}
+
+pub type Reply = (u16, serde_json::Value);
+
+impl Client {
+    pub fn anonymous(base: &str) -> Client {
+        Client { base: base.to_string(), token: None, http: reqwest::Client::new() }
+    }
+
+    pub async fn login(base: &str, email: &str) -> Client {
+        let mut c = Client::anonymous(base);
+        let (status, body) = c.post("/api/v1/login", serde_json::json!({"email": email, "password": PASSWORD})).await;
+        assert_eq!(status, 200, "login {email}: {body}");
+        c.token = Some(body["token"].as_str().expect("token").to_string());
+        c
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder) -> Reply {
+        let req = match &self.token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        };
+        let resp = req.send().await.expect("request");
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(self.http.get(format!("{}{path}", self.base))).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.send(self.http.delete(format!("{}{path}", self.base))).await
+    }
+
+    pub async fn post(&self, path: &str, body: serde_json::Value) -> Reply {
+        self.send(self.http.post(format!("{}{path}", self.base)).json(&body)).await
+    }
+
+    pub async fn put(&self, path: &str, body: serde_json::Value) -> Reply {
+        self.send(self.http.put(format!("{}{path}", self.base)).json(&body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: serde_json::Value) -> Reply {
+        self.send(self.http.patch(format!("{}{path}", self.base)).json(&body)).await
+    }
+
+    pub async fn raw(&self, method: reqwest::Method, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
+        let req =
+            self.http.request(method, format!("{}{path}", self.base)).header("content-type", content_type).body(body);
+        self.send(req).await
+    }
+
+    pub async fn bytes(&self, path: &str) -> (u16, Vec<u8>) {
+        let req = self.http.get(format!("{}{path}", self.base));
+        let req = match &self.token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        };
+        let resp = req.send().await.expect("request");
+        (resp.status().as_u16(), resp.bytes().await.unwrap_or_default().to_vec())
+    }
+
+    /// Sends an event and expects `status`; returns the reply body.
+    pub async fn event(&self, dossier: &str, body: serde_json::Value, status: u16) -> serde_json::Value {
+        let (got, reply) = self.post(&format!("/api/v1/dossiers/{dossier}/events"), body.clone()).await;
+        assert_eq!(got, status, "{body} -> {reply}");
+        reply
     }
 }

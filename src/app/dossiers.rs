@@ -1,0 +1,472 @@
+//! Use cases on campaigns, dossiers and labels, with their authorisation.
+
+use super::access::{self, ReviewAccess};
+use super::{App, AppError};
+use crate::engine::{Actor, Event, Facts, Instance, Refusal};
+use crate::reference;
+use crate::store::dossiers::{DossierChanges, NewAttachment};
+use crate::store::labels::LabelFilter;
+use crate::store::records::{NewCampaign, NewDossier};
+use crate::store::views::*;
+use crate::store::StoreError;
+use crate::workflow::{Machine, Role};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+fn invalid(field: &str, reason: impl Into<String>) -> AppError {
+    AppError::Refused(Refusal::invalid(field, reason))
+}
+
+fn forbidden(reason: &str) -> AppError {
+    AppError::Refused(Refusal::NotAllowed { reason: reason.into() })
+}
+
+fn not_found(what: &'static str) -> AppError {
+    AppError::Store(StoreError::NotFound { what })
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct CampaignInput {
+    pub name: String,
+    /// Workflow id; `cmq`.
+    pub workflow: String,
+    /// RFC 3339 instant, or a Paris local date-time or date.
+    pub opens_at: String,
+    pub closes_at: String,
+    /// Criteria grid version; the workflow's when absent.
+    pub criteria: Option<String>,
+    /// `creation`, `renewal`; both when absent.
+    pub kinds: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct DossierInput {
+    pub campaign_id: String,
+    pub title: String,
+    /// `creation` or `renewal`.
+    pub kind: String,
+    /// The label renewed, for `kind: renewal`.
+    pub renewal_of: Option<String>,
+    /// `standard` or `excellence`.
+    pub category: String,
+    #[serde(default)]
+    pub filiere: String,
+    #[serde(default)]
+    pub region: String,
+    #[serde(default)]
+    pub academies: Vec<String>,
+    #[serde(default)]
+    pub support_establishment: String,
+    #[serde(default)]
+    pub directeur_operationnel: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct DossierPatch {
+    /// The version the edit was made on; a newer one gives 409.
+    pub version: Option<i64>,
+    pub title: Option<String>,
+    pub category: Option<String>,
+    pub filiere: Option<String>,
+    pub region: Option<String>,
+    pub academies: Option<Vec<String>>,
+    pub support_establishment: Option<String>,
+    pub directeur_operationnel: Option<String>,
+}
+
+/// Longest title or name accepted.
+const MAX_LINE: usize = 300;
+
+fn line(field: &str, value: &str, required: bool) -> Result<String, AppError> {
+    let v = value.trim();
+    if required && v.is_empty() {
+        return Err(invalid(field, "is required"));
+    }
+    if v.chars().count() > MAX_LINE {
+        return Err(invalid(field, format!("is longer than {MAX_LINE} characters")));
+    }
+    if v.chars().any(char::is_control) {
+        return Err(invalid(field, "contains control characters"));
+    }
+    Ok(v.to_string())
+}
+
+fn category(value: &str) -> Result<String, AppError> {
+    match value.trim() {
+        c @ ("standard" | "excellence") => Ok(c.to_string()),
+        _ => Err(invalid("category", "must be standard or excellence")),
+    }
+}
+
+fn filiere(value: &str) -> Result<String, AppError> {
+    if value.trim().is_empty() {
+        return Ok(String::new());
+    }
+    reference::filiere(value)
+        .map(|f| f.code.to_string())
+        .ok_or_else(|| invalid("filiere", format!("unknown filière `{value}`")))
+}
+
+fn region(value: &str) -> Result<String, AppError> {
+    if value.trim().is_empty() {
+        return Ok(String::new());
+    }
+    reference::region(value)
+        .map(|r| r.code.to_string())
+        .ok_or_else(|| invalid("region", format!("unknown région `{value}`")))
+}
+
+/// Académie codes, each checked to belong to `region` when it is known.
+fn academies(values: &[String], region: &str) -> Result<Vec<String>, AppError> {
+    let mut out = Vec::new();
+    for v in values {
+        let a = reference::academie(v).ok_or_else(|| invalid("academies", format!("unknown académie `{v}`")))?;
+        if !region.is_empty() && a.region != region {
+            return Err(invalid("academies", format!("the académie {} is not in the région {region}", a.code)));
+        }
+        if !out.contains(&a.code.to_string()) {
+            out.push(a.code.to_string());
+        }
+    }
+    Ok(out)
+}
+
+fn parse_id(field: &str, value: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(value.trim()).map_err(|_| invalid(field, "is not a valid id"))
+}
+
+fn instant(field: &str, value: &str) -> Result<DateTime<Utc>, AppError> {
+    crate::calendar::parse_deadline(value).ok_or_else(|| invalid(field, "must be an RFC 3339 instant or a date"))
+}
+
+fn dossier_facts(instance: &Instance) -> &crate::engine::DossierFacts {
+    match &instance.facts {
+        Facts::Dossier(d) => d,
+        Facts::Label(_) => unreachable!("a dossier instance holds dossier facts"),
+    }
+}
+
+impl App {
+    pub async fn create_campaign(&self, actor: &Actor, input: &CampaignInput) -> Result<CampaignView, AppError> {
+        if !actor.has_role(Role::Admin) {
+            return Err(forbidden("only an administrator opens a call for projects"));
+        }
+        let name = line("name", &input.name, true)?;
+        if input.workflow != self.workflow.id {
+            return Err(invalid(
+                "workflow",
+                format!("unknown workflow `{}` (this server runs `{}`)", input.workflow, self.workflow.id),
+            ));
+        }
+        let criteria = input.criteria.clone().unwrap_or_else(|| self.workflow.grid.id.clone());
+        if criteria != self.workflow.grid.id {
+            return Err(invalid("criteria", format!("unknown criteria grid `{criteria}`")));
+        }
+        let opens_at = instant("opens_at", &input.opens_at)?;
+        let closes_at = instant("closes_at", &input.closes_at)?;
+        if closes_at <= opens_at {
+            return Err(invalid("closes_at", "must be after opens_at"));
+        }
+        let kinds = input.kinds.clone().unwrap_or_else(|| vec!["creation".into(), "renewal".into()]);
+        if kinds.is_empty() || kinds.iter().any(|k| k != "creation" && k != "renewal") {
+            return Err(invalid("kinds", "must list creation and/or renewal"));
+        }
+        let c = NewCampaign { name, workflow: input.workflow.clone(), criteria, opens_at, closes_at, kinds };
+        let id = self.store.create_campaign(&c, actor, self.clock.now()).await?;
+        Ok(self.store.campaign_view(id).await?)
+    }
+
+    pub async fn create_dossier_for(&self, actor: &Actor, input: &DossierInput) -> Result<DossierView, AppError> {
+        let owner = match actor.user_id {
+            Some(u) if actor.has_role(Role::Porteur) => u,
+            _ => return Err(forbidden("only a project owner (porteur) creates a dossier")),
+        };
+        let campaign_id = parse_id("campaign_id", &input.campaign_id)?;
+        let campaign = self.store.campaign(campaign_id).await.map_err(|e| match e {
+            StoreError::NotFound { .. } => invalid("campaign_id", "no such call for projects"),
+            other => other.into(),
+        })?;
+        if crate::store::from_micros(campaign.closes_at) <= self.clock.now() {
+            return Err(invalid("campaign_id", "this call for projects is closed"));
+        }
+        let kind = match input.kind.trim() {
+            k @ ("creation" | "renewal") => k.to_string(),
+            _ => return Err(invalid("kind", "must be creation or renewal")),
+        };
+        if !campaign.kinds.split(',').any(|k| k == kind) {
+            return Err(invalid("kind", format!("this call does not accept {kind} dossiers")));
+        }
+        let renewal_of = match (kind.as_str(), input.renewal_of.as_deref()) {
+            ("renewal", Some(label)) => {
+                let id = parse_id("renewal_of", label)?;
+                let renewed = self
+                    .store
+                    .instance(Machine::Label, id)
+                    .await
+                    .map_err(|_| invalid("renewal_of", "no such label"))?;
+                let Facts::Label(l) = &renewed.facts else { return Err(invalid("renewal_of", "no such label")) };
+                if !access::sees_label(actor, l) {
+                    return Err(invalid("renewal_of", "no such label"));
+                }
+                Some(id)
+            }
+            ("renewal", None) => return Err(invalid("renewal_of", "is required for a renewal")),
+            (_, Some(_)) => return Err(invalid("renewal_of", "only a renewal names the label it renews")),
+            _ => None,
+        };
+        let region = region(&input.region)?;
+        let dossier = NewDossier {
+            campaign_id,
+            kind,
+            renewal_of,
+            category: category(&input.category)?,
+            title: line("title", &input.title, true)?,
+            filiere: filiere(&input.filiere)?,
+            academies: academies(&input.academies, &region)?,
+            region,
+            support_establishment: line("support_establishment", &input.support_establishment, false)?,
+            directeur_operationnel: line("directeur_operationnel", &input.directeur_operationnel, false)?,
+            ..Default::default()
+        };
+        let id = self.create_dossier(actor, owner, dossier).await?;
+        Ok(self.store.dossier_view(id).await?)
+    }
+
+    /// Loads a dossier the actor may see, or "not found".
+    pub async fn visible_dossier(&self, actor: &Actor, id: Uuid) -> Result<Instance, AppError> {
+        let instance = self.store.instance(Machine::Dossier, id).await?;
+        if access::sees_dossier(actor, dossier_facts(&instance)) {
+            Ok(instance)
+        } else {
+            Err(not_found("dossier"))
+        }
+    }
+
+    pub async fn dossier(&self, actor: &Actor, id: Uuid) -> Result<DossierView, AppError> {
+        self.visible_dossier(actor, id).await?;
+        Ok(self.store.dossier_view(id).await?)
+    }
+
+    pub async fn dossiers(
+        &self,
+        actor: &Actor,
+        state: Option<&str>,
+        campaign: Option<Uuid>,
+    ) -> Result<Vec<DossierSummary>, AppError> {
+        Ok(self.store.list_dossiers(&access::visibility(actor), state, campaign).await?)
+    }
+
+    /// A dossier whose content the actor may edit now.
+    async fn editable_dossier(&self, actor: &Actor, id: Uuid) -> Result<Instance, AppError> {
+        let instance = self.visible_dossier(actor, id).await?;
+        if !access::edits_content(actor, dossier_facts(&instance)) {
+            return Err(forbidden("only the dossier's owners edit its content"));
+        }
+        if !self.workflow.dossier.state(&instance.state).is_some_and(|s| s.editable) {
+            return Err(AppError::Refused(Refusal::WrongState { event: "edit".into(), state: instance.state.clone() }));
+        }
+        Ok(instance)
+    }
+
+    pub async fn update_dossier(&self, actor: &Actor, id: Uuid, patch: &DossierPatch) -> Result<DossierView, AppError> {
+        let instance = self.editable_dossier(actor, id).await?;
+        let d = dossier_facts(&instance);
+        let region = match &patch.region {
+            Some(r) => region(r)?,
+            None => d.region.clone(),
+        };
+        let changes = DossierChanges {
+            title: patch.title.as_deref().map(|t| line("title", t, true)).transpose()?,
+            category: patch.category.as_deref().map(category).transpose()?,
+            filiere: patch.filiere.as_deref().map(filiere).transpose()?,
+            region: patch.region.as_ref().map(|_| region.clone()),
+            academies: match &patch.academies {
+                Some(a) => Some(academies(a, &region)?),
+                None if patch.region.is_some() => Some(academies(&d.academies, &region)?),
+                None => None,
+            },
+            support_establishment: patch
+                .support_establishment
+                .as_deref()
+                .map(|s| line("support_establishment", s, false))
+                .transpose()?,
+            directeur_operationnel: patch
+                .directeur_operationnel
+                .as_deref()
+                .map(|s| line("directeur_operationnel", s, false))
+                .transpose()?,
+        };
+        let expected = patch.version.unwrap_or(instance.version);
+        self.store.update_dossier(id, expected, &changes, actor, self.clock.now()).await?;
+        Ok(self.store.dossier_view(id).await?)
+    }
+
+    pub async fn add_partner(&self, actor: &Actor, id: Uuid, name: &str, kind: &str) -> Result<PartnerView, AppError> {
+        self.editable_dossier(actor, id).await?;
+        let name = line("name", name, true)?;
+        let kind =
+            reference::partner_type(kind).ok_or_else(|| invalid("type", format!("unknown partner type `{kind}`")))?;
+        let pid = self.store.add_partner(id, &name, kind.code, actor, self.clock.now()).await?;
+        Ok(PartnerView { id: pid.to_string(), name, kind: kind.code.to_string() })
+    }
+
+    pub async fn remove_partner(&self, actor: &Actor, id: Uuid, partner: Uuid) -> Result<(), AppError> {
+        self.editable_dossier(actor, id).await?;
+        self.store.remove_partner(id, partner, actor, self.clock.now()).await?;
+        Ok(())
+    }
+
+    pub async fn set_self_assessment(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        texts: &BTreeMap<String, String>,
+    ) -> Result<DossierView, AppError> {
+        self.editable_dossier(actor, id).await?;
+        for (code, text) in texts {
+            if self.workflow.grid.criterion(code).is_none() {
+                return Err(invalid(code, "is not a criterion of the grid"));
+            }
+            if text.chars().count() > crate::engine::input::MAX_TEXT {
+                return Err(invalid(code, format!("is longer than {} characters", crate::engine::input::MAX_TEXT)));
+            }
+        }
+        self.store.set_self_assessment(id, texts, actor, self.clock.now()).await?;
+        Ok(self.store.dossier_view(id).await?)
+    }
+
+    pub async fn add_attachment(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        kind: &str,
+        file_name: &str,
+        content_type: &str,
+        bytes: &[u8],
+    ) -> Result<AttachmentView, AppError> {
+        let instance = self.visible_dossier(actor, id).await?;
+        let state = self.workflow.dossier.state(&instance.state);
+        let (editable, terminal) = (state.is_some_and(|s| s.editable), state.is_some_and(|s| s.terminal));
+        if !access::attaches(actor, dossier_facts(&instance), editable, terminal) {
+            return Err(forbidden("you may not add attachments to this dossier now"));
+        }
+        let stored = super::files::store(&self.data_dir, kind, file_name, content_type, bytes)?;
+        let meta = NewAttachment {
+            kind: stored.kind,
+            file_name: stored.file_name,
+            content_type: stored.content_type,
+            size: bytes.len() as i64,
+            sha256: stored.sha256,
+        };
+        let aid = self.store.add_attachment(id, &meta, actor, self.clock.now()).await?;
+        Ok(self.store.attachment(aid).await?.1)
+    }
+
+    /// An attachment's metadata and bytes, for a caller who sees its dossier.
+    pub async fn attachment(&self, actor: &Actor, id: Uuid) -> Result<(AttachmentView, Vec<u8>), AppError> {
+        let (dossier, view) = self.store.attachment(id).await?;
+        self.visible_dossier(actor, dossier).await.map_err(|_| not_found("attachment"))?;
+        let bytes = super::files::read(&self.data_dir, &view.sha256)?;
+        Ok((view, bytes))
+    }
+
+    pub async fn reviews(&self, actor: &Actor, id: Uuid) -> Result<Vec<ReviewView>, AppError> {
+        let instance = self.visible_dossier(actor, id).await?;
+        let decided = matches!(instance.state.as_str(), "labelled" | "deferred" | "rejected");
+        let mut reviews = match access::review_access(actor, dossier_facts(&instance), decided) {
+            ReviewAccess::None => Vec::new(),
+            ReviewAccess::Anonymous => {
+                let mut r = self.store.reviews(id).await?;
+                r.iter_mut().for_each(|r| r.reviewer_id = None);
+                r
+            }
+            ReviewAccess::Full => self.store.reviews(id).await?,
+        };
+        // An assigned rapporteur who has not reviewed yet still sees nothing of others.
+        reviews.sort_by(|a, b| a.submitted_at.cmp(&b.submitted_at));
+        Ok(reviews)
+    }
+
+    pub async fn dossier_audit(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<Vec<crate::store::audit::TrailEntry>, AppError> {
+        let instance = self.visible_dossier(actor, id).await?;
+        if !access::sees_audit(actor, dossier_facts(&instance)) {
+            return Err(forbidden(
+                "the audit trail is for staff of the dossier's académie or région and the national level",
+            ));
+        }
+        Ok(self.store.trail("dossier", &id.to_string()).await?)
+    }
+
+    /// Sends an event to a dossier the actor may see.
+    pub async fn dossier_event(&self, actor: &Actor, id: Uuid, event: Event) -> Result<super::Outcome, AppError> {
+        self.visible_dossier(actor, id).await?;
+        self.act(actor, Machine::Dossier, id, event).await
+    }
+
+    async fn visible_label(&self, actor: &Actor, id: Uuid) -> Result<Instance, AppError> {
+        let instance = self.store.instance(Machine::Label, id).await?;
+        match &instance.facts {
+            Facts::Label(l) if access::sees_label(actor, l) => Ok(instance),
+            _ => Err(not_found("label")),
+        }
+    }
+
+    pub async fn labels(&self, actor: &Actor, filter: &LabelFilter) -> Result<Vec<LabelView>, AppError> {
+        let mut filter = filter.clone();
+        if let Some(r) = &filter.region {
+            filter.region = Some(region(r)?);
+        }
+        if let Some(a) = &filter.academie {
+            filter.academie = Some(
+                reference::academie(a)
+                    .ok_or_else(|| invalid("academie", format!("unknown académie `{a}`")))?
+                    .code
+                    .to_string(),
+            );
+        }
+        if let Some(f) = &filter.filiere {
+            filter.filiere = Some(filiere(f)?);
+        }
+        if let Some(c) = &filter.category {
+            filter.category = Some(category(c)?);
+        }
+        if let Some(d) = &filter.expiring_before {
+            chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .map_err(|_| invalid("expiring_before", "must be a date (YYYY-MM-DD)"))?;
+        }
+        if let Some(s) = &filter.status {
+            if self.workflow.label_machine.state(s).is_none() {
+                return Err(invalid("status", format!("unknown label status `{s}`")));
+            }
+        }
+        Ok(self.store.labels(&access::visibility(actor), &filter).await?)
+    }
+
+    pub async fn label(&self, actor: &Actor, id: Uuid) -> Result<LabelView, AppError> {
+        self.visible_label(actor, id).await?;
+        Ok(self.store.label_view(id).await?)
+    }
+
+    pub async fn label_audit(&self, actor: &Actor, id: Uuid) -> Result<Vec<crate::store::audit::TrailEntry>, AppError> {
+        let instance = self.visible_label(actor, id).await?;
+        let Facts::Label(l) = &instance.facts else { return Err(not_found("label")) };
+        if !access::sees_label_audit(actor, l) {
+            return Err(forbidden(
+                "the audit trail is for staff of the label's académie or région and the national level",
+            ));
+        }
+        Ok(self.store.trail("label", &id.to_string()).await?)
+    }
+
+    pub async fn label_event(&self, actor: &Actor, id: Uuid, event: Event) -> Result<super::Outcome, AppError> {
+        self.visible_label(actor, id).await?;
+        self.act(actor, Machine::Label, id, event).await
+    }
+}

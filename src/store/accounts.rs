@@ -1,0 +1,160 @@
+//! Users, passwords and API sessions. Session tokens are stored as SHA-256
+//! hashes only: a copy of the database gives no usable token.
+
+use super::audit::{append, Entry};
+use super::dossiers::rfc3339;
+use super::views::{CampaignView, UserView};
+use super::{to_micros, Result, Store, StoreError};
+use crate::engine::Actor;
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use sqlx::Row;
+use uuid::Uuid;
+
+impl Store {
+    /// (user id, password hash) for an e-mail address.
+    pub async fn credentials(&self, email: &str) -> Result<Option<(Uuid, String)>> {
+        let row = sqlx::query("SELECT id, password_hash FROM users WHERE email = $1")
+            .bind(email.trim().to_lowercase())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            let id: String = r.get(0);
+            Ok((Uuid::parse_str(&id).map_err(|e| StoreError::Invalid(e.to_string()))?, r.get(1)))
+        })
+        .transpose()
+    }
+
+    pub async fn password_hash(&self, user: Uuid) -> Result<String> {
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+            .bind(user.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound { what: "user" })
+    }
+
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        user: Uuid,
+        now: DateTime<Utc>,
+        expires: DateTime<Utc>,
+    ) -> Result<()> {
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash)
+            .bind(user.to_string())
+            .bind(to_micros(now))
+            .bind(to_micros(expires))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The user of a live session.
+    pub async fn session_user(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Uuid>> {
+        let id: Option<String> =
+            sqlx::query_scalar("SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > $2")
+                .bind(token_hash)
+                .bind(to_micros(now))
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(id.and_then(|i| Uuid::parse_str(&i).ok()))
+    }
+
+    pub async fn end_session(&self, token_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Sets a new password hash and ends every other session of the user.
+    pub async fn set_password(
+        &self,
+        user: Uuid,
+        hash: &str,
+        keep_session: &str,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let id = user.to_string();
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(&id)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+            .bind(&id)
+            .bind(keep_session)
+            .execute(&mut **tx)
+            .await?;
+        // The hash itself never enters the audit trail.
+        append(&mut tx, self.backend(), &Entry::new("user", &id, "change_password", actor, now).data(json!({})))
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn user_view(&self, user: Uuid) -> Result<UserView> {
+        let id = user.to_string();
+        let row = sqlx::query("SELECT email, name FROM users WHERE id = $1")
+            .bind(&id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound { what: "user" })?;
+        let roles = sqlx::query("SELECT role, scope FROM user_roles WHERE user_id = $1 ORDER BY role, scope")
+            .bind(&id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                let (role, scope): (String, String) = (r.get(0), r.get(1));
+                if scope.is_empty() {
+                    role
+                } else {
+                    format!("{role}@{scope}")
+                }
+            })
+            .collect();
+        let affiliations =
+            sqlx::query("SELECT affiliation FROM user_affiliations WHERE user_id = $1 ORDER BY affiliation")
+                .bind(&id)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+        Ok(UserView { id, email: row.get(0), name: row.get(1), roles, affiliations })
+    }
+
+    pub async fn campaigns(&self) -> Result<Vec<CampaignView>> {
+        let rows = sqlx::query(
+            "SELECT id, name, workflow, criteria, opens_at, closes_at, kinds FROM campaigns ORDER BY opens_at DESC, id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(campaign_view).collect())
+    }
+
+    pub async fn campaign_view(&self, id: Uuid) -> Result<CampaignView> {
+        let row =
+            sqlx::query("SELECT id, name, workflow, criteria, opens_at, closes_at, kinds FROM campaigns WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or(StoreError::NotFound { what: "campaign" })?;
+        Ok(campaign_view(&row))
+    }
+}
+
+fn campaign_view(r: &sqlx::any::AnyRow) -> CampaignView {
+    let kinds: String = r.get(6);
+    CampaignView {
+        id: r.get(0),
+        name: r.get(1),
+        workflow: r.get(2),
+        criteria: r.get(3),
+        opens_at: rfc3339(r.get(4)),
+        closes_at: rfc3339(r.get(5)),
+        kinds: kinds.split(',').filter(|k| !k.is_empty()).map(String::from).collect(),
+    }
+}

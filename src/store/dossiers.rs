@@ -1,0 +1,512 @@
+//! Dossier content: reads for the API and edits outside transitions
+//! (draft fields, partners, self-assessment, attachments). Every edit bumps
+//! the dossier's version (so a plan decided on older facts fails) and
+//! appends an audit entry with before/after values.
+
+use super::audit::{append, Entry};
+use super::views::*;
+use super::{from_micros, to_micros, Result, Store, StoreError};
+use crate::engine::Actor;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{json, Value};
+use sqlx::{AnyConnection, Row};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// Who may see what, as SQL filters: a dossier is visible when any clause holds.
+#[derive(Debug, Clone, Default)]
+pub struct Visibility {
+    pub all: bool,
+    pub academies: Vec<String>,
+    pub regions: Vec<String>,
+    pub owner: Option<Uuid>,
+    pub reviewer: Option<Uuid>,
+}
+
+/// Draft fields a project owner may change; `None` leaves a field as is.
+#[derive(Debug, Clone, Default)]
+pub struct DossierChanges {
+    pub title: Option<String>,
+    pub category: Option<String>,
+    pub filiere: Option<String>,
+    pub region: Option<String>,
+    pub academies: Option<Vec<String>>,
+    pub support_establishment: Option<String>,
+    pub directeur_operationnel: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAttachment {
+    pub kind: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+}
+
+pub(crate) fn rfc3339(us: i64) -> String {
+    from_micros(us).to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn opt_rfc3339(us: Option<i64>) -> Option<String> {
+    us.map(rfc3339)
+}
+
+/// `WHERE` clause text for visible dossiers (alias `d`), binding from `$first`.
+fn visibility_sql(v: &Visibility, first: usize, binds: &mut Vec<String>) -> String {
+    if v.all {
+        return "TRUE".into();
+    }
+    let mut clauses = Vec::new();
+    let param = |binds: &mut Vec<String>, value: String| {
+        binds.push(value);
+        format!("${}", first + binds.len() - 1)
+    };
+    if !v.academies.is_empty() {
+        let ps: Vec<String> = v.academies.iter().map(|a| param(binds, a.clone())).collect();
+        clauses.push(format!(
+            "EXISTS (SELECT 1 FROM dossier_academies da WHERE da.dossier_id = d.id AND da.academie IN ({}))",
+            ps.join(", ")
+        ));
+    }
+    if !v.regions.is_empty() {
+        let ps: Vec<String> = v.regions.iter().map(|r| param(binds, r.clone())).collect();
+        clauses.push(format!("d.region IN ({})", ps.join(", ")));
+    }
+    if let Some(owner) = v.owner {
+        let p = param(binds, owner.to_string());
+        clauses.push(format!("EXISTS (SELECT 1 FROM dossier_owners o WHERE o.dossier_id = d.id AND o.user_id = {p})"));
+    }
+    if let Some(reviewer) = v.reviewer {
+        let p = param(binds, reviewer.to_string());
+        clauses.push(format!("EXISTS (SELECT 1 FROM assignments a WHERE a.dossier_id = d.id AND a.user_id = {p})"));
+    }
+    if clauses.is_empty() {
+        "FALSE".into()
+    } else {
+        format!("({})", clauses.join(" OR "))
+    }
+}
+
+impl Store {
+    pub async fn dossier_view(&self, id: Uuid) -> Result<DossierView> {
+        let key = id.to_string();
+        let mut conn = self.pool.acquire().await?;
+        let r = sqlx::query(
+            "SELECT d.*, (SELECT l.id FROM labels l WHERE l.dossier_id = d.id) AS label_id FROM dossiers d WHERE d.id = $1",
+        )
+        .bind(&key)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound { what: "dossier" })?;
+        let strings = |rows: Vec<sqlx::any::AnyRow>| rows.iter().map(|r| r.get::<String, _>(0)).collect::<Vec<_>>();
+        let academies = strings(
+            sqlx::query("SELECT academie FROM dossier_academies WHERE dossier_id = $1 ORDER BY academie")
+                .bind(&key)
+                .fetch_all(&mut *conn)
+                .await?,
+        );
+        let owners = strings(
+            sqlx::query("SELECT user_id FROM dossier_owners WHERE dossier_id = $1 ORDER BY user_id")
+                .bind(&key)
+                .fetch_all(&mut *conn)
+                .await?,
+        );
+        let partners =
+            sqlx::query("SELECT id, name, type FROM partners WHERE dossier_id = $1 ORDER BY created_at, name")
+                .bind(&key)
+                .fetch_all(&mut *conn)
+                .await?
+                .iter()
+                .map(|p| PartnerView { id: p.get(0), name: p.get(1), kind: p.get(2) })
+                .collect();
+        let opinions = sqlx::query(
+            "SELECT body, opinion, given_on, recorded_at FROM opinions WHERE dossier_id = $1 ORDER BY body",
+        )
+        .bind(&key)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|o| OpinionView { body: o.get(0), opinion: o.get(1), date: o.get(2), recorded_at: rfc3339(o.get(3)) })
+        .collect();
+        let self_assessment = sqlx::query("SELECT criterion, body FROM self_assessments WHERE dossier_id = $1")
+            .bind(&key)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|s| (s.get::<String, _>(0), s.get::<String, _>(1)))
+            .collect();
+        let attachments = attachment_views(&mut conn, &key).await?;
+        let decision = sqlx::query(
+            "SELECT outcome, category, years, motivation, excellence_override, decided_at FROM decisions WHERE dossier_id = $1",
+        )
+        .bind(&key)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|d| DecisionView {
+            outcome: d.get(0),
+            category: d.get(1),
+            years: d.get(2),
+            motivation: d.get(3),
+            excellence_override: d.get(4),
+            decided_at: rfc3339(d.get(5)),
+        });
+        let completion =
+            match (r.get::<Option<String>, _>("completion_message"), r.get::<Option<i64>, _>("completion_due")) {
+                (Some(message), Some(due)) => Some(CompletionView { message, due: rfc3339(due) }),
+                _ => None,
+            };
+        Ok(DossierView {
+            id: key.clone(),
+            campaign_id: r.get("campaign_id"),
+            state: r.get("state"),
+            version: r.get("version"),
+            kind: r.get("kind"),
+            renewal_of: r.get("renewal_of"),
+            category: r.get("category"),
+            title: r.get("title"),
+            filiere: r.get("filiere"),
+            region: r.get("region"),
+            academies,
+            support_establishment: r.get("support_establishment"),
+            directeur_operationnel: r.get("directeur_operationnel"),
+            owners,
+            partners,
+            endorsements: Endorsements {
+                rectorat: opt_rfc3339(r.get("endorsed_rectorat_at")),
+                region: opt_rfc3339(r.get("endorsed_region_at")),
+            },
+            opinions,
+            completion,
+            self_assessment,
+            attachments,
+            decision,
+            label_id: r.get("label_id"),
+            created_at: rfc3339(r.get("created_at")),
+            updated_at: rfc3339(r.get("updated_at")),
+        })
+    }
+
+    pub async fn list_dossiers(
+        &self,
+        visibility: &Visibility,
+        state: Option<&str>,
+        campaign: Option<Uuid>,
+    ) -> Result<Vec<DossierSummary>> {
+        let mut binds = Vec::new();
+        let mut sql = String::from(
+            "SELECT d.id, d.campaign_id, d.title, d.state, d.version, d.kind, d.category, d.filiere, d.region, d.updated_at \
+             FROM dossiers d WHERE ",
+        );
+        sql.push_str(&visibility_sql(visibility, 1, &mut binds));
+        if let Some(state) = state {
+            binds.push(state.to_string());
+            sql.push_str(&format!(" AND d.state = ${}", binds.len()));
+        }
+        if let Some(campaign) = campaign {
+            binds.push(campaign.to_string());
+            sql.push_str(&format!(" AND d.campaign_id = ${}", binds.len()));
+        }
+        sql.push_str(" ORDER BY d.updated_at DESC, d.id");
+        let mut query = sqlx::query(&sql);
+        for b in &binds {
+            query = query.bind(b);
+        }
+        Ok(query
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| DossierSummary {
+                id: r.get(0),
+                campaign_id: r.get(1),
+                title: r.get(2),
+                state: r.get(3),
+                version: r.get(4),
+                kind: r.get(5),
+                category: r.get(6),
+                filiere: r.get(7),
+                region: r.get(8),
+                updated_at: rfc3339(r.get(9)),
+            })
+            .collect())
+    }
+
+    /// Applies draft field changes with an optimistic version check.
+    pub async fn update_dossier(
+        &self,
+        id: Uuid,
+        expected_version: i64,
+        changes: &DossierChanges,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let key = id.to_string();
+        let mut tx = self.begin_write().await?;
+        let before = sqlx::query(
+            "SELECT title, category, filiere, region, support_establishment, directeur_operationnel FROM dossiers WHERE id = $1",
+        )
+        .bind(&key)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound { what: "dossier" })?;
+        let old_academies: Vec<String> =
+            sqlx::query("SELECT academie FROM dossier_academies WHERE dossier_id = $1 ORDER BY academie")
+                .bind(&key)
+                .fetch_all(&mut **tx)
+                .await?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+        let mut sets = Vec::new();
+        let mut values: Vec<String> = Vec::new();
+        let (mut old, mut new) = (serde_json::Map::new(), serde_json::Map::new());
+        for (column, value) in [
+            ("title", &changes.title),
+            ("category", &changes.category),
+            ("filiere", &changes.filiere),
+            ("region", &changes.region),
+            ("support_establishment", &changes.support_establishment),
+            ("directeur_operationnel", &changes.directeur_operationnel),
+        ] {
+            let Some(value) = value else { continue };
+            let current: String = before.get(column);
+            if current != *value {
+                values.push(value.clone());
+                sets.push(format!("{column} = ${}", values.len() + 3));
+                old.insert(column.into(), json!(current));
+                new.insert(column.into(), json!(value));
+            }
+        }
+        let academies_changed = changes.academies.as_ref().is_some_and(|a| {
+            let mut sorted = a.clone();
+            sorted.sort();
+            sorted.dedup();
+            sorted != old_academies
+        });
+        let sql = format!(
+            "UPDATE dossiers SET version = version + 1, updated_at = $1{} WHERE id = $2 AND version = $3",
+            sets.iter().map(|s| format!(", {s}")).collect::<String>()
+        );
+        let mut query = sqlx::query(&sql).bind(to_micros(now)).bind(&key).bind(expected_version);
+        for v in &values {
+            query = query.bind(v);
+        }
+        if query.execute(&mut **tx).await?.rows_affected() == 0 {
+            let current: i64 = sqlx::query_scalar("SELECT version FROM dossiers WHERE id = $1")
+                .bind(&key)
+                .fetch_one(&mut **tx)
+                .await?;
+            return Err(StoreError::Conflict { expected: expected_version, current });
+        }
+        if academies_changed {
+            let academies = changes.academies.clone().unwrap_or_default();
+            sqlx::query("DELETE FROM dossier_academies WHERE dossier_id = $1").bind(&key).execute(&mut **tx).await?;
+            let mut unique = academies.clone();
+            unique.sort();
+            unique.dedup();
+            for a in &unique {
+                sqlx::query("INSERT INTO dossier_academies (dossier_id, academie) VALUES ($1, $2)")
+                    .bind(&key)
+                    .bind(a)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            old.insert("academies".into(), json!(old_academies));
+            new.insert("academies".into(), json!(unique));
+        }
+        let entry = Entry::new("dossier", &key, "update", actor, now)
+            .before(Value::Object(old))
+            .after(Value::Object(new))
+            .data(json!({"version": expected_version + 1}));
+        append(&mut tx, self.backend(), &entry).await?;
+        tx.commit().await?;
+        Ok(expected_version + 1)
+    }
+
+    /// Runs a content edit: bumps the version (checked when given), lets
+    /// `edit` write, appends the audit entry it returns.
+    async fn content_edit<F>(
+        &self,
+        id: Uuid,
+        expected: Option<i64>,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        edit: F,
+    ) -> Result<i64>
+    where
+        F: for<'c> FnOnce(&'c mut AnyConnection) -> futures_core::future::BoxFuture<'c, Result<(String, Value, Value)>>,
+    {
+        let key = id.to_string();
+        let mut tx = self.begin_write().await?;
+        let version: i64 = sqlx::query_scalar("SELECT version FROM dossiers WHERE id = $1")
+            .bind(&key)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or(StoreError::NotFound { what: "dossier" })?;
+        if let Some(expected) = expected.filter(|e| *e != version) {
+            return Err(StoreError::Conflict { expected, current: version });
+        }
+        let bumped =
+            sqlx::query("UPDATE dossiers SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3")
+                .bind(to_micros(now))
+                .bind(&key)
+                .bind(version)
+                .execute(&mut **tx)
+                .await?;
+        if bumped.rows_affected() == 0 {
+            return Err(StoreError::Conflict { expected: version, current: version + 1 });
+        }
+        let (action, before, after) = edit(&mut tx).await?;
+        let entry = Entry::new("dossier", &key, &action, actor, now).before(before).after(after);
+        append(&mut tx, self.backend(), &entry).await?;
+        tx.commit().await?;
+        Ok(version + 1)
+    }
+
+    pub async fn remove_partner(&self, dossier: Uuid, partner: Uuid, actor: &Actor, now: DateTime<Utc>) -> Result<i64> {
+        let (d, p) = (dossier.to_string(), partner.to_string());
+        self.content_edit(dossier, None, actor, now, move |conn| {
+            Box::pin(async move {
+                let row = sqlx::query("SELECT name, type FROM partners WHERE id = $1 AND dossier_id = $2")
+                    .bind(&p)
+                    .bind(&d)
+                    .fetch_optional(&mut *conn)
+                    .await?
+                    .ok_or(StoreError::NotFound { what: "partner" })?;
+                sqlx::query("DELETE FROM partners WHERE id = $1").bind(&p).execute(&mut *conn).await?;
+                let before = json!({"partner_id": p, "name": row.get::<String, _>(0), "type": row.get::<String, _>(1)});
+                Ok(("remove_partner".to_string(), before, Value::Null))
+            })
+        })
+        .await
+    }
+
+    pub async fn set_self_assessment(
+        &self,
+        dossier: Uuid,
+        texts: &BTreeMap<String, String>,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let (d, texts) = (dossier.to_string(), texts.clone());
+        let at = to_micros(now);
+        self.content_edit(dossier, None, actor, now, move |conn| {
+            Box::pin(async move {
+                for (criterion, body) in &texts {
+                    if body.trim().is_empty() {
+                        sqlx::query("DELETE FROM self_assessments WHERE dossier_id = $1 AND criterion = $2")
+                            .bind(&d)
+                            .bind(criterion)
+                            .execute(&mut *conn)
+                            .await?;
+                    } else {
+                        sqlx::query(
+                            "INSERT INTO self_assessments (dossier_id, criterion, body, updated_at) VALUES ($1, $2, $3, $4) \
+                             ON CONFLICT (dossier_id, criterion) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
+                        )
+                        .bind(&d)
+                        .bind(criterion)
+                        .bind(body)
+                        .bind(at)
+                        .execute(&mut *conn)
+                        .await?;
+                    }
+                }
+                Ok(("self_assessment".to_string(), Value::Null, json!(texts)))
+            })
+        })
+        .await
+    }
+
+    pub async fn add_attachment(
+        &self,
+        dossier: Uuid,
+        a: &NewAttachment,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Uuid> {
+        let id = Uuid::new_v4();
+        let (d, a, by) = (dossier.to_string(), a.clone(), actor.user_id.map(|u| u.to_string()));
+        let at = to_micros(now);
+        self.content_edit(dossier, None, actor, now, move |conn| {
+            Box::pin(async move {
+                sqlx::query(
+                    "INSERT INTO attachments (id, dossier_id, kind, file_name, content_type, size, sha256, uploaded_by, uploaded_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(id.to_string())
+                .bind(&d)
+                .bind(&a.kind)
+                .bind(&a.file_name)
+                .bind(&a.content_type)
+                .bind(a.size)
+                .bind(&a.sha256)
+                .bind(by)
+                .bind(at)
+                .execute(&mut *conn)
+                .await?;
+                let after = json!({"attachment_id": id, "kind": a.kind, "file_name": a.file_name,
+                    "content_type": a.content_type, "size": a.size, "sha256": a.sha256});
+                Ok(("add_attachment".to_string(), Value::Null, after))
+            })
+        })
+        .await?;
+        Ok(id)
+    }
+
+    /// An attachment's metadata and the dossier it belongs to.
+    pub async fn attachment(&self, id: Uuid) -> Result<(Uuid, AttachmentView)> {
+        let r = sqlx::query(
+            "SELECT dossier_id, id, kind, file_name, content_type, size, sha256, uploaded_at FROM attachments WHERE id = $1",
+        )
+        .bind(id.to_string())
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound { what: "attachment" })?;
+        let dossier = Uuid::parse_str(&r.get::<String, _>(0)).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        Ok((dossier, attachment_row(&r, 1)))
+    }
+
+    /// Submitted reviews of a dossier, oldest first.
+    pub async fn reviews(&self, dossier: Uuid) -> Result<Vec<ReviewView>> {
+        let rows = sqlx::query(
+            "SELECT reviewer_id, scores, comment, submitted_at FROM reviews WHERE dossier_id = $1 ORDER BY submitted_at, reviewer_id",
+        )
+        .bind(dossier.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let scores: String = r.get(1);
+                Ok(ReviewView {
+                    reviewer_id: Some(r.get(0)),
+                    scores: serde_json::from_str(&scores).map_err(|e| StoreError::Invalid(e.to_string()))?,
+                    comment: r.get(2),
+                    submitted_at: rfc3339(r.get(3)),
+                })
+            })
+            .collect()
+    }
+}
+
+fn attachment_row(r: &sqlx::any::AnyRow, from: usize) -> AttachmentView {
+    AttachmentView {
+        id: r.get(from),
+        kind: r.get(from + 1),
+        file_name: r.get(from + 2),
+        content_type: r.get(from + 3),
+        size: r.get(from + 4),
+        sha256: r.get(from + 5),
+        uploaded_at: rfc3339(r.get(from + 6)),
+    }
+}
+
+async fn attachment_views(conn: &mut AnyConnection, dossier: &str) -> Result<Vec<AttachmentView>> {
+    let rows = sqlx::query(
+        "SELECT id, kind, file_name, content_type, size, sha256, uploaded_at FROM attachments WHERE dossier_id = $1 ORDER BY uploaded_at, id",
+    )
+    .bind(dossier)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.iter().map(|r| attachment_row(r, 0)).collect())
+}

@@ -1,0 +1,133 @@
+//! Label reads with the filters of the API.
+
+use super::dossiers::Visibility;
+use super::views::LabelView;
+use super::{Backend, Result, Store, StoreError};
+use sqlx::Row;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Default)]
+pub struct LabelFilter {
+    pub status: Option<String>,
+    pub region: Option<String>,
+    pub academie: Option<String>,
+    pub filiere: Option<String>,
+    pub category: Option<String>,
+    /// ISO date: labels whose validity ends before it.
+    pub expiring_before: Option<String>,
+}
+
+impl Store {
+    pub async fn labels(&self, visibility: &Visibility, filter: &LabelFilter) -> Result<Vec<LabelView>> {
+        let mut binds: Vec<String> = Vec::new();
+        let push = |binds: &mut Vec<String>, v: &str| {
+            binds.push(v.to_string());
+            format!("${}", binds.len())
+        };
+        let mut clauses = vec![label_visibility(visibility, &mut binds)];
+        if let Some(v) = &filter.status {
+            clauses.push(format!("l.state = {}", push(&mut binds, v)));
+        }
+        if let Some(v) = &filter.region {
+            clauses.push(format!("l.region = {}", push(&mut binds, v)));
+        }
+        if let Some(v) = &filter.academie {
+            let p = push(&mut binds, v);
+            clauses.push(format!(
+                "EXISTS (SELECT 1 FROM label_academies la WHERE la.label_id = l.id AND la.academie = {p})"
+            ));
+        }
+        if let Some(v) = &filter.filiere {
+            clauses.push(format!("l.filiere = {}", push(&mut binds, v)));
+        }
+        if let Some(v) = &filter.category {
+            clauses.push(format!("l.category = {}", push(&mut binds, v)));
+        }
+        if let Some(v) = &filter.expiring_before {
+            clauses.push(format!("l.valid_until < {}", push(&mut binds, v)));
+        }
+        let sql =
+            format!("{} WHERE {} ORDER BY l.valid_until, l.id", label_select(self.backend()), clauses.join(" AND "));
+        let mut query = sqlx::query(&sql);
+        for b in &binds {
+            query = query.bind(b);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter().map(label_view).collect()
+    }
+
+    pub async fn label_view(&self, id: Uuid) -> Result<LabelView> {
+        let row = sqlx::query(&format!("{} WHERE l.id = $1", label_select(self.backend())))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound { what: "label" })?;
+        label_view(&row)
+    }
+}
+
+/// Label columns and its académies joined with `|`; the aggregate is the
+/// dialect-specific part.
+fn label_select(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "SELECT l.id, l.dossier_id, l.title, l.category, l.filiere, l.region, l.valid_from, l.valid_until, \
+            l.state, l.version, l.renewal_of, \
+            (SELECT COALESCE(group_concat(academie, '|'), '') FROM (SELECT academie FROM label_academies WHERE label_id = l.id ORDER BY academie)) \
+            FROM labels l",
+        Backend::Postgres => "SELECT l.id, l.dossier_id, l.title, l.category, l.filiere, l.region, l.valid_from, l.valid_until, \
+            l.state, l.version, l.renewal_of, \
+            (SELECT COALESCE(string_agg(academie, '|' ORDER BY academie), '') FROM label_academies WHERE label_id = l.id) \
+            FROM labels l",
+    }
+}
+
+/// Same rule as dossiers: staff by scope, owners through the dossier.
+fn label_visibility(v: &Visibility, binds: &mut Vec<String>) -> String {
+    if v.all {
+        return "TRUE".into();
+    }
+    let mut clauses = Vec::new();
+    let param = |binds: &mut Vec<String>, value: String| {
+        binds.push(value);
+        format!("${}", binds.len())
+    };
+    if !v.academies.is_empty() {
+        let ps: Vec<String> = v.academies.iter().map(|a| param(binds, a.clone())).collect();
+        clauses.push(format!(
+            "EXISTS (SELECT 1 FROM label_academies la WHERE la.label_id = l.id AND la.academie IN ({}))",
+            ps.join(", ")
+        ));
+    }
+    if !v.regions.is_empty() {
+        let ps: Vec<String> = v.regions.iter().map(|r| param(binds, r.clone())).collect();
+        clauses.push(format!("l.region IN ({})", ps.join(", ")));
+    }
+    if let Some(owner) = v.owner {
+        let p = param(binds, owner.to_string());
+        clauses.push(format!(
+            "EXISTS (SELECT 1 FROM dossier_owners o WHERE o.dossier_id = l.dossier_id AND o.user_id = {p})"
+        ));
+    }
+    if clauses.is_empty() {
+        "FALSE".into()
+    } else {
+        format!("({})", clauses.join(" OR "))
+    }
+}
+
+fn label_view(r: &sqlx::any::AnyRow) -> Result<LabelView> {
+    Ok(LabelView {
+        id: r.get(0),
+        dossier_id: r.get(1),
+        title: r.get(2),
+        category: r.get(3),
+        filiere: r.get(4),
+        region: r.get(5),
+        valid_from: r.get(6),
+        valid_until: r.get(7),
+        status: r.get(8),
+        version: r.get(9),
+        renewal_of: r.get(10),
+        academies: r.get::<String, _>(11).split('|').filter(|a| !a.is_empty()).map(String::from).collect(),
+    })
+}

@@ -1,0 +1,144 @@
+//! Read models served by the API.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DossierView {
+    pub id: String,
+    pub campaign_id: String,
+    pub state: String,
+    pub version: i64,
+    pub kind: String,
+    pub renewal_of: Option<String>,
+    pub category: String,
+    pub title: String,
+    pub filiere: String,
+    pub region: String,
+    pub academies: Vec<String>,
+    pub support_establishment: String,
+    pub directeur_operationnel: String,
+    pub owners: Vec<String>,
+    pub partners: Vec<PartnerView>,
+    pub endorsements: Endorsements,
+    pub opinions: Vec<OpinionView>,
+    pub completion: Option<CompletionView>,
+    pub self_assessment: BTreeMap<String, String>,
+    pub attachments: Vec<AttachmentView>,
+    pub decision: Option<DecisionView>,
+    pub label_id: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PartnerView {
+    pub id: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Endorsements {
+    /// When the rector's side endorsed (RFC 3339), if it did.
+    pub rectorat: Option<String>,
+    pub region: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OpinionView {
+    pub body: String,
+    pub opinion: String,
+    pub date: Option<String>,
+    pub recorded_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CompletionView {
+    pub message: String,
+    pub due: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DecisionView {
+    pub outcome: String,
+    pub category: Option<String>,
+    pub years: Option<i64>,
+    pub motivation: String,
+    pub excellence_override: Option<String>,
+    pub decided_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AttachmentView {
+    pub id: String,
+    pub kind: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    /// SHA-256 of the content, hex.
+    pub sha256: String,
+    pub uploaded_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DossierSummary {
+    pub id: String,
+    pub campaign_id: String,
+    pub title: String,
+    pub state: String,
+    pub version: i64,
+    pub kind: String,
+    pub category: String,
+    pub filiere: String,
+    pub region: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReviewView {
+    /// Who reviewed; hidden from project owners and staff.
+    pub reviewer_id: Option<String>,
+    pub scores: BTreeMap<String, i64>,
+    pub comment: String,
+    pub submitted_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LabelView {
+    pub id: String,
+    pub dossier_id: Option<String>,
+    pub title: String,
+    pub category: String,
+    pub filiere: String,
+    pub region: String,
+    pub academies: Vec<String>,
+    pub valid_from: String,
+    pub valid_until: String,
+    pub status: String,
+    pub version: i64,
+    pub renewal_of: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CampaignView {
+    pub id: String,
+    pub name: String,
+    pub workflow: String,
+    pub criteria: String,
+    pub opens_at: String,
+    pub closes_at: String,
+    pub kinds: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UserView {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    /// `role` or `role@scope`.
+    pub roles: Vec<String>,
+    pub affiliations: Vec<String>,
+}

@@ -1,0 +1,288 @@
+use super::extract::{Body, Caller};
+use super::path_id;
+use crate::app::dossiers::{CampaignInput, DossierInput, DossierPatch};
+use crate::app::{App, Outcome};
+use crate::engine::Event;
+use crate::reference;
+use crate::store::audit::TrailEntry;
+use crate::store::views::*;
+use crate::web::error::{ApiError, ErrorBody};
+use crate::workflow::Criterion;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use utoipa::{IntoParams, ToSchema};
+
+/// A reference list: `filieres`, `regions`, `academies` (with their région) or `partner-types`.
+#[utoipa::path(get, path = "/api/v1/reference/{list}", tag = "reference",
+    params(("list" = String, Path, description = "filieres | regions | academies | partner-types")),
+    responses((status = 200, description = "[{code, label}] (académies also carry `region`)"), (status = 404, body = ErrorBody)))]
+pub async fn reference(Path(list): Path<String>) -> Result<Json<Value>, ApiError> {
+    let value = match list.as_str() {
+        "filieres" => serde_json::to_value(reference::FILIERES),
+        "regions" => serde_json::to_value(reference::REGIONS),
+        "academies" => serde_json::to_value(reference::ACADEMIES),
+        "partner-types" => serde_json::to_value(reference::PARTNER_TYPES),
+        _ => return Err(ApiError::not_found("reference list")),
+    };
+    Ok(Json(value.unwrap_or_default()))
+}
+
+/// Calls for projects.
+#[utoipa::path(get, path = "/api/v1/campaigns", tag = "campaigns", security(("bearer" = [])),
+    responses((status = 200, body = [CampaignView]), (status = 401, body = ErrorBody)))]
+pub async fn campaigns(State(app): State<App>, _caller: Caller) -> Result<Json<Vec<CampaignView>>, ApiError> {
+    Ok(Json(app.store.campaigns().await?))
+}
+
+/// Open a call for projects (admin).
+#[utoipa::path(post, path = "/api/v1/campaigns", tag = "campaigns", security(("bearer" = [])), request_body = CampaignInput,
+    responses((status = 201, body = CampaignView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_campaign(
+    State(app): State<App>,
+    caller: Caller,
+    Body(input): Body<CampaignInput>,
+) -> Result<(StatusCode, Json<CampaignView>), ApiError> {
+    Ok((StatusCode::CREATED, Json(app.create_campaign(&caller.actor, &input).await?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}", tag = "campaigns", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = CampaignView), (status = 404, body = ErrorBody)))]
+pub async fn campaign(
+    State(app): State<App>,
+    _caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<CampaignView>, ApiError> {
+    Ok(Json(app.store.campaign_view(path_id(&id, "campaign")?).await?))
+}
+
+/// The criteria grid of a call: code, label, score range, thresholds, descriptor.
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}/criteria", tag = "campaigns", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = [Criterion]), (status = 404, body = ErrorBody)))]
+pub async fn criteria(
+    State(app): State<App>,
+    _caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<Criterion>>, ApiError> {
+    let campaign = app.store.campaign_view(path_id(&id, "campaign")?).await?;
+    if campaign.criteria != app.workflow.grid.id {
+        return Err(ApiError::not_found("criteria grid"));
+    }
+    Ok(Json(app.workflow.grid.criteria.clone()))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct DossierQuery {
+    pub state: Option<String>,
+    pub campaign_id: Option<String>,
+}
+
+/// Dossiers the caller may see.
+#[utoipa::path(get, path = "/api/v1/dossiers", tag = "dossiers", security(("bearer" = [])), params(DossierQuery),
+    responses((status = 200, body = [DossierSummary]), (status = 401, body = ErrorBody)))]
+pub async fn list(
+    State(app): State<App>,
+    caller: Caller,
+    Query(q): Query<DossierQuery>,
+) -> Result<Json<Vec<DossierSummary>>, ApiError> {
+    let campaign = match q.campaign_id.as_deref() {
+        Some(c) => Some(uuid::Uuid::parse_str(c).map_err(|_| invalid_query("campaign_id", "is not a valid id"))?),
+        None => None,
+    };
+    Ok(Json(app.dossiers(&caller.actor, q.state.as_deref(), campaign).await?))
+}
+
+fn invalid_query(field: &str, reason: &str) -> ApiError {
+    crate::engine::Refusal::invalid(field, reason).into()
+}
+
+/// Create a draft dossier (porteur); the caller becomes its owner.
+#[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", security(("bearer" = [])), request_body = DossierInput,
+    responses((status = 201, body = DossierView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(app): State<App>,
+    caller: Caller,
+    Body(input): Body<DossierInput>,
+) -> Result<(StatusCode, Json<DossierView>), ApiError> {
+    Ok((StatusCode::CREATED, Json(app.create_dossier_for(&caller.actor, &input).await?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}", tag = "dossiers", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = DossierView), (status = 404, body = ErrorBody)))]
+pub async fn read(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<DossierView>, ApiError> {
+    Ok(Json(app.dossier(&caller.actor, path_id(&id, "dossier")?).await?))
+}
+
+/// Update draft fields (owners, in editable states). Send `version` to be told (409) when someone else changed it first.
+#[utoipa::path(patch, path = "/api/v1/dossiers/{id}", tag = "dossiers", security(("bearer" = [])), request_body = DossierPatch,
+    params(("id" = String, Path)),
+    responses((status = 200, body = DossierView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Body(patch): Body<DossierPatch>,
+) -> Result<Json<DossierView>, ApiError> {
+    Ok(Json(app.update_dossier(&caller.actor, path_id(&id, "dossier")?, &patch).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PartnerInput {
+    pub name: String,
+    /// A partner type code or label (see /api/v1/reference/partner-types).
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/partners", tag = "dossiers", security(("bearer" = [])), request_body = PartnerInput,
+    params(("id" = String, Path)),
+    responses((status = 201, body = PartnerView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_partner(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Body(input): Body<PartnerInput>,
+) -> Result<(StatusCode, Json<PartnerView>), ApiError> {
+    let partner = app.add_partner(&caller.actor, path_id(&id, "dossier")?, &input.name, &input.kind).await?;
+    Ok((StatusCode::CREATED, Json(partner)))
+}
+
+#[utoipa::path(delete, path = "/api/v1/dossiers/{id}/partners/{partner}", tag = "dossiers", security(("bearer" = [])),
+    params(("id" = String, Path), ("partner" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn remove_partner(
+    State(app): State<App>,
+    caller: Caller,
+    Path((id, partner)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    app.remove_partner(&caller.actor, path_id(&id, "dossier")?, path_id(&partner, "partner")?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Self-assessment text per criterion code; an empty text removes it.
+#[utoipa::path(put, path = "/api/v1/dossiers/{id}/self-assessment", tag = "dossiers", security(("bearer" = [])),
+    request_body = BTreeMap<String, String>, params(("id" = String, Path)),
+    responses((status = 200, body = DossierView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn self_assessment(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Body(texts): Body<BTreeMap<String, String>>,
+) -> Result<Json<DossierView>, ApiError> {
+    Ok(Json(app.set_self_assessment(&caller.actor, path_id(&id, "dossier")?, &texts).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct UploadQuery {
+    /// File name shown to users.
+    pub name: String,
+    /// dossier, annexe, avis_crefop, avis_conseil_academique, convention, rapport, autre.
+    #[serde(default = "default_kind")]
+    pub kind: String,
+}
+
+fn default_kind() -> String {
+    "annexe".into()
+}
+
+/// Upload a file as the raw request body with its Content-Type (PDF, PNG, JPEG, ODT, ODS, DOCX, XLSX; 20 MiB at most).
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/attachments", tag = "dossiers", security(("bearer" = [])),
+    params(("id" = String, Path), UploadQuery), request_body(content = Vec<u8>, content_type = "application/pdf"),
+    responses((status = 201, body = AttachmentView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn upload(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<UploadQuery>,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<(StatusCode, Json<AttachmentView>), ApiError> {
+    let id = path_id(&id, "dossier")?;
+    let body = body.map_err(|_| {
+        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the file is larger than 20 MiB")
+    })?;
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let view = app.add_attachment(&caller.actor, id, &q.kind, &q.name, content_type, &body).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// Download an attachment of a dossier the caller may see.
+#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "dossiers", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, description = "the file"), (status = 404, body = ErrorBody)))]
+pub async fn download(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let (view, bytes) = app.attachment(&caller.actor, path_id(&id, "attachment")?).await?;
+    // The stored name is already a plain file name; quotes are escaped for the header.
+    let disposition = format!("attachment; filename=\"{}\"", view.file_name.replace(['"', '\\'], "_"));
+    Ok((
+        [
+            (header::CONTENT_TYPE, view.content_type.clone()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::HeaderName::from_static("x-content-type-options"), "nosniff".into()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `{"event": NAME, "version"?: N, ...fields}`; fields per event in the workflow.
+#[derive(Deserialize, ToSchema)]
+pub struct EventInput {
+    pub event: String,
+    pub version: Option<i64>,
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub data: Map<String, Value>,
+}
+
+impl From<EventInput> for Event {
+    fn from(input: EventInput) -> Event {
+        Event { name: input.event, data: input.data, expected_version: input.version, subject: None }
+    }
+}
+
+/// Act on a dossier: 200 with the new state; 403 not allowed; 409 stale version or wrong state; 422 a rule not met.
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/events", tag = "dossiers", security(("bearer" = [])), request_body = EventInput,
+    params(("id" = String, Path)),
+    responses((status = 200, body = Outcome), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn event(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Body(input): Body<EventInput>,
+) -> Result<Json<Outcome>, ApiError> {
+    Ok(Json(app.dossier_event(&caller.actor, path_id(&id, "dossier")?, input.into()).await?))
+}
+
+/// The reviews the caller may see: the national level all; a rapporteur all once theirs is in; owners and staff anonymised after the decision.
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}/reviews", tag = "dossiers", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = [ReviewView]), (status = 404, body = ErrorBody)))]
+pub async fn reviews(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<ReviewView>>, ApiError> {
+    Ok(Json(app.reviews(&caller.actor, path_id(&id, "dossier")?).await?))
+}
+
+/// The dossier's audit trail (staff in scope, president, admin).
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}/audit", tag = "dossiers", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = [TrailEntry]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn audit(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<TrailEntry>>, ApiError> {
+    Ok(Json(app.dossier_audit(&caller.actor, path_id(&id, "dossier")?).await?))
+}

@@ -1,0 +1,63 @@
+//! Extractors: the caller behind a bearer token, and JSON bodies whose
+//! rejections use the API's error shape.
+
+use crate::app::App;
+use crate::engine::Actor;
+use crate::web::error::ApiError;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use serde::de::DeserializeOwned;
+
+/// The authenticated caller.
+pub struct Caller {
+    pub actor: Actor,
+    pub token: String,
+}
+
+impl FromRequestParts<App> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Caller, ApiError> {
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "missing bearer token"))?;
+        let actor = app.authenticate(&token).await?;
+        Ok(Caller { actor, token })
+    }
+}
+
+/// A JSON body; malformed input is a 400 naming the field when it can.
+pub struct Body<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Body<T>, ApiError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(Body(value)),
+            Err(rejection) => Err(json_error(rejection)),
+        }
+    }
+}
+
+fn json_error(rejection: JsonRejection) -> ApiError {
+    let (status, code) = match &rejection {
+        JsonRejection::MissingJsonContentType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+        JsonRejection::BytesRejection(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+        _ => (StatusCode::BAD_REQUEST, "malformed"),
+    };
+    let detail = rejection.body_text();
+    // serde names the field in backquotes: "missing field `title`".
+    let field = detail.split('`').nth(1).filter(|f| !f.contains(' ')).map(str::to_string);
+    let message = detail.split(": ").skip(1).collect::<Vec<_>>().join(": ");
+    let mut error = ApiError::new(status, code, if message.is_empty() { detail.clone() } else { message });
+    error.field = field;
+    error
+}

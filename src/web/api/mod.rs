@@ -1,0 +1,49 @@
+//! The JSON API under `/api/v1`.
+
+pub(crate) mod accounts;
+pub(crate) mod dossiers;
+pub mod extract;
+pub(crate) mod labels;
+
+use crate::app::App;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{delete, get, post, put};
+use axum::Router;
+
+/// Largest JSON body accepted (attachments have their own limit).
+pub const JSON_LIMIT: usize = 256 * 1024;
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/api/v1/login", post(accounts::login))
+        .route("/api/v1/logout", post(accounts::logout))
+        .route("/api/v1/me", get(accounts::me))
+        .route("/api/v1/me/password", post(accounts::change_password))
+        .route("/api/v1/reference/{list}", get(dossiers::reference))
+        .route("/api/v1/campaigns", get(dossiers::campaigns).post(dossiers::create_campaign))
+        .route("/api/v1/campaigns/{id}", get(dossiers::campaign))
+        .route("/api/v1/campaigns/{id}/criteria", get(dossiers::criteria))
+        .route("/api/v1/dossiers", get(dossiers::list).post(dossiers::create))
+        .route("/api/v1/dossiers/{id}", get(dossiers::read).patch(dossiers::update))
+        .route("/api/v1/dossiers/{id}/partners", post(dossiers::add_partner))
+        .route("/api/v1/dossiers/{id}/partners/{partner}", delete(dossiers::remove_partner))
+        .route("/api/v1/dossiers/{id}/self-assessment", put(dossiers::self_assessment))
+        .route("/api/v1/dossiers/{id}/events", post(dossiers::event))
+        .route("/api/v1/dossiers/{id}/reviews", get(dossiers::reviews))
+        .route("/api/v1/dossiers/{id}/audit", get(dossiers::audit))
+        .route(
+            "/api/v1/dossiers/{id}/attachments",
+            post(dossiers::upload).layer(DefaultBodyLimit::max(crate::app::files::MAX_SIZE + 1024)),
+        )
+        .route("/api/v1/attachments/{id}", get(dossiers::download))
+        .route("/api/v1/labels", get(labels::list))
+        .route("/api/v1/labels/{id}", get(labels::read))
+        .route("/api/v1/labels/{id}/audit", get(labels::audit))
+        .route("/api/v1/labels/{id}/events", post(labels::event))
+        .layer(DefaultBodyLimit::max(JSON_LIMIT))
+}
+
+/// Ids in paths: anything that is not one names nothing.
+pub(crate) fn path_id(text: &str, what: &'static str) -> Result<uuid::Uuid, crate::web::error::ApiError> {
+    uuid::Uuid::parse_str(text).map_err(|_| crate::web::error::ApiError::not_found(what))
+}
