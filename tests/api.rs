@@ -250,3 +250,487 @@ async fn concurrent_decisions_one_wins(db: &TestDb) {
 }
 
 on_both_backends!(full_path_to_an_excellence_label, concurrent_decisions_one_wins);
+
+/// Who is who in the matrix, by column.
+const ROLES: [&str; 10] = [
+    "anonymous",
+    "admin",
+    "president",
+    "porteur",
+    "porteur2",
+    "rectorat",
+    "region",
+    "outsider",
+    "rapporteur",
+    "rapporteur2",
+];
+
+async fn authorization_matrix(db: &TestDb) {
+    let w = world(db).await;
+    let porteur2 = {
+        user(&db.store, "porteur2@example.fr", &[(labelflow::workflow::Role::Porteur, None)], &[]).await;
+        Client::login(&w.porteur.base, "porteur2@example.fr").await
+    };
+    // A: under review in LYON/ARA, rapporteur assigned, rapporteur2 not.
+    let a = prepared(&w).await;
+    w.porteur.event(&a, json!({"event": "submit"}), 200).await;
+    for body in ["crefop", "conseil_academique"] {
+        w.region.event(&a, json!({"event": "record_opinion", "body": body, "opinion": "favorable"}), 200).await;
+    }
+    w.rectorat.event(&a, json!({"event": "declare_admissible"}), 200).await;
+    let r1 = w.cast.rapporteur.user_id.unwrap().to_string();
+    w.president.event(&a, json!({"event": "assign_reviewer", "user_id": r1, "due": "2027-05-15"}), 200).await;
+    let (status, _) = w
+        .porteur
+        .raw(
+            reqwest::Method::POST,
+            &format!("/api/v1/dossiers/{a}/attachments?name=a.pdf"),
+            "application/pdf",
+            PDF.to_vec(),
+        )
+        .await;
+    assert_eq!(status, 403, "owners attach only while the dossier is editable");
+    let (_, att) = w
+        .rectorat
+        .raw(
+            reqwest::Method::POST,
+            &format!("/api/v1/dossiers/{a}/attachments?name=avis.pdf&kind=avis_crefop"),
+            "application/pdf",
+            PDF.to_vec(),
+        )
+        .await;
+    let attachment = att["id"].as_str().expect("staff in scope attach an opinion").to_string();
+    // L: a label in LYON/ARA owned by porteur.
+    let labelled = reviewed(&w).await;
+    let out = w
+        .president
+        .event(
+            &labelled,
+            json!({"event": "decide", "outcome": "labelled", "category": "standard", "years": 3, "motivation": "ok"}),
+            200,
+        )
+        .await;
+    let label = out["label_id"].as_str().unwrap().to_string();
+
+    let clients = [
+        Client::anonymous(&w.porteur.base),
+        w.admin.clone(),
+        w.president.clone(),
+        w.porteur.clone(),
+        porteur2,
+        w.rectorat.clone(),
+        w.region.clone(),
+        w.outsider.clone(),
+        w.rapporteur.clone(),
+        w.rapporteur2.clone(),
+    ];
+    let bad_scores = json!({"event": "submit_review", "scores": {"c01_diagnostic": 99}, "comment": "x"});
+    type Row = (&'static str, String, Option<Value>, [u16; 10]);
+    //                                                anon admin pres  port  port2 rect  reg   out   rap   rap2
+    let rows: Vec<Row> = vec![
+        ("GET", format!("/api/v1/dossiers/{a}"), None, [401, 200, 200, 200, 404, 200, 200, 404, 200, 404]),
+        (
+            "PATCH",
+            format!("/api/v1/dossiers/{a}"),
+            Some(json!({"title": "Nouveau titre"})),
+            [401, 403, 403, 409, 404, 403, 403, 404, 403, 404],
+        ),
+        (
+            "POST",
+            format!("/api/v1/dossiers/{a}/partners"),
+            Some(json!({"name": "X", "type": "cfa"})),
+            [401, 403, 403, 409, 404, 403, 403, 404, 403, 404],
+        ),
+        (
+            "PUT",
+            format!("/api/v1/dossiers/{a}/self-assessment"),
+            Some(json!({"c01_diagnostic": "x"})),
+            [401, 403, 403, 409, 404, 403, 403, 404, 403, 404],
+        ),
+        (
+            "POST",
+            format!("/api/v1/dossiers/{a}/events"),
+            Some(bad_scores),
+            [401, 403, 403, 403, 404, 403, 403, 404, 422, 404],
+        ),
+        (
+            "POST",
+            format!("/api/v1/dossiers/{a}/events"),
+            Some(json!({"event": "endorse"})),
+            [401, 403, 403, 403, 404, 409, 409, 404, 403, 404],
+        ),
+        ("GET", format!("/api/v1/dossiers/{a}/reviews"), None, [401, 200, 200, 200, 404, 200, 200, 404, 200, 404]),
+        ("GET", format!("/api/v1/dossiers/{a}/audit"), None, [401, 200, 200, 403, 404, 200, 200, 404, 403, 404]),
+        ("GET", format!("/api/v1/attachments/{attachment}"), None, [401, 200, 200, 200, 404, 200, 200, 404, 200, 404]),
+        ("GET", format!("/api/v1/labels/{label}"), None, [401, 200, 200, 200, 404, 200, 200, 404, 404, 404]),
+        ("GET", format!("/api/v1/labels/{label}/audit"), None, [401, 200, 200, 403, 404, 200, 200, 404, 404, 404]),
+        (
+            "POST",
+            format!("/api/v1/labels/{label}/events"),
+            Some(json!({"event": "withdraw"})),
+            [401, 422, 422, 403, 404, 403, 403, 404, 404, 404],
+        ),
+        (
+            "POST",
+            "/api/v1/campaigns".into(),
+            Some(json!({"name": "", "workflow": "cmq", "opens_at": "2027-01-01", "closes_at": "2027-02-01"})),
+            [401, 422, 403, 403, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/api/v1/dossiers".into(),
+            Some(json!({"campaign_id": w.campaign, "title": "", "kind": "creation", "category": "standard"})),
+            [401, 403, 403, 422, 422, 403, 403, 403, 403, 403],
+        ),
+        ("GET", "/api/v1/me".into(), None, [401, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+        ("GET", "/api/v1/campaigns".into(), None, [401, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ];
+    let mut failures = Vec::new();
+    for (method, path, body, expected) in &rows {
+        for (i, client) in clients.iter().enumerate() {
+            let (status, reply) = match (*method, body) {
+                ("GET", _) => client.get(path).await,
+                ("PATCH", Some(b)) => client.patch(path, b.clone()).await,
+                ("PUT", Some(b)) => client.put(path, b.clone()).await,
+                (_, Some(b)) => client.post(path, b.clone()).await,
+                _ => unreachable!(),
+            };
+            if status != expected[i] {
+                failures.push(format!("{method} {path} as {}: {status} (expected {}) {reply}", ROLES[i], expected[i]));
+            }
+            if status >= 400 {
+                assert!(reply["error"]["code"].is_string(), "{method} {path} as {}: error shape {reply}", ROLES[i]);
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} cells differ:\n{}", failures.len(), failures.join("\n"));
+
+    // Lists obey the same rule: who sees dossier A and label L in lists.
+    //                      anon  admin  pres  port  port2  rect  reg   out    rap   rap2
+    let sees_a = [false, true, true, true, false, true, true, false, true, false];
+    let sees_l = [false, true, true, true, false, true, true, false, false, false];
+    for (i, client) in clients.iter().enumerate().skip(1) {
+        let (_, list) = client.get("/api/v1/dossiers").await;
+        let listed = list.as_array().unwrap().iter().any(|d| d["id"] == a.as_str());
+        assert_eq!(listed, sees_a[i], "dossier list as {}", ROLES[i]);
+        let (_, list) = client.get("/api/v1/labels").await;
+        let listed = list.as_array().unwrap().iter().any(|l| l["id"] == label.as_str());
+        assert_eq!(listed, sees_l[i], "label list as {}", ROLES[i]);
+    }
+}
+
+async fn bad_input_is_refused_and_changes_nothing(db: &TestDb) {
+    let w = world(db).await;
+    let id = prepared(&w).await;
+    let footprint = || async {
+        let (_, d) = w.admin.get(&format!("/api/v1/dossiers/{id}")).await;
+        let (_, trail) = w.admin.get(&format!("/api/v1/dossiers/{id}/audit")).await;
+        (d, trail.as_array().unwrap().len())
+    };
+    let before = footprint().await;
+    let dossier = format!("/api/v1/dossiers/{id}");
+    let events = format!("{dossier}/events");
+    let mut body = dossier_body(&w.campaign);
+    let with = |body: &mut Value, field: &str, value: Value| {
+        let mut b = body.clone();
+        b[field] = value;
+        b
+    };
+    // (what, reply, status, code, field)
+    let cases: Vec<(&str, (u16, Value), u16, &str, Option<&str>)> = vec![
+        (
+            "unknown filière",
+            w.porteur.post("/api/v1/dossiers", with(&mut body, "filiere", json!("astronautique"))).await,
+            422,
+            "invalid_input",
+            Some("filiere"),
+        ),
+        (
+            "unknown académie",
+            w.porteur.post("/api/v1/dossiers", with(&mut body, "academies", json!(["Atlantis"]))).await,
+            422,
+            "invalid_input",
+            Some("academies"),
+        ),
+        (
+            "académie outside the région",
+            w.porteur.post("/api/v1/dossiers", with(&mut body, "academies", json!(["RENNES"]))).await,
+            422,
+            "invalid_input",
+            Some("academies"),
+        ),
+        (
+            "bad category",
+            w.porteur.post("/api/v1/dossiers", with(&mut body, "category", json!("gold"))).await,
+            422,
+            "invalid_input",
+            Some("category"),
+        ),
+        (
+            "missing title",
+            w.porteur
+                .post(
+                    "/api/v1/dossiers",
+                    json!({"campaign_id": w.campaign, "kind": "creation", "category": "standard"}),
+                )
+                .await,
+            400,
+            "malformed",
+            Some("title"),
+        ),
+        (
+            "malformed JSON",
+            w.porteur
+                .raw(reqwest::Method::POST, "/api/v1/dossiers", "application/json", b"{\"title\": ".to_vec())
+                .await,
+            400,
+            "malformed",
+            None,
+        ),
+        (
+            "not JSON",
+            w.porteur.raw(reqwest::Method::POST, "/api/v1/dossiers", "text/plain", b"hello".to_vec()).await,
+            415,
+            "unsupported_media_type",
+            None,
+        ),
+        ("wrongly typed field", w.porteur.patch(&dossier, json!({"title": 12})).await, 400, "malformed", None),
+        (
+            "stale version",
+            w.porteur.patch(&dossier, json!({"title": "Autre", "version": 1})).await,
+            409,
+            "stale_version",
+            None,
+        ),
+        (
+            "unknown partner type",
+            w.porteur.post(&format!("{dossier}/partners"), json!({"name": "X", "type": "club"})).await,
+            422,
+            "invalid_input",
+            Some("type"),
+        ),
+        (
+            "unknown criterion",
+            w.porteur.put(&format!("{dossier}/self-assessment"), json!({"c99": "x"})).await,
+            422,
+            "invalid_input",
+            Some("c99"),
+        ),
+        (
+            "unknown event",
+            w.porteur.post(&events, json!({"event": "teleport"})).await,
+            422,
+            "invalid_input",
+            Some("event"),
+        ),
+        (
+            "stale event version",
+            w.porteur.post(&events, json!({"event": "submit", "version": 2})).await,
+            409,
+            "stale_version",
+            None,
+        ),
+        (
+            "attachment of the wrong type",
+            w.porteur
+                .raw(reqwest::Method::POST, &format!("{dossier}/attachments?name=a.txt"), "text/plain", b"hi".to_vec())
+                .await,
+            422,
+            "invalid_input",
+            Some("content_type"),
+        ),
+        (
+            "PDF that is not one",
+            w.porteur
+                .raw(
+                    reqwest::Method::POST,
+                    &format!("{dossier}/attachments?name=a.pdf"),
+                    "application/pdf",
+                    b"\x89PNG\r\n\x1a\n".to_vec(),
+                )
+                .await,
+            422,
+            "invalid_input",
+            Some("body"),
+        ),
+        (
+            "path in a file name",
+            w.porteur
+                .raw(
+                    reqwest::Method::POST,
+                    &format!("{dossier}/attachments?name=..%2F..%2Fetc%2Fpasswd"),
+                    "application/pdf",
+                    PDF.to_vec(),
+                )
+                .await,
+            422,
+            "invalid_input",
+            Some("name"),
+        ),
+        (
+            "oversized attachment",
+            w.porteur
+                .raw(
+                    reqwest::Method::POST,
+                    &format!("{dossier}/attachments?name=big.pdf"),
+                    "application/pdf",
+                    [PDF, &vec![b' '; 21 * 1024 * 1024]].concat(),
+                )
+                .await,
+            413,
+            "payload_too_large",
+            None,
+        ),
+        (
+            "oversized JSON",
+            w.porteur.patch(&dossier, json!({"title": "x".repeat(300 * 1024)})).await,
+            413,
+            "payload_too_large",
+            None,
+        ),
+        (
+            "unknown campaign",
+            w.porteur
+                .post("/api/v1/dossiers", with(&mut body, "campaign_id", json!("0b9c8a44-5c44-4f8f-a1c0-000000000000")))
+                .await,
+            422,
+            "invalid_input",
+            Some("campaign_id"),
+        ),
+        (
+            "bad label filter",
+            w.rectorat.get("/api/v1/labels?expiring_before=soon").await,
+            422,
+            "invalid_input",
+            Some("expiring_before"),
+        ),
+    ];
+    for (what, (status, reply), want_status, want_code, want_field) in cases {
+        assert_eq!(status, want_status, "{what}: {reply}");
+        assert_eq!(reply["error"]["code"], want_code, "{what}: {reply}");
+        assert!(!reply["error"]["message"].as_str().unwrap_or("").is_empty(), "{what}: a message");
+        if let Some(field) = want_field {
+            assert_eq!(reply["error"]["field"], field, "{what}: {reply}");
+        }
+    }
+    w.porteur.event(&id, json!({"event": "submit"}), 200).await;
+    for body in ["crefop", "conseil_academique"] {
+        w.region.event(&id, json!({"event": "record_opinion", "body": body, "opinion": "favorable"}), 200).await;
+    }
+    w.rectorat.event(&id, json!({"event": "declare_admissible"}), 200).await;
+    let r1 = w.cast.rapporteur.user_id.unwrap().to_string();
+    let r2 = w.cast.rapporteur2.user_id.unwrap().to_string();
+    let err =
+        w.president.event(&id, json!({"event": "assign_reviewer", "user_id": r1, "due": "2026-01-01"}), 422).await;
+    assert_eq!(err["error"]["field"], "due");
+    let porteur_id = w.cast.porteur.user_id.unwrap().to_string();
+    let err = w
+        .president
+        .event(&id, json!({"event": "assign_reviewer", "user_id": porteur_id, "due": "2027-05-15"}), 422)
+        .await;
+    assert_eq!(
+        (err["error"]["field"].as_str(), err["error"]["message"].as_str()),
+        (Some("user_id"), Some("this user is not a rapporteur"))
+    );
+    for r in [&r1, &r2] {
+        w.president.event(&id, json!({"event": "assign_reviewer", "user_id": r, "due": "2027-05-15"}), 200).await;
+    }
+    let mut out_of_range = scores(4);
+    out_of_range["c05_pilotage"] = json!(5);
+    let err =
+        w.rapporteur.event(&id, json!({"event": "submit_review", "scores": out_of_range, "comment": "x"}), 422).await;
+    assert_eq!(err["error"]["field"], "scores.c05_pilotage");
+    let mut missing = scores(4);
+    missing.as_object_mut().unwrap().remove("c11_evaluation");
+    let err = w.rapporteur.event(&id, json!({"event": "submit_review", "scores": missing, "comment": "x"}), 422).await;
+    assert_eq!(err["error"]["field"], "scores.c11_evaluation");
+    for r in [&w.rapporteur, &w.rapporteur2] {
+        r.event(&id, json!({"event": "submit_review", "scores": scores(2), "comment": "Correct."}), 200).await;
+    }
+    let decide = |extra: Value| {
+        let mut b =
+            json!({"event": "decide", "outcome": "labelled", "category": "standard", "years": 3, "motivation": "m"});
+        b.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        b
+    };
+    let err = w.president.event(&id, decide(json!({"years": 6})), 422).await;
+    assert_eq!(
+        (err["error"]["field"].as_str(), err["error"]["message"].as_str()),
+        (Some("years"), Some("must be at most 5"))
+    );
+    let err = w.president.event(&id, decide(json!({"motivation": ""})), 422).await;
+    assert_eq!(err["error"]["field"], "motivation");
+    let err = w.president.event(&id, decide(json!({"category": "excellence"})), 422).await;
+    assert_eq!(err["error"]["code"], "excellence_thresholds_not_met");
+    let (_, after) = w.admin.get(&format!("/api/v1/dossiers/{id}")).await;
+    assert_eq!(after["state"], "reviewed", "nothing refused moved the dossier");
+    // Excellence against the thresholds needs the president's explicit reason.
+    let out = w
+        .president
+        .event(&id, decide(json!({"category": "excellence", "excellence_override": "Enjeu national."})), 200)
+        .await;
+    assert_eq!(out["state"], "labelled");
+    drop(before);
+}
+
+async fn accounts_and_tokens(db: &TestDb) {
+    let w = world(db).await;
+    let anon = Client::anonymous(&w.porteur.base);
+    let (status, wrong) = anon.post("/api/v1/login", json!({"email": "porteur@example.fr", "password": "nope"})).await;
+    let (status2, unknown) =
+        anon.post("/api/v1/login", json!({"email": "nobody@example.fr", "password": "nope"})).await;
+    assert_eq!((status, status2), (401, 401));
+    assert_eq!(wrong, unknown, "an unknown address and a wrong password look the same");
+    let (status, _) = anon.get("/api/v1/me").await;
+    assert_eq!(status, 401);
+    let mut forged = anon.clone();
+    forged.token = Some("0".repeat(64));
+    assert_eq!(forged.get("/api/v1/me").await.0, 401);
+
+    let (status, me) = w.rectorat.get("/api/v1/me").await;
+    assert_eq!(status, 200);
+    assert_eq!(me["roles"], json!(["staff_rectorat@academie:LYON"]));
+
+    let second = Client::login(&w.porteur.base, "porteur@example.fr").await;
+    let err = w.porteur.post("/api/v1/me/password", json!({"current": "wrong", "new": "un-nouveau-mot"})).await;
+    assert_eq!((err.0, err.1["error"]["field"].as_str()), (422, Some("current")));
+    let err = w.porteur.post("/api/v1/me/password", json!({"current": PASSWORD, "new": "court"})).await;
+    assert_eq!((err.0, err.1["error"]["field"].as_str()), (422, Some("new")));
+    let (status, _) =
+        w.porteur.post("/api/v1/me/password", json!({"current": PASSWORD, "new": "un-nouveau-mot"})).await;
+    assert_eq!(status, 204);
+    assert_eq!(w.porteur.get("/api/v1/me").await.0, 200, "the session that changed it lives on");
+    assert_eq!(second.get("/api/v1/me").await.0, 401, "other sessions end");
+    let (status, _) =
+        anon.post("/api/v1/login", json!({"email": "porteur@example.fr", "password": "un-nouveau-mot"})).await;
+    assert_eq!(status, 200);
+
+    assert_eq!(w.rectorat.post("/api/v1/logout", json!({})).await.0, 204);
+    assert_eq!(w.rectorat.get("/api/v1/me").await.0, 401, "logged out");
+
+    for list in ["filieres", "regions", "academies", "partner-types"] {
+        let (status, items) = anon.get(&format!("/api/v1/reference/{list}")).await;
+        assert_eq!(status, 200);
+        let expected = match list {
+            "filieres" => 12,
+            "regions" => 18,
+            "academies" => 30,
+            _ => 11,
+        };
+        assert_eq!(items.as_array().unwrap().len(), expected, "{list}");
+    }
+    let (_, academies) = anon.get("/api/v1/reference/academies").await;
+    assert!(academies.as_array().unwrap().iter().any(|a| a["code"] == "MAYOTTE" && a["region"] == "MAY"));
+    let (_, criteria) = w.porteur.get(&format!("/api/v1/campaigns/{}/criteria", w.campaign)).await;
+    assert_eq!(criteria.as_array().unwrap().len(), 11);
+    assert!(criteria[0]["excellence"].is_number() && criteria[0]["max"] == 4);
+
+    // Tokens expire.
+    w._served.clock.set(at(2027, 2, 1, 9, 0) + chrono::Duration::hours(13));
+    assert_eq!(w.region.get("/api/v1/me").await.0, 401, "expired after 12 hours");
+}
+
+mod matrix {
+    use super::*;
+    on_both_backends!(authorization_matrix, bad_input_is_refused_and_changes_nothing, accounts_and_tokens);
+}
