@@ -437,7 +437,8 @@ async fn bad_input_is_refused_and_changes_nothing(db: &TestDb) {
         b
     };
     // (what, reply, status, code, field)
-    let cases: Vec<(&str, (u16, Value), u16, &str, Option<&str>)> = vec![
+    type Case = (&'static str, Reply, u16, &'static str, Option<&'static str>);
+    let cases: Vec<Case> = vec![
         (
             "unknown filière",
             w.porteur.post("/api/v1/dossiers", with(&mut body, "filiere", json!("astronautique"))).await,
