@@ -91,11 +91,12 @@ pub async fn seed(app: &App) -> Result<bool, AppError> {
     )
     .await?;
 
-    // Three dossiers taken further: submitted, under review, reviewed.
+    // Dossiers taken further: submitted, under review, reviewed, labelled.
     let stages = [
         ("Campus Industrie du futur", "systemes-innovants-mecatronique", "excellence", 1),
         ("Campus Gastronomie et Hôtellerie", "tourisme-gastronomie", "standard", 2),
         ("Campus Chimie Verte", "chimie-biotechnologies", "excellence", 3),
+        ("Campus Aéronautique et Spatial", "mobilite-aeronautique-transports", "excellence", 4),
     ];
     for (title, filiere, category, depth) in stages {
         let id = app.create_dossier(&porteur, owner, dossier(title, filiere, category)).await?;
@@ -130,6 +131,15 @@ pub async fn seed(app: &App) -> Result<bool, AppError> {
                 .with("comment", "Réseau solide, ambition nationale, forte ouverture internationale.");
             act(r, id, e).await?;
         }
+        if depth < 4 {
+            continue;
+        }
+        let decision =
+            Event::named("decide").with("outcome", "labelled").with("category", "excellence").with("years", 5).with(
+                "motivation",
+                "Campus d'excellence : enjeu national, recherche et innovation, rayonnement international.",
+            );
+        act(&president, id, decision).await?;
     }
     Ok(true)
 }

@@ -63,9 +63,48 @@ async fn exercise(base: &str) {
     let doc: serde_json::Value =
         client.get(format!("{base}/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    for path in ["/healthz", "/api/v1/openapi.json", "/api/v1/workflows/{id}"] {
-        assert!(doc["paths"][path].is_object(), "{path} documented");
+    let routes = [
+        ("get", "/healthz"),
+        ("get", "/api/v1/openapi.json"),
+        ("get", "/api/v1/workflows/{id}"),
+        ("post", "/api/v1/login"),
+        ("post", "/api/v1/logout"),
+        ("get", "/api/v1/me"),
+        ("post", "/api/v1/me/password"),
+        ("get", "/api/v1/reference/{list}"),
+        ("get", "/api/v1/campaigns"),
+        ("post", "/api/v1/campaigns"),
+        ("get", "/api/v1/campaigns/{id}"),
+        ("get", "/api/v1/campaigns/{id}/criteria"),
+        ("get", "/api/v1/dossiers"),
+        ("post", "/api/v1/dossiers"),
+        ("get", "/api/v1/dossiers/{id}"),
+        ("patch", "/api/v1/dossiers/{id}"),
+        ("post", "/api/v1/dossiers/{id}/partners"),
+        ("delete", "/api/v1/dossiers/{id}/partners/{partner}"),
+        ("put", "/api/v1/dossiers/{id}/self-assessment"),
+        ("post", "/api/v1/dossiers/{id}/attachments"),
+        ("get", "/api/v1/attachments/{id}"),
+        ("post", "/api/v1/dossiers/{id}/events"),
+        ("get", "/api/v1/dossiers/{id}/reviews"),
+        ("get", "/api/v1/dossiers/{id}/audit"),
+        ("get", "/api/v1/labels"),
+        ("get", "/api/v1/labels/{id}"),
+        ("get", "/api/v1/labels/{id}/audit"),
+        ("post", "/api/v1/labels/{id}/events"),
+    ];
+    for (method, path) in routes {
+        let op = &doc["paths"][path][method];
+        assert!(op.is_object(), "{method} {path} documented");
+        let error_documented = op["responses"].as_object().unwrap().iter().any(|(code, r)| {
+            !code.starts_with('2')
+                && r["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/ErrorBody"
+        });
+        assert!(error_documented || path == "/api/v1/openapi.json", "{method} {path}: error shape documented");
     }
+    let documented: usize = doc["paths"].as_object().unwrap().values().map(|p| p.as_object().unwrap().len()).sum();
+    assert_eq!(documented, routes.len(), "no undocumented extra or missing operation");
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
 
     let wf: serde_json::Value =
@@ -82,6 +121,38 @@ async fn exercise(base: &str) {
     assert_eq!(other.status(), 404);
 }
 
+/// Every demo account logs in with the printed password and sees its part.
+async fn demo_logins_work(base: &str) {
+    let client = reqwest::Client::new();
+    let mut seen = std::collections::BTreeMap::new();
+    for (email, ..) in labelflow::demo::LOGINS {
+        let login: serde_json::Value = client
+            .post(format!("{base}/api/v1/login"))
+            .json(&serde_json::json!({"email": email, "password": labelflow::demo::DEMO_PASSWORD}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = login["token"].as_str().unwrap_or_else(|| panic!("{email} logs in: {login}"));
+        let list: serde_json::Value = client
+            .get(format!("{base}/api/v1/dossiers"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        seen.insert(*email, list.as_array().unwrap().len());
+    }
+    assert_eq!(seen["admin@demo.labelflow.fr"], 5, "{seen:?}");
+    assert_eq!(seen["porteur@demo.labelflow.fr"], 5);
+    assert_eq!(seen["rectorat.lyon@demo.labelflow.fr"], 5);
+    assert_eq!(seen["rapporteur1@demo.labelflow.fr"], 3, "assigned to three dossiers");
+}
+
 #[tokio::test]
 async fn serves_on_sqlite_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
@@ -89,6 +160,7 @@ async fn serves_on_sqlite_and_stops_on_sigterm() {
     let server = start(&["--database-url", &url, "--demo"]);
     assert!(server.stdout.iter().any(|l| l.contains("president@demo.labelflow.fr")), "{:?}", server.stdout);
     exercise(&server.base).await;
+    demo_logins_work(&server.base).await;
     assert!(server.stop().success(), "graceful shutdown exits 0");
     assert!(dir.path().join("serve.db").exists(), "the database file was created");
 
