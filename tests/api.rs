@@ -614,6 +614,19 @@ async fn bad_input_is_refused_and_changes_nothing(db: &TestDb) {
             assert_eq!(reply["error"]["field"], field, "{what}: {reply}");
         }
     }
+    // An oversized upload is refused from its Content-Length, before the body
+    // is read: the client gets the 413, or a closed connection mid-send.
+    let big = [PDF, &vec![b' '; 21 * 1024 * 1024]].concat();
+    if let Some((status, reply)) = w
+        .porteur
+        .try_raw(reqwest::Method::POST, &format!("{dossier}/attachments?name=big.pdf"), "application/pdf", big)
+        .await
+    {
+        assert_eq!((status, reply["error"]["code"].as_str()), (413, Some("payload_too_large")), "{reply}");
+    }
+    let after = footprint().await;
+    assert_eq!(after, before, "no refused input changed the dossier or its trail");
+
     w.porteur.event(&id, json!({"event": "submit"}), 200).await;
     for body in ["crefop", "conseil_academique"] {
         w.region.event(&id, json!({"event": "record_opinion", "body": body, "opinion": "favorable"}), 200).await;
@@ -671,7 +684,6 @@ async fn bad_input_is_refused_and_changes_nothing(db: &TestDb) {
         .event(&id, decide(json!({"category": "excellence", "excellence_override": "Enjeu national."})), 200)
         .await;
     assert_eq!(out["state"], "labelled");
-    drop(before);
 }
 
 async fn accounts_and_tokens(db: &TestDb) {

@@ -288,6 +288,27 @@ impl Client {
         self.send(req).await
     }
 
+    /// Like [`Client::raw`], but None when the server closed the connection
+    /// before answering.
+    pub async fn try_raw(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Option<Reply> {
+        let req =
+            self.http.request(method, format!("{}{path}", self.base)).header("content-type", content_type).body(body);
+        let req = match &self.token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        };
+        let resp = req.send().await.ok()?;
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap_or_default();
+        Some((status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))))
+    }
+
     pub async fn bytes(&self, path: &str) -> (u16, Vec<u8>) {
         let req = self.http.get(format!("{}{path}", self.base));
         let req = match &self.token {
