@@ -569,20 +569,6 @@ async fn bad_input_is_refused_and_changes_nothing(db: &TestDb) {
             Some("name"),
         ),
         (
-            "oversized attachment",
-            w.porteur
-                .raw(
-                    reqwest::Method::POST,
-                    &format!("{dossier}/attachments?name=big.pdf"),
-                    "application/pdf",
-                    [PDF, &vec![b' '; 21 * 1024 * 1024]].concat(),
-                )
-                .await,
-            413,
-            "payload_too_large",
-            None,
-        ),
-        (
             "oversized JSON",
             w.porteur.patch(&dossier, json!({"title": "x".repeat(300 * 1024)})).await,
             413,

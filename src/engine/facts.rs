@@ -15,6 +15,16 @@ pub struct Grant {
     pub scope: Option<Scope>,
 }
 
+impl std::fmt::Display for Grant {
+    /// `role` or `role@scope`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.scope {
+            Some(scope) => write!(f, "{}@{scope}", self.role),
+            None => write!(f, "{}", self.role),
+        }
+    }
+}
+
 /// An académie, a région or an organisation: scopes of staff grants and
 /// affiliations of committee members. Written `kind:CODE`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -106,13 +106,12 @@ impl Store {
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(|r| {
-                let (role, scope): (String, String) = (r.get(0), r.get(1));
-                if scope.is_empty() {
-                    role
-                } else {
-                    format!("{role}@{scope}")
-                }
+            .filter_map(|r| {
+                let role = crate::workflow::Role::parse(r.get::<String, _>(0).as_str())?;
+                Some(
+                    crate::engine::Grant { role, scope: crate::engine::Scope::parse(r.get::<String, _>(1).as_str()) }
+                        .to_string(),
+                )
             })
             .collect();
         let affiliations =

@@ -52,34 +52,51 @@ fn opt_rfc3339(us: Option<i64>) -> Option<String> {
     us.map(rfc3339)
 }
 
-/// `WHERE` clause text for visible dossiers (alias `d`), binding from `$first`.
-fn visibility_sql(v: &Visibility, first: usize, binds: &mut Vec<String>) -> String {
+/// How an entity reaches the scopes of [`Visibility`], as SQL fragments
+/// with `{}` standing for the bound values.
+pub(crate) struct ScopeSql {
+    pub academies: &'static str,
+    pub region: &'static str,
+    pub owner: &'static str,
+    /// None: rapporteurs see none of these.
+    pub reviewer: Option<&'static str>,
+}
+
+pub(crate) const DOSSIER_SCOPE: ScopeSql = ScopeSql {
+    academies: "EXISTS (SELECT 1 FROM dossier_academies da WHERE da.dossier_id = d.id AND da.academie IN ({}))",
+    region: "d.region IN ({})",
+    owner: "EXISTS (SELECT 1 FROM dossier_owners o WHERE o.dossier_id = d.id AND o.user_id = {})",
+    reviewer: Some("EXISTS (SELECT 1 FROM assignments a WHERE a.dossier_id = d.id AND a.user_id = {})"),
+};
+
+/// `WHERE` clause text for what `v` may see, its values appended to `binds`
+/// (numbered after those already there).
+pub(crate) fn visibility_sql(v: &Visibility, scope: &ScopeSql, binds: &mut Vec<String>) -> String {
     if v.all {
         return "TRUE".into();
     }
     let mut clauses = Vec::new();
-    let param = |binds: &mut Vec<String>, value: String| {
-        binds.push(value);
-        format!("${}", first + binds.len() - 1)
+    let bind_all = |binds: &mut Vec<String>, values: Vec<String>| {
+        values
+            .into_iter()
+            .map(|value| {
+                binds.push(value);
+                format!("${}", binds.len())
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     if !v.academies.is_empty() {
-        let ps: Vec<String> = v.academies.iter().map(|a| param(binds, a.clone())).collect();
-        clauses.push(format!(
-            "EXISTS (SELECT 1 FROM dossier_academies da WHERE da.dossier_id = d.id AND da.academie IN ({}))",
-            ps.join(", ")
-        ));
+        clauses.push(scope.academies.replace("{}", &bind_all(binds, v.academies.clone())));
     }
     if !v.regions.is_empty() {
-        let ps: Vec<String> = v.regions.iter().map(|r| param(binds, r.clone())).collect();
-        clauses.push(format!("d.region IN ({})", ps.join(", ")));
+        clauses.push(scope.region.replace("{}", &bind_all(binds, v.regions.clone())));
     }
     if let Some(owner) = v.owner {
-        let p = param(binds, owner.to_string());
-        clauses.push(format!("EXISTS (SELECT 1 FROM dossier_owners o WHERE o.dossier_id = d.id AND o.user_id = {p})"));
+        clauses.push(scope.owner.replace("{}", &bind_all(binds, vec![owner.to_string()])));
     }
-    if let Some(reviewer) = v.reviewer {
-        let p = param(binds, reviewer.to_string());
-        clauses.push(format!("EXISTS (SELECT 1 FROM assignments a WHERE a.dossier_id = d.id AND a.user_id = {p})"));
+    if let (Some(reviewer), Some(sql)) = (v.reviewer, scope.reviewer) {
+        clauses.push(sql.replace("{}", &bind_all(binds, vec![reviewer.to_string()])));
     }
     if clauses.is_empty() {
         "FALSE".into()
@@ -198,7 +215,7 @@ impl Store {
             "SELECT d.id, d.campaign_id, d.title, d.state, d.version, d.kind, d.category, d.filiere, d.region, d.updated_at \
              FROM dossiers d WHERE ",
         );
-        sql.push_str(&visibility_sql(visibility, 1, &mut binds));
+        sql.push_str(&visibility_sql(visibility, &DOSSIER_SCOPE, &mut binds));
         if let Some(state) = state {
             binds.push(state.to_string());
             sql.push_str(&format!(" AND d.state = ${}", binds.len()));

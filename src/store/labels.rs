@@ -1,6 +1,6 @@
 //! Label reads with the filters of the API.
 
-use super::dossiers::Visibility;
+use super::dossiers::{visibility_sql, ScopeSql, Visibility};
 use super::views::LabelView;
 use super::{Backend, Result, Store, StoreError};
 use sqlx::Row;
@@ -24,7 +24,7 @@ impl Store {
             binds.push(v.to_string());
             format!("${}", binds.len())
         };
-        let mut clauses = vec![label_visibility(visibility, &mut binds)];
+        let mut clauses = vec![visibility_sql(visibility, &LABEL_SCOPE, &mut binds)];
         if let Some(v) = &filter.status {
             clauses.push(format!("l.state = {}", push(&mut binds, v)));
         }
@@ -82,38 +82,12 @@ fn label_select(backend: Backend) -> &'static str {
 }
 
 /// Same rule as dossiers: staff by scope, owners through the dossier.
-fn label_visibility(v: &Visibility, binds: &mut Vec<String>) -> String {
-    if v.all {
-        return "TRUE".into();
-    }
-    let mut clauses = Vec::new();
-    let param = |binds: &mut Vec<String>, value: String| {
-        binds.push(value);
-        format!("${}", binds.len())
-    };
-    if !v.academies.is_empty() {
-        let ps: Vec<String> = v.academies.iter().map(|a| param(binds, a.clone())).collect();
-        clauses.push(format!(
-            "EXISTS (SELECT 1 FROM label_academies la WHERE la.label_id = l.id AND la.academie IN ({}))",
-            ps.join(", ")
-        ));
-    }
-    if !v.regions.is_empty() {
-        let ps: Vec<String> = v.regions.iter().map(|r| param(binds, r.clone())).collect();
-        clauses.push(format!("l.region IN ({})", ps.join(", ")));
-    }
-    if let Some(owner) = v.owner {
-        let p = param(binds, owner.to_string());
-        clauses.push(format!(
-            "EXISTS (SELECT 1 FROM dossier_owners o WHERE o.dossier_id = l.dossier_id AND o.user_id = {p})"
-        ));
-    }
-    if clauses.is_empty() {
-        "FALSE".into()
-    } else {
-        format!("({})", clauses.join(" OR "))
-    }
-}
+const LABEL_SCOPE: ScopeSql = ScopeSql {
+    academies: "EXISTS (SELECT 1 FROM label_academies la WHERE la.label_id = l.id AND la.academie IN ({}))",
+    region: "l.region IN ({})",
+    owner: "EXISTS (SELECT 1 FROM dossier_owners o WHERE o.dossier_id = l.dossier_id AND o.user_id = {})",
+    reviewer: None,
+};
 
 fn label_view(r: &sqlx::any::AnyRow) -> Result<LabelView> {
     Ok(LabelView {

@@ -92,14 +92,7 @@ impl Store {
                 .execute(&mut **tx)
                 .await?;
         }
-        let grants: Vec<String> = user
-            .grants
-            .iter()
-            .map(|g| match &g.scope {
-                Some(s) => format!("{}@{s}", g.role),
-                None => g.role.to_string(),
-            })
-            .collect();
+        let grants: Vec<String> = user.grants.iter().map(ToString::to_string).collect();
         let after = json!({"email": user.email, "name": user.name, "roles": grants, "affiliations": user.affiliations});
         append_after(&mut tx, &Entry::new("user", &id.to_string(), "create", actor, now).after(after), None).await?;
         tx.commit().await?;

@@ -47,23 +47,10 @@ impl TestDb {
         };
         let name = format!("labelflow_test_{}", Uuid::new_v4().simple());
         run_admin(&admin, &format!("CREATE DATABASE {name}")).await;
-        let url = with_database(&admin, &name);
+        let url = labelflow::bench::scratch::replace_database(&admin, &name);
         let store = Store::open(&url).await.expect("postgres store");
         Some(TestDb { store, url, _dir: None, pg: Some((admin, name)) })
     }
-}
-
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, format!("?{q}")),
-        None => (url, String::new()),
-    };
-    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let root = match base[scheme_end..].find('/') {
-        Some(slash) => &base[..scheme_end + slash],
-        None => base,
-    };
-    format!("{root}/{name}{query}")
 }
 
 async fn run_admin(admin: &str, sql: &str) {
