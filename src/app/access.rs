@@ -50,6 +50,15 @@ pub fn sees_dossier(actor: &Actor, d: &DossierFacts) -> bool {
     national(actor) || staff_in_scope(actor, d) || is_owner(actor, d) || is_assigned(actor, d)
 }
 
+/// Whether the actor may see an instance at all; the timer worker sees all.
+pub fn sees_instance(actor: &Actor, instance: &crate::engine::Instance) -> bool {
+    actor.has_role(Role::System)
+        || match &instance.facts {
+            crate::engine::Facts::Dossier(d) => sees_dossier(actor, d),
+            crate::engine::Facts::Label(l) => sees_label(actor, l),
+        }
+}
+
 pub fn sees_label(actor: &Actor, l: &LabelFacts) -> bool {
     national(actor)
         || in_scope(actor, &l.region, &l.academies)

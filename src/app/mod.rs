@@ -66,7 +66,12 @@ impl App {
             }
         }
         let now = self.clock.now();
+        // What the actor may not see is "not found", checked on the same
+        // load the decision uses.
         let decide = |instance: &engine::Instance| {
+            if !access::sees_instance(actor, instance) {
+                return Err(AppError::Store(StoreError::NotFound { what: instance.machine.name() }));
+            }
             engine::decide(&self.workflow, instance, &event, actor, now).map_err(AppError::from)
         };
         let (plan, Applied { version, label_id, .. }) = self.store.transition(machine, id, decide).await?;
