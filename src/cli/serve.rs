@@ -86,12 +86,15 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if args.smtp_url.is_none() {
         tracing::info!(folder = %args.mail_dir.display(), "no SMTP server configured: e-mails go to .eml files");
     }
+    // Signal handlers go in before the server says it listens, so that a
+    // stop request at any moment after that is a graceful one.
+    let shutdown = shutdown_signal()?;
     let listener =
         tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, database = %redact_url(&args.db.database_url), "labelflow started");
     println!("labelflow listening on http://{addr}");
-    axum::serve(listener, crate::web::router(app)).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, crate::web::router(app)).with_graceful_shutdown(shutdown).await?;
     store.close().await;
     tracing::info!("labelflow stopped");
     Ok(())
@@ -109,24 +112,26 @@ fn print_demo_logins(created: bool) {
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        tokio::signal::ctrl_c().await.ok();
-    };
+/// Installs the SIGINT/SIGTERM handlers now; the future resolves on either.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {},
+                _ = terminate.recv() => {},
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = terminate => {},
+            tracing::info!("shutdown requested, finishing requests in flight");
+        })
     }
-    tracing::info!("shutdown requested, finishing requests in flight");
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            tokio::signal::ctrl_c().await.ok();
+            tracing::info!("shutdown requested, finishing requests in flight");
+        })
+    }
 }
