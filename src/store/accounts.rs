@@ -101,28 +101,14 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?
             .ok_or(StoreError::NotFound { what: "user" })?;
-        let roles = sqlx::query("SELECT role, scope FROM user_roles WHERE user_id = $1 ORDER BY role, scope")
-            .bind(&id)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .filter_map(|r| {
-                let role = crate::workflow::Role::parse(r.get::<String, _>(0).as_str())?;
-                Some(
-                    crate::engine::Grant { role, scope: crate::engine::Scope::parse(r.get::<String, _>(1).as_str()) }
-                        .to_string(),
-                )
-            })
-            .collect();
-        let affiliations =
-            sqlx::query("SELECT affiliation FROM user_affiliations WHERE user_id = $1 ORDER BY affiliation")
-                .bind(&id)
-                .fetch_all(&self.pool)
-                .await?
-                .iter()
-                .map(|r| r.get(0))
-                .collect();
-        Ok(UserView { id, email: row.get(0), name: row.get(1), roles, affiliations })
+        let actor = self.actor(user).await?;
+        Ok(UserView {
+            id,
+            email: row.get(0),
+            name: row.get(1),
+            roles: actor.grants.iter().map(ToString::to_string).collect(),
+            affiliations: actor.affiliations.iter().map(ToString::to_string).collect(),
+        })
     }
 
     pub async fn campaigns(&self) -> Result<Vec<CampaignView>> {
