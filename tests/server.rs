@@ -92,6 +92,10 @@ async fn exercise(base: &str) {
         ("get", "/api/v1/labels/{id}"),
         ("get", "/api/v1/labels/{id}/audit"),
         ("post", "/api/v1/labels/{id}/events"),
+        ("get", "/api/v1/dossiers/{id}/timers"),
+        ("get", "/api/v1/labels/{id}/timers"),
+        ("get", "/api/v1/deadlines"),
+        ("post", "/api/v1/test/clock"),
     ];
     for (method, path) in routes {
         let op = &doc["paths"][path][method];

@@ -6,6 +6,7 @@ pub mod access;
 pub mod accounts;
 pub mod dossiers;
 pub mod files;
+pub mod timers;
 
 use crate::clock::Clock;
 use crate::engine::{self, Actor, Event, Facts, Refusal};
@@ -31,6 +32,10 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     /// Where attachments are kept.
     pub data_dir: std::path::PathBuf,
+    /// Set with `serve --test-clock`: the clock the test endpoint moves.
+    pub test_clock: Option<crate::clock::ManualClock>,
+    /// Wakes the timer worker when a plan may have added a timer.
+    pub wake: Arc<tokio::sync::Notify>,
     /// Verified against when an e-mail is unknown, so that a failed login
     /// costs the same time either way.
     decoy_hash: Arc<String>,
@@ -49,7 +54,22 @@ pub struct Outcome {
 impl App {
     pub fn new(store: Store, workflow: Arc<Definition>, clock: Arc<dyn Clock>) -> App {
         let decoy_hash = Arc::new(crate::auth::hash_password("labelflow-decoy-password").unwrap_or_default());
-        App { store, workflow, clock, data_dir: "data".into(), decoy_hash }
+        App {
+            store,
+            workflow,
+            clock,
+            data_dir: "data".into(),
+            test_clock: None,
+            wake: Arc::new(tokio::sync::Notify::new()),
+            decoy_hash,
+        }
+    }
+
+    /// Runs on a clock that `POST /api/v1/test/clock` moves.
+    pub fn with_test_clock(mut self, clock: crate::clock::ManualClock) -> App {
+        self.clock = Arc::new(clock.clone());
+        self.test_clock = Some(clock);
+        self
     }
 
     pub fn with_data_dir(mut self, dir: impl Into<std::path::PathBuf>) -> App {
@@ -75,6 +95,9 @@ impl App {
             engine::decide(&self.workflow, instance, &event, actor, now).map_err(AppError::from)
         };
         let (plan, Applied { version, label_id, .. }) = self.store.transition(machine, id, decide).await?;
+        if !plan.effects.timers.is_empty() || plan.new_label.is_some() {
+            self.wake_timers();
+        }
         Ok(Outcome { state: plan.to_state, version, label_id })
     }
 

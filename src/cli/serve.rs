@@ -72,13 +72,12 @@ pub async fn migrate(db: &DatabaseArgs) -> anyhow::Result<()> {
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let workflow = Arc::new(load_workflow(&args.workflows)?);
     let store = open_store(&args.db).await?;
-    let clock: Arc<dyn Clock> = if args.test_clock {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let mut app = App::new(store.clone(), workflow, clock).with_data_dir(&args.data_dir);
+    if args.test_clock {
         tracing::warn!("--test-clock: the clock can be moved through the API; never use this in production");
-        Arc::new(ManualClock::new(chrono::Utc::now()))
-    } else {
-        Arc::new(SystemClock)
-    };
-    let app = App::new(store.clone(), workflow, clock).with_data_dir(&args.data_dir);
+        app = app.with_test_clock(ManualClock::new(chrono::Utc::now()));
+    }
     if args.demo {
         let created = crate::demo::seed(&app).await.context("loading the demo")?;
         print_demo_logins(created);
@@ -94,7 +93,22 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, database = %redact_url(&args.db.database_url), "labelflow started");
     println!("labelflow listening on http://{addr}");
+    let postgres_url = (store.backend() == crate::store::Backend::Postgres).then(|| args.db.database_url.clone());
+    // Under --test-clock time stands still between moves of the clock, and
+    // each move fires what falls due itself: no worker races it.
+    let worker = {
+        let app = app.clone();
+        let test_clock = args.test_clock;
+        tokio::spawn(async move {
+            if !test_clock {
+                app.run_timers(postgres_url).await
+            }
+        })
+    };
     axum::serve(listener, crate::web::router(app)).with_graceful_shutdown(shutdown).await?;
+    // A firing in progress rolls back whole and fires again at the next start.
+    worker.abort();
+    let _ = worker.await;
     store.close().await;
     tracing::info!("labelflow stopped");
     Ok(())

@@ -49,7 +49,7 @@ impl Store {
     }
 }
 
-async fn apply_on(tx: &mut AnyConnection, plan: &Plan) -> Result<Applied> {
+pub(crate) async fn apply_on(tx: &mut AnyConnection, plan: &Plan) -> Result<Applied> {
     let id = plan.instance_id.to_string();
     // The version check comes first: it takes the row's write lock, so
     // a concurrent plan for the same instance waits here and then fails.

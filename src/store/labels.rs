@@ -89,6 +89,11 @@ const LABEL_SCOPE: ScopeSql = ScopeSql {
     reviewer: None,
 };
 
+/// The label visibility clause (alias `l`), for queries elsewhere in the store.
+pub(crate) fn label_visibility_sql(v: &Visibility, binds: &mut Vec<String>) -> String {
+    visibility_sql(v, &LABEL_SCOPE, binds)
+}
+
 fn label_view(r: &sqlx::any::AnyRow) -> Result<LabelView> {
     Ok(LabelView {
         id: r.get(0),

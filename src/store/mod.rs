@@ -11,6 +11,7 @@ mod error;
 pub mod labels;
 pub mod records;
 mod time;
+pub mod timers;
 pub mod views;
 
 pub use error::{Result, StoreError};

@@ -18,6 +18,7 @@ use utoipa::{Modify, OpenApi};
         api::dossiers::add_partner, api::dossiers::remove_partner, api::dossiers::self_assessment, api::dossiers::upload,
         api::dossiers::download, api::dossiers::event, api::dossiers::reviews, api::dossiers::audit,
         api::labels::list, api::labels::read, api::labels::audit, api::labels::event,
+        api::timers::dossier_timers, api::timers::label_timers, api::timers::deadlines, api::timers::move_clock,
     ),
     components(schemas(
         super::error::ErrorBody, super::error::ErrorDetail, super::Health, super::WorkflowSummary, super::StateSummary,
@@ -30,10 +31,12 @@ use utoipa::{Modify, OpenApi};
         crate::store::views::DecisionView, crate::store::views::AttachmentView, crate::store::views::ReviewView,
         crate::store::views::LabelView, crate::store::views::CampaignView, crate::store::views::UserView,
         crate::reference::Entry, crate::reference::Academie,
+        api::timers::ClockInput, api::timers::ClockMoved, crate::store::timers::Firing, crate::store::timers::TimerView,
+        crate::store::timers::Deadline,
     )),
     modifiers(&Bearer),
     tags((name = "health"), (name = "accounts"), (name = "reference"), (name = "campaigns"), (name = "dossiers"),
-        (name = "labels"), (name = "workflows"), (name = "meta"))
+        (name = "labels"), (name = "timers"), (name = "workflows"), (name = "meta"))
 )]
 pub struct ApiDoc;
 

@@ -4,6 +4,7 @@ pub(crate) mod accounts;
 pub(crate) mod dossiers;
 pub mod extract;
 pub(crate) mod labels;
+pub(crate) mod timers;
 
 use crate::app::App;
 use axum::extract::DefaultBodyLimit;
@@ -40,6 +41,10 @@ pub fn routes() -> Router<App> {
         .route("/api/v1/labels/{id}", get(labels::read))
         .route("/api/v1/labels/{id}/audit", get(labels::audit))
         .route("/api/v1/labels/{id}/events", post(labels::event))
+        .route("/api/v1/dossiers/{id}/timers", get(timers::dossier_timers))
+        .route("/api/v1/labels/{id}/timers", get(timers::label_timers))
+        .route("/api/v1/deadlines", get(timers::deadlines))
+        .route("/api/v1/test/clock", post(timers::move_clock))
         .layer(DefaultBodyLimit::max(JSON_LIMIT))
 }
 

@@ -1,0 +1,113 @@
+//! Firing timers: every due timer's event goes through the engine as the
+//! system actor, exactly once, in due order.
+
+use super::{App, AppError};
+use crate::engine::{self, Actor, Event, Person};
+use crate::store::timers::{Deadline, Firing, TimerView};
+use crate::store::Backend;
+use crate::workflow::Machine;
+use chrono::{DateTime, Duration, Utc};
+use std::time::Duration as StdDuration;
+use uuid::Uuid;
+
+/// Longest sleep between two looks at the timer table, whatever wakes it.
+pub const POLL: StdDuration = StdDuration::from_secs(30);
+
+impl App {
+    /// Fires, in due order, every timer due at `now` (timers made due by
+    /// the firings themselves included).
+    pub async fn fire_due(&self, now: DateTime<Utc>) -> Result<Vec<Firing>, AppError> {
+        let mut fired = Vec::new();
+        let system = Actor::system();
+        loop {
+            let firing = self
+                .store
+                .fire_next(now, |instance, timer| {
+                    let subject = timer.key.map(|user_id| Person { user_id, roles: vec![], affiliations: vec![] });
+                    let event = Event { subject, ..Event::named(&timer.event) };
+                    engine::decide(&self.workflow, instance, &event, &system, now)
+                })
+                .await;
+            match firing {
+                Ok(Some(f)) => {
+                    tracing::info!(timer = %f.timer, entity = %f.entity, id = %f.entity_id, outcome = %f.outcome, "timer");
+                    fired.push(f);
+                }
+                Ok(None) => return Ok(fired),
+                // Another action on the same instance won the race: this
+                // timer is still pending and is tried again on the next pass.
+                Err(crate::store::StoreError::Conflict { .. }) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// Wakes the timer worker (a plan may have added an earlier timer).
+    pub fn wake_timers(&self) {
+        self.wake.notify_one();
+    }
+
+    /// The timer loop of `serve`: fires what is due, then sleeps until the
+    /// next timer, a wake-up, or [`POLL`]. Timers missed while the server
+    /// was down are due at once. Safe to abort at any point: a firing
+    /// commits whole or not at all.
+    pub async fn run_timers(&self, postgres_url: Option<String>) {
+        if let (Backend::Postgres, Some(url)) = (self.store.backend(), postgres_url) {
+            let wake = self.wake.clone();
+            tokio::spawn(async move {
+                loop {
+                    match sqlx::postgres::PgListener::connect(&url).await {
+                        Ok(mut listener) => {
+                            if listener.listen("labelflow_timers").await.is_ok() {
+                                while listener.recv().await.is_ok() {
+                                    wake.notify_one();
+                                }
+                            }
+                        }
+                        Err(e) => tracing::warn!(error = %e, "timer wake-ups unavailable, polling"),
+                    }
+                    tokio::time::sleep(StdDuration::from_secs(5)).await;
+                }
+            });
+        }
+        loop {
+            if let Err(e) = self.fire_due(self.clock.now()).await {
+                tracing::error!(error = %e, "firing timers failed; retrying");
+                tokio::time::sleep(StdDuration::from_secs(1)).await;
+                continue;
+            }
+            let wait = match self.store.next_due().await {
+                Ok(Some(next)) => (next - self.clock.now()).to_std().unwrap_or(StdDuration::ZERO).min(POLL),
+                Ok(None) => POLL,
+                Err(e) => {
+                    tracing::error!(error = %e, "reading the next timer failed");
+                    StdDuration::from_secs(1)
+                }
+            };
+            // Never spin: a timer due "now" that keeps conflicting waits a beat.
+            let wait = wait.max(StdDuration::from_millis(10));
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = self.wake.notified() => {}
+            }
+        }
+    }
+
+    /// Timers of a dossier or label the actor may see.
+    pub async fn timers(&self, actor: &Actor, machine: Machine, id: Uuid) -> Result<Vec<TimerView>, AppError> {
+        let instance = self.store.instance(machine, id).await?;
+        if !super::access::sees_instance(actor, &instance) {
+            return Err(crate::store::StoreError::NotFound { what: machine.name() }.into());
+        }
+        Ok(self.store.timers_of(machine, id).await?)
+    }
+
+    /// What falls due in the next `days` days, within what the actor sees.
+    pub async fn deadlines(&self, actor: &Actor, days: i64) -> Result<Vec<Deadline>, AppError> {
+        if !(1..=366).contains(&days) {
+            return Err(engine::Refusal::invalid("days", "must be between 1 and 366").into());
+        }
+        let until = self.clock.now() + Duration::days(days);
+        Ok(self.store.deadlines(&super::access::visibility(actor), until).await?)
+    }
+}

@@ -1,0 +1,85 @@
+use super::extract::{Body, Caller};
+use super::path_id;
+use crate::app::App;
+use crate::store::timers::{Deadline, Firing, TimerView};
+use crate::web::error::{ApiError, ErrorBody};
+use crate::workflow::Machine;
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// Timers of a dossier: pending, fired, cancelled or refused, soonest first.
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}/timers", tag = "timers", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = [TimerView]), (status = 404, body = ErrorBody)))]
+pub async fn dossier_timers(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<TimerView>>, ApiError> {
+    Ok(Json(app.timers(&caller.actor, Machine::Dossier, path_id(&id, "dossier")?).await?))
+}
+
+/// Timers of a label: renewal window, reminders, end of validity, activity reports.
+#[utoipa::path(get, path = "/api/v1/labels/{id}/timers", tag = "timers", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = [TimerView]), (status = 404, body = ErrorBody)))]
+pub async fn label_timers(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<TimerView>>, ApiError> {
+    Ok(Json(app.timers(&caller.actor, Machine::Label, path_id(&id, "label")?).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct DeadlineQuery {
+    /// How many days ahead (1 to 366; 90 when absent).
+    pub days: Option<i64>,
+}
+
+/// What falls due in the next N days on the dossiers and labels the caller may see.
+#[utoipa::path(get, path = "/api/v1/deadlines", tag = "timers", security(("bearer" = [])), params(DeadlineQuery),
+    responses((status = 200, body = [Deadline]), (status = 422, body = ErrorBody)))]
+pub async fn deadlines(
+    State(app): State<App>,
+    caller: Caller,
+    Query(q): Query<DeadlineQuery>,
+) -> Result<Json<Vec<Deadline>>, ApiError> {
+    Ok(Json(app.deadlines(&caller.actor, q.days.unwrap_or(90)).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ClockInput {
+    /// RFC 3339 instant; not before the clock's current time.
+    pub now: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ClockMoved {
+    pub now: String,
+    /// Every timer fired on the way, in due order.
+    pub fired: Vec<Firing>,
+}
+
+/// Only with `serve --test-clock`: moves the clock forward and fires every timer due up to then before answering.
+#[utoipa::path(post, path = "/api/v1/test/clock", tag = "timers", request_body = ClockInput,
+    responses((status = 200, body = ClockMoved), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn move_clock(State(app): State<App>, Body(input): Body<ClockInput>) -> Result<Json<ClockMoved>, ApiError> {
+    let Some(clock) = app.test_clock.clone() else {
+        return Err(ApiError::not_found("test clock"));
+    };
+    let now = chrono::DateTime::parse_from_rfc3339(&input.now)
+        .map_err(|_| crate::engine::Refusal::invalid("now", "must be an RFC 3339 instant"))?
+        .with_timezone(&chrono::Utc);
+    use crate::clock::Clock;
+    if now < clock.now() {
+        return Err(crate::engine::Refusal::invalid(
+            "now",
+            format!("must not be before the current test time {}", clock.now().to_rfc3339()),
+        )
+        .into());
+    }
+    clock.set(now);
+    let fired = app.fire_due(now).await?;
+    Ok(Json(ClockMoved { now: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true), fired }))
+}
