@@ -151,3 +151,20 @@ pub fn parse_deadline(text: &str) -> Option<DateTime<Utc>> {
     let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
     Some(paris_instant(date, NaiveTime::from_hms_opt(23, 59, 0).expect("valid time")))
 }
+
+/// The k-th anniversary of `from` (29 February falls on 28 February in
+/// common years).
+pub fn anniversary(from: NaiveDate, k: i32) -> NaiveDate {
+    add_months(from, 12 * k)
+}
+
+/// The first anniversary of `from` strictly after `today`, if it falls
+/// within the validity that ends on `until`.
+pub fn next_anniversary(from: NaiveDate, until: NaiveDate, today: NaiveDate) -> Option<NaiveDate> {
+    (1..=200).map(|k| anniversary(from, k)).find(|a| *a > today).filter(|a| *a <= until)
+}
+
+/// The latest anniversary of `from` on or before `today`, if any.
+pub fn last_anniversary(from: NaiveDate, today: NaiveDate) -> Option<NaiveDate> {
+    (1..=200).map(|k| anniversary(from, k)).take_while(|a| *a <= today).last()
+}

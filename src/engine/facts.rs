@@ -194,6 +194,8 @@ pub struct LabelFacts {
     pub valid_until: NaiveDate,
     /// A renewal dossier for this label has been labelled.
     pub has_labelled_renewal: bool,
+    /// Years whose activity report was submitted.
+    pub reports: Vec<i32>,
 }
 
 impl DossierFacts {

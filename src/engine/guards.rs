@@ -4,7 +4,7 @@ use super::facts::*;
 use super::plan::{Refusal, Side};
 use crate::calendar::{paris_date, ZONE};
 use crate::workflow::{Condition, Definition, Predicate, Role};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use serde_json::{Map, Value};
 
 pub(super) struct Ctx<'a> {
@@ -52,12 +52,56 @@ impl Ctx<'_> {
         })
     }
 
+    fn check_label(&self, guard: Predicate, l: &LabelFacts) -> Result<(), Refusal> {
+        let today = paris_date(self.now);
+        let submitted = |year: Option<i32>| year.is_some_and(|y| l.reports.contains(&y));
+        match guard {
+            Predicate::HasLabelledRenewal if l.has_labelled_renewal => Ok(()),
+            Predicate::HasLabelledRenewal => {
+                Err(failed(guard, "no_labelled_renewal", "no renewal of this label has been labelled"))
+            }
+            Predicate::LastReportSubmitted => {
+                let year = crate::calendar::last_anniversary(l.valid_from, today).map(|a| a.year());
+                if submitted(year) {
+                    Ok(())
+                } else {
+                    Err(failed(guard, "report_missing", "the activity report of the last anniversary is missing"))
+                }
+            }
+            Predicate::NextReportSubmitted => {
+                let year = crate::calendar::next_anniversary(l.valid_from, l.valid_until, today).map(|a| a.year());
+                if submitted(year) {
+                    Ok(())
+                } else {
+                    Err(failed(guard, "report_missing", "the activity report of the next anniversary is not in yet"))
+                }
+            }
+            Predicate::ReportYearOpen => {
+                let year = self.data.get("year").and_then(Value::as_i64).unwrap_or_default() as i32;
+                let first = crate::calendar::anniversary(l.valid_from, 1).year();
+                let last = l.valid_until.year() + 1;
+                if year < first || year > last || year > today.year() + 1 {
+                    return Err(Refusal::invalid(
+                        "year",
+                        format!("must be an anniversary year of the label, {first} to {}", last.min(today.year() + 1)),
+                    ));
+                }
+                if l.reports.contains(&year) {
+                    return Err(failed(
+                        guard,
+                        "report_already_submitted",
+                        format!("the {year} activity report is already in"),
+                    ));
+                }
+                Ok(())
+            }
+            _ => Err(failed(guard, "not_applicable", "this condition does not apply to a label")),
+        }
+    }
+
     pub fn check(&self, guard: Predicate) -> Result<(), Refusal> {
         if let Facts::Label(l) = &self.instance.facts {
-            return match guard {
-                Predicate::HasLabelledRenewal if l.has_labelled_renewal => Ok(()),
-                _ => Err(failed(guard, "no_labelled_renewal", "no renewal of this label has been labelled")),
-            };
+            return self.check_label(guard, l);
         }
         let Some(d) = self.dossier() else {
             return Ok(());
@@ -188,7 +232,10 @@ impl Ctx<'_> {
                     ))
                 }
             }
-            Predicate::HasLabelledRenewal => Err(failed(guard, "no_labelled_renewal", "not a label")),
+            Predicate::HasLabelledRenewal
+            | Predicate::LastReportSubmitted
+            | Predicate::NextReportSubmitted
+            | Predicate::ReportYearOpen => Err(failed(guard, "not_applicable", "this condition applies to labels")),
         }
     }
 }

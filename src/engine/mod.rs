@@ -193,6 +193,10 @@ fn records(effects: &[Effect], ctx: &guards::Ctx) -> Result<Vec<Record>, Refusal
                     .unwrap_or_default(),
                 comment: str_field(data, "comment").unwrap_or_default(),
             },
+            RecordKind::Report => Record::Report {
+                year: data.get("year").and_then(Value::as_i64).unwrap_or_default() as i32,
+                body: str_field(data, "body").unwrap_or_default(),
+            },
             RecordKind::Decision => Record::Decision {
                 outcome: str_field(data, "outcome").unwrap_or_default(),
                 category: str_field(data, "category"),
@@ -228,7 +232,7 @@ pub fn apply_records(facts: &Facts, records: &[Record]) -> Facts {
                     r.scores = Some(scores.clone());
                 }
             }
-            Record::Decision { .. } => {}
+            Record::Decision { .. } | Record::Report { .. } => {}
         }
     }
     Facts::Dossier(d)
@@ -260,7 +264,7 @@ fn effects(
             Effect::StartTimer(name) => {
                 let Some(timer) = machine.timer(name) else { continue };
                 let timer_key = if timer.anchor.per_reviewer() { key } else { None };
-                let Some(anchor) = anchor_value(timer.anchor, facts, timer_key) else { continue };
+                let Some(anchor) = anchor_value(timer.anchor, facts, timer_key, now) else { continue };
                 let due_at = timer_due(anchor, timer.offset, timer.time);
                 cancel(&mut out, &mut pending, name, timer_key);
                 if timer.skip_if_past && due_at <= now {
@@ -290,7 +294,12 @@ fn effects(
     out
 }
 
-fn anchor_value(anchor: crate::workflow::Anchor, facts: &Facts, key: Option<Uuid>) -> Option<TimerAnchorValue> {
+fn anchor_value(
+    anchor: crate::workflow::Anchor,
+    facts: &Facts,
+    key: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Option<TimerAnchorValue> {
     use crate::workflow::Anchor::*;
     match (anchor, facts) {
         (CallClosesAt, Facts::Dossier(d)) => d.call_closes_at.map(TimerAnchorValue::Instant),
@@ -300,6 +309,12 @@ fn anchor_value(anchor: crate::workflow::Anchor, facts: &Facts, key: Option<Uuid
         }
         (ValidFrom, Facts::Label(l)) => Some(TimerAnchorValue::Date(l.valid_from)),
         (ValidUntil, Facts::Label(l)) => Some(TimerAnchorValue::Date(l.valid_until)),
+        (NextAnniversary, Facts::Label(l)) => {
+            crate::calendar::next_anniversary(l.valid_from, l.valid_until, paris_date(now)).map(TimerAnchorValue::Date)
+        }
+        (LastAnniversary, Facts::Label(l)) => {
+            crate::calendar::last_anniversary(l.valid_from, paris_date(now)).map(TimerAnchorValue::Date)
+        }
         _ => None,
     }
 }
@@ -332,6 +347,7 @@ fn new_label(
         valid_from,
         valid_until,
         has_labelled_renewal: false,
+        reports: vec![],
     });
     Ok(NewLabel {
         category,

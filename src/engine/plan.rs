@@ -74,6 +74,11 @@ pub enum Record {
         scores: BTreeMap<String, i64>,
         comment: String,
     },
+    /// A label's yearly activity report.
+    Report {
+        year: i32,
+        body: String,
+    },
     Decision {
         outcome: String,
         category: Option<String>,

@@ -226,6 +226,18 @@ async fn write_record(conn: &mut AnyConnection, id: &str, record: &Record, plan:
                 .execute(&mut *conn)
                 .await?;
         }
+        Record::Report { year, body } => {
+            sqlx::query(
+                "INSERT INTO label_reports (label_id, year, body, submitted_by, submitted_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id)
+            .bind(i64::from(*year))
+            .bind(body)
+            .bind(by)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+        }
         Record::Decision { outcome, category, years, motivation, excellence_override } => {
             sqlx::query(
                 "INSERT INTO decisions (dossier_id, outcome, category, years, motivation, excellence_override, decided_by, decided_at) \

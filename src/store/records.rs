@@ -318,14 +318,16 @@ const LABEL_FACTS_SQLITE: &str = "SELECT l.state, l.version, l.dossier_id, l.reg
     (SELECT COUNT(*) FROM labels r WHERE r.renewal_of = l.id) AS renewals, \
     (SELECT json_group_array(academie) FROM (SELECT academie FROM label_academies WHERE label_id = l.id ORDER BY academie)) AS academies, \
     (SELECT json_group_array(user_id) FROM dossier_owners WHERE dossier_id = l.dossier_id) AS owners, \
-    (SELECT json_group_array(json_array(name, timer_key)) FROM timers WHERE entity = 'label' AND entity_id = l.id AND status = 'pending') AS timers \
+    (SELECT json_group_array(json_array(name, timer_key)) FROM timers WHERE entity = 'label' AND entity_id = l.id AND status = 'pending') AS timers, \
+    (SELECT json_group_array(year) FROM label_reports WHERE label_id = l.id) AS reports \
     FROM labels l WHERE l.id = $1";
 
 const LABEL_FACTS_POSTGRES: &str = "SELECT l.state, l.version, l.dossier_id, l.region, l.valid_from, l.valid_until, \
     (SELECT COUNT(*) FROM labels r WHERE r.renewal_of = l.id) AS renewals, \
     (SELECT COALESCE(json_agg(academie ORDER BY academie), '[]')::text FROM label_academies WHERE label_id = l.id) AS academies, \
     (SELECT COALESCE(json_agg(user_id), '[]')::text FROM dossier_owners WHERE dossier_id = l.dossier_id) AS owners, \
-    (SELECT COALESCE(json_agg(json_build_array(name, timer_key)), '[]')::text FROM timers WHERE entity = 'label' AND entity_id = l.id AND status = 'pending') AS timers \
+    (SELECT COALESCE(json_agg(json_build_array(name, timer_key)), '[]')::text FROM timers WHERE entity = 'label' AND entity_id = l.id AND status = 'pending') AS timers, \
+    (SELECT COALESCE(json_agg(year), '[]')::text FROM label_reports WHERE label_id = l.id) AS reports \
     FROM labels l WHERE l.id = $1";
 
 fn json_column<T: serde::de::DeserializeOwned>(row: &sqlx::any::AnyRow, column: &str) -> Result<T> {
@@ -418,6 +420,7 @@ async fn label_instance(conn: &mut AnyConnection, backend: Backend, id: Uuid) ->
         valid_from: date("valid_from")?,
         valid_until: date("valid_until")?,
         has_labelled_renewal: row.get::<i64, _>("renewals") > 0,
+        reports: json_column(&row, "reports")?,
     };
     Ok(Instance {
         machine: Machine::Label,

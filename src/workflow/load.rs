@@ -459,8 +459,11 @@ impl Ctx<'_> {
                 }
             } else if let Some(kind) = &e.record {
                 match RecordKind::parse(kind) {
-                    Some(_) if machine != Machine::Dossier => {
-                        self.at(spanned, format!("record `{kind}` applies to the dossier machine only"));
+                    Some(k) if k.machine() != machine => {
+                        self.at(
+                            spanned,
+                            format!("record `{kind}` applies to the {} machine, not the {machine}", k.machine()),
+                        );
                     }
                     Some(k) => out.push(Effect::Record(k)),
                     None => self.at(spanned, format!("unknown effect `record = \"{kind}\"`")),

@@ -72,6 +72,9 @@ vocabulary! {
         LabelTermsGiven = "label_terms_given",
         ExcellenceThresholdsMet = "excellence_thresholds_met",
         HasLabelledRenewal = "has_labelled_renewal",
+        LastReportSubmitted = "last_report_submitted",
+        NextReportSubmitted = "next_report_submitted",
+        ReportYearOpen = "report_year_open",
     }
 }
 
@@ -79,7 +82,10 @@ impl Predicate {
     /// The machine whose facts the predicate reads.
     pub fn machine(self) -> Machine {
         match self {
-            Predicate::HasLabelledRenewal => Machine::Label,
+            Predicate::HasLabelledRenewal
+            | Predicate::LastReportSubmitted
+            | Predicate::NextReportSubmitted
+            | Predicate::ReportYearOpen => Machine::Label,
             _ => Machine::Dossier,
         }
     }
@@ -95,6 +101,16 @@ vocabulary! {
         Reviewer = "reviewer",
         Review = "review",
         Decision = "decision",
+        Report = "report",
+    }
+}
+
+impl RecordKind {
+    pub fn machine(self) -> Machine {
+        match self {
+            RecordKind::Report => Machine::Label,
+            _ => Machine::Dossier,
+        }
     }
 }
 
@@ -120,13 +136,17 @@ vocabulary! {
         ReviewDue = "review_due",
         ValidFrom = "valid_from",
         ValidUntil = "valid_until",
+        NextAnniversary = "next_anniversary",
+        LastAnniversary = "last_anniversary",
     }
 }
 
 impl Anchor {
     pub fn machine(self) -> Machine {
         match self {
-            Anchor::ValidFrom | Anchor::ValidUntil => Machine::Label,
+            Anchor::ValidFrom | Anchor::ValidUntil | Anchor::NextAnniversary | Anchor::LastAnniversary => {
+                Machine::Label
+            }
             _ => Machine::Dossier,
         }
     }
@@ -138,7 +158,7 @@ impl Anchor {
 
     /// Calendar dates need a wall-clock time; instants may take one.
     pub fn is_date(self) -> bool {
-        matches!(self, Anchor::ValidFrom | Anchor::ValidUntil)
+        matches!(self, Anchor::ValidFrom | Anchor::ValidUntil | Anchor::NextAnniversary | Anchor::LastAnniversary)
     }
 }
 
@@ -177,4 +197,7 @@ pub const TEMPLATES: &[&str] = &[
     "label_renewed",
     "label_expired",
     "label_withdrawn",
+    "report_due",
+    "report_reminder",
+    "report_overdue",
 ];
