@@ -136,6 +136,15 @@ pub enum TimerAnchorValue {
     Date(NaiveDate),
 }
 
+/// Parses an opening instant: like [`parse_deadline`], but a date alone
+/// means the start of that day in Paris.
+pub fn parse_opening(text: &str) -> Option<DateTime<Utc>> {
+    match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
+        Ok(date) => Some(paris_instant(date, NaiveTime::MIN)),
+        Err(_) => parse_deadline(text),
+    }
+}
+
 /// Parses a deadline typed by a person: an RFC 3339 instant, a Paris local
 /// date-time (`2027-03-31T23:59`), or a date alone (meaning 23:59 Paris).
 pub fn parse_deadline(text: &str) -> Option<DateTime<Utc>> {

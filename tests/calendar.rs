@@ -114,4 +114,8 @@ fn deadlines_accept_dates_local_times_and_instants() {
     for bad in ["31/03/2027", "tomorrow", "2027-02-30"] {
         assert!(parse_deadline(bad).is_none(), "{bad}");
     }
+    // An opening date means the start of the day.
+    assert_eq!(parse_opening("2027-09-01").unwrap().to_rfc3339(), "2027-08-31T22:00:00+00:00");
+    assert_eq!(parse_opening("2027-01-15").unwrap().to_rfc3339(), "2027-01-14T23:00:00+00:00");
+    assert_eq!(parse_opening("2027-09-01T08:30").unwrap().to_rfc3339(), "2027-09-01T06:30:00+00:00");
 }

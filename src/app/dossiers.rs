@@ -33,7 +33,7 @@ pub struct CampaignInput {
     pub name: String,
     /// Workflow id; `cmq`.
     pub workflow: String,
-    /// RFC 3339 instant, or a Paris local date-time or date.
+    /// RFC 3339 instant, or a Paris local date-time or date (a date opens at 00:00, closes at 23:59).
     pub opens_at: String,
     pub closes_at: String,
     /// Criteria grid version; the workflow's when absent.
@@ -165,7 +165,8 @@ impl App {
         if criteria != self.workflow.grid.id {
             return Err(invalid("criteria", format!("unknown criteria grid `{criteria}`")));
         }
-        let opens_at = instant("opens_at", &input.opens_at)?;
+        let opens_at = crate::calendar::parse_opening(&input.opens_at)
+            .ok_or_else(|| invalid("opens_at", "must be an RFC 3339 instant or a date"))?;
         let closes_at = instant("closes_at", &input.closes_at)?;
         if closes_at <= opens_at {
             return Err(invalid("closes_at", "must be after opens_at"));

@@ -25,7 +25,12 @@ impl App {
                 .fire_next(now, |instance, timer| {
                     let subject = timer.key.map(|user_id| Person { user_id, roles: vec![], affiliations: vec![] });
                     let event = Event { subject, ..Event::named(&timer.event) };
-                    engine::decide(&self.workflow, instance, &event, &system, now)
+                    // Decided at the moment the timer stands for, so that a
+                    // late firing (server down, clock jump) arms its follow-up
+                    // timers where they belong; recorded at the real time.
+                    let mut plan = engine::decide(&self.workflow, instance, &event, &system, timer.due_at)?;
+                    plan.at = now;
+                    Ok(plan)
                 })
                 .await;
             match firing {

@@ -135,13 +135,17 @@ impl Store {
             Ok(plan) => {
                 // Marked fired first, so that the plan's own timer operations
                 // (a "cancel all" on reaching the end) leave it as fired.
-                sqlx::query(close)
+                let marked = sqlx::query(close)
                     .bind("fired")
                     .bind(to_micros(now))
                     .bind(format!("fired {}", timer.event))
                     .bind(&timer.id)
                     .execute(&mut **tx)
                     .await?;
+                if marked.rows_affected() != 1 {
+                    // Someone else fired it since the claim: leave it to them.
+                    return Err(StoreError::Conflict { expected: 0, current: 0 });
+                }
                 let Applied { .. } = apply_on(&mut tx, &plan).await?;
                 firing.state = plan.to_state;
             }
@@ -161,6 +165,14 @@ impl Store {
         }
         tx.commit().await?;
         Ok(Some(firing))
+    }
+
+    /// Outbox rows written for a template (reports and tests).
+    pub async fn outbox_count(&self, template: &str) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE template = $1")
+            .bind(template)
+            .fetch_one(&self.pool)
+            .await?)
     }
 
     /// When the next pending timer falls due.

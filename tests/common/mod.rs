@@ -205,7 +205,7 @@ impl Drop for Served {
 pub async fn serve(store: &Store, now: DateTime<Utc>) -> Served {
     let (app, clock) = app(store, now);
     let data = tempfile::tempdir().expect("data dir");
-    let app = app.with_data_dir(data.path());
+    let app = app.with_data_dir(data.path()).with_test_clock(clock.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().unwrap());
     let router = labelflow::web::router(app.clone());

@@ -1,0 +1,247 @@
+//! Time through the API: the test clock moves, timers fire by themselves,
+//! exactly once, in order; a label lives, reports, renews or expires.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+struct Scene {
+    served: Served,
+    admin: Client,
+    porteur: Client,
+    rectorat: Client,
+    region: Client,
+    president: Client,
+    rapporteurs: [Client; 2],
+    cast: Cast,
+    /// Every firing seen, to check nothing fires twice.
+    fired: Vec<Value>,
+}
+
+impl Scene {
+    async fn new(db: &TestDb) -> Scene {
+        let cast = cast(&db.store).await;
+        let served = serve(&db.store, at(2027, 2, 1, 9, 0)).await;
+        let base = served.base.clone();
+        Scene {
+            admin: Client::login(&base, "admin@example.fr").await,
+            porteur: Client::login(&base, "porteur@example.fr").await,
+            rectorat: Client::login(&base, "rectorat@ac-lyon.fr").await,
+            region: Client::login(&base, "region@ara.fr").await,
+            president: Client::login(&base, "president@example.fr").await,
+            rapporteurs: [
+                Client::login(&base, "rapporteur1@example.fr").await,
+                Client::login(&base, "rapporteur2@example.fr").await,
+            ],
+            served,
+            cast,
+            fired: Vec::new(),
+        }
+    }
+
+    /// Moves the test clock; returns what fired, in order.
+    async fn at(&mut self, now: &str) -> Vec<Value> {
+        let (status, reply) =
+            Client::anonymous(&self.served.base).post("/api/v1/test/clock", json!({"now": now})).await;
+        assert_eq!(status, 200, "{reply}");
+        let fired = reply["fired"].as_array().unwrap().clone();
+        let mut due: Vec<&str> = fired.iter().map(|f| f["due_at"].as_str().unwrap()).collect();
+        let sorted = {
+            let mut d = due.clone();
+            d.sort();
+            d
+        };
+        assert_eq!(due, sorted, "fired in due order");
+        due.clear();
+        self.fired.extend(fired.iter().cloned());
+        self.relogin().await;
+        fired
+    }
+
+    /// Logins expire after 12 hours: the scene logs in again after each jump.
+    async fn relogin(&mut self) {
+        let base = self.served.base.clone();
+        self.admin = Client::login(&base, "admin@example.fr").await;
+        self.porteur = Client::login(&base, "porteur@example.fr").await;
+        self.rectorat = Client::login(&base, "rectorat@ac-lyon.fr").await;
+        self.region = Client::login(&base, "region@ara.fr").await;
+        self.president = Client::login(&base, "president@example.fr").await;
+        self.rapporteurs = [
+            Client::login(&base, "rapporteur1@example.fr").await,
+            Client::login(&base, "rapporteur2@example.fr").await,
+        ];
+    }
+
+    async fn campaign(&self, opens: &str, closes: &str) -> String {
+        let body = json!({"name": format!("Appel {opens}"), "workflow": "cmq", "opens_at": opens, "closes_at": closes});
+        let (status, c) = self.admin.post("/api/v1/campaigns", body).await;
+        assert_eq!(status, 201, "{c}");
+        c["id"].as_str().unwrap().to_string()
+    }
+
+    /// A dossier taken to `reviewed`; returns its id.
+    async fn reviewed(&self, campaign: &str, title: &str, renewal_of: Option<&str>, due: &str) -> String {
+        let mut body = json!({"campaign_id": campaign, "title": title, "kind": "creation", "category": "standard",
+            "filiere": "chimie-biotechnologies", "region": "ARA", "academies": ["LYON"],
+            "support_establishment": "Lycée Ampère", "directeur_operationnel": "Luc Morel"});
+        if let Some(label) = renewal_of {
+            body["kind"] = json!("renewal");
+            body["renewal_of"] = json!(label);
+        }
+        let (status, d) = self.porteur.post("/api/v1/dossiers", body).await;
+        assert_eq!(status, 201, "{d}");
+        let id = d["id"].as_str().unwrap().to_string();
+        self.porteur
+            .post(&format!("/api/v1/dossiers/{id}/partners"), json!({"name": "Lycée Ampère", "type": "eple"}))
+            .await;
+        self.rectorat.event(&id, json!({"event": "endorse"}), 200).await;
+        self.region.event(&id, json!({"event": "endorse"}), 200).await;
+        self.porteur.event(&id, json!({"event": "submit"}), 200).await;
+        for body in ["crefop", "conseil_academique"] {
+            self.region.event(&id, json!({"event": "record_opinion", "body": body, "opinion": "favorable"}), 200).await;
+        }
+        self.rectorat.event(&id, json!({"event": "declare_admissible"}), 200).await;
+        for r in [&self.cast.rapporteur, &self.cast.rapporteur2] {
+            let user = r.user_id.unwrap().to_string();
+            self.president.event(&id, json!({"event": "assign_reviewer", "user_id": user, "due": due}), 200).await;
+        }
+        let scores = Value::Object(cmq().grid.criteria.iter().map(|c| (c.code.clone(), json!(3))).collect());
+        for r in &self.rapporteurs {
+            r.event(&id, json!({"event": "submit_review", "scores": scores, "comment": "Bien."}), 200).await;
+        }
+        id
+    }
+
+    async fn decide(&self, dossier: &str, years: i64) -> String {
+        let body = json!({"event": "decide", "outcome": "labelled", "category": "standard", "years": years, "motivation": "Labellisé."});
+        let out = self.president.event(dossier, body, 200).await;
+        out["label_id"].as_str().unwrap().to_string()
+    }
+
+    async fn label(&self, id: &str) -> Value {
+        let (status, l) = self.admin.get(&format!("/api/v1/labels/{id}")).await;
+        assert_eq!(status, 200, "{l}");
+        l
+    }
+}
+
+fn has(fired: &[Value], label: &str, timer: &str, outcome: &str) -> bool {
+    fired.iter().any(|f| f["entity_id"] == label && f["timer"] == timer && f["outcome"] == outcome)
+}
+
+async fn a_label_lives_six_years(db: &TestDb) {
+    let mut s = Scene::new(db).await;
+    let c1 = s.campaign("2027-01-15", "2027-03-31T23:59").await;
+    let d1 = s.reviewed(&c1, "Campus Chimie Verte", None, "2027-05-15").await;
+    let d3 = s.reviewed(&c1, "Campus Éphémère", None, "2027-05-15").await;
+    s.at("2027-06-10T10:00:00Z").await;
+    let l1 = s.decide(&d1, 3).await;
+    let l3 = s.decide(&d3, 1).await;
+    let first = s.label(&l1).await;
+    assert_eq!((first["valid_from"].as_str(), first["valid_until"].as_str()), (Some("2027-06-10"), Some("2030-06-09")));
+
+    // The one-year label's renewal window (12 months before its end) has
+    // already passed: it opens late, at the next look at the clock.
+    let fired = s.at("2027-06-10T10:00:01Z").await;
+    assert!(has(&fired, &l3, "renewal_window", "fired"), "{fired:?}");
+    assert_eq!(s.label(&l3).await["status"], "renewal_open");
+
+    // First anniversary: reminder a month before, report due, the short label ends.
+    let fired = s.at("2028-06-10T08:00:00Z").await;
+    assert!(has(&fired, &l1, "report_reminder", "fired") && has(&fired, &l1, "report_due", "fired"), "{fired:?}");
+    assert!(has(&fired, &l3, "end_of_validity", "fired"), "{fired:?}");
+    assert_eq!(s.label(&l3).await["status"], "expired", "no renewal: the label expires");
+    let out = s
+        .porteur
+        .post(
+            &format!("/api/v1/labels/{l1}/events"),
+            json!({"event": "submit_report", "year": 2028, "body": "Bilan 2028."}),
+        )
+        .await;
+    assert_eq!(out.0, 200, "{}", out.1);
+    let again = s
+        .porteur
+        .post(&format!("/api/v1/labels/{l1}/events"), json!({"event": "submit_report", "year": 2028, "body": "Bis."}))
+        .await;
+    assert_eq!((again.0, again.1["error"]["code"].as_str()), (422, Some("report_already_submitted")));
+    let fired = s.at("2028-09-01T08:00:00Z").await;
+    assert!(has(&fired, &l1, "report_overdue", "refused"), "the 2028 report is in: no alert. {fired:?}");
+
+    // Second anniversary: the renewal window opens; the 2029 report is missed.
+    let fired = s.at("2029-06-10T08:00:00Z").await;
+    assert!(has(&fired, &l1, "renewal_window", "fired") && has(&fired, &l1, "report_due", "fired"), "{fired:?}");
+    assert_eq!(s.label(&l1).await["status"], "renewal_open");
+    let fired = s.at("2029-09-01T08:00:00Z").await;
+    assert!(has(&fired, &l1, "report_overdue", "fired"), "{fired:?}");
+
+    // The renewal is labelled before the end; the old label's last reminders
+    // then have nothing to remind of.
+    let c2 = s.campaign("2029-09-01", "2030-01-31T23:59").await;
+    let d2 = s.reviewed(&c2, "Campus Chimie Verte (renouvellement)", Some(&l1), "2029-11-01").await;
+    s.at("2029-11-15T10:00:00Z").await;
+    let l2 = s.decide(&d2, 5).await;
+    let renewed = s.label(&l2).await;
+    assert_eq!(
+        (renewed["valid_from"].as_str(), renewed["valid_until"].as_str()),
+        (Some("2030-06-10"), Some("2035-06-09"))
+    );
+    assert_eq!(renewed["renewal_of"], l1.as_str());
+
+    // The end of validity: midnight Paris after 9 June 2030 (22:00 UTC in summer).
+    let fired = s.at("2030-06-09T21:59:59Z").await;
+    assert!(
+        has(&fired, &l1, "renewal_reminder_6m", "refused") && has(&fired, &l1, "renewal_reminder_1m", "refused"),
+        "{fired:?}"
+    );
+    assert_eq!(s.label(&l1).await["status"], "renewal_open", "not yet over");
+    let fired = s.at("2030-06-09T22:00:00Z").await;
+    assert!(has(&fired, &l1, "end_of_validity", "fired"), "{fired:?}");
+    assert_eq!(s.label(&l1).await["status"], "renewed");
+    assert_eq!(s.label(&l2).await["status"], "active");
+    let (_, timers) = s.rectorat.get(&format!("/api/v1/labels/{l1}/timers")).await;
+    assert!(
+        timers.as_array().unwrap().iter().all(|t| t["status"] != "pending"),
+        "an ended label keeps no pending timer: {timers}"
+    );
+
+    // Six years after the first call: the new label reports every year.
+    let fired = s.at("2033-02-01T09:00:00Z").await;
+    let reports = fired.iter().filter(|f| f["entity_id"] == l2.as_str() && f["timer"] == "report_due").count();
+    assert_eq!(reports, 2, "2031 and 2032 anniversaries: {fired:?}");
+    let (status, soon) = s.rectorat.get("/api/v1/deadlines?days=366").await;
+    assert_eq!(status, 200);
+    assert!(
+        soon.as_array().unwrap().iter().any(|d| d["entity_id"] == l2.as_str() && d["timer"] == "report_due"),
+        "{soon}"
+    );
+    let (status, _) = s.rectorat.get("/api/v1/deadlines?days=0").await;
+    assert_eq!(status, 422);
+
+    // Nothing fired twice, and every step is in the audit trail.
+    let keys: Vec<(String, String, String)> =
+        s.fired.iter().map(|f| (f["entity_id"].to_string(), f["timer"].to_string(), f["due_at"].to_string())).collect();
+    assert_eq!(keys.len(), keys.iter().collect::<BTreeSet<_>>().len(), "a timer fired twice");
+    let (_, trail) = s.president.get(&format!("/api/v1/labels/{l1}/audit")).await;
+    let actions: Vec<&str> = trail.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    for expected in ["create", "report_due", "submit_report", "open_renewal", "report_overdue", "reach_end"] {
+        assert!(actions.contains(&expected), "{expected} not in {actions:?}");
+    }
+    assert!(matches!(db.store.verify_audit().await.unwrap(), labelflow::store::audit::Verification::Intact { .. }));
+    let overdue_alerts = db.store.outbox_count("report_overdue").await.unwrap();
+    // 2029 for the first label, 2031 and 2032 for the renewal (no report
+    // submitted), each to the LYON rectorat and the ARA région staff, once.
+    assert_eq!(overdue_alerts, 6);
+}
+
+async fn the_clock_refuses_to_go_back(db: &TestDb) {
+    let s = Scene::new(db).await;
+    let anon = Client::anonymous(&s.served.base);
+    let (status, err) = anon.post("/api/v1/test/clock", json!({"now": "2026-01-01T00:00:00Z"})).await;
+    assert_eq!((status, err["error"]["field"].as_str()), (422, Some("now")));
+    let (status, _) = anon.post("/api/v1/test/clock", json!({"now": "demain"})).await;
+    assert_eq!(status, 422);
+}
+
+on_both_backends!(a_label_lives_six_years, the_clock_refuses_to_go_back);
