@@ -172,6 +172,33 @@ async fn serves_on_sqlite_and_stops_on_sigterm() {
     let again = start(&["--database-url", &url, "--demo"]);
     assert!(again.stdout.iter().any(|l| l.contains("already present")), "{:?}", again.stdout);
     assert!(again.stop().success());
+
+    // Six years ahead on a copy: the demo label opens for renewal, reports
+    // and expires; the real file does not change.
+    let before = std::fs::read(dir.path().join("serve.db")).unwrap();
+    let until = (chrono::Utc::now() + chrono::Duration::days(6 * 366)).format("%Y-%m-%d").to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_labelflow"))
+        .args(["simulate", "--database-url", &url, "--until", &until])
+        .env("LABELFLOW_LOG", "off")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let timeline = String::from_utf8_lossy(&out.stdout);
+    for expected in [
+        "remind_review",
+        "review_overdue",
+        "report_due",
+        "open_renewal -> renewal_open",
+        "reach_end -> expired",
+        "Campus Aéronautique et Spatial",
+    ] {
+        assert!(timeline.contains(expected), "{expected} missing from:\n{timeline}");
+    }
+    assert!(
+        timeline.lines().any(|l| l.contains("report_overdue") && l.contains("rectorat.lyon@demo.labelflow.fr")),
+        "{timeline}"
+    );
+    assert_eq!(std::fs::read(dir.path().join("serve.db")).unwrap(), before, "the real database is untouched");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod serve;
+pub mod simulate;
 pub mod user;
 pub mod workflow;
 
@@ -38,6 +39,8 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Fast-forward a copy of the data and print what would fire.
+    Simulate(simulate::SimulateArgs),
     /// Benchmarks against baselines measured in the same run.
     Bench {
         #[command(subcommand)]
@@ -90,6 +93,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             runtime()?.block_on(user::add(args)).map(|_| ExitCode::SUCCESS)
         }
         Command::Audit { command: AuditCommand::Verify(db) } => runtime()?.block_on(audit_verify(db)),
+        Command::Simulate(args) => {
+            runtime()?.block_on(simulate::simulate(args, &mut std::io::stdout())).map(|_| ExitCode::SUCCESS)
+        }
         Command::Bench { command } => runtime()?.block_on(bench::run(command)).map(|_| ExitCode::SUCCESS),
     }
 }

@@ -175,6 +175,37 @@ impl Store {
             .await?)
     }
 
+    /// Copies a SQLite database into a new file through a read-only
+    /// connection: the source is neither migrated nor written.
+    pub async fn snapshot_sqlite(url: &str, file: &str) -> Result<()> {
+        use sqlx::ConnectOptions;
+        use std::str::FromStr;
+        let options = sqlx::sqlite::SqliteConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Connect(e.to_string()))?
+            .read_only(true);
+        let mut conn = options.connect().await.map_err(|e| StoreError::Connect(e.to_string()))?;
+        sqlx::query("VACUUM INTO $1").bind(file).execute(&mut conn).await?;
+        Ok(())
+    }
+
+    /// A dossier's or label's title.
+    pub async fn title_of(&self, entity: &str, id: Uuid) -> Result<Option<String>> {
+        let sql = match entity {
+            "label" => "SELECT title FROM labels WHERE id = $1",
+            _ => "SELECT title FROM dossiers WHERE id = $1",
+        };
+        Ok(sqlx::query_scalar(sql).bind(id.to_string()).fetch_optional(&self.pool).await?)
+    }
+
+    /// Addresses of the e-mails an instance's step wrote at `at`.
+    pub async fn recipients_at(&self, id: Uuid, at: DateTime<Utc>) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT DISTINCT recipient_email FROM outbox WHERE entity_id = $1 AND created_at = $2 ORDER BY recipient_email")
+            .bind(id.to_string())
+            .bind(to_micros(at))
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
     /// When the next pending timer falls due.
     pub async fn next_due(&self) -> Result<Option<DateTime<Utc>>> {
         let next: Option<i64> =
