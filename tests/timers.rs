@@ -235,6 +235,50 @@ async fn a_label_lives_six_years(db: &TestDb) {
     assert_eq!(overdue_alerts, 6);
 }
 
+async fn a_missed_completion_deadline_makes_the_dossier_inadmissible(db: &TestDb) {
+    let mut s = Scene::new(db).await;
+    let c = s.campaign("2027-01-15", "2027-03-31T23:59").await;
+    let (_, d) = s
+        .porteur
+        .post(
+            "/api/v1/dossiers",
+            json!({"campaign_id": c, "title": "Campus Lent", "kind": "creation", "category": "standard",
+            "filiere": "alimentaire-agroalimentaire", "region": "ARA", "academies": ["LYON"],
+            "support_establishment": "Lycée Rabelais", "directeur_operationnel": "Anne Roy"}),
+        )
+        .await;
+    let id = d["id"].as_str().unwrap().to_string();
+    s.porteur.post(&format!("/api/v1/dossiers/{id}/partners"), json!({"name": "Lycée Rabelais", "type": "eple"})).await;
+    s.rectorat.event(&id, json!({"event": "endorse"}), 200).await;
+    s.region.event(&id, json!({"event": "endorse"}), 200).await;
+    s.porteur.event(&id, json!({"event": "submit"}), 200).await;
+    s.rectorat
+        .event(
+            &id,
+            json!({"event": "request_completion", "message": "Convention manquante.", "due": "2027-03-10"}),
+            200,
+        )
+        .await;
+    let (_, timers) = s.porteur.get(&format!("/api/v1/dossiers/{id}/timers")).await;
+    let pending: Vec<&str> = timers
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["status"] == "pending")
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(pending, ["completion_reminder", "completion_deadline"], "{timers}");
+    // Two days before, at 09:00 Paris: a reminder; at the deadline (23:59 Paris): inadmissible.
+    let fired = s.at("2027-03-08T08:00:00Z").await;
+    assert!(fired.iter().any(|f| f["timer"] == "completion_reminder" && f["outcome"] == "fired"), "{fired:?}");
+    assert!(s.at("2027-03-10T22:58:00Z").await.is_empty(), "not before 23:59 Paris");
+    let fired = s.at("2027-03-10T22:59:00Z").await;
+    assert!(fired.iter().any(|f| f["timer"] == "completion_deadline" && f["state"] == "inadmissible"), "{fired:?}");
+    let (_, d) = s.porteur.get(&format!("/api/v1/dossiers/{id}")).await;
+    assert_eq!(d["state"], "inadmissible");
+    assert_eq!(db.store.outbox_count("dossier_inadmissible").await.unwrap(), 3, "owner, rectorat and région staff");
+}
+
 async fn the_clock_refuses_to_go_back(db: &TestDb) {
     let s = Scene::new(db).await;
     let anon = Client::anonymous(&s.served.base);
@@ -244,4 +288,8 @@ async fn the_clock_refuses_to_go_back(db: &TestDb) {
     assert_eq!(status, 422);
 }
 
-on_both_backends!(a_label_lives_six_years, the_clock_refuses_to_go_back);
+on_both_backends!(
+    a_label_lives_six_years,
+    a_missed_completion_deadline_makes_the_dossier_inadmissible,
+    the_clock_refuses_to_go_back
+);

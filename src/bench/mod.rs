@@ -3,6 +3,7 @@
 //! noisy machine slows both alike. Each prints `ratio R` last.
 
 pub mod scratch;
+pub mod timers;
 pub mod transitions;
 
 use std::time::Duration;

@@ -12,6 +12,24 @@ pub enum BackendArg {
 
 #[derive(Subcommand, Debug)]
 pub enum BenchCommand {
+    /// Timers fired per second by the worker against a raw claim-and-mark
+    /// loop on the same database, and the due-to-fired lag; last line `ratio R`.
+    Timers {
+        #[arg(long, value_enum, default_value = "sqlite")]
+        backend: BackendArg,
+        /// Due timers per side, over all rounds.
+        #[arg(long, default_value_t = 4000)]
+        timers: usize,
+        #[arg(long, default_value_t = 4)]
+        rounds: usize,
+        #[arg(
+            long,
+            env = "LABELFLOW_BENCH_POSTGRES_URL",
+            default_value = "postgres://postgres@127.0.0.1:5432/postgres",
+            hide_env_values = true
+        )]
+        postgres_url: String,
+    },
     /// Dossier transitions per second through the engine and store, against
     /// raw SQL doing the same writes; last line `ratio R` (engine / raw).
     Transitions {
@@ -36,16 +54,20 @@ pub enum BenchCommand {
     },
 }
 
+fn backend(arg: BackendArg) -> Backend {
+    match arg {
+        BackendArg::Sqlite => Backend::Sqlite,
+        BackendArg::Postgres => Backend::Postgres,
+    }
+}
+
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
-        BenchCommand::Transitions { backend, clients, seconds, rounds, postgres_url } => {
+        BenchCommand::Transitions { backend: b, clients, seconds, rounds, postgres_url } => {
             anyhow::ensure!(clients >= 1, "--clients must be at least 1");
             anyhow::ensure!(seconds > 0.0 && rounds >= 1, "--seconds and --rounds must be positive");
             let opts = transitions::Options {
-                backend: match backend {
-                    BackendArg::Sqlite => Backend::Sqlite,
-                    BackendArg::Postgres => Backend::Postgres,
-                },
+                backend: backend(b),
                 server: postgres_url,
                 clients,
                 seconds,
@@ -54,6 +76,17 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             };
             let workflow = crate::workflow::builtin::cmq()?;
             transitions::run(&opts, workflow, &mut std::io::stdout()).await?;
+            Ok(())
+        }
+        BenchCommand::Timers { backend: b, timers: count, rounds, postgres_url } => {
+            anyhow::ensure!(
+                count >= rounds && rounds >= 1,
+                "--timers must be at least --rounds, which must be positive"
+            );
+            let opts =
+                crate::bench::timers::Options { backend: backend(b), server: postgres_url, timers: count, rounds };
+            let workflow = crate::workflow::builtin::cmq()?;
+            crate::bench::timers::run(&opts, workflow, &mut std::io::stdout()).await?;
             Ok(())
         }
     }

@@ -88,3 +88,59 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Baseline for `bench timers`: claim the earliest due timer and mark it
+    /// fired, in one transaction, with no engine and no transition.
+    /// Returns false when nothing is due.
+    pub async fn raw_fire_next(&self, now: i64) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let claim = match self.backend() {
+            super::Backend::Sqlite => {
+                "SELECT id FROM timers WHERE status = 'pending' AND due_at <= $1 ORDER BY due_at, id LIMIT 1"
+            }
+            super::Backend::Postgres => {
+                "SELECT id FROM timers WHERE status = 'pending' AND due_at <= $1 ORDER BY due_at, id LIMIT 1 FOR UPDATE SKIP LOCKED"
+            }
+        };
+        let Some(id) = sqlx::query_scalar::<_, String>(claim).bind(now).fetch_optional(&mut **tx).await? else {
+            return Ok(false);
+        };
+        sqlx::query("UPDATE timers SET status = 'fired', closed_at = $1, outcome = 'raw' WHERE id = $2")
+            .bind(now)
+            .bind(&id)
+            .execute(&mut **tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Inserts pending timers named `name` for benchmarks: `(entity, entity id, event, due)`.
+    pub async fn insert_timers(&self, name: &str, timers: &[(&str, Uuid, &str, i64)]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        for (entity, id, event, due) in timers {
+            sqlx::query(
+                "INSERT INTO timers (id, entity, entity_id, name, timer_key, event, due_at, status, created_at) \
+                 VALUES ($1, $2, $3, $6, '', $4, $5, 'pending', $5)",
+            )
+            .bind(Uuid::new_v4().to_string())
+            .bind(*entity)
+            .bind(id.to_string())
+            .bind(*event)
+            .bind(*due)
+            .bind(name)
+            .execute(&mut **tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Firing lags (closed_at − due_at) of the fired timers named `name`, in µs.
+    pub async fn firing_lags(&self, name: &str) -> Result<Vec<i64>> {
+        Ok(sqlx::query_scalar("SELECT closed_at - due_at FROM timers WHERE name = $1 AND status = 'fired' ORDER BY 1")
+            .bind(name)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+}

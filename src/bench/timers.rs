@@ -1,0 +1,145 @@
+//! `labelflow bench timers`: timers fired per second by the worker (claim,
+//! engine, transition, timer closed, one transaction each) against a raw
+//! claim-and-mark loop on the same database, alternating in rounds; then
+//! the lag between due time and firing of the real worker loop.
+
+use super::scratch::Scratch;
+use crate::app::{App, AppError};
+use crate::clock::SystemClock;
+use crate::engine::{Actor, Grant};
+use crate::store::records::{NewCampaign, NewDossier, NewUser};
+use crate::store::{to_micros, Backend, Store};
+use crate::workflow::{Definition, Role};
+use chrono::{Duration as Days, Utc};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+pub struct Options {
+    pub backend: Backend,
+    pub server: String,
+    pub timers: usize,
+    pub rounds: usize,
+}
+
+pub async fn run(opts: &Options, workflow: Definition, out: &mut impl std::io::Write) -> Result<f64, AppError> {
+    let scratch = Scratch::create(opts.backend, &opts.server).await?;
+    let result = measure(&scratch.store, opts, workflow, out).await;
+    scratch.drop_all().await?;
+    result
+}
+
+async fn measure(
+    store: &Store,
+    opts: &Options,
+    workflow: Definition,
+    out: &mut impl std::io::Write,
+) -> Result<f64, AppError> {
+    let app = App::new(store.clone(), Arc::new(workflow), Arc::new(SystemClock));
+    let now = Utc::now();
+    let user = |email: &str, role| NewUser {
+        email: email.into(),
+        name: email.into(),
+        password_hash: "benchmark".into(),
+        grants: vec![Grant { role, scope: None }],
+        affiliations: vec![],
+    };
+    let admin = store.actor(store.create_user(&user("admin@bench", Role::Admin), &Actor::system(), now).await?).await?;
+    let owner = store.create_user(&user("porteur@bench", Role::Porteur), &Actor::system(), now).await?;
+    let porteur = store.actor(owner).await?;
+    let campaign = NewCampaign {
+        name: "bench".into(),
+        workflow: "cmq".into(),
+        criteria: "cmq-2019".into(),
+        opens_at: now - Days::days(10),
+        closes_at: now + Days::days(300),
+        kinds: vec!["creation".into()],
+    };
+    let campaign = store.create_campaign(&campaign, &admin, now).await?;
+    let mut dossiers = Vec::new();
+    for i in 0..20 {
+        let d = NewDossier {
+            campaign_id: campaign,
+            kind: "creation".into(),
+            category: "standard".into(),
+            title: format!("Campus {i}"),
+            ..Default::default()
+        };
+        dossiers.push(app.create_dossier(&porteur, owner, d).await?);
+    }
+    // Their own reminders are far ahead; only the inserted timers are due.
+    let per_round = (opts.timers / opts.rounds).max(1);
+    let _ = writeln!(
+        out,
+        "bench timers: backend {:?}, {} rounds of {per_round} due timers per side",
+        opts.backend, opts.rounds
+    );
+    let (mut raw_n, mut raw_t, mut eng_n, mut eng_t) = (0usize, Duration::ZERO, 0usize, Duration::ZERO);
+    for round in 0..opts.rounds {
+        for side in if round % 2 == 0 { [0, 1] } else { [1, 0] } {
+            let due = to_micros(Utc::now()) - 1_000_000;
+            let batch: Vec<(&str, Uuid, &str, i64)> = (0..per_round)
+                .map(|i| {
+                    let d = dossiers[i % dossiers.len()];
+                    if side == 0 {
+                        ("baseline", d, "raw", due)
+                    } else {
+                        ("dossier", d, "remind_call_closing", due)
+                    }
+                })
+                .collect();
+            store.insert_timers("bench", &batch).await?;
+            let started = Instant::now();
+            if side == 0 {
+                while store.raw_fire_next(to_micros(Utc::now())).await? {
+                    raw_n += 1;
+                }
+                raw_t += started.elapsed();
+            } else {
+                eng_n += app.fire_due(Utc::now()).await?.len();
+                eng_t += started.elapsed();
+            }
+        }
+    }
+    let raw_rate = raw_n as f64 / raw_t.as_secs_f64().max(1e-9);
+    let eng_rate = eng_n as f64 / eng_t.as_secs_f64().max(1e-9);
+
+    // Lag: timers falling due every 10 ms for 2 s, fired by the real loop.
+    let start = to_micros(Utc::now()) + 200_000;
+    let lagged: Vec<(&str, Uuid, &str, i64)> = (0..200)
+        .map(|i| ("dossier", dossiers[i % dossiers.len()], "remind_call_closing", start + i as i64 * 10_000))
+        .collect();
+    store.insert_timers("lag", &lagged).await?;
+    let worker = {
+        let app = app.clone();
+        tokio::spawn(async move { app.run_timers(None).await })
+    };
+    app.wake_timers();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let lags = loop {
+        let lags = store.firing_lags("lag").await?;
+        if lags.len() >= lagged.len() || Instant::now() > deadline {
+            break lags;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    worker.abort();
+    let mut lags = lags;
+    lags.sort_unstable();
+    let pct = |p: f64| {
+        lags.get(((p / 100.0) * (lags.len().saturating_sub(1)) as f64).round() as usize).copied().unwrap_or(0) as f64
+            / 1000.0
+    };
+    let _ = writeln!(out, "raw claim+mark {raw_n:>7} in {:>6.2} s = {raw_rate:>9.1}/s", raw_t.as_secs_f64());
+    let _ = writeln!(out, "engine firing  {eng_n:>7} in {:>6.2} s = {eng_rate:>9.1}/s", eng_t.as_secs_f64());
+    let _ = writeln!(
+        out,
+        "lag due->fired over {} timers falling due every 10 ms: p50 {:.1} ms, p99 {:.1} ms",
+        lagged.len(),
+        pct(50.0),
+        pct(99.0)
+    );
+    let ratio = eng_rate / raw_rate.max(1e-9);
+    let _ = writeln!(out, "ratio {ratio:.3}");
+    Ok(ratio)
+}
