@@ -9,14 +9,20 @@ struct Server {
     child: Child,
     base: String,
     stdout: Vec<String>,
+    _files: tempfile::TempDir,
 }
 
 // The child is waited for by `stop`, or killed and reaped by `Drop`.
 #[allow(clippy::zombie_processes)]
 fn start(args: &[&str]) -> Server {
+    let files = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_labelflow"))
         .arg("serve")
         .args(["--bind", "127.0.0.1:0"])
+        .arg("--mail-dir")
+        .arg(files.path().join("mail"))
+        .arg("--data-dir")
+        .arg(files.path().join("data"))
         .args(args)
         .env("LABELFLOW_LOG", "warn")
         .stdout(Stdio::piped())
@@ -28,7 +34,7 @@ fn start(args: &[&str]) -> Server {
     loop {
         let line = lines.next().expect("serve printed its address").expect("utf-8");
         if let Some(addr) = line.strip_prefix("labelflow listening on ") {
-            return Server { child, base: addr.to_string(), stdout };
+            return Server { child, base: addr.to_string(), stdout, _files: files };
         }
         stdout.push(line);
     }
@@ -96,6 +102,9 @@ async fn exercise(base: &str) {
         ("get", "/api/v1/labels/{id}/timers"),
         ("get", "/api/v1/deadlines"),
         ("post", "/api/v1/test/clock"),
+        ("get", "/api/v1/me/notifications"),
+        ("get", "/api/v1/admin/mail/dead"),
+        ("post", "/api/v1/admin/mail/{id}/retry"),
     ];
     for (method, path) in routes {
         let op = &doc["paths"][path][method];

@@ -112,8 +112,11 @@ async fn random_clock_moves_fire_each_timer_once_in_order() {
 }
 
 fn serve(url: &str) -> Child {
+    let mail = std::env::temp_dir().join(format!("labelflow-test-mail-{}", Uuid::new_v4().simple()));
     Command::new(env!("CARGO_BIN_EXE_labelflow"))
         .args(["serve", "--bind", "127.0.0.1:0", "--database-url", url])
+        .arg("--mail-dir")
+        .arg(mail)
         .env("LABELFLOW_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())

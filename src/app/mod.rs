@@ -36,6 +36,8 @@ pub struct App {
     pub test_clock: Option<crate::clock::ManualClock>,
     /// Wakes the timer worker when a plan may have added a timer.
     pub wake: Arc<tokio::sync::Notify>,
+    /// Wakes the mail worker when a step wrote e-mails.
+    pub mail_wake: Arc<tokio::sync::Notify>,
     /// Verified against when an e-mail is unknown, so that a failed login
     /// costs the same time either way.
     decoy_hash: Arc<String>,
@@ -61,6 +63,7 @@ impl App {
             data_dir: "data".into(),
             test_clock: None,
             wake: Arc::new(tokio::sync::Notify::new()),
+            mail_wake: Arc::new(tokio::sync::Notify::new()),
             decoy_hash,
         }
     }
@@ -97,6 +100,9 @@ impl App {
         let (plan, Applied { version, label_id, .. }) = self.store.transition(machine, id, decide).await?;
         if !plan.effects.timers.is_empty() || plan.new_label.is_some() {
             self.wake_timers();
+        }
+        if !plan.effects.messages.is_empty() || plan.new_label.is_some() {
+            self.mail_wake.notify_one();
         }
         Ok(Outcome { state: plan.to_state, version, label_id })
     }

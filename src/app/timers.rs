@@ -38,7 +38,12 @@ impl App {
                     tracing::info!(timer = %f.timer, entity = %f.entity, id = %f.entity_id, outcome = %f.outcome, "timer");
                     fired.push(f);
                 }
-                Ok(None) => return Ok(fired),
+                Ok(None) => {
+                    if fired.iter().any(|f| f.outcome == "fired") {
+                        self.mail_wake.notify_one();
+                    }
+                    return Ok(fired);
+                }
                 // Another action on the same instance won the race: this
                 // timer is still pending and is tried again on the next pass.
                 Err(crate::store::StoreError::Conflict { .. }) => continue,
@@ -105,6 +110,33 @@ impl App {
             return Err(crate::store::StoreError::NotFound { what: machine.name() }.into());
         }
         Ok(self.store.timers_of(machine, id).await?)
+    }
+
+    /// E-mails sent (or to be sent) to the actor.
+    pub async fn notifications(&self, actor: &Actor) -> Result<Vec<crate::store::outbox::MailView>, AppError> {
+        let user = actor.user_id.ok_or(super::accounts::AuthError::InvalidToken)?;
+        Ok(self.store.notifications(user).await?)
+    }
+
+    /// Dead e-mails, for admins.
+    pub async fn dead_mail(&self, actor: &Actor) -> Result<Vec<crate::store::outbox::MailView>, AppError> {
+        if !actor.has_role(crate::workflow::Role::Admin) {
+            return Err(engine::Refusal::NotAllowed {
+                reason: "only an administrator sees undelivered e-mails".into(),
+            }
+            .into());
+        }
+        Ok(self.store.dead_mail().await?)
+    }
+
+    /// Puts a dead e-mail back in the queue (admins).
+    pub async fn retry_mail(&self, actor: &Actor, id: &str) -> Result<(), AppError> {
+        if !actor.has_role(crate::workflow::Role::Admin) {
+            return Err(engine::Refusal::NotAllowed { reason: "only an administrator retries e-mails".into() }.into());
+        }
+        self.store.retry_mail(id, self.clock.now()).await?;
+        self.mail_wake.notify_one();
+        Ok(())
     }
 
     /// What falls due in the next `days` days, within what the actor sees.

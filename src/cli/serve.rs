@@ -35,6 +35,22 @@ pub struct ServeArgs {
     /// Where e-mails are written as .eml files when no SMTP server is set.
     #[arg(long, env = "LABELFLOW_MAIL_DIR", default_value = "mail")]
     pub mail_dir: PathBuf,
+    /// Sender of e-mails.
+    #[arg(
+        long,
+        env = "LABELFLOW_MAIL_FROM",
+        default_value = "Campus des métiers et des qualifications <ne-pas-repondre@labelflow.invalid>"
+    )]
+    pub mail_from: String,
+    /// Public address of this server, for links in e-mails (default: http://BIND).
+    #[arg(long, env = "LABELFLOW_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// First retry delay of a failed e-mail, in milliseconds; doubles each time.
+    #[arg(long, env = "LABELFLOW_MAIL_RETRY_BASE_MS", default_value_t = 60_000)]
+    pub mail_retry_base_ms: u64,
+    /// Attempts before an e-mail is marked dead.
+    #[arg(long, env = "LABELFLOW_MAIL_MAX_ATTEMPTS", default_value_t = 8)]
+    pub mail_max_attempts: u32,
     /// Folder holding cmq.toml and criteria/; the shipped copy when absent.
     #[arg(long, env = "LABELFLOW_WORKFLOWS", default_value = "workflows")]
     pub workflows: PathBuf,
@@ -85,12 +101,25 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if args.smtp_url.is_none() {
         tracing::info!(folder = %args.mail_dir.display(), "no SMTP server configured: e-mails go to .eml files");
     }
+
     // Signal handlers go in before the server says it listens, so that a
     // stop request at any moment after that is a graceful one.
     let shutdown = shutdown_signal()?;
     let listener =
         tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
     let addr = listener.local_addr()?;
+    let mailer = crate::mail::worker::Mailer::new(
+        crate::mail::worker::MailSettings {
+            smtp_url: args.smtp_url.clone(),
+            mail_dir: args.mail_dir.clone(),
+            from: args.mail_from.clone(),
+            public_url: args.public_url.clone().unwrap_or_else(|| format!("http://{addr}")),
+            retry_base: std::time::Duration::from_millis(args.mail_retry_base_ms.max(1)),
+            max_attempts: args.mail_max_attempts.max(1),
+        },
+        store.clone(),
+        app.clock.clone(),
+    )?;
     tracing::info!(%addr, database = %redact_url(&args.db.database_url), "labelflow started");
     println!("labelflow listening on http://{addr}");
     let postgres_url = (store.backend() == crate::store::Backend::Postgres).then(|| args.db.database_url.clone());
@@ -105,10 +134,17 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             }
         })
     };
+    let mail_worker = {
+        let wake = app.mail_wake.clone();
+        tokio::spawn(async move { mailer.run(wake).await })
+    };
     axum::serve(listener, crate::web::router(app)).with_graceful_shutdown(shutdown).await?;
-    // A firing in progress rolls back whole and fires again at the next start.
+    // A firing in progress rolls back whole and fires again at the next
+    // start; an e-mail being sent is sent again (same Message-ID).
     worker.abort();
+    mail_worker.abort();
     let _ = worker.await;
+    let _ = mail_worker.await;
     store.close().await;
     tracing::info!("labelflow stopped");
     Ok(())

@@ -93,7 +93,16 @@ pub(crate) async fn apply_on(tx: &mut AnyConnection, plan: &Plan) -> Result<Appl
         data: json!({"input": plan.data, "records": plan.records}),
     };
     append_after(tx, &entry, head).await?;
-    let mut messages = write_effects(tx, plan.machine, &id, &plan.effects, &plan.event, plan.at).await?;
+    let mut messages = write_effects(
+        tx,
+        plan.machine,
+        &id,
+        &plan.effects,
+        &plan.event,
+        &serde_json::Value::Object(plan.data.clone()),
+        plan.at,
+    )
+    .await?;
 
     let mut label_id = None;
     if let Some(label) = &plan.new_label {
@@ -132,7 +141,9 @@ pub(crate) async fn apply_on(tx: &mut AnyConnection, plan: &Plan) -> Result<Appl
             data: serde_json::Value::Null,
         };
         append_after(tx, &entry, None).await?;
-        messages += write_effects(tx, Machine::Label, &new_id, &label.effects, "create", plan.at).await?;
+        messages +=
+            write_effects(tx, Machine::Label, &new_id, &label.effects, "create", &serde_json::Value::Null, plan.at)
+                .await?;
         label_id = Some(Uuid::parse_str(&new_id).expect("generated uuid"));
     }
     Ok(Applied { version: plan.expected_version + 1, label_id, messages })
@@ -268,6 +279,7 @@ pub(crate) async fn write_effects(
     id: &str,
     effects: &Effects,
     cause: &str,
+    data: &serde_json::Value,
     at: DateTime<Utc>,
 ) -> Result<usize> {
     let now = to_micros(at);
@@ -299,7 +311,7 @@ pub(crate) async fn write_effects(
     }
     let mut rows = 0;
     for message in &effects.messages {
-        rows += write_message(conn, machine, id, message, cause, now).await?;
+        rows += write_message(conn, machine, id, message, cause, data, now).await?;
     }
     Ok(rows)
 }
@@ -392,6 +404,7 @@ async fn write_message(
     id: &str,
     message: &Message,
     cause: &str,
+    data: &serde_json::Value,
     now: i64,
 ) -> Result<usize> {
     let mut parts: Vec<&str> = Vec::new();
@@ -414,8 +427,11 @@ async fn write_message(
     if parts.is_empty() {
         return Ok(0);
     }
+    // The step's data goes with the message: the e-mail says what happened
+    // then, even if the dossier changes before it is sent.
     let context =
-        json!({"template": message.template, "entity": machine.name(), "entity_id": id, "cause": cause}).to_string();
+        json!({"template": message.template, "entity": machine.name(), "entity_id": id, "cause": cause, "data": data})
+            .to_string();
     // Every part may use $1 (the instance) and $2 (the subject); the WHERE
     // clause types both even when no part does.
     let sql = format!(

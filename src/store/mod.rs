@@ -9,6 +9,7 @@ mod baseline;
 pub mod dossiers;
 mod error;
 pub mod labels;
+pub mod outbox;
 pub mod records;
 mod time;
 pub mod timers;

@@ -231,7 +231,16 @@ impl Store {
             "region": d.region, "academies": d.academies, "support_establishment": d.support_establishment,
             "directeur_operationnel": d.directeur_operationnel, "owners": [owner]});
         append_after(&mut tx, &Entry::new("dossier", &id_text, "create", actor, now).after(after), None).await?;
-        super::apply::write_effects(&mut tx, Machine::Dossier, &id_text, effects, "create", now).await?;
+        super::apply::write_effects(
+            &mut tx,
+            Machine::Dossier,
+            &id_text,
+            effects,
+            "create",
+            &serde_json::Value::Null,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }

@@ -19,6 +19,7 @@ use utoipa::{Modify, OpenApi};
         api::dossiers::download, api::dossiers::event, api::dossiers::reviews, api::dossiers::audit,
         api::labels::list, api::labels::read, api::labels::audit, api::labels::event,
         api::timers::dossier_timers, api::timers::label_timers, api::timers::deadlines, api::timers::move_clock,
+        api::timers::notifications, api::timers::dead_mail, api::timers::retry_mail,
     ),
     components(schemas(
         super::error::ErrorBody, super::error::ErrorDetail, super::Health, super::WorkflowSummary, super::StateSummary,
@@ -32,11 +33,11 @@ use utoipa::{Modify, OpenApi};
         crate::store::views::LabelView, crate::store::views::CampaignView, crate::store::views::UserView,
         crate::reference::Entry, crate::reference::Academie,
         api::timers::ClockInput, api::timers::ClockMoved, crate::store::timers::Firing, crate::store::timers::TimerView,
-        crate::store::timers::Deadline,
+        crate::store::timers::Deadline, crate::store::outbox::MailView,
     )),
     modifiers(&Bearer),
     tags((name = "health"), (name = "accounts"), (name = "reference"), (name = "campaigns"), (name = "dossiers"),
-        (name = "labels"), (name = "timers"), (name = "workflows"), (name = "meta"))
+        (name = "labels"), (name = "timers"), (name = "mail"), (name = "workflows"), (name = "meta"))
 )]
 pub struct ApiDoc;
 

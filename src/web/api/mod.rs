@@ -45,6 +45,9 @@ pub fn routes() -> Router<App> {
         .route("/api/v1/labels/{id}/timers", get(timers::label_timers))
         .route("/api/v1/deadlines", get(timers::deadlines))
         .route("/api/v1/test/clock", post(timers::move_clock))
+        .route("/api/v1/me/notifications", get(timers::notifications))
+        .route("/api/v1/admin/mail/dead", get(timers::dead_mail))
+        .route("/api/v1/admin/mail/{id}/retry", post(timers::retry_mail))
         .layer(DefaultBodyLimit::max(JSON_LIMIT))
 }
 

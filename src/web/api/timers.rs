@@ -83,3 +83,36 @@ pub async fn move_clock(State(app): State<App>, Body(input): Body<ClockInput>) -
     let fired = app.fire_due(now).await?;
     Ok(Json(ClockMoved { now: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true), fired }))
 }
+
+/// E-mails addressed to the caller, newest first, with their delivery status.
+#[utoipa::path(get, path = "/api/v1/me/notifications", tag = "mail", security(("bearer" = [])),
+    responses((status = 200, body = [crate::store::outbox::MailView]), (status = 401, body = ErrorBody)))]
+pub async fn notifications(
+    State(app): State<App>,
+    caller: Caller,
+) -> Result<Json<Vec<crate::store::outbox::MailView>>, ApiError> {
+    Ok(Json(app.notifications(&caller.actor).await?))
+}
+
+/// E-mails that exhausted their attempts, with the last SMTP error (admin).
+#[utoipa::path(get, path = "/api/v1/admin/mail/dead", tag = "mail", security(("bearer" = [])),
+    responses((status = 200, body = [crate::store::outbox::MailView]), (status = 403, body = ErrorBody)))]
+pub async fn dead_mail(
+    State(app): State<App>,
+    caller: Caller,
+) -> Result<Json<Vec<crate::store::outbox::MailView>>, ApiError> {
+    Ok(Json(app.dead_mail(&caller.actor).await?))
+}
+
+/// Queue a dead e-mail again (admin).
+#[utoipa::path(post, path = "/api/v1/admin/mail/{id}/retry", tag = "mail", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn retry_mail(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    app.retry_mail(&caller.actor, &id).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,160 @@
+//! French e-mails from askama templates: `templates/mail/NAME.txt` holds the
+//! subject (first line, `Objet : …`) and the text; the HTML part wraps the
+//! same paragraphs in `templates/mail/layout.html`.
+
+use askama::Template;
+
+/// Values a message may mention, already formatted for French readers.
+#[derive(Debug, Clone, Default)]
+pub struct MailContext {
+    pub recipient: String,
+    pub title: String,
+    /// When the step happened.
+    pub at: String,
+    pub due: String,
+    pub message: String,
+    pub reason: String,
+    pub motivation: String,
+    pub outcome: String,
+    pub category: String,
+    pub years: String,
+    pub valid_from: String,
+    pub valid_until: String,
+    pub call_closes: String,
+    pub review_due: String,
+    pub report_year: String,
+    pub anniversary: String,
+    /// Page of the dossier or label.
+    pub link: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("no e-mail template `{0}`")]
+    Unknown(String),
+    #[error("template `{0}`: {1}")]
+    Template(String, askama::Error),
+}
+
+macro_rules! mail_templates {
+    ($($name:literal => $ty:ident, $path:literal;)+) => {
+        $(
+            #[derive(Template)]
+            #[template(path = $path, escape = "none")]
+            struct $ty<'a> {
+                c: &'a MailContext,
+            }
+        )+
+
+        /// Template names with a file in `templates/mail/`.
+        pub const NAMES: &[&str] = &[$($name),+];
+
+        fn render_text(name: &str, c: &MailContext) -> Result<String, RenderError> {
+            let rendered = match name {
+                $($name => $ty { c }.render(),)+
+                _ => return Err(RenderError::Unknown(name.to_string())),
+            };
+            rendered.map_err(|e| RenderError::Template(name.to_string(), e))
+        }
+    };
+}
+
+mail_templates! {
+    "call_closing" => CallClosing, "mail/call_closing.txt";
+    "submission_receipt" => SubmissionReceipt, "mail/submission_receipt.txt";
+    "completion_requested" => CompletionRequested, "mail/completion_requested.txt";
+    "completion_reminder" => CompletionReminder, "mail/completion_reminder.txt";
+    "completion_received" => CompletionReceived, "mail/completion_received.txt";
+    "dossier_admissible" => DossierAdmissible, "mail/dossier_admissible.txt";
+    "dossier_inadmissible" => DossierInadmissible, "mail/dossier_inadmissible.txt";
+    "dossier_withdrawn" => DossierWithdrawn, "mail/dossier_withdrawn.txt";
+    "dossier_reopened" => DossierReopened, "mail/dossier_reopened.txt";
+    "reviewer_assigned" => ReviewerAssigned, "mail/reviewer_assigned.txt";
+    "review_reminder" => ReviewReminder, "mail/review_reminder.txt";
+    "review_overdue" => ReviewOverdue, "mail/review_overdue.txt";
+    "reviews_complete" => ReviewsComplete, "mail/reviews_complete.txt";
+    "decision" => Decision, "mail/decision.txt";
+    "label_granted" => LabelGranted, "mail/label_granted.txt";
+    "renewal_open" => RenewalOpen, "mail/renewal_open.txt";
+    "renewal_reminder" => RenewalReminder, "mail/renewal_reminder.txt";
+    "label_renewed" => LabelRenewed, "mail/label_renewed.txt";
+    "label_expired" => LabelExpired, "mail/label_expired.txt";
+    "label_withdrawn" => LabelWithdrawn, "mail/label_withdrawn.txt";
+    "report_due" => ReportDue, "mail/report_due.txt";
+    "report_reminder" => ReportReminder, "mail/report_reminder.txt";
+    "report_overdue" => ReportOverdue, "mail/report_overdue.txt";
+}
+
+#[derive(Template)]
+#[template(path = "mail/layout.html")]
+struct Layout<'a> {
+    subject: &'a str,
+    paragraphs: Vec<String>,
+    link: &'a str,
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+pub fn render(name: &str, c: &MailContext) -> Result<Rendered, RenderError> {
+    let full = render_text(name, c)?;
+    let (first, body) = full.split_once('\n').unwrap_or((full.as_str(), ""));
+    let subject = capitalised(first.trim().trim_start_matches("Objet :").trim());
+    let body = body.trim();
+    let paragraphs: Vec<String> =
+        body.split("\n\n").map(|p| p.trim().replace('\n', " ")).filter(|p| !p.is_empty()).collect();
+    let mut text = body.to_string();
+    if !c.link.is_empty() {
+        text.push_str(&format!("\n\nPour le consulter : {}", c.link));
+    }
+    text.push_str("\n\n-- \nMessage envoyé automatiquement par labelflow ; merci de ne pas y répondre.\n");
+    let html = Layout { subject: &subject, paragraphs, link: &c.link }
+        .render()
+        .map_err(|e| RenderError::Template("layout".into(), e))?;
+    Ok(Rendered { subject, text, html })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_workflow_template_has_a_file_and_renders_in_french() {
+        let mut names: Vec<&str> = NAMES.to_vec();
+        let mut wanted: Vec<&str> = crate::workflow::vocabulary::TEMPLATES.to_vec();
+        names.sort_unstable();
+        wanted.sort_unstable();
+        assert_eq!(names, wanted, "templates/mail and the workflow vocabulary must list the same names");
+        let c = MailContext {
+            recipient: "Claire Dubois".into(),
+            title: "Campus <Chimie> & Verte".into(),
+            link: "https://labelflow.example/dossiers/1".into(),
+            due: "10/03/2027 à 23:59".into(),
+            ..Default::default()
+        };
+        for name in NAMES {
+            let r = render(name, &c).unwrap();
+            assert!(!r.subject.is_empty() && !r.subject.starts_with("Objet"), "{name}: {}", r.subject);
+            assert!(r.text.starts_with("Bonjour Claire Dubois,"), "{name}: {}", r.text);
+            assert!(r.text.contains("Campus <Chimie> & Verte"), "{name}: plain text keeps the title as is");
+            assert!(
+                r.html.contains("lang=\"fr\"") && r.html.contains("Campus &#60;Chimie&#62; &#38; Verte"),
+                "{name}: HTML escapes: {}",
+                r.html
+            );
+            assert!(r.html.contains("https://labelflow.example/dossiers/1"));
+        }
+        let r = render("completion_requested", &c).unwrap();
+        assert_eq!(r.subject, "Compléments demandés avant le 10/03/2027 à 23:59 — Campus <Chimie> & Verte");
+        assert!(matches!(render("nope", &c), Err(RenderError::Unknown(_))));
+    }
+}

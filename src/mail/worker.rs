@@ -1,0 +1,246 @@
+//! The mail worker: sends outbox rows through SMTP (lettre) or writes them
+//! as .eml files, retrying with exponential backoff and jitter.
+//!
+//! Delivery is at-least-once by construction (the send cannot share a
+//! transaction with the database); every attempt of a row carries the same
+//! Message-ID, derived from the row, so a resend after a crash is the same
+//! message and receivers drop the duplicate.
+
+use super::render::{render, MailContext};
+use crate::calendar::ZONE;
+use crate::clock::Clock;
+use crate::store::outbox::{MailFacts, OutgoingMail};
+use crate::store::Store;
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use chrono::{DateTime, NaiveDate, Utc};
+use lettre::message::header::ContentType;
+use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    /// `smtp://host:port` (plain; `?tls=required` for STARTTLS) or `smtps://host:port`.
+    pub smtp_url: Option<String>,
+    pub mail_dir: PathBuf,
+    pub from: String,
+    /// Base of the links in e-mails.
+    pub public_url: String,
+    /// First retry delay; doubles at each failed attempt (6 h at most).
+    pub retry_base: Duration,
+    pub max_attempts: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("--mail-from `{0}` is not an e-mail address")]
+    From(String),
+    #[error("--smtp-url: {0}")]
+    Url(String),
+}
+
+enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Files(PathBuf),
+}
+
+pub struct Mailer {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    transport: Transport,
+    from: Mailbox,
+    domain: String,
+    settings: MailSettings,
+}
+
+/// How long a worker may hold a row while sending it.
+const LEASE_SECONDS: i64 = 120;
+
+impl Mailer {
+    /// SMTP credentials come from LABELFLOW_SMTP_USERNAME and
+    /// LABELFLOW_SMTP_PASSWORD, never from the URL or a flag.
+    pub fn new(settings: MailSettings, store: Store, clock: Arc<dyn Clock>) -> Result<Mailer, MailError> {
+        let from: Mailbox = settings.from.parse().map_err(|_| MailError::From(settings.from.clone()))?;
+        let domain = from.email.domain().to_string();
+        let transport = match &settings.smtp_url {
+            Some(url) => {
+                let mut builder =
+                    AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| MailError::Url(e.to_string()))?;
+                if let (Ok(user), Ok(password)) =
+                    (std::env::var("LABELFLOW_SMTP_USERNAME"), std::env::var("LABELFLOW_SMTP_PASSWORD"))
+                {
+                    builder = builder.credentials(Credentials::new(user, password));
+                }
+                Transport::Smtp(builder.timeout(Some(Duration::from_secs(30))).build())
+            }
+            None => Transport::Files(settings.mail_dir.clone()),
+        };
+        Ok(Mailer { store, clock, transport, from, domain, settings })
+    }
+
+    /// Sends every e-mail due now; returns how many went out.
+    pub async fn send_due(&self) -> crate::store::Result<usize> {
+        let mut sent = 0;
+        let lease = chrono::Duration::seconds(LEASE_SECONDS);
+        while let Some(mail) = self.store.lease_mail(self.clock.now(), lease).await? {
+            match self.deliver(&mail).await {
+                Ok(()) => {
+                    self.store.mail_sent(&mail.id, self.clock.now()).await?;
+                    sent += 1;
+                }
+                Err(error) => {
+                    let attempt = mail.attempts as u32 + 1;
+                    let retry_at =
+                        (attempt < self.settings.max_attempts).then(|| self.clock.now() + self.backoff(attempt));
+                    tracing::warn!(mail = %mail.id, attempt, dead = retry_at.is_none(), %error, "e-mail not sent");
+                    self.store.mail_failed(&mail.id, &error, retry_at).await?;
+                }
+            }
+        }
+        Ok(sent)
+    }
+
+    /// The worker loop of `serve`: sends what is due, then waits for a
+    /// wake-up or a few seconds (retries fall due on their own).
+    pub async fn run(&self, wake: Arc<tokio::sync::Notify>) {
+        loop {
+            if let Err(e) = self.send_due().await {
+                tracing::error!(error = %e, "mail worker failed; retrying");
+            }
+            let pause = self.settings.retry_base.clamp(Duration::from_millis(50), Duration::from_secs(5));
+            tokio::select! {
+                _ = tokio::time::sleep(pause) => {}
+                _ = wake.notified() => {}
+            }
+        }
+    }
+
+    /// retry_base × 2^(attempt−1), at most 6 hours, ±25 % jitter so that
+    /// many failures do not retry in step.
+    fn backoff(&self, attempt: u32) -> chrono::Duration {
+        let base = self.settings.retry_base.as_millis() as f64 * 2f64.powi(attempt.saturating_sub(1).min(20) as i32);
+        let capped = base.min(6.0 * 3600.0 * 1000.0);
+        let jitter = 0.75 + (OsRng.next_u32() as f64 / u32::MAX as f64) * 0.5;
+        chrono::Duration::milliseconds((capped * jitter) as i64)
+    }
+
+    /// The stable Message-ID of an outbox row.
+    pub fn message_id(&self, outbox_id: &str) -> String {
+        format!("<{}@{}>", outbox_id.replace(':', "."), self.domain)
+    }
+
+    async fn deliver(&self, mail: &OutgoingMail) -> Result<(), String> {
+        let facts = self.store.mail_facts(mail).await.map_err(|e| e.to_string())?;
+        let context = self.context(mail, &facts);
+        let rendered = render(&mail.template, &context).map_err(|e| e.to_string())?;
+        let to: Mailbox =
+            mail.recipient_email.parse().map_err(|e| format!("recipient {}: {e}", mail.recipient_email))?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(rendered.subject)
+            .message_id(Some(self.message_id(&mail.id)))
+            .date(std::time::SystemTime::from(mail.created_at))
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(rendered.text))
+                    .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(rendered.html)),
+            )
+            .map_err(|e| e.to_string())?;
+        match &self.transport {
+            Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+            Transport::Files(dir) => write_eml(dir, &mail.id, &message.formatted()).map_err(|e| e.to_string()),
+        }
+    }
+
+    fn context(&self, mail: &OutgoingMail, f: &MailFacts) -> MailContext {
+        let data = &mail.context["data"];
+        let text = |key: &str| data.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
+        let instant = |us: i64| french_instant(crate::store::from_micros(us));
+        let date = |iso: &str| {
+            NaiveDate::parse_from_str(iso, "%Y-%m-%d").map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default()
+        };
+        let data_instant = |key: &str| {
+            data.get(key)
+                .and_then(Value::as_str)
+                .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                .map(|t| french_instant(t.with_timezone(&Utc)))
+        };
+        let mut c = MailContext {
+            recipient: if f.recipient_name.is_empty() {
+                mail.recipient_email.clone()
+            } else {
+                f.recipient_name.clone()
+            },
+            title: f.title.clone(),
+            at: french_instant(mail.created_at),
+            reason: text("reason"),
+            link: format!("{}/{}s/{}", self.settings.public_url.trim_end_matches('/'), mail.entity, mail.entity_id),
+            ..Default::default()
+        };
+        c.message = f.completion_message.clone().unwrap_or_else(|| text("message"));
+        c.due = f.completion_due.map(instant).or_else(|| data_instant("due")).unwrap_or_default();
+        c.call_closes = f.call_closes.map(instant).unwrap_or_default();
+        c.review_due = f.review_due.map(instant).or_else(|| data_instant("due")).unwrap_or_default();
+        if let Some((outcome, category, years, motivation)) = &f.decision {
+            c.outcome = match outcome.as_str() {
+                "labelled" => "labellisation accordée",
+                "deferred" => "dossier ajourné",
+                "rejected" => "labellisation refusée",
+                other => other,
+            }
+            .to_string();
+            c.category = french_category(category.as_deref().unwrap_or_default());
+            c.years = years.map(|y| y.to_string()).unwrap_or_default();
+            c.motivation = motivation.clone();
+        }
+        if let Some((category, from, until)) = &f.label {
+            c.category = french_category(category);
+            c.valid_from = date(from);
+            c.valid_until = date(until);
+            if let (Ok(from), Ok(until)) =
+                (NaiveDate::parse_from_str(from, "%Y-%m-%d"), NaiveDate::parse_from_str(until, "%Y-%m-%d"))
+            {
+                let day = crate::calendar::paris_date(mail.created_at);
+                // A reminder speaks of the coming anniversary; the others of the one just passed.
+                let anniversary = if mail.template == "report_reminder" {
+                    crate::calendar::next_anniversary(from, until, day)
+                } else {
+                    crate::calendar::last_anniversary(from, day)
+                };
+                if let Some(a) = anniversary {
+                    use chrono::Datelike;
+                    c.report_year = a.year().to_string();
+                    c.anniversary = a.format("%d/%m/%Y").to_string();
+                }
+            }
+        }
+        c
+    }
+}
+
+fn french_category(code: &str) -> String {
+    match code {
+        "excellence" => "Excellence".into(),
+        "standard" => "standard".into(),
+        other => other.into(),
+    }
+}
+
+fn french_instant(t: DateTime<Utc>) -> String {
+    t.with_timezone(&ZONE).format("%d/%m/%Y à %H:%M").to_string()
+}
+
+/// Writes `NAME.eml` atomically; the name comes from the outbox row, so a
+/// second attempt replaces the first file instead of adding one.
+fn write_eml(dir: &std::path::Path, outbox_id: &str, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let name: String = outbox_id.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+    let tmp = dir.join(format!(".{name}.tmp"));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(tmp, dir.join(format!("{name}.eml")))
+}
