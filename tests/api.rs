@@ -226,6 +226,19 @@ async fn full_path_to_an_excellence_label(db: &TestDb) {
     assert_eq!(trail[0]["action"], "create");
     let (status, _) = w.porteur.get(&format!("/api/v1/dossiers/{id}/audit")).await;
     assert_eq!(status, 403, "the trail names rapporteurs: not for owners");
+    let (status, csv_bytes) = w.rectorat.bytes(&format!("/api/v1/dossiers/{id}/audit?format=csv")).await;
+    assert_eq!(status, 200);
+    let mut reader = csv::Reader::from_reader(csv_bytes.as_slice());
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["seq", "at", "actor", "on_behalf_of", "action", "before", "after", "data", "hash"]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), actions.len(), "one CSV row per entry");
+    assert_eq!(&rows[0][4], "create");
+    assert!(serde_json::from_str::<Value>(&rows[0][6]).is_ok(), "JSON columns stay JSON");
+    let (status, err) = w.rectorat.get(&format!("/api/v1/dossiers/{id}/audit?format=xml")).await;
+    assert_eq!((status, err["error"]["field"].as_str()), (422, Some("format")));
     drop(w.admin);
 }
 

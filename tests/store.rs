@@ -263,6 +263,110 @@ fn migrations(db: &TestDb) -> i64 {
     std::fs::read_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir)).unwrap().count() as i64
 }
 
+/// A fresh database of the same backend as `db`.
+async fn same_backend(db: &TestDb) -> TestDb {
+    if db.url.starts_with("sqlite") {
+        TestDb::sqlite().await
+    } else {
+        TestDb::postgres().await.expect("a PostgreSQL test runs with TEST_DATABASE_URL")
+    }
+}
+
+/// Drops the append-only triggers, as an attacker with database access would.
+async fn drop_audit_triggers(db: &TestDb) {
+    if db.url.starts_with("sqlite") {
+        exec(db, "DROP TRIGGER audit_no_update").await;
+        exec(db, "DROP TRIGGER audit_no_delete").await;
+    } else {
+        exec(db, "DROP TRIGGER audit_no_update ON audit").await;
+    }
+}
+
+/// Seq numbers of one dossier's entries, oldest first.
+async fn dossier_seqs(db: &TestDb, id: Uuid) -> Vec<i64> {
+    let pool = raw(db).await;
+    let seqs: Vec<i64> =
+        sqlx::query_scalar(&format!("SELECT seq FROM audit WHERE entity_id = '{id}' ORDER BY entity_seq"))
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    pool.close().await;
+    seqs
+}
+
+async fn broken_at(db: &TestDb) -> (i64, String) {
+    match db.store.verify_audit().await.unwrap() {
+        Verification::Broken { seq, reason } => (seq, reason),
+        intact => panic!("tampering not detected: {intact:?}"),
+    }
+}
+
+async fn audit_deletions_and_reordering_are_located(db: &TestDb) {
+    let cast = cast(&db.store).await;
+    let (app, _clock, id) = ready_dossier(db, &cast).await;
+    app.act(&cast.porteur, Machine::Dossier, id, Event::named("submit")).await.unwrap();
+    drop_audit_triggers(db).await;
+    let seqs = dossier_seqs(db, id).await;
+    assert!(seqs.len() >= 6, "{seqs:?}");
+
+    // A middle entry deleted: the next one of the chain is out of place.
+    let pool = raw(db).await;
+    let saved: Vec<sqlx::any::AnyRow> =
+        sqlx::query(&format!("SELECT * FROM audit WHERE seq = {}", seqs[2])).fetch_all(&pool).await.unwrap();
+    assert_eq!(saved.len(), 1);
+    exec(db, &format!("DELETE FROM audit WHERE seq = {}", seqs[2])).await;
+    let (seq, reason) = broken_at(db).await;
+    assert_eq!(seq, seqs[3], "{reason}");
+    assert!(reason.contains("deleted or reordered"), "{reason}");
+
+    // Two entries swapped in order.
+    let db2 = same_backend(db).await;
+    let cast2 = common::cast(&db2.store).await;
+    let (app2, _c, id2) = ready_dossier(&db2, &cast2).await;
+    app2.act(&cast2.porteur, Machine::Dossier, id2, Event::named("submit")).await.unwrap();
+    drop_audit_triggers(&db2).await;
+    let s2 = dossier_seqs(&db2, id2).await;
+    let (a, b) = (s2[1], s2[2]);
+    exec(&db2, &format!("UPDATE audit SET seq = -1 WHERE seq = {a}")).await;
+    exec(&db2, &format!("UPDATE audit SET seq = {a} WHERE seq = {b}")).await;
+    exec(&db2, &format!("UPDATE audit SET seq = {b} WHERE seq = -1")).await;
+    let (seq, reason) = broken_at(&db2).await;
+    assert_eq!(seq, a, "the entry now first in place is the wrong one: {reason}");
+
+    // The last entries of a chain deleted: its recorded head no longer matches.
+    let db3 = same_backend(db).await;
+    let cast3 = common::cast(&db3.store).await;
+    let (app3, _c, id3) = ready_dossier(&db3, &cast3).await;
+    app3.act(&cast3.porteur, Machine::Dossier, id3, Event::named("submit")).await.unwrap();
+    drop_audit_triggers(&db3).await;
+    let s3 = dossier_seqs(&db3, id3).await;
+    exec(&db3, &format!("DELETE FROM audit WHERE seq = {}", s3[s3.len() - 1])).await;
+    let (seq, reason) = broken_at(&db3).await;
+    assert_eq!(seq, s3[s3.len() - 2], "{reason}");
+    assert!(reason.contains("last entries") && reason.contains(&id3.to_string()), "{reason}");
+
+    // A link rewritten along with a recomputed-looking hash is still caught by content.
+    let db4 = same_backend(db).await;
+    let cast4 = common::cast(&db4.store).await;
+    let (_app4, _c, id4) = ready_dossier(&db4, &cast4).await;
+    drop_audit_triggers(&db4).await;
+    let s4 = dossier_seqs(&db4, id4).await;
+    exec(&db4, &format!("UPDATE audit SET prev_hash = '{}' WHERE seq = {}", "f".repeat(64), s4[1])).await;
+    let (seq, _) = broken_at(&db4).await;
+    assert_eq!(seq, s4[1]);
+
+    // The command line says the same, with exit 1.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_labelflow"))
+        .args(["audit", "verify", "--database-url", &db.url])
+        .env("LABELFLOW_LOG", "off")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&format!("audit entry {} is broken", seqs[3])), "{stderr}");
+    pool.close().await;
+}
+
 async fn newer_schema_is_refused(db: &TestDb) {
     let checksum = if db.url.starts_with("sqlite") { "X'00'" } else { "decode('00', 'hex')" };
     exec(db, &format!("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (9999, 'from the future', TRUE, {checksum}, 0)")).await;
@@ -287,6 +391,7 @@ on_both_backends!(
     stale_plan_is_a_conflict,
     concurrent_actions_one_wins,
     audit_tampering_is_located,
+    audit_deletions_and_reordering_are_located,
     newer_schema_is_refused,
     migrate_is_idempotent,
 );

@@ -318,3 +318,24 @@ impl Store {
             .collect())
     }
 }
+
+/// An audit trail as CSV (one row per entry; JSON columns kept as JSON).
+pub fn trail_csv(trail: &[TrailEntry]) -> std::result::Result<String, csv::Error> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(["seq", "at", "actor", "on_behalf_of", "action", "before", "after", "data", "hash"])?;
+    for e in trail {
+        out.write_record([
+            e.seq.to_string(),
+            e.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            e.actor.clone(),
+            e.on_behalf_of.clone().unwrap_or_default(),
+            e.action.clone(),
+            e.before.to_string(),
+            e.after.to_string(),
+            e.data.to_string(),
+            e.hash.clone(),
+        ])?;
+    }
+    let bytes = out.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}

@@ -275,14 +275,43 @@ pub async fn reviews(
     Ok(Json(app.reviews(&caller.actor, path_id(&id, "dossier")?).await?))
 }
 
-/// The dossier's audit trail (staff in scope, president, admin).
+#[derive(Deserialize, IntoParams)]
+pub struct AuditQuery {
+    /// `json` (default) or `csv`.
+    pub format: Option<String>,
+}
+
+/// An audit trail as JSON, or as CSV with `?format=csv`.
+pub(crate) fn trail_response(trail: Vec<TrailEntry>, format: Option<&str>, name: &str) -> Result<Response, ApiError> {
+    match format.unwrap_or("json") {
+        "json" => Ok(Json(trail).into_response()),
+        "csv" => {
+            let body = crate::store::audit::trail_csv(&trail)
+                .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "export_failed", e.to_string()))?;
+            let disposition = format!("attachment; filename=\"audit-{name}.csv\"");
+            Ok((
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                    (header::CONTENT_DISPOSITION, disposition),
+                ],
+                body,
+            )
+                .into_response())
+        }
+        _ => Err(crate::engine::Refusal::invalid("format", "must be json or csv").into()),
+    }
+}
+
+/// The dossier's audit trail (staff in scope, president, admin); `?format=csv` for a CSV file.
 #[utoipa::path(get, path = "/api/v1/dossiers/{id}/audit", tag = "dossiers", security(("bearer" = [])),
-    params(("id" = String, Path)),
+    params(("id" = String, Path), AuditQuery),
     responses((status = 200, body = [TrailEntry]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn audit(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<Vec<TrailEntry>>, ApiError> {
-    Ok(Json(app.dossier_audit(&caller.actor, path_id(&id, "dossier")?).await?))
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, ApiError> {
+    let id = path_id(&id, "dossier")?;
+    trail_response(app.dossier_audit(&caller.actor, id).await?, q.format.as_deref(), &id.to_string())
 }

@@ -2,7 +2,6 @@ use super::dossiers::EventInput;
 use super::extract::{Body, Caller};
 use super::path_id;
 use crate::app::{App, Outcome};
-use crate::store::audit::TrailEntry;
 use crate::store::labels::LabelFilter;
 use crate::store::views::LabelView;
 use crate::web::error::{ApiError, ErrorBody};
@@ -48,16 +47,18 @@ pub async fn read(State(app): State<App>, caller: Caller, Path(id): Path<String>
     Ok(Json(app.label(&caller.actor, path_id(&id, "label")?).await?))
 }
 
-/// The label's audit trail (staff in scope, president, admin).
+/// The label's audit trail (staff in scope, president, admin); `?format=csv` for a CSV file.
 #[utoipa::path(get, path = "/api/v1/labels/{id}/audit", tag = "labels", security(("bearer" = [])),
-    params(("id" = String, Path)),
-    responses((status = 200, body = [TrailEntry]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("id" = String, Path), super::dossiers::AuditQuery),
+    responses((status = 200, body = [crate::store::audit::TrailEntry]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn audit(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<Vec<TrailEntry>>, ApiError> {
-    Ok(Json(app.label_audit(&caller.actor, path_id(&id, "label")?).await?))
+    Query(q): Query<super::dossiers::AuditQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    let id = path_id(&id, "label")?;
+    super::dossiers::trail_response(app.label_audit(&caller.actor, id).await?, q.format.as_deref(), &id.to_string())
 }
 
 /// Act on a label (e.g. `withdraw` with a `reason`, by the president or an admin).
