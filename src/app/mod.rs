@@ -32,6 +32,8 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     /// Where attachments are kept.
     pub data_dir: std::path::PathBuf,
+    /// Session cookies carry `Secure` (the site is served over https).
+    pub secure_cookies: bool,
     /// Set with `serve --test-clock`: the clock the test endpoint moves.
     pub test_clock: Option<crate::clock::ManualClock>,
     /// Wakes the timer worker when a plan may have added a timer.
@@ -61,6 +63,7 @@ impl App {
             workflow,
             clock,
             data_dir: "data".into(),
+            secure_cookies: false,
             test_clock: None,
             wake: Arc::new(tokio::sync::Notify::new()),
             mail_wake: Arc::new(tokio::sync::Notify::new()),

@@ -111,6 +111,17 @@ impl Store {
         })
     }
 
+    /// (id, name) of the users holding a role, by name.
+    pub async fn users_with_role(&self, role: crate::workflow::Role) -> Result<Vec<(String, String)>> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT u.id, u.name FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = $1 ORDER BY u.name, u.id",
+        )
+        .bind(role.name())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
     pub async fn campaigns(&self) -> Result<Vec<CampaignView>> {
         let rows = sqlx::query(
             "SELECT id, name, workflow, criteria, opens_at, closes_at, kinds FROM campaigns ORDER BY opens_at DESC, id",

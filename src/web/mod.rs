@@ -3,6 +3,7 @@
 pub mod api;
 pub mod error;
 pub mod openapi;
+pub mod pages;
 
 use crate::app::App;
 use axum::extract::State;
@@ -27,6 +28,7 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/workflows/{id}", get(workflow_summary))
         .merge(api::routes())
+        .merge(pages::routes())
         .fallback(not_found)
         .with_state(app)
 }

@@ -61,6 +61,11 @@ impl MachineDef {
         self.transitions.iter().filter(move |t| t.event == event && t.from.iter().any(|f| f == state))
     }
 
+    /// Transitions leaving `state`, in file order.
+    pub fn transitions_from_state<'a>(&'a self, state: &'a str) -> impl Iterator<Item = &'a Transition> + 'a {
+        self.transitions.iter().filter(move |t| t.from.iter().any(|f| f == state))
+    }
+
     /// Events some transition accepts in `state`.
     pub fn events_from(&self, state: &str) -> Vec<&str> {
         let mut names: Vec<&str> =

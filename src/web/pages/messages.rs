@@ -1,0 +1,120 @@
+//! French wording of refusals for the pages (the API speaks English).
+
+use crate::app::AppError;
+use crate::engine::Refusal;
+use crate::store::StoreError;
+
+/// French label of an event input field.
+pub fn field_label(name: &str) -> &'static str {
+    match name {
+        "reason" => "Motif",
+        "body" => "Instance",
+        "opinion" => "Avis",
+        "date" => "Date de l'avis",
+        "message" => "Compléments demandés",
+        "due" => "Échéance",
+        "user_id" => "Rapporteur",
+        "scores" => "Notes par critère",
+        "comment" => "Commentaire",
+        "outcome" => "Décision",
+        "category" => "Catégorie",
+        "years" => "Durée (années)",
+        "motivation" => "Motivation",
+        "excellence_override" => "Justification d'une Excellence hors seuils",
+        "year" => "Année du rapport",
+        _ => "Champ",
+    }
+}
+
+pub fn choice_label(value: &str) -> &str {
+    match value {
+        "crefop" => "CREFOP",
+        "conseil_academique" => "Conseil académique",
+        "favorable" => "Favorable",
+        "reserve" => "Réservé",
+        "defavorable" => "Défavorable",
+        "labelled" => "Labellisé",
+        "deferred" => "Ajourné",
+        "rejected" => "Refusé",
+        "standard" => "Standard",
+        "excellence" => "Excellence",
+        other => other,
+    }
+}
+
+fn reason_fr(reason: &str) -> String {
+    let after = |prefix: &str| reason.strip_prefix(prefix).map(str::trim);
+    if reason == "is required" || reason.starts_with("is required") {
+        return "Ce champ est obligatoire.".into();
+    }
+    if let Some(rest) = after("must be between") {
+        return format!("Saisissez une valeur entre {}.", rest.replace(" and ", " et "));
+    }
+    if let Some(n) = after("must be at most") {
+        return format!("Saisissez au plus {n}.");
+    }
+    if let Some(n) = after("must be at least") {
+        return format!("Saisissez au moins {n}.");
+    }
+    if reason.starts_with("must be one of") {
+        return "Choisissez une valeur dans la liste.".into();
+    }
+    if reason.starts_with("must be a whole number") {
+        return "Saisissez un nombre entier.".into();
+    }
+    if reason.starts_with("must be a date") {
+        return "Saisissez une date.".into();
+    }
+    if reason.starts_with("must be after today") {
+        return "La date doit être postérieure à aujourd'hui.".into();
+    }
+    if reason.contains("not a rapporteur") {
+        return "Cette personne n'est pas rapporteur.".into();
+    }
+    if reason.contains("no such user") {
+        return "Personne inconnue.".into();
+    }
+    format!("Valeur refusée ({reason}).")
+}
+
+fn code_fr(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "conflict_of_interest" => "Conflit d'intérêts : ce rapporteur relève de l'académie, de la région ou d'un établissement du dossier.",
+        "not_endorsed" => "Le dossier doit être porté par le recteur et par le président de région avant d'être déposé.",
+        "no_eple_partner" => "Le réseau doit compter au moins un EPLE.",
+        "missing_fields" => "Des informations obligatoires manquent (intitulé, filière, région, académies, établissement support, directeur opérationnel).",
+        "call_closed" => "L'appel à projets est clos.",
+        "call_not_open" => "L'appel à projets n'est pas encore ouvert.",
+        "opinions_missing" => "Les avis du CREFOP et du conseil académique doivent être enregistrés.",
+        "already_endorsed" => "Votre côté a déjà porté ce dossier.",
+        "already_assigned" => "Ce rapporteur est déjà désigné.",
+        "review_already_submitted" => "Vous avez déjà rendu votre expertise.",
+        "excellence_thresholds_not_met" => "Les moyennes n'atteignent pas les seuils Excellence pour tous les critères : justifiez une décision hors seuils ou choisissez la catégorie standard.",
+        "report_already_submitted" => "Le rapport de cette année a déjà été déposé.",
+        _ => return None,
+    })
+}
+
+/// (field or "", French message) for an error on a form.
+pub fn describe(e: &AppError) -> (String, String) {
+    match e {
+        AppError::Refused(Refusal::InvalidInput { field, reason }) => {
+            let label = if field.starts_with("scores.") { "Note" } else { field_label(field) };
+            (field.clone(), format!("{label} : {}", reason_fr(reason)))
+        }
+        AppError::Refused(Refusal::GuardFailed { code, message, .. }) => {
+            (String::new(), code_fr(code).map(str::to_string).unwrap_or_else(|| message.clone()))
+        }
+        AppError::Refused(Refusal::StaleVersion { .. }) | AppError::Store(StoreError::Conflict { .. }) => (
+            String::new(),
+            "Quelqu'un d'autre a agi sur ce dossier entre-temps : la page montre son état actuel ; vos saisies sont conservées ci-dessous.".into(),
+        ),
+        AppError::Refused(Refusal::WrongState { .. }) => {
+            (String::new(), "Cette action n'est plus possible dans l'état actuel du dossier.".into())
+        }
+        AppError::Refused(Refusal::NotAllowed { .. }) => (String::new(), "Vous n'êtes pas autorisé(e) à faire cette action.".into()),
+        AppError::Store(StoreError::NotFound { .. }) => (String::new(), "Élément introuvable.".into()),
+        AppError::Auth(_) => (String::new(), "Votre session a expiré : reconnectez-vous.".into()),
+        AppError::Store(_) => (String::new(), "Le service est momentanément indisponible. Réessayez dans un instant.".into()),
+    }
+}

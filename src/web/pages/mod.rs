@@ -1,0 +1,585 @@
+//! Server-rendered pages (askama) for people, on the same application
+//! services as the API. Every core flow works without JavaScript.
+
+mod messages;
+pub mod session;
+
+use crate::app::{App, AppError};
+use crate::engine::{Event, Facts};
+use crate::reference;
+use crate::store::views::DossierView;
+use crate::workflow::{FieldType, Machine, Role};
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use session::{cookie, same_token, set_cookie, Browser, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use uuid::Uuid;
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/", get(home))
+        .route("/static/labelflow.css", get(stylesheet))
+        .route("/connexion", get(login_page).post(login))
+        .route("/deconnexion", post(logout))
+        .route("/tableau-de-bord", get(dashboard))
+        .route("/dossiers/{id}", get(dossier))
+        .route("/dossiers/{id}/evenements", post(dossier_event))
+}
+
+/// What the layout shows of the person logged in.
+pub struct UserBar {
+    pub name: String,
+    pub csrf: String,
+}
+
+fn bar(b: &Browser) -> Option<UserBar> {
+    Some(UserBar { name: b.name.clone(), csrf: b.csrf.clone() })
+}
+
+fn page(t: impl Template, status: StatusCode) -> Response {
+    match t.render() {
+        Ok(html) => (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "page rendering failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Erreur interne").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/message.html")]
+struct MessagePage {
+    user: Option<UserBar>,
+    heading: String,
+    text: String,
+}
+
+fn message(user: Option<UserBar>, status: StatusCode, heading: &str, text: &str) -> Response {
+    page(MessagePage { user, heading: heading.into(), text: text.into() }, status)
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../../../static/labelflow.css"))
+}
+
+async fn home(State(app): State<App>, headers: HeaderMap) -> Redirect {
+    let logged_in = match cookie(&headers, SESSION_COOKIE) {
+        Some(token) => app.authenticate(&token).await.is_ok(),
+        None => false,
+    };
+    Redirect::to(if logged_in { "/tableau-de-bord" } else { "/connexion" })
+}
+
+#[derive(Template)]
+#[template(path = "pages/login.html")]
+struct LoginPage {
+    user: Option<UserBar>,
+    csrf: String,
+    email: String,
+    error: String,
+}
+
+fn random_token() -> String {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+fn login_form(app: &App, email: &str, error: &str, status: StatusCode) -> Response {
+    // Double-submit token: before a session exists, the form's token must
+    // match a cookie only this site can set.
+    let token = random_token();
+    let mut response =
+        page(LoginPage { user: None, csrf: token.clone(), email: email.into(), error: error.into() }, status);
+    if let Ok(v) = set_cookie(app, LOGIN_CSRF_COOKIE, &token, 3600).parse() {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}
+
+async fn login_page(State(app): State<App>) -> Response {
+    login_form(&app, "", "", StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+struct LoginInput {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn login(State(app): State<App>, headers: HeaderMap, Form(input): Form<LoginInput>) -> Response {
+    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if expected.is_empty() || !same_token(&expected, &input.csrf) {
+        return login_form(&app, &input.email, "Le formulaire a expiré : veuillez réessayer.", StatusCode::FORBIDDEN);
+    }
+    match app.login(&input.email, &input.password).await {
+        Ok((token, _)) => {
+            let mut response = Redirect::to("/tableau-de-bord").into_response();
+            let hours = crate::app::accounts::SESSION_HOURS * 3600;
+            for value in [set_cookie(&app, SESSION_COOKIE, &token, hours), set_cookie(&app, LOGIN_CSRF_COOKIE, "", 0)] {
+                if let Ok(v) = value.parse() {
+                    response.headers_mut().append(header::SET_COOKIE, v);
+                }
+            }
+            response
+        }
+        Err(AppError::Auth(_)) => {
+            login_form(&app, &input.email, "Adresse électronique ou mot de passe incorrect.", StatusCode::UNAUTHORIZED)
+        }
+        Err(e) => login_form(&app, &input.email, &messages::describe(&e).1, StatusCode::SERVICE_UNAVAILABLE),
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn logout(State(app): State<App>, browser: Browser, Form(form): Form<CsrfOnly>) -> Response {
+    if !same_token(&browser.csrf, &form.csrf) {
+        return message(
+            bar(&browser),
+            StatusCode::FORBIDDEN,
+            "Action refusée",
+            "Le formulaire a expiré : rechargez la page.",
+        );
+    }
+    app.logout(&browser.token).await.ok();
+    let mut response = Redirect::to("/connexion").into_response();
+    if let Ok(v) = set_cookie(&app, SESSION_COOKIE, "", 0).parse() {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}
+
+struct DossierRow {
+    id: String,
+    title: String,
+    state: String,
+    category: String,
+    region: String,
+    updated: String,
+}
+
+struct LabelRow {
+    id: String,
+    title: String,
+    status: String,
+    category: String,
+    valid_from: String,
+    valid_until: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/dashboard.html")]
+struct DashboardPage {
+    user: Option<UserBar>,
+    label_counts: Vec<(String, usize)>,
+    dossiers: Vec<DossierRow>,
+    labels: Vec<LabelRow>,
+    /// (date, link, title, what)
+    deadlines: Vec<(String, String, String, String)>,
+}
+
+fn french_date(iso: &str) -> String {
+    chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+        .map(|d| d.format("%d/%m/%Y").to_string())
+        .unwrap_or_else(|_| iso.into())
+}
+
+fn french_instant(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| t.with_timezone(&crate::calendar::ZONE).format("%d/%m/%Y %H:%M").to_string())
+        .unwrap_or_else(|_| rfc3339.into())
+}
+
+fn state_label(app: &App, machine: Machine, state: &str) -> String {
+    app.workflow.machine(machine).state(state).map(|s| s.label.clone()).unwrap_or_else(|| state.into())
+}
+
+async fn dashboard(State(app): State<App>, browser: Browser) -> Response {
+    let actor = &browser.actor;
+    let loaded = async {
+        let dossiers = app.dossiers(actor, None, None).await?;
+        let labels = app.labels(actor, &Default::default()).await?;
+        let deadlines = app.deadlines(actor, 90).await?;
+        Ok::<_, AppError>((dossiers, labels, deadlines))
+    }
+    .await;
+    let (dossiers, labels, deadlines) = match loaded {
+        Ok(v) => v,
+        Err(e) => {
+            return message(
+                bar(&browser),
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Tableau de bord indisponible",
+                &messages::describe(&e).1,
+            )
+        }
+    };
+    let mut label_counts = Vec::new();
+    for s in &app.workflow.label_machine.states {
+        let n = labels.iter().filter(|l| l.status == s.name).count();
+        if n > 0 {
+            label_counts.push((format!("labels {}", s.label.to_lowercase()), n));
+        }
+    }
+    let page_data = DashboardPage {
+        user: bar(&browser),
+        label_counts,
+        dossiers: dossiers
+            .into_iter()
+            .map(|d| DossierRow {
+                state: state_label(&app, Machine::Dossier, &d.state),
+                category: messages::choice_label(&d.category).into(),
+                region: reference::region(&d.region).map(|r| r.label.to_string()).unwrap_or(d.region),
+                updated: french_instant(&d.updated_at),
+                id: d.id,
+                title: d.title,
+            })
+            .collect(),
+        labels: labels
+            .into_iter()
+            .map(|l| LabelRow {
+                status: state_label(&app, Machine::Label, &l.status),
+                category: messages::choice_label(&l.category).into(),
+                valid_from: french_date(&l.valid_from),
+                valid_until: french_date(&l.valid_until),
+                id: l.id,
+                title: l.title,
+            })
+            .collect(),
+        deadlines: deadlines
+            .into_iter()
+            .map(|d| {
+                let what = app
+                    .workflow
+                    .machine(Machine::parse(&d.entity).unwrap_or(Machine::Dossier))
+                    .event(&d.event)
+                    .map(|e| e.label.clone())
+                    .unwrap_or(d.event);
+                (french_instant(&d.due_at), format!("/{}s/{}", d.entity, d.entity_id), d.title, what)
+            })
+            .collect(),
+    };
+    page(page_data, StatusCode::OK)
+}
+
+struct ScoreInput {
+    name: String,
+    label: String,
+    min: i64,
+    max: i64,
+    value: String,
+    error: String,
+}
+
+struct FieldInput {
+    name: String,
+    label: String,
+    /// An input type, or `select`, `textarea`, `scores`.
+    kind: &'static str,
+    required: bool,
+    choices: Vec<(String, String)>,
+    value: String,
+    error: String,
+    scores: Vec<ScoreInput>,
+}
+
+struct ActionForm {
+    event: String,
+    label: String,
+    open: bool,
+    fields: Vec<FieldInput>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/dossier.html")]
+struct DossierPage {
+    user: Option<UserBar>,
+    csrf: String,
+    d: DossierView,
+    state_label: String,
+    filiere: String,
+    region: String,
+    academies: String,
+    flash: String,
+    form_errors: Vec<(String, String)>,
+    actions: Vec<ActionForm>,
+}
+
+/// The forms of the events the actor may send now, with what was typed and
+/// the error of the one just refused.
+async fn action_forms(
+    app: &App,
+    browser: &Browser,
+    instance: &crate::engine::Instance,
+    typed: &Map<String, Value>,
+    refused: Option<(&str, &str, &str)>,
+) -> Vec<ActionForm> {
+    let machine = app.workflow.machine(instance.machine);
+    let mut events: Vec<&str> = Vec::new();
+    for t in machine.transitions_from_state(&instance.state) {
+        if !t.roles.contains(&Role::System)
+            && crate::engine::may_act(&browser.actor, &t.roles, instance)
+            && !events.contains(&t.event.as_str())
+        {
+            events.push(&t.event);
+        }
+    }
+    let rapporteurs = app.store.users_with_role(Role::Rapporteur).await.unwrap_or_default();
+    let mut forms = Vec::new();
+    for name in events {
+        let Some(spec) = machine.event(name) else { continue };
+        let open = refused.is_some_and(|(e, _, _)| e == name);
+        let value_of = |field: &str| {
+            if open {
+                typed.get(field).and_then(Value::as_str).unwrap_or_default().to_string()
+            } else {
+                String::new()
+            }
+        };
+        let error_of = |field: &str| match refused {
+            Some((e, f, message)) if e == name && f == field => message.to_string(),
+            _ => String::new(),
+        };
+        let fields = spec
+            .fields
+            .iter()
+            .map(|f| {
+                let (kind, choices) = match f.kind {
+                    FieldType::Choice => (
+                        "select",
+                        f.choices.iter().map(|c| (c.clone(), messages::choice_label(c).to_string())).collect(),
+                    ),
+                    FieldType::User => ("select", rapporteurs.clone()),
+                    FieldType::Integer => ("number", vec![]),
+                    FieldType::Date | FieldType::Deadline => ("date", vec![]),
+                    FieldType::Text => ("textarea", vec![]),
+                    FieldType::Scores => ("scores", vec![]),
+                };
+                let scores = if f.kind == FieldType::Scores {
+                    app.workflow
+                        .grid
+                        .criteria
+                        .iter()
+                        .map(|c| {
+                            let key = format!("{}.{}", f.name, c.code);
+                            let (min, max) = c.range();
+                            ScoreInput {
+                                label: c.label.clone(),
+                                min,
+                                max,
+                                value: value_of(&key),
+                                error: error_of(&key),
+                                name: key,
+                            }
+                        })
+                        .collect()
+                } else {
+                    vec![]
+                };
+                FieldInput {
+                    label: messages::field_label(&f.name).to_string(),
+                    value: value_of(&f.name),
+                    error: error_of(&f.name),
+                    name: f.name.clone(),
+                    kind,
+                    required: f.required,
+                    choices,
+                    scores,
+                }
+            })
+            .collect();
+        forms.push(ActionForm { event: name.to_string(), label: spec.label.clone(), open, fields });
+    }
+    forms
+}
+
+async fn render_dossier(
+    app: &App,
+    browser: &Browser,
+    id: Uuid,
+    flash: &str,
+    typed: &Map<String, Value>,
+    refused: Option<(&str, AppError)>,
+) -> Response {
+    let instance = match app.visible_dossier(&browser.actor, id).await {
+        Ok(i) => i,
+        Err(_) => {
+            return message(
+                bar(browser),
+                StatusCode::NOT_FOUND,
+                "Dossier introuvable",
+                "Ce dossier n'existe pas ou ne vous est pas accessible.",
+            )
+        }
+    };
+    let d = match app.store.dossier_view(id).await {
+        Ok(d) => d,
+        Err(e) => {
+            return message(
+                bar(browser),
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Dossier indisponible",
+                &messages::describe(&e.into()).1,
+            )
+        }
+    };
+    let (status, form_errors, refused_at) = match &refused {
+        Some((event, e)) => {
+            let (field, text) = messages::describe(e);
+            let status = match e {
+                AppError::Refused(crate::engine::Refusal::NotAllowed { .. }) => StatusCode::FORBIDDEN,
+                AppError::Refused(
+                    crate::engine::Refusal::StaleVersion { .. } | crate::engine::Refusal::WrongState { .. },
+                )
+                | AppError::Store(crate::store::StoreError::Conflict { .. }) => StatusCode::CONFLICT,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            (status, vec![(field.clone(), text.clone())], Some((event.to_string(), field, text)))
+        }
+        None => (StatusCode::OK, vec![], None),
+    };
+    let refused_ref = refused_at.as_ref().map(|(e, f, t)| (e.as_str(), f.as_str(), t.as_str()));
+    let actions = action_forms(app, browser, &instance, typed, refused_ref).await;
+    let Facts::Dossier(_) = &instance.facts else {
+        return message(bar(browser), StatusCode::NOT_FOUND, "Dossier introuvable", "");
+    };
+    let academies =
+        d.academies.iter().map(|a| reference::academie(a).map(|x| x.label).unwrap_or(a)).collect::<Vec<_>>().join(", ");
+    let page_data = DossierPage {
+        user: bar(browser),
+        csrf: browser.csrf.clone(),
+        state_label: state_label(app, Machine::Dossier, &d.state),
+        filiere: reference::filiere(&d.filiere).map(|f| f.label.to_string()).unwrap_or_else(|| d.filiere.clone()),
+        region: reference::region(&d.region).map(|r| r.label.to_string()).unwrap_or_else(|| d.region.clone()),
+        academies,
+        flash: flash.into(),
+        form_errors,
+        actions,
+        d,
+    };
+    page(page_data, status)
+}
+
+#[derive(Deserialize)]
+struct Flash {
+    fait: Option<String>,
+}
+
+async fn dossier(
+    State(app): State<App>,
+    browser: Browser,
+    Path(id): Path<String>,
+    Query(flash): Query<Flash>,
+) -> Response {
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return message(
+            bar(&browser),
+            StatusCode::NOT_FOUND,
+            "Dossier introuvable",
+            "Ce dossier n'existe pas ou ne vous est pas accessible.",
+        );
+    };
+    let done = flash
+        .fait
+        .and_then(|e| {
+            app.workflow.dossier.event(&e).map(|e| format!("Action enregistrée : {}.", e.label.to_lowercase()))
+        })
+        .unwrap_or_default();
+    render_dossier(&app, &browser, id, &done, &Map::new(), None).await
+}
+
+/// Turns a submitted form into an event for the workflow.
+fn event_from_form(
+    app: &App,
+    pairs: &[(String, String)],
+) -> (String, Option<i64>, Map<String, Value>, Map<String, Value>) {
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    let name = get("event");
+    let version = get("version").parse().ok();
+    let mut typed = Map::new();
+    for (k, v) in pairs {
+        if k != "csrf" && k != "event" && k != "version" {
+            typed.insert(k.clone(), Value::String(v.clone()));
+        }
+    }
+    let mut data = Map::new();
+    if let Some(spec) = app.workflow.dossier.event(&name) {
+        for f in &spec.fields {
+            match f.kind {
+                FieldType::Scores => {
+                    let prefix = format!("{}.", f.name);
+                    let scores: Map<String, Value> = pairs
+                        .iter()
+                        .filter_map(|(k, v)| {
+                            let code = k.strip_prefix(&prefix)?;
+                            let v = v.trim();
+                            Some((
+                                code.to_string(),
+                                v.parse::<i64>().map(Value::from).unwrap_or_else(|_| Value::String(v.into())),
+                            ))
+                        })
+                        .collect();
+                    data.insert(f.name.clone(), Value::Object(scores));
+                }
+                FieldType::Integer => {
+                    let v = get(&f.name);
+                    if !v.is_empty() {
+                        data.insert(f.name.clone(), v.parse::<i64>().map(Value::from).unwrap_or(Value::String(v)));
+                    }
+                }
+                _ => {
+                    let v = get(&f.name);
+                    if !v.is_empty() {
+                        data.insert(f.name.clone(), Value::String(v));
+                    }
+                }
+            }
+        }
+    }
+    (name, version, data, typed)
+}
+
+async fn dossier_event(
+    State(app): State<App>,
+    browser: Browser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return message(
+            bar(&browser),
+            StatusCode::NOT_FOUND,
+            "Dossier introuvable",
+            "Ce dossier n'existe pas ou ne vous est pas accessible.",
+        );
+    };
+    let csrf = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+    if !same_token(&browser.csrf, csrf) {
+        return message(
+            bar(&browser),
+            StatusCode::FORBIDDEN,
+            "Action refusée",
+            "Le formulaire a expiré : rechargez la page et recommencez.",
+        );
+    }
+    let (name, version, data, typed) = event_from_form(&app, &pairs);
+    let event = Event { name: name.clone(), data, expected_version: version, subject: None };
+    match app.dossier_event(&browser.actor, id, event).await {
+        Ok(_) => Redirect::to(&format!("/dossiers/{id}?fait={name}")).into_response(),
+        Err(e) => render_dossier(&app, &browser, id, "", &typed, Some((&name, e))).await,
+    }
+}

@@ -1,0 +1,57 @@
+//! Browser sessions: the API's session tokens carried in an HttpOnly
+//! cookie, and CSRF tokens for every form.
+
+use crate::app::App;
+use crate::engine::Actor;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Redirect, Response};
+use sha2::{Digest, Sha256};
+
+pub const SESSION_COOKIE: &str = "lf_session";
+pub const LOGIN_CSRF_COOKIE: &str = "lf_login_csrf";
+
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|pair| {
+        let (k, v) = pair.trim().split_once('=')?;
+        (k == name).then(|| v.to_string())
+    })
+}
+
+/// `Set-Cookie` value; `Secure` when the site is served over https.
+pub fn set_cookie(app: &App, name: &str, value: &str, max_age: i64) -> String {
+    let secure = if app.secure_cookies { "; Secure" } else { "" };
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
+/// The CSRF token of a session: derived from the session token, so it needs
+/// no storage and dies with the session.
+pub fn csrf_of(session_token: &str) -> String {
+    hex::encode(Sha256::digest(format!("labelflow-csrf:{session_token}").as_bytes()))[..32].to_string()
+}
+
+/// Constant-time comparison of two tokens.
+pub fn same_token(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A logged-in person browsing the site.
+pub struct Browser {
+    pub actor: Actor,
+    pub token: String,
+    pub name: String,
+    pub csrf: String,
+}
+
+impl FromRequestParts<App> for Browser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Browser, Response> {
+        let to_login = || Redirect::to("/connexion").into_response();
+        let token = cookie(&parts.headers, SESSION_COOKIE).ok_or_else(to_login)?;
+        let actor = app.authenticate(&token).await.map_err(|_| to_login())?;
+        let name = app.me(&actor).await.map(|u| u.name).unwrap_or_default();
+        Ok(Browser { csrf: csrf_of(&token), actor, token, name })
+    }
+}
