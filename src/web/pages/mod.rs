@@ -311,6 +311,9 @@ struct DossierPage {
     csrf: String,
     d: DossierView,
     state_label: String,
+    category: String,
+    endorsed_rectorat: String,
+    endorsed_region: String,
     filiere: String,
     region: String,
     academies: String,
@@ -463,6 +466,9 @@ async fn render_dossier(
         user: bar(browser),
         csrf: browser.csrf.clone(),
         state_label: state_label(app, Machine::Dossier, &d.state),
+        category: messages::choice_label(&d.category).to_string(),
+        endorsed_rectorat: endorsed(&d.endorsements.rectorat),
+        endorsed_region: endorsed(&d.endorsements.region),
         filiere: reference::filiere(&d.filiere).map(|f| f.label.to_string()).unwrap_or_else(|| d.filiere.clone()),
         region: reference::region(&d.region).map(|r| r.label.to_string()).unwrap_or_else(|| d.region.clone()),
         academies,
@@ -472,6 +478,13 @@ async fn render_dossier(
         d,
     };
     page(page_data, status)
+}
+
+fn endorsed(at: &Option<String>) -> String {
+    match at {
+        Some(at) => format!("oui, le {}", french_instant(at)),
+        None => "pas encore".into(),
+    }
 }
 
 #[derive(Deserialize)]
