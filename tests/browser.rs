@@ -127,18 +127,16 @@ async fn wait_for(c: &Client, path: &str) {
     }
 }
 
-/// Waits for the page that answers a form: a success notice or an error summary.
-async fn settled(c: &Client) -> String {
+/// Waits for the page that answers a form: one showing `expected` (the
+/// notice of this very action) or an error summary.
+async fn settled(c: &Client, expected: &str) -> String {
     let begun = Instant::now();
     loop {
         let page = c.source().await.unwrap();
-        if page.contains("Action enregistrée")
-            || page.contains("n'a pas pu être enregistrée")
-            || page.contains("n&#39;a pas pu être enregistrée")
-        {
+        if [expected, "n'a pas pu être", "n&#39;a pas pu être"].iter().any(|t| page.contains(t)) {
             return page;
         }
-        assert!(begun.elapsed() < Duration::from_secs(10), "no answer to the form");
+        assert!(begun.elapsed() < Duration::from_secs(10), "no answer to the form: {page}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -149,7 +147,7 @@ async fn act(c: &Client, summary: &str) -> String {
     let panel = c.find(Locator::XPath(&format!("//details[summary[normalize-space()=\"{summary}\"]]"))).await.unwrap();
     panel.find(Locator::Css("summary")).await.unwrap().click().await.unwrap();
     panel.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
-    settled(c).await
+    settled(c, &format!("Action enregistrée : {}", summary.to_lowercase())).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -173,15 +171,36 @@ async fn each_role_takes_its_step_in_a_real_browser() {
     c.goto(&format!("{base}/connexion")).await.unwrap();
     shots.check(&c, "01-connexion").await;
 
-    // The porteur finds the draft and its missing endorsements.
+    // The porteur creates the dossier by filling in the form, then builds its network.
     login(&c, &base, "porteur@example.fr").await;
     shots.check(&c, "02-tableau-de-bord-porteur").await;
-    c.find(Locator::LinkText("Campus Industrie du futur Lyon")).await.unwrap().click().await.unwrap();
-    wait_for(&c, &format!("/dossiers/{id}")).await;
-    let page = c.source().await.unwrap();
-    assert!(page.contains("Brouillon") && page.contains("Portage du recteur"), "draft shown");
-    shots.check(&c, "03-dossier-brouillon").await;
+    c.find(Locator::LinkText("Créer un dossier")).await.unwrap().click().await.unwrap();
+    wait_for(&c, "/dossiers/nouveau").await;
+    shots.check(&c, "03-nouveau-dossier").await;
+    c.find(Locator::Css("#f-title")).await.unwrap().send_keys("Campus Bois et Forêt").await.unwrap();
+    c.find(Locator::Css("#f-filiere")).await.unwrap().select_by_value("materiaux-innovants").await.unwrap();
+    c.find(Locator::Css("#f-region")).await.unwrap().select_by_value("ARA").await.unwrap();
+    c.find(Locator::Css("#f-academies")).await.unwrap().select_by_value("LYON").await.unwrap();
+    c.find(Locator::Css("#f-support_establishment")).await.unwrap().send_keys("Lycée du Bois").await.unwrap();
+    c.find(Locator::Css("#f-directeur_operationnel")).await.unwrap().send_keys("Jeanne Martin").await.unwrap();
+    c.find(Locator::Css("form button[type=submit]:not(.lf-btn--tertiary)")).await.unwrap().click().await.unwrap();
+    let page = settled(&c, "dossier créé").await;
+    assert!(page.contains("dossier créé") && page.contains("Ajouter au moins un EPLE"), "checklist shown: {page}");
+    let id = c.current_url().await.unwrap().path().trim_start_matches("/dossiers/").to_string();
+    c.find(Locator::Css("#partner-name")).await.unwrap().send_keys("Lycée du Bois").await.unwrap();
+    c.find(Locator::Css("#partner-type")).await.unwrap().select_by_value("eple").await.unwrap();
+    c.find(Locator::XPath("//button[normalize-space()=\"Ajouter le partenaire\"]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let page = settled(&c, "partenaire ajouté").await;
+    assert!(page.contains("partenaire ajouté") && !page.contains("Ajouter au moins un EPLE"), "{page}");
+    assert!(page.contains("Obtenir le portage du recteur"), "still to do");
+    shots.check(&c, "04-dossier-brouillon").await;
     logout(&c).await;
+    let _ = (&served.app, campaign);
 
     // Rectorat and région endorse by clicking.
     for email in ["rectorat@ac-lyon.fr", "region@ara.fr"] {
@@ -197,7 +216,7 @@ async fn each_role_takes_its_step_in_a_real_browser() {
     c.goto(&format!("{base}/dossiers/{id}")).await.unwrap();
     let page = act(&c, "Déposer le dossier").await;
     assert!(page.contains("Action enregistrée") && page.contains("Déposé"), "{page}");
-    shots.check(&c, "04-dossier-depose").await;
+    shots.check(&c, "05-dossier-depose").await;
     logout(&c).await;
 
     // Staff ask for completion without a due date: the error is announced.
@@ -214,7 +233,7 @@ async fn each_role_takes_its_step_in_a_real_browser() {
         .await
         .unwrap();
     panel.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
-    let page = settled(&c).await;
+    let page = settled(&c, "Ce champ est obligatoire.").await;
     assert!(page.contains("Ce champ est obligatoire."), "error shown: {page}");
     assert!(page.contains("La convention signée manque."), "input kept: {page}");
     let page = c.source().await.unwrap();
@@ -222,8 +241,8 @@ async fn each_role_takes_its_step_in_a_real_browser() {
         page.contains("Ce champ est obligatoire.") && page.contains("La convention signée manque."),
         "error shown, input kept"
     );
-    shots.check(&c, "05-erreur-de-saisie").await;
+    shots.check(&c, "06-erreur-de-saisie").await;
 
     c.close().await.unwrap();
-    assert!(shots.dir.join("05-erreur-de-saisie.png").exists());
+    assert!(shots.dir.join("06-erreur-de-saisie.png").exists());
 }

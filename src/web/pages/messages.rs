@@ -22,6 +22,15 @@ pub fn field_label(name: &str) -> &'static str {
         "motivation" => "Motivation",
         "excellence_override" => "Justification d'une Excellence hors seuils",
         "year" => "Année du rapport",
+        "title" => "Intitulé",
+        "filiere" => "Filière",
+        "region" => "Région",
+        "academies" => "Académie",
+        "campaign_id" => "Appel à projets",
+        "support_establishment" => "Établissement support",
+        "directeur_operationnel" => "Directeur opérationnel",
+        "name" => "Nom",
+        "type" => "Type",
         _ => "Champ",
     }
 }
@@ -70,6 +79,12 @@ fn reason_fr(reason: &str) -> String {
     }
     if reason.contains("not a rapporteur") {
         return "Cette personne n'est pas rapporteur.".into();
+    }
+    if reason.contains("is not in the région") {
+        return "Cette académie n'est pas dans la région choisie.".into();
+    }
+    if reason.starts_with("unknown") {
+        return "Valeur inconnue.".into();
     }
     if reason.contains("no such user") {
         return "Personne inconnue.".into();

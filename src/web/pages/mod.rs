@@ -29,6 +29,9 @@ pub fn routes() -> Router<App> {
         .route("/tableau-de-bord", get(dashboard))
         .route("/dossiers/{id}", get(dossier))
         .route("/dossiers/{id}/evenements", post(dossier_event))
+        .route("/dossiers/nouveau", get(new_dossier_page).post(create_dossier))
+        .route("/dossiers/{id}/partenaires", post(add_partner))
+        .route("/dossiers/{id}/partenaires/{partner}/retrait", post(remove_partner))
 }
 
 /// What the layout shows of the person logged in.
@@ -185,6 +188,7 @@ struct LabelRow {
 #[template(path = "pages/dashboard.html")]
 struct DashboardPage {
     user: Option<UserBar>,
+    can_create: bool,
     label_counts: Vec<(String, usize)>,
     dossiers: Vec<DossierRow>,
     labels: Vec<LabelRow>,
@@ -237,6 +241,7 @@ async fn dashboard(State(app): State<App>, browser: Browser) -> Response {
     }
     let page_data = DashboardPage {
         user: bar(&browser),
+        can_create: actor.has_role(Role::Porteur),
         label_counts,
         dossiers: dossiers
             .into_iter()
@@ -309,6 +314,9 @@ struct ActionForm {
 struct DossierPage {
     user: Option<UserBar>,
     csrf: String,
+    checklist: Vec<String>,
+    editable: bool,
+    partner_types: Vec<(String, String)>,
     d: DossierView,
     state_label: String,
     category: String,
@@ -457,14 +465,20 @@ async fn render_dossier(
     };
     let refused_ref = refused_at.as_ref().map(|(e, f, t)| (e.as_str(), f.as_str(), t.as_str()));
     let actions = action_forms(app, browser, &instance, typed, refused_ref).await;
-    let Facts::Dossier(_) = &instance.facts else {
+    let Facts::Dossier(facts) = &instance.facts else {
         return message(bar(browser), StatusCode::NOT_FOUND, "Dossier introuvable", "");
     };
+    let editable = crate::app::access::edits_content(&browser.actor, facts)
+        && app.workflow.dossier.state(&instance.state).is_some_and(|s| s.editable);
+    let checklist = if instance.state == app.workflow.dossier.initial { checklist(facts) } else { vec![] };
     let academies =
         d.academies.iter().map(|a| reference::academie(a).map(|x| x.label).unwrap_or(a)).collect::<Vec<_>>().join(", ");
     let page_data = DossierPage {
         user: bar(browser),
         csrf: browser.csrf.clone(),
+        checklist,
+        editable,
+        partner_types: reference::PARTNER_TYPES.iter().map(|p| (p.code.to_string(), p.label.to_string())).collect(),
         state_label: state_label(app, Machine::Dossier, &d.state),
         category: messages::choice_label(&d.category).to_string(),
         endorsed_rectorat: endorsed(&d.endorsements.rectorat),
@@ -506,12 +520,18 @@ async fn dossier(
             "Ce dossier n'existe pas ou ne vous est pas accessible.",
         );
     };
-    let done = flash
-        .fait
-        .and_then(|e| {
-            app.workflow.dossier.event(&e).map(|e| format!("Action enregistrée : {}.", e.label.to_lowercase()))
-        })
-        .unwrap_or_default();
+    let done = match flash.fait.as_deref() {
+        Some("cree") => "Action enregistrée : dossier créé.".to_string(),
+        Some("partenaire") => "Action enregistrée : partenaire ajouté.".to_string(),
+        Some("partenaire-retire") => "Action enregistrée : partenaire retiré.".to_string(),
+        Some(e) => app
+            .workflow
+            .dossier
+            .event(e)
+            .map(|e| format!("Action enregistrée : {}.", e.label.to_lowercase()))
+            .unwrap_or_default(),
+        None => String::new(),
+    };
     render_dossier(&app, &browser, id, &done, &Map::new(), None).await
 }
 
@@ -594,5 +614,199 @@ async fn dossier_event(
     match app.dossier_event(&browser.actor, id, event).await {
         Ok(_) => Redirect::to(&format!("/dossiers/{id}?fait={name}")).into_response(),
         Err(e) => render_dossier(&app, &browser, id, "", &typed, Some((&name, e))).await,
+    }
+}
+
+/// What still blocks the submission of a draft, in French.
+fn checklist(d: &crate::engine::DossierFacts) -> Vec<String> {
+    let mut items = Vec::new();
+    let missing = d.missing_fields();
+    if !missing.is_empty() {
+        let names: Vec<&str> = missing
+            .iter()
+            .map(|f| match *f {
+                "title" => "intitulé",
+                "filiere" => "filière",
+                "region" => "région",
+                "academies" => "académie",
+                "support_establishment" => "établissement support",
+                _ => "directeur opérationnel",
+            })
+            .collect();
+        items.push(format!("Compléter : {}.", names.join(", ")));
+    }
+    if !d.partners.iter().any(|(_, kind)| kind == "eple") {
+        items.push("Ajouter au moins un EPLE au réseau.".into());
+    }
+    if !d.endorsed_rectorat {
+        items.push("Obtenir le portage du recteur.".into());
+    }
+    if !d.endorsed_region {
+        items.push("Obtenir le portage du président de région.".into());
+    }
+    items
+}
+
+#[derive(Deserialize)]
+struct PartnerForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default, rename = "type")]
+    kind: String,
+}
+
+async fn add_partner(
+    State(app): State<App>,
+    browser: Browser,
+    Path(id): Path<String>,
+    Form(form): Form<PartnerForm>,
+) -> Response {
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return message(
+            bar(&browser),
+            StatusCode::NOT_FOUND,
+            "Dossier introuvable",
+            "Ce dossier n'existe pas ou ne vous est pas accessible.",
+        );
+    };
+    if !same_token(&browser.csrf, &form.csrf) {
+        return message(
+            bar(&browser),
+            StatusCode::FORBIDDEN,
+            "Action refusée",
+            "Le formulaire a expiré : rechargez la page et recommencez.",
+        );
+    }
+    match app.add_partner(&browser.actor, id, &form.name, &form.kind).await {
+        Ok(_) => Redirect::to(&format!("/dossiers/{id}?fait=partenaire")).into_response(),
+        Err(e) => render_dossier(&app, &browser, id, "", &Map::new(), Some(("partenaire", e))).await,
+    }
+}
+
+async fn remove_partner(
+    State(app): State<App>,
+    browser: Browser,
+    Path((id, partner)): Path<(String, String)>,
+    Form(form): Form<CsrfOnly>,
+) -> Response {
+    let (Ok(id), Ok(partner)) = (Uuid::parse_str(&id), Uuid::parse_str(&partner)) else {
+        return message(bar(&browser), StatusCode::NOT_FOUND, "Introuvable", "Ce partenaire n'existe pas.");
+    };
+    if !same_token(&browser.csrf, &form.csrf) {
+        return message(
+            bar(&browser),
+            StatusCode::FORBIDDEN,
+            "Action refusée",
+            "Le formulaire a expiré : rechargez la page et recommencez.",
+        );
+    }
+    match app.remove_partner(&browser.actor, id, partner).await {
+        Ok(()) => Redirect::to(&format!("/dossiers/{id}?fait=partenaire-retire")).into_response(),
+        Err(e) => render_dossier(&app, &browser, id, "", &Map::new(), Some(("partenaire", e))).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct NewDossierForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    campaign_id: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    filiere: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    academie: String,
+    #[serde(default)]
+    support_establishment: String,
+    #[serde(default)]
+    directeur_operationnel: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/new_dossier.html")]
+struct NewDossierPage {
+    user: Option<UserBar>,
+    csrf: String,
+    errors: Vec<(String, String)>,
+    v: NewDossierForm,
+    campaigns: Vec<(String, String)>,
+    filieres: Vec<(String, String)>,
+    regions: Vec<(String, String)>,
+    academies: Vec<(String, String)>,
+}
+
+async fn new_dossier_form(
+    app: &App,
+    browser: &Browser,
+    v: NewDossierForm,
+    errors: Vec<(String, String)>,
+    status: StatusCode,
+) -> Response {
+    let now = app.clock.now();
+    let campaigns = app
+        .store
+        .campaigns()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|c| chrono::DateTime::parse_from_rfc3339(&c.closes_at).is_ok_and(|t| t > now))
+        .map(|c| (c.id, c.name))
+        .collect();
+    let list = |items: &[reference::Entry]| items.iter().map(|e| (e.code.to_string(), e.label.to_string())).collect();
+    let page_data = NewDossierPage {
+        user: bar(browser),
+        csrf: browser.csrf.clone(),
+        errors,
+        v,
+        campaigns,
+        filieres: list(reference::FILIERES),
+        regions: list(reference::REGIONS),
+        academies: reference::ACADEMIES.iter().map(|a| (a.code.to_string(), a.label.to_string())).collect(),
+    };
+    page(page_data, status)
+}
+
+async fn new_dossier_page(State(app): State<App>, browser: Browser) -> Response {
+    let v = NewDossierForm { category: "standard".into(), ..Default::default() };
+    new_dossier_form(&app, &browser, v, vec![], StatusCode::OK).await
+}
+
+async fn create_dossier(State(app): State<App>, browser: Browser, Form(v): Form<NewDossierForm>) -> Response {
+    if !same_token(&browser.csrf, &v.csrf) {
+        return message(
+            bar(&browser),
+            StatusCode::FORBIDDEN,
+            "Action refusée",
+            "Le formulaire a expiré : rechargez la page et recommencez.",
+        );
+    }
+    let input = crate::app::dossiers::DossierInput {
+        campaign_id: v.campaign_id.clone(),
+        title: v.title.clone(),
+        kind: "creation".into(),
+        renewal_of: None,
+        category: v.category.clone(),
+        filiere: v.filiere.clone(),
+        region: v.region.clone(),
+        academies: if v.academie.is_empty() { vec![] } else { vec![v.academie.clone()] },
+        support_establishment: v.support_establishment.clone(),
+        directeur_operationnel: v.directeur_operationnel.clone(),
+    };
+    match app.create_dossier_for(&browser.actor, &input).await {
+        Ok(d) => Redirect::to(&format!("/dossiers/{}?fait=cree", d.id)).into_response(),
+        Err(e) => {
+            let (field, text) = messages::describe(&e);
+            let field = if field == "academies" { "academies".to_string() } else { field };
+            let text = text.replace("Champ :", "Valeur :");
+            new_dossier_form(&app, &browser, v, vec![(field, text)], StatusCode::UNPROCESSABLE_ENTITY).await
+        }
     }
 }
