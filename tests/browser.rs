@@ -243,6 +243,44 @@ async fn each_role_takes_its_step_in_a_real_browser() {
     );
     shots.check(&c, "06-erreur-de-saisie").await;
 
+    // The rest of the path through the application layer, then what staff see.
+    let dossier = uuid::Uuid::parse_str(&id).unwrap();
+    let app = &served.app;
+    let run = |who: labelflow::engine::Actor, e: labelflow::engine::Event| async move {
+        app.act(&who, labelflow::workflow::Machine::Dossier, dossier, e).await.expect("step")
+    };
+    use labelflow::engine::Event;
+    for body in ["crefop", "conseil_academique"] {
+        run(cast.region.clone(), Event::named("record_opinion").with("body", body).with("opinion", "favorable")).await;
+    }
+    run(cast.rectorat.clone(), Event::named("declare_admissible")).await;
+    for r in [&cast.rapporteur, &cast.rapporteur2] {
+        run(
+            cast.president.clone(),
+            Event::named("assign_reviewer").with("user_id", r.user_id.unwrap().to_string()).with("due", "2027-05-15"),
+        )
+        .await;
+    }
+    let scores = serde_json::Value::Object(cmq().grid.criteria.iter().map(|c| (c.code.clone(), json!(3))).collect());
+    for r in [&cast.rapporteur, &cast.rapporteur2] {
+        run(r.clone(), Event::named("submit_review").with("scores", scores.clone()).with("comment", "Bien.")).await;
+    }
+    let decision = Event::named("decide")
+        .with("outcome", "labelled")
+        .with("category", "standard")
+        .with("years", 3)
+        .with("motivation", "Bon projet.");
+    let out = run(cast.president.clone(), decision).await;
+    let label = out.label_id.unwrap();
+    c.goto(&format!("{base}/tableau-de-bord")).await.unwrap();
+    let page = c.source().await.unwrap();
+    assert!(page.contains("Calendrier des renouvellements") && page.contains("aujourd'hui"), "timeline drawn");
+    shots.check(&c, "07-tableau-de-bord-rectorat").await;
+    c.goto(&format!("{base}/labels/{label}")).await.unwrap();
+    let page = c.source().await.unwrap();
+    assert!(page.contains("du 01/02/2027 au 31/01/2030") && page.contains("Historique"), "{page}");
+    shots.check(&c, "08-label").await;
+
     c.close().await.unwrap();
-    assert!(shots.dir.join("06-erreur-de-saisie.png").exists());
+    assert!(shots.dir.join("08-label.png").exists());
 }

@@ -30,6 +30,8 @@ pub fn routes() -> Router<App> {
         .route("/dossiers/{id}", get(dossier))
         .route("/dossiers/{id}/evenements", post(dossier_event))
         .route("/dossiers/nouveau", get(new_dossier_page).post(create_dossier))
+        .route("/labels/{id}", get(label))
+        .route("/labels/{id}/evenements", post(label_event))
         .route("/dossiers/{id}/partenaires", post(add_partner))
         .route("/dossiers/{id}/partenaires/{partner}/retrait", post(remove_partner))
 }
@@ -184,10 +186,65 @@ struct LabelRow {
     valid_until: String,
 }
 
+struct Bar {
+    y: i64,
+    x: i64,
+    w: i64,
+    window_x: i64,
+    window_w: i64,
+    name: String,
+    tooltip: String,
+}
+
+#[derive(Default)]
+struct Timeline {
+    width: i64,
+    height: i64,
+    today_x: i64,
+    ticks: Vec<(i64, i32)>,
+    bars: Vec<Bar>,
+}
+
+/// One bar per label from its first to its last day, its renewal window
+/// (the last 12 months) shaded, and today's line.
+fn timeline(labels: &[crate::store::views::LabelView], today: chrono::NaiveDate) -> Timeline {
+    use chrono::{Datelike, NaiveDate};
+    let parse = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+    let spans: Vec<(NaiveDate, NaiveDate, &crate::store::views::LabelView)> =
+        labels.iter().filter_map(|l| Some((parse(&l.valid_from)?, parse(&l.valid_until)?, l))).collect();
+    let (Some(first), Some(last)) = (spans.iter().map(|s| s.0).min(), spans.iter().map(|s| s.1).max()) else {
+        return Timeline::default();
+    };
+    let start = NaiveDate::from_ymd_opt(first.year().min(today.year()), 1, 1).unwrap_or(first);
+    let end = NaiveDate::from_ymd_opt(last.year().max(today.year()) + 1, 1, 1).unwrap_or(last);
+    let (left, width) = (260i64, 1000i64);
+    let days = (end - start).num_days().max(1);
+    let x = |d: NaiveDate| left + (d - start).num_days() * (width - left - 10) / days;
+    let ticks = (start.year()..=end.year()).filter_map(|y| Some((x(NaiveDate::from_ymd_opt(y, 1, 1)?), y))).collect();
+    let bars = spans
+        .iter()
+        .enumerate()
+        .map(|(i, (from, until, l))| {
+            let window = crate::calendar::add_months(*until, -12).max(*from);
+            Bar {
+                y: 28 + i as i64 * 30,
+                x: x(*from),
+                w: (x(*until) - x(*from)).max(2),
+                window_x: x(window),
+                window_w: (x(*until) - x(window)).max(1),
+                name: l.title.chars().take(32).collect(),
+                tooltip: format!("{} : du {} au {}", l.title, from.format("%d/%m/%Y"), until.format("%d/%m/%Y")),
+            }
+        })
+        .collect::<Vec<_>>();
+    Timeline { width, height: 40 + bars.len() as i64 * 30, today_x: x(today), ticks, bars }
+}
+
 #[derive(Template)]
 #[template(path = "pages/dashboard.html")]
 struct DashboardPage {
     user: Option<UserBar>,
+    timeline: Timeline,
     can_create: bool,
     label_counts: Vec<(String, usize)>,
     dossiers: Vec<DossierRow>,
@@ -236,11 +293,12 @@ async fn dashboard(State(app): State<App>, browser: Browser) -> Response {
     for s in &app.workflow.label_machine.states {
         let n = labels.iter().filter(|l| l.status == s.name).count();
         if n > 0 {
-            label_counts.push((format!("labels {}", s.label.to_lowercase()), n));
+            label_counts.push((format!("Labels au statut « {} »", s.label), n));
         }
     }
     let page_data = DashboardPage {
         user: bar(&browser),
+        timeline: timeline(&labels, crate::calendar::paris_date(app.clock.now())),
         can_create: actor.has_role(Role::Porteur),
         label_counts,
         dossiers: dossiers
@@ -538,6 +596,7 @@ async fn dossier(
 /// Turns a submitted form into an event for the workflow.
 fn event_from_form(
     app: &App,
+    machine: Machine,
     pairs: &[(String, String)],
 ) -> (String, Option<i64>, Map<String, Value>, Map<String, Value>) {
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
@@ -550,7 +609,7 @@ fn event_from_form(
         }
     }
     let mut data = Map::new();
-    if let Some(spec) = app.workflow.dossier.event(&name) {
+    if let Some(spec) = app.workflow.machine(machine).event(&name) {
         for f in &spec.fields {
             match f.kind {
                 FieldType::Scores => {
@@ -609,7 +668,7 @@ async fn dossier_event(
             "Le formulaire a expiré : rechargez la page et recommencez.",
         );
     }
-    let (name, version, data, typed) = event_from_form(&app, &pairs);
+    let (name, version, data, typed) = event_from_form(&app, Machine::Dossier, &pairs);
     let event = Event { name: name.clone(), data, expected_version: version, subject: None };
     match app.dossier_event(&browser.actor, id, event).await {
         Ok(_) => Redirect::to(&format!("/dossiers/{id}?fait={name}")).into_response(),
@@ -808,5 +867,171 @@ async fn create_dossier(State(app): State<App>, browser: Browser, Form(v): Form<
             let text = text.replace("Champ :", "Valeur :");
             new_dossier_form(&app, &browser, v, vec![(field, text)], StatusCode::UNPROCESSABLE_ENTITY).await
         }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/label.html")]
+struct LabelPage {
+    user: Option<UserBar>,
+    csrf: String,
+    l: crate::store::views::LabelView,
+    status: String,
+    category: String,
+    valid_from: String,
+    valid_until: String,
+    academies: String,
+    flash: String,
+    form_errors: Vec<(String, String)>,
+    actions: Vec<ActionForm>,
+    /// (date, what, status)
+    timers: Vec<(String, String, String)>,
+    /// (date, action, by)
+    history: Vec<(String, String, String)>,
+}
+
+async fn render_label(
+    app: &App,
+    browser: &Browser,
+    id: Uuid,
+    flash: &str,
+    typed: &Map<String, Value>,
+    refused: Option<(&str, AppError)>,
+) -> Response {
+    let not_found = || {
+        message(
+            bar(browser),
+            StatusCode::NOT_FOUND,
+            "Label introuvable",
+            "Ce label n'existe pas ou ne vous est pas accessible.",
+        )
+    };
+    let Ok(l) = app.label(&browser.actor, id).await else { return not_found() };
+    let Ok(instance) = app.store.instance(Machine::Label, id).await else { return not_found() };
+    let (status, form_errors, refused_at) = match &refused {
+        Some((event, e)) => {
+            let (field, text) = messages::describe(e);
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                vec![(field.clone(), text.clone())],
+                Some((event.to_string(), field, text)),
+            )
+        }
+        None => (StatusCode::OK, vec![], None),
+    };
+    let refused_ref = refused_at.as_ref().map(|(e, f, t)| (e.as_str(), f.as_str(), t.as_str()));
+    let actions = action_forms(app, browser, &instance, typed, refused_ref).await;
+    let timers = app
+        .timers(&browser.actor, Machine::Label, id)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| {
+            let what = app.workflow.label_machine.event(&t.event).map(|e| e.label.clone()).unwrap_or(t.event);
+            let status = match t.status.as_str() {
+                "pending" => "à venir",
+                "fired" => "passée",
+                "cancelled" => "annulée",
+                _ => "sans objet",
+            };
+            (french_instant(&t.due_at), what, status.to_string())
+        })
+        .collect();
+    let history = app
+        .label_audit(&browser.actor, id)
+        .await
+        .map(|trail| {
+            trail
+                .into_iter()
+                .map(|e| {
+                    let what =
+                        app.workflow.label_machine.event(&e.action).map(|x| x.label.clone()).unwrap_or_else(|| match e
+                            .action
+                            .as_str()
+                        {
+                            "create" => "Label accordé".to_string(),
+                            other => other.to_string(),
+                        });
+                    let by =
+                        if e.actor == "system" { "automatique".to_string() } else { "personne habilitée".to_string() };
+                    (e.at.with_timezone(&crate::calendar::ZONE).format("%d/%m/%Y %H:%M").to_string(), what, by)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let page_data = LabelPage {
+        user: bar(browser),
+        csrf: browser.csrf.clone(),
+        status: state_label(app, Machine::Label, &l.status),
+        category: messages::choice_label(&l.category).to_string(),
+        valid_from: french_date(&l.valid_from),
+        valid_until: french_date(&l.valid_until),
+        academies: l
+            .academies
+            .iter()
+            .map(|a| reference::academie(a).map(|x| x.label).unwrap_or(a))
+            .collect::<Vec<_>>()
+            .join(", "),
+        flash: flash.into(),
+        form_errors,
+        actions,
+        timers,
+        history,
+        l,
+    };
+    page(page_data, status)
+}
+
+async fn label(
+    State(app): State<App>,
+    browser: Browser,
+    Path(id): Path<String>,
+    Query(flash): Query<Flash>,
+) -> Response {
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return message(
+            bar(&browser),
+            StatusCode::NOT_FOUND,
+            "Label introuvable",
+            "Ce label n'existe pas ou ne vous est pas accessible.",
+        );
+    };
+    let done = flash
+        .fait
+        .and_then(|e| {
+            app.workflow.label_machine.event(&e).map(|e| format!("Action enregistrée : {}.", e.label.to_lowercase()))
+        })
+        .unwrap_or_default();
+    render_label(&app, &browser, id, &done, &Map::new(), None).await
+}
+
+async fn label_event(
+    State(app): State<App>,
+    browser: Browser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return message(
+            bar(&browser),
+            StatusCode::NOT_FOUND,
+            "Label introuvable",
+            "Ce label n'existe pas ou ne vous est pas accessible.",
+        );
+    };
+    let csrf = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+    if !same_token(&browser.csrf, csrf) {
+        return message(
+            bar(&browser),
+            StatusCode::FORBIDDEN,
+            "Action refusée",
+            "Le formulaire a expiré : rechargez la page et recommencez.",
+        );
+    }
+    let (name, version, data, typed) = event_from_form(&app, Machine::Label, &pairs);
+    let event = Event { name: name.clone(), data, expected_version: version, subject: None };
+    match app.label_event(&browser.actor, id, event).await {
+        Ok(_) => Redirect::to(&format!("/labels/{id}?fait={name}")).into_response(),
+        Err(e) => render_label(&app, &browser, id, "", &typed, Some((&name, e))).await,
     }
 }
