@@ -270,17 +270,32 @@ async fn each_role_takes_its_step_in_a_real_browser() {
         .with("category", "standard")
         .with("years", 3)
         .with("motivation", "Bon projet.");
+    // The president sees the reviews side by side against the thresholds.
+    logout(&c).await;
+    login(&c, &base, "president@example.fr").await;
+    c.goto(&format!("{base}/dossiers/{dossier}")).await.unwrap();
+    let page = c.source().await.unwrap();
+    assert!(
+        page.contains("Notes par critère (2 expertise(s))")
+            && page.contains("Diagnostic partagé")
+            && page.contains("(non atteint)"),
+        "{page}"
+    );
+    assert!(page.contains("<summary>Décider</summary>"));
+    shots.check(&c, "07-vue-commission").await;
+    logout(&c).await;
+    login(&c, &base, "rectorat@ac-lyon.fr").await;
     let out = run(cast.president.clone(), decision).await;
     let label = out.label_id.unwrap();
     c.goto(&format!("{base}/tableau-de-bord")).await.unwrap();
     let page = c.source().await.unwrap();
     assert!(page.contains("Calendrier des renouvellements") && page.contains("aujourd'hui"), "timeline drawn");
-    shots.check(&c, "07-tableau-de-bord-rectorat").await;
+    shots.check(&c, "08-tableau-de-bord-rectorat").await;
     c.goto(&format!("{base}/labels/{label}")).await.unwrap();
     let page = c.source().await.unwrap();
     assert!(page.contains("du 01/02/2027 au 31/01/2030") && page.contains("Historique"), "{page}");
-    shots.check(&c, "08-label").await;
+    shots.check(&c, "09-label").await;
 
     c.close().await.unwrap();
-    assert!(shots.dir.join("08-label.png").exists());
+    assert!(shots.dir.join("09-label.png").exists());
 }

@@ -367,9 +367,66 @@ struct ActionForm {
     fields: Vec<FieldInput>,
 }
 
+struct ReviewRow {
+    label: String,
+    scores: Vec<String>,
+    average: String,
+    threshold: i64,
+    meets: bool,
+}
+
+#[derive(Default)]
+struct ReviewTable {
+    columns: Vec<String>,
+    rows: Vec<ReviewRow>,
+    comments: Vec<String>,
+}
+
+/// The reviews the actor may see, side by side per criterion.
+async fn review_table(app: &App, browser: &Browser, id: Uuid) -> ReviewTable {
+    let reviews = app.reviews(&browser.actor, id).await.unwrap_or_default();
+    if reviews.is_empty() {
+        return ReviewTable::default();
+    }
+    let names = app.store.users_with_role(Role::Rapporteur).await.unwrap_or_default();
+    let columns = reviews
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            r.reviewer_id
+                .as_ref()
+                .and_then(|rid| names.iter().find(|(uid, _)| uid == rid).map(|(_, n)| n.clone()))
+                .unwrap_or_else(|| format!("Expertise {}", i + 1))
+        })
+        .collect();
+    let rows = app
+        .workflow
+        .grid
+        .criteria
+        .iter()
+        .map(|c| {
+            let values: Vec<i64> = reviews.iter().filter_map(|r| r.scores.get(&c.code).copied()).collect();
+            let average = values.iter().sum::<i64>() as f64 / values.len().max(1) as f64;
+            ReviewRow {
+                label: c.label.clone(),
+                scores: reviews
+                    .iter()
+                    .map(|r| r.scores.get(&c.code).map(|v| v.to_string()).unwrap_or_default())
+                    .collect(),
+                average: format!("{average:.1}").replace('.', ","),
+                threshold: c.excellence,
+                meets: average >= c.excellence as f64,
+            }
+        })
+        .collect();
+    let comments = reviews.iter().map(|r| r.comment.clone()).filter(|c| !c.is_empty()).collect();
+    ReviewTable { columns, rows, comments }
+}
+
 #[derive(Template)]
 #[template(path = "pages/dossier.html")]
 struct DossierPage {
+    reviews: ReviewTable,
     user: Option<UserBar>,
     csrf: String,
     checklist: Vec<String>,
@@ -532,6 +589,7 @@ async fn render_dossier(
     let academies =
         d.academies.iter().map(|a| reference::academie(a).map(|x| x.label).unwrap_or(a)).collect::<Vec<_>>().join(", ");
     let page_data = DossierPage {
+        reviews: review_table(app, browser, id).await,
         user: bar(browser),
         csrf: browser.csrf.clone(),
         checklist,
