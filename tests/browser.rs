@@ -198,7 +198,23 @@ async fn each_role_takes_its_step_in_a_real_browser() {
     let page = settled(&c, "partenaire ajouté").await;
     assert!(page.contains("partenaire ajouté") && !page.contains("Ajouter au moins un EPLE"), "{page}");
     assert!(page.contains("Obtenir le portage du recteur"), "still to do");
+    c.find(Locator::Css("#sa-c01_diagnostic"))
+        .await
+        .unwrap()
+        .send_keys("Diagnostic partagé avec la branche bois.")
+        .await
+        .unwrap();
+    c.find(Locator::XPath("//button[normalize-space()=\"Enregistrer l'auto-évaluation\"]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let page = settled(&c, "auto-évaluation.").await;
+    assert!(page.contains("Diagnostic partagé avec la branche bois."), "saved and shown again");
     shots.check(&c, "04-dossier-brouillon").await;
+    c.goto(&format!("{base}/mot-de-passe")).await.unwrap();
+    shots.check(&c, "04b-mot-de-passe").await;
     logout(&c).await;
     let _ = (&served.app, campaign);
 
@@ -290,6 +306,7 @@ async fn each_role_takes_its_step_in_a_real_browser() {
     c.goto(&format!("{base}/tableau-de-bord")).await.unwrap();
     let page = c.source().await.unwrap();
     assert!(page.contains("Calendrier des renouvellements") && page.contains("aujourd'hui"), "timeline drawn");
+    assert!(page.contains("Labels par filière") && page.contains("Matériaux innovants"), "charts drawn");
     shots.check(&c, "08-tableau-de-bord-rectorat").await;
     c.goto(&format!("{base}/labels/{label}")).await.unwrap();
     let page = c.source().await.unwrap();

@@ -142,6 +142,34 @@ async fn pages_take_a_dossier_forward(db: &TestDb) {
     );
     assert!(page.contains("Ce champ est obligatoire.") && page.contains(">Convention</textarea>"));
 
+    // Password change: mismatched confirmation, wrong current, then done.
+    let (_, page) = porteur.get("/mot-de-passe").await;
+    let csrf = form_value(&page, "csrf");
+    let (status, _, page) = porteur
+        .post(
+            "/mot-de-passe",
+            &[("csrf", &csrf), ("current", PASSWORD), ("new", "nouveau-secret"), ("confirm", "autre")],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("les deux mots de passe diffèrent") && page.contains("href=\"#confirm\""), "{page}");
+    let (status, _, page) = porteur
+        .post(
+            "/mot-de-passe",
+            &[("csrf", &csrf), ("current", "faux"), ("new", "nouveau-secret"), ("confirm", "nouveau-secret")],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("il ne correspond pas"));
+    let (status, _, page) = porteur
+        .post(
+            "/mot-de-passe",
+            &[("csrf", &csrf), ("current", PASSWORD), ("new", "nouveau-secret"), ("confirm", "nouveau-secret")],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Votre mot de passe a été changé"));
+
     // Logging out ends the session.
     let (_, page) = porteur.get("/tableau-de-bord").await;
     let csrf = form_value(&page, "csrf");

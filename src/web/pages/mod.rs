@@ -31,6 +31,8 @@ pub fn routes() -> Router<App> {
         .route("/dossiers/{id}/evenements", post(dossier_event))
         .route("/dossiers/nouveau", get(new_dossier_page).post(create_dossier))
         .route("/labels/{id}", get(label))
+        .route("/mot-de-passe", get(password_page).post(change_password))
+        .route("/dossiers/{id}/auto-evaluation", post(self_assessment))
         .route("/labels/{id}/evenements", post(label_event))
         .route("/dossiers/{id}/partenaires", post(add_partner))
         .route("/dossiers/{id}/partenaires/{partner}/retrait", post(remove_partner))
@@ -245,6 +247,8 @@ fn timeline(labels: &[crate::store::views::LabelView], today: chrono::NaiveDate)
 struct DashboardPage {
     user: Option<UserBar>,
     timeline: Timeline,
+    /// (title, [(label, count, bar width)])
+    charts: Vec<(String, Vec<(String, usize, i64)>)>,
     can_create: bool,
     label_counts: Vec<(String, usize)>,
     dossiers: Vec<DossierRow>,
@@ -299,6 +303,7 @@ async fn dashboard(State(app): State<App>, browser: Browser) -> Response {
     let page_data = DashboardPage {
         user: bar(&browser),
         timeline: timeline(&labels, crate::calendar::paris_date(app.clock.now())),
+        charts: charts(&labels),
         can_create: actor.has_role(Role::Porteur),
         label_counts,
         dossiers: dossiers
@@ -427,6 +432,8 @@ async fn review_table(app: &App, browser: &Browser, id: Uuid) -> ReviewTable {
 #[template(path = "pages/dossier.html")]
 struct DossierPage {
     reviews: ReviewTable,
+    /// (code, label, descriptor, text)
+    self_assessment: Vec<(String, String, String, String)>,
     user: Option<UserBar>,
     csrf: String,
     checklist: Vec<String>,
@@ -588,7 +595,22 @@ async fn render_dossier(
     let checklist = if instance.state == app.workflow.dossier.initial { checklist(facts) } else { vec![] };
     let academies =
         d.academies.iter().map(|a| reference::academie(a).map(|x| x.label).unwrap_or(a)).collect::<Vec<_>>().join(", ");
+    let self_assessment = app
+        .workflow
+        .grid
+        .criteria
+        .iter()
+        .map(|c| {
+            (
+                c.code.clone(),
+                c.label.clone(),
+                c.descriptor.clone(),
+                d.self_assessment.get(&c.code).cloned().unwrap_or_default(),
+            )
+        })
+        .collect();
     let page_data = DossierPage {
+        self_assessment,
         reviews: review_table(app, browser, id).await,
         user: bar(browser),
         csrf: browser.csrf.clone(),
@@ -640,6 +662,7 @@ async fn dossier(
         Some("cree") => "Action enregistrée : dossier créé.".to_string(),
         Some("partenaire") => "Action enregistrée : partenaire ajouté.".to_string(),
         Some("partenaire-retire") => "Action enregistrée : partenaire retiré.".to_string(),
+        Some("auto-evaluation") => "Action enregistrée : auto-évaluation.".to_string(),
         Some(e) => app
             .workflow
             .dossier
@@ -1091,5 +1114,139 @@ async fn label_event(
     match app.label_event(&browser.actor, id, event).await {
         Ok(_) => Redirect::to(&format!("/labels/{id}?fait={name}")).into_response(),
         Err(e) => render_label(&app, &browser, id, "", &typed, Some((&name, e))).await,
+    }
+}
+
+/// Labels counted by filière and by région, as bar lengths out of 360.
+fn charts(labels: &[crate::store::views::LabelView]) -> Vec<(String, Vec<(String, usize, i64)>)> {
+    if labels.is_empty() {
+        return vec![];
+    }
+    let count = |key: fn(&crate::store::views::LabelView) -> String| {
+        let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+        for l in labels {
+            *counts.entry(key(l)).or_default() += 1;
+        }
+        let max = counts.values().copied().max().unwrap_or(1).max(1);
+        counts.into_iter().map(|(k, n)| (k, n, (n as i64 * 360) / max as i64)).collect::<Vec<_>>()
+    };
+    vec![
+        (
+            "Labels par filière".to_string(),
+            count(|l| reference::filiere(&l.filiere).map(|f| f.label.to_string()).unwrap_or_else(|| l.filiere.clone())),
+        ),
+        (
+            "Labels par région".to_string(),
+            count(|l| reference::region(&l.region).map(|r| r.label.to_string()).unwrap_or_else(|| l.region.clone())),
+        ),
+    ]
+}
+
+#[derive(Template)]
+#[template(path = "pages/password.html")]
+struct PasswordPage {
+    user: Option<UserBar>,
+    csrf: String,
+    done: bool,
+    errors: Vec<(String, String)>,
+    err_current: bool,
+    err_new: bool,
+    err_confirm: bool,
+}
+
+fn password_form(browser: &Browser, done: bool, errors: Vec<(String, String)>, status: StatusCode) -> Response {
+    let has = |f: &str| errors.iter().any(|(field, _)| field == f);
+    let (err_current, err_new, err_confirm) = (has("current"), has("new"), has("confirm"));
+    page(
+        PasswordPage {
+            user: bar(browser),
+            csrf: browser.csrf.clone(),
+            done,
+            errors,
+            err_current,
+            err_new,
+            err_confirm,
+        },
+        status,
+    )
+}
+
+async fn password_page(browser: Browser) -> Response {
+    password_form(&browser, false, vec![], StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+async fn change_password(State(app): State<App>, browser: Browser, Form(form): Form<PasswordForm>) -> Response {
+    if !same_token(&browser.csrf, &form.csrf) {
+        return message(
+            bar(&browser),
+            StatusCode::FORBIDDEN,
+            "Action refusée",
+            "Le formulaire a expiré : rechargez la page et recommencez.",
+        );
+    }
+    if form.new != form.confirm {
+        let errors = vec![("confirm".to_string(), "Confirmation : les deux mots de passe diffèrent.".to_string())];
+        return password_form(&browser, false, errors, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    match app.change_password(&browser.actor, &browser.token, &form.current, &form.new).await {
+        Ok(()) => password_form(&browser, true, vec![], StatusCode::OK),
+        Err(e) => {
+            let message = match &e {
+                AppError::Refused(crate::engine::Refusal::InvalidInput { field, .. }) if field == "current" => {
+                    "Mot de passe actuel : il ne correspond pas.".to_string()
+                }
+                AppError::Refused(crate::engine::Refusal::InvalidInput { field, .. }) if field == "new" => {
+                    "Nouveau mot de passe : 8 caractères au moins.".to_string()
+                }
+                other => messages::describe(other).1,
+            };
+            let field = match &e {
+                AppError::Refused(crate::engine::Refusal::InvalidInput { field, .. }) => field.clone(),
+                _ => "current".into(),
+            };
+            password_form(&browser, false, vec![(field, message)], StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    }
+}
+
+async fn self_assessment(
+    State(app): State<App>,
+    browser: Browser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return message(
+            bar(&browser),
+            StatusCode::NOT_FOUND,
+            "Dossier introuvable",
+            "Ce dossier n'existe pas ou ne vous est pas accessible.",
+        );
+    };
+    let csrf = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+    if !same_token(&browser.csrf, csrf) {
+        return message(
+            bar(&browser),
+            StatusCode::FORBIDDEN,
+            "Action refusée",
+            "Le formulaire a expiré : rechargez la page et recommencez.",
+        );
+    }
+    let texts: std::collections::BTreeMap<String, String> = pairs.into_iter().filter(|(k, _)| k != "csrf").collect();
+    match app.set_self_assessment(&browser.actor, id, &texts).await {
+        Ok(_) => Redirect::to(&format!("/dossiers/{id}?fait=auto-evaluation")).into_response(),
+        Err(e) => render_dossier(&app, &browser, id, "", &Map::new(), Some(("auto-evaluation", e))).await,
     }
 }
