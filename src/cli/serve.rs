@@ -135,6 +135,12 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             }
         })
     };
+    if store.backend() == crate::store::Backend::Sqlite {
+        let released = store.release_mail_leases().await?;
+        if released > 0 {
+            tracing::info!(released, "e-mails left leased by a stopped server are sent again");
+        }
+    }
     let mail_worker = {
         let wake = app.mail_wake.clone();
         tokio::spawn(async move { mailer.run(wake).await })

@@ -57,8 +57,9 @@ pub struct Mailer {
     settings: MailSettings,
 }
 
-/// How long a worker may hold a row while sending it.
-const LEASE_SECONDS: i64 = 120;
+/// How long a worker may hold a row while sending it: twice the SMTP
+/// timeout, after which another worker may send it (same Message-ID).
+const LEASE_SECONDS: i64 = 60;
 
 impl Mailer {
     /// SMTP credentials come from LABELFLOW_SMTP_USERNAME and

@@ -117,6 +117,17 @@ impl Store {
         }))
     }
 
+    /// Releases every lease. Only for a single-process database (SQLite) at
+    /// start-up: no other worker can be sending, so a lease left by a
+    /// killed process need not wait to expire.
+    pub async fn release_mail_leases(&self) -> Result<u64> {
+        let done =
+            sqlx::query("UPDATE outbox SET lease_until = NULL WHERE status = 'pending' AND lease_until IS NOT NULL")
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected())
+    }
+
     pub async fn mail_sent(&self, id: &str, now: DateTime<Utc>) -> Result<()> {
         sqlx::query(
             "UPDATE outbox SET status = 'sent', sent_at = $1, lease_until = NULL, last_error = NULL WHERE id = $2",

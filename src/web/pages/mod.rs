@@ -247,8 +247,7 @@ fn timeline(labels: &[crate::store::views::LabelView], today: chrono::NaiveDate)
 struct DashboardPage {
     user: Option<UserBar>,
     timeline: Timeline,
-    /// (title, [(label, count, bar width)])
-    charts: Vec<(String, Vec<(String, usize, i64)>)>,
+    charts: Vec<Chart>,
     can_create: bool,
     label_counts: Vec<(String, usize)>,
     dossiers: Vec<DossierRow>,
@@ -1117,8 +1116,11 @@ async fn label_event(
     }
 }
 
+/// A bar chart: its title and, per bar, (label, count, bar width).
+type Chart = (String, Vec<(String, usize, i64)>);
+
 /// Labels counted by filière and by région, as bar lengths out of 360.
-fn charts(labels: &[crate::store::views::LabelView]) -> Vec<(String, Vec<(String, usize, i64)>)> {
+fn charts(labels: &[crate::store::views::LabelView]) -> Vec<Chart> {
     if labels.is_empty() {
         return vec![];
     }
