@@ -155,12 +155,7 @@ struct CsrfOnly {
 
 async fn logout(State(app): State<App>, browser: Browser, Form(form): Form<CsrfOnly>) -> Response {
     if !same_token(&browser.csrf, &form.csrf) {
-        return message(
-            bar(&browser),
-            StatusCode::FORBIDDEN,
-            "Action refusée",
-            "Le formulaire a expiré : rechargez la page.",
-        );
+        return expired(&browser);
     }
     app.logout(&browser.token).await.ok();
     let mut response = Redirect::to("/connexion").into_response();
@@ -549,14 +544,7 @@ async fn render_dossier(
 ) -> Response {
     let instance = match app.visible_dossier(&browser.actor, id).await {
         Ok(i) => i,
-        Err(_) => {
-            return message(
-                bar(browser),
-                StatusCode::NOT_FOUND,
-                "Dossier introuvable",
-                "Ce dossier n'existe pas ou ne vous est pas accessible.",
-            )
-        }
+        Err(_) => return not_found(browser, Machine::Dossier),
     };
     let d = match app.store.dossier_view(id).await {
         Ok(d) => d,
@@ -650,12 +638,7 @@ async fn dossier(
     Query(flash): Query<Flash>,
 ) -> Response {
     let Ok(id) = Uuid::parse_str(&id) else {
-        return message(
-            bar(&browser),
-            StatusCode::NOT_FOUND,
-            "Dossier introuvable",
-            "Ce dossier n'existe pas ou ne vous est pas accessible.",
-        );
+        return not_found(&browser, Machine::Dossier);
     };
     let done = match flash.fait.as_deref() {
         Some("cree") => "Action enregistrée : dossier créé.".to_string(),
@@ -731,28 +714,59 @@ async fn dossier_event(
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let Ok(id) = Uuid::parse_str(&id) else {
-        return message(
-            bar(&browser),
+    instance_event(&app, &browser, Machine::Dossier, &id, &pairs).await
+}
+
+/// A workflow action sent from a dossier's or label's page: done, then back
+/// to the page with a notice; refused, then the page again with the error
+/// and what was typed.
+async fn instance_event(
+    app: &App,
+    browser: &Browser,
+    machine: Machine,
+    id: &str,
+    pairs: &[(String, String)],
+) -> Response {
+    let Ok(id) = Uuid::parse_str(id) else { return not_found(browser, machine) };
+    let csrf = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+    if !same_token(&browser.csrf, csrf) {
+        return expired(browser);
+    }
+    let (name, version, data, typed) = event_from_form(app, machine, pairs);
+    let event = Event { name: name.clone(), data, expected_version: version, subject: None };
+    match app.act(&browser.actor, machine, id, event).await {
+        Ok(_) => Redirect::to(&format!("/{}s/{id}?fait={name}", machine.name())).into_response(),
+        Err(e) => match machine {
+            Machine::Dossier => render_dossier(app, browser, id, "", &typed, Some((&name, e))).await,
+            Machine::Label => render_label(app, browser, id, "", &typed, Some((&name, e))).await,
+        },
+    }
+}
+
+/// The answer to a form whose CSRF token does not match the session's.
+fn expired(browser: &Browser) -> Response {
+    message(
+        bar(browser),
+        StatusCode::FORBIDDEN,
+        "Action refusée",
+        "Le formulaire a expiré : rechargez la page et recommencez.",
+    )
+}
+
+fn not_found(browser: &Browser, machine: Machine) -> Response {
+    match machine {
+        Machine::Dossier => message(
+            bar(browser),
             StatusCode::NOT_FOUND,
             "Dossier introuvable",
             "Ce dossier n'existe pas ou ne vous est pas accessible.",
-        );
-    };
-    let csrf = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
-    if !same_token(&browser.csrf, csrf) {
-        return message(
-            bar(&browser),
-            StatusCode::FORBIDDEN,
-            "Action refusée",
-            "Le formulaire a expiré : rechargez la page et recommencez.",
-        );
-    }
-    let (name, version, data, typed) = event_from_form(&app, Machine::Dossier, &pairs);
-    let event = Event { name: name.clone(), data, expected_version: version, subject: None };
-    match app.dossier_event(&browser.actor, id, event).await {
-        Ok(_) => Redirect::to(&format!("/dossiers/{id}?fait={name}")).into_response(),
-        Err(e) => render_dossier(&app, &browser, id, "", &typed, Some((&name, e))).await,
+        ),
+        Machine::Label => message(
+            bar(browser),
+            StatusCode::NOT_FOUND,
+            "Label introuvable",
+            "Ce label n'existe pas ou ne vous est pas accessible.",
+        ),
     }
 }
 
@@ -803,20 +817,10 @@ async fn add_partner(
     Form(form): Form<PartnerForm>,
 ) -> Response {
     let Ok(id) = Uuid::parse_str(&id) else {
-        return message(
-            bar(&browser),
-            StatusCode::NOT_FOUND,
-            "Dossier introuvable",
-            "Ce dossier n'existe pas ou ne vous est pas accessible.",
-        );
+        return not_found(&browser, Machine::Dossier);
     };
     if !same_token(&browser.csrf, &form.csrf) {
-        return message(
-            bar(&browser),
-            StatusCode::FORBIDDEN,
-            "Action refusée",
-            "Le formulaire a expiré : rechargez la page et recommencez.",
-        );
+        return expired(&browser);
     }
     match app.add_partner(&browser.actor, id, &form.name, &form.kind).await {
         Ok(_) => Redirect::to(&format!("/dossiers/{id}?fait=partenaire")).into_response(),
@@ -834,12 +838,7 @@ async fn remove_partner(
         return message(bar(&browser), StatusCode::NOT_FOUND, "Introuvable", "Ce partenaire n'existe pas.");
     };
     if !same_token(&browser.csrf, &form.csrf) {
-        return message(
-            bar(&browser),
-            StatusCode::FORBIDDEN,
-            "Action refusée",
-            "Le formulaire a expiré : rechargez la page et recommencez.",
-        );
+        return expired(&browser);
     }
     match app.remove_partner(&browser.actor, id, partner).await {
         Ok(()) => Redirect::to(&format!("/dossiers/{id}?fait=partenaire-retire")).into_response(),
@@ -920,12 +919,7 @@ async fn new_dossier_page(State(app): State<App>, browser: Browser) -> Response 
 
 async fn create_dossier(State(app): State<App>, browser: Browser, Form(v): Form<NewDossierForm>) -> Response {
     if !same_token(&browser.csrf, &v.csrf) {
-        return message(
-            bar(&browser),
-            StatusCode::FORBIDDEN,
-            "Action refusée",
-            "Le formulaire a expiré : rechargez la page et recommencez.",
-        );
+        return expired(&browser);
     }
     let input = crate::app::dossiers::DossierInput {
         campaign_id: v.campaign_id.clone(),
@@ -978,16 +972,8 @@ async fn render_label(
     typed: &Map<String, Value>,
     refused: Option<(&str, AppError)>,
 ) -> Response {
-    let not_found = || {
-        message(
-            bar(browser),
-            StatusCode::NOT_FOUND,
-            "Label introuvable",
-            "Ce label n'existe pas ou ne vous est pas accessible.",
-        )
-    };
-    let Ok(l) = app.label(&browser.actor, id).await else { return not_found() };
-    let Ok(instance) = app.store.instance(Machine::Label, id).await else { return not_found() };
+    let Ok(l) = app.label(&browser.actor, id).await else { return not_found(browser, Machine::Label) };
+    let Ok(instance) = app.store.instance(Machine::Label, id).await else { return not_found(browser, Machine::Label) };
     let (status, form_errors, refused_at) = match &refused {
         Some((event, e)) => {
             let (field, text) = messages::describe(e);
@@ -1069,12 +1055,7 @@ async fn label(
     Query(flash): Query<Flash>,
 ) -> Response {
     let Ok(id) = Uuid::parse_str(&id) else {
-        return message(
-            bar(&browser),
-            StatusCode::NOT_FOUND,
-            "Label introuvable",
-            "Ce label n'existe pas ou ne vous est pas accessible.",
-        );
+        return not_found(&browser, Machine::Label);
     };
     let done = flash
         .fait
@@ -1091,29 +1072,7 @@ async fn label_event(
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let Ok(id) = Uuid::parse_str(&id) else {
-        return message(
-            bar(&browser),
-            StatusCode::NOT_FOUND,
-            "Label introuvable",
-            "Ce label n'existe pas ou ne vous est pas accessible.",
-        );
-    };
-    let csrf = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
-    if !same_token(&browser.csrf, csrf) {
-        return message(
-            bar(&browser),
-            StatusCode::FORBIDDEN,
-            "Action refusée",
-            "Le formulaire a expiré : rechargez la page et recommencez.",
-        );
-    }
-    let (name, version, data, typed) = event_from_form(&app, Machine::Label, &pairs);
-    let event = Event { name: name.clone(), data, expected_version: version, subject: None };
-    match app.label_event(&browser.actor, id, event).await {
-        Ok(_) => Redirect::to(&format!("/labels/{id}?fait={name}")).into_response(),
-        Err(e) => render_label(&app, &browser, id, "", &typed, Some((&name, e))).await,
-    }
+    instance_event(&app, &browser, Machine::Label, &id, &pairs).await
 }
 
 /// A bar chart: its title and, per bar, (label, count, bar width).
@@ -1191,12 +1150,7 @@ struct PasswordForm {
 
 async fn change_password(State(app): State<App>, browser: Browser, Form(form): Form<PasswordForm>) -> Response {
     if !same_token(&browser.csrf, &form.csrf) {
-        return message(
-            bar(&browser),
-            StatusCode::FORBIDDEN,
-            "Action refusée",
-            "Le formulaire a expiré : rechargez la page et recommencez.",
-        );
+        return expired(&browser);
     }
     if form.new != form.confirm {
         let errors = vec![("confirm".to_string(), "Confirmation : les deux mots de passe diffèrent.".to_string())];
@@ -1230,21 +1184,11 @@ async fn self_assessment(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     let Ok(id) = Uuid::parse_str(&id) else {
-        return message(
-            bar(&browser),
-            StatusCode::NOT_FOUND,
-            "Dossier introuvable",
-            "Ce dossier n'existe pas ou ne vous est pas accessible.",
-        );
+        return not_found(&browser, Machine::Dossier);
     };
     let csrf = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
     if !same_token(&browser.csrf, csrf) {
-        return message(
-            bar(&browser),
-            StatusCode::FORBIDDEN,
-            "Action refusée",
-            "Le formulaire a expiré : rechargez la page et recommencez.",
-        );
+        return expired(&browser);
     }
     let texts: std::collections::BTreeMap<String, String> = pairs.into_iter().filter(|(k, _)| k != "csrf").collect();
     match app.set_self_assessment(&browser.actor, id, &texts).await {
