@@ -94,6 +94,15 @@ impl Store {
         Ok(())
     }
 
+    /// A user's display name (empty when unknown).
+    pub async fn user_name(&self, user: Uuid) -> Result<String> {
+        Ok(sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
+            .bind(user.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .unwrap_or_default())
+    }
+
     pub async fn user_view(&self, user: Uuid) -> Result<UserView> {
         let id = user.to_string();
         let row = sqlx::query("SELECT email, name FROM users WHERE id = $1")

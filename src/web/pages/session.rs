@@ -51,7 +51,10 @@ impl FromRequestParts<App> for Browser {
         let to_login = || Redirect::to("/connexion").into_response();
         let token = cookie(&parts.headers, SESSION_COOKIE).ok_or_else(to_login)?;
         let actor = app.authenticate(&token).await.map_err(|_| to_login())?;
-        let name = app.me(&actor).await.map(|u| u.name).unwrap_or_default();
+        let name = match actor.user_id {
+            Some(user) => app.store.user_name(user).await.unwrap_or_default(),
+            None => String::new(),
+        };
         Ok(Browser { csrf: csrf_of(&token), actor, token, name })
     }
 }
