@@ -746,3 +746,57 @@ mod matrix {
     use super::*;
     on_both_backends!(authorization_matrix, bad_input_is_refused_and_changes_nothing, accounts_and_tokens);
 }
+
+/// A rapporteur who declares a conflict of interest leaves the dossier:
+/// no more access, no more reminders, the president is told, and the same
+/// person cannot be assigned again; a replacement completes the reviews.
+async fn rapporteur_declares_a_conflict(db: &TestDb) {
+    let w = world(db).await;
+    let id = prepared(&w).await;
+    w.porteur.event(&id, json!({"event": "submit"}), 200).await;
+    for body in ["crefop", "conseil_academique"] {
+        let opinion = json!({"event": "record_opinion", "body": body, "opinion": "favorable"});
+        w.region.event(&id, opinion, 200).await;
+    }
+    w.rectorat.event(&id, json!({"event": "declare_admissible"}), 200).await;
+    let r1 = w.cast.rapporteur.user_id.unwrap().to_string();
+    let r2 = w.cast.rapporteur2.user_id.unwrap().to_string();
+    w.president.event(&id, json!({"event": "assign_reviewer", "user_id": r1, "due": "2027-05-15"}), 200).await;
+
+    let err = w.rapporteur.event(&id, json!({"event": "declare_conflict"}), 422).await;
+    assert_eq!(err["error"]["field"], "reason", "{err}");
+    let err = w.rapporteur2.event(&id, json!({"event": "declare_conflict", "reason": "x"}), 404).await;
+    assert!(err["error"].is_object(), "not assigned: the dossier does not exist for them");
+
+    let out = w
+        .rapporteur
+        .event(&id, json!({"event": "declare_conflict", "reason": "Ancien enseignant du lycée support."}), 200)
+        .await;
+    assert_eq!(out["state"], "under_review");
+    assert_eq!(w.rapporteur.get(&format!("/api/v1/dossiers/{id}")).await.0, 404, "no access after recusal");
+    let (_, timers) = w.president.get(&format!("/api/v1/dossiers/{id}/timers")).await;
+    let pending: Vec<&str> = timers
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["status"] == "pending")
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert!(!pending.iter().any(|n| n.starts_with("review")), "review reminders cancelled: {pending:?}");
+    assert_eq!(db.store.outbox_count("reviewer_recused").await.unwrap(), 1, "the president is told");
+
+    let err =
+        w.president.event(&id, json!({"event": "assign_reviewer", "user_id": r1, "due": "2027-05-15"}), 422).await;
+    assert_eq!(err["error"]["code"], "declared_conflict");
+    w.president.event(&id, json!({"event": "assign_reviewer", "user_id": r2, "due": "2027-05-15"}), 200).await;
+    let out = w
+        .rapporteur2
+        .event(&id, json!({"event": "submit_review", "scores": scores(3), "comment": "Solide."}), 200)
+        .await;
+    assert_eq!(out["state"], "reviewed", "the replacement's review completes the set");
+}
+
+mod recusal {
+    use super::*;
+    on_both_backends!(rapporteur_declares_a_conflict);
+}

@@ -38,11 +38,45 @@ impl Browser {
         (r.status().as_u16(), url, r.text().await.unwrap())
     }
 
+    /// A file sent the way a browser's upload form sends it.
+    async fn upload(&self, path: &str, fields: &[(&str, &str)], file: (&str, &str, &[u8])) -> (u16, String, String) {
+        let boundary = "----labelflow-test-boundary";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").bytes(),
+            );
+        }
+        let (name, content_type, bytes) = file;
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: {content_type}\r\n\r\n"
+            )
+            .bytes(),
+        );
+        body.extend(bytes);
+        body.extend(format!("\r\n--{boundary}--\r\n").bytes());
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let url = r.url().path().to_string();
+        (r.status().as_u16(), url, r.text().await.unwrap())
+    }
+
     async fn login(base: &str, email: &str) -> Browser {
+        Browser::login_with(base, email, PASSWORD).await
+    }
+
+    async fn login_with(base: &str, email: &str, password: &str) -> Browser {
         let b = Browser::new(base);
         let (_, page) = b.get("/connexion").await;
         let csrf = form_value(&page, "csrf");
-        let (status, url, _) = b.post("/connexion", &[("csrf", &csrf), ("email", email), ("password", PASSWORD)]).await;
+        let (status, url, _) = b.post("/connexion", &[("csrf", &csrf), ("email", email), ("password", password)]).await;
         assert_eq!((status, url.as_str()), (200, "/tableau-de-bord"), "{email} logs in");
         b
     }
@@ -137,7 +171,9 @@ async fn pages_take_a_dossier_forward(db: &TestDb) {
         .await;
     assert_eq!(status, 422);
     assert!(
-        page.contains("href=\"#f-due\"") && page.contains("id=\"e-due\"") && page.contains("aria-invalid=\"true\""),
+        page.contains("href=\"#a-request_completion-due\"")
+            && page.contains("id=\"ae-request_completion-due\"")
+            && page.contains("aria-invalid=\"true\""),
         "{page}"
     );
     assert!(page.contains("Ce champ est obligatoire.") && page.contains(">Convention</textarea>"));
@@ -180,3 +216,236 @@ async fn pages_take_a_dossier_forward(db: &TestDb) {
 }
 
 on_both_backends!(pages_take_a_dossier_forward);
+
+/// The owner's editor (identity, attachments), the audit pages, the
+/// rapporteur's list and conflict declaration, overdue items and the admin
+/// pages, each refused to those it is not for.
+async fn editor_rapporteur_staff_and_admin_pages(db: &TestDb) {
+    let cast = cast(&db.store).await;
+    let served = serve(&db.store, at(2027, 2, 1, 9, 0)).await;
+    let app = served.app.clone();
+    let campaign = campaign(&db.store, &cast.admin).await;
+    let id = app.create_dossier(&cast.porteur, cast.porteur.user_id.unwrap(), new_dossier(campaign)).await.unwrap();
+    let base = served.base.clone();
+
+    // Identity: an error names its field and keeps every typed value.
+    let porteur = Browser::login(&base, "porteur@example.fr").await;
+    let (_, page) = porteur.get(&format!("/dossiers/{id}")).await;
+    assert!(
+        page.contains("Modifier l&#39;identité et la gouvernance") || page.contains("Modifier l'identité"),
+        "{page}"
+    );
+    let (csrf, version) = (form_value(&page, "csrf"), form_value(&page, "version"));
+    let identity = |title: &'static str, academie: &'static str, version: String| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("version", version),
+            ("title", title.to_string()),
+            ("category", "standard".to_string()),
+            ("filiere", "materiaux-innovants".to_string()),
+            ("region", "ARA".to_string()),
+            ("academies", academie.to_string()),
+            ("support_establishment", "Lycée du Bois".to_string()),
+            ("directeur_operationnel", "Jeanne Martin".to_string()),
+        ]
+    };
+    let as_refs = |v: &Vec<(&'static str, String)>| v.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+    let form = as_refs(&identity("Campus Bois et Forêt", "PARIS", version.clone()));
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, page) = porteur.post(&format!("/dossiers/{id}/identite"), &pairs).await;
+    assert_eq!(status, 422, "Paris is not in Auvergne-Rhône-Alpes");
+    assert!(page.contains("href=\"#f-academies\"") && page.contains("id=\"e-academies\""), "{page}");
+    assert!(page.contains("value=\"Campus Bois et Forêt\"") && page.contains("value=\"Jeanne Martin\""), "kept");
+    let form = as_refs(&identity("Campus Bois et Forêt", "LYON", version.clone()));
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, page) = porteur.post(&format!("/dossiers/{id}/identite"), &pairs).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("identité et gouvernance") && page.contains("<h1>Campus Bois et Forêt</h1>"), "{page}");
+    // The same form again, made on the old version: stale, input kept.
+    let form = as_refs(&identity("Campus Bois", "LYON", version));
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, page) = porteur.post(&format!("/dossiers/{id}/identite"), &pairs).await;
+    assert_eq!(status, 409);
+    assert!(page.contains("value=\"Campus Bois\"") && page.contains("entre-temps"), "{page}");
+    assert_eq!(app.store.dossier_view(id).await.unwrap().title, "Campus Bois et Forêt", "nothing lost");
+
+    // Attachments: a PDF goes in and comes back; a fake one is refused at its field.
+    let pdf: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+    let (status, _, page) = porteur
+        .upload(
+            &format!("/dossiers/{id}/pieces"),
+            &[("csrf", &csrf), ("kind", "annexe")],
+            ("faux.pdf", "application/pdf", b"MZ"),
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("href=\"#f-file\"") && page.contains("ne correspond pas à son type"), "{page}");
+    let (status, _, page) = porteur
+        .upload(
+            &format!("/dossiers/{id}/pieces"),
+            &[("csrf", "faux"), ("kind", "annexe")],
+            ("convention.pdf", "application/pdf", pdf),
+        )
+        .await;
+    assert_eq!(status, 403, "no upload without the session's token: {page}");
+    let (status, _, page) = porteur
+        .upload(
+            &format!("/dossiers/{id}/pieces"),
+            &[("csrf", &csrf), ("kind", "convention")],
+            ("convention.pdf", "application/pdf", pdf),
+        )
+        .await;
+    assert_eq!(status, 200, "{page}");
+    let link =
+        page.split("href=\"/pieces/").nth(1).and_then(|s| s.split('"').next()).expect("download link").to_string();
+    assert!(page.contains("convention.pdf") && page.contains("Convention"), "{page}");
+    let r = porteur.http.get(format!("{base}/pieces/{link}")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), pdf, "the same bytes come back");
+    let outsider = Browser::login(&base, "rectorat@ac-paris.fr").await;
+    assert_eq!(outsider.get(&format!("/pieces/{link}")).await.0, 404, "not visible, not found");
+
+    // The audit trail: for staff in scope; the owner is refused, others see nothing.
+    let rectorat = Browser::login(&base, "rectorat@ac-lyon.fr").await;
+    let (status, page) = rectorat.get(&format!("/dossiers/{id}/journal")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Ajout d&#39;une pièce jointe") || page.contains("Ajout d'une pièce jointe"), "{page}");
+    assert!(
+        page.contains("Modification")
+            && page.to_lowercase().contains("<td>porteur</td>")
+            && page.contains("Jeanne Martin"),
+        "who changed what: {page}"
+    );
+    let r = rectorat.http.get(format!("{base}/dossiers/{id}/journal?format=csv")).send().await.unwrap();
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(r.text().await.unwrap().starts_with("seq,at,actor"));
+    assert_eq!(porteur.get(&format!("/dossiers/{id}/journal")).await.0, 403);
+    assert_eq!(outsider.get(&format!("/dossiers/{id}/journal")).await.0, 404);
+
+    // Through review: the rapporteur's list, then a conflict declared by form.
+    use labelflow::engine::Event;
+    use labelflow::workflow::Machine;
+    let run = |who: labelflow::engine::Actor, e: Event| {
+        let app = app.clone();
+        async move { app.act(&who, Machine::Dossier, id, e).await.expect("step") }
+    };
+    run(cast.porteur.clone(), Event::named("withdraw")).await;
+    let id2 = app.create_dossier(&cast.porteur, cast.porteur.user_id.unwrap(), new_dossier(campaign)).await.unwrap();
+    db.store.add_partner(id2, "Lycée La Martinière", "eple", &cast.porteur, at(2027, 2, 1, 9, 0)).await.unwrap();
+    let run2 = |who: labelflow::engine::Actor, e: Event| {
+        let app = app.clone();
+        async move { app.act(&who, Machine::Dossier, id2, e).await.expect("step") }
+    };
+    run2(cast.rectorat.clone(), Event::named("endorse")).await;
+    run2(cast.region.clone(), Event::named("endorse")).await;
+    run2(cast.porteur.clone(), Event::named("submit")).await;
+    for body in ["crefop", "conseil_academique"] {
+        run2(cast.region.clone(), Event::named("record_opinion").with("body", body).with("opinion", "favorable")).await;
+    }
+    run2(cast.rectorat.clone(), Event::named("declare_admissible")).await;
+    for r in [&cast.rapporteur, &cast.rapporteur2] {
+        let assign =
+            Event::named("assign_reviewer").with("user_id", r.user_id.unwrap().to_string()).with("due", "2027-05-15");
+        run2(cast.president.clone(), assign).await;
+    }
+    let rapporteur = Browser::login(&base, "rapporteur1@example.fr").await;
+    let (_, dash) = rapporteur.get("/tableau-de-bord").await;
+    assert!(
+        dash.contains("Mes expertises") && dash.contains("15/05/2027 23:59") && dash.contains("à rendre"),
+        "{dash}"
+    );
+    assert!(!dash.contains("En retard"), "rapporteurs do not see staff follow-up");
+    let (_, page) = rapporteur.get(&format!("/dossiers/{id2}")).await;
+    assert!(
+        page.contains("Expertise attendue avant le 15/05/2027") && page.contains("<summary>Déclarer un conflit d"),
+        "{page}"
+    );
+    assert!(!page.contains("Modifier l"), "read-only for rapporteurs");
+    let (csrf_r, version) = (form_value(&page, "csrf"), form_value(&page, "version"));
+    let (status, _, page) = rapporteur
+        .post(
+            &format!("/dossiers/{id2}/evenements"),
+            &[
+                ("csrf", &csrf_r),
+                ("event", "declare_conflict"),
+                ("version", &version),
+                ("reason", "J'ai enseigné au lycée support."),
+            ],
+        )
+        .await;
+    assert_eq!(status, 404, "after the declaration the dossier is no longer theirs: {page}");
+    let (_, dash) = rapporteur.get("/tableau-de-bord").await;
+    assert!(!dash.contains("Mes expertises"), "{dash}");
+
+    // Past the due date, staff in scope see the late review; others do not.
+    served.clock.set(at(2027, 5, 20, 9, 0));
+    let rectorat = Browser::login(&base, "rectorat@ac-lyon.fr").await;
+    let (_, dash) = rectorat.get("/tableau-de-bord").await;
+    assert!(dash.contains("Éléments en retard (1)") && dash.contains("Expertise de "), "{dash}");
+    let outsider = Browser::login(&base, "rectorat@ac-paris.fr").await;
+    let (_, dash) = outsider.get("/tableau-de-bord").await;
+    assert!(dash.contains("Rien en retard"), "{dash}");
+
+    // Admin pages: refused to others; campaigns and accounts created by form.
+    for path in ["/admin/campagnes", "/admin/utilisateurs", "/admin/courriels", "/admin/workflow"] {
+        assert_eq!(rectorat.get(path).await.0, 403, "{path}");
+    }
+    let admin = Browser::login(&base, "admin@example.fr").await;
+    let (status, page) = admin.get("/admin/workflow").await;
+    assert_eq!(status, 200);
+    assert!(page.matches("<svg").count() >= 2 && page.contains("Déclarer un conflit d"), "diagrams and transitions");
+    let (_, page) = admin.get("/admin/campagnes").await;
+    let csrf_a = form_value(&page, "csrf");
+    let (status, _, page) = admin
+        .post(
+            "/admin/campagnes",
+            &[("csrf", &csrf_a), ("name", "Appel 2028"), ("opens_at", "2028-01-15"), ("closes_at", "2027-12-01")],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("href=\"#f-closes_at\"") && page.contains("value=\"Appel 2028\""), "{page}");
+    let (status, _, page) = admin
+        .post(
+            "/admin/campagnes",
+            &[("csrf", &csrf_a), ("name", "Appel 2028"), ("opens_at", "2028-01-15"), ("closes_at", "2028-03-31")],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Appel à projets ouvert") && page.contains("31/03/2028 23:59"), "{page}");
+    let account = |email: &'static str, role: &'static str, academie: &'static str| {
+        vec![
+            ("csrf", csrf_a.clone()),
+            ("name", "Nadia Benali".to_string()),
+            ("email", email.to_string()),
+            ("role", role.to_string()),
+            ("academie", academie.to_string()),
+            ("region", String::new()),
+            ("affiliations", "org:Lycée Ampère".to_string()),
+            ("password", "bienvenue-2027".to_string()),
+        ]
+    };
+    let form = account("nadia@ac-grenoble.fr", "staff_rectorat", "");
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, page) = admin.post("/admin/utilisateurs", &pairs).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("href=\"#f-academie\"") && page.contains("value=\"nadia@ac-grenoble.fr\""), "{page}");
+    assert!(!page.contains("bienvenue-2027"), "a password is never sent back");
+    let form = account("nadia@ac-grenoble.fr", "staff_rectorat", "GRENOBLE");
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, page) = admin.post("/admin/utilisateurs", &pairs).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Compte créé") && page.contains("staff_rectorat@academie:GRENOBLE"), "{page}");
+    let (status, _, page) = admin.post("/admin/utilisateurs", &pairs).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("un compte existe déjà"), "{page}");
+    let nadia = Browser::login_with(&base, "nadia@ac-grenoble.fr", "bienvenue-2027").await;
+    assert_eq!(nadia.get("/tableau-de-bord").await.0, 200, "the new account logs in");
+    let (status, page) = admin.get("/admin/courriels").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Aucun courriel en échec"), "{page}");
+}
+
+mod editor {
+    use super::*;
+    on_both_backends!(editor_rapporteur_staff_and_admin_pages);
+}

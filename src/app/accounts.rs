@@ -2,8 +2,11 @@
 
 use super::{App, AppError};
 use crate::auth::{hash_password, verify_password};
-use crate::engine::{Actor, Refusal};
+use crate::engine::{Actor, Grant, Refusal, Scope};
+use crate::reference;
+use crate::store::records::NewUser;
 use crate::store::views::UserView;
+use crate::workflow::Role;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use chrono::Duration;
 use sha2::{Digest, Sha256};
@@ -77,5 +80,89 @@ impl App {
             hash_password(new).map_err(|e| Refusal::invalid("new", e.to_string().trim_start_matches("password: ")))?;
         self.store.set_password(user, &hash, &token_hash(token), actor, self.clock.now()).await?;
         Ok(())
+    }
+
+    /// Every account, for administrators.
+    pub async fn users(&self, actor: &Actor) -> Result<Vec<UserView>, AppError> {
+        require_admin(actor, "only an administrator lists accounts")?;
+        Ok(self.store.users().await?)
+    }
+
+    /// Opens an account with one role; staff roles take the académie or
+    /// région they act for.
+    pub async fn create_user(&self, actor: &Actor, input: &NewAccount) -> Result<UserView, AppError> {
+        require_admin(actor, "only an administrator opens accounts")?;
+        let email = input.email.trim().to_lowercase();
+        if !email.contains('@') || email.len() > 254 || email.chars().any(char::is_whitespace) {
+            return Err(Refusal::invalid("email", "must be an e-mail address").into());
+        }
+        let name = input.name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(Refusal::invalid("name", "is required (at most 200 characters)").into());
+        }
+        let role = match Role::parse(&input.role) {
+            Some(Role::System) | None => {
+                return Err(Refusal::invalid(
+                    "role",
+                    "must be one of admin, staff_rectorat, staff_region, porteur, rapporteur, president",
+                )
+                .into())
+            }
+            Some(r) => r,
+        };
+        let scope = match role {
+            Role::StaffRectorat => Some(Scope::Academie(
+                reference::academie(&input.scope)
+                    .ok_or_else(|| Refusal::invalid("scope", "must be the académie this staff member acts for"))?
+                    .code
+                    .to_string(),
+            )),
+            Role::StaffRegion => Some(Scope::Region(
+                reference::region(&input.scope)
+                    .ok_or_else(|| Refusal::invalid("scope", "must be the région this staff member acts for"))?
+                    .code
+                    .to_string(),
+            )),
+            _ => None,
+        };
+        let affiliations = input
+            .affiliations
+            .iter()
+            .filter(|a| !a.trim().is_empty())
+            .map(|a| {
+                Scope::parse(a.trim())
+                    .ok_or_else(|| Refusal::invalid("affiliations", "expected academie:CODE, region:CODE or org:NAME"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let password_hash = hash_password(&input.password)
+            .map_err(|e| Refusal::invalid("password", e.to_string().trim_start_matches("password: ")))?;
+        let user =
+            NewUser { email, name: name.to_string(), password_hash, grants: vec![Grant { role, scope }], affiliations };
+        let id = self.store.create_user(&user, actor, self.clock.now()).await?;
+        Ok(self.store.user_view(id).await?)
+    }
+}
+
+/// An account an administrator opens.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct NewAccount {
+    pub email: String,
+    pub name: String,
+    /// admin, staff_rectorat, staff_region, porteur, rapporteur or president.
+    pub role: String,
+    /// For staff roles: the académie (staff_rectorat) or région (staff_region), code or label.
+    #[serde(default)]
+    pub scope: String,
+    /// academie:CODE, region:CODE or org:NAME, for conflict-of-interest checks.
+    #[serde(default)]
+    pub affiliations: Vec<String>,
+    pub password: String,
+}
+
+fn require_admin(actor: &Actor, reason: &str) -> Result<(), AppError> {
+    if actor.has_role(Role::Admin) {
+        Ok(())
+    } else {
+        Err(Refusal::NotAllowed { reason: reason.into() }.into())
     }
 }

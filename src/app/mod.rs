@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod dossiers;
 pub mod files;
 pub mod timers;
+pub mod worklists;
 
 use crate::clock::Clock;
 use crate::engine::{self, Actor, Event, Facts, Refusal};

@@ -175,6 +175,8 @@ pub struct DossierFacts {
     pub call_closes_at: Option<DateTime<Utc>>,
     pub completion_due: Option<DateTime<Utc>>,
     pub reviewers: Vec<Reviewer>,
+    /// Rapporteurs who declared a conflict of interest with this dossier.
+    pub recused: Vec<Uuid>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

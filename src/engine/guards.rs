@@ -164,6 +164,11 @@ impl Ctx<'_> {
                 Some(p) if d.reviewers.iter().any(|r| r.user_id == p.user_id) => {
                     Err(failed(guard, "already_assigned", "this rapporteur is already assigned to the dossier"))
                 }
+                Some(p) if d.recused.contains(&p.user_id) => Err(failed(
+                    guard,
+                    "declared_conflict",
+                    "this rapporteur declared a conflict of interest with the dossier",
+                )),
                 _ => Ok(()),
             },
             Predicate::NoConflictOfInterest => {

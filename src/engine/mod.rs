@@ -193,6 +193,13 @@ fn records(effects: &[Effect], ctx: &guards::Ctx) -> Result<Vec<Record>, Refusal
                     .unwrap_or_default(),
                 comment: str_field(data, "comment").unwrap_or_default(),
             },
+            RecordKind::Recusal => Record::Recusal {
+                reviewer: ctx
+                    .actor
+                    .user_id
+                    .ok_or_else(|| Refusal::NotAllowed { reason: "only a person declares a conflict".into() })?,
+                reason: str_field(data, "reason").unwrap_or_default(),
+            },
             RecordKind::Report => Record::Report {
                 year: data.get("year").and_then(Value::as_i64).unwrap_or_default() as i32,
                 body: str_field(data, "body").unwrap_or_default(),
@@ -231,6 +238,10 @@ pub fn apply_records(facts: &Facts, records: &[Record]) -> Facts {
                 if let Some(r) = d.reviewers.iter_mut().find(|r| r.user_id == *reviewer) {
                     r.scores = Some(scores.clone());
                 }
+            }
+            Record::Recusal { reviewer, .. } => {
+                d.reviewers.retain(|r| r.user_id != *reviewer);
+                d.recused.push(*reviewer);
             }
             Record::Decision { .. } | Record::Report { .. } => {}
         }

@@ -74,6 +74,12 @@ pub enum Record {
         scores: BTreeMap<String, i64>,
         comment: String,
     },
+    /// A rapporteur's declaration of a conflict of interest: the assignment
+    /// ends and the rapporteur may not be assigned to this dossier again.
+    Recusal {
+        reviewer: Uuid,
+        reason: String,
+    },
     /// A label's yearly activity report.
     Report {
         year: i32,

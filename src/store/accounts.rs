@@ -120,6 +120,36 @@ impl Store {
         })
     }
 
+    /// Every account with its grants and affiliations, by name.
+    pub async fn users(&self) -> Result<Vec<UserView>> {
+        let mut users: Vec<UserView> = sqlx::query("SELECT id, email, name FROM users ORDER BY name, email")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| UserView { id: r.get(0), email: r.get(1), name: r.get(2), roles: vec![], affiliations: vec![] })
+            .collect();
+        let index: std::collections::HashMap<String, usize> =
+            users.iter().enumerate().map(|(i, u)| (u.id.clone(), i)).collect();
+        for r in sqlx::query("SELECT user_id, role, scope FROM user_roles ORDER BY role, scope")
+            .fetch_all(&self.pool)
+            .await?
+        {
+            let (user, role, scope): (String, String, String) = (r.get(0), r.get(1), r.get(2));
+            if let Some(&i) = index.get(&user) {
+                users[i].roles.push(if scope.is_empty() { role } else { format!("{role}@{scope}") });
+            }
+        }
+        for r in sqlx::query("SELECT user_id, affiliation FROM user_affiliations ORDER BY affiliation")
+            .fetch_all(&self.pool)
+            .await?
+        {
+            if let Some(&i) = index.get(&r.get::<String, _>(0)) {
+                users[i].affiliations.push(r.get(1));
+            }
+        }
+        Ok(users)
+    }
+
     /// (id, name) of the users holding a role, by name.
     pub async fn users_with_role(&self, role: crate::workflow::Role) -> Result<Vec<(String, String)>> {
         let rows = sqlx::query(

@@ -237,6 +237,20 @@ async fn write_record(conn: &mut AnyConnection, id: &str, record: &Record, plan:
                 .execute(&mut *conn)
                 .await?;
         }
+        Record::Recusal { reviewer, reason } => {
+            sqlx::query("DELETE FROM assignments WHERE dossier_id = $1 AND user_id = $2")
+                .bind(id)
+                .bind(reviewer.to_string())
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("INSERT INTO recusals (dossier_id, user_id, reason, declared_at) VALUES ($1, $2, $3, $4)")
+                .bind(id)
+                .bind(reviewer.to_string())
+                .bind(reason)
+                .bind(at)
+                .execute(&mut *conn)
+                .await?;
+        }
         Record::Report { year, body } => {
             sqlx::query(
                 "INSERT INTO label_reports (label_id, year, body, submitted_by, submitted_at) VALUES ($1, $2, $3, $4, $5)",

@@ -14,6 +14,7 @@ pub mod records;
 mod time;
 pub mod timers;
 pub mod views;
+pub mod worklists;
 
 pub use error::{Result, StoreError};
 pub use time::{from_micros, to_micros};

@@ -308,6 +308,7 @@ const DOSSIER_FACTS_SQLITE: &str = "SELECT d.state, d.version, d.kind, d.renewal
     (SELECT json_group_object(body, opinion) FROM opinions WHERE dossier_id = d.id) AS opinions, \
     (SELECT json_group_array(json_array(user_id, due_at, scores)) FROM (SELECT a.user_id, a.due_at, r.scores FROM assignments a \
         LEFT JOIN reviews r ON r.dossier_id = a.dossier_id AND r.reviewer_id = a.user_id WHERE a.dossier_id = d.id ORDER BY a.assigned_at)) AS reviewers, \
+    (SELECT json_group_array(user_id) FROM recusals WHERE dossier_id = d.id) AS recused, \
     (SELECT json_group_array(json_array(name, timer_key)) FROM timers WHERE entity = 'dossier' AND entity_id = d.id AND status = 'pending') AS timers \
     FROM dossiers d JOIN campaigns c ON c.id = d.campaign_id LEFT JOIN labels l ON l.id = d.renewal_of WHERE d.id = $1";
 
@@ -320,6 +321,7 @@ const DOSSIER_FACTS_POSTGRES: &str = "SELECT d.state, d.version, d.kind, d.renew
     (SELECT COALESCE(json_object_agg(body, opinion), '{}')::text FROM opinions WHERE dossier_id = d.id) AS opinions, \
     (SELECT COALESCE(json_agg(json_build_array(a.user_id, a.due_at, r.scores) ORDER BY a.assigned_at), '[]')::text FROM assignments a \
         LEFT JOIN reviews r ON r.dossier_id = a.dossier_id AND r.reviewer_id = a.user_id WHERE a.dossier_id = d.id) AS reviewers, \
+    (SELECT COALESCE(json_agg(user_id), '[]')::text FROM recusals WHERE dossier_id = d.id) AS recused, \
     (SELECT COALESCE(json_agg(json_build_array(name, timer_key)), '[]')::text FROM timers WHERE entity = 'dossier' AND entity_id = d.id AND status = 'pending') AS timers \
     FROM dossiers d JOIN campaigns c ON c.id = d.campaign_id LEFT JOIN labels l ON l.id = d.renewal_of WHERE d.id = $1";
 
@@ -396,6 +398,7 @@ async fn dossier_instance(conn: &mut AnyConnection, backend: Backend, id: Uuid) 
         call_closes_at: Some(from_micros(row.get("closes_at"))),
         completion_due: row.get::<Option<i64>, _>("completion_due").map(from_micros),
         reviewers,
+        recused: ids(json_column(&row, "recused")?)?,
     };
     Ok(Instance {
         machine: Machine::Dossier,

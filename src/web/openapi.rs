@@ -20,6 +20,7 @@ use utoipa::{Modify, OpenApi};
         api::labels::list, api::labels::read, api::labels::audit, api::labels::event,
         api::timers::dossier_timers, api::timers::label_timers, api::timers::deadlines, api::timers::move_clock,
         api::timers::notifications, api::timers::dead_mail, api::timers::retry_mail,
+        api::timers::assignments, api::timers::overdue, api::accounts::users, api::accounts::create_user,
     ),
     components(schemas(
         super::error::ErrorBody, super::error::ErrorDetail, super::Health, super::WorkflowSummary, super::StateSummary,
@@ -34,6 +35,8 @@ use utoipa::{Modify, OpenApi};
         crate::reference::Entry, crate::reference::Academie,
         api::timers::ClockInput, api::timers::ClockMoved, crate::store::timers::Firing, crate::store::timers::TimerView,
         crate::store::timers::Deadline, crate::store::outbox::MailView,
+        crate::app::accounts::NewAccount, crate::store::worklists::Assignment, crate::store::worklists::LateReview,
+        crate::store::worklists::LateCompletion, crate::app::worklists::LateReport, crate::app::worklists::Overdue,
     )),
     modifiers(&Bearer),
     tags((name = "health"), (name = "accounts"), (name = "reference"), (name = "campaigns"), (name = "dossiers"),

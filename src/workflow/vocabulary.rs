@@ -100,6 +100,7 @@ vocabulary! {
         CompletionAnswered = "completion_answered",
         Reviewer = "reviewer",
         Review = "review",
+        Recusal = "recusal",
         Decision = "decision",
         Report = "report",
     }
@@ -187,6 +188,7 @@ pub const TEMPLATES: &[&str] = &[
     "dossier_withdrawn",
     "dossier_reopened",
     "reviewer_assigned",
+    "reviewer_recused",
     "review_reminder",
     "review_overdue",
     "reviews_complete",

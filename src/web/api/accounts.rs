@@ -61,3 +61,22 @@ pub async fn change_password(
     app.change_password(&caller.actor, &caller.token, &input.current, &input.new).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// Every account with its roles (admin).
+#[utoipa::path(get, path = "/api/v1/admin/users", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, body = [UserView]), (status = 403, body = ErrorBody)))]
+pub async fn users(State(app): State<App>, caller: Caller) -> Result<Json<Vec<UserView>>, ApiError> {
+    Ok(Json(app.users(&caller.actor).await?))
+}
+
+/// Open an account with one role (admin).
+#[utoipa::path(post, path = "/api/v1/admin/users", tag = "accounts", security(("bearer" = [])),
+    request_body = crate::app::accounts::NewAccount,
+    responses((status = 201, body = UserView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_user(
+    State(app): State<App>,
+    caller: Caller,
+    Body(input): Body<crate::app::accounts::NewAccount>,
+) -> Result<(StatusCode, Json<UserView>), ApiError> {
+    Ok((StatusCode::CREATED, Json(app.create_user(&caller.actor, &input).await?)))
+}

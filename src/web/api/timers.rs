@@ -116,3 +116,20 @@ pub async fn retry_mail(
     app.retry_mail(&caller.actor, &id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
+
+/// The dossiers the caller is assigned to review, with due dates (rapporteurs).
+#[utoipa::path(get, path = "/api/v1/me/assignments", tag = "timers", security(("bearer" = [])),
+    responses((status = 200, body = [crate::store::worklists::Assignment]), (status = 401, body = ErrorBody)))]
+pub async fn assignments(
+    State(app): State<App>,
+    caller: Caller,
+) -> Result<Json<Vec<crate::store::worklists::Assignment>>, ApiError> {
+    Ok(Json(app.assignments(&caller.actor).await?))
+}
+
+/// Late reviews, completions and yearly reports in the caller's staff scope.
+#[utoipa::path(get, path = "/api/v1/overdue", tag = "timers", security(("bearer" = [])),
+    responses((status = 200, body = crate::app::worklists::Overdue), (status = 401, body = ErrorBody)))]
+pub async fn overdue(State(app): State<App>, caller: Caller) -> Result<Json<crate::app::worklists::Overdue>, ApiError> {
+    Ok(Json(app.overdue(&caller.actor).await?))
+}

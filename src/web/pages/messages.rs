@@ -31,6 +31,16 @@ pub fn field_label(name: &str) -> &'static str {
         "directeur_operationnel" => "Directeur opérationnel",
         "name" => "Nom",
         "type" => "Type",
+        "email" => "Adresse électronique",
+        "role" => "Rôle",
+        "scope" => "Périmètre",
+        "affiliations" => "Rattachements",
+        "password" => "Mot de passe",
+        "opens_at" => "Ouverture",
+        "closes_at" => "Clôture",
+        "kind" => "Nature de la pièce",
+        "file" => "Fichier",
+        "version" => "Version",
         _ => "Champ",
     }
 }
@@ -86,6 +96,23 @@ fn reason_fr(reason: &str) -> String {
     if reason.starts_with("unknown") {
         return "Valeur inconnue.".into();
     }
+    let known: &[(&str, &str)] = &[
+        ("must be an e-mail address", "Saisissez une adresse électronique."),
+        ("must be the académie", "Choisissez l'académie pour laquelle la personne agit."),
+        ("must be the région", "Choisissez la région pour laquelle la personne agit."),
+        ("expected academie:CODE", "Format attendu : academie:CODE, region:CODE ou org:NOM, séparés par des virgules."),
+        ("must be a plain file name", "Nom de fichier invalide."),
+        ("must not contain a path", "Nom de fichier invalide."),
+        ("must be after opens_at", "La clôture doit suivre l'ouverture."),
+        ("must be an RFC 3339 instant or a date", "Saisissez une date."),
+        ("the file is empty", "Le fichier est vide."),
+        ("the file is larger than", "Le fichier dépasse 20 Mio."),
+        ("accepted types", "Types acceptés : PDF, PNG, JPEG, ODT, ODS, DOCX, XLSX."),
+        ("the content is not a", "Le contenu du fichier ne correspond pas à son type."),
+    ];
+    if let Some((_, fr)) = known.iter().find(|(en, _)| reason.starts_with(en)) {
+        return fr.to_string();
+    }
     if reason.contains("no such user") {
         return "Personne inconnue.".into();
     }
@@ -106,6 +133,7 @@ fn code_fr(code: &str) -> Option<&'static str> {
         "review_already_submitted" => "Vous avez déjà rendu votre expertise.",
         "excellence_thresholds_not_met" => "Les moyennes n'atteignent pas les seuils Excellence pour tous les critères : justifiez une décision hors seuils ou choisissez la catégorie standard.",
         "report_already_submitted" => "Le rapport de cette année a déjà été déposé.",
+        "declared_conflict" => "Ce rapporteur a déclaré un conflit d'intérêts sur ce dossier : désignez-en un autre.",
         _ => return None,
     })
 }
@@ -130,6 +158,9 @@ pub fn describe(e: &AppError) -> (String, String) {
         AppError::Refused(Refusal::NotAllowed { .. }) => (String::new(), "Vous n'êtes pas autorisé(e) à faire cette action.".into()),
         AppError::Store(StoreError::NotFound { .. }) => (String::new(), "Élément introuvable.".into()),
         AppError::Auth(_) => (String::new(), "Votre session a expiré : reconnectez-vous.".into()),
+        AppError::Store(StoreError::Invalid(message)) if message.starts_with("email:") => {
+            ("email".into(), "Adresse électronique : un compte existe déjà avec cette adresse.".into())
+        }
         AppError::Store(_) => (String::new(), "Le service est momentanément indisponible. Réessayez dans un instant.".into()),
     }
 }

@@ -1,0 +1,80 @@
+//! What people have to do: a rapporteur's assignments and the overdue
+//! items staff follow up, each within the caller's scope.
+
+use super::{access, App, AppError};
+use crate::calendar::{add_months, last_anniversary, paris_date};
+use crate::engine::Actor;
+use crate::store::worklists::{Assignment, LateCompletion, LateReview};
+use crate::workflow::Role;
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+/// Months after an anniversary before a missing report counts as late, as
+/// the `report_overdue` timer of the CMQ workflow has it.
+const REPORT_GRACE_MONTHS: i32 = 2;
+
+/// A yearly activity report not received two months after its anniversary.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LateReport {
+    pub label_id: String,
+    pub title: String,
+    pub year: i32,
+    /// The anniversary the report was due on.
+    pub due_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct Overdue {
+    pub reviews: Vec<LateReview>,
+    pub completions: Vec<LateCompletion>,
+    pub reports: Vec<LateReport>,
+}
+
+impl Overdue {
+    pub fn is_empty(&self) -> bool {
+        self.reviews.is_empty() && self.completions.is_empty() && self.reports.is_empty()
+    }
+}
+
+impl App {
+    /// The dossiers the caller is assigned to review (empty for others).
+    pub async fn assignments(&self, actor: &Actor) -> Result<Vec<Assignment>, AppError> {
+        match actor.user_id {
+            Some(user) if actor.has_role(Role::Rapporteur) => Ok(self.store.assignments_of(user).await?),
+            _ => Ok(vec![]),
+        }
+    }
+
+    /// Late reviews, completions and reports in the caller's staff scope.
+    /// Owners and rapporteurs follow their own items elsewhere, and see none
+    /// of these: a late review would name another rapporteur.
+    pub async fn overdue(&self, actor: &Actor) -> Result<Overdue, AppError> {
+        let mut visibility = access::visibility(actor);
+        visibility.owner = None;
+        visibility.reviewer = None;
+        if !visibility.all && visibility.academies.is_empty() && visibility.regions.is_empty() {
+            return Ok(Overdue::default());
+        }
+        let now = self.clock.now();
+        let today = paris_date(now);
+        let mut reports = Vec::new();
+        for l in self.store.label_reports(&visibility).await? {
+            let Ok(from) = NaiveDate::parse_from_str(&l.valid_from, "%Y-%m-%d") else { continue };
+            let Some(anniversary) = last_anniversary(from, today) else { continue };
+            if add_months(anniversary, REPORT_GRACE_MONTHS) <= today && !l.years.contains(&anniversary.year()) {
+                reports.push(LateReport {
+                    label_id: l.label_id,
+                    title: l.title,
+                    year: anniversary.year(),
+                    due_on: anniversary,
+                });
+            }
+        }
+        reports.sort_by(|a, b| a.due_on.cmp(&b.due_on).then_with(|| a.title.cmp(&b.title)));
+        Ok(Overdue {
+            reviews: self.store.late_reviews(&visibility, now).await?,
+            completions: self.store.late_completions(&visibility, now).await?,
+            reports,
+        })
+    }
+}

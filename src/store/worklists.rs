@@ -1,0 +1,148 @@
+//! What people have to do: a rapporteur's assignments, and the overdue
+//! items staff follow up within their scope.
+
+use super::dossiers::{rfc3339, visibility_sql, Visibility, DOSSIER_SCOPE};
+use super::{to_micros, Result, Store};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::Row;
+use uuid::Uuid;
+
+/// A dossier a rapporteur is assigned to.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Assignment {
+    pub dossier_id: String,
+    pub title: String,
+    pub state: String,
+    /// When the review is due (RFC 3339).
+    pub due_at: String,
+    pub submitted: bool,
+}
+
+/// A review past its due date, on a dossier still under review.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LateReview {
+    pub dossier_id: String,
+    pub title: String,
+    pub reviewer: String,
+    pub due_at: String,
+}
+
+/// A completion request past its deadline.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LateCompletion {
+    pub dossier_id: String,
+    pub title: String,
+    pub due_at: String,
+}
+
+/// A label in force with the years of the reports it has received.
+#[derive(Debug, Clone)]
+pub struct LabelReports {
+    pub label_id: String,
+    pub title: String,
+    pub valid_from: String,
+    pub years: Vec<i32>,
+}
+
+impl Store {
+    pub async fn assignments_of(&self, user: Uuid) -> Result<Vec<Assignment>> {
+        let rows = sqlx::query(
+            "SELECT d.id, d.title, d.state, a.due_at, \
+             CAST(CASE WHEN EXISTS (SELECT 1 FROM reviews r WHERE r.dossier_id = a.dossier_id AND r.reviewer_id = a.user_id) \
+             THEN 1 ELSE 0 END AS BIGINT) \
+             FROM assignments a JOIN dossiers d ON d.id = a.dossier_id WHERE a.user_id = $1 ORDER BY a.due_at, d.title",
+        )
+        .bind(user.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| Assignment {
+                dossier_id: r.get(0),
+                title: r.get(1),
+                state: r.get(2),
+                due_at: rfc3339(r.get(3)),
+                submitted: r.get::<i64, _>(4) == 1,
+            })
+            .collect())
+    }
+
+    pub async fn late_reviews(&self, visibility: &Visibility, now: DateTime<Utc>) -> Result<Vec<LateReview>> {
+        let mut binds = Vec::new();
+        let scope = visibility_sql(visibility, &DOSSIER_SCOPE, &mut binds);
+        binds.push(to_micros(now).to_string());
+        let sql = format!(
+            "SELECT d.id, d.title, u.name, a.due_at FROM assignments a JOIN dossiers d ON d.id = a.dossier_id \
+             JOIN users u ON u.id = a.user_id WHERE d.state = 'under_review' AND a.due_at < CAST(${} AS BIGINT) \
+             AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.dossier_id = a.dossier_id AND r.reviewer_id = a.user_id) \
+             AND {scope} ORDER BY a.due_at, d.title",
+            binds.len()
+        );
+        let mut query = sqlx::query(&sql);
+        for b in &binds {
+            query = query.bind(b);
+        }
+        Ok(query
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| LateReview {
+                dossier_id: r.get(0),
+                title: r.get(1),
+                reviewer: r.get(2),
+                due_at: rfc3339(r.get(3)),
+            })
+            .collect())
+    }
+
+    pub async fn late_completions(&self, visibility: &Visibility, now: DateTime<Utc>) -> Result<Vec<LateCompletion>> {
+        let mut binds = Vec::new();
+        let scope = visibility_sql(visibility, &DOSSIER_SCOPE, &mut binds);
+        binds.push(to_micros(now).to_string());
+        let sql = format!(
+            "SELECT d.id, d.title, d.completion_due FROM dossiers d WHERE d.state = 'returned_for_completion' \
+             AND d.completion_due < CAST(${} AS BIGINT) AND {scope} ORDER BY d.completion_due, d.title",
+            binds.len()
+        );
+        let mut query = sqlx::query(&sql);
+        for b in &binds {
+            query = query.bind(b);
+        }
+        Ok(query
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| LateCompletion { dossier_id: r.get(0), title: r.get(1), due_at: rfc3339(r.get(2)) })
+            .collect())
+    }
+
+    /// Labels in force that the visibility reaches, with their report years.
+    pub async fn label_reports(&self, visibility: &Visibility) -> Result<Vec<LabelReports>> {
+        let mut binds = Vec::new();
+        let scope = super::labels::label_visibility_sql(visibility, &mut binds);
+        let sql = format!(
+            "SELECT l.id, l.title, l.valid_from, r.year FROM labels l LEFT JOIN label_reports r ON r.label_id = l.id \
+             WHERE l.state IN ('active', 'renewal_open') AND {scope} ORDER BY l.title, l.id"
+        );
+        let mut query = sqlx::query(&sql);
+        for b in &binds {
+            query = query.bind(b);
+        }
+        let mut out: Vec<LabelReports> = Vec::new();
+        for r in query.fetch_all(&self.pool).await? {
+            let id: String = r.get(0);
+            let year = r.get::<Option<i64>, _>(3).map(|y| y as i32);
+            match out.last_mut() {
+                Some(last) if last.label_id == id => last.years.extend(year),
+                _ => out.push(LabelReports {
+                    label_id: id,
+                    title: r.get(1),
+                    valid_from: r.get(2),
+                    years: year.into_iter().collect(),
+                }),
+            }
+        }
+        Ok(out)
+    }
+}

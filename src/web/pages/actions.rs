@@ -1,0 +1,211 @@
+//! Workflow actions as forms generated from the workflow definition.
+
+use super::*;
+
+pub(super) struct ScoreInput {
+    pub(super) name: String,
+    pub(super) label: String,
+    pub(super) min: i64,
+    pub(super) max: i64,
+    pub(super) value: String,
+    pub(super) error: String,
+}
+
+pub(super) struct FieldInput {
+    pub(super) name: String,
+    pub(super) label: String,
+    /// An input type, or `select`, `textarea`, `scores`.
+    pub(super) kind: &'static str,
+    pub(super) required: bool,
+    pub(super) choices: Vec<(String, String)>,
+    pub(super) value: String,
+    pub(super) error: String,
+    pub(super) scores: Vec<ScoreInput>,
+}
+
+pub(super) struct ActionForm {
+    pub(super) event: String,
+    pub(super) label: String,
+    pub(super) open: bool,
+    pub(super) fields: Vec<FieldInput>,
+}
+
+/// The forms of the events the actor may send now, with what was typed and
+/// the error of the one just refused.
+pub(super) async fn action_forms(
+    app: &App,
+    browser: &Browser,
+    instance: &crate::engine::Instance,
+    typed: &Map<String, Value>,
+    refused: Option<(&str, &str, &str)>,
+) -> Vec<ActionForm> {
+    let machine = app.workflow.machine(instance.machine);
+    let mut events: Vec<&str> = Vec::new();
+    for t in machine.transitions_from_state(&instance.state) {
+        if !t.roles.contains(&Role::System)
+            && crate::engine::may_act(&browser.actor, &t.roles, instance)
+            && !events.contains(&t.event.as_str())
+        {
+            events.push(&t.event);
+        }
+    }
+    let rapporteurs = app.store.users_with_role(Role::Rapporteur).await.unwrap_or_default();
+    let mut forms = Vec::new();
+    for name in events {
+        let Some(spec) = machine.event(name) else { continue };
+        let open = refused.is_some_and(|(e, _, _)| e == name);
+        let value_of = |field: &str| {
+            if open {
+                typed.get(field).and_then(Value::as_str).unwrap_or_default().to_string()
+            } else {
+                String::new()
+            }
+        };
+        let error_of = |field: &str| match refused {
+            Some((e, f, message)) if e == name && f == field => message.to_string(),
+            _ => String::new(),
+        };
+        let fields = spec
+            .fields
+            .iter()
+            .map(|f| {
+                let (kind, choices) = match f.kind {
+                    FieldType::Choice => (
+                        "select",
+                        f.choices.iter().map(|c| (c.clone(), messages::choice_label(c).to_string())).collect(),
+                    ),
+                    FieldType::User => ("select", rapporteurs.clone()),
+                    FieldType::Integer => ("number", vec![]),
+                    FieldType::Date | FieldType::Deadline => ("date", vec![]),
+                    FieldType::Text => ("textarea", vec![]),
+                    FieldType::Scores => ("scores", vec![]),
+                };
+                let scores = if f.kind == FieldType::Scores {
+                    app.workflow
+                        .grid
+                        .criteria
+                        .iter()
+                        .map(|c| {
+                            let key = format!("{}.{}", f.name, c.code);
+                            let (min, max) = c.range();
+                            ScoreInput {
+                                label: c.label.clone(),
+                                min,
+                                max,
+                                value: value_of(&key),
+                                error: error_of(&key),
+                                name: key,
+                            }
+                        })
+                        .collect()
+                } else {
+                    vec![]
+                };
+                FieldInput {
+                    label: messages::field_label(&f.name).to_string(),
+                    value: value_of(&f.name),
+                    error: error_of(&f.name),
+                    name: f.name.clone(),
+                    kind,
+                    required: f.required,
+                    choices,
+                    scores,
+                }
+            })
+            .collect();
+        forms.push(ActionForm { event: name.to_string(), label: spec.label.clone(), open, fields });
+    }
+    forms
+}
+
+/// Turns a submitted form into an event for the workflow.
+pub(super) fn event_from_form(
+    app: &App,
+    machine: Machine,
+    pairs: &[(String, String)],
+) -> (String, Option<i64>, Map<String, Value>, Map<String, Value>) {
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    let name = get("event");
+    let version = get("version").parse().ok();
+    let mut typed = Map::new();
+    for (k, v) in pairs {
+        if k != "csrf" && k != "event" && k != "version" {
+            typed.insert(k.clone(), Value::String(v.clone()));
+        }
+    }
+    let mut data = Map::new();
+    if let Some(spec) = app.workflow.machine(machine).event(&name) {
+        for f in &spec.fields {
+            match f.kind {
+                FieldType::Scores => {
+                    let prefix = format!("{}.", f.name);
+                    let scores: Map<String, Value> = pairs
+                        .iter()
+                        .filter_map(|(k, v)| {
+                            let code = k.strip_prefix(&prefix)?;
+                            let v = v.trim();
+                            Some((
+                                code.to_string(),
+                                v.parse::<i64>().map(Value::from).unwrap_or_else(|_| Value::String(v.into())),
+                            ))
+                        })
+                        .collect();
+                    data.insert(f.name.clone(), Value::Object(scores));
+                }
+                FieldType::Integer => {
+                    let v = get(&f.name);
+                    if !v.is_empty() {
+                        data.insert(f.name.clone(), v.parse::<i64>().map(Value::from).unwrap_or(Value::String(v)));
+                    }
+                }
+                _ => {
+                    let v = get(&f.name);
+                    if !v.is_empty() {
+                        data.insert(f.name.clone(), Value::String(v));
+                    }
+                }
+            }
+        }
+    }
+    (name, version, data, typed)
+}
+
+/// A workflow action sent from a dossier's or label's page: done, then back
+/// to the page with a notice; refused, then the page again with the error
+/// and what was typed.
+pub(super) async fn instance_event(
+    app: &App,
+    browser: &Browser,
+    machine: Machine,
+    id: &str,
+    pairs: &[(String, String)],
+) -> Response {
+    let Ok(id) = Uuid::parse_str(id) else { return not_found(browser, machine) };
+    let csrf = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+    if !same_token(&browser.csrf, csrf) {
+        return expired(browser);
+    }
+    let (name, version, data, typed) = event_from_form(app, machine, pairs);
+    let event = Event { name: name.clone(), data, expected_version: version, subject: None };
+    match app.act(&browser.actor, machine, id, event).await {
+        Ok(_) => Redirect::to(&format!("/{}s/{id}?fait={name}", machine.name())).into_response(),
+        Err(e) => match machine {
+            Machine::Dossier => render_dossier(app, browser, id, "", &typed, Some((&name, e))).await,
+            Machine::Label => render_label(app, browser, id, "", &typed, Some((&name, e))).await,
+        },
+    }
+}
+
+/// Error summary entries as (id of the field on the page, message): an
+/// action's fields are named after their event, since several action forms
+/// share field names on one page.
+pub(super) fn anchored(errors: Vec<(String, String)>, event: &str, own_form: bool) -> Vec<(String, String)> {
+    errors
+        .into_iter()
+        .map(|(field, text)| match field.as_str() {
+            "" => (field, text),
+            _ if own_form => (format!("f-{field}"), text),
+            _ => (format!("a-{event}-{field}"), text),
+        })
+        .collect()
+}

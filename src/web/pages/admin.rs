@@ -1,0 +1,303 @@
+//! Administration: calls for projects, accounts and roles, undelivered
+//! e-mails and the workflow diagram.
+
+use super::*;
+use crate::app::accounts::NewAccount;
+use crate::app::dossiers::CampaignInput;
+use crate::store::views::{CampaignView, UserView};
+
+type Options = Vec<(String, String)>;
+
+fn reference_options(items: &[reference::Entry]) -> Options {
+    items.iter().map(|e| (e.code.to_string(), e.label.to_string())).collect()
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct CampaignForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    opens_at: String,
+    #[serde(default)]
+    closes_at: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/admin_campaigns.html")]
+struct CampaignsPage {
+    user: Option<UserBar>,
+    csrf: String,
+    flash: String,
+    errors: FormErrors,
+    v: CampaignForm,
+    /// (name, opens, closes, kinds)
+    campaigns: Vec<(String, String, String, String)>,
+}
+
+async fn campaigns_page(
+    app: &App,
+    browser: &Browser,
+    v: CampaignForm,
+    errors: FormErrors,
+    flash: &str,
+    status: StatusCode,
+) -> Response {
+    let list: Vec<CampaignView> = app.store.campaigns().await.unwrap_or_default();
+    let campaigns = list
+        .into_iter()
+        .map(|c| {
+            let kinds = c
+                .kinds
+                .iter()
+                .map(|k| if k == "renewal" { "renouvellement" } else { "création" })
+                .collect::<Vec<_>>()
+                .join(", ");
+            (c.name, french_instant(&c.opens_at), french_instant(&c.closes_at), kinds)
+        })
+        .collect();
+    let data =
+        CampaignsPage { user: bar(browser), csrf: browser.csrf.clone(), flash: flash.into(), errors, v, campaigns };
+    page(data, status)
+}
+
+pub(super) async fn campaigns(State(app): State<App>, browser: Browser, Query(flash): Query<Flash>) -> Response {
+    if !browser.actor.has_role(Role::Admin) {
+        return forbidden(&browser);
+    }
+    let done = if flash.fait.is_some() { "Appel à projets ouvert." } else { "" };
+    campaigns_page(&app, &browser, CampaignForm::default(), FormErrors::default(), done, StatusCode::OK).await
+}
+
+pub(super) async fn create_campaign(State(app): State<App>, browser: Browser, Form(v): Form<CampaignForm>) -> Response {
+    if !same_token(&browser.csrf, &v.csrf) {
+        return expired(&browser);
+    }
+    let input = CampaignInput {
+        name: v.name.clone(),
+        workflow: app.workflow.id.clone(),
+        opens_at: v.opens_at.clone(),
+        closes_at: v.closes_at.clone(),
+        criteria: None,
+        kinds: None,
+    };
+    match app.create_campaign(&browser.actor, &input).await {
+        Ok(_) => Redirect::to("/admin/campagnes?fait=ouvert").into_response(),
+        Err(AppError::Refused(crate::engine::Refusal::NotAllowed { .. })) => forbidden(&browser),
+        Err(e) => {
+            campaigns_page(&app, &browser, v, FormErrors::from_error(&e), "", StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct UserForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    academie: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    affiliations: String,
+    #[serde(default)]
+    password: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/admin_users.html")]
+struct UsersPage {
+    user: Option<UserBar>,
+    csrf: String,
+    flash: String,
+    errors: FormErrors,
+    v: UserForm,
+    users: Vec<UserView>,
+    roles: Options,
+    academies: Options,
+    regions: Options,
+}
+
+fn role_label(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "Administrateur",
+        Role::StaffRectorat => "Rectorat (académie)",
+        Role::StaffRegion => "Région",
+        Role::Porteur => "Porteur de projet",
+        Role::Rapporteur => "Rapporteur",
+        Role::President => "Président de la commission",
+        Role::System => "Système",
+    }
+}
+
+async fn users_page(
+    app: &App,
+    browser: &Browser,
+    v: UserForm,
+    errors: FormErrors,
+    flash: &str,
+    status: StatusCode,
+) -> Response {
+    let users = match app.users(&browser.actor).await {
+        Ok(u) => u,
+        Err(AppError::Refused(_)) => return forbidden(browser),
+        Err(e) => return message(bar(browser), StatusCode::SERVICE_UNAVAILABLE, "Comptes", &messages::describe(&e).1),
+    };
+    let roles = [Role::Porteur, Role::StaffRectorat, Role::StaffRegion, Role::Rapporteur, Role::President, Role::Admin]
+        .iter()
+        .map(|r| (r.name().to_string(), role_label(*r).to_string()))
+        .collect();
+    let data = UsersPage {
+        user: bar(browser),
+        csrf: browser.csrf.clone(),
+        flash: flash.into(),
+        errors,
+        v,
+        users,
+        roles,
+        academies: reference::ACADEMIES.iter().map(|a| (a.code.to_string(), a.label.to_string())).collect(),
+        regions: reference_options(reference::REGIONS),
+    };
+    page(data, status)
+}
+
+pub(super) async fn users(State(app): State<App>, browser: Browser, Query(flash): Query<Flash>) -> Response {
+    let done = if flash.fait.is_some() { "Compte créé." } else { "" };
+    users_page(&app, &browser, UserForm::default(), FormErrors::default(), done, StatusCode::OK).await
+}
+
+pub(super) async fn create_user(State(app): State<App>, browser: Browser, Form(mut v): Form<UserForm>) -> Response {
+    if !same_token(&browser.csrf, &v.csrf) {
+        return expired(&browser);
+    }
+    let scope = match Role::parse(&v.role) {
+        Some(Role::StaffRectorat) => v.academie.clone(),
+        Some(Role::StaffRegion) => v.region.clone(),
+        _ => String::new(),
+    };
+    let input = NewAccount {
+        email: v.email.clone(),
+        name: v.name.clone(),
+        role: v.role.clone(),
+        scope,
+        affiliations: v.affiliations.split(',').map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect(),
+        password: v.password.clone(),
+    };
+    match app.create_user(&browser.actor, &input).await {
+        Ok(_) => Redirect::to("/admin/utilisateurs?fait=cree").into_response(),
+        Err(AppError::Refused(crate::engine::Refusal::NotAllowed { .. })) => forbidden(&browser),
+        Err(e) => {
+            let mut errors = FormErrors::from_error(&e);
+            // The scope is asked for through the académie or région list.
+            for (field, _) in errors.0.iter_mut() {
+                if field == "scope" {
+                    *field = if v.role == Role::StaffRegion.name() { "region" } else { "academie" }.into();
+                }
+            }
+            // A password is never sent back to the browser.
+            v.password.clear();
+            users_page(&app, &browser, v, errors, "", StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/admin_mail.html")]
+struct MailPage {
+    user: Option<UserBar>,
+    csrf: String,
+    flash: String,
+    /// (id, template, recipient, attempts, last error, created)
+    mails: Vec<(String, String, String, i64, String, String)>,
+}
+
+pub(super) async fn dead_mail(State(app): State<App>, browser: Browser, Query(flash): Query<Flash>) -> Response {
+    let mails = match app.dead_mail(&browser.actor).await {
+        Ok(m) => m,
+        Err(AppError::Refused(_)) => return forbidden(&browser),
+        Err(e) => {
+            return message(bar(&browser), StatusCode::SERVICE_UNAVAILABLE, "Courriels", &messages::describe(&e).1)
+        }
+    };
+    let data = MailPage {
+        user: bar(&browser),
+        csrf: browser.csrf.clone(),
+        flash: if flash.fait.is_some() { "Courriel remis en file d'envoi.".into() } else { String::new() },
+        mails: mails
+            .into_iter()
+            .map(|m| {
+                (
+                    m.id,
+                    m.template,
+                    m.recipient_email,
+                    m.attempts,
+                    m.last_error.unwrap_or_default(),
+                    french_instant(&m.created_at),
+                )
+            })
+            .collect(),
+    };
+    page(data, StatusCode::OK)
+}
+
+pub(super) async fn retry_mail(
+    State(app): State<App>,
+    browser: Browser,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> Response {
+    if !same_token(&browser.csrf, &form.csrf) {
+        return expired(&browser);
+    }
+    match app.retry_mail(&browser.actor, &id).await {
+        Ok(()) => Redirect::to("/admin/courriels?fait=relance").into_response(),
+        Err(AppError::Refused(_)) => forbidden(&browser),
+        Err(e) => message(bar(&browser), StatusCode::NOT_FOUND, "Courriel introuvable", &messages::describe(&e).1),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/admin_workflow.html")]
+struct WorkflowPage {
+    user: Option<UserBar>,
+    title: String,
+    /// (machine heading, SVG picture, transitions)
+    machines: Vec<(String, String, Vec<TransitionRow>)>,
+}
+
+/// (from, action, to, roles) in French.
+type TransitionRow = (String, String, String, String);
+
+pub(super) async fn workflow(State(app): State<App>, browser: Browser) -> Response {
+    if !browser.actor.has_role(Role::Admin) {
+        return forbidden(&browser);
+    }
+    let def = &app.workflow;
+    let machines = [(Machine::Dossier, "Dossier de candidature"), (Machine::Label, "Label")]
+        .into_iter()
+        .map(|(m, heading)| {
+            let machine = def.machine(m);
+            let label_of = |state: &str| state_label(&app, m, state);
+            let mut rows = Vec::new();
+            for t in &machine.transitions {
+                let event = machine.event(&t.event).map(|e| e.label.clone()).unwrap_or_else(|| t.event.clone());
+                let roles = t.roles.iter().map(|r| role_label(*r)).collect::<Vec<_>>().join(", ");
+                for from in &t.from {
+                    rows.push((label_of(from), event.clone(), label_of(t.target(from)), roles.clone()));
+                }
+            }
+            (heading.to_string(), crate::workflow::graph::svg(machine, heading), rows)
+        })
+        .collect();
+    page(
+        WorkflowPage { user: bar(&browser), title: format!("{} (v{})", def.label, def.version), machines },
+        StatusCode::OK,
+    )
+}

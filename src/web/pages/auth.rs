@@ -1,0 +1,156 @@
+//! Logging in and out, and changing one's password.
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "pages/login.html")]
+pub(super) struct LoginPage {
+    user: Option<UserBar>,
+    csrf: String,
+    email: String,
+    error: String,
+}
+
+pub(super) fn login_form(app: &App, email: &str, error: &str, status: StatusCode) -> Response {
+    // Double-submit token: before a session exists, the form's token must
+    // match a cookie only this site can set.
+    let token = random_token();
+    let mut response =
+        page(LoginPage { user: None, csrf: token.clone(), email: email.into(), error: error.into() }, status);
+    if let Ok(v) = set_cookie(app, LOGIN_CSRF_COOKIE, &token, 3600).parse() {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}
+
+pub(super) async fn login_page(State(app): State<App>) -> Response {
+    login_form(&app, "", "", StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+pub(super) struct LoginInput {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub(super) async fn login(State(app): State<App>, headers: HeaderMap, Form(input): Form<LoginInput>) -> Response {
+    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if expected.is_empty() || !same_token(&expected, &input.csrf) {
+        return login_form(&app, &input.email, "Le formulaire a expiré : veuillez réessayer.", StatusCode::FORBIDDEN);
+    }
+    match app.login(&input.email, &input.password).await {
+        Ok((token, _)) => {
+            let mut response = Redirect::to("/tableau-de-bord").into_response();
+            let hours = crate::app::accounts::SESSION_HOURS * 3600;
+            for value in [set_cookie(&app, SESSION_COOKIE, &token, hours), set_cookie(&app, LOGIN_CSRF_COOKIE, "", 0)] {
+                if let Ok(v) = value.parse() {
+                    response.headers_mut().append(header::SET_COOKIE, v);
+                }
+            }
+            response
+        }
+        Err(AppError::Auth(_)) => {
+            login_form(&app, &input.email, "Adresse électronique ou mot de passe incorrect.", StatusCode::UNAUTHORIZED)
+        }
+        Err(e) => login_form(&app, &input.email, &messages::describe(&e).1, StatusCode::SERVICE_UNAVAILABLE),
+    }
+}
+
+pub(super) async fn logout(State(app): State<App>, browser: Browser, Form(form): Form<CsrfOnly>) -> Response {
+    if !same_token(&browser.csrf, &form.csrf) {
+        return expired(&browser);
+    }
+    app.logout(&browser.token).await.ok();
+    let mut response = Redirect::to("/connexion").into_response();
+    if let Ok(v) = set_cookie(&app, SESSION_COOKIE, "", 0).parse() {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}
+
+#[derive(Template)]
+#[template(path = "pages/password.html")]
+pub(super) struct PasswordPage {
+    user: Option<UserBar>,
+    csrf: String,
+    done: bool,
+    errors: Vec<(String, String)>,
+    err_current: bool,
+    err_new: bool,
+    err_confirm: bool,
+}
+
+pub(super) fn password_form(
+    browser: &Browser,
+    done: bool,
+    errors: Vec<(String, String)>,
+    status: StatusCode,
+) -> Response {
+    let has = |f: &str| errors.iter().any(|(field, _)| field == f);
+    let (err_current, err_new, err_confirm) = (has("current"), has("new"), has("confirm"));
+    page(
+        PasswordPage {
+            user: bar(browser),
+            csrf: browser.csrf.clone(),
+            done,
+            errors,
+            err_current,
+            err_new,
+            err_confirm,
+        },
+        status,
+    )
+}
+
+pub(super) async fn password_page(browser: Browser) -> Response {
+    password_form(&browser, false, vec![], StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+pub(super) struct PasswordForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+pub(super) async fn change_password(
+    State(app): State<App>,
+    browser: Browser,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    if !same_token(&browser.csrf, &form.csrf) {
+        return expired(&browser);
+    }
+    if form.new != form.confirm {
+        let errors = vec![("confirm".to_string(), "Confirmation : les deux mots de passe diffèrent.".to_string())];
+        return password_form(&browser, false, errors, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    match app.change_password(&browser.actor, &browser.token, &form.current, &form.new).await {
+        Ok(()) => password_form(&browser, true, vec![], StatusCode::OK),
+        Err(e) => {
+            let message = match &e {
+                AppError::Refused(crate::engine::Refusal::InvalidInput { field, .. }) if field == "current" => {
+                    "Mot de passe actuel : il ne correspond pas.".to_string()
+                }
+                AppError::Refused(crate::engine::Refusal::InvalidInput { field, .. }) if field == "new" => {
+                    "Nouveau mot de passe : 8 caractères au moins.".to_string()
+                }
+                other => messages::describe(other).1,
+            };
+            let field = match &e {
+                AppError::Refused(crate::engine::Refusal::InvalidInput { field, .. }) => field.clone(),
+                _ => "current".into(),
+            };
+            password_form(&browser, false, vec![(field, message)], StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    }
+}

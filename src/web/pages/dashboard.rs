@@ -1,0 +1,224 @@
+//! The dashboard: what the person may see, at a glance.
+
+use super::*;
+
+pub(super) struct DossierRow {
+    id: String,
+    title: String,
+    state: String,
+    category: String,
+    region: String,
+    updated: String,
+}
+
+pub(super) struct LabelRow {
+    id: String,
+    title: String,
+    status: String,
+    category: String,
+    valid_from: String,
+    valid_until: String,
+}
+
+pub(super) struct Bar {
+    y: i64,
+    x: i64,
+    w: i64,
+    window_x: i64,
+    window_w: i64,
+    name: String,
+    tooltip: String,
+}
+
+#[derive(Default)]
+pub(super) struct Timeline {
+    width: i64,
+    height: i64,
+    today_x: i64,
+    ticks: Vec<(i64, i32)>,
+    bars: Vec<Bar>,
+}
+
+/// One bar per label from its first to its last day, its renewal window
+/// (the last 12 months) shaded, and today's line.
+pub(super) fn timeline(labels: &[crate::store::views::LabelView], today: chrono::NaiveDate) -> Timeline {
+    use chrono::{Datelike, NaiveDate};
+    let parse = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+    let spans: Vec<(NaiveDate, NaiveDate, &crate::store::views::LabelView)> =
+        labels.iter().filter_map(|l| Some((parse(&l.valid_from)?, parse(&l.valid_until)?, l))).collect();
+    let (Some(first), Some(last)) = (spans.iter().map(|s| s.0).min(), spans.iter().map(|s| s.1).max()) else {
+        return Timeline::default();
+    };
+    let start = NaiveDate::from_ymd_opt(first.year().min(today.year()), 1, 1).unwrap_or(first);
+    let end = NaiveDate::from_ymd_opt(last.year().max(today.year()) + 1, 1, 1).unwrap_or(last);
+    let (left, width) = (260i64, 1000i64);
+    let days = (end - start).num_days().max(1);
+    let x = |d: NaiveDate| left + (d - start).num_days() * (width - left - 10) / days;
+    let ticks = (start.year()..=end.year()).filter_map(|y| Some((x(NaiveDate::from_ymd_opt(y, 1, 1)?), y))).collect();
+    let bars = spans
+        .iter()
+        .enumerate()
+        .map(|(i, (from, until, l))| {
+            let window = crate::calendar::add_months(*until, -12).max(*from);
+            Bar {
+                y: 28 + i as i64 * 30,
+                x: x(*from),
+                w: (x(*until) - x(*from)).max(2),
+                window_x: x(window),
+                window_w: (x(*until) - x(window)).max(1),
+                name: l.title.chars().take(32).collect(),
+                tooltip: format!("{} : du {} au {}", l.title, from.format("%d/%m/%Y"), until.format("%d/%m/%Y")),
+            }
+        })
+        .collect::<Vec<_>>();
+    Timeline { width, height: 40 + bars.len() as i64 * 30, today_x: x(today), ticks, bars }
+}
+
+#[derive(Template)]
+#[template(path = "pages/dashboard.html")]
+pub(super) struct DashboardPage {
+    user: Option<UserBar>,
+    timeline: Timeline,
+    charts: Vec<Chart>,
+    can_create: bool,
+    label_counts: Vec<(String, usize)>,
+    dossiers: Vec<DossierRow>,
+    labels: Vec<LabelRow>,
+    /// (date, link, title, what)
+    deadlines: Vec<(String, String, String, String)>,
+    /// A rapporteur's reviews: (link, title, state, due, submitted)
+    assignments: Vec<(String, String, String, String, bool)>,
+    /// Late items in the staff scope: (since, link, title, what)
+    overdue: Vec<(String, String, String, String)>,
+    sees_overdue: bool,
+}
+
+pub(super) async fn dashboard(State(app): State<App>, browser: Browser) -> Response {
+    let actor = &browser.actor;
+    let loaded = async {
+        let dossiers = app.dossiers(actor, None, None).await?;
+        let labels = app.labels(actor, &Default::default()).await?;
+        let deadlines = app.deadlines(actor, 90).await?;
+        let assignments = app.assignments(actor).await?;
+        let overdue = app.overdue(actor).await?;
+        Ok::<_, AppError>((dossiers, labels, deadlines, assignments, overdue))
+    }
+    .await;
+    let (dossiers, labels, deadlines, assignments, overdue) = match loaded {
+        Ok(v) => v,
+        Err(e) => {
+            return message(
+                bar(&browser),
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Tableau de bord indisponible",
+                &messages::describe(&e).1,
+            )
+        }
+    };
+    let mut label_counts = Vec::new();
+    for s in &app.workflow.label_machine.states {
+        let n = labels.iter().filter(|l| l.status == s.name).count();
+        if n > 0 {
+            label_counts.push((format!("Labels au statut « {} »", s.label), n));
+        }
+    }
+    let mut late = Vec::new();
+    for r in overdue.reviews {
+        let what = format!("Expertise de {} attendue", r.reviewer);
+        late.push((french_instant(&r.due_at), format!("/dossiers/{}", r.dossier_id), r.title, what));
+    }
+    for c in overdue.completions {
+        let what = "Compléments attendus".to_string();
+        late.push((french_instant(&c.due_at), format!("/dossiers/{}", c.dossier_id), c.title, what));
+    }
+    for r in overdue.reports {
+        let what = format!("Rapport d'activité {} non déposé", r.year);
+        late.push((r.due_on.format("%d/%m/%Y").to_string(), format!("/labels/{}", r.label_id), r.title, what));
+    }
+    let sees_overdue =
+        [Role::StaffRectorat, Role::StaffRegion, Role::President, Role::Admin].into_iter().any(|r| actor.has_role(r));
+    let page_data = DashboardPage {
+        assignments: assignments
+            .into_iter()
+            .map(|a| {
+                (
+                    format!("/dossiers/{}", a.dossier_id),
+                    a.title,
+                    state_label(&app, Machine::Dossier, &a.state),
+                    french_instant(&a.due_at),
+                    a.submitted,
+                )
+            })
+            .collect(),
+        overdue: late,
+        sees_overdue,
+        user: bar(&browser),
+        timeline: timeline(&labels, crate::calendar::paris_date(app.clock.now())),
+        charts: charts(&labels),
+        can_create: actor.has_role(Role::Porteur),
+        label_counts,
+        dossiers: dossiers
+            .into_iter()
+            .map(|d| DossierRow {
+                state: state_label(&app, Machine::Dossier, &d.state),
+                category: messages::choice_label(&d.category).into(),
+                region: reference::region(&d.region).map(|r| r.label.to_string()).unwrap_or(d.region),
+                updated: french_instant(&d.updated_at),
+                id: d.id,
+                title: d.title,
+            })
+            .collect(),
+        labels: labels
+            .into_iter()
+            .map(|l| LabelRow {
+                status: state_label(&app, Machine::Label, &l.status),
+                category: messages::choice_label(&l.category).into(),
+                valid_from: french_date(&l.valid_from),
+                valid_until: french_date(&l.valid_until),
+                id: l.id,
+                title: l.title,
+            })
+            .collect(),
+        deadlines: deadlines
+            .into_iter()
+            .map(|d| {
+                let what = app
+                    .workflow
+                    .machine(Machine::parse(&d.entity).unwrap_or(Machine::Dossier))
+                    .event(&d.event)
+                    .map(|e| e.label.clone())
+                    .unwrap_or(d.event);
+                (french_instant(&d.due_at), format!("/{}s/{}", d.entity, d.entity_id), d.title, what)
+            })
+            .collect(),
+    };
+    page(page_data, StatusCode::OK)
+}
+
+/// A bar chart: its title and, per bar, (label, count, bar width).
+pub(super) type Chart = (String, Vec<(String, usize, i64)>);
+
+/// Labels counted by filière and by région, as bar lengths out of 360.
+pub(super) fn charts(labels: &[crate::store::views::LabelView]) -> Vec<Chart> {
+    if labels.is_empty() {
+        return vec![];
+    }
+    let count = |key: fn(&crate::store::views::LabelView) -> String| {
+        let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+        for l in labels {
+            *counts.entry(key(l)).or_default() += 1;
+        }
+        let max = counts.values().copied().max().unwrap_or(1).max(1);
+        counts.into_iter().map(|(k, n)| (k, n, (n as i64 * 360) / max as i64)).collect::<Vec<_>>()
+    };
+    vec![
+        (
+            "Labels par filière".to_string(),
+            count(|l| reference::filiere(&l.filiere).map(|f| f.label.to_string()).unwrap_or_else(|| l.filiere.clone())),
+        ),
+        (
+            "Labels par région".to_string(),
+            count(|l| reference::region(&l.region).map(|r| r.label.to_string()).unwrap_or_else(|| l.region.clone())),
+        ),
+    ]
+}

@@ -1,0 +1,670 @@
+//! A dossier's page, its creation and the owner's edits.
+
+use super::*;
+
+pub(super) struct ReviewRow {
+    label: String,
+    scores: Vec<String>,
+    average: String,
+    threshold: i64,
+    meets: bool,
+}
+
+#[derive(Default)]
+pub(super) struct ReviewTable {
+    columns: Vec<String>,
+    rows: Vec<ReviewRow>,
+    comments: Vec<String>,
+}
+
+/// The reviews the actor may see, side by side per criterion.
+pub(super) async fn review_table(app: &App, browser: &Browser, id: Uuid) -> ReviewTable {
+    let reviews = app.reviews(&browser.actor, id).await.unwrap_or_default();
+    if reviews.is_empty() {
+        return ReviewTable::default();
+    }
+    let names = app.store.users_with_role(Role::Rapporteur).await.unwrap_or_default();
+    let columns = reviews
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            r.reviewer_id
+                .as_ref()
+                .and_then(|rid| names.iter().find(|(uid, _)| uid == rid).map(|(_, n)| n.clone()))
+                .unwrap_or_else(|| format!("Expertise {}", i + 1))
+        })
+        .collect();
+    let rows = app
+        .workflow
+        .grid
+        .criteria
+        .iter()
+        .map(|c| {
+            let values: Vec<i64> = reviews.iter().filter_map(|r| r.scores.get(&c.code).copied()).collect();
+            let average = values.iter().sum::<i64>() as f64 / values.len().max(1) as f64;
+            ReviewRow {
+                label: c.label.clone(),
+                scores: reviews
+                    .iter()
+                    .map(|r| r.scores.get(&c.code).map(|v| v.to_string()).unwrap_or_default())
+                    .collect(),
+                average: format!("{average:.1}").replace('.', ","),
+                threshold: c.excellence,
+                meets: average >= c.excellence as f64,
+            }
+        })
+        .collect();
+    let comments = reviews.iter().map(|r| r.comment.clone()).filter(|c| !c.is_empty()).collect();
+    ReviewTable { columns, rows, comments }
+}
+
+#[derive(Template)]
+#[template(path = "pages/dossier.html")]
+pub(super) struct DossierPage {
+    reviews: ReviewTable,
+    /// (code, label, descriptor, text)
+    self_assessment: Vec<(String, String, String, String)>,
+    user: Option<UserBar>,
+    csrf: String,
+    checklist: Vec<String>,
+    editable: bool,
+    partner_types: Vec<(String, String)>,
+    d: DossierView,
+    state_label: String,
+    category: String,
+    endorsed_rectorat: String,
+    endorsed_region: String,
+    filiere: String,
+    region: String,
+    academies: String,
+    flash: String,
+    form_errors: Vec<(String, String)>,
+    actions: Vec<ActionForm>,
+    action_url: String,
+    version: i64,
+    /// The identity form: what is stored, or what was just typed.
+    identity: Identity,
+    /// Errors of the identity or attachment form, by field.
+    errors: FormErrors,
+    filieres: Vec<(String, String)>,
+    regions: Vec<(String, String)>,
+    academie_options: Vec<(String, String)>,
+    can_attach: bool,
+    attachment_kinds: Vec<(String, String)>,
+    /// (id, kind, file name, size, date)
+    attachments: Vec<(String, String, String, String, String)>,
+    sees_audit: bool,
+    /// The completion request the owners must answer: (message, due).
+    completion: Option<(String, String)>,
+    /// The rapporteur's own assignment: (due, submitted).
+    assignment: Option<(String, bool)>,
+}
+
+#[derive(Default)]
+pub(super) struct Identity {
+    title: String,
+    category: String,
+    filiere: String,
+    region: String,
+    academies: Vec<String>,
+    support_establishment: String,
+    directeur_operationnel: String,
+}
+
+impl Identity {
+    fn of(d: &DossierView) -> Identity {
+        Identity {
+            title: d.title.clone(),
+            category: d.category.clone(),
+            filiere: d.filiere.clone(),
+            region: d.region.clone(),
+            academies: d.academies.clone(),
+            support_establishment: d.support_establishment.clone(),
+            directeur_operationnel: d.directeur_operationnel.clone(),
+        }
+    }
+
+    fn typed(typed: &Map<String, Value>) -> Identity {
+        let text = |k: &str| typed.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+        Identity {
+            title: text("title"),
+            category: text("category"),
+            filiere: text("filiere"),
+            region: text("region"),
+            academies: typed
+                .get("academies")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+                .unwrap_or_default(),
+            support_establishment: text("support_establishment"),
+            directeur_operationnel: text("directeur_operationnel"),
+        }
+    }
+}
+
+/// Attachment kinds with their French names.
+const ATTACHMENT_KINDS: &[(&str, &str)] = &[
+    ("dossier", "Dossier de candidature"),
+    ("annexe", "Annexe"),
+    ("avis_crefop", "Avis du CREFOP"),
+    ("avis_conseil_academique", "Avis du conseil académique"),
+    ("convention", "Convention"),
+    ("rapport", "Rapport"),
+    ("autre", "Autre pièce"),
+];
+
+fn size_text(bytes: i64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} Mio", bytes as f64 / 1024.0 / 1024.0).replace('.', ",")
+    } else {
+        format!("{} Kio", (bytes + 1023) / 1024)
+    }
+}
+
+pub(super) async fn render_dossier(
+    app: &App,
+    browser: &Browser,
+    id: Uuid,
+    flash: &str,
+    typed: &Map<String, Value>,
+    refused: Option<(&str, AppError)>,
+) -> Response {
+    let instance = match app.visible_dossier(&browser.actor, id).await {
+        Ok(i) => i,
+        Err(_) => return not_found(browser, Machine::Dossier),
+    };
+    let d = match app.store.dossier_view(id).await {
+        Ok(d) => d,
+        Err(e) => {
+            return message(
+                bar(browser),
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Dossier indisponible",
+                &messages::describe(&e.into()).1,
+            )
+        }
+    };
+    let (status, form_errors, refused_at) = match &refused {
+        Some((event, e)) => {
+            let (field, text) = messages::describe(e);
+            let status = match e {
+                AppError::Refused(crate::engine::Refusal::NotAllowed { .. }) => StatusCode::FORBIDDEN,
+                AppError::Refused(
+                    crate::engine::Refusal::StaleVersion { .. } | crate::engine::Refusal::WrongState { .. },
+                )
+                | AppError::Store(crate::store::StoreError::Conflict { .. }) => StatusCode::CONFLICT,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            (status, vec![(field.clone(), text.clone())], Some((event.to_string(), field, text)))
+        }
+        None => (StatusCode::OK, vec![], None),
+    };
+    // The identity and attachment forms show their errors next to their own fields.
+    let own_form = refused.as_ref().is_some_and(|(e, _)| *e == IDENTITY || *e == ATTACHMENT);
+    let mut form_errors = form_errors;
+    if refused.as_ref().is_some_and(|(e, _)| *e == ATTACHMENT) {
+        for (field, _) in form_errors.iter_mut() {
+            if matches!(field.as_str(), "body" | "content_type" | "name") {
+                *field = "file".into();
+            }
+        }
+    }
+    let errors = if own_form { FormErrors(form_errors.clone()) } else { FormErrors::default() };
+    let form_errors = anchored(form_errors, refused.as_ref().map(|(e, _)| *e).unwrap_or(""), own_form);
+    let refused_ref = refused_at.as_ref().map(|(e, f, t)| (e.as_str(), f.as_str(), t.as_str()));
+    let actions = action_forms(app, browser, &instance, typed, refused_ref).await;
+    let Facts::Dossier(facts) = &instance.facts else {
+        return message(bar(browser), StatusCode::NOT_FOUND, "Dossier introuvable", "");
+    };
+    let editable = crate::app::access::edits_content(&browser.actor, facts)
+        && app.workflow.dossier.state(&instance.state).is_some_and(|s| s.editable);
+    let checklist = if instance.state == app.workflow.dossier.initial { checklist(facts) } else { vec![] };
+    let academies =
+        d.academies.iter().map(|a| reference::academie(a).map(|x| x.label).unwrap_or(a)).collect::<Vec<_>>().join(", ");
+    let self_assessment = app
+        .workflow
+        .grid
+        .criteria
+        .iter()
+        .map(|c| {
+            (
+                c.code.clone(),
+                c.label.clone(),
+                c.descriptor.clone(),
+                d.self_assessment.get(&c.code).cloned().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let identity =
+        if refused.as_ref().is_some_and(|(e, _)| *e == IDENTITY) { Identity::typed(typed) } else { Identity::of(&d) };
+    let state = app.workflow.dossier.state(&instance.state);
+    let can_attach = crate::app::access::attaches(
+        &browser.actor,
+        facts,
+        state.is_some_and(|s| s.editable),
+        state.is_some_and(|s| s.terminal),
+    );
+    let attachments = d
+        .attachments
+        .iter()
+        .map(|a| {
+            let kind = ATTACHMENT_KINDS.iter().find(|(k, _)| *k == a.kind).map(|(_, l)| *l).unwrap_or(&a.kind);
+            (a.id.clone(), kind.to_string(), a.file_name.clone(), size_text(a.size), french_instant(&a.uploaded_at))
+        })
+        .collect();
+    let completion = match &d.completion {
+        Some(c) if instance.state == "returned_for_completion" => Some((c.message.clone(), french_instant(&c.due))),
+        _ => None,
+    };
+    let assignment = browser.actor.user_id.and_then(|me| {
+        facts.reviewers.iter().find(|r| r.user_id == me).map(|r| {
+            (r.due.with_timezone(&crate::calendar::ZONE).format("%d/%m/%Y %H:%M").to_string(), r.scores.is_some())
+        })
+    });
+    let list = |items: &[reference::Entry]| items.iter().map(|e| (e.code.to_string(), e.label.to_string())).collect();
+    let page_data = DossierPage {
+        action_url: format!("/dossiers/{id}/evenements"),
+        version: d.version,
+        identity,
+        errors,
+        filieres: list(reference::FILIERES),
+        regions: list(reference::REGIONS),
+        academie_options: reference::ACADEMIES.iter().map(|a| (a.code.to_string(), a.label.to_string())).collect(),
+        can_attach,
+        attachment_kinds: ATTACHMENT_KINDS.iter().map(|(k, l)| (k.to_string(), l.to_string())).collect(),
+        attachments,
+        sees_audit: crate::app::access::sees_audit(&browser.actor, facts),
+        completion,
+        assignment,
+        self_assessment,
+        reviews: review_table(app, browser, id).await,
+        user: bar(browser),
+        csrf: browser.csrf.clone(),
+        checklist,
+        editable,
+        partner_types: reference::PARTNER_TYPES.iter().map(|p| (p.code.to_string(), p.label.to_string())).collect(),
+        state_label: state_label(app, Machine::Dossier, &d.state),
+        category: messages::choice_label(&d.category).to_string(),
+        endorsed_rectorat: endorsed(&d.endorsements.rectorat),
+        endorsed_region: endorsed(&d.endorsements.region),
+        filiere: reference::filiere(&d.filiere).map(|f| f.label.to_string()).unwrap_or_else(|| d.filiere.clone()),
+        region: reference::region(&d.region).map(|r| r.label.to_string()).unwrap_or_else(|| d.region.clone()),
+        academies,
+        flash: flash.into(),
+        form_errors,
+        actions,
+        d,
+    };
+    page(page_data, status)
+}
+
+pub(super) fn endorsed(at: &Option<String>) -> String {
+    match at {
+        Some(at) => format!("oui, le {}", french_instant(at)),
+        None => "pas encore".into(),
+    }
+}
+
+pub(super) async fn dossier(
+    State(app): State<App>,
+    browser: Browser,
+    Path(id): Path<String>,
+    Query(flash): Query<Flash>,
+) -> Response {
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return not_found(&browser, Machine::Dossier);
+    };
+    let done = match flash.fait.as_deref() {
+        Some("cree") => "Action enregistrée : dossier créé.".to_string(),
+        Some("partenaire") => "Action enregistrée : partenaire ajouté.".to_string(),
+        Some("partenaire-retire") => "Action enregistrée : partenaire retiré.".to_string(),
+        Some("auto-evaluation") => "Action enregistrée : auto-évaluation.".to_string(),
+        Some("identite") => "Action enregistrée : identité et gouvernance.".to_string(),
+        Some("piece") => "Action enregistrée : pièce jointe ajoutée.".to_string(),
+        Some(e) => app
+            .workflow
+            .dossier
+            .event(e)
+            .map(|e| format!("Action enregistrée : {}.", e.label.to_lowercase()))
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    render_dossier(&app, &browser, id, &done, &Map::new(), None).await
+}
+
+pub(super) async fn dossier_event(
+    State(app): State<App>,
+    browser: Browser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    instance_event(&app, &browser, Machine::Dossier, &id, &pairs).await
+}
+
+/// What still blocks the submission of a draft, in French.
+pub(super) fn checklist(d: &crate::engine::DossierFacts) -> Vec<String> {
+    let mut items = Vec::new();
+    let missing = d.missing_fields();
+    if !missing.is_empty() {
+        let names: Vec<&str> = missing
+            .iter()
+            .map(|f| match *f {
+                "title" => "intitulé",
+                "filiere" => "filière",
+                "region" => "région",
+                "academies" => "académie",
+                "support_establishment" => "établissement support",
+                _ => "directeur opérationnel",
+            })
+            .collect();
+        items.push(format!("Compléter : {}.", names.join(", ")));
+    }
+    if !d.partners.iter().any(|(_, kind)| kind == "eple") {
+        items.push("Ajouter au moins un EPLE au réseau.".into());
+    }
+    if !d.endorsed_rectorat {
+        items.push("Obtenir le portage du recteur.".into());
+    }
+    if !d.endorsed_region {
+        items.push("Obtenir le portage du président de région.".into());
+    }
+    items
+}
+
+#[derive(Deserialize)]
+pub(super) struct PartnerForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default, rename = "type")]
+    kind: String,
+}
+
+pub(super) async fn add_partner(
+    State(app): State<App>,
+    browser: Browser,
+    Path(id): Path<String>,
+    Form(form): Form<PartnerForm>,
+) -> Response {
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return not_found(&browser, Machine::Dossier);
+    };
+    if !same_token(&browser.csrf, &form.csrf) {
+        return expired(&browser);
+    }
+    match app.add_partner(&browser.actor, id, &form.name, &form.kind).await {
+        Ok(_) => Redirect::to(&format!("/dossiers/{id}?fait=partenaire")).into_response(),
+        Err(e) => render_dossier(&app, &browser, id, "", &Map::new(), Some(("partenaire", e))).await,
+    }
+}
+
+pub(super) async fn remove_partner(
+    State(app): State<App>,
+    browser: Browser,
+    Path((id, partner)): Path<(String, String)>,
+    Form(form): Form<CsrfOnly>,
+) -> Response {
+    let (Ok(id), Ok(partner)) = (Uuid::parse_str(&id), Uuid::parse_str(&partner)) else {
+        return message(bar(&browser), StatusCode::NOT_FOUND, "Introuvable", "Ce partenaire n'existe pas.");
+    };
+    if !same_token(&browser.csrf, &form.csrf) {
+        return expired(&browser);
+    }
+    match app.remove_partner(&browser.actor, id, partner).await {
+        Ok(()) => Redirect::to(&format!("/dossiers/{id}?fait=partenaire-retire")).into_response(),
+        Err(e) => render_dossier(&app, &browser, id, "", &Map::new(), Some(("partenaire", e))).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct NewDossierForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    campaign_id: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    filiere: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    academie: String,
+    #[serde(default)]
+    support_establishment: String,
+    #[serde(default)]
+    directeur_operationnel: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/new_dossier.html")]
+pub(super) struct NewDossierPage {
+    user: Option<UserBar>,
+    csrf: String,
+    errors: Vec<(String, String)>,
+    v: NewDossierForm,
+    campaigns: Vec<(String, String)>,
+    filieres: Vec<(String, String)>,
+    regions: Vec<(String, String)>,
+    academies: Vec<(String, String)>,
+}
+
+pub(super) async fn new_dossier_form(
+    app: &App,
+    browser: &Browser,
+    v: NewDossierForm,
+    errors: Vec<(String, String)>,
+    status: StatusCode,
+) -> Response {
+    let now = app.clock.now();
+    let campaigns = app
+        .store
+        .campaigns()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|c| chrono::DateTime::parse_from_rfc3339(&c.closes_at).is_ok_and(|t| t > now))
+        .map(|c| (c.id, c.name))
+        .collect();
+    let list = |items: &[reference::Entry]| items.iter().map(|e| (e.code.to_string(), e.label.to_string())).collect();
+    let page_data = NewDossierPage {
+        user: bar(browser),
+        csrf: browser.csrf.clone(),
+        errors,
+        v,
+        campaigns,
+        filieres: list(reference::FILIERES),
+        regions: list(reference::REGIONS),
+        academies: reference::ACADEMIES.iter().map(|a| (a.code.to_string(), a.label.to_string())).collect(),
+    };
+    page(page_data, status)
+}
+
+pub(super) async fn new_dossier_page(State(app): State<App>, browser: Browser) -> Response {
+    let v = NewDossierForm { category: "standard".into(), ..Default::default() };
+    new_dossier_form(&app, &browser, v, vec![], StatusCode::OK).await
+}
+
+pub(super) async fn create_dossier(
+    State(app): State<App>,
+    browser: Browser,
+    Form(v): Form<NewDossierForm>,
+) -> Response {
+    if !same_token(&browser.csrf, &v.csrf) {
+        return expired(&browser);
+    }
+    let input = crate::app::dossiers::DossierInput {
+        campaign_id: v.campaign_id.clone(),
+        title: v.title.clone(),
+        kind: "creation".into(),
+        renewal_of: None,
+        category: v.category.clone(),
+        filiere: v.filiere.clone(),
+        region: v.region.clone(),
+        academies: if v.academie.is_empty() { vec![] } else { vec![v.academie.clone()] },
+        support_establishment: v.support_establishment.clone(),
+        directeur_operationnel: v.directeur_operationnel.clone(),
+    };
+    match app.create_dossier_for(&browser.actor, &input).await {
+        Ok(d) => Redirect::to(&format!("/dossiers/{}?fait=cree", d.id)).into_response(),
+        Err(e) => {
+            let (field, text) = messages::describe(&e);
+            let field = if field == "academies" { "academies".to_string() } else { field };
+            let text = text.replace("Champ :", "Valeur :");
+            new_dossier_form(&app, &browser, v, vec![(field, text)], StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
+
+pub(super) async fn self_assessment(
+    State(app): State<App>,
+    browser: Browser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return not_found(&browser, Machine::Dossier);
+    };
+    let csrf = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+    if !same_token(&browser.csrf, csrf) {
+        return expired(&browser);
+    }
+    let texts: std::collections::BTreeMap<String, String> = pairs.into_iter().filter(|(k, _)| k != "csrf").collect();
+    match app.set_self_assessment(&browser.actor, id, &texts).await {
+        Ok(_) => Redirect::to(&format!("/dossiers/{id}?fait=auto-evaluation")).into_response(),
+        Err(e) => render_dossier(&app, &browser, id, "", &Map::new(), Some(("auto-evaluation", e))).await,
+    }
+}
+
+/// Names the identity and attachment forms go by when they are refused.
+const IDENTITY: &str = "identite";
+const ATTACHMENT: &str = "piece";
+
+/// Saves the identity and governance fields of a draft.
+pub(super) async fn edit_identity(
+    State(app): State<App>,
+    browser: Browser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return not_found(&browser, Machine::Dossier);
+    };
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    if !same_token(&browser.csrf, &get("csrf")) {
+        return expired(&browser);
+    }
+    let academies: Vec<String> =
+        pairs.iter().filter(|(k, v)| k == "academies" && !v.is_empty()).map(|(_, v)| v.clone()).collect();
+    let patch = crate::app::dossiers::DossierPatch {
+        version: get("version").parse().ok(),
+        title: Some(get("title")),
+        category: Some(get("category")),
+        filiere: Some(get("filiere")),
+        region: Some(get("region")),
+        academies: Some(academies.clone()),
+        support_establishment: Some(get("support_establishment")),
+        directeur_operationnel: Some(get("directeur_operationnel")),
+    };
+    match app.update_dossier(&browser.actor, id, &patch).await {
+        Ok(_) => Redirect::to(&format!("/dossiers/{id}?fait=identite")).into_response(),
+        Err(e) => {
+            let mut typed: Map<String, Value> = pairs
+                .iter()
+                .filter(|(k, _)| k != "academies")
+                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .collect();
+            typed.insert("academies".into(), Value::from(academies));
+            render_dossier(&app, &browser, id, "", &typed, Some((IDENTITY, e))).await
+        }
+    }
+}
+
+/// Adds an attachment sent from the dossier page (multipart form).
+pub(super) async fn upload(
+    State(app): State<App>,
+    browser: Browser,
+    Path(id): Path<String>,
+    mut form: axum::extract::Multipart,
+) -> Response {
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return not_found(&browser, Machine::Dossier);
+    };
+    let (mut csrf, mut kind, mut file) = (String::new(), String::new(), None);
+    loop {
+        match form.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_string();
+                let file_name = field.file_name().map(str::to_string);
+                let content_type = field.content_type().map(str::to_string).unwrap_or_default();
+                let Ok(bytes) = field.bytes().await else {
+                    return message(
+                        bar(&browser),
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "Envoi interrompu",
+                        "Le fichier n'a pas pu être reçu en entier (20 Mio au plus).",
+                    );
+                };
+                match name.as_str() {
+                    "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
+                    "kind" => kind = String::from_utf8_lossy(&bytes).into_owned(),
+                    "file" => file = Some((file_name.unwrap_or_default(), content_type, bytes)),
+                    _ => {}
+                }
+            }
+            Ok(None) => break,
+            Err(_) => {
+                return message(
+                    bar(&browser),
+                    StatusCode::BAD_REQUEST,
+                    "Envoi interrompu",
+                    "Le fichier n'a pas pu être reçu en entier (20 Mio au plus).",
+                )
+            }
+        }
+    }
+    if !same_token(&browser.csrf, &csrf) {
+        return expired(&browser);
+    }
+    let result = match &file {
+        Some((name, content_type, bytes)) if !name.is_empty() => {
+            app.add_attachment(&browser.actor, id, &kind, name, content_type, bytes).await
+        }
+        _ => Err(AppError::Refused(crate::engine::Refusal::invalid("file", "is required"))),
+    };
+    match result {
+        Ok(_) => Redirect::to(&format!("/dossiers/{id}?fait=piece")).into_response(),
+        Err(e) => render_dossier(&app, &browser, id, "", &Map::new(), Some((ATTACHMENT, e))).await,
+    }
+}
+
+/// An attachment of a dossier the person may see, as a download.
+pub(super) async fn download(State(app): State<App>, browser: Browser, Path(id): Path<String>) -> Response {
+    let missing = || {
+        message(
+            bar(&browser),
+            StatusCode::NOT_FOUND,
+            "Pièce introuvable",
+            "Cette pièce n'existe pas ou ne vous est pas accessible.",
+        )
+    };
+    let Ok(id) = Uuid::parse_str(&id) else { return missing() };
+    match app.attachment(&browser.actor, id).await {
+        Ok((view, bytes)) => {
+            let disposition = format!("attachment; filename=\"{}\"", view.file_name.replace(['"', '\\'], "_"));
+            (
+                [
+                    (header::CONTENT_TYPE, view.content_type),
+                    (header::CONTENT_DISPOSITION, disposition),
+                    (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        Err(_) => missing(),
+    }
+}
