@@ -763,6 +763,12 @@ async fn rapporteur_declares_a_conflict(db: &TestDb) {
     let r2 = w.cast.rapporteur2.user_id.unwrap().to_string();
     w.president.event(&id, json!({"event": "assign_reviewer", "user_id": r1, "due": "2027-05-15"}), 200).await;
 
+    let (_, mine) = w.rapporteur.get("/api/v1/me/assignments").await;
+    assert_eq!(mine[0]["dossier_id"], id.as_str(), "{mine}");
+    assert_eq!(
+        (mine[0]["due_at"].as_str(), mine[0]["submitted"].as_bool()),
+        (Some("2027-05-15T21:59:00Z"), Some(false))
+    );
     let err = w.rapporteur.event(&id, json!({"event": "declare_conflict"}), 422).await;
     assert_eq!(err["error"]["field"], "reason", "{err}");
     let err = w.rapporteur2.event(&id, json!({"event": "declare_conflict", "reason": "x"}), 404).await;
@@ -784,6 +790,7 @@ async fn rapporteur_declares_a_conflict(db: &TestDb) {
         .collect();
     assert!(!pending.iter().any(|n| n.starts_with("review")), "review reminders cancelled: {pending:?}");
     assert_eq!(db.store.outbox_count("reviewer_recused").await.unwrap(), 1, "the president is told");
+    assert_eq!(w.rapporteur.get("/api/v1/me/assignments").await.1, json!([]));
 
     let err =
         w.president.event(&id, json!({"event": "assign_reviewer", "user_id": r1, "due": "2027-05-15"}), 422).await;
@@ -796,7 +803,60 @@ async fn rapporteur_declares_a_conflict(db: &TestDb) {
     assert_eq!(out["state"], "reviewed", "the replacement's review completes the set");
 }
 
+/// Staff follow-up and account administration through the API.
+async fn overdue_and_accounts(db: &TestDb) {
+    let w = world(db).await;
+    let id = prepared(&w).await;
+    w.porteur.event(&id, json!({"event": "submit"}), 200).await;
+    for body in ["crefop", "conseil_academique"] {
+        w.region.event(&id, json!({"event": "record_opinion", "body": body, "opinion": "favorable"}), 200).await;
+    }
+    w.rectorat.event(&id, json!({"event": "declare_admissible"}), 200).await;
+    let r1 = w.cast.rapporteur.user_id.unwrap().to_string();
+    w.president.event(&id, json!({"event": "assign_reviewer", "user_id": r1, "due": "2027-05-15"}), 200).await;
+    assert_eq!(w.rectorat.get("/api/v1/overdue").await.1["reviews"], json!([]), "not late yet");
+    w._served.clock.set(at(2027, 5, 16, 9, 0));
+    // Sessions last 12 hours: everyone logs in again.
+    let base = w._served.base.clone();
+    let mut w = w;
+    w.rectorat = Client::login(&base, "rectorat@ac-lyon.fr").await;
+    w.outsider = Client::login(&base, "rectorat@ac-paris.fr").await;
+    w.rapporteur = Client::login(&base, "rapporteur1@example.fr").await;
+    w.admin = Client::login(&base, "admin@example.fr").await;
+    w.porteur = Client::login(&base, "porteur@example.fr").await;
+    let (status, late) = w.rectorat.get("/api/v1/overdue").await;
+    assert_eq!(status, 200);
+    assert_eq!(late["reviews"][0]["dossier_id"], id.as_str(), "{late}");
+    assert_eq!(w.outsider.get("/api/v1/overdue").await.1["reviews"], json!([]), "other académie: nothing");
+    assert_eq!(w.rapporteur.get("/api/v1/overdue").await.1["reviews"], json!([]), "rapporteurs follow their own list");
+
+    let account = json!({"email": "Nadia@ac-grenoble.fr", "name": "Nadia Benali", "role": "staff_rectorat",
+        "scope": "Grenoble", "password": "bienvenue-2027"});
+    let (status, err) = w.rectorat.post("/api/v1/admin/users", account.clone()).await;
+    assert_eq!(status, 403, "{err}");
+    let (status, err) = w
+        .admin
+        .post(
+            "/api/v1/admin/users",
+            json!({"email": "x@y.fr", "name": "X", "role": "staff_region",
+        "password": "bienvenue-2027"}),
+        )
+        .await;
+    assert_eq!((status, err["error"]["field"].as_str()), (422, Some("scope")), "{err}");
+    let (status, user) = w.admin.post("/api/v1/admin/users", account.clone()).await;
+    assert_eq!(status, 201, "{user}");
+    assert_eq!(
+        (user["email"].as_str(), user["roles"][0].as_str()),
+        (Some("nadia@ac-grenoble.fr"), Some("staff_rectorat@academie:GRENOBLE"))
+    );
+    assert_eq!(w.admin.post("/api/v1/admin/users", account).await.0, 422, "one account per address");
+    let (status, users) = w.admin.get("/api/v1/admin/users").await;
+    assert_eq!(status, 200);
+    assert!(users.as_array().unwrap().iter().any(|u| u["email"] == "nadia@ac-grenoble.fr"));
+    assert_eq!(w.porteur.get("/api/v1/admin/users").await.0, 403);
+}
+
 mod recusal {
     use super::*;
-    on_both_backends!(rapporteur_declares_a_conflict);
+    on_both_backends!(rapporteur_declares_a_conflict, overdue_and_accounts);
 }

@@ -5,6 +5,8 @@
 mod common;
 
 use common::*;
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 use std::path::PathBuf;
@@ -127,13 +129,22 @@ async fn wait_for(c: &Client, path: &str) {
     }
 }
 
-/// Waits for the page that answers a form: one showing `expected` (the
-/// notice of this very action) or an error summary.
+/// Marks the page in the browser, so that [`settled`] knows it from the one
+/// that answers the form about to be sent (a new page has no mark).
+async fn mark(c: &Client) {
+    c.execute("window.__sent = true;", vec![]).await.unwrap();
+}
+
+/// Waits for the page that answers a form: a new one (see [`mark`]),
+/// showing `expected` (the notice of this very action) or an error summary.
 async fn settled(c: &Client, expected: &str) -> String {
     let begun = Instant::now();
     loop {
+        let fresh = c.execute("return window.__sent !== true && document.readyState === 'complete';", vec![]).await;
         let page = c.source().await.unwrap();
-        if [expected, "n'a pas pu être", "n&#39;a pas pu être"].iter().any(|t| page.contains(t)) {
+        if fresh.is_ok_and(|v| v == json!(true))
+            && [expected, "n'a pas pu être", "n&#39;a pas pu être"].iter().any(|t| page.contains(t))
+        {
             return page;
         }
         assert!(begun.elapsed() < Duration::from_secs(10), "no answer to the form: {page}");
@@ -141,29 +152,95 @@ async fn settled(c: &Client, expected: &str) -> String {
     }
 }
 
-/// Opens an action's panel by its title, presses its button, and returns
-/// the page that answers.
-async fn act(c: &Client, summary: &str) -> String {
+/// Opens an action's panel by its title and returns it.
+async fn open_action(c: &Client, summary: &str) -> Element {
     let panel = c.find(Locator::XPath(&format!("//details[summary[normalize-space()=\"{summary}\"]]"))).await.unwrap();
     panel.find(Locator::Css("summary")).await.unwrap().click().await.unwrap();
+    panel
+}
+
+/// Fills an opened action's fields as a person would: typing in text and
+/// number fields, choosing in lists. Date fields get their value set
+/// directly, since what one types into them depends on the browser's locale.
+async fn fill(c: &Client, panel: &Element, fields: &[(&str, &str)]) {
+    for (name, value) in fields {
+        let field = panel.find(Locator::Css(&format!("[name=\"{name}\"]"))).await.unwrap();
+        match (field.tag_name().await.unwrap().as_str(), field.attr("type").await.unwrap().as_deref()) {
+            ("select", _) => field.select_by_value(value).await.unwrap(),
+            (_, Some("date")) => {
+                let arg = serde_json::to_value(&field).unwrap();
+                c.execute("arguments[0].value = arguments[1];", vec![arg, json!(value)]).await.unwrap();
+            }
+            _ => field.send_keys(value).await.unwrap(),
+        }
+    }
+}
+
+/// Opens an action's panel by its title, fills it, presses its button, and
+/// returns the page that answers.
+async fn act_with(c: &Client, summary: &str, fields: &[(&str, &str)]) -> String {
+    let panel = open_action(c, summary).await;
+    fill(c, &panel, fields).await;
+    mark(c).await;
     panel.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
-    settled(c, &format!("Action enregistrée : {}", summary.to_lowercase())).await
+    let page = settled(c, &format!("Action enregistrée : {}", summary.to_lowercase())).await;
+    assert!(page.contains("Action enregistrée"), "{summary}: {page}");
+    page
+}
+
+async fn act(c: &Client, summary: &str) -> String {
+    act_with(c, summary, &[]).await
+}
+
+async fn press(c: &Client, key: fantoccini::key::Key) {
+    let code: char = key.into();
+    let keys =
+        KeyActions::new("clavier".into()).then(KeyAction::Down { value: code }).then(KeyAction::Up { value: code });
+    c.perform_actions(keys).await.unwrap();
+}
+
+/// Presses Tab until the focused element matches `wanted` (checked by a
+/// script on `document.activeElement`), at most 40 times.
+async fn tab_to(c: &Client, wanted: &str) {
+    for _ in 0..40 {
+        press(c, fantoccini::key::Key::Tab).await;
+        let found = c.execute(&format!("const e = document.activeElement; return !!(e && ({wanted}));"), vec![]).await;
+        if found.unwrap() == json!(true) {
+            return;
+        }
+    }
+    panic!("Tab never reached {wanted}");
+}
+
+/// Whether the focused element shows where the focus is.
+async fn focus_visible(c: &Client) -> bool {
+    let style = c
+        .execute(
+            "const s = getComputedStyle(document.activeElement); \
+             return [s.outlineStyle, s.outlineWidth, s.boxShadow];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let [outline, width, shadow] = [0, 1, 2].map(|i| style[i].as_str().unwrap_or_default().to_string());
+    (outline != "none" && width != "0px") || shadow != "none"
+}
+
+fn shots() -> Shots {
+    Shots {
+        dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots"),
+        axe: std::fs::read_to_string(axe_path()).unwrap(),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn each_role_takes_its_step_in_a_real_browser() {
+async fn each_role_takes_a_dossier_from_draft_to_label_by_clicking() {
     let Some(driver) = Driver::start() else { return };
     let db = TestDb::sqlite().await;
     let cast = cast(&db.store).await;
     let served = serve(&db.store, at(2027, 2, 1, 9, 0)).await;
-    let campaign = campaign(&db.store, &cast.admin).await;
-    let id =
-        served.app.create_dossier(&cast.porteur, cast.porteur.user_id.unwrap(), new_dossier(campaign)).await.unwrap();
-    db.store.add_partner(id, "Lycée La Martinière", "eple", &cast.porteur, at(2027, 2, 1, 9, 0)).await.unwrap();
-    let shots = Shots {
-        dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots"),
-        axe: std::fs::read_to_string(axe_path()).unwrap(),
-    };
+    campaign(&db.store, &cast.admin).await;
+    let shots = shots();
     let profile = tempfile::tempdir().unwrap();
     let c = driver.browser(profile.path()).await;
     let base = served.base.clone();
@@ -183,12 +260,14 @@ async fn each_role_takes_its_step_in_a_real_browser() {
     c.find(Locator::Css("#f-academies")).await.unwrap().select_by_value("LYON").await.unwrap();
     c.find(Locator::Css("#f-support_establishment")).await.unwrap().send_keys("Lycée du Bois").await.unwrap();
     c.find(Locator::Css("#f-directeur_operationnel")).await.unwrap().send_keys("Jeanne Martin").await.unwrap();
+    mark(&c).await;
     c.find(Locator::Css("form button[type=submit]:not(.lf-btn--tertiary)")).await.unwrap().click().await.unwrap();
     let page = settled(&c, "dossier créé").await;
     assert!(page.contains("dossier créé") && page.contains("Ajouter au moins un EPLE"), "checklist shown: {page}");
     let id = c.current_url().await.unwrap().path().trim_start_matches("/dossiers/").to_string();
     c.find(Locator::Css("#partner-name")).await.unwrap().send_keys("Lycée du Bois").await.unwrap();
     c.find(Locator::Css("#partner-type")).await.unwrap().select_by_value("eple").await.unwrap();
+    mark(&c).await;
     c.find(Locator::XPath("//button[normalize-space()=\"Ajouter le partenaire\"]"))
         .await
         .unwrap()
@@ -204,6 +283,7 @@ async fn each_role_takes_its_step_in_a_real_browser() {
         .send_keys("Diagnostic partagé avec la branche bois.")
         .await
         .unwrap();
+    mark(&c).await;
     c.find(Locator::XPath("//button[normalize-space()=\"Enregistrer l'auto-évaluation\"]"))
         .await
         .unwrap()
@@ -212,18 +292,25 @@ async fn each_role_takes_its_step_in_a_real_browser() {
         .unwrap();
     let page = settled(&c, "auto-évaluation.").await;
     assert!(page.contains("Diagnostic partagé avec la branche bois."), "saved and shown again");
+    // An attachment chosen in the file picker.
+    let file = profile.path().join("lettre-de-soutien.pdf");
+    std::fs::write(&file, b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n").unwrap();
+    c.find(Locator::Css("#f-kind")).await.unwrap().select_by_value("annexe").await.unwrap();
+    c.find(Locator::Css("#f-file")).await.unwrap().send_keys(&file.display().to_string()).await.unwrap();
+    mark(&c).await;
+    c.find(Locator::XPath("//button[normalize-space()=\"Envoyer la pièce\"]")).await.unwrap().click().await.unwrap();
+    let page = settled(&c, "pièce jointe ajoutée").await;
+    assert!(page.contains("lettre-de-soutien.pdf"), "{page}");
     shots.check(&c, "04-dossier-brouillon").await;
     c.goto(&format!("{base}/mot-de-passe")).await.unwrap();
     shots.check(&c, "04b-mot-de-passe").await;
     logout(&c).await;
-    let _ = (&served.app, campaign);
 
     // Rectorat and région endorse by clicking.
     for email in ["rectorat@ac-lyon.fr", "region@ara.fr"] {
         login(&c, &base, email).await;
         c.goto(&format!("{base}/dossiers/{id}")).await.unwrap();
-        let page = act(&c, "Porter le dossier (recteur ou président de région)").await;
-        assert!(page.contains("Action enregistrée"), "{email}: {page}");
+        act(&c, "Porter le dossier (recteur ou président de région)").await;
         logout(&c).await;
     }
 
@@ -231,88 +318,188 @@ async fn each_role_takes_its_step_in_a_real_browser() {
     login(&c, &base, "porteur@example.fr").await;
     c.goto(&format!("{base}/dossiers/{id}")).await.unwrap();
     let page = act(&c, "Déposer le dossier").await;
-    assert!(page.contains("Action enregistrée") && page.contains("Déposé"), "{page}");
+    assert!(page.contains("Déposé"), "{page}");
     shots.check(&c, "05-dossier-depose").await;
     logout(&c).await;
 
-    // Staff ask for completion without a due date: the error is announced.
+    // Rectorat asks for completion: first without a due date (the error is
+    // announced and the text kept), then with one.
     login(&c, &base, "rectorat@ac-lyon.fr").await;
     c.goto(&format!("{base}/dossiers/{id}")).await.unwrap();
-    let panel =
-        c.find(Locator::XPath("//details[summary[normalize-space()=\"Demander des compléments\"]]")).await.unwrap();
-    panel.find(Locator::Css("summary")).await.unwrap().click().await.unwrap();
-    panel
-        .find(Locator::Css("textarea[name=message]"))
-        .await
-        .unwrap()
-        .send_keys("La convention signée manque.")
-        .await
-        .unwrap();
+    let panel = open_action(&c, "Demander des compléments").await;
+    fill(&c, &panel, &[("message", "La convention signée manque.")]).await;
+    mark(&c).await;
     panel.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
     let page = settled(&c, "Ce champ est obligatoire.").await;
-    assert!(page.contains("Ce champ est obligatoire."), "error shown: {page}");
-    assert!(page.contains("La convention signée manque."), "input kept: {page}");
-    let page = c.source().await.unwrap();
-    assert!(
-        page.contains("Ce champ est obligatoire.") && page.contains("La convention signée manque."),
-        "error shown, input kept"
-    );
+    assert!(page.contains("Ce champ est obligatoire.") && page.contains("La convention signée manque."), "{page}");
+    assert!(page.contains("href=\"#a-request_completion-due\""), "the summary links to the field");
     shots.check(&c, "06-erreur-de-saisie").await;
-
-    // The rest of the path through the application layer, then what staff see.
-    let dossier = uuid::Uuid::parse_str(&id).unwrap();
-    let app = &served.app;
-    let run = |who: labelflow::engine::Actor, e: labelflow::engine::Event| async move {
-        app.act(&who, labelflow::workflow::Machine::Dossier, dossier, e).await.expect("step")
-    };
-    use labelflow::engine::Event;
-    for body in ["crefop", "conseil_academique"] {
-        run(cast.region.clone(), Event::named("record_opinion").with("body", body).with("opinion", "favorable")).await;
-    }
-    run(cast.rectorat.clone(), Event::named("declare_admissible")).await;
-    for r in [&cast.rapporteur, &cast.rapporteur2] {
-        run(
-            cast.president.clone(),
-            Event::named("assign_reviewer").with("user_id", r.user_id.unwrap().to_string()).with("due", "2027-05-15"),
-        )
-        .await;
-    }
-    let scores = serde_json::Value::Object(cmq().grid.criteria.iter().map(|c| (c.code.clone(), json!(3))).collect());
-    for r in [&cast.rapporteur, &cast.rapporteur2] {
-        run(r.clone(), Event::named("submit_review").with("scores", scores.clone()).with("comment", "Bien.")).await;
-    }
-    let decision = Event::named("decide")
-        .with("outcome", "labelled")
-        .with("category", "standard")
-        .with("years", 3)
-        .with("motivation", "Bon projet.");
-    // The president sees the reviews side by side against the thresholds.
+    let panel = c.find(Locator::XPath("//details[@open]")).await.unwrap();
+    fill(&c, &panel, &[("due", "2027-04-30")]).await;
+    mark(&c).await;
+    panel.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    let page = settled(&c, "Action enregistrée : demander des compléments").await;
+    assert!(page.contains("En attente de complément"), "{page}");
     logout(&c).await;
-    login(&c, &base, "president@example.fr").await;
-    c.goto(&format!("{base}/dossiers/{dossier}")).await.unwrap();
+
+    // The porteur sees the request and answers it.
+    login(&c, &base, "porteur@example.fr").await;
+    c.goto(&format!("{base}/dossiers/{id}")).await.unwrap();
     let page = c.source().await.unwrap();
     assert!(
-        page.contains("Notes par critère (2 expertise(s))")
-            && page.contains("Diagnostic partagé")
-            && page.contains("(non atteint)"),
-        "{page}"
+        page.contains("Compléments demandés avant le 30/04/2027 23:59")
+            && page.contains("La convention signée manque.")
     );
-    assert!(page.contains("<summary>Décider</summary>"));
-    shots.check(&c, "07-vue-commission").await;
+    act(&c, "Transmettre les compléments").await;
+    logout(&c).await;
+
+    // The région records both opinions, the rectorat declares the dossier admissible.
+    login(&c, &base, "region@ara.fr").await;
+    c.goto(&format!("{base}/dossiers/{id}")).await.unwrap();
+    for body in ["crefop", "conseil_academique"] {
+        let fields = [("body", body), ("opinion", "favorable"), ("date", "2027-04-02")];
+        act_with(&c, "Enregistrer un avis (CREFOP, conseil académique)", &fields).await;
+    }
     logout(&c).await;
     login(&c, &base, "rectorat@ac-lyon.fr").await;
-    let out = run(cast.president.clone(), decision).await;
-    let label = out.label_id.unwrap();
-    c.goto(&format!("{base}/tableau-de-bord")).await.unwrap();
+    c.goto(&format!("{base}/dossiers/{id}")).await.unwrap();
+    act(&c, "Déclarer recevable").await;
+    c.find(Locator::LinkText("Journal d'audit")).await.unwrap().click().await.unwrap();
+    wait_for(&c, &format!("/dossiers/{id}/journal")).await;
+    let page = c.source().await.unwrap();
+    assert!(page.contains("Déclarer recevable") && page.contains("Recevable"), "{page}");
+    shots.check(&c, "07-journal-d-audit").await;
+    logout(&c).await;
+
+    // The president assigns two rapporteurs.
+    login(&c, &base, "president@example.fr").await;
+    c.goto(&format!("{base}/dossiers/{id}")).await.unwrap();
+    for r in [&cast.rapporteur, &cast.rapporteur2] {
+        let user = r.user_id.unwrap().to_string();
+        act_with(&c, "Désigner un rapporteur", &[("user_id", &user), ("due", "2027-05-15")]).await;
+    }
+    logout(&c).await;
+
+    // Each rapporteur finds the dossier in their list and scores it.
+    for (email, score) in [("rapporteur1@example.fr", "4"), ("rapporteur2@example.fr", "3")] {
+        login(&c, &base, email).await;
+        let page = c.source().await.unwrap();
+        assert!(page.contains("Mes expertises") && page.contains("15/05/2027 23:59"), "{page}");
+        if score == "4" {
+            shots.check(&c, "08-tableau-de-bord-rapporteur").await;
+        }
+        c.find(Locator::LinkText("Campus Bois et Forêt")).await.unwrap().click().await.unwrap();
+        wait_for(&c, &format!("/dossiers/{id}")).await;
+        let panel = open_action(&c, "Rendre son expertise").await;
+        let mut fields: Vec<(String, &str)> =
+            cmq().grid.criteria.iter().map(|k| (format!("scores.{}", k.code), score)).collect();
+        fields.push(("comment".into(), "Réseau solide, ambition nationale."));
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        fill(&c, &panel, &fields).await;
+        if score == "4" {
+            shots.check(&c, "09-expertise").await;
+        }
+        mark(&c).await;
+        panel.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+        let page = settled(&c, "Action enregistrée : rendre son expertise").await;
+        assert!(page.contains("Votre expertise est rendue"), "{page}");
+        logout(&c).await;
+    }
+
+    // The president reads the reviews side by side and decides.
+    login(&c, &base, "president@example.fr").await;
+    c.goto(&format!("{base}/dossiers/{id}")).await.unwrap();
+    let page = c.source().await.unwrap();
+    assert!(page.contains("Notes par critère (2 expertise(s))") && page.contains("(non atteint)"), "{page}");
+    shots.check(&c, "10-vue-commission").await;
+    let decision = [("outcome", "labelled"), ("category", "standard"), ("years", "3"), ("motivation", "Bon projet.")];
+    let page = act_with(&c, "Décider", &decision).await;
+    assert!(page.contains("Labellisé") && page.contains("Voir le label"), "{page}");
+    logout(&c).await;
+
+    // The porteur follows the decision to the label.
+    login(&c, &base, "porteur@example.fr").await;
+    c.goto(&format!("{base}/dossiers/{id}")).await.unwrap();
+    assert!(c.source().await.unwrap().contains("Bon projet."), "motivation shown");
+    mark(&c).await;
+    c.find(Locator::LinkText("Voir le label")).await.unwrap().click().await.unwrap();
+    let page = settled(&c, "du 01/02/2027 au 31/01/2030").await;
+    assert!(page.contains("du 01/02/2027 au 31/01/2030"), "{page}");
+    let label = c.current_url().await.unwrap().path().to_string();
+    logout(&c).await;
+
+    // Staff see the timeline and the label's history.
+    login(&c, &base, "rectorat@ac-lyon.fr").await;
     let page = c.source().await.unwrap();
     assert!(page.contains("Calendrier des renouvellements") && page.contains("aujourd'hui"), "timeline drawn");
     assert!(page.contains("Labels par filière") && page.contains("Matériaux innovants"), "charts drawn");
-    shots.check(&c, "08-tableau-de-bord-rectorat").await;
-    c.goto(&format!("{base}/labels/{label}")).await.unwrap();
+    shots.check(&c, "11-tableau-de-bord-rectorat").await;
+    c.goto(&format!("{base}{label}")).await.unwrap();
     let page = c.source().await.unwrap();
-    assert!(page.contains("du 01/02/2027 au 31/01/2030") && page.contains("Historique"), "{page}");
-    shots.check(&c, "09-label").await;
+    assert!(page.contains("Historique") && page.contains("Journal d'audit"), "{page}");
+    shots.check(&c, "12-label").await;
+    logout(&c).await;
 
+    // The administrator's pages.
+    login(&c, &base, "admin@example.fr").await;
+    for (path, name) in [
+        ("/admin/campagnes", "13-admin-campagnes"),
+        ("/admin/utilisateurs", "14-admin-comptes"),
+        ("/admin/courriels", "15-admin-courriels"),
+        ("/admin/workflow", "16-admin-processus"),
+    ] {
+        c.goto(&format!("{base}{path}")).await.unwrap();
+        shots.check(&c, name).await;
+    }
     c.close().await.unwrap();
-    assert!(shots.dir.join("09-label.png").exists());
+    assert!(shots.dir.join("16-admin-processus.png").exists());
+}
+
+/// Keyboard only: the skip link, the login form, the menu and a form are
+/// reached with Tab, used with Enter, and the focus is always visible.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keyboard_only() {
+    let Some(driver) = Driver::start() else { return };
+    let db = TestDb::sqlite().await;
+    let cast = cast(&db.store).await;
+    let served = serve(&db.store, at(2027, 2, 1, 9, 0)).await;
+    campaign(&db.store, &cast.admin).await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = driver.browser(profile.path()).await;
+    let base = served.base.clone();
+    use fantoccini::key::Key;
+
+    c.goto(&format!("{base}/connexion")).await.unwrap();
+    tab_to(&c, "e.classList.contains('skip')").await;
+    assert!(focus_visible(&c).await, "the skip link shows its focus");
+    tab_to(&c, "e.id === 'email'").await;
+    assert!(focus_visible(&c).await, "fields show their focus");
+    c.active_element().await.unwrap().send_keys("porteur@example.fr").await.unwrap();
+    tab_to(&c, "e.id === 'password'").await;
+    c.active_element().await.unwrap().send_keys(PASSWORD).await.unwrap();
+    press(&c, Key::Enter).await;
+    wait_for(&c, "/tableau-de-bord").await;
+
+    tab_to(&c, "e.textContent.trim() === 'Créer un dossier'").await;
+    assert!(focus_visible(&c).await, "links show their focus");
+    press(&c, Key::Enter).await;
+    wait_for(&c, "/dossiers/nouveau").await;
+    tab_to(&c, "e.id === 'f-title'").await;
+    c.active_element().await.unwrap().send_keys("Campus au clavier").await.unwrap();
+    // Enter in a text field sends its form: a draft may start with a title alone.
+    mark(&c).await;
+    press(&c, Key::Enter).await;
+    let page = settled(&c, "dossier créé").await;
+    assert!(page.contains("<h1>Campus au clavier</h1>"), "{page}");
+    tab_to(&c, "e.id === 'partner-name'").await;
+    c.active_element().await.unwrap().send_keys("Lycée Ampère").await.unwrap();
+    tab_to(&c, "e.id === 'partner-type'").await;
+    assert!(focus_visible(&c).await, "lists show their focus");
+    tab_to(&c, "e.tagName === 'BUTTON' && e.textContent.trim() === 'Ajouter le partenaire'").await;
+    assert!(focus_visible(&c).await, "buttons show their focus");
+    mark(&c).await;
+    press(&c, Key::Enter).await;
+    let page = settled(&c, "partenaire ajouté").await;
+    assert!(page.contains("Lycée Ampère"), "{page}");
+    c.close().await.unwrap();
 }

@@ -128,6 +128,19 @@ fn graph_prints_mermaid_and_dot() {
     assert!(dot.starts_with("digraph \"cmq\""), "{dot}");
     assert_eq!(dot.matches('{').count(), dot.matches('}').count());
     assert!(dot.contains("dossier_labelled [label=\"Labellisé\\n(labelled)\", peripheries=2]"), "{dot}");
+
+    // SVG: one picture per machine, every state drawn once, every state
+    // change an arrow with its events in the tooltip.
+    let out = labelflow(&["workflow", "graph", file.to_str().unwrap(), "--format", "svg"]);
+    let svg = text(&out.stdout);
+    assert_eq!(svg.matches("<svg ").count(), 2, "{svg}");
+    assert_eq!(svg.matches("<svg ").count(), svg.matches("</svg>").count());
+    let def = labelflow::workflow::builtin::cmq().unwrap();
+    for state in def.dossier.states.iter().chain(&def.label_machine.states) {
+        assert!(svg.contains(&format!("<title>{} ({})</title>", state.label, state.name)), "{}", state.name);
+    }
+    assert!(svg.contains("<title>reviewed → labelled : decide [outcome=labelled]</title>"), "{svg}");
+    assert!(!svg.contains("<title>under_review → under_review"), "a self-loop is no arrow");
 }
 
 #[test]

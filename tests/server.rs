@@ -105,6 +105,10 @@ async fn exercise(base: &str) {
         ("get", "/api/v1/me/notifications"),
         ("get", "/api/v1/admin/mail/dead"),
         ("post", "/api/v1/admin/mail/{id}/retry"),
+        ("get", "/api/v1/me/assignments"),
+        ("get", "/api/v1/overdue"),
+        ("get", "/api/v1/admin/users"),
+        ("post", "/api/v1/admin/users"),
     ];
     for (method, path) in routes {
         let op = &doc["paths"][path][method];

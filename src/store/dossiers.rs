@@ -225,12 +225,8 @@ impl Store {
             sql.push_str(&format!(" AND d.campaign_id = ${}", binds.len()));
         }
         sql.push_str(" ORDER BY d.updated_at DESC, d.id");
-        let mut query = sqlx::query(&sql);
-        for b in &binds {
-            query = query.bind(b);
-        }
-        Ok(query
-            .fetch_all(&self.pool)
+        Ok(self
+            .fetch_with(&sql, &binds)
             .await?
             .iter()
             .map(|r| DossierSummary {

@@ -48,12 +48,7 @@ impl Store {
         }
         let sql =
             format!("{} WHERE {} ORDER BY l.valid_until, l.id", label_select(self.backend()), clauses.join(" AND "));
-        let mut query = sqlx::query(&sql);
-        for b in &binds {
-            query = query.bind(b);
-        }
-        let rows = query.fetch_all(&self.pool).await?;
-        rows.iter().map(label_view).collect()
+        self.fetch_with(&sql, &binds).await?.iter().map(label_view).collect()
     }
 
     pub async fn label_view(&self, id: Uuid) -> Result<LabelView> {

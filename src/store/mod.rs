@@ -95,6 +95,16 @@ pub fn redact_url(url: &str) -> String {
 }
 
 impl Store {
+    /// Rows of a query whose parameters are all text, bound in order (the
+    /// visibility clauses build such queries).
+    pub(crate) async fn fetch_with(&self, sql: &str, binds: &[String]) -> Result<Vec<sqlx::any::AnyRow>> {
+        let mut query = sqlx::query(sql);
+        for b in binds {
+            query = query.bind(b);
+        }
+        Ok(query.fetch_all(&self.pool).await?)
+    }
+
     /// Opens (and for SQLite creates) the database. Does not migrate.
     pub async fn connect(url: &str) -> Result<Store> {
         sqlx::any::install_default_drivers();

@@ -251,12 +251,8 @@ impl Store {
              WHERE t.entity = 'label' AND t.status = 'pending' AND t.due_at < CAST({until_param} AS BIGINT) AND {labels} \
              ORDER BY 6, 2"
         );
-        let mut query = sqlx::query(&sql);
-        for b in &binds {
-            query = query.bind(b);
-        }
-        Ok(query
-            .fetch_all(&self.pool)
+        Ok(self
+            .fetch_with(&sql, &binds)
             .await?
             .iter()
             .map(|r| Deadline {

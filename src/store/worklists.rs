@@ -79,12 +79,8 @@ impl Store {
              AND {scope} ORDER BY a.due_at, d.title",
             binds.len()
         );
-        let mut query = sqlx::query(&sql);
-        for b in &binds {
-            query = query.bind(b);
-        }
-        Ok(query
-            .fetch_all(&self.pool)
+        Ok(self
+            .fetch_with(&sql, &binds)
             .await?
             .iter()
             .map(|r| LateReview {
@@ -105,12 +101,8 @@ impl Store {
              AND d.completion_due < CAST(${} AS BIGINT) AND {scope} ORDER BY d.completion_due, d.title",
             binds.len()
         );
-        let mut query = sqlx::query(&sql);
-        for b in &binds {
-            query = query.bind(b);
-        }
-        Ok(query
-            .fetch_all(&self.pool)
+        Ok(self
+            .fetch_with(&sql, &binds)
             .await?
             .iter()
             .map(|r| LateCompletion { dossier_id: r.get(0), title: r.get(1), due_at: rfc3339(r.get(2)) })
@@ -125,12 +117,8 @@ impl Store {
             "SELECT l.id, l.title, l.valid_from, r.year FROM labels l LEFT JOIN label_reports r ON r.label_id = l.id \
              WHERE l.state IN ('active', 'renewal_open') AND {scope} ORDER BY l.title, l.id"
         );
-        let mut query = sqlx::query(&sql);
-        for b in &binds {
-            query = query.bind(b);
-        }
         let mut out: Vec<LabelReports> = Vec::new();
-        for r in query.fetch_all(&self.pool).await? {
+        for r in self.fetch_with(&sql, &binds).await? {
             let id: String = r.get(0);
             let year = r.get::<Option<i64>, _>(3).map(|y| y as i32);
             match out.last_mut() {

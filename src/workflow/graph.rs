@@ -114,7 +114,7 @@ fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-const BOX_W: i64 = 170;
+const BOX_W: i64 = 190;
 const BOX_H: i64 = 40;
 const COL_GAP: i64 = 90;
 const ROW_GAP: i64 = 26;
@@ -190,7 +190,7 @@ pub fn svg(machine: &MachineDef, title: &str) -> String {
     for s in &machine.states {
         let (x, y) = place[s.name.as_str()];
         let (fill, stroke) = if s.terminal { ("#e3e3fd", "#000091") } else { ("#ffffff", "#3a3a3a") };
-        let label: String = s.label.chars().take(24).collect();
+        let label: String = s.label.chars().take(30).collect();
         let _ = write!(
             out,
             "<g><title>{}</title><rect x=\"{x}\" y=\"{y}\" width=\"{BOX_W}\" height=\"{BOX_H}\" rx=\"6\" fill=\"{fill}\" \

@@ -100,6 +100,13 @@ pub(super) struct DossierPage {
     assignment: Option<(String, bool)>,
 }
 
+impl DossierPage {
+    /// French name of a coded choice, for the template.
+    fn choice<'a>(&self, value: &'a str) -> &'a str {
+        messages::choice_label(value)
+    }
+}
+
 #[derive(Default)]
 pub(super) struct Identity {
     title: String,
