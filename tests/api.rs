@@ -858,5 +858,76 @@ async fn overdue_and_accounts(db: &TestDb) {
 
 mod recusal {
     use super::*;
-    on_both_backends!(rapporteur_declares_a_conflict, overdue_and_accounts);
+    on_both_backends!(rapporteur_declares_a_conflict, overdue_and_accounts, bulk_actions_item_by_item);
+}
+
+/// One event to many dossiers: each item done or refused on its own, in
+/// the order given, with the status it would have had alone.
+async fn bulk_actions_item_by_item(db: &TestDb) {
+    let w = world(db).await;
+    let mut admissible = Vec::new();
+    for _ in 0..2 {
+        let id = prepared(&w).await;
+        w.porteur.event(&id, json!({"event": "submit"}), 200).await;
+        for body in ["crefop", "conseil_academique"] {
+            w.region.event(&id, json!({"event": "record_opinion", "body": body, "opinion": "favorable"}), 200).await;
+        }
+        w.rectorat.event(&id, json!({"event": "declare_admissible"}), 200).await;
+        admissible.push(id);
+    }
+    let draft = prepared(&w).await;
+    let mut paris = dossier_body(&w.campaign);
+    paris["region"] = json!("IDF");
+    paris["academies"] = json!(["PARIS"]);
+    let (status, other) = w.porteur.post("/api/v1/dossiers", paris).await;
+    assert_eq!(status, 201, "{other}");
+    let paris = other["id"].as_str().unwrap().to_string();
+
+    let r1 = w.cast.rapporteur.user_id.unwrap().to_string();
+    let ids = json!([admissible[0], draft, "pas-un-identifiant", admissible[1]]);
+    let (status, results) = w
+        .president
+        .post(
+            "/api/v1/bulk/dossier-events",
+            json!({"dossier_ids": ids, "event": "assign_reviewer", "user_id": r1, "due": "2027-05-15"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{results}");
+    let statuses: Vec<(String, u64)> = results
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["dossier_id"].as_str().unwrap().to_string(), r["status"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![
+            (admissible[0].clone(), 200),
+            (draft.clone(), 409),
+            ("pas-un-identifiant".into(), 404),
+            (admissible[1].clone(), 200)
+        ]
+    );
+    assert_eq!(results[0]["state"], "under_review");
+    assert_eq!(results[1]["error"]["code"], "wrong_state", "{results}");
+    assert_eq!(db.store.outbox_count("reviewer_assigned").await.unwrap(), 2, "one e-mail per assignment done");
+
+    // Staff remind owners: in scope and waiting on them, yes; elsewhere, no.
+    let (status, results) = w
+        .rectorat
+        .post("/api/v1/bulk/dossier-events", json!({"dossier_ids": [draft, paris, admissible[0]], "event": "remind_owners", "message": "Il manque la convention."}))
+        .await;
+    assert_eq!(status, 200, "{results}");
+    let codes: Vec<u64> = results.as_array().unwrap().iter().map(|r| r["status"].as_u64().unwrap()).collect();
+    assert_eq!(codes, vec![200, 404, 409], "{results}");
+    assert_eq!(db.store.outbox_count("owner_reminder").await.unwrap(), 1);
+    let (status, err) =
+        w.rectorat.post("/api/v1/bulk/dossier-events", json!({"dossier_ids": [], "event": "remind_owners"})).await;
+    assert_eq!((status, err["error"]["field"].as_str()), (422, Some("dossier_ids")), "{err}");
+    let (status, _) = w
+        .porteur
+        .post("/api/v1/bulk/dossier-events", json!({"dossier_ids": [draft], "event": "remind_owners", "message": "x"}))
+        .await;
+    assert_eq!(status, 200, "the answer is per item");
+    assert_eq!(db.store.outbox_count("owner_reminder").await.unwrap(), 1, "an owner may not remind themselves");
 }

@@ -109,6 +109,9 @@ async fn exercise(base: &str) {
         ("get", "/api/v1/overdue"),
         ("get", "/api/v1/admin/users"),
         ("post", "/api/v1/admin/users"),
+        ("get", "/api/v1/labels/export"),
+        ("post", "/api/v1/admin/import/campuses"),
+        ("post", "/api/v1/bulk/dossier-events"),
     ];
     for (method, path) in routes {
         let op = &doc["paths"][path][method];

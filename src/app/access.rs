@@ -11,7 +11,7 @@ pub fn visibility(actor: &Actor) -> Visibility {
     let mut v = Visibility::default();
     for g in &actor.grants {
         match (g.role, &g.scope) {
-            (Role::Admin | Role::President, _) => v.all = true,
+            (Role::Admin | Role::President | Role::System, _) => v.all = true,
             (Role::StaffRectorat, Some(Scope::Academie(a))) => v.academies.push(a.clone()),
             (Role::StaffRegion, Some(Scope::Region(r))) => v.regions.push(r.clone()),
             (Role::Porteur, _) => v.owner = actor.user_id,
@@ -28,6 +28,12 @@ fn in_scope(actor: &Actor, region: &str, academies: &[String]) -> bool {
         (Role::StaffRegion, Some(Scope::Region(r))) => r == region,
         _ => false,
     })
+}
+
+/// Staff of some académie or région, or the national level: those who
+/// follow dossiers beyond their own (overdue items, bulk actions).
+pub fn follows_up(actor: &Actor) -> bool {
+    [Role::StaffRectorat, Role::StaffRegion, Role::President, Role::Admin].into_iter().any(|r| actor.has_role(r))
 }
 
 fn national(actor: &Actor) -> bool {

@@ -5,7 +5,9 @@
 pub mod access;
 pub mod accounts;
 pub mod dossiers;
+pub mod export;
 pub mod files;
+pub mod import;
 pub mod timers;
 pub mod worklists;
 
@@ -124,5 +126,38 @@ impl App {
         let now = self.clock.now();
         let effects = engine::creation_effects(&self.workflow, Machine::Dossier, &facts, now);
         Ok(self.store.create_dossier(&dossier, owner, &effects, actor, now).await?)
+    }
+}
+
+/// The result of one item of a bulk action.
+pub struct BulkItem {
+    pub dossier_id: Uuid,
+    pub result: Result<Outcome, AppError>,
+}
+
+/// Most dossiers one bulk action may name.
+pub const BULK_LIMIT: usize = 200;
+
+impl App {
+    /// Sends the same event to each dossier, each on its own: one refused
+    /// item does not stop the others, and each answer says what happened.
+    pub async fn bulk_dossier_event(
+        &self,
+        actor: &Actor,
+        ids: &[Uuid],
+        event: &Event,
+    ) -> Result<Vec<BulkItem>, AppError> {
+        if ids.is_empty() || ids.len() > BULK_LIMIT {
+            return Err(engine::Refusal::invalid("dossier_ids", format!("must name 1 to {BULK_LIMIT} dossiers")).into());
+        }
+        let mut items = Vec::with_capacity(ids.len());
+        for id in ids {
+            let mut event = event.clone();
+            // A version belongs to one dossier; a bulk action acts on each as it is.
+            event.expected_version = None;
+            let result = self.act(actor, Machine::Dossier, *id, event).await;
+            items.push(BulkItem { dossier_id: *id, result });
+        }
+        Ok(items)
     }
 }

@@ -2,6 +2,7 @@
 //! the binary's edge, where errors become messages and exit codes.
 
 pub mod bench;
+pub mod data;
 pub mod serve;
 pub mod simulate;
 pub mod user;
@@ -41,6 +42,16 @@ pub enum Command {
     },
     /// Fast-forward a copy of the data and print what would fire.
     Simulate(simulate::SimulateArgs),
+    /// Bring labels granted before labelflow in from a spreadsheet.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Open-data exports.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
     /// Benchmarks against baselines measured in the same run.
     Bench {
         #[command(subcommand)]
@@ -64,6 +75,18 @@ pub enum WorkflowCommand {
 pub enum UserCommand {
     /// Create a user; prints the new id alone.
     Add(user::UserAddArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// Campuses from a CSV file: every row checked, all written or nothing.
+    Campuses(data::ImportArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExportCommand {
+    /// Every label, as CSV or JSON on stdout.
+    Labels(data::ExportArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -95,6 +118,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit { command: AuditCommand::Verify(db) } => runtime()?.block_on(audit_verify(db)),
         Command::Simulate(args) => {
             runtime()?.block_on(simulate::simulate(args, &mut std::io::stdout())).map(|_| ExitCode::SUCCESS)
+        }
+        Command::Import { command: ImportCommand::Campuses(args) } => {
+            runtime()?.block_on(data::import(args, &mut std::io::stdout(), &mut std::io::stderr()))
+        }
+        Command::Export { command: ExportCommand::Labels(args) } => {
+            runtime()?.block_on(data::export(args, &mut std::io::stdout().lock()))
         }
         Command::Bench { command } => runtime()?.block_on(bench::run(command)).map(|_| ExitCode::SUCCESS),
     }

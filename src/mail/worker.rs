@@ -183,7 +183,10 @@ impl Mailer {
             link: format!("{}/{}s/{}", self.settings.public_url.trim_end_matches('/'), mail.entity, mail.entity_id),
             ..Default::default()
         };
-        c.message = f.completion_message.clone().unwrap_or_else(|| text("message"));
+        // The step's own message (a request, a reminder) first; a timer's
+        // reminder has none and repeats the pending request.
+        let own = text("message");
+        c.message = if own.is_empty() { f.completion_message.clone().unwrap_or_default() } else { own };
         c.due = f.completion_due.map(instant).or_else(|| data_instant("due")).unwrap_or_default();
         c.call_closes = f.call_closes.map(instant).unwrap_or_default();
         c.review_due = f.review_due.map(instant).or_else(|| data_instant("due")).unwrap_or_default();

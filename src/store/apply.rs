@@ -109,8 +109,9 @@ pub(crate) async fn apply_on(tx: &mut AnyConnection, plan: &Plan) -> Result<Appl
         let new_id = Uuid::new_v4().to_string();
         sqlx::query(
             "INSERT INTO labels (id, dossier_id, workflow, state, version, title, category, filiere, region, \
-             valid_from, valid_until, renewal_of, created_at, updated_at) \
-             SELECT $1, id, workflow, $2, 1, title, $3, filiere, region, $4, $5, $6, $7, $7 FROM dossiers WHERE id = $8",
+             valid_from, valid_until, renewal_of, created_at, updated_at, support_establishment) \
+             SELECT $1, id, workflow, $2, 1, title, $3, filiere, region, $4, $5, $6, $7, $7, support_establishment \
+             FROM dossiers WHERE id = $8",
         )
         .bind(&new_id)
         .bind(&label.state)

@@ -19,6 +19,18 @@ pub struct LabelFilter {
 
 impl Store {
     pub async fn labels(&self, visibility: &Visibility, filter: &LabelFilter) -> Result<Vec<LabelView>> {
+        self.labels_page(visibility, filter, None, None).await
+    }
+
+    /// Labels in (valid_until, id) order, after a given one and at most
+    /// `limit` of them: exports read large sets page by page.
+    pub async fn labels_page(
+        &self,
+        visibility: &Visibility,
+        filter: &LabelFilter,
+        after: Option<(&str, &str)>,
+        limit: Option<i64>,
+    ) -> Result<Vec<LabelView>> {
         let mut binds: Vec<String> = Vec::new();
         let push = |binds: &mut Vec<String>, v: &str| {
             binds.push(v.to_string());
@@ -46,8 +58,16 @@ impl Store {
         if let Some(v) = &filter.expiring_before {
             clauses.push(format!("l.valid_until < {}", push(&mut binds, v)));
         }
-        let sql =
-            format!("{} WHERE {} ORDER BY l.valid_until, l.id", label_select(self.backend()), clauses.join(" AND "));
+        if let Some((until, id)) = after {
+            let (u, i) = (push(&mut binds, until), push(&mut binds, id));
+            clauses.push(format!("(l.valid_until > {u} OR (l.valid_until = {u} AND l.id > {i}))"));
+        }
+        let limit = limit.map(|n| format!(" LIMIT {}", n.max(1))).unwrap_or_default();
+        let sql = format!(
+            "{} WHERE {} ORDER BY l.valid_until, l.id{limit}",
+            label_select(self.backend()),
+            clauses.join(" AND ")
+        );
         self.fetch_with(&sql, &binds).await?.iter().map(label_view).collect()
     }
 
@@ -66,11 +86,11 @@ impl Store {
 fn label_select(backend: Backend) -> &'static str {
     match backend {
         Backend::Sqlite => "SELECT l.id, l.dossier_id, l.title, l.category, l.filiere, l.region, l.valid_from, l.valid_until, \
-            l.state, l.version, l.renewal_of, \
+            l.state, l.version, l.renewal_of, l.support_establishment, \
             (SELECT COALESCE(group_concat(academie, '|'), '') FROM (SELECT academie FROM label_academies WHERE label_id = l.id ORDER BY academie)) \
             FROM labels l",
         Backend::Postgres => "SELECT l.id, l.dossier_id, l.title, l.category, l.filiere, l.region, l.valid_from, l.valid_until, \
-            l.state, l.version, l.renewal_of, \
+            l.state, l.version, l.renewal_of, l.support_establishment, \
             (SELECT COALESCE(string_agg(academie, '|' ORDER BY academie), '') FROM label_academies WHERE label_id = l.id) \
             FROM labels l",
     }
@@ -102,6 +122,7 @@ fn label_view(r: &sqlx::any::AnyRow) -> Result<LabelView> {
         status: r.get(8),
         version: r.get(9),
         renewal_of: r.get(10),
-        academies: r.get::<String, _>(11).split('|').filter(|a| !a.is_empty()).map(String::from).collect(),
+        support_establishment: r.get(11),
+        academies: r.get::<String, _>(12).split('|').filter(|a| !a.is_empty()).map(String::from).collect(),
     })
 }

@@ -8,6 +8,7 @@ pub mod audit;
 mod baseline;
 pub mod dossiers;
 mod error;
+pub mod imports;
 pub mod labels;
 pub mod outbox;
 pub mod records;

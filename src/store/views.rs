@@ -120,6 +120,7 @@ pub struct LabelView {
     pub status: String,
     pub version: i64,
     pub renewal_of: Option<String>,
+    pub support_establishment: String,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -38,6 +38,11 @@ impl ApiError {
         ApiError { status, code: code.into(), message: message.into(), field: None }
     }
 
+    /// The error as its JSON body says it.
+    pub fn detail(self) -> ErrorDetail {
+        ErrorDetail { code: self.code, message: self.message, field: self.field }
+    }
+
     pub fn not_found(what: &str) -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
     }
@@ -45,8 +50,9 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody { error: ErrorDetail { code: self.code, message: self.message, field: self.field } };
-        (self.status, Json(body)).into_response()
+        let status = self.status;
+        let body = ErrorBody { error: self.detail() };
+        (status, Json(body)).into_response()
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod error;
+pub mod export;
 pub mod openapi;
 pub mod pages;
 

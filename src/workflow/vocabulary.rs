@@ -189,6 +189,7 @@ pub const TEMPLATES: &[&str] = &[
     "dossier_reopened",
     "reviewer_assigned",
     "reviewer_recused",
+    "owner_reminder",
     "review_reminder",
     "review_overdue",
     "reviews_complete",

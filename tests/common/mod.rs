@@ -51,6 +51,15 @@ impl TestDb {
         let store = Store::open(&url).await.expect("postgres store");
         Some(TestDb { store, url, _dir: None, pg: Some((admin, name)) })
     }
+
+    /// Another empty database on the same backend as `db`.
+    #[allow(dead_code)]
+    pub async fn same_kind(db: &TestDb) -> TestDb {
+        match db.pg {
+            Some(_) => TestDb::postgres().await.expect("postgres is configured"),
+            None => TestDb::sqlite().await,
+        }
+    }
 }
 
 async fn run_admin(admin: &str, sql: &str) {

@@ -315,3 +315,79 @@ pub async fn audit(
     let id = path_id(&id, "dossier")?;
     trail_response(app.dossier_audit(&caller.actor, id).await?, q.format.as_deref(), &id.to_string())
 }
+
+#[derive(Deserialize, ToSchema)]
+pub struct BulkInput {
+    /// The dossiers to act on (1 to 200).
+    pub dossier_ids: Vec<String>,
+    /// The event and its data, as for `POST /dossiers/{id}/events`
+    /// (e.g. `assign_reviewer` with `user_id` and `due`, `remind_owners`
+    /// with `message`); each dossier is taken at its current version.
+    pub event: String,
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub data: Map<String, Value>,
+}
+
+/// What happened to one dossier of a bulk action.
+#[derive(serde::Serialize, ToSchema)]
+pub struct BulkResult {
+    pub dossier_id: String,
+    /// The HTTP status the same action alone would have had.
+    pub status: u16,
+    pub state: Option<String>,
+    pub version: Option<i64>,
+    pub error: Option<super::super::error::ErrorDetail>,
+}
+
+/// Send one event to many dossiers, each succeeding or failing on its own.
+#[utoipa::path(post, path = "/api/v1/bulk/dossier-events", tag = "dossiers", security(("bearer" = [])),
+    request_body = BulkInput,
+    responses((status = 200, body = [BulkResult]), (status = 422, body = ErrorBody)))]
+pub async fn bulk_event(
+    State(app): State<App>,
+    caller: Caller,
+    Body(input): Body<BulkInput>,
+) -> Result<Json<Vec<BulkResult>>, ApiError> {
+    let limit = crate::app::BULK_LIMIT;
+    if input.dossier_ids.is_empty() || input.dossier_ids.len() > limit {
+        let refusal = crate::engine::Refusal::invalid("dossier_ids", format!("must name 1 to {limit} dossiers"));
+        return Err(crate::app::AppError::from(refusal).into());
+    }
+    let mut results = Vec::new();
+    let mut ids = Vec::new();
+    for text in &input.dossier_ids {
+        match uuid::Uuid::parse_str(text) {
+            Ok(id) => ids.push(id),
+            Err(_) => results.push(failed(text, ApiError::not_found("dossier"))),
+        }
+    }
+    let event = Event { name: input.event, data: input.data, expected_version: None, subject: None };
+    if !ids.is_empty() {
+        for item in app.bulk_dossier_event(&caller.actor, &ids, &event).await? {
+            results.push(match item.result {
+                Ok(outcome) => BulkResult {
+                    dossier_id: item.dossier_id.to_string(),
+                    status: 200,
+                    state: Some(outcome.state),
+                    version: Some(outcome.version),
+                    error: None,
+                },
+                Err(e) => failed(&item.dossier_id.to_string(), e.into()),
+            });
+        }
+    }
+    // Answers in the order the ids were given.
+    results.sort_by_key(|r| input.dossier_ids.iter().position(|id| *id == r.dossier_id));
+    Ok(Json(results))
+}
+
+fn failed(id: &str, e: ApiError) -> BulkResult {
+    BulkResult {
+        dossier_id: id.to_string(),
+        status: e.status.as_u16(),
+        state: None,
+        version: None,
+        error: Some(e.detail()),
+    }
+}

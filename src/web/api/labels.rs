@@ -74,3 +74,55 @@ pub async fn event(
 ) -> Result<Json<Outcome>, ApiError> {
     Ok(Json(app.label_event(&caller.actor, path_id(&id, "label")?, input.into()).await?))
 }
+
+#[derive(Deserialize, IntoParams)]
+pub struct ExportQuery {
+    /// `csv` (default) or `json`.
+    pub format: Option<String>,
+}
+
+/// Every label the caller may see, for open-data publication; streamed.
+/// Columns (CSV header, JSON keys): id, title, category, status, filiere,
+/// filiere_label, region, region_label, academies, academies_labels,
+/// support_establishment, valid_from, valid_until, renewal_of, dossier_id.
+#[utoipa::path(get, path = "/api/v1/labels/export", tag = "labels", security(("bearer" = [])), params(ExportQuery),
+    responses((status = 200, body = [crate::app::export::LabelRecordOut]), (status = 422, body = ErrorBody)))]
+pub async fn export(
+    State(app): State<App>,
+    caller: Caller,
+    Query(q): Query<ExportQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    let format = crate::app::export::Format::parse(q.format.as_deref().unwrap_or("csv"))?;
+    Ok(crate::web::export::labels(&app, &caller.actor, format))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ImportQuery {
+    /// Check and report without writing.
+    pub dry_run: Option<bool>,
+}
+
+/// Import campuses from the campus CSV (request body, `text/csv`), admin:
+/// 200 with what changed (or would change), 422 with every problem by
+/// line and column and nothing written.
+#[utoipa::path(post, path = "/api/v1/admin/import/campuses", tag = "labels", security(("bearer" = [])),
+    params(ImportQuery), request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = crate::app::import::ImportReport),
+        (status = 422, body = crate::app::import::ImportReport), (status = 403, body = ErrorBody)))]
+pub async fn import(
+    State(app): State<App>,
+    caller: Caller,
+    Query(q): Query<ImportQuery>,
+    body: axum::body::Bytes,
+) -> Result<(axum::http::StatusCode, Json<crate::app::import::ImportReport>), ApiError> {
+    let text = std::str::from_utf8(&body).map_err(|_| {
+        ApiError::from(crate::app::AppError::from(crate::engine::Refusal::invalid("body", "must be UTF-8 text")))
+    })?;
+    let report = app.import_campuses(&caller.actor, text, q.dry_run.unwrap_or(false)).await?;
+    let status = if report.problems.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, Json(report)))
+}

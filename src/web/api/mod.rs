@@ -14,6 +14,9 @@ use axum::Router;
 /// Largest JSON body accepted (attachments have their own limit).
 pub const JSON_LIMIT: usize = 256 * 1024;
 
+/// Largest campus file accepted (some thousands of rows).
+pub const IMPORT_LIMIT: usize = 4 * 1024 * 1024;
+
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/api/v1/login", post(accounts::login))
@@ -30,6 +33,7 @@ pub fn routes() -> Router<App> {
         .route("/api/v1/dossiers/{id}/partners/{partner}", delete(dossiers::remove_partner))
         .route("/api/v1/dossiers/{id}/self-assessment", put(dossiers::self_assessment))
         .route("/api/v1/dossiers/{id}/events", post(dossiers::event))
+        .route("/api/v1/bulk/dossier-events", post(dossiers::bulk_event))
         .route("/api/v1/dossiers/{id}/reviews", get(dossiers::reviews))
         .route("/api/v1/dossiers/{id}/audit", get(dossiers::audit))
         .route(
@@ -38,6 +42,8 @@ pub fn routes() -> Router<App> {
         )
         .route("/api/v1/attachments/{id}", get(dossiers::download))
         .route("/api/v1/labels", get(labels::list))
+        .route("/api/v1/labels/export", get(labels::export))
+        .route("/api/v1/admin/import/campuses", post(labels::import).layer(DefaultBodyLimit::max(IMPORT_LIMIT)))
         .route("/api/v1/labels/{id}", get(labels::read))
         .route("/api/v1/labels/{id}/audit", get(labels::audit))
         .route("/api/v1/labels/{id}/events", post(labels::event))

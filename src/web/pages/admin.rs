@@ -301,3 +301,104 @@ pub(super) async fn workflow(State(app): State<App>, browser: Browser) -> Respon
         StatusCode::OK,
     )
 }
+
+#[derive(Template)]
+#[template(path = "pages/admin_import.html")]
+struct ImportPage {
+    user: Option<UserBar>,
+    csrf: String,
+    /// What the last file gave: problems (line, column, reason) or changes.
+    problems: Vec<(u64, String, String)>,
+    /// (line, change, campus, fields)
+    changes: Vec<(u64, String, String, String)>,
+    written: bool,
+    previewed: bool,
+    file_name: String,
+    /// The file's text, carried from the preview to the import.
+    text: String,
+}
+
+pub(super) async fn import_page(browser: Browser) -> Response {
+    if !browser.actor.has_role(Role::Admin) {
+        return forbidden(&browser);
+    }
+    let data = ImportPage {
+        user: bar(&browser),
+        csrf: browser.csrf.clone(),
+        problems: vec![],
+        changes: vec![],
+        written: false,
+        previewed: false,
+        file_name: String::new(),
+        text: String::new(),
+    };
+    page(data, StatusCode::OK)
+}
+
+/// A campus file sent from the page: previewed (nothing written) or
+/// imported. The preview carries the file's text in the form, so what is
+/// imported is exactly what was previewed.
+pub(super) async fn import_campuses(
+    State(app): State<App>,
+    browser: Browser,
+    mut form: axum::extract::Multipart,
+) -> Response {
+    let (mut csrf, mut action, mut text, mut file_name) = (String::new(), String::new(), String::new(), String::new());
+    while let Ok(Some(field)) = form.next_field().await {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            file_name = field.file_name().unwrap_or_default().to_string();
+        }
+        let Ok(bytes) = field.bytes().await else { break };
+        let value = String::from_utf8_lossy(&bytes).into_owned();
+        match name.as_str() {
+            "csrf" => csrf = value,
+            "action" => action = value,
+            "file" if !bytes.is_empty() => text = value,
+            "text" if text.is_empty() => text = value,
+            _ => {}
+        }
+    }
+    if !same_token(&browser.csrf, &csrf) {
+        return expired(&browser);
+    }
+    let dry_run = action != "importer";
+    let report = match app.import_campuses(&browser.actor, &text, dry_run).await {
+        Ok(r) => r,
+        Err(AppError::Refused(crate::engine::Refusal::NotAllowed { .. })) => return forbidden(&browser),
+        Err(e) => return message(bar(&browser), StatusCode::SERVICE_UNAVAILABLE, "Import", &messages::describe(&e).1),
+    };
+    let status = if report.problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let change_fr = |c: &str| match c {
+        "create" => "création",
+        "update" => "mise à jour",
+        _ => "inchangé",
+    };
+    let data = ImportPage {
+        user: bar(&browser),
+        csrf: browser.csrf.clone(),
+        problems: report
+            .problems
+            .iter()
+            .map(|p| (p.line, p.column.clone(), messages::import_problem(&p.reason)))
+            .collect(),
+        changes: report
+            .changes
+            .iter()
+            .map(|c| (c.line, change_fr(&c.change).to_string(), c.title.clone(), c.fields.join(", ")))
+            .collect(),
+        written: report.written,
+        previewed: dry_run && report.problems.is_empty(),
+        file_name,
+        text: if report.written { String::new() } else { text },
+    };
+    page(data, status)
+}
+
+pub(super) async fn export_csv(State(app): State<App>, browser: Browser) -> Response {
+    crate::web::export::labels(&app, &browser.actor, crate::app::export::Format::Csv)
+}
+
+pub(super) async fn export_json(State(app): State<App>, browser: Browser) -> Response {
+    crate::web::export::labels(&app, &browser.actor, crate::app::export::Format::Json)
+}

@@ -135,8 +135,7 @@ pub(super) async fn dashboard(State(app): State<App>, browser: Browser) -> Respo
         let what = format!("Rapport d'activité {} non déposé", r.year);
         late.push((r.due_on.format("%d/%m/%Y").to_string(), format!("/labels/{}", r.label_id), r.title, what));
     }
-    let sees_overdue =
-        [Role::StaffRectorat, Role::StaffRegion, Role::President, Role::Admin].into_iter().any(|r| actor.has_role(r));
+    let sees_overdue = crate::app::access::follows_up(actor);
     let page_data = DashboardPage {
         assignments: assignments
             .into_iter()

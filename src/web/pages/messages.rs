@@ -164,3 +164,31 @@ pub fn describe(e: &AppError) -> (String, String) {
         AppError::Store(_) => (String::new(), "Le service est momentanément indisponible. Réessayez dans un instant.".into()),
     }
 }
+
+/// French wording of a campus-file problem.
+pub fn import_problem(reason: &str) -> String {
+    let quoted = || reason.split('`').nth(1).unwrap_or_default().to_string();
+    if reason == "is required" {
+        "valeur obligatoire".into()
+    } else if reason == "missing from the header" {
+        "colonne absente de l'en-tête".into()
+    } else if reason.starts_with("unknown filière") {
+        format!("filière inconnue « {} »", quoted())
+    } else if reason.starts_with("unknown région") {
+        format!("région inconnue « {} »", quoted())
+    } else if reason.starts_with("unknown académie") {
+        format!("académie inconnue « {} »", quoted())
+    } else if reason.contains("is not in the région") {
+        format!("l'académie « {} » n'est pas dans la région indiquée", quoted())
+    } else if reason.contains("neither standard nor excellence") {
+        format!("« {} » : catégorie standard ou excellence attendue", quoted())
+    } else if reason.contains("is not a date") {
+        format!("« {} » n'est pas une date (AAAA-MM-JJ ou JJ/MM/AAAA)", quoted())
+    } else if reason == "must be after valid_from" {
+        "la fin de validité doit suivre le début".into()
+    } else if let Some(line) = reason.strip_prefix("the same campus as line ") {
+        format!("même campus qu'à la ligne {line}")
+    } else {
+        format!("ligne illisible ({reason})")
+    }
+}

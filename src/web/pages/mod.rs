@@ -5,6 +5,7 @@ mod actions;
 mod admin;
 mod audit;
 mod auth;
+mod bulk;
 mod dashboard;
 mod dossier;
 mod label;
@@ -60,6 +61,15 @@ pub fn routes() -> Router<App> {
         .route("/admin/courriels", get(admin::dead_mail))
         .route("/admin/courriels/{id}/relance", post(admin::retry_mail))
         .route("/admin/workflow", get(admin::workflow))
+        .route(
+            "/admin/import",
+            get(admin::import_page)
+                .post(admin::import_campuses)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::web::api::IMPORT_LIMIT * 3)),
+        )
+        .route("/actions-groupees", get(bulk::bulk_page).post(bulk::bulk_action))
+        .route("/export/labels.csv", get(admin::export_csv))
+        .route("/export/labels.json", get(admin::export_json))
 }
 
 /// What the layout shows of the person logged in.
@@ -68,6 +78,8 @@ pub struct UserBar {
     pub csrf: String,
     pub admin: bool,
     pub rapporteur: bool,
+    /// Staff or the president: bulk actions.
+    pub staff: bool,
 }
 
 fn bar(b: &Browser) -> Option<UserBar> {
@@ -76,6 +88,7 @@ fn bar(b: &Browser) -> Option<UserBar> {
         csrf: b.csrf.clone(),
         admin: b.actor.has_role(Role::Admin),
         rapporteur: b.actor.has_role(Role::Rapporteur),
+        staff: crate::app::access::follows_up(&b.actor),
     })
 }
 

@@ -1,0 +1,367 @@
+//! Labels granted before labelflow, brought in from the campus CSV of the
+//! API contract: every row checked first, then all written in one
+//! transaction or nothing; the same file again changes nothing.
+
+use super::{App, AppError};
+use crate::calendar::{add_months, paris_date};
+use crate::engine::{self, Actor, Facts, LabelFacts, Refusal, TimerOp};
+use crate::reference::{self, fold};
+use crate::store::imports::{ImportOp, LabelRecord};
+use crate::workflow::{Machine, Role};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+/// Columns the file must have, in any order (others are ignored, so an
+/// export can be imported again).
+pub const COLUMNS: &[&str] =
+    &["title", "filiere", "region", "academies", "support_establishment", "category", "valid_from", "valid_until"];
+
+/// A row that cannot be imported: where and why.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct RowProblem {
+    pub line: u64,
+    pub column: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for RowProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.column.is_empty() {
+            write!(f, "line {}: {}", self.line, self.reason)
+        } else {
+            write!(f, "line {}, column {}: {}", self.line, self.column, self.reason)
+        }
+    }
+}
+
+/// A valid row, with its values as codes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CampusRow {
+    pub line: u64,
+    pub key: String,
+    pub record: LabelRecord,
+}
+
+/// What importing a row does.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct RowChange {
+    pub line: u64,
+    pub title: String,
+    /// `create`, `update` or `unchanged`.
+    pub change: String,
+    /// The columns an update changes.
+    pub fields: Vec<String>,
+    pub label_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct ImportReport {
+    /// Nothing is written when there is any.
+    pub problems: Vec<RowProblem>,
+    pub changes: Vec<RowChange>,
+    /// False for a dry run or a file with problems.
+    pub written: bool,
+}
+
+fn date(text: &str) -> Option<NaiveDate> {
+    let t = text.trim();
+    NaiveDate::parse_from_str(t, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(t, "%d/%m/%Y")).ok()
+}
+
+/// Reads and checks the whole file; every problem is reported, by line.
+pub fn parse_campuses(text: &str) -> Result<Vec<CampusRow>, Vec<RowProblem>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let problem = |line: u64, column: &str, reason: String| RowProblem { line, column: column.into(), reason };
+    let headers = match reader.headers() {
+        Ok(h) => h.iter().map(|h| h.trim().to_lowercase()).collect::<Vec<_>>(),
+        Err(e) => return Err(vec![problem(1, "", format!("unreadable header: {e}"))]),
+    };
+    let missing: Vec<RowProblem> = COLUMNS
+        .iter()
+        .filter(|c| !headers.iter().any(|h| h == *c))
+        .map(|c| problem(1, c, "missing from the header".into()))
+        .collect();
+    if !missing.is_empty() {
+        return Err(missing);
+    }
+    let index = |name: &str| headers.iter().position(|h| h == name).expect("checked above");
+    let mut rows: Vec<CampusRow> = Vec::new();
+    let mut problems = Vec::new();
+    for result in reader.records() {
+        let record = match result {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                problems.push(problem(line, "", format!("unreadable row: {e}")));
+                continue;
+            }
+        };
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        let get = |name: &str| record.get(index(name)).unwrap_or("").to_string();
+        let before = problems.len();
+        let mut need = |name: &str| {
+            let v = get(name);
+            if v.is_empty() {
+                problems.push(problem(line, name, "is required".into()));
+            }
+            v
+        };
+        let title = need("title");
+        let support_establishment = need("support_establishment");
+        let (filiere_text, region_text, category_text) = (need("filiere"), need("region"), need("category"));
+        let (from_text, until_text, academies_text) = (need("valid_from"), need("valid_until"), need("academies"));
+        let filiere = reference::filiere(&filiere_text).map(|f| f.code.to_string());
+        if filiere.is_none() && !filiere_text.is_empty() {
+            problems.push(problem(line, "filiere", format!("unknown filière `{filiere_text}`")));
+        }
+        let region = reference::region(&region_text).map(|r| r.code.to_string());
+        if region.is_none() && !region_text.is_empty() {
+            problems.push(problem(line, "region", format!("unknown région `{region_text}`")));
+        }
+        let mut academies = Vec::new();
+        for a in academies_text.split('|').map(str::trim).filter(|a| !a.is_empty()) {
+            match reference::academie(a) {
+                None => problems.push(problem(line, "academies", format!("unknown académie `{a}`"))),
+                Some(x) if region.as_deref().is_some_and(|r| r != x.region) => problems.push(problem(
+                    line,
+                    "academies",
+                    format!("académie `{a}` is not in the région `{region_text}`"),
+                )),
+                Some(x) if !academies.contains(&x.code.to_string()) => academies.push(x.code.to_string()),
+                Some(_) => {}
+            }
+        }
+        academies.sort();
+        let category = match fold(&category_text).as_str() {
+            "standard" => Some("standard"),
+            "excellence" => Some("excellence"),
+            _ => None,
+        };
+        if category.is_none() && !category_text.is_empty() {
+            problems.push(problem(line, "category", format!("`{category_text}` is neither standard nor excellence")));
+        }
+        let (from, until) = (date(&from_text), date(&until_text));
+        for (column, text, value) in [("valid_from", &from_text, from), ("valid_until", &until_text, until)] {
+            if value.is_none() && !text.is_empty() {
+                problems.push(problem(line, column, format!("`{text}` is not a date (YYYY-MM-DD or DD/MM/YYYY)")));
+            }
+        }
+        if let (Some(f), Some(u)) = (from, until) {
+            if u <= f {
+                problems.push(problem(line, "valid_until", "must be after valid_from".into()));
+            }
+        }
+        if problems.len() > before {
+            continue;
+        }
+        let (Some(filiere), Some(region), Some(category), Some(from), Some(until)) =
+            (filiere, region, category, from, until)
+        else {
+            continue;
+        };
+        let key = format!("{}|{region}", fold(&title));
+        if let Some(first) = rows.iter().find(|r| r.key == key) {
+            problems.push(problem(line, "title", format!("the same campus as line {}", first.line)));
+            continue;
+        }
+        let record = LabelRecord {
+            title,
+            category: category.to_string(),
+            filiere,
+            region,
+            academies,
+            support_establishment,
+            valid_from: from,
+            valid_until: until,
+        };
+        rows.push(CampusRow { line, key, record });
+    }
+    if problems.is_empty() {
+        Ok(rows)
+    } else {
+        Err(problems)
+    }
+}
+
+/// The status an imported label starts in, from its dates.
+fn status_on(record: &LabelRecord, today: NaiveDate) -> &'static str {
+    if record.valid_until < today {
+        "expired"
+    } else if today >= add_months(record.valid_until, -12) {
+        "renewal_open"
+    } else {
+        "active"
+    }
+}
+
+/// The deadlines of a label in force from now on: those already past are
+/// history, and an import announces nothing by e-mail.
+fn future_timers(app: &App, record: &LabelRecord, status: &str, now: DateTime<Utc>) -> engine::Effects {
+    if status == "expired" {
+        return engine::Effects::default();
+    }
+    let facts = Facts::Label(LabelFacts {
+        dossier_id: None,
+        owners: vec![],
+        region: record.region.clone(),
+        academies: record.academies.clone(),
+        valid_from: record.valid_from,
+        valid_until: record.valid_until,
+        has_labelled_renewal: false,
+        reports: vec![],
+    });
+    let mut effects = engine::creation_effects(&app.workflow, Machine::Label, &facts, now);
+    effects.messages.clear();
+    effects.timers.retain(|t| matches!(t, TimerOp::Start { due_at, .. } if *due_at > now));
+    effects
+}
+
+impl App {
+    /// Checks a campus file and, unless `dry_run` or a row is wrong, writes
+    /// every change in one transaction.
+    pub async fn import_campuses(&self, actor: &Actor, text: &str, dry_run: bool) -> Result<ImportReport, AppError> {
+        if !actor.has_role(Role::Admin) && !actor.has_role(Role::System) {
+            return Err(Refusal::NotAllowed { reason: "only an administrator imports campuses".into() }.into());
+        }
+        let rows = match parse_campuses(text) {
+            Ok(rows) => rows,
+            Err(problems) => return Ok(ImportReport { problems, ..Default::default() }),
+        };
+        let now = self.clock.now();
+        let today = paris_date(now);
+        let existing = self.store.imported_labels().await?;
+        let mut ops = Vec::new();
+        let mut changes = Vec::new();
+        for row in rows {
+            let mut change = RowChange {
+                line: row.line,
+                title: row.record.title.clone(),
+                change: "create".into(),
+                fields: vec![],
+                label_id: None,
+            };
+            match existing.get(&row.key) {
+                None => {
+                    let status = status_on(&row.record, today);
+                    let effects = future_timers(self, &row.record, status, now);
+                    ops.push(ImportOp::Create { key: row.key, record: row.record, status: status.into(), effects });
+                }
+                Some(current) => {
+                    change.label_id = Some(current.id.clone());
+                    change.fields = current.record.differences(&row.record);
+                    if change.fields.is_empty() {
+                        change.change = "unchanged".into();
+                    } else {
+                        change.change = "update".into();
+                        // A label withdrawn or renewed here keeps its status; the
+                        // others follow the new dates.
+                        let follows_dates = matches!(current.status.as_str(), "active" | "renewal_open" | "expired");
+                        let dates_changed = change.fields.iter().any(|f| f.starts_with("valid_"));
+                        let (status, effects) = if follows_dates && dates_changed {
+                            let status = status_on(&row.record, today);
+                            let mut effects = future_timers(self, &row.record, status, now);
+                            effects.timers.insert(0, TimerOp::CancelAll);
+                            (status.to_string(), effects)
+                        } else {
+                            (current.status.clone(), engine::Effects::default())
+                        };
+                        ops.push(ImportOp::Update {
+                            id: current.id.clone(),
+                            version: current.version,
+                            before: current.record.clone(),
+                            record: row.record,
+                            status,
+                            effects,
+                        });
+                    }
+                }
+            }
+            changes.push(change);
+        }
+        if dry_run || ops.is_empty() {
+            return Ok(ImportReport { problems: vec![], changes, written: false });
+        }
+        let created = self.store.import_labels(&ops, &self.workflow.id, actor, now).await?;
+        let mut created = created.into_iter();
+        for change in changes.iter_mut().filter(|c| c.change == "create") {
+            change.label_id = created.next();
+        }
+        Ok(ImportReport { problems: vec![], changes, written: true })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "title,filiere,region,academies,support_establishment,category,valid_from,valid_until\n";
+
+    #[test]
+    fn labels_and_codes_are_both_accepted() {
+        let text = format!(
+            "{HEADER}\"Campus « Bois, Forêt »\",Matériaux innovants,auvergne-rhone-alpes,Lyon|GRENOBLE,Lycée du Bois,EXCELLENCE,2022-09-01,31/08/2027\n"
+        );
+        let rows = parse_campuses(&text).unwrap();
+        assert_eq!(rows.len(), 1);
+        let r = &rows[0].record;
+        assert_eq!(
+            (r.title.as_str(), r.filiere.as_str(), r.region.as_str()),
+            ("Campus « Bois, Forêt »", "materiaux-innovants", "ARA")
+        );
+        assert_eq!(r.academies, vec!["GRENOBLE".to_string(), "LYON".to_string()]);
+        assert_eq!((r.category.as_str(), r.valid_until.to_string().as_str()), ("excellence", "2027-08-31"));
+        assert_eq!(rows[0].line, 2);
+    }
+
+    #[test]
+    fn every_problem_is_named_by_line_and_column() {
+        let text = format!(
+            "{HEADER}Campus A,Chimie,Bretagn,Rennes,Lycée,standard,2022-09-01,2027-08-31\n\
+             Campus B,Chimie et biotechnologies,BRE,Lyon,Lycée,premium,2022-09-01,2021-01-01\n\
+             Campus A,Chimie et biotechnologies,BRE,Rennes,,standard,2022-09-01,2027-08-31\n"
+        );
+        let problems = parse_campuses(&text).unwrap_err();
+        let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert!(shown.contains(&"line 2, column filiere: unknown filière `Chimie`".to_string()), "{shown:#?}");
+        assert!(shown.contains(&"line 2, column region: unknown région `Bretagn`".to_string()), "{shown:#?}");
+        assert!(
+            shown.iter().any(|s| s.starts_with("line 3, column academies: académie `Lyon` is not in")),
+            "{shown:#?}"
+        );
+        assert!(shown.iter().any(|s| s.starts_with("line 3, column category:")), "{shown:#?}");
+        assert!(shown.contains(&"line 3, column valid_until: must be after valid_from".to_string()), "{shown:#?}");
+        assert!(shown.contains(&"line 4, column support_establishment: is required".to_string()), "{shown:#?}");
+    }
+
+    #[test]
+    fn a_missing_column_is_reported_on_the_header() {
+        let problems = parse_campuses("title,filiere\nA,B\n").unwrap_err();
+        assert_eq!(problems[0].to_string(), "line 1, column region: missing from the header");
+        assert_eq!(problems.len(), COLUMNS.len() - 2);
+    }
+
+    #[test]
+    fn the_same_campus_twice_is_refused() {
+        let row = "Campus Mer,Chimie et biotechnologies,BRE,Rennes,Lycée,standard,2022-09-01,2027-08-31\n";
+        let problems =
+            parse_campuses(&format!("{HEADER}{row}{}", row.replace("Campus Mer", "CAMPUS MER"))).unwrap_err();
+        assert_eq!(problems[0].to_string(), "line 3, column title: the same campus as line 2");
+    }
+
+    #[test]
+    fn status_follows_the_dates() {
+        let record = |until: &str| LabelRecord {
+            valid_from: NaiveDate::from_ymd_opt(2020, 9, 1).unwrap(),
+            valid_until: NaiveDate::parse_from_str(until, "%Y-%m-%d").unwrap(),
+            ..Default::default()
+        };
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        assert_eq!(status_on(&record("2026-11-22"), today), "expired");
+        assert_eq!(status_on(&record("2027-11-23"), today), "renewal_open");
+        assert_eq!(status_on(&record("2027-11-24"), today), "active");
+    }
+}

@@ -1,0 +1,209 @@
+//! Campuses from a spreadsheet and labels out as open data: a realistic
+//! file, bad lines named, idempotent re-import, updates audited, scoped
+//! exports, and an export that imports into an empty database unchanged.
+
+mod common;
+
+use common::*;
+use labelflow::store::labels::LabelFilter;
+use labelflow::store::views::LabelView;
+use labelflow::workflow::Machine;
+use serde_json::{json, Value};
+use std::process::Command;
+
+const FILE: &str = include_str!("data/campuses.csv");
+
+fn csv_client_body(text: &str) -> Vec<u8> {
+    text.as_bytes().to_vec()
+}
+
+async fn all_labels(db: &TestDb) -> Vec<LabelView> {
+    let everything = labelflow::store::dossiers::Visibility { all: true, ..Default::default() };
+    let mut labels = db.store.labels(&everything, &LabelFilter::default()).await.unwrap();
+    labels.sort_by(|a, b| a.title.cmp(&b.title));
+    labels
+}
+
+/// What a label says, without its id.
+fn essence(l: &LabelView) -> (String, String, String, String, Vec<String>, String, String, String, String) {
+    (
+        l.title.clone(),
+        l.category.clone(),
+        l.filiere.clone(),
+        l.region.clone(),
+        l.academies.clone(),
+        l.support_establishment.clone(),
+        l.valid_from.clone(),
+        l.valid_until.clone(),
+        l.status.clone(),
+    )
+}
+
+async fn import_export_round_trip(db: &TestDb) {
+    let cast = cast(&db.store).await;
+    let served = serve(&db.store, at(2027, 2, 1, 9, 0)).await;
+    let admin = Client::login(&served.base, "admin@example.fr").await;
+    let rectorat = Client::login(&served.base, "rectorat@ac-lyon.fr").await;
+    let path = "/api/v1/admin/import/campuses";
+
+    // Only administrators import; a dry run writes nothing.
+    let (status, _) = rectorat.raw(reqwest::Method::POST, path, "text/csv", csv_client_body(FILE)).await;
+    assert_eq!(status, 403);
+    let (status, report) =
+        admin.raw(reqwest::Method::POST, &format!("{path}?dry_run=true"), "text/csv", csv_client_body(FILE)).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!((report["written"].as_bool(), report["changes"].as_array().unwrap().len()), (Some(false), 13));
+    assert!(all_labels(db).await.is_empty(), "a dry run writes nothing");
+
+    let (status, report) = admin.raw(reqwest::Method::POST, path, "text/csv", csv_client_body(FILE)).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["written"], true);
+    assert!(report["changes"].as_array().unwrap().iter().all(|c| c["change"] == "create" && c["label_id"].is_string()));
+    let labels = all_labels(db).await;
+    assert_eq!(labels.len(), 13);
+    let by_title = |t: &str| labels.iter().find(|l| l.title == t).unwrap_or_else(|| panic!("{t}")).clone();
+    let mer = by_title("Campus « Mer, Littoral »");
+    assert_eq!(
+        (mer.region.as_str(), mer.academies.clone(), mer.status.as_str()),
+        ("BRE", vec!["RENNES".into()], "renewal_open")
+    );
+    let chimie = by_title("Campus de la Chimie Verte");
+    assert_eq!(chimie.academies, vec!["AMIENS".to_string(), "LILLE".to_string()], "labels and codes, any case");
+    assert_eq!(
+        (chimie.valid_from.as_str(), chimie.support_establishment.as_str()),
+        ("2022-09-01", "Lycée \"Les Savoirs\" d'Amiens")
+    );
+    assert_eq!(by_title("Campus Bâtiment Durable").status, "expired", "ended in 2024");
+    assert_eq!(by_title("Campus Agroalimentaire de Bretagne").status, "active");
+    for (title, region) in [
+        ("Campus Numérique des Antilles", "GUA"),
+        ("Campus Énergies Tropicales", "REU"),
+        ("Campus Design et Métiers d'Art", "MAY"),
+    ] {
+        assert_eq!(by_title(title).region, region, "overseas: {title}");
+    }
+    // Deadlines from now on only, and no e-mail about a past decision.
+    let agro = by_title("Campus Agroalimentaire de Bretagne");
+    let timers = db.store.timers_of(Machine::Label, uuid::Uuid::parse_str(&agro.id).unwrap()).await.unwrap();
+    assert!(timers.iter().any(|t| t.event == "reach_end" && t.status == "pending"), "{timers:?}");
+    assert!(timers.iter().all(|t| t.due_at.as_str() > "2027-02-01"), "nothing in the past: {timers:?}");
+    assert!(db
+        .store
+        .timers_of(Machine::Label, uuid::Uuid::parse_str(&by_title("Campus Bâtiment Durable").id).unwrap())
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(db.store.outbox_count("label_granted").await.unwrap(), 0);
+    let trail = db.store.trail("label", &agro.id).await.unwrap();
+    assert_eq!((trail.len(), trail[0].action.as_str()), (1, "import"), "audited as imported");
+
+    // The same file again changes nothing.
+    let (status, report) = admin.raw(reqwest::Method::POST, path, "text/csv", csv_client_body(FILE)).await;
+    assert_eq!(status, 200);
+    assert!(report["changes"].as_array().unwrap().iter().all(|c| c["change"] == "unchanged"), "{report}");
+    assert_eq!(
+        all_labels(db).await.iter().map(essence).collect::<Vec<_>>(),
+        labels.iter().map(essence).collect::<Vec<_>>()
+    );
+    assert_eq!(db.store.trail("label", &agro.id).await.unwrap().len(), 1);
+
+    // A changed row updates its label, audited, with its deadlines planned again.
+    let changed = FILE.replace(
+        "Lycée agricole du Gros Chêne,standard,2025-09-01,2030-08-31",
+        "Lycée agricole du Gros Chêne,excellence,2025-09-01,2029-08-31",
+    );
+    let (status, report) = admin.raw(reqwest::Method::POST, path, "text/csv", csv_client_body(&changed)).await;
+    assert_eq!(status, 200, "{report}");
+    let update = report["changes"].as_array().unwrap().iter().find(|c| c["change"] == "update").cloned().unwrap();
+    assert_eq!((update["line"].as_u64(), update["fields"].clone()), (Some(11), json!(["category", "valid_until"])));
+    let trail = db.store.trail("label", &agro.id).await.unwrap();
+    assert_eq!(trail.last().unwrap().action, "import_update");
+    assert_eq!(trail.last().unwrap().before["valid_until"], "2030-08-31");
+    let timers = db.store.timers_of(Machine::Label, uuid::Uuid::parse_str(&agro.id).unwrap()).await.unwrap();
+    let end = timers.iter().find(|t| t.event == "reach_end" && t.status == "pending").unwrap();
+    assert!(end.due_at.starts_with("2029-08-31"), "{end:?}");
+
+    // Bad lines are named; nothing is written, even the good ones.
+    let bad = format!("{FILE}Campus Fantôme,Chimie,Bretagn,Rennes,Lycée,standard,2022-09-01,2027-08-31\nCampus Vide,Chimie et biotechnologies,BRE,Rennes,,standard,2022-09-01,2027-08-31\n")
+        .replace("2029-08-31", "2032-08-31");
+    let (status, report) = admin.raw(reqwest::Method::POST, path, "text/csv", csv_client_body(&bad)).await;
+    assert_eq!(status, 422);
+    let problems: Vec<(u64, String)> = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["line"].as_u64().unwrap(), p["column"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(problems, vec![(15, "filiere".into()), (15, "region".into()), (16, "support_establishment".into())]);
+    assert_eq!(report["written"], false);
+    assert!(
+        all_labels(db).await.iter().all(|l| l.valid_until != "2032-08-31"),
+        "the valid change was not written either"
+    );
+
+    // Exports: scoped, stable columns, and they import unchanged elsewhere.
+    let (status, body) = rectorat.bytes("/api/v1/labels/export?format=json").await;
+    assert_eq!(status, 200);
+    let seen: Vec<Value> = serde_json::from_slice(&body).unwrap();
+    assert_eq!(seen.len(), 1, "Lyon staff see the one campus with Lyon");
+    assert_eq!(seen[0]["title"], "Campus Industrie du Futur");
+    assert_eq!(seen[0]["academies_labels"], json!(["Clermont-Ferrand", "Grenoble", "Lyon"]));
+    let (status, body) = admin.bytes("/api/v1/labels/export?format=csv").await;
+    assert_eq!(status, 200);
+    let exported = String::from_utf8(body).unwrap();
+    assert!(exported.starts_with("id,title,category,status,filiere,filiere_label,region,region_label,academies,academies_labels,support_establishment,valid_from,valid_until,renewal_of,dossier_id\n"));
+    assert_eq!(admin.get("/api/v1/labels/export?format=xml").await.0, 422);
+
+    let other = TestDb::same_kind(db).await;
+    let (app2, _) = app(&other.store, at(2027, 2, 1, 9, 0));
+    let report = app2.import_campuses(&cast.admin, &exported, false).await.unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(
+        all_labels(&other).await.iter().map(essence).collect::<Vec<_>>(),
+        all_labels(db).await.iter().map(essence).collect::<Vec<_>>(),
+        "export → import into an empty database → the same labels"
+    );
+    drop(other);
+}
+
+on_both_backends!(import_export_round_trip);
+
+#[tokio::test]
+async fn the_cli_names_bad_lines_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("lf.db").display());
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_labelflow")).args(args).env("LABELFLOW_LOG", "off").output().unwrap()
+    };
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        format!("{FILE}Campus X,Chimie et biotechnologies,Bretagne,Lyon,Lycée,standard,2022-09-01,2027-08-31\n"),
+    )
+    .unwrap();
+    let out = run(&["import", "campuses", bad.to_str().unwrap(), "--database-url", &url]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.csv:line 15, column academies: académie `Lyon` is not in the région `Bretagne`"),
+        "{err}"
+    );
+    assert!(err.contains("1 problem(s); nothing imported"), "{err}");
+
+    let good = dir.path().join("campuses.csv");
+    std::fs::write(&good, FILE).unwrap();
+    let out = run(&["import", "campuses", good.to_str().unwrap(), "--dry-run", "--database-url", &url]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .ends_with("13 created, 0 updated, 0 unchanged; dry run, nothing written\n"));
+    let out = run(&["export", "labels", "--format", "json", "--database-url", &url]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "[\n]", "nothing was written");
+    let out = run(&["import", "campuses", good.to_str().unwrap(), "--database-url", &url]);
+    assert!(String::from_utf8_lossy(&out.stdout).ends_with("13 created, 0 updated, 0 unchanged; imported\n"));
+    let out = run(&["import", "campuses", good.to_str().unwrap(), "--database-url", &url]);
+    assert!(String::from_utf8_lossy(&out.stdout).ends_with("0 created, 0 updated, 13 unchanged; nothing to change\n"));
+    let out = run(&["export", "labels", "--format", "csv", "--database-url", &url]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 14, "a header and 13 labels");
+    let out = run(&["audit", "verify", "--database-url", &url]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "13 entries verified");
+}
