@@ -8,6 +8,7 @@ pub mod cli;
 pub mod clock;
 pub mod demo;
 pub mod engine;
+pub mod ical;
 pub mod mail;
 pub mod reference;
 pub mod store;

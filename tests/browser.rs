@@ -440,19 +440,54 @@ async fn each_role_takes_a_dossier_from_draft_to_label_by_clicking() {
     shots.check(&c, "12-label").await;
     logout(&c).await;
 
-    // The administrator's pages.
+    // Staff: bulk actions and their calendar address.
+    login(&c, &base, "rectorat@ac-lyon.fr").await;
+    c.goto(&format!("{base}/actions-groupees")).await.unwrap();
+    shots.check(&c, "13-actions-groupees").await;
+    c.goto(&format!("{base}/calendrier")).await.unwrap();
+    mark(&c).await;
+    c.find(Locator::XPath("//button[normalize-space()=\"Créer mon adresse de calendrier\"]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let page = settled(&c, "Nouvelle adresse de votre calendrier").await;
+    assert!(page.contains("/ical/") && page.contains(".ics"), "{page}");
+    shots.check(&c, "14-calendrier").await;
+    logout(&c).await;
+
+    // The administrator's pages, and campuses imported from a spreadsheet.
     login(&c, &base, "admin@example.fr").await;
+    c.goto(&format!("{base}/admin/import")).await.unwrap();
+    let csv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/campuses.csv");
+    c.find(Locator::Css("#f-file")).await.unwrap().send_keys(&csv.display().to_string()).await.unwrap();
+    mark(&c).await;
+    c.find(Locator::XPath("//button[normalize-space()=\"Prévisualiser\"]")).await.unwrap().click().await.unwrap();
+    let page = settled(&c, "ce que l'import changera").await;
+    assert!(page.contains("Campus Énergies Tropicales") && page.contains("Importer ces 13 ligne(s)"), "{page}");
+    shots.check(&c, "15-admin-import-apercu").await;
+    mark(&c).await;
+    c.find(Locator::XPath("//button[normalize-space()=\"Importer ces 13 ligne(s)\"]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let page = settled(&c, "Import effectué").await;
+    assert!(page.contains("Import effectué : 13 ligne(s)"), "{page}");
     for (path, name) in [
-        ("/admin/campagnes", "13-admin-campagnes"),
-        ("/admin/utilisateurs", "14-admin-comptes"),
-        ("/admin/courriels", "15-admin-courriels"),
-        ("/admin/workflow", "16-admin-processus"),
+        ("/admin/campagnes", "16-admin-campagnes"),
+        ("/admin/utilisateurs", "17-admin-comptes"),
+        ("/admin/courriels", "18-admin-courriels"),
+        ("/admin/workflow", "19-admin-processus"),
+        ("/tableau-de-bord", "20-tableau-de-bord-national"),
     ] {
         c.goto(&format!("{base}{path}")).await.unwrap();
         shots.check(&c, name).await;
     }
     c.close().await.unwrap();
-    assert!(shots.dir.join("16-admin-processus.png").exists());
+    assert!(shots.dir.join("20-tableau-de-bord-national.png").exists());
 }
 
 /// Keyboard only: the skip link, the login form, the menu and a form are

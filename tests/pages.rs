@@ -449,3 +449,45 @@ mod editor {
     use super::*;
     on_both_backends!(editor_rapporteur_staff_and_admin_pages);
 }
+
+/// Bulk actions by form: ticked dossiers, one result line each.
+async fn bulk_actions_page(db: &TestDb) {
+    let cast = cast(&db.store).await;
+    let served = serve(&db.store, at(2027, 2, 1, 9, 0)).await;
+    let app = served.app.clone();
+    let campaign = campaign(&db.store, &cast.admin).await;
+    let draft = app.create_dossier(&cast.porteur, cast.porteur.user_id.unwrap(), new_dossier(campaign)).await.unwrap();
+    let withdrawn =
+        app.create_dossier(&cast.porteur, cast.porteur.user_id.unwrap(), new_dossier(campaign)).await.unwrap();
+    let withdraw = labelflow::engine::Event::named("withdraw");
+    app.act(&cast.porteur, labelflow::workflow::Machine::Dossier, withdrawn, withdraw).await.unwrap();
+
+    let porteur = Browser::login(&served.base, "porteur@example.fr").await;
+    assert_eq!(porteur.get("/actions-groupees").await.0, 403, "owners have no bulk actions");
+    let rectorat = Browser::login(&served.base, "rectorat@ac-lyon.fr").await;
+    let (status, page) = rectorat.get("/actions-groupees").await;
+    assert_eq!(status, 200);
+    let csrf = form_value(&page, "csrf");
+    let (status, _, page) =
+        rectorat.post("/actions-groupees", &[("csrf", &csrf), ("action", "relancer"), ("message", "x")]).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Cochez au moins un dossier") && page.contains("href=\"#f-dossier\""), "{page}");
+    let (d1, d2) = (draft.to_string(), withdrawn.to_string());
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("dossier", d1.as_str()),
+        ("dossier", d2.as_str()),
+        ("action", "relancer"),
+        ("message", "La convention manque encore."),
+    ];
+    let (status, _, page) = rectorat.post("/actions-groupees", &form).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Résultat par dossier (2)") && page.contains("<td>fait</td>"), "{page}");
+    assert!(page.contains("<strong>refusé</strong>"), "the withdrawn one is refused on its own: {page}");
+    assert_eq!(db.store.outbox_count("owner_reminder").await.unwrap(), 1);
+}
+
+mod bulk {
+    use super::*;
+    on_both_backends!(bulk_actions_page);
+}

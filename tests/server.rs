@@ -112,6 +112,9 @@ async fn exercise(base: &str) {
         ("get", "/api/v1/labels/export"),
         ("post", "/api/v1/admin/import/campuses"),
         ("post", "/api/v1/bulk/dossier-events"),
+        ("get", "/api/v1/me/calendar"),
+        ("post", "/api/v1/me/calendar"),
+        ("delete", "/api/v1/me/calendar"),
     ];
     for (method, path) in routes {
         let op = &doc["paths"][path][method];

@@ -6,6 +6,7 @@ pub mod access;
 pub mod accounts;
 pub mod dossiers;
 pub mod export;
+pub mod feeds;
 pub mod files;
 pub mod import;
 pub mod timers;
@@ -37,6 +38,8 @@ pub struct App {
     pub data_dir: std::path::PathBuf,
     /// Session cookies carry `Secure` (the site is served over https).
     pub secure_cookies: bool,
+    /// Base of the links handed out (calendar feeds); empty: from the request.
+    pub public_url: String,
     /// Set with `serve --test-clock`: the clock the test endpoint moves.
     pub test_clock: Option<crate::clock::ManualClock>,
     /// Wakes the timer worker when a plan may have added a timer.
@@ -67,6 +70,7 @@ impl App {
             clock,
             data_dir: "data".into(),
             secure_cookies: false,
+            public_url: String::new(),
             test_clock: None,
             wake: Arc::new(tokio::sync::Notify::new()),
             mail_wake: Arc::new(tokio::sync::Notify::new()),

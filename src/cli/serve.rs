@@ -91,6 +91,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let mut app = App::new(store.clone(), workflow, clock).with_data_dir(&args.data_dir);
     app.secure_cookies = args.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
+    app.public_url = args.public_url.clone().unwrap_or_default();
     if args.test_clock {
         tracing::warn!("--test-clock: the clock can be moved through the API; never use this in production");
         app = app.with_test_clock(ManualClock::new(chrono::Utc::now()));

@@ -193,3 +193,43 @@ fn campaign_view(r: &sqlx::any::AnyRow) -> CampaignView {
         kinds: kinds.split(',').filter(|k| !k.is_empty()).map(String::from).collect(),
     }
 }
+
+impl Store {
+    /// Replaces the user's calendar address (the old one stops working).
+    pub async fn set_calendar_feed(&self, user: Uuid, token_hash: &str, now: DateTime<Utc>) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM calendar_feeds WHERE user_id = $1").bind(user.to_string()).execute(&mut **tx).await?;
+        sqlx::query("INSERT INTO calendar_feeds (user_id, token_hash, created_at) VALUES ($1, $2, $3)")
+            .bind(user.to_string())
+            .bind(token_hash)
+            .bind(super::to_micros(now))
+            .execute(&mut **tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn revoke_calendar_feed(&self, user: Uuid) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM calendar_feeds WHERE user_id = $1").bind(user.to_string()).execute(&mut **tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// When the user's calendar address was made, if they have one.
+    pub async fn calendar_feed_since(&self, user: Uuid) -> Result<Option<DateTime<Utc>>> {
+        let at: Option<i64> = sqlx::query_scalar("SELECT created_at FROM calendar_feeds WHERE user_id = $1")
+            .bind(user.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(at.map(super::from_micros))
+    }
+
+    pub async fn calendar_feed_user(&self, token_hash: &str) -> Result<Option<Uuid>> {
+        let user: Option<String> = sqlx::query_scalar("SELECT user_id FROM calendar_feeds WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(user.and_then(|u| Uuid::parse_str(&u).ok()))
+    }
+}

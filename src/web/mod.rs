@@ -3,6 +3,7 @@
 pub mod api;
 pub mod error;
 pub mod export;
+pub mod feeds;
 pub mod openapi;
 pub mod pages;
 
@@ -28,6 +29,7 @@ pub fn router(app: App) -> Router {
         .route("/healthz", get(healthz))
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/workflows/{id}", get(workflow_summary))
+        .route("/ical/{file}", get(feeds::feed))
         .merge(api::routes())
         .merge(pages::routes())
         .fallback(not_found)

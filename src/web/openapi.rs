@@ -22,6 +22,7 @@ use utoipa::{Modify, OpenApi};
         api::timers::dossier_timers, api::timers::label_timers, api::timers::deadlines, api::timers::move_clock,
         api::timers::notifications, api::timers::dead_mail, api::timers::retry_mail,
         api::timers::assignments, api::timers::overdue, api::accounts::users, api::accounts::create_user,
+        api::accounts::open_calendar, api::accounts::calendar_state, api::accounts::revoke_calendar,
     ),
     components(schemas(
         super::error::ErrorBody, super::error::ErrorDetail, super::Health, super::WorkflowSummary, super::StateSummary,
@@ -37,7 +38,8 @@ use utoipa::{Modify, OpenApi};
         api::timers::ClockInput, api::timers::ClockMoved, crate::store::timers::Firing, crate::store::timers::TimerView,
         crate::store::timers::Deadline, crate::store::outbox::MailView,
         crate::app::accounts::NewAccount, crate::app::export::LabelRecordOut, crate::app::import::ImportReport,
-        crate::app::import::RowProblem, crate::app::import::RowChange, api::dossiers::BulkInput, api::dossiers::BulkResult, crate::store::worklists::Assignment, crate::store::worklists::LateReview,
+        crate::app::import::RowProblem, crate::app::import::RowChange, api::dossiers::BulkInput, api::dossiers::BulkResult,
+        api::accounts::CalendarFeed, api::accounts::CalendarFeedState, crate::store::worklists::Assignment, crate::store::worklists::LateReview,
         crate::store::worklists::LateCompletion, crate::app::worklists::LateReport, crate::app::worklists::Overdue,
     )),
     modifiers(&Bearer),

@@ -80,3 +80,48 @@ pub async fn create_user(
 ) -> Result<(StatusCode, Json<UserView>), ApiError> {
     Ok((StatusCode::CREATED, Json(app.create_user(&caller.actor, &input).await?)))
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct CalendarFeed {
+    /// The secret address of the caller's iCalendar feed; shown once.
+    pub url: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CalendarFeedState {
+    pub active: bool,
+    /// RFC 3339: when the current address was made.
+    pub created_at: Option<String>,
+}
+
+/// A new secret address for the caller's calendar feed (the former one stops working).
+#[utoipa::path(post, path = "/api/v1/me/calendar", tag = "accounts", security(("bearer" = [])),
+    responses((status = 201, body = CalendarFeed), (status = 401, body = ErrorBody)))]
+pub async fn open_calendar(
+    State(app): State<App>,
+    caller: Caller,
+    headers: axum::http::HeaderMap,
+) -> Result<(StatusCode, Json<CalendarFeed>), ApiError> {
+    let token = app.open_calendar_feed(&caller.actor).await?;
+    let url = crate::web::feeds::feed_url(&crate::web::feeds::base_url(&app, &headers), &token);
+    Ok((StatusCode::CREATED, Json(CalendarFeed { url })))
+}
+
+/// Whether the caller has a calendar address, and since when.
+#[utoipa::path(get, path = "/api/v1/me/calendar", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, body = CalendarFeedState), (status = 401, body = ErrorBody)))]
+pub async fn calendar_state(State(app): State<App>, caller: Caller) -> Result<Json<CalendarFeedState>, ApiError> {
+    let since = app.calendar_feed_since(&caller.actor).await?;
+    Ok(Json(CalendarFeedState {
+        active: since.is_some(),
+        created_at: since.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+    }))
+}
+
+/// Revoke the caller's calendar address.
+#[utoipa::path(delete, path = "/api/v1/me/calendar", tag = "accounts", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+pub async fn revoke_calendar(State(app): State<App>, caller: Caller) -> Result<StatusCode, ApiError> {
+    app.revoke_calendar_feed(&caller.actor).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

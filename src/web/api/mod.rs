@@ -23,6 +23,10 @@ pub fn routes() -> Router<App> {
         .route("/api/v1/logout", post(accounts::logout))
         .route("/api/v1/me", get(accounts::me))
         .route("/api/v1/me/password", post(accounts::change_password))
+        .route(
+            "/api/v1/me/calendar",
+            get(accounts::calendar_state).post(accounts::open_calendar).delete(accounts::revoke_calendar),
+        )
         .route("/api/v1/reference/{list}", get(dossiers::reference))
         .route("/api/v1/campaigns", get(dossiers::campaigns).post(dossiers::create_campaign))
         .route("/api/v1/campaigns/{id}", get(dossiers::campaign))

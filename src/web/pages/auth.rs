@@ -154,3 +154,58 @@ pub(super) async fn change_password(
         }
     }
 }
+
+#[derive(Template)]
+#[template(path = "pages/calendar.html")]
+pub(super) struct CalendarPage {
+    user: Option<UserBar>,
+    csrf: String,
+    since: String,
+    /// The new address, shown once right after it is made.
+    url: String,
+    revoked: bool,
+}
+
+async fn calendar_page(app: &App, browser: &Browser, url: String, revoked: bool) -> Response {
+    let since = app
+        .calendar_feed_since(&browser.actor)
+        .await
+        .ok()
+        .flatten()
+        .map(|t| t.with_timezone(&crate::calendar::ZONE).format("%d/%m/%Y %H:%M").to_string())
+        .unwrap_or_default();
+    page(CalendarPage { user: bar(browser), csrf: browser.csrf.clone(), since, url, revoked }, StatusCode::OK)
+}
+
+pub(super) async fn calendar(State(app): State<App>, browser: Browser) -> Response {
+    calendar_page(&app, &browser, String::new(), false).await
+}
+
+#[derive(Deserialize)]
+pub(super) struct CalendarForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    action: String,
+}
+
+pub(super) async fn calendar_action(
+    State(app): State<App>,
+    browser: Browser,
+    headers: HeaderMap,
+    Form(form): Form<CalendarForm>,
+) -> Response {
+    if !same_token(&browser.csrf, &form.csrf) {
+        return expired(&browser);
+    }
+    let done = if form.action == "revoquer" {
+        app.revoke_calendar_feed(&browser.actor).await.map(|_| (String::new(), true))
+    } else {
+        let base = crate::web::feeds::base_url(&app, &headers);
+        app.open_calendar_feed(&browser.actor).await.map(|token| (crate::web::feeds::feed_url(&base, &token), false))
+    };
+    match done {
+        Ok((url, revoked)) => calendar_page(&app, &browser, url, revoked).await,
+        Err(e) => message(bar(&browser), StatusCode::SERVICE_UNAVAILABLE, "Calendrier", &messages::describe(&e).1),
+    }
+}

@@ -19,6 +19,15 @@ struct BulkPage {
     user_id: String,
 }
 
+fn not_for_you(browser: &Browser) -> Response {
+    message(
+        bar(browser),
+        StatusCode::FORBIDDEN,
+        "Accès réservé",
+        "Les actions groupées sont réservées aux services académiques et régionaux et à la commission.",
+    )
+}
+
 fn may_bulk(browser: &Browser) -> bool {
     crate::app::access::follows_up(&browser.actor)
 }
@@ -65,7 +74,7 @@ async fn render(
 
 pub(super) async fn bulk_page(State(app): State<App>, browser: Browser) -> Response {
     if !may_bulk(&browser) {
-        return forbidden(&browser);
+        return not_for_you(&browser);
     }
     render(&app, &browser, &[], vec![], FormErrors::default(), ("", "", "")).await
 }
@@ -80,7 +89,7 @@ pub(super) async fn bulk_action(
         return expired(&browser);
     }
     if !may_bulk(&browser) {
-        return forbidden(&browser);
+        return not_for_you(&browser);
     }
     let checked: Vec<String> = pairs.iter().filter(|(k, _)| k == "dossier").map(|(_, v)| v.clone()).collect();
     let (message_text, due, user_id) = (get("message"), get("due"), get("user_id"));

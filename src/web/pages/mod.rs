@@ -67,6 +67,7 @@ pub fn routes() -> Router<App> {
                 .post(admin::import_campuses)
                 .layer(axum::extract::DefaultBodyLimit::max(crate::web::api::IMPORT_LIMIT * 3)),
         )
+        .route("/calendrier", get(auth::calendar).post(auth::calendar_action))
         .route("/actions-groupees", get(bulk::bulk_page).post(bulk::bulk_action))
         .route("/export/labels.csv", get(admin::export_csv))
         .route("/export/labels.json", get(admin::export_json))

@@ -1,0 +1,42 @@
+//! Calendar feed addresses: made, replaced and revoked by their owner
+//! (API and pages), read by calendar programs without a login.
+
+use crate::app::{App, AppError};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+/// The site's base address: `--public-url`, or the request's own host.
+pub fn base_url(app: &App, headers: &HeaderMap) -> String {
+    if !app.public_url.is_empty() {
+        return app.public_url.trim_end_matches('/').to_string();
+    }
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    format!("http://{host}")
+}
+
+pub fn feed_url(base: &str, token: &str) -> String {
+    format!("{base}/ical/{token}.ics")
+}
+
+/// `GET /ical/{token}.ics`: an unknown or revoked address is not found.
+pub async fn feed(State(app): State<App>, headers: HeaderMap, Path(file): Path<String>) -> Response {
+    let token = file.strip_suffix(".ics").unwrap_or(&file);
+    let base = base_url(&app, &headers);
+    match app.calendar_feed(token, &base).await {
+        Ok(text) => (
+            [
+                (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-store"),
+                (header::CONTENT_DISPOSITION, "inline; filename=\"labelflow.ics\""),
+            ],
+            text,
+        )
+            .into_response(),
+        Err(AppError::Auth(_)) => (StatusCode::NOT_FOUND, "Calendrier introuvable ou révoqué.").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "calendar feed failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "Calendrier momentanément indisponible.").into_response()
+        }
+    }
+}
