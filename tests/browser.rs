@@ -422,6 +422,13 @@ async fn each_role_takes_a_dossier_from_draft_to_label_by_clicking() {
     c.goto(&format!("{base}/dossiers/{id}")).await.unwrap();
     assert!(c.source().await.unwrap().contains("Bon projet."), "motivation shown");
     mark(&c).await;
+    c.find(Locator::LinkText("Synthèse imprimable de la décision")).await.unwrap().click().await.unwrap();
+    wait_for(&c, &format!("/dossiers/{id}/decision")).await;
+    let page = c.source().await.unwrap();
+    assert!(page.contains("Synthèse de la décision") && page.contains("du 01/02/2027 au 31/01/2030"), "{page}");
+    assert!(page.contains("Bon projet.") && page.contains("pour 3 an(s)"), "{page}");
+    shots.check(&c, "12b-synthese-decision").await;
+    c.goto(&format!("{base}/dossiers/{id}")).await.unwrap();
     c.find(Locator::LinkText("Voir le label")).await.unwrap().click().await.unwrap();
     let page = settled(&c, "du 01/02/2027 au 31/01/2030").await;
     assert!(page.contains("du 01/02/2027 au 31/01/2030"), "{page}");

@@ -269,6 +269,10 @@ async fn editor_rapporteur_staff_and_admin_pages(db: &TestDb) {
     assert!(page.contains("value=\"Campus Bois\"") && page.contains("entre-temps"), "{page}");
     assert_eq!(app.store.dossier_view(id).await.unwrap().title, "Campus Bois et Forêt", "nothing lost");
 
+    let (status, page) = porteur.get(&format!("/dossiers/{id}/decision")).await;
+    assert_eq!(status, 404, "no summary before the decision");
+    assert!(page.contains("Pas encore de décision"));
+
     // Attachments: a PDF goes in and comes back; a fake one is refused at its field.
     let pdf: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
     let (status, _, page) = porteur

@@ -149,6 +149,28 @@ impl Identity {
     }
 }
 
+/// A dossier's filière, région and académies in French.
+struct Place {
+    filiere: String,
+    region: String,
+    academies: String,
+}
+
+impl Place {
+    fn of(d: &DossierView) -> Place {
+        Place {
+            filiere: reference::filiere(&d.filiere).map(|f| f.label.to_string()).unwrap_or_else(|| d.filiere.clone()),
+            region: reference::region(&d.region).map(|r| r.label.to_string()).unwrap_or_else(|| d.region.clone()),
+            academies: d
+                .academies
+                .iter()
+                .map(|a| reference::academie(a).map(|x| x.label).unwrap_or(a))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+}
+
 /// Attachment kinds with their French names.
 const ATTACHMENT_KINDS: &[(&str, &str)] = &[
     ("dossier", "Dossier de candidature"),
@@ -226,8 +248,7 @@ pub(super) async fn render_dossier(
     let editable = crate::app::access::edits_content(&browser.actor, facts)
         && app.workflow.dossier.state(&instance.state).is_some_and(|s| s.editable);
     let checklist = if instance.state == app.workflow.dossier.initial { checklist(facts) } else { vec![] };
-    let academies =
-        d.academies.iter().map(|a| reference::academie(a).map(|x| x.label).unwrap_or(a)).collect::<Vec<_>>().join(", ");
+    let place = Place::of(&d);
     let self_assessment = app
         .workflow
         .grid
@@ -294,9 +315,9 @@ pub(super) async fn render_dossier(
         category: messages::choice_label(&d.category).to_string(),
         endorsed_rectorat: endorsed(&d.endorsements.rectorat),
         endorsed_region: endorsed(&d.endorsements.region),
-        filiere: reference::filiere(&d.filiere).map(|f| f.label.to_string()).unwrap_or_else(|| d.filiere.clone()),
-        region: reference::region(&d.region).map(|r| r.label.to_string()).unwrap_or_else(|| d.region.clone()),
-        academies,
+        filiere: place.filiere,
+        region: place.region,
+        academies: place.academies,
         flash: flash.into(),
         form_errors,
         actions,
@@ -674,4 +695,76 @@ pub(super) async fn download(State(app): State<App>, browser: Browser, Path(id):
         }
         Err(_) => missing(),
     }
+}
+
+#[derive(Template)]
+#[template(path = "pages/decision.html")]
+struct DecisionPage {
+    user: Option<UserBar>,
+    d: DossierView,
+    filiere: String,
+    region: String,
+    academies: String,
+    category: String,
+    outcome: String,
+    years: String,
+    decided_on: String,
+    /// (name, type)
+    partners: Vec<(String, String)>,
+    /// (body, opinion)
+    opinions: Vec<(String, String)>,
+    reviews: ReviewTable,
+    /// The label granted: (from, until).
+    validity: Option<(String, String)>,
+    printed_on: String,
+}
+
+/// A one-page summary of a decided dossier, laid out for printing.
+pub(super) async fn decision_summary(State(app): State<App>, browser: Browser, Path(id): Path<String>) -> Response {
+    let Ok(id) = Uuid::parse_str(&id) else { return not_found(&browser, Machine::Dossier) };
+    let Ok(d) = app.dossier(&browser.actor, id).await else { return not_found(&browser, Machine::Dossier) };
+    let Some(decision) = d.decision.clone() else {
+        return message(
+            bar(&browser),
+            StatusCode::NOT_FOUND,
+            "Pas encore de décision",
+            "La synthèse imprimable existe une fois la décision prise.",
+        );
+    };
+    let validity = match &d.label_id {
+        Some(label) => match Uuid::parse_str(label) {
+            Ok(l) => app
+                .label(&browser.actor, l)
+                .await
+                .ok()
+                .map(|l| (french_date(&l.valid_from), french_date(&l.valid_until))),
+            Err(_) => None,
+        },
+        None => None,
+    };
+    let kind_label = |code: &str| {
+        reference::PARTNER_TYPES.iter().find(|p| p.code == code).map(|p| p.label.to_string()).unwrap_or(code.into())
+    };
+    let place = Place::of(&d);
+    let data = DecisionPage {
+        user: bar(&browser),
+        filiere: place.filiere,
+        region: place.region,
+        academies: place.academies,
+        category: decision.category.as_deref().map(messages::choice_label).unwrap_or("").to_string(),
+        outcome: messages::choice_label(&decision.outcome).to_string(),
+        years: decision.years.map(|y| y.to_string()).unwrap_or_default(),
+        decided_on: french_instant(&decision.decided_at),
+        partners: d.partners.iter().map(|p| (p.name.clone(), kind_label(&p.kind))).collect(),
+        opinions: d
+            .opinions
+            .iter()
+            .map(|o| (messages::choice_label(&o.body).to_string(), messages::choice_label(&o.opinion).to_string()))
+            .collect(),
+        reviews: review_table(&app, &browser, id).await,
+        validity,
+        printed_on: app.clock.now().with_timezone(&crate::calendar::ZONE).format("%d/%m/%Y").to_string(),
+        d,
+    };
+    page(data, StatusCode::OK)
 }

@@ -55,6 +55,7 @@ pub fn routes() -> Router<App> {
         )
         .route("/pieces/{id}", get(dossier::download))
         .route("/dossiers/{id}/journal", get(audit::dossier_trail))
+        .route("/dossiers/{id}/decision", get(dossier::decision_summary))
         .route("/labels/{id}/journal", get(audit::label_trail))
         .route("/admin/campagnes", get(admin::campaigns).post(admin::create_campaign))
         .route("/admin/utilisateurs", get(admin::users).post(admin::create_user))
