@@ -695,6 +695,35 @@ async fn accounts_and_tokens(db: &TestDb) {
     assert_eq!(wrong, unknown, "an unknown address and a wrong password look the same");
     let (status, _) = anon.get("/api/v1/me").await;
     assert_eq!(status, 401);
+
+    // Guessing is slowed: after five failures in a row the address is
+    // locked, even with the right password, unknown addresses alike; other
+    // addresses are not affected.
+    for address in ["president@example.fr", "personne@example.fr"] {
+        for _ in 0..4 {
+            assert_eq!(anon.post("/api/v1/login", json!({"email": address, "password": "devine"})).await.0, 401);
+        }
+        let (status, err) = anon.post("/api/v1/login", json!({"email": address, "password": "devine"})).await;
+        assert_eq!(status, 401, "{err}");
+        let (status, err) = anon.post("/api/v1/login", json!({"email": address, "password": PASSWORD})).await;
+        assert_eq!((status, err["error"]["code"].as_str()), (429, Some("too_many_attempts")), "{err}");
+    }
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/login", w.porteur.base))
+        .json(&json!({"email": "PRESIDENT@example.fr", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429, "the address is compared folded");
+    assert_eq!(r.headers()["retry-after"], "60");
+    assert_eq!(anon.post("/api/v1/login", json!({"email": "admin@example.fr", "password": PASSWORD})).await.0, 200);
+    w._served.clock.set(at(2027, 2, 1, 9, 2));
+    assert_eq!(
+        anon.post("/api/v1/login", json!({"email": "president@example.fr", "password": PASSWORD})).await.0,
+        200,
+        "the lock ends"
+    );
+
     let mut forged = anon.clone();
     forged.token = Some("0".repeat(64));
     assert_eq!(forged.get("/api/v1/me").await.0, 401);

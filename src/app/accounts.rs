@@ -20,6 +20,8 @@ pub enum AuthError {
     InvalidCredentials,
     #[error("missing or expired token")]
     InvalidToken,
+    #[error("too many failed logins for this address; try again in {seconds} s")]
+    Throttled { seconds: i64 },
 }
 
 pub fn token_hash(token: &str) -> String {
@@ -34,17 +36,24 @@ impl App {
         email: &str,
         password: &str,
     ) -> Result<(String, chrono::DateTime<chrono::Utc>), AppError> {
+        let address = crate::reference::fold(email);
+        let now = self.clock.now();
+        if let Some(until) = self.throttle.locked_until(&address, now) {
+            return Err(AuthError::Throttled { seconds: (until - now).num_seconds().max(1) }.into());
+        }
         let credentials = self.store.credentials(email).await?;
-        let (user, hash) = match credentials {
-            Some(c) => c,
+        let ok = match &credentials {
+            Some((_, hash)) => verify_password(password, hash),
             None => {
                 verify_password(password, &self.decoy_hash);
-                return Err(AuthError::InvalidCredentials.into());
+                false
             }
         };
-        if !verify_password(password, &hash) {
+        let Some((user, _)) = credentials.filter(|_| ok) else {
+            self.throttle.failed(&address, now);
             return Err(AuthError::InvalidCredentials.into());
-        }
+        };
+        self.throttle.succeeded(&address);
         let mut bytes = [0u8; 32];
         OsRng.fill_bytes(&mut bytes);
         let token = hex::encode(bytes);

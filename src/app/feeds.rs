@@ -67,8 +67,8 @@ impl App {
             }
         }
         for d in self.dossiers(actor, Some("returned_for_completion"), None).await? {
-            let view =
-                self.store.dossier_view(uuid::Uuid::parse_str(&d.id).map_err(|_| AuthError::InvalidToken)?).await?;
+            let Ok(id) = uuid::Uuid::parse_str(&d.id) else { continue };
+            let view = self.store.dossier_view(id).await?;
             let Some(due) = view.completion.as_ref().and_then(|c| instant(&c.due)).filter(|t| *t > now) else {
                 continue;
             };

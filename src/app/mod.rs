@@ -9,6 +9,7 @@ pub mod export;
 pub mod feeds;
 pub mod files;
 pub mod import;
+pub mod throttle;
 pub mod timers;
 pub mod worklists;
 
@@ -49,6 +50,8 @@ pub struct App {
     /// Verified against when an e-mail is unknown, so that a failed login
     /// costs the same time either way.
     decoy_hash: Arc<String>,
+    /// Failed logins per address.
+    pub throttle: Arc<throttle::LoginThrottle>,
 }
 
 /// The result of an accepted event.
@@ -75,6 +78,7 @@ impl App {
             wake: Arc::new(tokio::sync::Notify::new()),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
             decoy_hash,
+            throttle: Arc::default(),
         }
     }
 

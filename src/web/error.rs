@@ -31,11 +31,13 @@ pub struct ApiError {
     pub code: String,
     pub message: String,
     pub field: Option<String>,
+    /// Seconds before trying again (429), sent as `Retry-After`.
+    pub retry_after: Option<i64>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
-        ApiError { status, code: code.into(), message: message.into(), field: None }
+        ApiError { status, code: code.into(), message: message.into(), field: None, retry_after: None }
     }
 
     /// The error as its JSON body says it.
@@ -51,8 +53,12 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status;
-        let body = ErrorBody { error: self.detail() };
-        (status, Json(body)).into_response()
+        let retry_after = self.retry_after;
+        let mut response = (status, Json(ErrorBody { error: self.detail() })).into_response();
+        if let Some(v) = retry_after.and_then(|s| axum::http::HeaderValue::from_str(&s.to_string()).ok()) {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+        }
+        response
     }
 }
 
@@ -61,14 +67,19 @@ impl From<AppError> for ApiError {
         match e {
             AppError::Refused(r) => r.into(),
             AppError::Store(s) => s.into(),
-            AppError::Auth(a) => ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                match a {
-                    crate::app::accounts::AuthError::InvalidCredentials => "invalid_credentials",
-                    crate::app::accounts::AuthError::InvalidToken => "unauthorized",
-                },
-                a.to_string(),
-            ),
+            AppError::Auth(a) => {
+                use crate::app::accounts::AuthError;
+                let (status, code) = match a {
+                    AuthError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
+                    AuthError::InvalidToken => (StatusCode::UNAUTHORIZED, "unauthorized"),
+                    AuthError::Throttled { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
+                };
+                let retry_after = match a {
+                    AuthError::Throttled { seconds } => Some(seconds),
+                    _ => None,
+                };
+                ApiError { retry_after, ..ApiError::new(status, code, a.to_string()) }
+            }
         }
     }
 }
@@ -88,7 +99,7 @@ impl From<Refusal> for ApiError {
             Refusal::InvalidInput { reason, .. } => reason.clone(),
             other => other.to_string(),
         };
-        ApiError { status, code: r.code().to_string(), message, field }
+        ApiError { status, code: r.code().to_string(), message, field, retry_after: None }
     }
 }
 

@@ -53,6 +53,11 @@ pub(super) async fn login(State(app): State<App>, headers: HeaderMap, Form(input
             }
             response
         }
+        Err(AppError::Auth(crate::app::accounts::AuthError::Throttled { seconds })) => {
+            let minutes = (seconds + 59) / 60;
+            let text = format!("Trop de tentatives pour cette adresse : réessayez dans {minutes} minute(s).");
+            login_form(&app, &input.email, &text, StatusCode::TOO_MANY_REQUESTS)
+        }
         Err(AppError::Auth(_)) => {
             login_form(&app, &input.email, "Adresse électronique ou mot de passe incorrect.", StatusCode::UNAUTHORIZED)
         }
