@@ -2,6 +2,8 @@
 //! on the same database, alternating the two sides in rounds so that a
 //! noisy machine slows both alike. Each prints `ratio R` last.
 
+pub mod dataset;
+pub mod http;
 pub mod scratch;
 pub mod timers;
 pub mod transitions;

@@ -1,7 +1,9 @@
 //! `labelflow bench timers`: timers fired per second by the worker (claim,
 //! engine, transition, timer closed, one transaction each) against a raw
 //! claim-and-mark loop on the same database, alternating in rounds; then
-//! the lag between due time and firing of the real worker loop.
+//! the lag between due time and firing of the real worker loop. With
+//! `--graphile-worker`, on PostgreSQL, graphile-worker (a Node.js job
+//! queue on the same server) runs the same number of jobs in each round.
 
 use super::scratch::Scratch;
 use crate::app::{App, AppError};
@@ -20,17 +22,47 @@ pub struct Options {
     pub server: String,
     pub timers: usize,
     pub rounds: usize,
+    /// Folder whose `node_modules` holds graphile-worker.
+    pub graphile_worker: Option<std::path::PathBuf>,
+}
+
+const GRAPHILE_SCRIPT: &str = include_str!("graphile_worker.cjs");
+
+/// One graphile-worker round: (jobs done, seconds from worker start to the last).
+fn graphile_round(dir: &std::path::Path, url: &str, jobs: usize) -> Result<(usize, Duration), AppError> {
+    let fail = |m: String| AppError::from(crate::store::StoreError::Invalid(m));
+    let script = std::env::temp_dir().join(format!("labelflow-graphile-{}.cjs", Uuid::new_v4().simple()));
+    std::fs::write(&script, GRAPHILE_SCRIPT).map_err(|e| fail(e.to_string()))?;
+    let output = std::process::Command::new("node")
+        .arg(&script)
+        .arg(jobs.to_string())
+        .arg("1")
+        .env("NODE_PATH", dir.join("node_modules"))
+        .env("GRAPHILE_BENCH_URL", url)
+        .output();
+    std::fs::remove_file(&script).ok();
+    let output = output.map_err(|e| fail(format!("running node: {e}")))?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    let words: Vec<&str> = text.lines().last().unwrap_or_default().split_whitespace().collect();
+    match words.as_slice() {
+        ["graphile-worker", done, seconds, "0"] if output.status.success() => Ok((
+            done.parse().map_err(|_| fail(text.to_string()))?,
+            Duration::from_secs_f64(seconds.parse().map_err(|_| fail(text.to_string()))?),
+        )),
+        _ => Err(fail(format!("graphile-worker round failed: {text} {}", String::from_utf8_lossy(&output.stderr)))),
+    }
 }
 
 pub async fn run(opts: &Options, workflow: Definition, out: &mut impl std::io::Write) -> Result<f64, AppError> {
     let scratch = Scratch::create(opts.backend, &opts.server).await?;
-    let result = measure(&scratch.store, opts, workflow, out).await;
+    let result = measure(&scratch.store, &scratch.url, opts, workflow, out).await;
     scratch.drop_all().await?;
     result
 }
 
 async fn measure(
     store: &Store,
+    url: &str,
     opts: &Options,
     workflow: Definition,
     out: &mut impl std::io::Write,
@@ -75,7 +107,13 @@ async fn measure(
         opts.backend, opts.rounds
     );
     let (mut raw_n, mut raw_t, mut eng_n, mut eng_t) = (0usize, Duration::ZERO, 0usize, Duration::ZERO);
+    let (mut gw_n, mut gw_t) = (0usize, Duration::ZERO);
     for round in 0..opts.rounds {
+        if let Some(dir) = &opts.graphile_worker {
+            let (n, t) = graphile_round(dir, url, per_round)?;
+            gw_n += n;
+            gw_t += t;
+        }
         for side in if round % 2 == 0 { [0, 1] } else { [1, 0] } {
             let due = to_micros(Utc::now()) - 1_000_000;
             let batch: Vec<(&str, Uuid, &str, i64)> = (0..per_round)
@@ -139,6 +177,17 @@ async fn measure(
         pct(50.0),
         pct(99.0)
     );
+    if opts.graphile_worker.is_some() {
+        let gw_rate = gw_n as f64 / gw_t.as_secs_f64().max(1e-9);
+        let _ = writeln!(
+            out,
+            "graphile-worker {gw_n:>7} in {:>6.2} s = {gw_rate:>9.1}/s (no-op task, 1 slot)",
+            gw_t.as_secs_f64()
+        );
+        let versus = eng_rate / gw_rate.max(1e-9);
+        let goal = if versus >= 1.0 { "met" } else { "not met" };
+        let _ = writeln!(out, "engine / graphile-worker {versus:.3} (goal >= 1: {goal})");
+    }
     let ratio = eng_rate / raw_rate.max(1e-9);
     let _ = writeln!(out, "ratio {ratio:.3}");
     Ok(ratio)

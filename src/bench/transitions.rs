@@ -38,7 +38,7 @@ struct Fixture {
     rectorat: Actor,
     /// Per client: engine dossiers, and raw-baseline dossiers.
     engine: Vec<Vec<Uuid>>,
-    raw: Vec<Vec<Uuid>>,
+    raw: Arc<Vec<Vec<Uuid>>>,
 }
 
 async fn user(store: &Store, email: &str, role: Role, scope: Option<&str>) -> Result<Actor, AppError> {
@@ -99,7 +99,7 @@ async fn fixture(store: &Store, opts: &Options, workflow: Definition) -> Result<
         engine.push(mine);
         raw.push(baseline);
     }
-    Ok(Fixture { app, porteur, rectorat, engine, raw })
+    Ok(Fixture { app, porteur, rectorat, engine, raw: Arc::new(raw) })
 }
 
 async fn measure(
@@ -125,7 +125,7 @@ async fn measure(
         // Alternate which side goes first so drift favours neither.
         for side in if round % 2 == 0 { [0, 1] } else { [1, 0] } {
             let sample = if side == 0 {
-                raw_round(store, &fx, slice, &mut raw_seq).await?
+                raw_round(store, &fx.raw, slice, &mut raw_seq).await?
             } else {
                 engine_round(&fx, slice, &mut requested).await?
             };
@@ -195,15 +195,22 @@ async fn engine_round(fx: &Arc<Fixture>, slice: Duration, requested: &mut [Vec<b
     Ok(sample)
 }
 
-async fn raw_round(store: &Store, fx: &Arc<Fixture>, slice: Duration, seqs: &mut [i64]) -> Result<Sample, AppError> {
+/// The raw-SQL bound: `seqs.len()` clients, client `c` cycling through
+/// `pools[c]` (dossiers no one else writes) for `slice`.
+pub async fn raw_round(
+    store: &Store,
+    pools: &Arc<Vec<Vec<Uuid>>>,
+    slice: Duration,
+    seqs: &mut [i64],
+) -> Result<Sample, AppError> {
     let shared = Arc::new(tokio::sync::Mutex::new(seqs.to_vec()));
     let sample = clients(seqs.len(), slice, |c, deadline| {
-        let (fx, shared, store) = (fx.clone(), shared.clone(), store.clone());
+        let (pools, shared, store) = (pools.clone(), shared.clone(), store.clone());
         async move {
             let mut seq = shared.lock().await[c];
             let mut latencies = Vec::new();
             while Instant::now() < deadline {
-                let ids = &fx.raw[c];
+                let ids = &pools[c];
                 let id = ids[(seq as usize) % ids.len()];
                 let t = Instant::now();
                 store.raw_transition(id, seq, to_micros(Utc::now())).await?;

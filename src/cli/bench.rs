@@ -1,6 +1,6 @@
 //! `labelflow bench ...`.
 
-use crate::bench::transitions;
+use crate::bench::{dataset, http, transitions};
 use crate::store::Backend;
 use clap::{Subcommand, ValueEnum};
 
@@ -10,8 +10,78 @@ pub enum BackendArg {
     Postgres,
 }
 
+/// Sizes of the generated data set (defaults: the reference set).
+#[derive(clap::Args, Debug, Clone)]
+pub struct DatasetArgs {
+    #[arg(long, default_value_t = 10_000)]
+    dossiers: usize,
+    #[arg(long, default_value_t = 10)]
+    campaigns: usize,
+    #[arg(long, default_value_t = 500)]
+    users: usize,
+    /// Audit entries at least; drafts get edited until there are.
+    #[arg(long, default_value_t = 100_000)]
+    audit: usize,
+    /// Pending timers at least; reminders are added until there are.
+    #[arg(long, default_value_t = 20_000)]
+    timers: usize,
+    /// Dossiers built concurrently.
+    #[arg(long, default_value_t = 4)]
+    workers: usize,
+}
+
+impl From<DatasetArgs> for dataset::Spec {
+    fn from(a: DatasetArgs) -> dataset::Spec {
+        dataset::Spec {
+            dossiers: a.dossiers,
+            campaigns: a.campaigns,
+            users: a.users,
+            audit: a.audit,
+            timers: a.timers,
+            workers: a.workers,
+        }
+    }
+}
+
 #[derive(Subcommand, Debug)]
 pub enum BenchCommand {
+    /// Fills an empty database with a national-scale data set, made through
+    /// the engine: accounts of every role over every académie, calls for
+    /// projects, dossiers at every stage, their audit trail and timers.
+    /// Every account's password is `bench-labelflow`.
+    Dataset {
+        #[arg(long, env = "LABELFLOW_DATABASE_URL", hide_env_values = true)]
+        database_url: String,
+        #[command(flatten)]
+        sizes: DatasetArgs,
+    },
+    /// p50/p99 latency and throughput of API reads, writes and the staff
+    /// dashboard through `labelflow serve` driven by wrk, on a generated
+    /// data set, against /healthz and the raw-SQL transition bound measured
+    /// in the same run; with the server's memory. Last line `ratio R`
+    /// (API writes / raw SQL, the lowest over the client counts).
+    Http {
+        #[arg(long, value_enum, default_value = "sqlite")]
+        backend: BackendArg,
+        /// Concurrent clients, one run per value.
+        #[arg(long, value_delimiter = ',', default_value = "1,8,32")]
+        clients: Vec<usize>,
+        /// Seconds per run.
+        #[arg(long, default_value_t = 5.0)]
+        seconds: f64,
+        #[command(flatten)]
+        sizes: DatasetArgs,
+        /// The wrk program (Debian package `wrk`).
+        #[arg(long, default_value = "wrk")]
+        wrk: String,
+        #[arg(
+            long,
+            env = "LABELFLOW_BENCH_POSTGRES_URL",
+            default_value = "postgres://postgres@127.0.0.1:5432/postgres",
+            hide_env_values = true
+        )]
+        postgres_url: String,
+    },
     /// Timers fired per second by the worker against a raw claim-and-mark
     /// loop on the same database, and the due-to-fired lag; last line `ratio R`.
     Timers {
@@ -22,6 +92,11 @@ pub enum BenchCommand {
         timers: usize,
         #[arg(long, default_value_t = 4)]
         rounds: usize,
+        /// Also run graphile-worker (PostgreSQL only) on the same server,
+        /// the same number of jobs per round: a folder whose node_modules
+        /// holds it (`npm install graphile-worker` there).
+        #[arg(long)]
+        graphile_worker: Option<std::path::PathBuf>,
         #[arg(
             long,
             env = "LABELFLOW_BENCH_POSTGRES_URL",
@@ -63,6 +138,26 @@ fn backend(arg: BackendArg) -> Backend {
 
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
+        BenchCommand::Dataset { database_url, sizes } => {
+            let store = crate::store::Store::open(&database_url).await?;
+            anyhow::ensure!(
+                store.dataset_counts().await?.dossiers == 0,
+                "the database already holds dossiers; the data set goes into an empty one"
+            );
+            let workflow = std::sync::Arc::new(crate::workflow::builtin::cmq()?);
+            let app = crate::app::App::new(store.clone(), workflow, std::sync::Arc::new(crate::clock::SystemClock));
+            dataset::generate(&app, &sizes.into(), &mut std::io::stdout()).await?;
+            store.close().await;
+            Ok(())
+        }
+        BenchCommand::Http { backend: b, clients, seconds, sizes, wrk, postgres_url } => {
+            anyhow::ensure!(!clients.is_empty() && clients.iter().all(|&c| c >= 1), "--clients must be at least 1");
+            anyhow::ensure!(seconds >= 1.0, "--seconds must be at least 1");
+            let opts =
+                http::Options { backend: backend(b), server: postgres_url, spec: sizes.into(), clients, seconds, wrk };
+            http::run(&opts, crate::workflow::builtin::cmq()?, &mut std::io::stdout()).await?;
+            Ok(())
+        }
         BenchCommand::Transitions { backend: b, clients, seconds, rounds, postgres_url } => {
             anyhow::ensure!(clients >= 1, "--clients must be at least 1");
             anyhow::ensure!(seconds > 0.0 && rounds >= 1, "--seconds and --rounds must be positive");
@@ -78,13 +173,22 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             transitions::run(&opts, workflow, &mut std::io::stdout()).await?;
             Ok(())
         }
-        BenchCommand::Timers { backend: b, timers: count, rounds, postgres_url } => {
+        BenchCommand::Timers { backend: b, timers: count, rounds, graphile_worker, postgres_url } => {
+            anyhow::ensure!(
+                graphile_worker.is_none() || matches!(b, BackendArg::Postgres),
+                "--graphile-worker needs --backend postgres: graphile-worker runs on PostgreSQL only"
+            );
             anyhow::ensure!(
                 count >= rounds && rounds >= 1,
                 "--timers must be at least --rounds, which must be positive"
             );
-            let opts =
-                crate::bench::timers::Options { backend: backend(b), server: postgres_url, timers: count, rounds };
+            let opts = crate::bench::timers::Options {
+                backend: backend(b),
+                server: postgres_url,
+                timers: count,
+                rounds,
+                graphile_worker,
+            };
             let workflow = crate::workflow::builtin::cmq()?;
             crate::bench::timers::run(&opts, workflow, &mut std::io::stdout()).await?;
             Ok(())

@@ -136,26 +136,66 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             }
         })
     };
-    if store.backend() == crate::store::Backend::Sqlite {
+    // Held until the process ends: while it is, no other instance takes
+    // this file's leases for abandoned ones.
+    let _instance = match store.backend() {
+        crate::store::Backend::Sqlite => sqlite_instance(&store, &args.db.database_url).await?,
+        crate::store::Backend::Postgres => None,
+    };
+    let (stop_mail, mail_stopped) = tokio::sync::watch::channel(false);
+    let mail_worker = {
+        let wake = app.mail_wake.clone();
+        tokio::spawn(async move { mailer.run(wake, mail_stopped).await })
+    };
+    axum::serve(listener, crate::web::router(app)).with_graceful_shutdown(shutdown).await?;
+    // A firing in progress rolls back whole and fires again at the next
+    // start. The e-mail being sent is finished and recorded (the SMTP
+    // timeout bounds the wait), so none is sent again after a clean stop.
+    worker.abort();
+    let _ = worker.await;
+    let _ = stop_mail.send(true);
+    let mut mail_worker = mail_worker;
+    if tokio::time::timeout(std::time::Duration::from_secs(40), &mut mail_worker).await.is_err() {
+        mail_worker.abort();
+    }
+    store.close().await;
+    tracing::info!("labelflow stopped");
+    Ok(())
+}
+
+/// Every `serve` on a SQLite file holds a shared lock on `FILE.instances`
+/// for its whole life. One that can take it alone at start-up knows no
+/// other instance runs, so e-mails it finds leased were left by a killed
+/// process and are released at once rather than when their lease ends;
+/// an instance that starts beside a running one leaves the leases alone.
+/// An in-memory database has no file and no other instance: None.
+async fn sqlite_instance(store: &crate::store::Store, url: &str) -> anyhow::Result<Option<std::fs::File>> {
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    if path.contains(":memory:") || url.contains("mode=memory") {
+        return Ok(None);
+    }
+    let path = path.split('?').next().unwrap_or(path);
+    let lock_path = format!("{path}.instances");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| anyhow::anyhow!("cannot open {lock_path}: {e}"))?;
+    let alone = match file.try_lock() {
+        Ok(()) => true,
+        Err(std::fs::TryLockError::WouldBlock) => false,
+        Err(std::fs::TryLockError::Error(e)) => anyhow::bail!("cannot lock {lock_path}: {e}"),
+    };
+    if alone {
         let released = store.release_mail_leases().await?;
         if released > 0 {
             tracing::info!(released, "e-mails left leased by a stopped server are sent again");
         }
+        file.unlock()?;
     }
-    let mail_worker = {
-        let wake = app.mail_wake.clone();
-        tokio::spawn(async move { mailer.run(wake).await })
-    };
-    axum::serve(listener, crate::web::router(app)).with_graceful_shutdown(shutdown).await?;
-    // A firing in progress rolls back whole and fires again at the next
-    // start; an e-mail being sent is sent again (same Message-ID).
-    worker.abort();
-    mail_worker.abort();
-    let _ = worker.await;
-    let _ = mail_worker.await;
-    store.close().await;
-    tracing::info!("labelflow stopped");
-    Ok(())
+    file.lock_shared()?;
+    Ok(Some(file))
 }
 
 fn print_demo_logins(created: bool) {

@@ -173,11 +173,11 @@ pub struct TrailEntry {
     pub actor: String,
     pub on_behalf_of: Option<String>,
     pub action: String,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub before: Value,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub after: Value,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub data: Value,
     pub hash: String,
 }

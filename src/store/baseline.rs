@@ -144,3 +144,48 @@ impl Store {
             .await?)
     }
 }
+
+/// What a generated benchmark data set holds.
+#[derive(Debug, Clone, Default)]
+pub struct DatasetCounts {
+    pub users: i64,
+    pub campaigns: i64,
+    pub dossiers: i64,
+    pub labels: i64,
+    pub audit: i64,
+    pub pending_timers: i64,
+    pub dossiers_by_state: Vec<(String, i64)>,
+}
+
+impl Store {
+    pub async fn dataset_counts(&self) -> Result<DatasetCounts> {
+        let count = |table: &'static str| async move {
+            let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&self.pool).await?;
+            Ok::<i64, StoreError>(n)
+        };
+        let (pending,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM timers WHERE status = 'pending'").fetch_one(&self.pool).await?;
+        let by_state: Vec<(String, i64)> =
+            sqlx::query_as("SELECT state, COUNT(*) FROM dossiers GROUP BY state ORDER BY state")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(DatasetCounts {
+            users: count("users").await?,
+            campaigns: count("campaigns").await?,
+            dossiers: count("dossiers").await?,
+            labels: count("labels").await?,
+            audit: count("audit").await?,
+            pending_timers: pending,
+            dossiers_by_state: by_state,
+        })
+    }
+
+    /// Marks every pending e-mail sent: a generated history is not mailed.
+    pub async fn mark_outbox_sent(&self, now: i64) -> Result<u64> {
+        let done = sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $1 WHERE status = 'pending'")
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}

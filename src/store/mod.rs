@@ -5,7 +5,7 @@
 pub mod accounts;
 pub mod apply;
 pub mod audit;
-mod baseline;
+pub mod baseline;
 pub mod dossiers;
 mod error;
 pub mod imports;

@@ -117,9 +117,10 @@ impl Store {
         }))
     }
 
-    /// Releases every lease. Only for a single-process database (SQLite) at
-    /// start-up: no other worker can be sending, so a lease left by a
-    /// killed process need not wait to expire.
+    /// Releases every lease. Only at start-up, when no other instance runs
+    /// on this database (`serve` knows it for SQLite): no other worker can
+    /// be sending, so a lease left by a killed process need not wait to
+    /// expire.
     pub async fn release_mail_leases(&self) -> Result<u64> {
         let done =
             sqlx::query("UPDATE outbox SET lease_until = NULL WHERE status = 'pending' AND lease_until IS NOT NULL")

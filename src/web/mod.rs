@@ -4,6 +4,7 @@ pub mod api;
 pub mod error;
 pub mod export;
 pub mod feeds;
+pub mod limits;
 pub mod openapi;
 pub mod pages;
 
@@ -33,6 +34,7 @@ pub fn router(app: App) -> Router {
         .merge(api::routes())
         .merge(pages::routes())
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(limits::refuse_declared_oversize))
         .with_state(app)
 }
 

@@ -2,7 +2,10 @@
 
 use super::api;
 use axum::Json;
+use utoipa::openapi::content::ContentBuilder;
+use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -42,7 +45,7 @@ use utoipa::{Modify, OpenApi};
         api::accounts::CalendarFeed, api::accounts::CalendarFeedState, crate::store::worklists::Assignment, crate::store::worklists::LateReview,
         crate::store::worklists::LateCompletion, crate::app::worklists::LateReport, crate::app::worklists::Overdue,
     )),
-    modifiers(&Bearer),
+    modifiers(&Bearer, &CommonErrors),
     tags((name = "health"), (name = "accounts"), (name = "reference"), (name = "campaigns"), (name = "dossiers"),
         (name = "labels"), (name = "timers"), (name = "mail"), (name = "workflows"), (name = "meta"))
 )]
@@ -58,6 +61,43 @@ impl Modify for Bearer {
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
+}
+
+/// The error answers every operation may give, added where a handler's
+/// annotation does not list them, so that the document promises exactly
+/// what the server does: 400 malformed input (a bad id, query or body),
+/// 422 a rule not met; with a token, 401 when it is missing or bad; with a
+/// body, 413 too large and 415 not the expected content type.
+struct CommonErrors;
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+            for operation in operations.into_iter().flatten() {
+                let mut statuses = vec![
+                    ("400", "Malformed request: an id, a query parameter or the body cannot be read"),
+                    ("422", "A rule is not met; `field` names the input at fault"),
+                ];
+                if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                    statuses.push(("401", "No token, or an unknown or expired one"));
+                }
+                if operation.request_body.is_some() {
+                    statuses.push(("413", "The body is larger than this operation accepts"));
+                    statuses.push(("415", "The body is not of the documented content type"));
+                }
+                let responses = &mut operation.responses.responses;
+                for (status, description) in statuses {
+                    responses.entry(status.to_string()).or_insert_with(|| error_response(description));
+                }
+            }
+        }
+    }
+}
+
+fn error_response(description: &str) -> RefOr<Response> {
+    let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
+    RefOr::T(ResponseBuilder::new().description(description).content("application/json", content).build())
 }
 
 /// This document.

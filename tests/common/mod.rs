@@ -3,6 +3,9 @@
 //! fixtures.
 #![allow(dead_code)]
 
+pub mod process;
+pub mod smtp;
+
 use chrono::{DateTime, TimeZone, Utc};
 use labelflow::app::App;
 use labelflow::clock::ManualClock;

@@ -1,4 +1,4 @@
-use super::extract::{Body, Caller};
+use super::extract::{Body, Caller, Query};
 use super::path_id;
 use crate::app::dossiers::{CampaignInput, DossierInput, DossierPatch};
 use crate::app::{App, Outcome};
@@ -9,7 +9,7 @@ use crate::store::views::*;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::workflow::Criterion;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -305,7 +305,8 @@ pub(crate) fn trail_response(trail: Vec<TrailEntry>, format: Option<&str>, name:
 /// The dossier's audit trail (staff in scope, president, admin); `?format=csv` for a CSV file.
 #[utoipa::path(get, path = "/api/v1/dossiers/{id}/audit", tag = "dossiers", security(("bearer" = [])),
     params(("id" = String, Path), AuditQuery),
-    responses((status = 200, body = [TrailEntry]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, content(([TrailEntry] = "application/json"), (String = "text/csv"))),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn audit(
     State(app): State<App>,
     caller: Caller,

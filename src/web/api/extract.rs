@@ -49,7 +49,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
 
 fn json_error(rejection: JsonRejection) -> ApiError {
     let (status, code) = match &rejection {
-        JsonRejection::MissingJsonContentType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+        JsonRejection::MissingJsonContentType(_) => {
+            return ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "the body must be JSON, sent with Content-Type: application/json",
+            );
+        }
         JsonRejection::BytesRejection(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
         _ => (StatusCode::BAD_REQUEST, "malformed"),
     };
@@ -60,4 +66,27 @@ fn json_error(rejection: JsonRejection) -> ApiError {
     let mut error = ApiError::new(status, code, if message.is_empty() { detail.clone() } else { message });
     error.field = field;
     error
+}
+
+/// Query parameters; one that cannot be read is a 400 naming it, in the
+/// API's error shape (axum's own refusal is plain text).
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Query<T>, ApiError> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(Query(value)),
+            Err(rejection) => {
+                // "Failed to deserialize query string: days: number too large ..."
+                let detail = rejection.body_text();
+                let message = detail.split_once(": ").map_or(detail.as_str(), |(_, m)| m);
+                let field = message.split_once(": ").map(|(f, _)| f).filter(|f| !f.contains(' '));
+                let mut error = ApiError::new(StatusCode::BAD_REQUEST, "malformed", message);
+                error.field = field.map(str::to_string);
+                Err(error)
+            }
+        }
+    }
 }

@@ -1,11 +1,11 @@
 use super::dossiers::EventInput;
-use super::extract::{Body, Caller};
+use super::extract::{Body, Caller, Query};
 use super::path_id;
 use crate::app::{App, Outcome};
 use crate::store::labels::LabelFilter;
 use crate::store::views::LabelView;
 use crate::web::error::{ApiError, ErrorBody};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -50,7 +50,8 @@ pub async fn read(State(app): State<App>, caller: Caller, Path(id): Path<String>
 /// The label's audit trail (staff in scope, president, admin); `?format=csv` for a CSV file.
 #[utoipa::path(get, path = "/api/v1/labels/{id}/audit", tag = "labels", security(("bearer" = [])),
     params(("id" = String, Path), super::dossiers::AuditQuery),
-    responses((status = 200, body = [crate::store::audit::TrailEntry]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, content(([crate::store::audit::TrailEntry] = "application/json"), (String = "text/csv"))),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn audit(
     State(app): State<App>,
     caller: Caller,
@@ -86,7 +87,8 @@ pub struct ExportQuery {
 /// filiere_label, region, region_label, academies, academies_labels,
 /// support_establishment, valid_from, valid_until, renewal_of, dossier_id.
 #[utoipa::path(get, path = "/api/v1/labels/export", tag = "labels", security(("bearer" = [])), params(ExportQuery),
-    responses((status = 200, body = [crate::app::export::LabelRecordOut]), (status = 422, body = ErrorBody)))]
+    responses((status = 200, content(([crate::app::export::LabelRecordOut] = "application/json"), (String = "text/csv"))),
+        (status = 422, body = ErrorBody)))]
 pub async fn export(
     State(app): State<App>,
     caller: Caller,

@@ -7,15 +7,10 @@ pub(crate) mod labels;
 pub(crate) mod timers;
 
 use crate::app::App;
+use crate::web::limits;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post, put};
 use axum::Router;
-
-/// Largest JSON body accepted (attachments have their own limit).
-pub const JSON_LIMIT: usize = 256 * 1024;
-
-/// Largest campus file accepted (some thousands of rows).
-pub const IMPORT_LIMIT: usize = 4 * 1024 * 1024;
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -40,14 +35,11 @@ pub fn routes() -> Router<App> {
         .route("/api/v1/bulk/dossier-events", post(dossiers::bulk_event))
         .route("/api/v1/dossiers/{id}/reviews", get(dossiers::reviews))
         .route("/api/v1/dossiers/{id}/audit", get(dossiers::audit))
-        .route(
-            "/api/v1/dossiers/{id}/attachments",
-            post(dossiers::upload).layer(DefaultBodyLimit::max(crate::app::files::MAX_SIZE + 1024)),
-        )
+        .route("/api/v1/dossiers/{id}/attachments", post(dossiers::upload).layer(DefaultBodyLimit::max(limits::UPLOAD)))
         .route("/api/v1/attachments/{id}", get(dossiers::download))
         .route("/api/v1/labels", get(labels::list))
         .route("/api/v1/labels/export", get(labels::export))
-        .route("/api/v1/admin/import/campuses", post(labels::import).layer(DefaultBodyLimit::max(IMPORT_LIMIT)))
+        .route("/api/v1/admin/import/campuses", post(labels::import).layer(DefaultBodyLimit::max(limits::IMPORT)))
         .route("/api/v1/labels/{id}", get(labels::read))
         .route("/api/v1/labels/{id}/audit", get(labels::audit))
         .route("/api/v1/labels/{id}/events", post(labels::event))
@@ -61,7 +53,7 @@ pub fn routes() -> Router<App> {
         .route("/api/v1/admin/users", get(accounts::users).post(accounts::create_user))
         .route("/api/v1/admin/mail/dead", get(timers::dead_mail))
         .route("/api/v1/admin/mail/{id}/retry", post(timers::retry_mail))
-        .layer(DefaultBodyLimit::max(JSON_LIMIT))
+        .layer(DefaultBodyLimit::max(limits::JSON))
 }
 
 /// Ids in paths: anything that is not one names nothing.

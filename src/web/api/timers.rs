@@ -1,10 +1,10 @@
-use super::extract::{Body, Caller};
+use super::extract::{Body, Caller, Query};
 use super::path_id;
 use crate::app::App;
 use crate::store::timers::{Deadline, Firing, TimerView};
 use crate::web::error::{ApiError, ErrorBody};
 use crate::workflow::Machine;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};

@@ -36,7 +36,7 @@ async fn render(
     app: &App,
     browser: &Browser,
     checked: &[String],
-    results: Vec<(String, bool, String)>,
+    items: Vec<crate::app::BulkItem>,
     errors: FormErrors,
     typed: (&str, &str, &str),
 ) -> Response {
@@ -51,6 +51,18 @@ async fn render(
             )
         }
     };
+    // Results are named after the same list the page shows.
+    let results = items
+        .into_iter()
+        .map(|item| {
+            let id = item.dossier_id.to_string();
+            let title = dossiers.iter().find(|d| d.id == id).map(|d| d.title.clone()).unwrap_or(id);
+            match item.result {
+                Ok(_) => (title, true, "fait".to_string()),
+                Err(e) => (title, false, messages::describe(&e).1),
+            }
+        })
+        .collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let data = BulkPage {
         user: bar(browser),
@@ -107,17 +119,5 @@ pub(super) async fn bulk_action(
         Ok(items) => items,
         Err(e) => return render(&app, &browser, &checked, vec![], FormErrors::from_error(&e), typed).await,
     };
-    let titles = app.dossiers(&browser.actor, None, None).await.unwrap_or_default();
-    let results = items
-        .into_iter()
-        .map(|item| {
-            let id = item.dossier_id.to_string();
-            let title = titles.iter().find(|d| d.id == id).map(|d| d.title.clone()).unwrap_or(id);
-            match item.result {
-                Ok(_) => (title, true, "fait".to_string()),
-                Err(e) => (title, false, messages::describe(&e).1),
-            }
-        })
-        .collect();
-    render(&app, &browser, &[], results, FormErrors::default(), ("", "", "")).await
+    render(&app, &browser, &[], items, FormErrors::default(), ("", "", "")).await
 }

@@ -349,12 +349,7 @@ pub(super) async fn dossier(
         Some("auto-evaluation") => "Action enregistrée : auto-évaluation.".to_string(),
         Some("identite") => "Action enregistrée : identité et gouvernance.".to_string(),
         Some("piece") => "Action enregistrée : pièce jointe ajoutée.".to_string(),
-        Some(e) => app
-            .workflow
-            .dossier
-            .event(e)
-            .map(|e| format!("Action enregistrée : {}.", e.label.to_lowercase()))
-            .unwrap_or_default(),
+        Some(e) => event_notice(&app, Machine::Dossier, e),
         None => String::new(),
     };
     render_dossier(&app, &browser, id, &done, &Map::new(), None).await

@@ -122,12 +122,7 @@ pub(super) async fn label(
     let Ok(id) = Uuid::parse_str(&id) else {
         return not_found(&browser, Machine::Label);
     };
-    let done = flash
-        .fait
-        .and_then(|e| {
-            app.workflow.label_machine.event(&e).map(|e| format!("Action enregistrée : {}.", e.label.to_lowercase()))
-        })
-        .unwrap_or_default();
+    let done = flash.fait.map(|e| event_notice(&app, Machine::Label, &e)).unwrap_or_default();
     render_label(&app, &browser, id, &done, &Map::new(), None).await
 }
 

@@ -51,7 +51,7 @@ pub fn routes() -> Router<App> {
         .route("/dossiers/{id}/identite", post(dossier::edit_identity))
         .route(
             "/dossiers/{id}/pieces",
-            post(dossier::upload).layer(axum::extract::DefaultBodyLimit::max(crate::app::files::MAX_SIZE + 64 * 1024)),
+            post(dossier::upload).layer(axum::extract::DefaultBodyLimit::max(crate::web::limits::UPLOAD)),
         )
         .route("/pieces/{id}", get(dossier::download))
         .route("/dossiers/{id}/journal", get(audit::dossier_trail))
@@ -66,12 +66,13 @@ pub fn routes() -> Router<App> {
             "/admin/import",
             get(admin::import_page)
                 .post(admin::import_campuses)
-                .layer(axum::extract::DefaultBodyLimit::max(crate::web::api::IMPORT_LIMIT * 3)),
+                .layer(axum::extract::DefaultBodyLimit::max(crate::web::limits::IMPORT_FORM)),
         )
         .route("/calendrier", get(auth::calendar).post(auth::calendar_action))
         .route("/actions-groupees", get(bulk::bulk_page).post(bulk::bulk_action))
         .route("/export/labels.csv", get(admin::export_csv))
         .route("/export/labels.json", get(admin::export_json))
+        .layer(axum::extract::DefaultBodyLimit::max(crate::web::limits::FORM))
 }
 
 /// What the layout shows of the person logged in.
@@ -92,6 +93,15 @@ fn bar(b: &Browser) -> Option<UserBar> {
         rapporteur: b.actor.has_role(Role::Rapporteur),
         staff: crate::app::access::follows_up(&b.actor),
     })
+}
+
+/// The notice shown after a workflow event was accepted.
+fn event_notice(app: &App, machine: Machine, event: &str) -> String {
+    app.workflow
+        .machine(machine)
+        .event(event)
+        .map(|e| format!("Action enregistrée : {}.", e.label.to_lowercase()))
+        .unwrap_or_default()
 }
 
 /// Errors of a submitted form, by field ("" for the form as a whole).

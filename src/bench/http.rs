@@ -1,0 +1,426 @@
+//! `labelflow bench http`: latency and throughput of the main API reads
+//! and writes and of the staff dashboard, through a real `labelflow serve`
+//! process on a loopback port driven by `wrk`, on the generated data set.
+//! Baselines from the same run: a static `/healthz` (the ceiling of the
+//! server and load tool on this machine) and the raw-SQL transition bound
+//! of `bench transitions` at the same number of clients.
+
+use super::dataset::{self, Spec};
+use super::scratch::Scratch;
+use super::transitions::raw_round;
+use super::Sample;
+use crate::app::{App, AppError};
+use crate::clock::SystemClock;
+use crate::engine::{Actor, Event};
+use crate::store::records::NewDossier;
+use crate::store::{Backend, StoreError};
+use crate::workflow::{Definition, Machine};
+use chrono::Duration as Days;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+use uuid::Uuid;
+
+pub struct Options {
+    pub backend: Backend,
+    pub server: String,
+    pub spec: Spec,
+    pub clients: Vec<usize>,
+    pub seconds: f64,
+    /// The `wrk` program.
+    pub wrk: String,
+}
+
+/// Dossiers each write run cycles through; far more than connections, so
+/// that no two requests in flight ever touch the same dossier.
+const WRITE_POOL: usize = 256;
+
+/// The dashboard goal of issue 9, in milliseconds.
+const DASHBOARD_P99_GOAL_MS: f64 = 50.0;
+const IDLE_RSS_GOAL_MIB: f64 = 100.0;
+const WRITE_RATIO_GOAL: f64 = 0.8;
+
+fn fail(what: impl std::fmt::Display) -> AppError {
+    StoreError::Invalid(what.to_string()).into()
+}
+
+pub async fn run(opts: &Options, workflow: Definition, out: &mut impl std::io::Write) -> Result<f64, AppError> {
+    let scratch = Scratch::create(opts.backend, &opts.server).await?;
+    let work = std::env::temp_dir().join(format!("labelflow-bench-http-{}", Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&work).map_err(fail)?;
+    let result = measure(&scratch, &work, opts, workflow, out).await;
+    std::fs::remove_dir_all(&work).ok();
+    scratch.drop_all().await?;
+    result
+}
+
+/// A `labelflow serve` child on a loopback port.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(url: &str, work: &Path) -> Result<Server, AppError> {
+        let exe = std::env::current_exe().map_err(fail)?;
+        let mut child = Command::new(exe)
+            .args(["serve", "--bind", "127.0.0.1:0", "--database-url", url])
+            .arg("--mail-dir")
+            .arg(work.join("mail"))
+            .arg("--data-dir")
+            .arg(work.join("data"))
+            .env("LABELFLOW_LOG", "warn")
+            .env_remove("LABELFLOW_SMTP_URL")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| fail(format!("starting labelflow serve: {e}")))?;
+        let mut lines = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
+        loop {
+            match lines.next() {
+                Some(Ok(line)) => {
+                    if let Some(base) = line.strip_prefix("labelflow listening on ") {
+                        let base = base.to_string();
+                        std::thread::spawn(move || for _ in lines {});
+                        return Ok(Server { child, base });
+                    }
+                }
+                _ => {
+                    child.kill().ok();
+                    return Err(fail("labelflow serve exited before listening"));
+                }
+            }
+        }
+    }
+
+    /// (current, peak) resident set size in MiB, from /proc.
+    fn rss(&self) -> (f64, f64) {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
+                .map(|kib| kib / 1024.0)
+                .unwrap_or(f64::NAN)
+        };
+        (field("VmRSS:"), field("VmHWM:"))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+/// What `wrk --latency` reported.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WrkResult {
+    pub requests: u64,
+    pub per_second: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub non_2xx: u64,
+    pub socket_errors: u64,
+}
+
+fn duration_ms(text: &str) -> Option<f64> {
+    let split = text.find(|c: char| c.is_ascii_alphabetic())?;
+    let value: f64 = text[..split].parse().ok()?;
+    match &text[split..] {
+        "us" => Some(value / 1000.0),
+        "ms" => Some(value),
+        "s" => Some(value * 1000.0),
+        "m" => Some(value * 60_000.0),
+        _ => None,
+    }
+}
+
+/// Parses the report `wrk --latency` prints.
+pub fn parse_wrk(report: &str) -> Option<WrkResult> {
+    let mut r = WrkResult::default();
+    for line in report.lines().map(str::trim) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            ["50%", v] => r.p50_ms = duration_ms(v)?,
+            ["99%", v] => r.p99_ms = duration_ms(v)?,
+            [n, "requests", "in", ..] => r.requests = n.parse().ok()?,
+            ["Requests/sec:", v] => r.per_second = v.parse().ok()?,
+            ["Non-2xx", "or", "3xx", "responses:", n] => r.non_2xx = n.parse().ok()?,
+            ["Socket", "errors:", rest @ ..] => {
+                r.socket_errors = rest.iter().filter_map(|w| w.trim_end_matches(',').parse::<u64>().ok()).sum()
+            }
+            _ => {}
+        }
+    }
+    (r.requests > 0).then_some(r)
+}
+
+/// Spreads the write pool over wrk's threads and sends, per dossier, a
+/// completion request (rectorat) then its answer (porteur), round and round.
+const WRITE_SCRIPT: &str = r#"
+local next_thread = 0
+function setup(thread)
+  thread:set("tid", next_thread)
+  next_thread = next_thread + 1
+end
+local ids, requested, i = {}, {}, 0
+function init(args)
+  local threads, k = tonumber(args[1]), 0
+  for line in io.lines(args[2]) do
+    if k % threads == tid then ids[#ids + 1] = line end
+    k = k + 1
+  end
+  porteur, rectorat, due = args[3], args[4], args[5]
+end
+function request()
+  i = i % #ids + 1
+  local id, token, body = ids[i]
+  if requested[id] then
+    token, body = porteur, '{"event":"complete"}'
+  else
+    token, body = rectorat, '{"event":"request_completion","message":"Pièce manquante","due":"' .. due .. '"}'
+  end
+  requested[id] = not requested[id]
+  return wrk.format("POST", "/api/v1/dossiers/" .. id .. "/events",
+    {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}, body)
+end
+"#;
+
+enum Load<'a> {
+    Get { path: String, header: String },
+    Write { ids: &'a Path, porteur: &'a str, rectorat: &'a str, due: &'a str },
+}
+
+fn wrk(opts: &Options, work: &Path, base: &str, clients: usize, load: &Load) -> Result<WrkResult, AppError> {
+    let threads = clients.min(2);
+    let mut command = Command::new(&opts.wrk);
+    command
+        .arg(format!("-t{threads}"))
+        .arg(format!("-c{clients}"))
+        .arg(format!("-d{}s", opts.seconds.max(1.0).round() as u64))
+        .args(["--latency", "--timeout", "10s"]);
+    match load {
+        Load::Get { path, header } => {
+            command.args(["-H", header]).arg(format!("{base}{path}"));
+        }
+        Load::Write { ids, porteur, rectorat, due } => {
+            let script = work.join("write.lua");
+            std::fs::write(&script, WRITE_SCRIPT).map_err(fail)?;
+            command.arg("-s").arg(&script).arg(base).arg("--").arg(threads.to_string()).arg(ids);
+            command.args([porteur, rectorat, due]);
+        }
+    }
+    let output = command.output().map_err(|e| fail(format!("running {}: {e} (install Debian's wrk)", opts.wrk)))?;
+    let report = String::from_utf8_lossy(&output.stdout);
+    parse_wrk(&report)
+        .ok_or_else(|| fail(format!("wrk gave no result: {report} {}", String::from_utf8_lossy(&output.stderr))))
+}
+
+/// Submitted dossiers of académie LYON owned by the porteur, ready for
+/// completion requests.
+async fn pools(app: &App, porteur: &Actor, rectorat: &Actor, region: &Actor, n: usize) -> Result<Vec<Uuid>, AppError> {
+    let now = app.clock.now();
+    let campaign = first_campaign(app).await?;
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let new = NewDossier {
+            campaign_id: campaign,
+            kind: "creation".into(),
+            category: "standard".into(),
+            title: format!("Campus de mesure n°{i}"),
+            filiere: "numerique-telecommunications".into(),
+            region: "ARA".into(),
+            academies: vec!["LYON".into()],
+            support_establishment: "Lycée de mesure".into(),
+            directeur_operationnel: "Direction de mesure".into(),
+            ..Default::default()
+        };
+        let id = app.create_dossier(porteur, porteur.user_id.unwrap_or_default(), new).await?;
+        app.store.add_partner(id, "Lycée de mesure", "eple", porteur, now).await?;
+        for staff in [rectorat, region] {
+            app.act(staff, Machine::Dossier, id, Event::named("endorse")).await?;
+        }
+        app.act(porteur, Machine::Dossier, id, Event::named("submit")).await?;
+        ids.push(id);
+    }
+    Ok(ids)
+}
+
+async fn first_campaign(app: &App) -> Result<Uuid, AppError> {
+    let campaigns = app.store.campaigns().await?;
+    let id = campaigns.first().map(|c| c.id.clone()).ok_or_else(|| fail("no campaign"))?;
+    Uuid::parse_str(&id).map_err(fail)
+}
+
+async fn measure(
+    scratch: &Scratch,
+    work: &Path,
+    opts: &Options,
+    workflow: Definition,
+    out: &mut impl std::io::Write,
+) -> Result<f64, AppError> {
+    let app = App::new(scratch.store.clone(), Arc::new(workflow), Arc::new(SystemClock));
+    let _ =
+        writeln!(out, "bench http: backend {:?}, clients {:?}, {} s per run", opts.backend, opts.clients, opts.seconds);
+    dataset::generate(&app, &opts.spec, out).await?;
+
+    let login = |email: String| {
+        let app = app.clone();
+        async move { Ok::<String, AppError>(app.login(&email, dataset::PASSWORD).await?.0) }
+    };
+    let rectorat_token = login(dataset::rectorat_email("LYON")).await?;
+    let porteur_token = login("porteur0.lyon@bench.labelflow.fr".into()).await?;
+    let admin_token = login(dataset::ADMIN_EMAIL.into()).await?;
+    let rectorat = app.authenticate(&rectorat_token).await?;
+    let porteur = app.authenticate(&porteur_token).await?;
+    let region = app.authenticate(&login("region.ara@bench.labelflow.fr".into()).await?).await?;
+
+    let runs = opts.clients.len();
+    let write_ids = pools(&app, &porteur, &rectorat, &region, WRITE_POOL * runs).await?;
+    // The raw side writes dossiers of its own, four per client.
+    let campaign = first_campaign(&app).await?;
+    let mut raw_pools = Vec::new();
+    for c in 0..opts.clients.iter().copied().max().unwrap_or(1) {
+        let mut pool = Vec::new();
+        for i in 0..4 {
+            let new = NewDossier { campaign_id: campaign, title: format!("Étalon {c}.{i}"), ..Default::default() };
+            pool.push(app.create_dossier(&porteur, porteur.user_id.unwrap_or_default(), new).await?);
+        }
+        raw_pools.push(pool);
+    }
+    let raw_pools = Arc::new(raw_pools);
+    let sample_dossier = app
+        .dossiers(&rectorat, Some("submitted"), None)
+        .await?
+        .into_iter()
+        .map(|d| d.id)
+        .find(|id| write_ids.iter().all(|w| w.to_string() != *id))
+        .ok_or_else(|| fail("no submitted dossier in LYON"))?;
+    let visible = app.dossiers(&rectorat, None, None).await?.len();
+    app.store.mark_outbox_sent(crate::store::to_micros(app.clock.now())).await?;
+
+    let server = Server::start(&scratch.url, work)?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (idle_rss, _) = server.rss();
+    let _ = writeln!(out, "server pid {} at {}; idle RSS {idle_rss:.1} MiB", server.child.id(), server.base);
+    let _ = writeln!(out, "rectorat LYON sees {visible} dossiers; admin sees all");
+
+    let bearer = |t: &str| format!("Authorization: Bearer {t}");
+    let reads: Vec<(&str, Load)> = vec![
+        ("healthz", Load::Get { path: "/healthz".into(), header: "Accept: application/json".into() }),
+        ("list", Load::Get { path: "/api/v1/dossiers".into(), header: bearer(&rectorat_token) }),
+        ("read", Load::Get { path: format!("/api/v1/dossiers/{sample_dossier}"), header: bearer(&rectorat_token) }),
+        (
+            "dashboard",
+            Load::Get {
+                path: "/tableau-de-bord".into(),
+                header: format!("Cookie: {}={rectorat_token}", crate::web::pages::session::SESSION_COOKIE),
+            },
+        ),
+        (
+            "dash-admin",
+            Load::Get {
+                path: "/tableau-de-bord".into(),
+                header: format!("Cookie: {}={admin_token}", crate::web::pages::session::SESSION_COOKIE),
+            },
+        ),
+    ];
+    let due = (chrono::Utc::now() + Days::days(30)).format("%Y-%m-%d").to_string();
+    let mut worst_ratio = f64::INFINITY;
+    let mut summary = Vec::new();
+    for (run, &clients) in opts.clients.iter().enumerate() {
+        let mut ceiling = 0.0;
+        for (name, load) in &reads {
+            let r = wrk(opts, work, &server.base, clients, load)?;
+            if *name == "healthz" {
+                ceiling = r.per_second;
+            }
+            let _ = writeln!(out, "{}", line(clients, name, &r, Some(r.per_second / ceiling.max(1e-9)), "/healthz"));
+            if name.starts_with("dash") {
+                summary.push(format!(
+                    "{name} p99 at {clients} clients: {:.1} ms (goal < {DASHBOARD_P99_GOAL_MS} ms: {})",
+                    r.p99_ms,
+                    if r.p99_ms < DASHBOARD_P99_GOAL_MS { "met" } else { "not met" }
+                ));
+            }
+        }
+        let ids_file = work.join(format!("write-{run}.txt"));
+        let slice = &write_ids[run * WRITE_POOL..(run + 1) * WRITE_POOL];
+        let listed: Vec<String> = slice.iter().map(Uuid::to_string).collect();
+        std::fs::write(&ids_file, listed.join("\n") + "\n").map_err(fail)?;
+        let write = Load::Write { ids: &ids_file, porteur: &porteur_token, rectorat: &rectorat_token, due: &due };
+        let w = wrk(opts, work, &server.base, clients, &write)?;
+        let mut seqs = vec![0i64; clients];
+        let client_pools = Arc::new(raw_pools[..clients.min(raw_pools.len())].to_vec());
+        let raw: Sample =
+            raw_round(&scratch.store, &client_pools, Duration::from_secs_f64(opts.seconds), &mut seqs).await?;
+        let ratio = w.per_second / raw.per_second().max(1e-9);
+        worst_ratio = worst_ratio.min(ratio);
+        let _ = writeln!(out, "{}", line(clients, "write", &w, Some(ratio), "raw SQL"));
+        let _ = writeln!(out, "c={clients:<3} {}", raw.line("raw SQL"));
+        summary.push(format!(
+            "API write / raw SQL at {clients} clients: {ratio:.3} (goal >= {WRITE_RATIO_GOAL}: {})",
+            if ratio >= WRITE_RATIO_GOAL { "met" } else { "not met" }
+        ));
+    }
+    let (rss, peak) = server.rss();
+    drop(server);
+    for s in summary {
+        let _ = writeln!(out, "{s}");
+    }
+    let _ = writeln!(
+        out,
+        "RSS idle {idle_rss:.1} MiB (goal < {IDLE_RSS_GOAL_MIB} MiB: {}), after load {rss:.1} MiB, peak {peak:.1} MiB",
+        if idle_rss < IDLE_RSS_GOAL_MIB { "met" } else { "not met" }
+    );
+    let _ = writeln!(out, "ratio {worst_ratio:.3}");
+    Ok(worst_ratio)
+}
+
+fn line(clients: usize, name: &str, r: &WrkResult, ratio: Option<f64>, against: &str) -> String {
+    let ratio = ratio.map(|x| format!("  {x:.3} of {against}")).unwrap_or_default();
+    let errors = if r.non_2xx + r.socket_errors > 0 {
+        format!("  ({} non-2xx, {} socket errors)", r.non_2xx, r.socket_errors)
+    } else {
+        String::new()
+    };
+    format!(
+        "c={clients:<3} {name:<10} {:>7} req {:>9.1}/s  p50 {:>7.2} ms  p99 {:>7.2} ms{ratio}{errors}",
+        r.requests, r.per_second, r.p50_ms, r.p99_ms
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_wrk_report() {
+        let report = "Running 2s test @ http://127.0.0.1:8080/healthz
+  2 threads and 8 connections
+  Latency Distribution
+     50%  156.00us
+     75%  210.00us
+     90%  400.00us
+     99%    1.02ms
+  24567 requests in 2.00s, 3.21MB read
+  Socket errors: connect 0, read 2, write 0, timeout 1
+  Non-2xx or 3xx responses: 5
+Requests/sec:  12283.50
+Transfer/sec:      1.60MB
+";
+        let r = parse_wrk(report).unwrap();
+        assert_eq!(r.requests, 24567);
+        assert!((r.p50_ms - 0.156).abs() < 1e-9);
+        assert!((r.p99_ms - 1.02).abs() < 1e-9);
+        assert!((r.per_second - 12283.5).abs() < 1e-9);
+        assert_eq!((r.non_2xx, r.socket_errors), (5, 3));
+        assert_eq!(duration_ms("1.50s"), Some(1500.0));
+        assert!(parse_wrk("unable to connect").is_none());
+    }
+}
