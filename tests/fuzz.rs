@@ -5,25 +5,11 @@
 mod common;
 
 use common::process::ServeProcess;
-use serde_json::{json, Value};
 use std::process::Command;
 
 /// Examples per operation: enough to reach every documented error path,
 /// bounded so that the whole run takes a few minutes on two cores.
 const EXAMPLES: &str = "100";
-
-async fn token(base: &str, email: &str) -> String {
-    let reply: Value = reqwest::Client::new()
-        .post(format!("{base}/api/v1/login"))
-        .json(&json!({"email": email, "password": "demo-labelflow"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    reply["token"].as_str().unwrap_or_else(|| panic!("login {email}: {reply}")).to_string()
-}
 
 fn fuzz(base: &str, token: &str, report: &std::path::Path) -> (bool, String) {
     // As a module, so that where pip put its script does not matter.
@@ -67,7 +53,8 @@ async fn the_api_answers_as_its_openapi_document_says() {
     let mail = files.path().join("mail").display().to_string();
     let server = ServeProcess::start(&["--database-url", &db, "--data-dir", &data, "--mail-dir", &mail, "--demo"], &[]);
     // An administrator reaches every operation; refusals are fuzzed too.
-    let token = token(&server.base, "admin@demo.labelflow.fr").await;
+    let admin = common::Client::login_with(&server.base, "admin@demo.labelflow.fr", "demo-labelflow").await;
+    let token = admin.token.expect("a token");
     let (passed, text) = fuzz(&server.base, &token, &files.path().join("report"));
     let log = server.log();
     assert!(!log.contains("panicked"), "the server panicked:\n{log}");

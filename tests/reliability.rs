@@ -164,17 +164,7 @@ impl Load {
 }
 
 async fn login(base: &str, email: &str) -> String {
-    let http = reqwest::Client::new();
-    let reply: Value = http
-        .post(format!("{base}/api/v1/login"))
-        .json(&json!({"email": email, "password": DEMO_PASSWORD}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("login reply");
-    reply["token"].as_str().unwrap_or_else(|| panic!("login {email}: {reply}")).to_string()
+    common::Client::login_with(base, email, DEMO_PASSWORD).await.token.expect("a token")
 }
 
 /// Logs the demo cast in on `base` and readies eight clients.

@@ -95,9 +95,9 @@ pub async fn generate(app: &App, spec: &Spec, out: &mut impl std::io::Write) -> 
     }
     let mut last = 0;
     loop {
-        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         let done = next.load(Ordering::Relaxed).min(spec.dossiers);
-        if done >= last + 1000 || done == spec.dossiers {
+        if done >= last + 1000 || (done == spec.dossiers && done != last) {
             let _ = writeln!(out, "dataset: {done} dossiers in {:.1} s", secs(started));
             last = done;
         }

@@ -10,6 +10,19 @@ pub enum BackendArg {
     Postgres,
 }
 
+/// The PostgreSQL server of `--backend postgres`: a scratch database is
+/// created on it for the run and dropped afterwards.
+#[derive(clap::Args, Debug, Clone)]
+pub struct PostgresServer {
+    #[arg(
+        long,
+        env = "LABELFLOW_BENCH_POSTGRES_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/postgres",
+        hide_env_values = true
+    )]
+    postgres_url: String,
+}
+
 /// Sizes of the generated data set (defaults: the reference set).
 #[derive(clap::Args, Debug, Clone)]
 pub struct DatasetArgs {
@@ -74,13 +87,8 @@ pub enum BenchCommand {
         /// The wrk program (Debian package `wrk`).
         #[arg(long, default_value = "wrk")]
         wrk: String,
-        #[arg(
-            long,
-            env = "LABELFLOW_BENCH_POSTGRES_URL",
-            default_value = "postgres://postgres@127.0.0.1:5432/postgres",
-            hide_env_values = true
-        )]
-        postgres_url: String,
+        #[command(flatten)]
+        postgres: PostgresServer,
     },
     /// Timers fired per second by the worker against a raw claim-and-mark
     /// loop on the same database, and the due-to-fired lag; last line `ratio R`.
@@ -97,13 +105,8 @@ pub enum BenchCommand {
         /// holds it (`npm install graphile-worker` there).
         #[arg(long)]
         graphile_worker: Option<std::path::PathBuf>,
-        #[arg(
-            long,
-            env = "LABELFLOW_BENCH_POSTGRES_URL",
-            default_value = "postgres://postgres@127.0.0.1:5432/postgres",
-            hide_env_values = true
-        )]
-        postgres_url: String,
+        #[command(flatten)]
+        postgres: PostgresServer,
     },
     /// Dossier transitions per second through the engine and store, against
     /// raw SQL doing the same writes; last line `ratio R` (engine / raw).
@@ -117,15 +120,8 @@ pub enum BenchCommand {
         seconds: f64,
         #[arg(long, default_value_t = 4)]
         rounds: usize,
-        /// PostgreSQL server for --backend postgres; a scratch database is
-        /// created on it and dropped afterwards.
-        #[arg(
-            long,
-            env = "LABELFLOW_BENCH_POSTGRES_URL",
-            default_value = "postgres://postgres@127.0.0.1:5432/postgres",
-            hide_env_values = true
-        )]
-        postgres_url: String,
+        #[command(flatten)]
+        postgres: PostgresServer,
     },
 }
 
@@ -150,20 +146,26 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             store.close().await;
             Ok(())
         }
-        BenchCommand::Http { backend: b, clients, seconds, sizes, wrk, postgres_url } => {
+        BenchCommand::Http { backend: b, clients, seconds, sizes, wrk, postgres } => {
             anyhow::ensure!(!clients.is_empty() && clients.iter().all(|&c| c >= 1), "--clients must be at least 1");
             anyhow::ensure!(seconds >= 1.0, "--seconds must be at least 1");
-            let opts =
-                http::Options { backend: backend(b), server: postgres_url, spec: sizes.into(), clients, seconds, wrk };
+            let opts = http::Options {
+                backend: backend(b),
+                server: postgres.postgres_url,
+                spec: sizes.into(),
+                clients,
+                seconds,
+                wrk,
+            };
             http::run(&opts, crate::workflow::builtin::cmq()?, &mut std::io::stdout()).await?;
             Ok(())
         }
-        BenchCommand::Transitions { backend: b, clients, seconds, rounds, postgres_url } => {
+        BenchCommand::Transitions { backend: b, clients, seconds, rounds, postgres } => {
             anyhow::ensure!(clients >= 1, "--clients must be at least 1");
             anyhow::ensure!(seconds > 0.0 && rounds >= 1, "--seconds and --rounds must be positive");
             let opts = transitions::Options {
                 backend: backend(b),
-                server: postgres_url,
+                server: postgres.postgres_url,
                 clients,
                 seconds,
                 rounds,
@@ -173,7 +175,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             transitions::run(&opts, workflow, &mut std::io::stdout()).await?;
             Ok(())
         }
-        BenchCommand::Timers { backend: b, timers: count, rounds, graphile_worker, postgres_url } => {
+        BenchCommand::Timers { backend: b, timers: count, rounds, graphile_worker, postgres } => {
             anyhow::ensure!(
                 graphile_worker.is_none() || matches!(b, BackendArg::Postgres),
                 "--graphile-worker needs --backend postgres: graphile-worker runs on PostgreSQL only"
@@ -184,7 +186,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             );
             let opts = crate::bench::timers::Options {
                 backend: backend(b),
-                server: postgres_url,
+                server: postgres.postgres_url,
                 timers: count,
                 rounds,
                 graphile_worker,

@@ -98,9 +98,9 @@ fn label_select(backend: Backend) -> &'static str {
 
 /// Same rule as dossiers: staff by scope, owners through the dossier.
 const LABEL_SCOPE: ScopeSql = ScopeSql {
-    academies: "EXISTS (SELECT 1 FROM label_academies la WHERE la.label_id = l.id AND la.academie IN ({}))",
+    academies: "l.id IN (SELECT la.label_id FROM label_academies la WHERE la.academie IN ({}))",
     region: "l.region IN ({})",
-    owner: "EXISTS (SELECT 1 FROM dossier_owners o WHERE o.dossier_id = l.dossier_id AND o.user_id = {})",
+    owner: "l.dossier_id IN (SELECT o.dossier_id FROM dossier_owners o WHERE o.user_id = {})",
     reviewer: None,
 };
 

@@ -243,8 +243,12 @@ impl Client {
     }
 
     pub async fn login(base: &str, email: &str) -> Client {
+        Client::login_with(base, email, PASSWORD).await
+    }
+
+    pub async fn login_with(base: &str, email: &str, password: &str) -> Client {
         let mut c = Client::anonymous(base);
-        let (status, body) = c.post("/api/v1/login", serde_json::json!({"email": email, "password": PASSWORD})).await;
+        let (status, body) = c.post("/api/v1/login", serde_json::json!({"email": email, "password": password})).await;
         assert_eq!(status, 200, "login {email}: {body}");
         c.token = Some(body["token"].as_str().expect("token").to_string());
         c
