@@ -150,15 +150,28 @@ pub fn parse_opening(text: &str) -> Option<DateTime<Utc>> {
 pub fn parse_deadline(text: &str) -> Option<DateTime<Utc>> {
     let text = text.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Some(t.with_timezone(&Utc));
+        return Some(t.with_timezone(&Utc)).filter(|t| plausible(t.date_naive()));
     }
     for format in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
         if let Ok(local) = NaiveDateTime::parse_from_str(text, format) {
-            return Some(paris_instant(local.date(), local.time()));
+            return plausible(local.date()).then(|| paris_instant(local.date(), local.time()));
         }
     }
-    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+    let date = parse_date(text)?;
     Some(paris_instant(date, NaiveTime::from_hms_opt(23, 59, 0).expect("valid time")))
+}
+
+/// A calendar date `YYYY-MM-DD` of a year from 1000 to 9999: what a person
+/// can mean, and what every store and format downstream can hold (year 0
+/// would come back as -0001).
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok().filter(|d| plausible(*d))
+}
+
+/// Years 1000 to 9999.
+pub fn plausible(date: NaiveDate) -> bool {
+    use chrono::Datelike;
+    (1000..=9999).contains(&date.year())
 }
 
 /// The k-th anniversary of `from` (29 February falls on 28 February in

@@ -101,13 +101,10 @@ impl App {
     /// région they act for.
     pub async fn create_user(&self, actor: &Actor, input: &NewAccount) -> Result<UserView, AppError> {
         require_admin(actor, "only an administrator opens accounts")?;
-        let email = input.email.trim().to_lowercase();
-        if !email.contains('@') || email.len() > 254 || email.chars().any(char::is_whitespace) {
-            return Err(Refusal::invalid("email", "must be an e-mail address").into());
-        }
+        let email = email_address(&input.email)?;
         let name = input.name.trim();
-        if name.is_empty() || name.chars().count() > 200 {
-            return Err(Refusal::invalid("name", "is required (at most 200 characters)").into());
+        if name.is_empty() || name.chars().count() > 200 || input.name.chars().any(char::is_control) {
+            return Err(Refusal::invalid("name", "is required, on one line, at most 200 characters").into());
         }
         let role = match Role::parse(&input.role) {
             Some(Role::System) | None => {
@@ -138,10 +135,7 @@ impl App {
             .affiliations
             .iter()
             .filter(|a| !a.trim().is_empty())
-            .map(|a| {
-                Scope::parse(a.trim())
-                    .ok_or_else(|| Refusal::invalid("affiliations", "expected academie:CODE, region:CODE or org:NAME"))
-            })
+            .map(|a| affiliation(a))
             .collect::<Result<Vec<_>, _>>()?;
         let password_hash = hash_password(&input.password)
             .map_err(|e| Refusal::invalid("password", e.to_string().trim_start_matches("password: ")))?;
@@ -173,5 +167,35 @@ fn require_admin(actor: &Actor, reason: &str) -> Result<(), AppError> {
         Ok(())
     } else {
         Err(Refusal::NotAllowed { reason: reason.into() }.into())
+    }
+}
+
+/// An e-mail address as lettre parses it (RFC 5321/5322 mailbox syntax),
+/// lower-cased, at most 254 characters.
+fn email_address(text: &str) -> Result<String, Refusal> {
+    let email = text.trim().to_lowercase();
+    match email.parse::<lettre::Address>() {
+        Ok(_) if email.len() <= 254 => Ok(email),
+        _ => Err(Refusal::invalid("email", "must be an e-mail address (name@domain)")),
+    }
+}
+
+/// An affiliation: an académie or région of the reference lists, or an
+/// organisation's name on one line.
+fn affiliation(text: &str) -> Result<Scope, Refusal> {
+    const EXPECTED: &str = "expected academie:CODE, region:CODE (from the reference lists) or org:NAME";
+    let refuse =
+        |why: &str| Refusal::invalid("affiliations", format!("`{}`: {why}", text.chars().take(60).collect::<String>()));
+    match Scope::parse(text.trim()).ok_or_else(|| refuse(EXPECTED))? {
+        Scope::Academie(code) => reference::academie(&code)
+            .map(|a| Scope::Academie(a.code.to_string()))
+            .ok_or_else(|| refuse("unknown académie")),
+        Scope::Region(code) => {
+            reference::region(&code).map(|r| Scope::Region(r.code.to_string())).ok_or_else(|| refuse("unknown région"))
+        }
+        Scope::Org(name) if name.chars().count() > 200 || name.chars().any(char::is_control) => {
+            Err(refuse("an organisation is named on one line, in at most 200 characters"))
+        }
+        org => Ok(org),
     }
 }

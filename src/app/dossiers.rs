@@ -4,12 +4,13 @@ use super::access::{self, ReviewAccess};
 use super::{App, AppError};
 use crate::engine::{Actor, Event, Facts, Instance, Refusal};
 use crate::reference;
+use crate::store::audit::TrailEntry;
 use crate::store::dossiers::{DossierChanges, NewAttachment};
 use crate::store::labels::LabelFilter;
 use crate::store::records::{NewCampaign, NewDossier};
 use crate::store::views::*;
 use crate::store::StoreError;
-use crate::workflow::{Machine, Role};
+use crate::workflow::{FieldType, Machine, Role};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -19,6 +20,9 @@ use uuid::Uuid;
 fn invalid(field: &str, reason: impl Into<String>) -> AppError {
     AppError::Refused(Refusal::invalid(field, reason))
 }
+
+/// The actor of an audit entry the reader may not know.
+pub const HIDDEN_ACTOR: &str = "hidden";
 
 fn forbidden(reason: &str) -> AppError {
     AppError::Refused(Refusal::NotAllowed { reason: reason.into() })
@@ -80,16 +84,23 @@ pub struct DossierPatch {
 /// Longest title or name accepted.
 const MAX_LINE: usize = 300;
 
-fn line(field: &str, value: &str, required: bool) -> Result<String, AppError> {
+/// A one-line text: control characters (TAB, CR, LF…) are refused, not
+/// trimmed away, so what is stored is what was sent, less outer spaces.
+pub(crate) fn line(field: &str, value: &str, required: bool) -> Result<String, AppError> {
+    one_line(value, required).map_err(|reason| invalid(field, reason))
+}
+
+/// The checks of `line`, the reason in words.
+pub(crate) fn one_line(value: &str, required: bool) -> Result<String, String> {
+    if value.chars().any(char::is_control) {
+        return Err("contains control characters (tab, line break…)".into());
+    }
     let v = value.trim();
     if required && v.is_empty() {
-        return Err(invalid(field, "is required"));
+        return Err("is required".into());
     }
     if v.chars().count() > MAX_LINE {
-        return Err(invalid(field, format!("is longer than {MAX_LINE} characters")));
-    }
-    if v.chars().any(char::is_control) {
-        return Err(invalid(field, "contains control characters"));
+        return Err(format!("is longer than {MAX_LINE} characters"));
     }
     Ok(v.to_string())
 }
@@ -139,7 +150,8 @@ fn parse_id(field: &str, value: &str) -> Result<Uuid, AppError> {
 }
 
 fn instant(field: &str, value: &str) -> Result<DateTime<Utc>, AppError> {
-    crate::calendar::parse_deadline(value).ok_or_else(|| invalid(field, "must be an RFC 3339 instant or a date"))
+    crate::calendar::parse_deadline(value)
+        .ok_or_else(|| invalid(field, "must be an RFC 3339 instant or a date, of a year from 1000 to 9999"))
 }
 
 fn dossier_facts(instance: &Instance) -> &crate::engine::DossierFacts {
@@ -376,7 +388,7 @@ impl App {
 
     pub async fn reviews(&self, actor: &Actor, id: Uuid) -> Result<Vec<ReviewView>, AppError> {
         let instance = self.visible_dossier(actor, id).await?;
-        let decided = matches!(instance.state.as_str(), "labelled" | "deferred" | "rejected");
+        let decided = access::decided(&instance.state);
         let mut reviews = match access::review_access(actor, dossier_facts(&instance), decided) {
             ReviewAccess::None => Vec::new(),
             ReviewAccess::Anonymous => {
@@ -391,18 +403,47 @@ impl App {
         Ok(reviews)
     }
 
-    pub async fn dossier_audit(
-        &self,
-        actor: &Actor,
-        id: Uuid,
-    ) -> Result<Vec<crate::store::audit::TrailEntry>, AppError> {
+    pub async fn dossier_audit(&self, actor: &Actor, id: Uuid) -> Result<Vec<TrailEntry>, AppError> {
         let instance = self.visible_dossier(actor, id).await?;
         if !access::sees_audit(actor, dossier_facts(&instance)) {
             return Err(forbidden(
                 "the audit trail is for staff of the dossier's académie or région and the national level",
             ));
         }
-        Ok(self.store.trail("dossier", &id.to_string()).await?)
+        let decided = access::decided(&instance.state);
+        let reviews = access::review_access(actor, dossier_facts(&instance), decided);
+        let trail = self.store.trail("dossier", &id.to_string()).await?;
+        Ok(trail.into_iter().map(|e| self.redact_for(Machine::Dossier, e, reviews)).collect())
+    }
+
+    /// An audit entry as the reader may see it: the steps concerning the
+    /// reviewers follow the reviews' own visibility. Only the view changes;
+    /// the stored entry and its hash stay whole (and the hash still shows).
+    fn redact_for(&self, machine: Machine, mut e: TrailEntry, reviews: ReviewAccess) -> TrailEntry {
+        let def = self.workflow.machine(machine);
+        if reviews == ReviewAccess::Full || !def.concerns_reviewers(&e.action) {
+            return e;
+        }
+        if e.actor != "system" {
+            e.actor = HIDDEN_ACTOR.into();
+        }
+        e.on_behalf_of = None;
+        e.redacted = true;
+        e.data = match reviews {
+            // What the reviews show anonymously (scores, comments), never
+            // who: inputs naming a person and the records (ids) go.
+            ReviewAccess::Anonymous => {
+                let people: Vec<&str> = def
+                    .event(&e.action)
+                    .map(|ev| ev.fields.iter().filter(|f| f.kind == FieldType::User).map(|f| f.name.as_str()).collect())
+                    .unwrap_or_default();
+                let mut input = e.data.get("input").and_then(|i| i.as_object()).cloned().unwrap_or_default();
+                input.retain(|key, _| !people.contains(&key.as_str()));
+                serde_json::json!({ "input": input })
+            }
+            _ => serde_json::Value::Null,
+        };
+        e
     }
 
     /// Sends an event to a dossier the actor may see.
@@ -438,8 +479,8 @@ impl App {
             filter.category = Some(category(c)?);
         }
         if let Some(d) = &filter.expiring_before {
-            chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                .map_err(|_| invalid("expiring_before", "must be a date (YYYY-MM-DD)"))?;
+            crate::calendar::parse_date(d)
+                .ok_or_else(|| invalid("expiring_before", "must be a date (YYYY-MM-DD) of a year from 1000 to 9999"))?;
         }
         if let Some(s) = &filter.status {
             if self.workflow.label_machine.state(s).is_none() {
@@ -454,7 +495,7 @@ impl App {
         Ok(self.store.label_view(id).await?)
     }
 
-    pub async fn label_audit(&self, actor: &Actor, id: Uuid) -> Result<Vec<crate::store::audit::TrailEntry>, AppError> {
+    pub async fn label_audit(&self, actor: &Actor, id: Uuid) -> Result<Vec<TrailEntry>, AppError> {
         let instance = self.visible_label(actor, id).await?;
         let Facts::Label(l) = &instance.facts else { return Err(not_found("label")) };
         if !access::sees_label_audit(actor, l) {

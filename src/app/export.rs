@@ -104,7 +104,7 @@ impl From<LabelView> for LabelRecordOut {
 fn csv_line(fields: &[&str]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     // Writing to memory cannot fail.
-    let _ = w.write_record(fields);
+    let _ = crate::spreadsheet::write_record(&mut w, fields);
     w.into_inner().unwrap_or_default()
 }
 

@@ -65,13 +65,18 @@ pub struct ImportReport {
 
 fn date(text: &str) -> Option<NaiveDate> {
     let t = text.trim();
-    NaiveDate::parse_from_str(t, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(t, "%d/%m/%Y")).ok()
+    NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(t, "%d/%m/%Y"))
+        .ok()
+        .filter(|d| crate::calendar::plausible(*d))
 }
 
 /// Reads and checks the whole file; every problem is reported, by line.
 pub fn parse_campuses(text: &str) -> Result<Vec<CampusRow>, Vec<RowProblem>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    // Only spaces are trimmed: a leading TAB or CR is refused, not removed
+    // (removing it would turn `\t=1+1` into a formula).
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
     let problem = |line: u64, column: &str, reason: String| RowProblem { line, column: column.into(), reason };
     let headers = match reader.headers() {
         Ok(h) => h.iter().map(|h| h.trim().to_lowercase()).collect::<Vec<_>>(),
@@ -101,8 +106,20 @@ pub fn parse_campuses(text: &str) -> Result<Vec<CampusRow>, Vec<RowProblem>> {
         if record.iter().all(str::is_empty) {
             continue;
         }
-        let get = |name: &str| record.get(index(name)).unwrap_or("").to_string();
+        let get = |name: &str| record.get(index(name)).unwrap_or("").trim_matches(' ').to_string();
         let before = problems.len();
+        let mut text_line = |name: &str| {
+            let v = get(name);
+            match super::dossiers::one_line(&v, true) {
+                Ok(v) => v,
+                Err(reason) => {
+                    problems.push(problem(line, name, reason));
+                    String::new()
+                }
+            }
+        };
+        let title = text_line("title");
+        let support_establishment = text_line("support_establishment");
         let mut need = |name: &str| {
             let v = get(name);
             if v.is_empty() {
@@ -110,8 +127,7 @@ pub fn parse_campuses(text: &str) -> Result<Vec<CampusRow>, Vec<RowProblem>> {
             }
             v
         };
-        let title = need("title");
-        let support_establishment = need("support_establishment");
+
         let (filiere_text, region_text, category_text) = (need("filiere"), need("region"), need("category"));
         let (from_text, until_text, academies_text) = (need("valid_from"), need("valid_until"), need("academies"));
         let filiere = reference::filiere(&filiere_text).map(|f| f.code.to_string());
@@ -147,7 +163,11 @@ pub fn parse_campuses(text: &str) -> Result<Vec<CampusRow>, Vec<RowProblem>> {
         let (from, until) = (date(&from_text), date(&until_text));
         for (column, text, value) in [("valid_from", &from_text, from), ("valid_until", &until_text, until)] {
             if value.is_none() && !text.is_empty() {
-                problems.push(problem(line, column, format!("`{text}` is not a date (YYYY-MM-DD or DD/MM/YYYY)")));
+                problems.push(problem(
+                    line,
+                    column,
+                    format!("`{text}` is not a date (YYYY-MM-DD or DD/MM/YYYY) of a year from 1000 to 9999"),
+                ));
             }
         }
         if let (Some(f), Some(u)) = (from, until) {

@@ -39,7 +39,8 @@ pub struct App {
     pub data_dir: std::path::PathBuf,
     /// Session cookies carry `Secure` (the site is served over https).
     pub secure_cookies: bool,
-    /// Base of the links handed out (calendar feeds); empty: from the request.
+    /// Base of the links handed out (calendar feeds): `--public-url` or the
+    /// address `serve` listens on.
     pub public_url: String,
     /// Set with `serve --test-clock`: the clock the test endpoint moves.
     pub test_clock: Option<crate::clock::ManualClock>,
@@ -73,7 +74,7 @@ impl App {
             clock,
             data_dir: "data".into(),
             secure_cookies: false,
-            public_url: String::new(),
+            public_url: "http://localhost".into(),
             test_clock: None,
             wake: Arc::new(tokio::sync::Notify::new()),
             mail_wake: Arc::new(tokio::sync::Notify::new()),

@@ -109,7 +109,21 @@ impl App {
         if !super::access::sees_instance(actor, &instance) {
             return Err(crate::store::StoreError::NotFound { what: machine.name() }.into());
         }
-        Ok(self.store.timers_of(machine, id).await?)
+        let mut timers = self.store.timers_of(machine, id).await?;
+        // A reviewer's deadlines say who reviews and who has not yet: they
+        // follow the reviews' visibility, except one's own.
+        if let engine::Facts::Dossier(d) = &instance.facts {
+            let decided = super::access::decided(&instance.state);
+            if super::access::review_access(actor, d, decided) != super::access::ReviewAccess::Full {
+                let own = actor.user_id.map(|u| u.to_string()).unwrap_or_default();
+                let def = self.workflow.machine(machine);
+                timers.retain(|t| {
+                    !def.timer(&t.name).is_some_and(|timer| timer.anchor.per_reviewer())
+                        || (!own.is_empty() && t.key == own)
+                });
+            }
+        }
+        Ok(timers)
     }
 
     /// E-mails sent (or to be sent) to the actor.

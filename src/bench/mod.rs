@@ -4,6 +4,7 @@
 
 pub mod dataset;
 pub mod http;
+pub mod mail;
 pub mod scratch;
 pub mod timers;
 pub mod transitions;

@@ -108,6 +108,27 @@ pub enum BenchCommand {
         #[command(flatten)]
         postgres: PostgresServer,
     },
+    /// E-mails per second sent by the mail worker (lease, render, SMTP,
+    /// record) against a raw SMTP client sending the same messages over as
+    /// many connections, to the same local SMTP server; last line `ratio R`.
+    Mail {
+        #[arg(long, value_enum, default_value = "sqlite")]
+        backend: BackendArg,
+        /// E-mails per side, over all rounds.
+        #[arg(long, default_value_t = 6000)]
+        mails: usize,
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        /// Senders of the worker, and connections of the raw client.
+        #[arg(long, default_value_t = 4)]
+        senders: usize,
+        /// SMTP server to send to (default: a local aiosmtpd sink started
+        /// for the run; `pip install aiosmtpd`).
+        #[arg(long)]
+        smtp_url: Option<String>,
+        #[command(flatten)]
+        postgres: PostgresServer,
+    },
     /// Dossier transitions per second through the engine and store, against
     /// raw SQL doing the same writes; last line `ratio R` (engine / raw).
     Transitions {
@@ -173,6 +194,23 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             };
             let workflow = crate::workflow::builtin::cmq()?;
             transitions::run(&opts, workflow, &mut std::io::stdout()).await?;
+            Ok(())
+        }
+        BenchCommand::Mail { backend: b, mails, rounds, senders, smtp_url, postgres } => {
+            anyhow::ensure!(
+                mails >= rounds && rounds >= 1,
+                "--mails must be at least --rounds, which must be positive"
+            );
+            anyhow::ensure!(senders >= 1, "--senders must be at least 1");
+            let opts = crate::bench::mail::Options {
+                backend: backend(b),
+                server: postgres.postgres_url,
+                mails,
+                rounds,
+                senders,
+                smtp_url,
+            };
+            crate::bench::mail::run(&opts, crate::workflow::builtin::cmq()?, &mut std::io::stdout()).await?;
             Ok(())
         }
         BenchCommand::Timers { backend: b, timers: count, rounds, graphile_worker, postgres } => {

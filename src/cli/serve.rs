@@ -29,7 +29,7 @@ pub struct ServeArgs {
     /// Load a demo call for projects and users, and print their logins.
     #[arg(long)]
     pub demo: bool,
-    /// SMTP server for outgoing mail (smtp://, smtps:// or smtp://...?tls=starttls).
+    /// SMTP server for outgoing mail (smtp://, smtps:// or smtp://...?tls=required).
     #[arg(long, env = "LABELFLOW_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
     /// Where e-mails are written as .eml files when no SMTP server is set.
@@ -51,6 +51,9 @@ pub struct ServeArgs {
     /// Attempts before an e-mail is marked dead.
     #[arg(long, env = "LABELFLOW_MAIL_MAX_ATTEMPTS", default_value_t = 8)]
     pub mail_max_attempts: u32,
+    /// SMTP connections used side by side to send e-mails.
+    #[arg(long, env = "LABELFLOW_MAIL_SENDERS", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub mail_senders: u16,
     /// Folder holding cmq.toml and criteria/; the shipped copy when absent.
     #[arg(long, env = "LABELFLOW_WORKFLOWS", default_value = "workflows")]
     pub workflows: PathBuf,
@@ -91,7 +94,6 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let mut app = App::new(store.clone(), workflow, clock).with_data_dir(&args.data_dir);
     app.secure_cookies = args.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
-    app.public_url = args.public_url.clone().unwrap_or_default();
     if args.test_clock {
         tracing::warn!("--test-clock: the clock can be moved through the API; never use this in production");
         app = app.with_test_clock(ManualClock::new(chrono::Utc::now()));
@@ -110,14 +112,17 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let listener =
         tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
     let addr = listener.local_addr()?;
+    let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    app.public_url = public_url.clone();
     let mailer = crate::mail::worker::Mailer::new(
         crate::mail::worker::MailSettings {
             smtp_url: args.smtp_url.clone(),
             mail_dir: args.mail_dir.clone(),
             from: args.mail_from.clone(),
-            public_url: args.public_url.clone().unwrap_or_else(|| format!("http://{addr}")),
+            public_url,
             retry_base: std::time::Duration::from_millis(args.mail_retry_base_ms.max(1)),
             max_attempts: args.mail_max_attempts.max(1),
+            senders: args.mail_senders.into(),
         },
         store.clone(),
         app.clock.clone(),

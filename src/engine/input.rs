@@ -3,7 +3,7 @@
 use super::plan::Refusal;
 use crate::calendar::parse_deadline;
 use crate::workflow::{EventDef, FieldType, Grid};
-use chrono::{NaiveDate, SecondsFormat};
+use chrono::SecondsFormat;
 use serde_json::{Map, Value};
 
 /// Longest free text accepted in an event field.
@@ -54,16 +54,15 @@ pub fn validate(event: &EventDef, data: &Map<String, Value>, grid: &Grid) -> Res
                 Value::from(n)
             }
             FieldType::Date => {
-                let s = value.as_str().ok_or_else(|| Refusal::invalid(name, "must be a date (YYYY-MM-DD)"))?;
-                let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-                    .map_err(|_| Refusal::invalid(name, "must be a date (YYYY-MM-DD)"))?;
+                const DATE: &str = "must be a date (YYYY-MM-DD) of a year from 1000 to 9999";
+                let s = value.as_str().ok_or_else(|| Refusal::invalid(name, DATE))?;
+                let d = crate::calendar::parse_date(s).ok_or_else(|| Refusal::invalid(name, DATE))?;
                 Value::String(d.to_string())
             }
             FieldType::Deadline => {
-                let s =
-                    value.as_str().ok_or_else(|| Refusal::invalid(name, "must be a date or an RFC 3339 instant"))?;
-                let t =
-                    parse_deadline(s).ok_or_else(|| Refusal::invalid(name, "must be a date or an RFC 3339 instant"))?;
+                const DEADLINE: &str = "must be a date or an RFC 3339 instant, of a year from 1000 to 9999";
+                let s = value.as_str().ok_or_else(|| Refusal::invalid(name, DEADLINE))?;
+                let t = parse_deadline(s).ok_or_else(|| Refusal::invalid(name, DEADLINE))?;
                 Value::String(t.to_rfc3339_opts(SecondsFormat::Secs, true))
             }
             FieldType::User => {

@@ -1,2 +1,3 @@
 pub mod render;
+pub mod smtp;
 pub mod worker;

@@ -7,6 +7,7 @@
 //! message and receivers drop the duplicate.
 
 use super::render::{render, MailContext};
+use super::smtp::{within, SmtpError, SmtpTarget};
 use crate::calendar::ZONE;
 use crate::clock::Clock;
 use crate::store::outbox::{MailFacts, OutgoingMail};
@@ -16,7 +17,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::transport::smtp::client::AsyncSmtpConnection;
+use lettre::Message;
 use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -33,6 +35,8 @@ pub struct MailSettings {
     /// First retry delay; doubles at each failed attempt (6 h at most).
     pub retry_base: Duration,
     pub max_attempts: u32,
+    /// Senders working side by side, each on its own SMTP connection.
+    pub senders: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -44,9 +48,25 @@ pub enum MailError {
 }
 
 enum Transport {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(SmtpTarget),
     Files(PathBuf),
 }
+
+/// A sender's SMTP connection, kept open while it has e-mails to send.
+#[derive(Default)]
+struct Connection(Option<AsyncSmtpConnection>);
+
+impl Connection {
+    async fn close(&mut self) {
+        if let Some(mut conn) = self.0.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(5), conn.quit()).await;
+        }
+    }
+}
+
+/// E-mails one sender leases at a time: enough to spare a lease
+/// transaction per e-mail, few enough that the senders share the queue.
+const LEASE_BATCH: usize = 16;
 
 pub struct Mailer {
     store: Store,
@@ -69,47 +89,93 @@ impl Mailer {
         let domain = from.email.domain().to_string();
         let transport = match &settings.smtp_url {
             Some(url) => {
-                let mut builder =
-                    AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| MailError::Url(e.to_string()))?;
-                if let (Ok(user), Ok(password)) =
-                    (std::env::var("LABELFLOW_SMTP_USERNAME"), std::env::var("LABELFLOW_SMTP_PASSWORD"))
-                {
-                    builder = builder.credentials(Credentials::new(user, password));
-                }
-                Transport::Smtp(builder.timeout(Some(Duration::from_secs(30))).build())
+                let credentials =
+                    match (std::env::var("LABELFLOW_SMTP_USERNAME"), std::env::var("LABELFLOW_SMTP_PASSWORD")) {
+                        (Ok(user), Ok(password)) => Some(Credentials::new(user, password)),
+                        _ => None,
+                    };
+                Transport::Smtp(SmtpTarget::from_url(url, credentials).map_err(MailError::Url)?)
             }
             None => Transport::Files(settings.mail_dir.clone()),
         };
         Ok(Mailer { store, clock, transport, from, domain, settings })
     }
 
-    /// Sends every e-mail due now; returns how many went out.
+    /// Sends every e-mail due now with all the senders; returns how many
+    /// went out.
     pub async fn send_due(&self) -> crate::store::Result<usize> {
-        self.send_until(&|| false).await
+        self.send_all(&|| false).await
     }
 
-    /// Sends what is due, one e-mail at a time, until `stopping` says so
-    /// between two e-mails: one being sent is always finished and recorded.
-    async fn send_until(&self, stopping: &(dyn Fn() -> bool + Sync)) -> crate::store::Result<usize> {
+    /// The senders side by side until the queue is empty or `stopping`.
+    async fn send_all(&self, stopping: &(dyn Fn() -> bool + Sync)) -> crate::store::Result<usize> {
+        let senders = self.settings.senders.max(1);
+        let results = futures_util::future::join_all((0..senders).map(|_| self.send_until(stopping))).await;
         let mut sent = 0;
-        let lease = chrono::Duration::seconds(LEASE_SECONDS);
-        while !stopping() {
-            let Some(mail) = self.store.lease_mail(self.clock.now(), lease).await? else { break };
-            match self.deliver(&mail).await {
-                Ok(()) => {
-                    self.record_sent(&mail.id).await?;
-                    sent += 1;
-                }
-                Err(error) => {
-                    let attempt = mail.attempts as u32 + 1;
-                    let retry_at =
-                        (attempt < self.settings.max_attempts).then(|| self.clock.now() + self.backoff(attempt));
-                    tracing::warn!(mail = %mail.id, attempt, dead = retry_at.is_none(), %error, "e-mail not sent");
-                    self.store.mail_failed(&mail.id, &error, retry_at).await?;
-                }
+        let mut failure = None;
+        for result in results {
+            match result {
+                Ok(n) => sent += n,
+                Err(e) => failure = Some(e),
             }
         }
-        Ok(sent)
+        match failure {
+            Some(e) if sent == 0 => Err(e),
+            Some(e) => {
+                tracing::error!(error = %e, "a mail sender failed");
+                Ok(sent)
+            }
+            None => Ok(sent),
+        }
+    }
+
+    /// Sends what is due until the queue is empty or `stopping` says so
+    /// between two e-mails: one being sent is always finished and recorded
+    /// before the next, so a crash repeats at most one e-mail per sender.
+    async fn send_until(&self, stopping: &(dyn Fn() -> bool + Sync)) -> crate::store::Result<usize> {
+        let mut sent = 0;
+        let mut conn = Connection::default();
+        let result = self.send_batches(&mut conn, stopping, &mut sent).await;
+        conn.close().await;
+        result.map(|()| sent)
+    }
+
+    async fn send_batches(
+        &self,
+        conn: &mut Connection,
+        stopping: &(dyn Fn() -> bool + Sync),
+        sent: &mut usize,
+    ) -> crate::store::Result<()> {
+        let lease = chrono::Duration::seconds(LEASE_SECONDS);
+        while !stopping() {
+            let batch = self.store.lease_mails(self.clock.now(), lease, LEASE_BATCH).await?;
+            if batch.is_empty() {
+                break;
+            }
+            let mut mails = batch.into_iter();
+            for mail in mails.by_ref() {
+                match self.deliver(conn, &mail).await {
+                    Ok(()) => {
+                        self.record_sent(&mail.id).await?;
+                        *sent += 1;
+                    }
+                    Err(error) => {
+                        let attempt = mail.attempts as u32 + 1;
+                        let retry_at =
+                            (attempt < self.settings.max_attempts).then(|| self.clock.now() + self.backoff(attempt));
+                        tracing::warn!(mail = %mail.id, attempt, dead = retry_at.is_none(), %error, "e-mail not sent");
+                        self.store.mail_failed(&mail.id, &error, retry_at).await?;
+                    }
+                }
+                if stopping() {
+                    break;
+                }
+            }
+            // Leases not used go back at once rather than at their expiry.
+            let rest: Vec<String> = mails.map(|m| m.id).collect();
+            self.store.release_mails(&rest).await?;
+        }
+        Ok(())
     }
 
     /// Records a delivered e-mail. Only this record stands between a brief
@@ -117,8 +183,9 @@ impl Mailer {
     /// lease ends, so it is retried for half the lease before giving up.
     async fn record_sent(&self, id: &str) -> crate::store::Result<()> {
         let deadline = std::time::Instant::now() + Duration::from_secs(LEASE_SECONDS as u64 / 2);
+        let ids = [id.to_string()];
         loop {
-            match self.store.mail_sent(id, self.clock.now()).await {
+            match self.store.mails_sent(&ids, self.clock.now()).await {
                 Ok(()) => return Ok(()),
                 Err(e) if std::time::Instant::now() < deadline => {
                     tracing::warn!(mail = %id, error = %e, "e-mail sent but not yet recorded; retrying");
@@ -131,22 +198,16 @@ impl Mailer {
 
     /// The worker loop of `serve`: sends what is due, then waits for a
     /// wake-up or a few seconds (retries fall due on their own). Returns
-    /// once `stop` turns true, after the e-mail in hand is recorded, so a
+    /// once `stop` turns true, after the e-mails in hand are recorded, so a
     /// graceful stop never leaves a delivered e-mail to be sent again.
     pub async fn run(&self, wake: Arc<tokio::sync::Notify>, mut stop: tokio::sync::watch::Receiver<bool>) {
         let watcher = stop.clone();
         let stopping = move || *watcher.borrow();
         while !stopping() {
-            // Four senders side by side, each leasing its own e-mail: an SMTP
-            // exchange mostly waits on the server (and lettre leaves Nagle's
-            // algorithm on, so each message also waits ~40 ms for a delayed
-            // ACK), so this multiplies throughput without more load.
-            let sender = || self.send_until(&stopping);
-            let (a, b, c, d) = tokio::join!(sender(), sender(), sender(), sender());
-            for result in [a, b, c, d] {
-                if let Err(e) = result {
-                    tracing::error!(error = %e, "mail worker failed; retrying");
-                }
+            // Senders side by side, each leasing its own e-mails: an SMTP
+            // exchange mostly waits on the server.
+            if let Err(e) = self.send_all(&stopping).await {
+                tracing::error!(error = %e, "mail worker failed; retrying");
             }
             let pause = self.settings.retry_base.clamp(Duration::from_millis(50), Duration::from_secs(5));
             tokio::select! {
@@ -171,13 +232,22 @@ impl Mailer {
         format!("<{}@{}>", outbox_id.replace(':', "."), self.domain)
     }
 
-    async fn deliver(&self, mail: &OutgoingMail) -> Result<(), String> {
+    async fn deliver(&self, conn: &mut Connection, mail: &OutgoingMail) -> Result<(), String> {
+        let message = self.compose(mail).await?;
+        match &self.transport {
+            Transport::Smtp(target) => send_smtp(target, conn, &message).await.map_err(|e| e.to_string()),
+            Transport::Files(dir) => write_eml(dir, &mail.id, &message.formatted()).map_err(|e| e.to_string()),
+        }
+    }
+
+    /// The e-mail of an outbox row, rendered with the facts as they are now.
+    pub async fn compose(&self, mail: &OutgoingMail) -> Result<Message, String> {
         let facts = self.store.mail_facts(mail).await.map_err(|e| e.to_string())?;
         let context = self.context(mail, &facts);
         let rendered = render(&mail.template, &context).map_err(|e| e.to_string())?;
         let to: Mailbox =
             mail.recipient_email.parse().map_err(|e| format!("recipient {}: {e}", mail.recipient_email))?;
-        let message = Message::builder()
+        Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(rendered.subject)
@@ -188,11 +258,7 @@ impl Mailer {
                     .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(rendered.text))
                     .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(rendered.html)),
             )
-            .map_err(|e| e.to_string())?;
-        match &self.transport {
-            Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
-            Transport::Files(dir) => write_eml(dir, &mail.id, &message.formatted()).map_err(|e| e.to_string()),
-        }
+            .map_err(|e| e.to_string())
     }
 
     fn context(&self, mail: &OutgoingMail, f: &MailFacts) -> MailContext {
@@ -262,6 +328,30 @@ impl Mailer {
         }
         c
     }
+}
+
+/// Sends over the sender's open connection, or a new one. After any
+/// failure the connection is dropped; a reused connection the server has
+/// closed since (an idle timeout) gets one retry on a fresh one.
+async fn send_smtp(target: &SmtpTarget, conn: &mut Connection, message: &Message) -> Result<(), SmtpError> {
+    let bytes = message.formatted();
+    let envelope = message.envelope();
+    if let Some(open) = conn.0.as_mut() {
+        match within(target.timeout(), open.send(envelope, &bytes)).await {
+            Ok(_) => return Ok(()),
+            Err(error) => {
+                conn.0 = None;
+                if error.server_replied() {
+                    return Err(error);
+                }
+                tracing::debug!(%error, "SMTP connection lost; sending on a new one");
+            }
+        }
+    }
+    let mut open = target.connect().await?;
+    within(target.timeout(), open.send(envelope, &bytes)).await?;
+    conn.0 = Some(open);
+    Ok(())
 }
 
 fn french_category(code: &str) -> String {

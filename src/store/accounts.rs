@@ -40,13 +40,14 @@ impl Store {
         now: DateTime<Utc>,
         expires: DateTime<Utc>,
     ) -> Result<()> {
-        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-            .bind(token_hash)
-            .bind(user.to_string())
-            .bind(to_micros(now))
-            .bind(to_micros(expires))
-            .execute(&self.pool)
-            .await?;
+        self.write_one(
+            sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+                .bind(token_hash)
+                .bind(user.to_string())
+                .bind(to_micros(now))
+                .bind(to_micros(expires)),
+        )
+        .await?;
         Ok(())
     }
 
@@ -62,11 +63,12 @@ impl Store {
     }
 
     pub async fn end_session(&self, token_hash: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+        self.write_one(sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash)).await?;
         Ok(())
     }
 
-    /// Sets a new password hash and ends every other session of the user.
+    /// Sets a new password hash, ends every other session of the user and
+    /// revokes their calendar address.
     pub async fn set_password(
         &self,
         user: Uuid,
@@ -87,6 +89,9 @@ impl Store {
             .bind(keep_session)
             .execute(&mut **tx)
             .await?;
+        // A calendar address is a credential too: someone who learnt the
+        // old password may have made one.
+        sqlx::query("DELETE FROM calendar_feeds WHERE user_id = $1").bind(&id).execute(&mut **tx).await?;
         // The hash itself never enters the audit trail.
         append(&mut tx, self.backend(), &Entry::new("user", &id, "change_password", actor, now).data(json!({})))
             .await?;

@@ -180,6 +180,10 @@ pub struct TrailEntry {
     #[schema(value_type = Option<Object>)]
     pub data: Value,
     pub hash: String,
+    /// Parts of this entry are withheld from the reader (the reviewers'
+    /// identities or their reviews, before the decision); the stored
+    /// entry is whole and its hash is that of the whole entry.
+    pub redacted: bool,
 }
 
 impl Store {
@@ -314,6 +318,7 @@ impl Store {
                 after: json(r.get("after_json")),
                 data: json(r.get("data_json")),
                 hash: r.get("hash"),
+                redacted: false,
             })
             .collect())
     }
@@ -322,19 +327,23 @@ impl Store {
 /// An audit trail as CSV (one row per entry; JSON columns kept as JSON).
 pub fn trail_csv(trail: &[TrailEntry]) -> std::result::Result<String, csv::Error> {
     let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record(["seq", "at", "actor", "on_behalf_of", "action", "before", "after", "data", "hash"])?;
+    out.write_record(["seq", "at", "actor", "on_behalf_of", "action", "before", "after", "data", "hash", "redacted"])?;
     for e in trail {
-        out.write_record([
-            e.seq.to_string(),
-            e.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-            e.actor.clone(),
-            e.on_behalf_of.clone().unwrap_or_default(),
-            e.action.clone(),
-            e.before.to_string(),
-            e.after.to_string(),
-            e.data.to_string(),
-            e.hash.clone(),
-        ])?;
+        crate::spreadsheet::write_record(
+            &mut out,
+            [
+                e.seq.to_string(),
+                e.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+                e.actor.clone(),
+                e.on_behalf_of.clone().unwrap_or_default(),
+                e.action.clone(),
+                e.before.to_string(),
+                e.after.to_string(),
+                e.data.to_string(),
+                e.hash.clone(),
+                e.redacted.to_string(),
+            ],
+        )?;
     }
     let bytes = out.into_inner().map_err(|e| e.into_error())?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())

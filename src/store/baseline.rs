@@ -191,10 +191,39 @@ impl Store {
 
     /// Marks every pending e-mail sent: a generated history is not mailed.
     pub async fn mark_outbox_sent(&self, now: i64) -> Result<u64> {
-        let done = sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $1 WHERE status = 'pending'")
+        self.write_one(
+            sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $1 WHERE status = 'pending'").bind(now),
+        )
+        .await
+    }
+}
+
+impl Store {
+    /// `n` pending e-mails about `dossier` to `recipient`, due now, for
+    /// `bench mail`: what transitions would have queued.
+    pub async fn insert_bench_mail(
+        &self,
+        n: usize,
+        dossier: Uuid,
+        recipient: Uuid,
+        email: &str,
+        now: i64,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        for _ in 0..n {
+            sqlx::query(
+                "INSERT INTO outbox (id, entity, entity_id, template, recipient_user_id, recipient_email, context, \
+                 status, attempts, next_attempt_at, created_at) \
+                 VALUES ($1, 'dossier', $2, 'submission_receipt', $3, $4, '{\"data\":{}}', 'pending', 0, $5, $5)",
+            )
+            .bind(format!("bench-{}:{recipient}", Uuid::new_v4().simple()))
+            .bind(dossier.to_string())
+            .bind(recipient.to_string())
+            .bind(email)
             .bind(now)
-            .execute(&self.pool)
+            .execute(&mut **tx)
             .await?;
-        Ok(done.rows_affected())
+        }
+        tx.commit().await
     }
 }

@@ -260,7 +260,8 @@ impl Store {
         let key = id.to_string();
         let mut tx = self.begin_write().await?;
         let before = sqlx::query(
-            "SELECT title, category, filiere, region, support_establishment, directeur_operationnel FROM dossiers WHERE id = $1",
+            "SELECT title, category, filiere, region, support_establishment, directeur_operationnel, \
+             endorsed_rectorat_by, endorsed_rectorat_at, endorsed_region_by, endorsed_region_at FROM dossiers WHERE id = $1",
         )
         .bind(&key)
         .fetch_optional(&mut **tx)
@@ -300,6 +301,27 @@ impl Store {
             sorted.dedup();
             sorted != old_academies
         });
+        // Endorsements were given by the staff of the old territory: a
+        // dossier moved elsewhere needs those of the new one.
+        let moved = academies_changed || new.contains_key("region");
+        let endorsed: Vec<(&str, Option<String>, Option<i64>)> = ["rectorat", "region"]
+            .into_iter()
+            .map(|side| {
+                let by: Option<String> = before.get(format!("endorsed_{side}_by").as_str());
+                let at: Option<i64> = before.get(format!("endorsed_{side}_at").as_str());
+                (side, by, at)
+            })
+            .filter(|(_, _, at)| at.is_some())
+            .collect();
+        if moved && !endorsed.is_empty() {
+            let mut was = serde_json::Map::new();
+            for (side, by, at) in &endorsed {
+                sets.push(format!("endorsed_{side}_by = NULL, endorsed_{side}_at = NULL"));
+                was.insert((*side).into(), json!({"by": by, "at": at.map(|t| rfc3339(t))}));
+            }
+            old.insert("endorsements".into(), Value::Object(was));
+            new.insert("endorsements".into(), json!({}));
+        }
         let sql = format!(
             "UPDATE dossiers SET version = version + 1, updated_at = $1{} WHERE id = $2 AND version = $3",
             sets.iter().map(|s| format!(", {s}")).collect::<String>()

@@ -32,6 +32,11 @@ pub enum Backend {
     Postgres,
 }
 
+/// SQLite write transactions take the write lock when they begin: a
+/// deferred one that read first and then writes fails with SQLITE_BUSY
+/// (no busy wait) if another connection committed in between.
+const SQLITE_BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
+
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
 
@@ -155,14 +160,35 @@ impl Store {
     /// Begins a write transaction on a connection of the pool.
     pub(crate) async fn begin_write(&self) -> Result<WriteTx<'static>> {
         let slot = self.writer_slot().await;
-        Ok(WriteTx { tx: self.pool.begin().await?, _slot: slot })
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with(SQLITE_BEGIN_WRITE).await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(WriteTx { tx, _slot: slot })
     }
 
     /// Begins a write transaction on a connection the caller holds.
     pub(crate) async fn begin_write_on<'c>(&self, conn: &'c mut sqlx::AnyConnection) -> Result<WriteTx<'c>> {
         use sqlx::Connection;
         let slot = self.writer_slot().await;
-        Ok(WriteTx { tx: conn.begin().await?, _slot: slot })
+        let tx = match self.backend {
+            Backend::Sqlite => conn.begin_with(SQLITE_BEGIN_WRITE).await?,
+            Backend::Postgres => conn.begin().await?,
+        };
+        Ok(WriteTx { tx, _slot: slot })
+    }
+
+    /// Runs one writing statement in its own write transaction: on SQLite a
+    /// bare statement on the pool would bypass the writer slot and race the
+    /// slot's holder into SQLITE_BUSY.
+    pub(crate) async fn write_one<'q>(
+        &self,
+        query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        let done = query.execute(&mut **tx).await?;
+        tx.commit().await?;
+        Ok(done.rows_affected())
     }
 
     async fn writer_slot(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {

@@ -72,49 +72,67 @@ fn mail_view(r: &sqlx::any::AnyRow) -> MailView {
 }
 
 impl Store {
-    /// Leases the oldest pending e-mail that is due and not leased by
-    /// another worker, for `lease` (the send happens outside the database).
-    pub async fn lease_mail(&self, now: DateTime<Utc>, lease: chrono::Duration) -> Result<Option<OutgoingMail>> {
-        let pick = match self.backend() {
-            Backend::Sqlite => {
-                "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 \
-                AND (lease_until IS NULL OR lease_until <= $1) ORDER BY created_at, id LIMIT 1"
-            }
-            Backend::Postgres => {
-                "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 \
-                AND (lease_until IS NULL OR lease_until <= $1) ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED"
-            }
+    /// Leases up to `limit` of the oldest pending e-mails that are due and
+    /// not leased by another worker, for `lease` (the send happens outside
+    /// the database), oldest first.
+    pub async fn lease_mails(
+        &self,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        limit: usize,
+    ) -> Result<Vec<OutgoingMail>> {
+        let lock = match self.backend() {
+            Backend::Sqlite => "",
+            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
         };
+        let sql = format!(
+            "UPDATE outbox SET lease_until = $2 WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' \
+             AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1) \
+             ORDER BY created_at, id LIMIT $3 {lock}) \
+             RETURNING id, entity, entity_id, template, recipient_user_id, recipient_email, context, attempts, created_at"
+        );
         let mut tx = self.begin_write().await?;
-        let Some(id) = sqlx::query_scalar::<_, String>(pick).bind(to_micros(now)).fetch_optional(&mut **tx).await?
-        else {
-            return Ok(None);
-        };
-        sqlx::query("UPDATE outbox SET lease_until = $1 WHERE id = $2")
+        let rows = sqlx::query(&sql)
+            .bind(to_micros(now))
             .bind(to_micros(now + lease))
-            .bind(&id)
-            .execute(&mut **tx)
+            .bind(limit as i64)
+            .fetch_all(&mut **tx)
             .await?;
-        let r = sqlx::query(
-            "SELECT id, entity, entity_id, template, recipient_user_id, recipient_email, context, attempts, created_at \
-             FROM outbox WHERE id = $1",
-        )
-        .bind(&id)
-        .fetch_one(&mut **tx)
-        .await?;
         tx.commit().await?;
-        let context: String = r.get(6);
-        Ok(Some(OutgoingMail {
-            id: r.get(0),
-            entity: r.get(1),
-            entity_id: r.get(2),
-            template: r.get(3),
-            recipient_user_id: r.get(4),
-            recipient_email: r.get(5),
-            context: serde_json::from_str(&context).unwrap_or(Value::Null),
-            attempts: r.get(7),
-            created_at: super::from_micros(r.get(8)),
-        }))
+        let mut mails: Vec<OutgoingMail> = rows
+            .iter()
+            .map(|r| {
+                let context: String = r.get(6);
+                OutgoingMail {
+                    id: r.get(0),
+                    entity: r.get(1),
+                    entity_id: r.get(2),
+                    template: r.get(3),
+                    recipient_user_id: r.get(4),
+                    recipient_email: r.get(5),
+                    context: serde_json::from_str(&context).unwrap_or(Value::Null),
+                    attempts: r.get(7),
+                    created_at: super::from_micros(r.get(8)),
+                }
+            })
+            .collect();
+        mails.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        Ok(mails)
+    }
+
+    /// Gives back leases not used (a worker stopping with e-mails in hand).
+    pub async fn release_mails(&self, ids: &[String]) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.begin_write().await?;
+        for id in ids {
+            sqlx::query("UPDATE outbox SET lease_until = NULL WHERE id = $1 AND status = 'pending'")
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        tx.commit().await
     }
 
     /// Releases every lease. Only at start-up, when no other instance runs
@@ -122,22 +140,26 @@ impl Store {
     /// be sending, so a lease left by a killed process need not wait to
     /// expire.
     pub async fn release_mail_leases(&self) -> Result<u64> {
-        let done =
-            sqlx::query("UPDATE outbox SET lease_until = NULL WHERE status = 'pending' AND lease_until IS NOT NULL")
-                .execute(&self.pool)
-                .await?;
-        Ok(done.rows_affected())
+        self.write_one(sqlx::query(
+            "UPDATE outbox SET lease_until = NULL WHERE status = 'pending' AND lease_until IS NOT NULL",
+        ))
+        .await
     }
 
-    pub async fn mail_sent(&self, id: &str, now: DateTime<Utc>) -> Result<()> {
-        sqlx::query(
-            "UPDATE outbox SET status = 'sent', sent_at = $1, lease_until = NULL, last_error = NULL WHERE id = $2",
-        )
-        .bind(to_micros(now))
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+    /// Records delivered e-mails, several in one transaction when several
+    /// senders finished at once.
+    pub async fn mails_sent(&self, ids: &[String], now: DateTime<Utc>) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        for id in ids {
+            sqlx::query(
+                "UPDATE outbox SET status = 'sent', sent_at = $1, lease_until = NULL, last_error = NULL WHERE id = $2",
+            )
+            .bind(to_micros(now))
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        }
+        tx.commit().await
     }
 
     /// Records a failed attempt: retried at `retry_at`, or dead.
@@ -157,7 +179,7 @@ impl Store {
             .bind(0i64)
             .bind(id),
         };
-        query.execute(&self.pool).await?;
+        self.write_one(query).await?;
         Ok(())
     }
 
@@ -233,14 +255,16 @@ impl Store {
 
     /// Puts a dead e-mail back in the queue, due now.
     pub async fn retry_mail(&self, id: &str, now: DateTime<Utc>) -> Result<()> {
-        let done = sqlx::query(
-            "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $1, lease_until = NULL WHERE id = $2 AND status = 'dead'",
-        )
-        .bind(to_micros(now))
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        if done.rows_affected() == 0 {
+        let done = self
+            .write_one(
+                sqlx::query(
+                    "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $1, lease_until = NULL WHERE id = $2 AND status = 'dead'",
+                )
+                .bind(to_micros(now))
+                .bind(id),
+            )
+            .await?;
+        if done == 0 {
             return Err(StoreError::NotFound { what: "dead e-mail" });
         }
         Ok(())

@@ -50,6 +50,9 @@ pub struct TimerView {
     pub status: String,
     pub closed_at: Option<String>,
     pub outcome: Option<String>,
+    /// The person a per-person timer is about (a reviewer's deadline).
+    #[serde(skip)]
+    pub key: String,
 }
 
 /// Something falling due soon, for staff dashboards and calendars.
@@ -216,8 +219,8 @@ impl Store {
     /// Every timer of an instance, soonest first.
     pub async fn timers_of(&self, machine: Machine, id: Uuid) -> Result<Vec<TimerView>> {
         let rows = sqlx::query(
-            "SELECT name, event, due_at, status, closed_at, outcome FROM timers WHERE entity = $1 AND entity_id = $2 \
-             ORDER BY due_at, name",
+            "SELECT name, event, due_at, status, closed_at, outcome, timer_key FROM timers \
+             WHERE entity = $1 AND entity_id = $2 ORDER BY due_at, name",
         )
         .bind(machine.name())
         .bind(id.to_string())
@@ -232,6 +235,7 @@ impl Store {
                 status: r.get(3),
                 closed_at: r.get::<Option<i64>, _>(4).map(rfc3339),
                 outcome: r.get(5),
+                key: r.get(6),
             })
             .collect())
     }

@@ -3,16 +3,14 @@
 
 use crate::app::{App, AppError};
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-/// The site's base address: `--public-url`, or the request's own host.
-pub fn base_url(app: &App, headers: &HeaderMap) -> String {
-    if !app.public_url.is_empty() {
-        return app.public_url.trim_end_matches('/').to_string();
-    }
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    format!("http://{host}")
+/// The site's base address: `--public-url`, else the address `serve`
+/// listens on. Never the request's `Host` header, which the client chooses:
+/// a forged one would hand out a secret address on someone else's site.
+pub fn base_url(app: &App) -> String {
+    app.public_url.trim_end_matches('/').to_string()
 }
 
 pub fn feed_url(base: &str, token: &str) -> String {
@@ -20,9 +18,9 @@ pub fn feed_url(base: &str, token: &str) -> String {
 }
 
 /// `GET /ical/{token}.ics`: an unknown or revoked address is not found.
-pub async fn feed(State(app): State<App>, headers: HeaderMap, Path(file): Path<String>) -> Response {
+pub async fn feed(State(app): State<App>, Path(file): Path<String>) -> Response {
     let token = file.strip_suffix(".ics").unwrap_or(&file);
-    let base = base_url(&app, &headers);
+    let base = base_url(&app);
     match app.calendar_feed(token, &base).await {
         Ok(text) => (
             [

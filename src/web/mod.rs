@@ -4,6 +4,7 @@ pub mod api;
 pub mod error;
 pub mod export;
 pub mod feeds;
+pub mod headers;
 pub mod limits;
 pub mod openapi;
 pub mod pages;
@@ -26,6 +27,7 @@ pub struct Health {
 }
 
 pub fn router(app: App) -> Router {
+    let https = app.secure_cookies;
     Router::new()
         .route("/healthz", get(healthz))
         .route("/api/v1/openapi.json", get(openapi::document))
@@ -35,6 +37,7 @@ pub fn router(app: App) -> Router {
         .merge(pages::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn(limits::refuse_declared_oversize))
+        .layer(axum::middleware::from_fn_with_state(https, headers::security_headers))
         .with_state(app)
 }
 

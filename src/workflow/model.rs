@@ -66,6 +66,20 @@ impl MachineDef {
         self.transitions.iter().filter(move |t| t.from.iter().any(|f| f == state))
     }
 
+    /// Whether steps of `event` concern the reviewers: who they are
+    /// (assignment, recusal), what they wrote, or their own deadlines. Such
+    /// steps are seen only by those who may see the reviews.
+    pub fn concerns_reviewers(&self, event: &str) -> bool {
+        self.transitions.iter().filter(|t| t.event == event).flat_map(|t| &t.effects).any(|effect| match effect {
+            Effect::Record(kind) => matches!(kind, RecordKind::Reviewer | RecordKind::Review | RecordKind::Recusal),
+            Effect::Notify { to, .. } => to.contains(&Recipient::Reviewer),
+            Effect::StartTimer(name) | Effect::CancelTimer(name) => {
+                self.timer(name).is_some_and(|timer| timer.anchor.per_reviewer())
+            }
+            Effect::CancelAllTimers | Effect::CreateLabel => false,
+        })
+    }
+
     /// Events some transition accepts in `state`.
     pub fn events_from(&self, state: &str) -> Vec<&str> {
         let mut names: Vec<&str> =

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod process;
+pub mod progress;
 pub mod smtp;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -217,9 +218,10 @@ impl Drop for Served {
 pub async fn serve(store: &Store, now: DateTime<Utc>) -> Served {
     let (app, clock) = app(store, now);
     let data = tempfile::tempdir().expect("data dir");
-    let app = app.with_data_dir(data.path()).with_test_clock(clock.clone());
+    let mut app = app.with_data_dir(data.path()).with_test_clock(clock.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().unwrap());
+    app.public_url = base.clone();
     let router = labelflow::web::router(app.clone());
     let handle = tokio::spawn(async move {
         axum::serve(listener, router).await.ok();

@@ -101,10 +101,9 @@ pub struct CalendarFeedState {
 pub async fn open_calendar(
     State(app): State<App>,
     caller: Caller,
-    headers: axum::http::HeaderMap,
 ) -> Result<(StatusCode, Json<CalendarFeed>), ApiError> {
     let token = app.open_calendar_feed(&caller.actor).await?;
-    let url = crate::web::feeds::feed_url(&crate::web::feeds::base_url(&app, &headers), &token);
+    let url = crate::web::feeds::feed_url(&crate::web::feeds::base_url(&app), &token);
     Ok((StatusCode::CREATED, Json(CalendarFeed { url })))
 }
 

@@ -61,11 +61,49 @@ fn json_error(rejection: JsonRejection) -> ApiError {
     };
     let detail = rejection.body_text();
     // serde names the field in backquotes: "missing field `title`".
-    let field = detail.split('`').nth(1).filter(|f| !f.contains(' ')).map(str::to_string);
-    let message = detail.split(": ").skip(1).collect::<Vec<_>>().join(": ");
-    let mut error = ApiError::new(status, code, if message.is_empty() { detail.clone() } else { message });
+    let (field, message) = json_field(&detail);
+    let mut error = ApiError::new(status, code, if message.is_empty() { detail.clone() } else { message.to_string() });
     error.field = field;
     error
+}
+
+/// The field a JSON rejection is about, and its message. axum's text is
+/// "Failed to …: PATH: REASON" when a value has the wrong type (the path
+/// from serde_path_to_error) and "Failed to …: missing field `NAME` …" at
+/// the top level; the value sent is never taken for the field's name.
+fn json_field(detail: &str) -> (Option<String>, &str) {
+    let message = detail.split_once(": ").map_or("", |(_, m)| m);
+    if let Some((path, reason)) = message.split_once(": ") {
+        if !path.is_empty() && path != "." && !path.contains([' ', '`']) {
+            return (Some(path.to_string()), reason);
+        }
+    }
+    let named = ["missing field `", "unknown field `", "duplicate field `"]
+        .iter()
+        .find_map(|prefix| message.strip_prefix(prefix))
+        .and_then(|rest| rest.split('`').next())
+        .map(str::to_string);
+    (named, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json_field;
+
+    #[test]
+    fn the_field_is_named_never_the_value() {
+        let t = "Failed to deserialize the JSON body into the target type: title: invalid type: integer `123`, expected a string at line 1 column 12";
+        assert_eq!(
+            json_field(t),
+            (Some("title".into()), "invalid type: integer `123`, expected a string at line 1 column 12")
+        );
+        let t = "Failed to deserialize the JSON body into the target type: missing field `title` at line 1 column 2";
+        assert_eq!(json_field(t).0.as_deref(), Some("title"));
+        let t = "Failed to deserialize the JSON body into the target type: scores.C1: invalid type: string \"x\", expected i64";
+        assert_eq!(json_field(t).0.as_deref(), Some("scores.C1"));
+        let t = "Failed to parse the request body as JSON: expected value at line 1 column 1";
+        assert_eq!(json_field(t).0, None);
+    }
 }
 
 /// Query parameters; one that cannot be read is a 400 naming it, in the

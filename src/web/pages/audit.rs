@@ -91,6 +91,7 @@ async fn respond(
                 }
             },
             None if e.actor == "system" => "automatique (échéance)".to_string(),
+            None if e.actor == crate::app::dossiers::HIDDEN_ACTOR => "(masqué)".to_string(),
             None => e.actor.clone(),
         };
         let action = app
@@ -113,8 +114,11 @@ async fn respond(
             serde_json::Value::Null => false,
             _ => true,
         };
-        let details =
+        let mut details =
             [&e.data, &e.after].into_iter().filter(|v| shown(v)).map(|v| v.to_string()).collect::<Vec<_>>().join(" ");
+        if e.redacted && e.data.is_null() {
+            details = "(détails réservés aux membres de la commission jusqu'à la décision)".to_string();
+        }
         let at = e.at.with_timezone(&crate::calendar::ZONE).format("%d/%m/%Y %H:%M:%S").to_string();
         rows.push((e.seq, at, who, action, change, details, e.hash.chars().take(12).collect()));
     }

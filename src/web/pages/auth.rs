@@ -197,7 +197,6 @@ pub(super) struct CalendarForm {
 pub(super) async fn calendar_action(
     State(app): State<App>,
     browser: Browser,
-    headers: HeaderMap,
     Form(form): Form<CalendarForm>,
 ) -> Response {
     if !same_token(&browser.csrf, &form.csrf) {
@@ -206,7 +205,7 @@ pub(super) async fn calendar_action(
     let done = if form.action == "revoquer" {
         app.revoke_calendar_feed(&browser.actor).await.map(|_| (String::new(), true))
     } else {
-        let base = crate::web::feeds::base_url(&app, &headers);
+        let base = crate::web::feeds::base_url(&app);
         app.open_calendar_feed(&browser.actor).await.map(|token| (crate::web::feeds::feed_url(&base, &token), false))
     };
     match done {
