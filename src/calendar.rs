@@ -140,7 +140,7 @@ pub enum TimerAnchorValue {
 /// means the start of that day in Paris.
 pub fn parse_opening(text: &str) -> Option<DateTime<Utc>> {
     match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
-        Ok(date) => Some(paris_instant(date, NaiveTime::MIN)),
+        Ok(date) => plausible(date).then(|| paris_instant(date, NaiveTime::MIN)),
         Err(_) => parse_deadline(text),
     }
 }

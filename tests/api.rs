@@ -231,7 +231,7 @@ async fn full_path_to_an_excellence_label(db: &TestDb) {
     let mut reader = csv::Reader::from_reader(csv_bytes.as_slice());
     assert_eq!(
         reader.headers().unwrap().iter().collect::<Vec<_>>(),
-        ["seq", "at", "actor", "on_behalf_of", "action", "before", "after", "data", "hash"]
+        ["seq", "at", "actor", "on_behalf_of", "action", "before", "after", "data", "hash", "redacted"]
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
     assert_eq!(rows.len(), actions.len(), "one CSV row per entry");
@@ -240,6 +240,158 @@ async fn full_path_to_an_excellence_label(db: &TestDb) {
     let (status, err) = w.rectorat.get(&format!("/api/v1/dossiers/{id}/audit?format=xml")).await;
     assert_eq!((status, err["error"]["field"].as_str()), (422, Some("format")));
     drop(w.admin);
+}
+
+/// Before the decision, the audit trail tells staff in scope nothing the
+/// reviews would not: who reviews, their scores and comments are withheld
+/// (JSON and CSV alike), and so are the reviewers' deadlines; the entries
+/// stay, and their hashes. After it, reviews show anonymised.
+async fn reviews_stay_out_of_the_audit_trail_until_the_decision(db: &TestDb) {
+    let w = world(db).await;
+    let id = prepared(&w).await;
+    w.porteur.event(&id, json!({"event": "submit"}), 200).await;
+    for body in ["crefop", "conseil_academique"] {
+        let opinion = json!({"event": "record_opinion", "body": body, "opinion": "favorable", "date": "2027-04-02"});
+        w.region.event(&id, opinion, 200).await;
+    }
+    w.rectorat.event(&id, json!({"event": "declare_admissible"}), 200).await;
+    let reviewers: Vec<String> =
+        [&w.cast.rapporteur, &w.cast.rapporteur2].iter().map(|r| r.user_id.unwrap().to_string()).collect();
+    for user in &reviewers {
+        w.president.event(&id, json!({"event": "assign_reviewer", "user_id": user, "due": "2027-05-15"}), 200).await;
+    }
+    let comment = "Gouvernance fragile, à revoir.";
+    w.rapporteur.event(&id, json!({"event": "submit_review", "scores": scores(2), "comment": comment}), 200).await;
+
+    let audit = format!("/api/v1/dossiers/{id}/audit");
+    let (_, full) = w.president.get(&audit).await;
+    assert!(full.to_string().contains(&reviewers[0]) && full.to_string().contains(comment), "the president sees all");
+    for staff in [&w.rectorat, &w.region] {
+        let (status, trail) = staff.get(&audit).await;
+        assert_eq!(status, 200);
+        let text = trail.to_string();
+        for secret in [reviewers[0].as_str(), reviewers[1].as_str(), comment] {
+            assert!(!text.contains(secret), "`{secret}` leaks through the trail: {text}");
+        }
+        let entries = trail.as_array().unwrap();
+        assert_eq!(entries.len(), full.as_array().unwrap().len(), "every entry stays");
+        let review = entries.iter().find(|e| e["action"] == "submit_review").expect("the review's entry");
+        assert_eq!((review["actor"].as_str(), review["redacted"].as_bool()), (Some("hidden"), Some(true)));
+        assert!(review["data"].is_null() && review["hash"].as_str().is_some_and(|h| h.len() == 64), "{review}");
+        let (status, csv) = staff.bytes(&format!("{audit}?format=csv")).await;
+        assert_eq!(status, 200);
+        let csv = String::from_utf8(csv).unwrap();
+        for secret in [reviewers[0].as_str(), reviewers[1].as_str(), comment] {
+            assert!(!csv.contains(secret), "`{secret}` leaks through the CSV trail");
+        }
+    }
+    // The reviewers' deadlines: not for owners; a reviewer sees their own.
+    let timers = format!("/api/v1/dossiers/{id}/timers");
+    let names = |v: &Value| -> Vec<String> {
+        v.as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap().to_string()).collect()
+    };
+    let (_, all) = w.president.get(&timers).await;
+    assert_eq!(names(&all).iter().filter(|n| n.starts_with("review")).count(), 6, "{all}");
+    let (_, owners) = w.porteur.get(&timers).await;
+    assert!(!names(&owners).iter().any(|n| n.starts_with("review")), "{owners}");
+    let (_, own) = w.rapporteur2.get(&timers).await;
+    let own: Vec<&Value> =
+        own.as_array().unwrap().iter().filter(|t| t["name"].as_str().unwrap().starts_with("review")).collect();
+    assert_eq!(own.len(), 3, "only their own: {own:?}");
+    assert!(own.iter().all(|t| t["status"] == "pending"), "the other reviewer's cancelled ones stay hidden");
+
+    w.rapporteur2.event(&id, json!({"event": "submit_review", "scores": scores(3), "comment": "Bien."}), 200).await;
+    let decide = json!({"event": "decide", "outcome": "labelled", "category": "standard", "years": 3,
+        "motivation": "Campus labellisé."});
+    w.president.event(&id, decide, 200).await;
+    let (_, trail) = w.rectorat.get(&audit).await;
+    let text = trail.to_string();
+    assert!(!text.contains(&reviewers[0]) && !text.contains(&reviewers[1]), "anonymised after the decision: {text}");
+    assert!(text.contains(comment), "the reviews themselves show after the decision");
+}
+
+/// Findings of the abuse review, each closed: a moved dossier loses its
+/// endorsements, formulas never reach a spreadsheet, type errors name the
+/// field, dates are of a plausible year, accounts are validated, security
+/// headers are sent.
+async fn abuse_findings_stay_closed(db: &TestDb) {
+    let w = world(db).await;
+    let id = prepared(&w).await;
+    let path = format!("/api/v1/dossiers/{id}");
+    let (_, d) = w.porteur.get(&path).await;
+    assert!(d["endorsements"]["rectorat"].is_string() && d["endorsements"]["region"].is_string(), "{d}");
+    // Moved to another territory: the old endorsements go, audited.
+    let body = json!({"version": d["version"], "region": "IDF", "academies": ["PARIS"]});
+    let (status, moved) = w.porteur.patch(&path, body).await;
+    assert_eq!(status, 200, "{moved}");
+    let (_, d) = w.porteur.get(&path).await;
+    assert_eq!(d["endorsements"], json!({"rectorat": null, "region": null}), "{d}");
+    let (status, err) = w.porteur.post(&format!("{path}/events"), json!({"event": "submit"})).await;
+    assert_eq!(status, 422, "no submission without the new territory's endorsements: {err}");
+    let (_, trail) = w.admin.get(&format!("{path}/audit")).await;
+    let update = trail.as_array().unwrap().iter().rev().find(|e| e["action"] == "update").unwrap().clone();
+    assert!(update["before"]["endorsements"]["rectorat"]["at"].is_string(), "{update}");
+    assert_eq!(update["after"]["endorsements"], json!({}));
+
+    // A formula as a title: intact in JSON, neutralised in every CSV.
+    let title = "=HYPERLINK(\"http://evil.example\",\"clic\")";
+    let (_, d) = w.porteur.get(&path).await;
+    let (status, _) = w.porteur.patch(&path, json!({"version": d["version"], "title": title})).await;
+    assert_eq!(status, 200);
+    assert_eq!(w.porteur.get(&path).await.1["title"], title);
+    let (_, csv) = w.admin.bytes(&format!("{path}/audit?format=csv")).await;
+    let mut reader = csv::Reader::from_reader(csv.as_slice());
+    for row in reader.records() {
+        for cell in row.unwrap().iter() {
+            assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "a formula reaches the spreadsheet: {cell}");
+        }
+    }
+    let (status, err) = w.porteur.patch(&path, json!({"version": 99, "title": "\t=1+1"})).await;
+    assert_eq!((status, err["error"]["field"].as_str()), (422, Some("title")), "control characters: {err}");
+
+    // A type error names the field, never the value sent.
+    let (status, err) = w.porteur.post("/api/v1/dossiers", json!({"campaign_id": w.campaign, "title": 123})).await;
+    assert_eq!((status, err["error"]["field"].as_str()), (400, Some("title")), "{err}");
+
+    // Dates of years no one means.
+    for opens in ["0000-01-01", "10000-01-01", "0999-12-31T10:00:00Z"] {
+        let body = json!({"name": "Appel", "workflow": "cmq", "opens_at": opens, "closes_at": "2027-12-31"});
+        let (status, err) = w.admin.post("/api/v1/campaigns", body).await;
+        assert_eq!((status, err["error"]["field"].as_str()), (422, Some("opens_at")), "{opens}: {err}");
+    }
+    let (status, err) = w.admin.get("/api/v1/labels?expiring_before=0000-01-01").await;
+    assert_eq!((status, err["error"]["field"].as_str()), (422, Some("expiring_before")), "{err}");
+
+    // Accounts: addresses, scopes and affiliations checked.
+    let account = |email: &str, name: &str, affiliation: &str| {
+        json!({"email": email, "name": name, "role": "rapporteur", "scope": "", "affiliations": [affiliation],
+            "password": "un-mot-de-passe-solide"})
+    };
+    for (body, field) in [
+        (account("<script>@x.fr", "Jean", "org:CCI"), "email"),
+        (account("jean@x.fr", "Jean\r\nBcc: x", "org:CCI"), "name"),
+        (account("jean@x.fr", "Jean", "academie:*"), "affiliations"),
+        (account("jean@x.fr", "Jean", &format!("org:{}", "x".repeat(1000))), "affiliations"),
+    ] {
+        let (status, err) = w.admin.post("/api/v1/admin/users", body).await;
+        assert_eq!((status, err["error"]["field"].as_str()), (422, Some(field)), "{err}");
+    }
+    let (status, made) =
+        w.admin.post("/api/v1/admin/users", account("Jean.Dupont@x.fr", "Jean", "academie:lyon")).await;
+    assert_eq!(status, 201, "{made}");
+
+    // Security headers, on the API and on pages.
+    for url in [format!("{}/api/v1/reference/regions", w.admin.base), format!("{}/connexion", w.admin.base)] {
+        let r = reqwest::get(&url).await.unwrap();
+        let h = r.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"), "{csp}");
+        assert!(!csp.contains("script-src 'self' 'unsafe-inline'"), "{csp}");
+        assert_eq!(h["x-frame-options"], "DENY");
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["referrer-policy"], "same-origin");
+        assert!(h.get("strict-transport-security").is_none(), "no HSTS over plain http");
+    }
 }
 
 async fn concurrent_decisions_one_wins(db: &TestDb) {
@@ -262,7 +414,12 @@ async fn concurrent_decisions_one_wins(db: &TestDb) {
     assert_eq!(d["version"].as_i64(), Some(version + 1), "exactly one decision applied");
 }
 
-on_both_backends!(full_path_to_an_excellence_label, concurrent_decisions_one_wins);
+on_both_backends!(
+    full_path_to_an_excellence_label,
+    concurrent_decisions_one_wins,
+    reviews_stay_out_of_the_audit_trail_until_the_decision,
+    abuse_findings_stay_closed
+);
 
 /// Who is who in the matrix, by column.
 const ROLES: [&str; 10] = [
@@ -771,9 +928,66 @@ async fn accounts_and_tokens(db: &TestDb) {
     assert_eq!(w.region.get("/api/v1/me").await.0, 401, "expired after 12 hours");
 }
 
+/// A login from a given client address (the test server takes it from
+/// `x-test-client`, as it would from a reverse proxy's header).
+async fn login_from(base: &str, client: &str, email: &str, password: &str) -> (u16, Value) {
+    let r = reqwest::Client::new()
+        .post(format!("{base}/api/v1/login"))
+        .header("x-test-client", client)
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// Nobody can lock a real user out, guessing spread over accounts is slowed,
+/// accounts are told apart exactly, and the counts are shared by every
+/// instance on the database.
+async fn login_throttling_per_client_and_account(db: &TestDb) {
+    let w = world(db).await;
+    let base = w.porteur.base.clone();
+    // Twenty clients fail once each on the president's account: it is
+    // locked against clients that failed, not against a clean one.
+    for i in 0..20 {
+        assert_eq!(login_from(&base, &format!("10.1.0.{i}"), "president@example.fr", "devine").await.0, 401);
+    }
+    let (status, err) = login_from(&base, "10.1.0.3", "president@example.fr", PASSWORD).await;
+    assert_eq!((status, err["error"]["code"].as_str()), (429, Some("too_many_attempts")), "{err}");
+    assert_eq!(login_from(&base, "10.9.9.9", "president@example.fr", PASSWORD).await.0, 200, "a clean client gets in");
+
+    // One client guessing over thirty accounts is stopped, on every account.
+    for i in 0..30 {
+        assert_eq!(login_from(&base, "10.2.0.1", &format!("inconnu{i}@example.fr"), "devine").await.0, 401);
+    }
+    assert_eq!(login_from(&base, "10.2.0.1", "admin@example.fr", PASSWORD).await.0, 429, "the client's budget");
+    assert_eq!(login_from(&base, "10.2.0.2", "admin@example.fr", PASSWORD).await.0, 200, "other clients are not");
+
+    // Accounts are keyed on the exact address: no folding merges two.
+    for _ in 0..5 {
+        assert_eq!(login_from(&base, "10.3.0.1", "porteur2.x@fr", "devine").await.0, 401);
+    }
+    assert_eq!(login_from(&base, "10.3.0.1", "porteur2.x@fr", "devine").await.0, 429);
+    assert_eq!(login_from(&base, "10.3.0.1", "porteur2@x.fr", "devine").await.0, 401, "another account");
+
+    // Another instance on the same database sees the same counts.
+    let other = labelflow::app::App::new(db.store.clone(), std::sync::Arc::new(cmq()), w._served.app.clock.clone());
+    let refused = other.login("porteur2.x@fr", "devine", "10.3.0.1").await;
+    assert!(
+        matches!(refused, Err(labelflow::app::AppError::Auth(labelflow::app::accounts::AuthError::Throttled { .. }))),
+        "{refused:?}"
+    );
+}
+
 mod matrix {
     use super::*;
-    on_both_backends!(authorization_matrix, bad_input_is_refused_and_changes_nothing, accounts_and_tokens);
+    on_both_backends!(
+        authorization_matrix,
+        bad_input_is_refused_and_changes_nothing,
+        accounts_and_tokens,
+        login_throttling_per_client_and_account
+    );
 }
 
 /// A rapporteur who declares a conflict of interest leaves the dossier:

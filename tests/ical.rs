@@ -157,6 +157,27 @@ async fn feeds_for_each_person(db: &TestDb) {
     assert_eq!(fetch(&new_url).await.0, 404);
     assert_eq!(rectorat.get("/api/v1/me/calendar").await.1["active"], false);
     assert_eq!(fetch(&format!("{}/ical/nimportequoi.ics", served.base)).await.0, 404);
+
+    // The address is built from the site's own address, whatever Host the
+    // request claims.
+    let forged: Value = reqwest::Client::new()
+        .post(format!("{}/api/v1/me/calendar", served.base))
+        .bearer_auth(rapporteur.token.as_deref().unwrap())
+        .header("host", "evil.example")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let forged_url = forged["url"].as_str().unwrap().to_string();
+    assert!(forged_url.starts_with(&served.base), "{forged_url}");
+    // A new password ends the feeds with the other sessions.
+    assert_eq!(fetch(&forged_url).await.0, 200);
+    let (status, _) =
+        rapporteur.post("/api/v1/me/password", json!({"current": PASSWORD, "new": "un-tout-nouveau-mot"})).await;
+    assert_eq!(status, 204);
+    assert_eq!(fetch(&forged_url).await.0, 404, "revoked with the password change");
 }
 
 on_both_backends!(feeds_for_each_person);

@@ -166,7 +166,40 @@ async fn import_export_round_trip(db: &TestDb) {
     drop(other);
 }
 
-on_both_backends!(import_export_round_trip);
+/// The import validates text as the API does, takes `text/csv` only, and
+/// a formula in a title never comes back out as one.
+async fn hostile_files_are_refused(db: &TestDb) {
+    let _cast = cast(&db.store).await;
+    let served = serve(&db.store, at(2027, 2, 1, 9, 0)).await;
+    let admin = Client::login(&served.base, "admin@example.fr").await;
+    let path = "/api/v1/admin/import/campuses";
+    let header = "title,filiere,region,academies,support_establishment,category,valid_from,valid_until\n";
+    let row = |title: &str| {
+        format!("\"{title}\",Chimie et biotechnologies,ARA,Lyon,Lycée Ampère,standard,2022-09-01,2027-08-31\n")
+    };
+    let long = "x".repeat(1_000_000);
+    for (title, why) in [("\t=1+1", "tab"), ("Campus\r\nBcc: x", "line break"), (long.as_str(), "1 MB")] {
+        let file = format!("{header}{}", row(title));
+        let (status, report) = admin.raw(reqwest::Method::POST, path, "text/csv", file.into_bytes()).await;
+        assert_eq!(status, 422, "{why}: {report}");
+        assert_eq!(report["problems"][0]["column"], "title", "{why}: {report}");
+        assert_eq!(report["written"], false);
+    }
+    let file = format!("{header}{}", row("Campus"));
+    let (status, err) = admin.raw(reqwest::Method::POST, path, "application/json", file.clone().into_bytes()).await;
+    assert_eq!((status, err["error"]["code"].as_str()), (415, Some("unsupported_media_type")), "{err}");
+
+    let file = format!("{header}{}", row("=HYPERLINK(\"\"http://evil.example\"\")"));
+    let (status, report) = admin.raw(reqwest::Method::POST, path, "text/csv", file.into_bytes()).await;
+    assert_eq!(status, 200, "{report}");
+    let (_, labels) = admin.get("/api/v1/labels").await;
+    assert_eq!(labels[0]["title"], "=HYPERLINK(\"http://evil.example\")", "intact in JSON");
+    let (_, csv) = admin.bytes("/api/v1/labels/export?format=csv").await;
+    let text = String::from_utf8(csv).unwrap();
+    assert!(text.contains("\"'=HYPERLINK("), "neutralised in CSV: {text}");
+}
+
+on_both_backends!(import_export_round_trip, hostile_files_are_refused);
 
 #[tokio::test]
 async fn the_cli_names_bad_lines_and_writes_nothing() {

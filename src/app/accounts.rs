@@ -20,7 +20,7 @@ pub enum AuthError {
     InvalidCredentials,
     #[error("missing or expired token")]
     InvalidToken,
-    #[error("too many failed logins for this address; try again in {seconds} s")]
+    #[error("too many failed logins; try again in {seconds} s")]
     Throttled { seconds: i64 },
 }
 
@@ -29,17 +29,22 @@ pub fn token_hash(token: &str) -> String {
 }
 
 impl App {
-    /// A new bearer token for valid credentials. Unknown addresses take as
-    /// long as wrong passwords, so timing tells nothing.
+    /// A new bearer token for valid credentials from `client` (its
+    /// address). Unknown addresses take as long as wrong passwords, so
+    /// timing tells nothing; failures are throttled (`app::throttle`).
     pub async fn login(
         &self,
         email: &str,
         password: &str,
+        client: &str,
     ) -> Result<(String, chrono::DateTime<chrono::Utc>), AppError> {
-        let address = crate::reference::fold(email);
+        use super::throttle::{self, Kind};
         let now = self.clock.now();
-        if let Some(until) = self.throttle.locked_until(&address, now) {
-            return Err(AuthError::Throttled { seconds: (until - now).num_seconds().max(1) }.into());
+        let keys = throttle::keys(client, email);
+        let counters = self.store.throttle_counters(&keys).await?;
+        if let Some(until) = throttle::locked_until(&counters, &keys, now) {
+            let seconds = ((until - now).num_milliseconds() + 999).div_euclid(1000).max(1);
+            return Err(AuthError::Throttled { seconds }.into());
         }
         let credentials = self.store.credentials(email).await?;
         let ok = match &credentials {
@@ -50,10 +55,21 @@ impl App {
             }
         };
         let Some((user, _)) = credentials.filter(|_| ok) else {
-            self.throttle.failed(&address, now);
+            let now_us = crate::store::to_micros(now);
+            self.store
+                .throttle_failed(
+                    &keys,
+                    now_us,
+                    throttle::QUIET_SECONDS * 1_000_000,
+                    now_us - throttle::FORGET_SECONDS * 1_000_000,
+                    |i, failures| throttle::lock_for(Kind::ALL[i], failures, now),
+                )
+                .await?;
             return Err(AuthError::InvalidCredentials.into());
         };
-        self.throttle.succeeded(&address);
+        if counters.iter().any(|(k, _)| *k == keys[0]) {
+            self.store.throttle_clear(&keys[0]).await?;
+        }
         let mut bytes = [0u8; 32];
         OsRng.fill_bytes(&mut bytes);
         let token = hex::encode(bytes);

@@ -178,7 +178,7 @@ impl App {
             return Err(invalid("criteria", format!("unknown criteria grid `{criteria}`")));
         }
         let opens_at = crate::calendar::parse_opening(&input.opens_at)
-            .ok_or_else(|| invalid("opens_at", "must be an RFC 3339 instant or a date"))?;
+            .ok_or_else(|| invalid("opens_at", "must be an RFC 3339 instant or a date, of a year from 1000 to 9999"))?;
         let closes_at = instant("closes_at", &input.closes_at)?;
         if closes_at <= opens_at {
             return Err(invalid("closes_at", "must be after opens_at"));

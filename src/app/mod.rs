@@ -51,8 +51,9 @@ pub struct App {
     /// Verified against when an e-mail is unknown, so that a failed login
     /// costs the same time either way.
     decoy_hash: Arc<String>,
-    /// Failed logins per address.
-    pub throttle: Arc<throttle::LoginThrottle>,
+    /// The request header a reverse proxy puts the client's address in
+    /// (`--client-ip-header`); without one, the connection's peer.
+    pub client_ip_header: Option<axum::http::HeaderName>,
 }
 
 /// The result of an accepted event.
@@ -78,8 +79,8 @@ impl App {
             test_clock: None,
             wake: Arc::new(tokio::sync::Notify::new()),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
+            client_ip_header: None,
             decoy_hash,
-            throttle: Arc::default(),
         }
     }
 

@@ -1,61 +1,83 @@
-//! Failed logins slow down password guessing: after a few failures in a
-//! row an address is locked for a while, twice as long each time, whether
-//! or not an account has that address (so locking tells nothing). Kept in
-//! the process: several `serve` processes each keep their own count.
+//! Failed logins slow down password guessing without letting anyone lock a
+//! real user out. Three counters, kept in the database so that every
+//! instance shares them:
+//! - a client address and an account together: five failures in a row lock
+//!   that pair, one minute at first, twice as long at each further failure
+//!   (15 minutes at most);
+//! - an account, whatever the client: twenty failures lock it, likewise,
+//!   but only against clients that have failed recently: a correct password
+//!   from a client with no recent failure still gets in;
+//! - a client across accounts: thirty failures lock the client, likewise,
+//!   so that guesses spread over many accounts are slowed too.
+//!
+//! Unknown addresses count like known ones, so a lock tells nothing about
+//! which accounts exist. A quiet quarter of an hour forgives a counter.
 
+use crate::store::throttle::Counter;
 use chrono::{DateTime, Duration, Utc};
-use std::collections::HashMap;
-use std::sync::Mutex;
 
-/// Failures allowed in a row before the first lock.
-pub const FREE_FAILURES: u32 = 5;
 const FIRST_LOCK_SECONDS: i64 = 60;
 const LONGEST_LOCK_SECONDS: i64 = 15 * 60;
-/// Addresses remembered at most; the oldest quiet ones go first.
-const REMEMBERED: usize = 100_000;
+/// A counter whose last failure is older than this starts again.
+pub const QUIET_SECONDS: i64 = LONGEST_LOCK_SECONDS;
+/// Counters are forgotten a day after their last failure.
+pub const FORGET_SECONDS: i64 = 24 * 3600;
 
-#[derive(Debug, Clone, Copy)]
-struct Failures {
-    count: u32,
-    last: DateTime<Utc>,
-    locked_until: Option<DateTime<Utc>>,
+/// What a counter guards, and how many failures it lets through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Pair,
+    Account,
+    Client,
 }
 
-#[derive(Debug, Default)]
-pub struct LoginThrottle {
-    by_address: Mutex<HashMap<String, Failures>>,
+impl Kind {
+    pub const ALL: [Kind; 3] = [Kind::Pair, Kind::Account, Kind::Client];
+
+    pub fn free_failures(self) -> i64 {
+        match self {
+            Kind::Pair => 5,
+            Kind::Account => 20,
+            Kind::Client => 30,
+        }
+    }
+
+    /// The lock earned by the `failures`-th failure in a row, if any.
+    pub fn lock_seconds(self, failures: i64) -> Option<i64> {
+        let over = failures - self.free_failures();
+        (over >= 0).then(|| (FIRST_LOCK_SECONDS << over.min(10)).min(LONGEST_LOCK_SECONDS))
+    }
 }
 
-impl LoginThrottle {
-    /// When the address may try again, if it is locked now.
-    pub fn locked_until(&self, address: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let map = self.by_address.lock().unwrap_or_else(|e| e.into_inner());
-        map.get(address).and_then(|f| f.locked_until).filter(|until| *until > now)
-    }
+/// The counters' keys for one login attempt, in `Kind::ALL` order. The
+/// account is the address trimmed and lower-cased, nothing more: two
+/// addresses that differ only by a dot are two accounts.
+pub fn keys(client: &str, email: &str) -> [String; 3] {
+    let account = email.trim().to_lowercase();
+    [format!("pair:{client}|{account}"), format!("account:{account}"), format!("client:{client}")]
+}
 
-    pub fn failed(&self, address: &str, now: DateTime<Utc>) {
-        let mut map = self.by_address.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() >= REMEMBERED && !map.contains_key(address) {
-            let quiet = now - Duration::seconds(LONGEST_LOCK_SECONDS);
-            map.retain(|_, f| f.last > quiet);
-        }
-        let entry = map.entry(address.to_string()).or_insert(Failures { count: 0, last: now, locked_until: None });
-        // A quiet spell longer than the longest lock forgives the past.
-        if now - entry.last > Duration::seconds(LONGEST_LOCK_SECONDS) {
-            entry.count = 0;
-        }
-        entry.count += 1;
-        entry.last = now;
-        if entry.count >= FREE_FAILURES {
-            let doublings = (entry.count - FREE_FAILURES).min(10);
-            let seconds = (FIRST_LOCK_SECONDS << doublings).min(LONGEST_LOCK_SECONDS);
-            entry.locked_until = Some(now + Duration::seconds(seconds));
-        }
+/// When the attempt may be made, if it may not be made now. `counters` are
+/// those of `keys` (missing ones have no failure).
+pub fn locked_until(counters: &[(String, Counter)], keys: &[String; 3], now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let now_us = crate::store::to_micros(now);
+    let counter = |kind: Kind| {
+        let key = &keys[Kind::ALL.iter().position(|k| *k == kind).expect("every kind has a key")];
+        counters.iter().find(|(k, _)| k == key).map(|(_, c)| *c)
+    };
+    let active = |c: Option<Counter>| c.and_then(|c| c.locked_until).filter(|until| *until > now_us);
+    let client = counter(Kind::Client);
+    let recently_failed = client.is_some_and(|c| c.last_at > now_us - QUIET_SECONDS * 1_000_000);
+    let mut locks = vec![active(counter(Kind::Pair)), active(client)];
+    if recently_failed {
+        locks.push(active(counter(Kind::Account)));
     }
+    locks.into_iter().flatten().max().map(crate::store::from_micros)
+}
 
-    pub fn succeeded(&self, address: &str) {
-        self.by_address.lock().unwrap_or_else(|e| e.into_inner()).remove(address);
-    }
+/// The lock end of a key's new failure count, for the store.
+pub fn lock_for(kind: Kind, failures: i64, now: DateTime<Utc>) -> Option<i64> {
+    kind.lock_seconds(failures).map(|s| crate::store::to_micros(now + Duration::seconds(s)))
 }
 
 #[cfg(test)]
@@ -64,33 +86,30 @@ mod tests {
     use chrono::TimeZone;
 
     #[test]
-    fn locks_after_the_free_failures_then_longer_each_time() {
-        let t = LoginThrottle::default();
-        let now = Utc.with_ymd_and_hms(2027, 1, 1, 9, 0, 0).unwrap();
-        for _ in 0..FREE_FAILURES - 1 {
-            t.failed("a@x.fr", now);
-        }
-        assert_eq!(t.locked_until("a@x.fr", now), None);
-        t.failed("a@x.fr", now);
-        assert_eq!(t.locked_until("a@x.fr", now), Some(now + Duration::seconds(60)));
-        let later = now + Duration::seconds(61);
-        assert_eq!(t.locked_until("a@x.fr", later), None, "the lock ends");
-        t.failed("a@x.fr", later);
-        assert_eq!(t.locked_until("a@x.fr", later), Some(later + Duration::seconds(120)), "twice as long");
-        assert_eq!(t.locked_until("b@x.fr", later), None, "per address");
-        t.succeeded("a@x.fr");
-        assert_eq!(t.locked_until("a@x.fr", later), None);
+    fn locks_start_after_the_free_failures_and_double() {
+        assert_eq!(Kind::Pair.lock_seconds(4), None);
+        assert_eq!(Kind::Pair.lock_seconds(5), Some(60));
+        assert_eq!(Kind::Pair.lock_seconds(6), Some(120));
+        assert_eq!(Kind::Pair.lock_seconds(40), Some(900));
+        assert_eq!(Kind::Account.lock_seconds(19), None);
+        assert_eq!(Kind::Client.lock_seconds(30), Some(60));
     }
 
     #[test]
-    fn a_long_quiet_spell_forgives() {
-        let t = LoginThrottle::default();
+    fn an_account_lock_spares_clients_without_recent_failures() {
         let now = Utc.with_ymd_and_hms(2027, 1, 1, 9, 0, 0).unwrap();
-        for _ in 0..FREE_FAILURES - 1 {
-            t.failed("a@x.fr", now);
-        }
-        let much_later = now + Duration::hours(1);
-        t.failed("a@x.fr", much_later);
-        assert_eq!(t.locked_until("a@x.fr", much_later), None);
+        let us = crate::store::to_micros(now);
+        let keys = keys("10.0.0.9", " Porteur@X.fr ");
+        assert_eq!(keys[1], "account:porteur@x.fr");
+        let locked = Counter { failures: 20, last_at: us, locked_until: Some(us + 60_000_000) };
+        let account = vec![(keys[1].clone(), locked)];
+        assert_eq!(locked_until(&account, &keys, now), None, "a clean client gets in");
+        let mut suspect = account.clone();
+        suspect.push((keys[2].clone(), Counter { failures: 1, last_at: us - 1_000_000, locked_until: None }));
+        assert_eq!(locked_until(&suspect, &keys, now), Some(now + Duration::seconds(60)));
+        let pair = vec![(keys[0].clone(), locked)];
+        assert_eq!(locked_until(&pair, &keys, now), Some(now + Duration::seconds(60)));
+        let over = vec![(keys[0].clone(), Counter { locked_until: Some(us - 1), ..locked })];
+        assert_eq!(locked_until(&over, &keys, now), None, "the lock ends");
     }
 }

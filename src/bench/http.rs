@@ -301,7 +301,7 @@ async fn measure(
 
     let login = |email: String| {
         let app = app.clone();
-        async move { Ok::<String, AppError>(app.login(&email, dataset::PASSWORD).await?.0) }
+        async move { Ok::<String, AppError>(app.login(&email, dataset::PASSWORD, "bench").await?.0) }
     };
     let rectorat_token = login(dataset::rectorat_email("LYON")).await?;
     let writer_token = login(dataset::rectorat_email("GRENOBLE")).await?;

@@ -51,6 +51,12 @@ pub struct ServeArgs {
     /// Attempts before an e-mail is marked dead.
     #[arg(long, env = "LABELFLOW_MAIL_MAX_ATTEMPTS", default_value_t = 8)]
     pub mail_max_attempts: u32,
+    /// The header a trusted reverse proxy sets to the client's address
+    /// (e.g. X-Real-IP, X-Forwarded-For), for login throttling per client;
+    /// without it, the connection's peer address. Set it only behind such a
+    /// proxy: clients could forge it otherwise.
+    #[arg(long, env = "LABELFLOW_CLIENT_IP_HEADER")]
+    pub client_ip_header: Option<axum::http::HeaderName>,
     /// SMTP connections used side by side to send e-mails.
     #[arg(long, env = "LABELFLOW_MAIL_SENDERS", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub mail_senders: u16,
@@ -93,6 +99,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let store = open_store(&args.db).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let mut app = App::new(store.clone(), workflow, clock).with_data_dir(&args.data_dir);
+    app.client_ip_header = args.client_ip_header.clone();
     app.secure_cookies = args.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
     if args.test_clock {
         tracing::warn!("--test-clock: the clock can be moved through the API; never use this in production");
@@ -152,7 +159,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let wake = app.mail_wake.clone();
         tokio::spawn(async move { mailer.run(wake, mail_stopped).await })
     };
-    axum::serve(listener, crate::web::router(app)).with_graceful_shutdown(shutdown).await?;
+    let service = crate::web::router(app).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown).await?;
     // A firing in progress rolls back whole and fires again at the next
     // start. The e-mail being sent is finished and recorded (the SMTP
     // timeout bounds the wait), so none is sent again after a clean stop.

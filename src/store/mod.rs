@@ -12,6 +12,7 @@ pub mod imports;
 pub mod labels;
 pub mod outbox;
 pub mod records;
+pub mod throttle;
 mod time;
 pub mod timers;
 pub mod views;

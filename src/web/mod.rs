@@ -1,6 +1,7 @@
 //! HTTP: the JSON API under `/api/v1` and health probes (axum).
 
 pub mod api;
+pub mod client;
 pub mod error;
 pub mod export;
 pub mod feeds;

@@ -222,7 +222,9 @@ pub async fn serve(store: &Store, now: DateTime<Utc>) -> Served {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().unwrap());
     app.public_url = base.clone();
-    let router = labelflow::web::router(app.clone());
+    // Tests play several clients through the header a reverse proxy would set.
+    app.client_ip_header = Some(axum::http::HeaderName::from_static("x-test-client"));
+    let router = labelflow::web::router(app.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let handle = tokio::spawn(async move {
         axum::serve(listener, router).await.ok();
     });

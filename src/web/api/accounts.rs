@@ -25,8 +25,12 @@ pub struct Token {
 #[utoipa::path(post, path = "/api/v1/login", tag = "accounts", request_body = LoginInput,
     responses((status = 200, body = Token), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 429, body = ErrorBody)))]
-pub async fn login(State(app): State<App>, Body(input): Body<LoginInput>) -> Result<Json<Token>, ApiError> {
-    let (token, expires) = app.login(&input.email, &input.password).await?;
+pub async fn login(
+    State(app): State<App>,
+    crate::web::client::ClientAddr(client): crate::web::client::ClientAddr,
+    Body(input): Body<LoginInput>,
+) -> Result<Json<Token>, ApiError> {
+    let (token, expires) = app.login(&input.email, &input.password, &client).await?;
     Ok(Json(Token { token, expires_at: expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true) }))
 }
 

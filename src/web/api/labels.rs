@@ -115,8 +115,20 @@ pub async fn import(
     State(app): State<App>,
     caller: Caller,
     Query(q): Query<ImportQuery>,
+    headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<(axum::http::StatusCode, Json<crate::app::import::ImportReport>), ApiError> {
+    let csv = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("text/csv")));
+    if !csv {
+        return Err(ApiError::new(
+            axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "the body must be the campus CSV file, sent with Content-Type: text/csv",
+        ));
+    }
     let text = std::str::from_utf8(&body).map_err(|_| {
         ApiError::from(crate::app::AppError::from(crate::engine::Refusal::invalid("body", "must be UTF-8 text")))
     })?;

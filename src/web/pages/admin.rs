@@ -344,10 +344,16 @@ pub(super) async fn import_campuses(
     mut form: axum::extract::Multipart,
 ) -> Response {
     let (mut csrf, mut action, mut text, mut file_name) = (String::new(), String::new(), String::new(), String::new());
+    let mut wrong_type = None;
     while let Ok(Some(field)) = form.next_field().await {
         let name = field.name().unwrap_or_default().to_string();
         if name == "file" {
             file_name = field.file_name().unwrap_or_default().to_string();
+            // Browsers on Windows announce a .csv file as Excel's type.
+            let kind = field.content_type().unwrap_or_default().to_ascii_lowercase();
+            if !file_name.is_empty() && !matches!(kind.as_str(), "text/csv" | "application/vnd.ms-excel") {
+                wrong_type = Some(kind);
+            }
         }
         let Ok(bytes) = field.bytes().await else { break };
         let value = String::from_utf8_lossy(&bytes).into_owned();
@@ -361,6 +367,10 @@ pub(super) async fn import_campuses(
     }
     if !same_token(&browser.csrf, &csrf) {
         return expired(&browser);
+    }
+    if let Some(kind) = wrong_type {
+        let text = format!("Le fichier doit être un fichier CSV (type reçu : « {kind} »).");
+        return message(bar(&browser), StatusCode::UNSUPPORTED_MEDIA_TYPE, "Import des campus", &text);
     }
     let dry_run = action != "importer";
     let report = match app.import_campuses(&browser.actor, &text, dry_run).await {

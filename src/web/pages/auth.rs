@@ -37,12 +37,17 @@ pub(super) struct LoginInput {
     password: String,
 }
 
-pub(super) async fn login(State(app): State<App>, headers: HeaderMap, Form(input): Form<LoginInput>) -> Response {
+pub(super) async fn login(
+    State(app): State<App>,
+    crate::web::client::ClientAddr(client): crate::web::client::ClientAddr,
+    headers: HeaderMap,
+    Form(input): Form<LoginInput>,
+) -> Response {
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if expected.is_empty() || !same_token(&expected, &input.csrf) {
         return login_form(&app, &input.email, "Le formulaire a expiré : veuillez réessayer.", StatusCode::FORBIDDEN);
     }
-    match app.login(&input.email, &input.password).await {
+    match app.login(&input.email, &input.password, &client).await {
         Ok((token, _)) => {
             let mut response = Redirect::to("/tableau-de-bord").into_response();
             let hours = crate::app::accounts::SESSION_HOURS * 3600;
@@ -55,7 +60,7 @@ pub(super) async fn login(State(app): State<App>, headers: HeaderMap, Form(input
         }
         Err(AppError::Auth(crate::app::accounts::AuthError::Throttled { seconds })) => {
             let minutes = (seconds + 59) / 60;
-            let text = format!("Trop de tentatives pour cette adresse : réessayez dans {minutes} minute(s).");
+            let text = format!("Trop de tentatives de connexion : réessayez dans {minutes} minute(s).");
             login_form(&app, &input.email, &text, StatusCode::TOO_MANY_REQUESTS)
         }
         Err(AppError::Auth(_)) => {
