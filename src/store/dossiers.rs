@@ -317,7 +317,7 @@ impl Store {
             let mut was = serde_json::Map::new();
             for (side, by, at) in &endorsed {
                 sets.push(format!("endorsed_{side}_by = NULL, endorsed_{side}_at = NULL"));
-                was.insert((*side).into(), json!({"by": by, "at": at.map(|t| rfc3339(t))}));
+                was.insert((*side).into(), json!({"by": by, "at": at.map(rfc3339)}));
             }
             old.insert("endorsements".into(), Value::Object(was));
             new.insert("endorsements".into(), json!({}));

@@ -86,26 +86,6 @@ fn json_field(detail: &str) -> (Option<String>, &str) {
     (named, message)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::json_field;
-
-    #[test]
-    fn the_field_is_named_never_the_value() {
-        let t = "Failed to deserialize the JSON body into the target type: title: invalid type: integer `123`, expected a string at line 1 column 12";
-        assert_eq!(
-            json_field(t),
-            (Some("title".into()), "invalid type: integer `123`, expected a string at line 1 column 12")
-        );
-        let t = "Failed to deserialize the JSON body into the target type: missing field `title` at line 1 column 2";
-        assert_eq!(json_field(t).0.as_deref(), Some("title"));
-        let t = "Failed to deserialize the JSON body into the target type: scores.C1: invalid type: string \"x\", expected i64";
-        assert_eq!(json_field(t).0.as_deref(), Some("scores.C1"));
-        let t = "Failed to parse the request body as JSON: expected value at line 1 column 1";
-        assert_eq!(json_field(t).0, None);
-    }
-}
-
 /// Query parameters; one that cannot be read is a 400 naming it, in the
 /// API's error shape (axum's own refusal is plain text).
 pub struct Query<T>(pub T);
@@ -126,5 +106,25 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
                 Err(error)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json_field;
+
+    #[test]
+    fn the_field_is_named_never_the_value() {
+        let t = "Failed to deserialize the JSON body into the target type: title: invalid type: integer `123`, expected a string at line 1 column 12";
+        assert_eq!(
+            json_field(t),
+            (Some("title".into()), "invalid type: integer `123`, expected a string at line 1 column 12")
+        );
+        let t = "Failed to deserialize the JSON body into the target type: missing field `title` at line 1 column 2";
+        assert_eq!(json_field(t).0.as_deref(), Some("title"));
+        let t = "Failed to deserialize the JSON body into the target type: scores.C1: invalid type: string \"x\", expected i64";
+        assert_eq!(json_field(t).0.as_deref(), Some("scores.C1"));
+        let t = "Failed to parse the request body as JSON: expected value at line 1 column 1";
+        assert_eq!(json_field(t).0, None);
     }
 }
