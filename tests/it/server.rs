@@ -1,7 +1,5 @@
 //! `labelflow serve` as a process on a loopback port.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
@@ -222,7 +220,7 @@ async fn serves_on_sqlite_and_stops_on_sigterm() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serves_on_postgres() {
-    let Some(db) = common::TestDb::postgres().await else { return };
+    let Some(db) = crate::common::TestDb::postgres().await else { return };
     let server = start(&["--database-url", &db.url, "--demo"]);
     exercise(&server.base).await;
     assert!(server.stop().success());

@@ -9,12 +9,10 @@
 //! and no transition is half-written (state, audit entry and e-mails go
 //! together or not at all).
 
-mod common;
-
-use common::process::ServeProcess;
-use common::progress::Progress;
-use common::smtp::SmtpSink;
-use common::TestDb;
+use crate::common::process::ServeProcess;
+use crate::common::progress::Progress;
+use crate::common::smtp::SmtpSink;
+use crate::common::TestDb;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -165,7 +163,7 @@ impl Load {
 }
 
 async fn login(base: &str, email: &str) -> String {
-    common::Client::login_with(base, email, DEMO_PASSWORD).await.token.expect("a token")
+    crate::common::Client::login_with(base, email, DEMO_PASSWORD).await.token.expect("a token")
 }
 
 /// Logs the demo cast in on `base` and readies eight clients.
@@ -258,7 +256,7 @@ async fn mail_settled(url: &str) {
                 "SELECT DISTINCT status || ':' || COALESCE(last_error, '') FROM outbox WHERE status <> 'sent'",
             )
             .await;
-            panic!("{open} e-mails left and none sent in {} s: {status:?}", common::progress::QUIET.as_secs());
+            panic!("{open} e-mails left and none sent in {} s: {status:?}", crate::common::progress::QUIET.as_secs());
         }
         tokio::time::sleep(Duration::from_millis(1000)).await;
     }
@@ -469,7 +467,7 @@ impl PrivateCluster {
             };
             std::os::unix::fs::chown(&dir, Some(id("-u")), Some(id("-g"))).unwrap();
         }
-        let cluster = PrivateCluster { bin, port: common::smtp::free_port(), dir };
+        let cluster = PrivateCluster { bin, port: crate::common::smtp::free_port(), dir };
         let data = cluster.dir.join("data").display().to_string();
         cluster.pg("initdb", &["-D", &data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"]);
         let options =
@@ -570,7 +568,7 @@ async fn postgres_restarted_under_load() {
 async fn oversized_bodies_are_refused_from_their_announced_length() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let db = TestDb::sqlite().await;
-    let served = common::serve(&db.store, chrono::Utc::now()).await;
+    let served = crate::common::serve(&db.store, chrono::Utc::now()).await;
     let address = served.base.trim_start_matches("http://").to_string();
     let cases = [
         ("/api/v1/dossiers", "application/json", 300 * 1024, "payload_too_large"),
@@ -627,7 +625,7 @@ async fn secrets_stay_out_of_logs(db: &TestDb) {
         None => db.url.clone(),
     };
     let smtp_password = format!("smtp-secret-{}", uuid::Uuid::new_v4().simple());
-    let dead_smtp = format!("smtp://127.0.0.1:{}", common::smtp::free_port());
+    let dead_smtp = format!("smtp://127.0.0.1:{}", crate::common::smtp::free_port());
     let files = tempfile::tempdir().unwrap();
     let data = files.path().display().to_string();
     let server = ServeProcess::start(

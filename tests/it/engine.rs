@@ -1,9 +1,7 @@
 //! The pure engine against the shipped CMQ workflow: no database.
 
-mod common;
-
+use crate::common::{at, cmq};
 use chrono::{DateTime, Utc};
-use common::{at, cmq};
 use labelflow::engine::*;
 use labelflow::workflow::{Definition, Machine, Role};
 use proptest::prelude::*;

@@ -1,9 +1,7 @@
 //! Time through the API: the test clock moves, timers fire by themselves,
 //! exactly once, in order; a label lives, reports, renews or expires.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 

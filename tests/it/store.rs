@@ -1,9 +1,7 @@
 //! The store suite: the same tests on SQLite and (with TEST_DATABASE_URL)
 //! PostgreSQL, driving real transitions through the application layer.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use labelflow::app::AppError;
 use labelflow::engine::{Event, Refusal};
 use labelflow::store::audit::Verification;
@@ -321,7 +319,7 @@ async fn audit_deletions_and_reordering_are_located(db: &TestDb) {
 
     // Two entries swapped in order.
     let db2 = same_backend(db).await;
-    let cast2 = common::cast(&db2.store).await;
+    let cast2 = crate::common::cast(&db2.store).await;
     let (app2, _c, id2) = ready_dossier(&db2, &cast2).await;
     app2.act(&cast2.porteur, Machine::Dossier, id2, Event::named("submit")).await.unwrap();
     drop_audit_triggers(&db2).await;
@@ -335,7 +333,7 @@ async fn audit_deletions_and_reordering_are_located(db: &TestDb) {
 
     // The last entries of a chain deleted: its recorded head no longer matches.
     let db3 = same_backend(db).await;
-    let cast3 = common::cast(&db3.store).await;
+    let cast3 = crate::common::cast(&db3.store).await;
     let (app3, _c, id3) = ready_dossier(&db3, &cast3).await;
     app3.act(&cast3.porteur, Machine::Dossier, id3, Event::named("submit")).await.unwrap();
     drop_audit_triggers(&db3).await;
@@ -347,7 +345,7 @@ async fn audit_deletions_and_reordering_are_located(db: &TestDb) {
 
     // A link rewritten along with a recomputed-looking hash is still caught by content.
     let db4 = same_backend(db).await;
-    let cast4 = common::cast(&db4.store).await;
+    let cast4 = crate::common::cast(&db4.store).await;
     let (_app4, _c, id4) = ready_dossier(&db4, &cast4).await;
     drop_audit_triggers(&db4).await;
     let s4 = dossier_seqs(&db4, id4).await;

@@ -2,9 +2,7 @@
 //! file, bad lines named, idempotent re-import, updates audited, scoped
 //! exports, and an export that imports into an empty database unchanged.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use labelflow::store::labels::LabelFilter;
 use labelflow::store::views::LabelView;
 use labelflow::workflow::Machine;

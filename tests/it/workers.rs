@@ -2,10 +2,8 @@
 //! exactly once, in due order, across clock jumps, server instances and
 //! SIGKILL.
 
-mod common;
-
+use crate::common::*;
 use chrono::{DateTime, Duration, Utc};
-use common::*;
 use proptest::prelude::*;
 use std::process::{Child, Command, Stdio};
 use uuid::Uuid;
@@ -131,7 +129,7 @@ fn terminate(mut child: Child) {
 /// Waits until at most `at_most` timers are pending, as long as timers
 /// keep firing; returns how many are left.
 async fn wait_until_pending(db: &TestDb, at_most: i64) -> i64 {
-    let mut progress = common::progress::Progress::new("pending timers");
+    let mut progress = crate::common::progress::Progress::new("pending timers");
     loop {
         let pending = scalar(db, "SELECT COUNT(*) FROM timers WHERE status = 'pending'").await;
         if pending <= at_most || progress.stalled(pending) {

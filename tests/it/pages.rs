@@ -2,9 +2,7 @@
 //! CSRF, a dashboard per role, actions through forms, errors in French
 //! next to their field with the input kept.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 struct Browser {
     http: reqwest::Client,
@@ -380,6 +378,14 @@ async fn editor_rapporteur_staff_and_admin_pages(db: &TestDb) {
     assert_eq!(status, 404, "after the declaration the dossier is no longer theirs: {page}");
     let (_, dash) = rapporteur.get("/tableau-de-bord").await;
     assert!(!dash.contains("Mes expertises"), "{dash}");
+    // Staff read the journal without learning who reviews or recused.
+    let (status, page) = rectorat.get(&format!("/dossiers/{id2}/journal")).await;
+    assert_eq!(status, 200);
+    let second = cast.rapporteur2.user_id.unwrap().to_string();
+    for secret in ["rapporteur1", "rapporteur2", second.as_str(), "enseigné au lycée support"] {
+        assert!(!page.contains(secret), "`{secret}` on the staff's journal page: {page}");
+    }
+    assert!(page.contains("(masqué)"), "{page}");
 
     // Past the due date, staff in scope see the late review; others do not.
     served.clock.set(at(2027, 5, 20, 9, 0));

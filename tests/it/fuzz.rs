@@ -2,9 +2,7 @@
 //! separate Python tool, installed by `.ci/run`) against a real `serve
 //! --demo`: no 5xx, and every status, content type and body as documented.
 
-mod common;
-
-use common::process::ServeProcess;
+use crate::common::process::ServeProcess;
 use std::process::Command;
 
 /// Examples per operation: enough to reach every documented error path,
@@ -53,7 +51,7 @@ async fn the_api_answers_as_its_openapi_document_says() {
     let mail = files.path().join("mail").display().to_string();
     let server = ServeProcess::start(&["--database-url", &db, "--data-dir", &data, "--mail-dir", &mail, "--demo"], &[]);
     // An administrator reaches every operation; refusals are fuzzed too.
-    let admin = common::Client::login_with(&server.base, "admin@demo.labelflow.fr", "demo-labelflow").await;
+    let admin = crate::common::Client::login_with(&server.base, "admin@demo.labelflow.fr", "demo-labelflow").await;
     let token = admin.token.expect("a token");
     let (passed, text) = fuzz(&server.base, &token, &files.path().join("report"));
     let log = server.log();

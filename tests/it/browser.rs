@@ -2,9 +2,7 @@
 //! people log in by typing, act by clicking; every page is scanned with
 //! axe-core (from npm) and photographed into target/screenshots/.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -467,7 +465,7 @@ async fn each_role_takes_a_dossier_from_draft_to_label_by_clicking() {
     // The administrator's pages, and campuses imported from a spreadsheet.
     login(&c, &base, "admin@example.fr").await;
     c.goto(&format!("{base}/admin/import")).await.unwrap();
-    let csv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/campuses.csv");
+    let csv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/it/data/campuses.csv");
     c.find(Locator::Css("#f-file")).await.unwrap().send_keys(&csv.display().to_string()).await.unwrap();
     mark(&c).await;
     c.find(Locator::XPath("//button[normalize-space()=\"Prévisualiser\"]")).await.unwrap().click().await.unwrap();

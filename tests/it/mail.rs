@@ -1,10 +1,8 @@
 //! E-mail delivery against a real SMTP server process (Python's aiosmtpd,
 //! installed by .ci/run), storing what it receives in a maildir.
 
-mod common;
-
-use common::smtp::SmtpSink;
-use common::*;
+use crate::common::smtp::SmtpSink;
+use crate::common::*;
 use labelflow::clock::Clock;
 use labelflow::engine::Event;
 use labelflow::mail::worker::{MailSettings, Mailer};
@@ -216,7 +214,7 @@ async fn a_killed_server_sends_after_restart_once() {
     let total: i64 = pending.iter().map(|(_, n)| n).sum();
     sink.resume();
     let mut second = serve(false);
-    let mut progress = common::progress::Progress::new("e-mails to send after the restart");
+    let mut progress = crate::common::progress::Progress::new("e-mails to send after the restart");
     loop {
         let status = store.outbox_status().await.unwrap();
         if status == vec![("sent".to_string(), total)] {

@@ -2,9 +2,7 @@
 //! the deadlines of each person, Paris time zone, stable UIDs that follow
 //! date changes, and addresses that can be replaced and revoked.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use labelflow::engine::Event;
 use labelflow::workflow::Machine;
 use serde_json::{json, Value};

@@ -1,0 +1,24 @@
+//! Every integration suite in one test binary: linking one binary instead
+//! of one per suite is most of what a cold CI build costs. Each suite is a
+//! module (`cargo test --test it api::` runs one); `common` is the shared
+//! harness (real SQLite files and PostgreSQL databases, `serve` processes,
+//! an SMTP server process).
+
+#[macro_use]
+mod common;
+
+mod api;
+mod browser;
+mod calendar;
+mod cli;
+mod engine;
+mod fuzz;
+mod ical;
+mod import;
+mod mail;
+mod pages;
+mod reliability;
+mod server;
+mod store;
+mod timers;
+mod workers;
