@@ -4,13 +4,11 @@
 //! alternating in rounds against the same local SMTP server.
 
 use super::scratch::Scratch;
-use crate::app::{App, AppError};
+use crate::app::AppError;
 use crate::clock::SystemClock;
-use crate::engine::{Actor, Grant};
 use crate::mail::worker::{MailSettings, Mailer};
-use crate::store::records::{NewCampaign, NewDossier, NewUser};
 use crate::store::{to_micros, Backend, StoreError};
-use crate::workflow::{Definition, Role};
+use crate::workflow::Definition;
 use chrono::{Duration as Days, Utc};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -88,37 +86,8 @@ async fn measure(
     out: &mut impl std::io::Write,
 ) -> Result<f64, AppError> {
     let store = &scratch.store;
-    let now = Utc::now();
-    let user = |email: &str, role| NewUser {
-        email: email.into(),
-        name: "Camille Bench".into(),
-        password_hash: "benchmark".into(),
-        grants: vec![Grant { role, scope: None }],
-        affiliations: vec![],
-    };
-    let admin =
-        store.actor(store.create_user(&user("admin@bench.test", Role::Admin), &Actor::system(), now).await?).await?;
-    let email = "porteur@bench.test";
-    let owner = store.create_user(&user(email, Role::Porteur), &Actor::system(), now).await?;
-    let campaign = NewCampaign {
-        name: "bench".into(),
-        workflow: "cmq".into(),
-        criteria: "cmq-2019".into(),
-        opens_at: now - Days::days(10),
-        closes_at: now + Days::days(300),
-        kinds: vec!["creation".into()],
-    };
-    let campaign = store.create_campaign(&campaign, &admin, now).await?;
-    let dossier = NewDossier {
-        campaign_id: campaign,
-        kind: "creation".into(),
-        category: "standard".into(),
-        title: "Campus du banc d'essai".into(),
-        ..Default::default()
-    };
-    let app = App::new(store.clone(), Arc::new(workflow), Arc::new(SystemClock));
-    let porteur = store.actor(owner).await?;
-    let dossier = app.create_dossier(&porteur, owner, dossier).await?;
+    let super::Call { owner, owner_email: email, dossiers, .. } = super::open_call(store, workflow, 1).await?;
+    let (email, dossier) = (email.as_str(), dossiers[0]);
     let settings = MailSettings {
         smtp_url: Some(smtp_url.to_string()),
         mail_dir: std::env::temp_dir(),

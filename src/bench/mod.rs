@@ -9,7 +9,63 @@ pub mod scratch;
 pub mod timers;
 pub mod transitions;
 
+use crate::app::{App, AppError};
+use crate::clock::SystemClock;
+use crate::engine::{Actor, Grant};
+use crate::store::records::{NewCampaign, NewDossier, NewUser};
+use crate::store::Store;
+use crate::workflow::{Definition, Role};
+use std::sync::Arc;
 use std::time::Duration;
+use uuid::Uuid;
+
+/// What the queue benchmarks start from: an open call for projects with an
+/// admin and a project owner, and `dossiers` drafts of that owner.
+pub struct Call {
+    pub app: App,
+    pub admin: Actor,
+    pub owner: Uuid,
+    pub owner_email: String,
+    pub dossiers: Vec<Uuid>,
+}
+
+pub async fn open_call(store: &Store, workflow: Definition, dossiers: usize) -> Result<Call, AppError> {
+    let app = App::new(store.clone(), Arc::new(workflow), Arc::new(SystemClock));
+    let now = chrono::Utc::now();
+    let user = |email: &str, role| NewUser {
+        email: email.into(),
+        name: "Camille Bench".into(),
+        password_hash: "benchmark".into(),
+        grants: vec![Grant { role, scope: None }],
+        affiliations: vec![],
+    };
+    let admin =
+        store.actor(store.create_user(&user("admin@bench.test", Role::Admin), &Actor::system(), now).await?).await?;
+    let owner_email = "porteur@bench.test".to_string();
+    let owner = store.create_user(&user(&owner_email, Role::Porteur), &Actor::system(), now).await?;
+    let porteur = store.actor(owner).await?;
+    let campaign = NewCampaign {
+        name: "bench".into(),
+        workflow: app.workflow.id.clone(),
+        criteria: app.workflow.grid.id.clone(),
+        opens_at: now - chrono::Duration::days(10),
+        closes_at: now + chrono::Duration::days(300),
+        kinds: vec!["creation".into()],
+    };
+    let campaign = store.create_campaign(&campaign, &admin, now).await?;
+    let mut ids = Vec::with_capacity(dossiers);
+    for i in 0..dossiers {
+        let d = NewDossier {
+            campaign_id: campaign,
+            kind: "creation".into(),
+            category: "standard".into(),
+            title: format!("Dossier d'essai {i}"),
+            ..Default::default()
+        };
+        ids.push(app.create_dossier(&porteur, owner, d).await?);
+    }
+    Ok(Call { app, admin, owner, owner_email, dossiers: ids })
+}
 
 /// Latency percentiles and throughput of one side of a benchmark.
 #[derive(Debug, Clone, Default)]

@@ -6,14 +6,10 @@
 //! queue on the same server) runs the same number of jobs in each round.
 
 use super::scratch::Scratch;
-use crate::app::{App, AppError};
-use crate::clock::SystemClock;
-use crate::engine::{Actor, Grant};
-use crate::store::records::{NewCampaign, NewDossier, NewUser};
+use crate::app::AppError;
 use crate::store::{to_micros, Backend, Store};
-use crate::workflow::{Definition, Role};
-use chrono::{Duration as Days, Utc};
-use std::sync::Arc;
+use crate::workflow::Definition;
+use chrono::Utc;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
@@ -67,38 +63,7 @@ async fn measure(
     workflow: Definition,
     out: &mut impl std::io::Write,
 ) -> Result<f64, AppError> {
-    let app = App::new(store.clone(), Arc::new(workflow), Arc::new(SystemClock));
-    let now = Utc::now();
-    let user = |email: &str, role| NewUser {
-        email: email.into(),
-        name: email.into(),
-        password_hash: "benchmark".into(),
-        grants: vec![Grant { role, scope: None }],
-        affiliations: vec![],
-    };
-    let admin = store.actor(store.create_user(&user("admin@bench", Role::Admin), &Actor::system(), now).await?).await?;
-    let owner = store.create_user(&user("porteur@bench", Role::Porteur), &Actor::system(), now).await?;
-    let porteur = store.actor(owner).await?;
-    let campaign = NewCampaign {
-        name: "bench".into(),
-        workflow: "cmq".into(),
-        criteria: "cmq-2019".into(),
-        opens_at: now - Days::days(10),
-        closes_at: now + Days::days(300),
-        kinds: vec!["creation".into()],
-    };
-    let campaign = store.create_campaign(&campaign, &admin, now).await?;
-    let mut dossiers = Vec::new();
-    for i in 0..20 {
-        let d = NewDossier {
-            campaign_id: campaign,
-            kind: "creation".into(),
-            category: "standard".into(),
-            title: format!("Campus {i}"),
-            ..Default::default()
-        };
-        dossiers.push(app.create_dossier(&porteur, owner, d).await?);
-    }
+    let super::Call { app, dossiers, .. } = super::open_call(store, workflow, 20).await?;
     // Their own reminders are far ahead; only the inserted timers are due.
     let per_round = (opts.timers / opts.rounds).max(1);
     let _ = writeln!(
