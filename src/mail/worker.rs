@@ -77,9 +77,15 @@ pub struct Mailer {
     settings: MailSettings,
 }
 
-/// How long a worker may hold a row while sending it: twice the SMTP
-/// timeout, after which another worker may send it (same Message-ID).
-const LEASE_SECONDS: i64 = 60;
+/// How long a worker holds the rows it leased, after which another worker
+/// may send them (same Message-ID).
+const LEASE_SECONDS: i64 = 120;
+
+/// A sender starts e-mails of a batch only this long after leasing it: the
+/// last one started then has the rest of the lease for twice the SMTP
+/// timeout (connect, then send) and its record's retries; the others go
+/// back.
+const START_WITHIN: Duration = Duration::from_secs(30);
 
 impl Mailer {
     /// SMTP credentials come from LABELFLOW_SMTP_USERNAME and
@@ -152,8 +158,9 @@ impl Mailer {
             if batch.is_empty() {
                 break;
             }
-            let mut mails = batch.into_iter();
-            for mail in mails.by_ref() {
+            let leased = std::time::Instant::now();
+            let mut mails = batch.into_iter().peekable();
+            while let Some(mail) = mails.next_if(|_| leased.elapsed() < START_WITHIN) {
                 match self.deliver(conn, &mail).await {
                     Ok(()) => {
                         self.record_sent(&mail.id).await?;
@@ -180,9 +187,10 @@ impl Mailer {
 
     /// Records a delivered e-mail. Only this record stands between a brief
     /// database outage (a restart, a failover) and a second copy once the
-    /// lease ends, so it is retried for half the lease before giving up.
+    /// lease ends, so it is retried for a quarter of the lease (what is left
+    /// of it after the start window and an SMTP exchange) before giving up.
     async fn record_sent(&self, id: &str) -> crate::store::Result<()> {
-        let deadline = std::time::Instant::now() + Duration::from_secs(LEASE_SECONDS as u64 / 2);
+        let deadline = std::time::Instant::now() + Duration::from_secs(LEASE_SECONDS as u64 / 4);
         let ids = [id.to_string()];
         loop {
             match self.store.mails_sent(&ids, self.clock.now()).await {

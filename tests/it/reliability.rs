@@ -243,7 +243,9 @@ async fn strings(url: &str, sql: &str) -> Vec<String> {
 /// going out.
 async fn mail_settled(url: &str) {
     let begun = Instant::now();
-    let mut progress = Progress::new("e-mails to send");
+    // A killed PostgreSQL instance's leased e-mails wait out their lease
+    // (two minutes) before another instance sends them.
+    let mut progress = Progress::new("e-mails to send").with_quiet(MAIL_LEASE + Duration::from_secs(30));
     loop {
         let open = scalar(url, "SELECT COUNT(*) FROM outbox WHERE status <> 'sent'").await;
         if open == 0 {
@@ -256,11 +258,14 @@ async fn mail_settled(url: &str) {
                 "SELECT DISTINCT status || ':' || COALESCE(last_error, '') FROM outbox WHERE status <> 'sent'",
             )
             .await;
-            panic!("{open} e-mails left and none sent in {} s: {status:?}", crate::common::progress::QUIET.as_secs());
+            panic!("{open} e-mails left and none sent for longer than a lease: {status:?}");
         }
         tokio::time::sleep(Duration::from_millis(1000)).await;
     }
 }
+
+/// How long the mail worker leases the e-mails it sends.
+const MAIL_LEASE: Duration = Duration::from_secs(120);
 
 /// E-mails `serve` has in flight at once (its four senders).
 const MAIL_SENDERS: usize = 4;

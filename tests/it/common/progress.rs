@@ -19,6 +19,13 @@ impl Progress {
         Progress { what: what.into(), last: None, since: Instant::now(), quiet: QUIET }
     }
 
+    /// Tolerates `quiet` without progress: longer where the work may rightly
+    /// pause (e-mails leased by a killed server wait for their lease).
+    pub fn with_quiet(mut self, quiet: Duration) -> Progress {
+        self.quiet = quiet;
+        self
+    }
+
     /// Records what is left to do; panics once it has not gone down for
     /// `QUIET`.
     pub fn left(&mut self, n: i64) {
