@@ -1,113 +1,163 @@
-//! National reference lists inputs are validated against. Codes are stable
-//! identifiers; labels are the French names users see. Lookups accept a
-//! code or a label, ignoring case and accents.
+//! Reference lists inputs are validated against, as versioned data files
+//! under `workflows/reference/` (one list a file: its name, version,
+//! French label, items; an item may point at an item of a parent list, as
+//! an académie at its région). Codes are stable identifiers; labels are
+//! the French names users see. Lookups accept a code or a label, ignoring
+//! case and accents.
+//!
+//! The lists are read once per process: from the folder `serve` is given
+//! (`install`), else from the copy built into the binary.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
-#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
+/// One item of a list.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Entry {
-    pub code: &'static str,
-    pub label: &'static str,
+    pub code: String,
+    pub label: String,
+    /// The code of the item of the parent list it belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
-pub struct Academie {
-    pub code: &'static str,
-    pub label: &'static str,
-    /// The région the académie belongs to.
-    pub region: &'static str,
+impl Entry {
+    pub fn parent(&self) -> &str {
+        self.parent.as_deref().unwrap_or_default()
+    }
 }
 
-const fn e(code: &'static str, label: &'static str) -> Entry {
-    Entry { code, label }
+#[derive(Debug, Clone, Deserialize)]
+pub struct ParentRef {
+    /// The parent list's name.
+    pub list: String,
+    /// The key the parent's code is served under (e.g. `region`).
+    pub key: String,
 }
 
-pub const FILIERES: &[Entry] = &[
-    e("mobilite-aeronautique-transports", "Mobilité, aéronautique, transports terrestres et maritimes"),
-    e("tourisme-gastronomie", "Tourisme, gastronomie"),
-    e("creation-design-audiovisuel", "Création, design, audiovisuel"),
-    e("chimie-biotechnologies", "Chimie et biotechnologies"),
-    e("materiaux-innovants", "Matériaux innovants"),
-    e("infrastructures-batiment-eco-construction", "Infrastructures, bâtiment, éco-construction"),
-    e("transition-energetique-eco-industrie", "Transition énergétique, éco-industrie"),
-    e("systemes-innovants-mecatronique", "Systèmes innovants, mécatronique"),
-    e("services-personne-bien-etre", "Services à la personne, bien-être"),
-    e("services-entreprises-logistique", "Services aux entreprises, logistique"),
-    e("alimentaire-agroalimentaire", "Alimentaire, agroalimentaire"),
-    e("numerique-telecommunications", "Numérique, télécommunications"),
-];
-
-pub const REGIONS: &[Entry] = &[
-    e("ARA", "Auvergne-Rhône-Alpes"),
-    e("BFC", "Bourgogne-Franche-Comté"),
-    e("BRE", "Bretagne"),
-    e("CVL", "Centre-Val de Loire"),
-    e("COR", "Corse"),
-    e("GES", "Grand Est"),
-    e("HDF", "Hauts-de-France"),
-    e("IDF", "Île-de-France"),
-    e("NOR", "Normandie"),
-    e("NAQ", "Nouvelle-Aquitaine"),
-    e("OCC", "Occitanie"),
-    e("PDL", "Pays de la Loire"),
-    e("PAC", "Provence-Alpes-Côte d'Azur"),
-    e("GUA", "Guadeloupe"),
-    e("GUY", "Guyane"),
-    e("MTQ", "Martinique"),
-    e("MAY", "Mayotte"),
-    e("REU", "La Réunion"),
-];
-
-const fn a(code: &'static str, label: &'static str, region: &'static str) -> Academie {
-    Academie { code, label, region }
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct List {
+    pub list: String,
+    pub version: String,
+    pub label: String,
+    #[serde(default)]
+    pub parent: Option<ParentRef>,
+    pub items: Vec<Entry>,
 }
 
-pub const ACADEMIES: &[Academie] = &[
-    a("AIX-MARSEILLE", "Aix-Marseille", "PAC"),
-    a("AMIENS", "Amiens", "HDF"),
-    a("BESANCON", "Besançon", "BFC"),
-    a("BORDEAUX", "Bordeaux", "NAQ"),
-    a("CLERMONT-FERRAND", "Clermont-Ferrand", "ARA"),
-    a("CORSE", "Corse", "COR"),
-    a("CRETEIL", "Créteil", "IDF"),
-    a("DIJON", "Dijon", "BFC"),
-    a("GRENOBLE", "Grenoble", "ARA"),
-    a("GUADELOUPE", "Guadeloupe", "GUA"),
-    a("GUYANE", "Guyane", "GUY"),
-    a("LA-REUNION", "La Réunion", "REU"),
-    a("LILLE", "Lille", "HDF"),
-    a("LIMOGES", "Limoges", "NAQ"),
-    a("LYON", "Lyon", "ARA"),
-    a("MARTINIQUE", "Martinique", "MTQ"),
-    a("MAYOTTE", "Mayotte", "MAY"),
-    a("MONTPELLIER", "Montpellier", "OCC"),
-    a("NANCY-METZ", "Nancy-Metz", "GES"),
-    a("NANTES", "Nantes", "PDL"),
-    a("NICE", "Nice", "PAC"),
-    a("NORMANDIE", "Normandie", "NOR"),
-    a("ORLEANS-TOURS", "Orléans-Tours", "CVL"),
-    a("PARIS", "Paris", "IDF"),
-    a("POITIERS", "Poitiers", "NAQ"),
-    a("REIMS", "Reims", "GES"),
-    a("RENNES", "Rennes", "BRE"),
-    a("STRASBOURG", "Strasbourg", "GES"),
-    a("TOULOUSE", "Toulouse", "OCC"),
-    a("VERSAILLES", "Versailles", "IDF"),
-];
+impl List {
+    /// The items as the API serves them: `code`, `label`, and the parent's
+    /// code under the list's key.
+    pub fn to_json(&self) -> serde_json::Value {
+        let items = self.items.iter().map(|i| {
+            let mut item = serde_json::json!({"code": i.code, "label": i.label});
+            if let (Some(parent), Some(code)) = (&self.parent, &i.parent) {
+                item[parent.key.as_str()] = serde_json::json!(code);
+            }
+            item
+        });
+        serde_json::Value::Array(items.collect())
+    }
 
-pub const PARTNER_TYPES: &[Entry] = &[
-    e("eple", "Établissement public local d'enseignement (EPLE)"),
-    e("cfa", "Centre de formation d'apprentis (CFA)"),
-    e("greta", "GRETA"),
-    e("universite", "Université"),
-    e("ecole", "École (enseignement supérieur)"),
-    e("laboratoire", "Laboratoire de recherche"),
-    e("entreprise", "Entreprise"),
-    e("association", "Association"),
-    e("opco", "Opérateur de compétences (OPCO)"),
-    e("collectivite", "Collectivité territoriale"),
-    e("pole-competitivite", "Pôle de compétitivité"),
-];
+    pub fn find(&self, input: &str) -> Option<&Entry> {
+        let folded = fold(input);
+        let items = &self.items;
+        items
+            .iter()
+            .find(|i| i.code.eq_ignore_ascii_case(input.trim()))
+            .or_else(|| items.iter().find(|i| fold(&i.label) == folded || fold(&i.code) == folded))
+    }
+}
+
+/// Every reference list, by name.
+#[derive(Debug, Clone, Default)]
+pub struct Lists(BTreeMap<String, List>);
+
+impl Lists {
+    /// Reads and checks lists from (path, text) pairs: every file parses,
+    /// names and codes are unique, every parent exists.
+    pub fn parse<'a>(files: impl IntoIterator<Item = (String, &'a str)>) -> Result<Lists, String> {
+        let mut lists = BTreeMap::new();
+        for (path, text) in files {
+            let list: List = toml::from_str(text).map_err(|e| format!("{path}: {}", e.message()))?;
+            let mut codes = std::collections::HashSet::new();
+            if let Some(twice) = list.items.iter().find(|i| !codes.insert(i.code.as_str())) {
+                return Err(format!("{path}: code `{}` is listed twice", twice.code));
+            }
+            if lists.insert(list.list.clone(), list).is_some() {
+                return Err(format!("{path}: another file already holds this list"));
+            }
+        }
+        for list in lists.values() {
+            let Some(parent) = &list.parent else { continue };
+            let Some(up) = lists.get(&parent.list) else {
+                return Err(format!("list `{}`: unknown parent list `{}`", list.list, parent.list));
+            };
+            if let Some(orphan) =
+                list.items.iter().find(|i| up.items.iter().all(|u| Some(&u.code) != i.parent.as_ref()))
+            {
+                return Err(format!("list `{}`: `{}` points at no item of `{}`", list.list, orphan.code, parent.list));
+            }
+        }
+        Ok(Lists(lists))
+    }
+
+    /// The lists built into the binary.
+    pub fn builtin() -> Result<Lists, String> {
+        Lists::parse(
+            crate::workflow::builtin::FILES
+                .iter()
+                .filter(|(path, _)| path.starts_with(FOLDER))
+                .map(|(path, text)| (path.to_string(), *text)),
+        )
+    }
+
+    /// The lists of a workflows folder's `reference/`.
+    pub fn load_dir(workflows: &std::path::Path) -> Result<Lists, String> {
+        let dir = workflows.join("reference");
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?.flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+                files.push((path.display().to_string(), text));
+            }
+        }
+        files.sort();
+        Lists::parse(files.iter().map(|(p, t)| (p.clone(), t.as_str())))
+    }
+
+    pub fn get(&self, name: &str) -> Option<&List> {
+        self.0.get(name)
+    }
+}
+
+/// Where reference lists live in a workflows folder.
+const FOLDER: &str = "workflows/reference/";
+
+static LISTS: OnceLock<Lists> = OnceLock::new();
+
+/// The process's lists (the built-in copy unless `install` came first).
+pub fn lists() -> &'static Lists {
+    LISTS.get_or_init(|| Lists::builtin().expect("the shipped reference lists are valid"))
+}
+
+/// Uses `lists` for this process; refused once lists were read.
+pub fn install(lists: Lists) -> Result<(), String> {
+    LISTS.set(lists).map_err(|_| "reference lists were already in use".to_string())
+}
+
+/// The items of a list (none when the list does not exist).
+pub fn items(list: &str) -> &'static [Entry] {
+    lists().get(list).map_or(&[], |l| l.items.as_slice())
+}
+
+/// The item of `list` named by `input` (code or label).
+pub fn lookup(list: &str, input: &str) -> Option<&'static Entry> {
+    lists().get(list)?.find(input)
+}
 
 /// Lowercase, without accents or punctuation, for comparing labels.
 pub fn fold(text: &str) -> String {
@@ -143,28 +193,20 @@ pub fn fold(text: &str) -> String {
     out.trim_end().to_string()
 }
 
-fn find<'a, T>(items: &'a [T], input: &str, code: impl Fn(&T) -> &str, label: impl Fn(&T) -> &str) -> Option<&'a T> {
-    let folded = fold(input);
-    items
-        .iter()
-        .find(|i| code(i).eq_ignore_ascii_case(input.trim()))
-        .or_else(|| items.iter().find(|i| fold(label(i)) == folded || fold(code(i)) == folded))
-}
-
 pub fn filiere(input: &str) -> Option<&'static Entry> {
-    find(FILIERES, input, |e| e.code, |e| e.label)
+    lookup("filieres", input)
 }
 
 pub fn region(input: &str) -> Option<&'static Entry> {
-    find(REGIONS, input, |e| e.code, |e| e.label)
+    lookup("regions", input)
 }
 
-pub fn academie(input: &str) -> Option<&'static Academie> {
-    find(ACADEMIES, input, |e| e.code, |e| e.label)
+pub fn academie(input: &str) -> Option<&'static Entry> {
+    lookup("academies", input)
 }
 
 pub fn partner_type(input: &str) -> Option<&'static Entry> {
-    find(PARTNER_TYPES, input, |e| e.code, |e| e.label)
+    lookup("partner-types", input)
 }
 
 #[cfg(test)]
@@ -173,26 +215,40 @@ mod tests {
 
     #[test]
     fn lists_have_the_national_counts_and_consistent_regions() {
-        assert_eq!(FILIERES.len(), 12);
-        assert_eq!(REGIONS.len(), 18);
-        assert_eq!(ACADEMIES.len(), 30);
-        for a in ACADEMIES {
-            assert!(region(a.region).is_some(), "{} points at unknown région {}", a.code, a.region);
+        assert_eq!(items("filieres").len(), 12);
+        assert_eq!(items("regions").len(), 18);
+        assert_eq!(items("academies").len(), 30);
+        for a in items("academies") {
+            assert!(region(a.parent()).is_some(), "{} points at unknown région {}", a.code, a.parent());
         }
-        for r in REGIONS {
-            assert!(ACADEMIES.iter().any(|a| a.region == r.code), "région {} has no académie", r.code);
+        for r in items("regions") {
+            assert!(items("academies").iter().any(|a| a.parent() == r.code), "région {} has no académie", r.code);
         }
     }
 
     #[test]
+    fn broken_lists_are_refused_with_the_reason() {
+        let parent = "list = \"p\"\nversion = \"1\"\nlabel = \"P\"\nitems = [{ code = \"A\", label = \"a\" }]\n";
+        let child = "list = \"c\"\nversion = \"1\"\nlabel = \"C\"\nparent = { list = \"p\", key = \"p\" }\n\
+                     items = [{ code = \"X\", label = \"x\", parent = \"B\" }]\n";
+        let err = Lists::parse([("p.toml".to_string(), parent), ("c.toml".to_string(), child)]).unwrap_err();
+        assert!(err.contains("`X` points at no item of `p`"), "{err}");
+        let twice = parent.replace("}]", "}, { code = \"A\", label = \"b\" }]");
+        let err = Lists::parse([("p.toml".to_string(), twice.as_str())]).unwrap_err();
+        assert!(err.contains("`A` is listed twice"), "{err}");
+        assert!(Lists::parse([("p.toml".to_string(), "list = 1")]).unwrap_err().starts_with("p.toml: "));
+    }
+
+    #[test]
     fn lookups_accept_codes_and_labels_without_case_or_accents() {
-        assert_eq!(region("ile-de-france").map(|r| r.code), Some("IDF"));
-        assert_eq!(region("Île-de-France").map(|r| r.code), Some("IDF"));
-        assert_eq!(region("idf").map(|r| r.code), Some("IDF"));
-        assert_eq!(academie("la reunion").map(|a| a.code), Some("LA-REUNION"));
-        assert_eq!(academie("Orléans-Tours").map(|a| a.region), Some("CVL"));
-        assert_eq!(filiere("CHIMIE ET BIOTECHNOLOGIES").map(|f| f.code), Some("chimie-biotechnologies"));
-        assert_eq!(partner_type("Pôle de compétitivité").map(|p| p.code), Some("pole-competitivite"));
+        let code = |e: Option<&Entry>| e.map(|e| e.code.clone());
+        assert_eq!(code(region("ile-de-france")).as_deref(), Some("IDF"));
+        assert_eq!(code(region("Île-de-France")).as_deref(), Some("IDF"));
+        assert_eq!(code(region("idf")).as_deref(), Some("IDF"));
+        assert_eq!(code(academie("la reunion")).as_deref(), Some("LA-REUNION"));
+        assert_eq!(academie("Orléans-Tours").map(Entry::parent), Some("CVL"));
+        assert_eq!(code(filiere("CHIMIE ET BIOTECHNOLOGIES")).as_deref(), Some("chimie-biotechnologies"));
+        assert_eq!(code(partner_type("Pôle de compétitivité")).as_deref(), Some("pole-competitivite"));
         assert!(region("Atlantis").is_none());
         assert!(academie("").is_none());
     }

@@ -135,7 +135,7 @@ fn academies(values: &[String], region: &str) -> Result<Vec<String>, AppError> {
     let mut out = Vec::new();
     for v in values {
         let a = reference::academie(v).ok_or_else(|| invalid("academies", format!("unknown académie `{v}`")))?;
-        if !region.is_empty() && a.region != region {
+        if !region.is_empty() && a.parent() != region {
             return Err(invalid("academies", format!("the académie {} is not in the région {region}", a.code)));
         }
         if !out.contains(&a.code.to_string()) {
@@ -322,7 +322,7 @@ impl App {
         let name = line("name", name, true)?;
         let kind =
             reference::partner_type(kind).ok_or_else(|| invalid("type", format!("unknown partner type `{kind}`")))?;
-        let pid = self.store.add_partner(id, &name, kind.code, actor, self.clock.now()).await?;
+        let pid = self.store.add_partner(id, &name, &kind.code, actor, self.clock.now()).await?;
         Ok(PartnerView { id: pid.to_string(), name, kind: kind.code.to_string() })
     }
 

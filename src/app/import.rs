@@ -142,7 +142,7 @@ pub fn parse_campuses(text: &str) -> Result<Vec<CampusRow>, Vec<RowProblem>> {
         for a in academies_text.split('|').map(str::trim).filter(|a| !a.is_empty()) {
             match reference::academie(a) {
                 None => problems.push(problem(line, "academies", format!("unknown académie `{a}`"))),
-                Some(x) if region.as_deref().is_some_and(|r| r != x.region) => problems.push(problem(
+                Some(x) if region.as_deref().is_some_and(|r| r != x.parent()) => problems.push(problem(
                     line,
                     "academies",
                     format!("académie `{a}` is not in the région `{region_text}`"),

@@ -7,7 +7,7 @@ use crate::app::dossiers::DossierPatch;
 use crate::app::{App, AppError};
 use crate::auth::hash_password;
 use crate::engine::{Actor, Event, Grant, Scope};
-use crate::reference::{ACADEMIES, FILIERES};
+
 use crate::store::baseline::DatasetCounts;
 use crate::store::records::{NewCampaign, NewDossier, NewUser};
 use crate::store::{to_micros, StoreError};
@@ -64,7 +64,7 @@ struct Cast {
     regions: Vec<(String, Actor)>,
     presidents: Vec<Actor>,
     rapporteurs: Vec<Actor>,
-    /// Per académie (same order as [`ACADEMIES`]): its porteurs.
+    /// Per académie (same order as the académies list): its porteurs.
     porteurs: Vec<Vec<Actor>>,
     campaigns: Vec<Uuid>,
 }
@@ -157,19 +157,23 @@ async fn cast(app: &App, spec: &Spec) -> Result<Cast, AppError> {
         );
     }
     let mut rectorats = Vec::new();
-    for a in ACADEMIES {
+    for a in crate::reference::items("academies") {
         let scope = format!("academie:{}", a.code);
         rectorats.push(
-            user(rectorat_email(a.code), format!("Rectorat {}", a.label), Role::StaffRectorat, Some(scope)).await?,
+            user(rectorat_email(&a.code), format!("Rectorat {}", a.label), Role::StaffRectorat, Some(scope)).await?,
         );
     }
     let mut regions: Vec<(String, Actor)> = Vec::new();
-    for a in ACADEMIES {
-        if regions.iter().all(|(r, _)| r != a.region) {
-            let email = format!("region.{}@bench.labelflow.fr", a.region.to_lowercase());
-            let staff =
-                user(email, format!("Région {}", a.region), Role::StaffRegion, Some(format!("region:{}", a.region)));
-            regions.push((a.region.to_string(), staff.await?));
+    for a in crate::reference::items("academies") {
+        if regions.iter().all(|(r, _)| r != a.parent()) {
+            let email = format!("region.{}@bench.labelflow.fr", a.parent().to_lowercase());
+            let staff = user(
+                email,
+                format!("Région {}", a.parent()),
+                Role::StaffRegion,
+                Some(format!("region:{}", a.parent())),
+            );
+            regions.push((a.parent().to_string(), staff.await?));
         }
     }
     let made = 1 + presidents.len() + rectorats.len() + regions.len();
@@ -179,12 +183,17 @@ async fn cast(app: &App, spec: &Spec) -> Result<Cast, AppError> {
         let email = format!("rapporteur{r}@bench.labelflow.fr");
         rapporteurs.push(user(email, format!("Rapporteur {r}"), Role::Rapporteur, None).await?);
     }
-    let mut porteurs = vec![Vec::new(); ACADEMIES.len()];
-    let count = left.saturating_sub(rapporteurs.len()).max(ACADEMIES.len());
+    let mut porteurs = vec![Vec::new(); crate::reference::items("academies").len()];
+    let count = left.saturating_sub(rapporteurs.len()).max(crate::reference::items("academies").len());
     for p in 0..count {
-        let a = &ACADEMIES[p % ACADEMIES.len()];
-        let email = format!("porteur{}.{}@bench.labelflow.fr", p / ACADEMIES.len(), a.code.to_lowercase());
-        porteurs[p % ACADEMIES.len()].push(user(email, format!("Porteur {p}"), Role::Porteur, None).await?);
+        let a = &crate::reference::items("academies")[p % crate::reference::items("academies").len()];
+        let email = format!(
+            "porteur{}.{}@bench.labelflow.fr",
+            p / crate::reference::items("academies").len(),
+            a.code.to_lowercase()
+        );
+        porteurs[p % crate::reference::items("academies").len()]
+            .push(user(email, format!("Porteur {p}"), Role::Porteur, None).await?);
     }
     let mut campaigns = Vec::new();
     for c in 0..spec.campaigns.max(1) {
@@ -204,13 +213,14 @@ async fn cast(app: &App, spec: &Spec) -> Result<Cast, AppError> {
 /// Dossier number `i`, taken as far as [`depth`] says.
 async fn dossier<'a>(app: &'a App, cast: &'a Cast, i: usize) -> Result<Uuid, AppError> {
     let now = app.clock.now();
-    let a = i % ACADEMIES.len();
-    let academie = &ACADEMIES[a];
-    let filiere = &FILIERES[(i / ACADEMIES.len()) % FILIERES.len()];
+    let a = i % crate::reference::items("academies").len();
+    let academie = &crate::reference::items("academies")[a];
+    let filiere = &crate::reference::items("filieres")
+        [(i / crate::reference::items("academies").len()) % crate::reference::items("filieres").len()];
     let owners = &cast.porteurs[a];
-    let porteur = &owners[(i / ACADEMIES.len()) % owners.len()];
+    let porteur = &owners[(i / crate::reference::items("academies").len()) % owners.len()];
     let rectorat = &cast.rectorats[a];
-    let region = &cast.regions.iter().find(|(r, _)| r == academie.region).expect("région of académie").1;
+    let region = &cast.regions.iter().find(|(r, _)| r == academie.parent()).expect("région of académie").1;
     let president = &cast.presidents[i % cast.presidents.len()];
     let excellence = i.is_multiple_of(3);
     let new = NewDossier {
@@ -218,9 +228,9 @@ async fn dossier<'a>(app: &'a App, cast: &'a Cast, i: usize) -> Result<Uuid, App
         kind: "creation".into(),
         category: if excellence { "excellence" } else { "standard" }.into(),
         title: format!("Campus {} — {} n°{i}", filiere.label, academie.label),
-        filiere: filiere.code.into(),
-        region: academie.region.into(),
-        academies: vec![academie.code.into()],
+        filiere: filiere.code.clone(),
+        region: academie.parent().into(),
+        academies: vec![academie.code.clone()],
         support_establishment: format!("Lycée des métiers n°{}", i % 97),
         directeur_operationnel: format!("Direction opérationnelle {i}"),
         ..Default::default()
@@ -305,8 +315,8 @@ async fn top_up(app: &App, cast: &Cast, spec: &Spec, drafts: &[(Uuid, usize)]) -
                     return Ok::<(), AppError>(());
                 }
                 let (id, i) = drafts[k % drafts.len()];
-                let a = i % ACADEMIES.len();
-                let porteur = &owners[a][(i / ACADEMIES.len()) % owners[a].len()];
+                let a = i % crate::reference::items("academies").len();
+                let porteur = &owners[a][(i / crate::reference::items("academies").len()) % owners[a].len()];
                 let patch = DossierPatch {
                     directeur_operationnel: Some(format!("Direction opérationnelle {i} (révision {k})")),
                     ..Default::default()

@@ -83,6 +83,17 @@ pub fn load_workflow(dir: &Path) -> anyhow::Result<Definition> {
     }
 }
 
+/// The reference lists of the workflows folder, when it has them; the
+/// shipped copy otherwise.
+pub fn install_reference_lists(dir: &Path) -> anyhow::Result<()> {
+    if dir.join("reference").is_dir() {
+        let lists = crate::reference::Lists::load_dir(dir)
+            .map_err(|problem| anyhow::anyhow!("reference lists refused: {problem}"))?;
+        crate::reference::install(lists).map_err(anyhow::Error::msg)?;
+    }
+    Ok(())
+}
+
 pub async fn open_store(db: &DatabaseArgs) -> anyhow::Result<Store> {
     Store::open(&db.database_url).await.with_context(|| format!("database {}", redact_url(&db.database_url)))
 }
@@ -95,6 +106,7 @@ pub async fn migrate(db: &DatabaseArgs) -> anyhow::Result<()> {
 }
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    install_reference_lists(&args.workflows)?;
     let workflow = Arc::new(load_workflow(&args.workflows)?);
     let store = open_store(&args.db).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);

@@ -37,7 +37,7 @@ use utoipa::{Modify, OpenApi};
         crate::store::views::Endorsements, crate::store::views::OpinionView, crate::store::views::CompletionView,
         crate::store::views::DecisionView, crate::store::views::AttachmentView, crate::store::views::ReviewView,
         crate::store::views::LabelView, crate::store::views::CampaignView, crate::store::views::UserView,
-        crate::reference::Entry, crate::reference::Academie,
+        crate::reference::Entry,
         api::timers::ClockInput, api::timers::ClockMoved, crate::store::timers::Firing, crate::store::timers::TimerView,
         crate::store::timers::Deadline, crate::store::outbox::MailView,
         crate::app::accounts::NewAccount, crate::app::export::LabelRecordOut, crate::app::import::ImportReport,

@@ -14,6 +14,13 @@ pub use vocabulary::{Anchor, FieldType, Machine, Predicate, Recipient, RecordKin
 /// The workflows shipped inside the binary, used when no workflow folder
 /// is given.
 pub mod builtin {
+    include!(concat!(env!("OUT_DIR"), "/workflows.rs"));
+
+    /// A shipped file, by its path from the crate root.
+    pub fn file(path: &str) -> Option<&'static str> {
+        FILES.iter().find(|(p, _)| *p == path).map(|(_, text)| *text)
+    }
+
     pub const CMQ: &str = include_str!("../../workflows/cmq.toml");
     pub const CMQ_2019: &str = include_str!("../../workflows/criteria/cmq-2019.toml");
 

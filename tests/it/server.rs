@@ -247,3 +247,58 @@ fn refuses_a_broken_workflow_at_start() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("cmq.toml:") && stderr.contains("unknown guard `call_opened`"), "{stderr}");
 }
+
+/// A copy of the shipped workflows folder, for a test to edit.
+fn workflows_copy(into: &std::path::Path) -> std::path::PathBuf {
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap().flatten() {
+            let target = to.join(entry.file_name());
+            if entry.path().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+    let wf = into.join("wf");
+    copy(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("workflows"), &wf);
+    wf
+}
+
+/// Reference lists are data: an edited list is what the API serves, and a
+/// broken one stops `serve` with the reason.
+#[tokio::test]
+async fn reference_lists_come_from_the_workflows_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let wf = workflows_copy(dir.path());
+    let file = wf.join("reference/filieres.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("\"Matériaux innovants\"", "\"Matériaux, matériaux innovants\"")).unwrap();
+    let db = format!("sqlite://{}", dir.path().join("x.db").display());
+    let server = start(&["--workflows", wf.to_str().unwrap(), "--database-url", &db]);
+    let list: serde_json::Value =
+        reqwest::get(format!("{}/api/v1/reference/filieres", server.base)).await.unwrap().json().await.unwrap();
+    assert!(list.as_array().unwrap().iter().any(|f| f["label"] == "Matériaux, matériaux innovants"), "{list}");
+    let academies: serde_json::Value =
+        reqwest::get(format!("{}/api/v1/reference/academies", server.base)).await.unwrap().json().await.unwrap();
+    assert!(academies.as_array().unwrap().iter().any(|a| a["code"] == "LYON" && a["region"] == "ARA"), "{academies}");
+    let unknown = reqwest::get(format!("{}/api/v1/reference/nothing", server.base)).await.unwrap();
+    assert_eq!(unknown.status(), 404);
+    assert!(server.stop().success());
+
+    let file = wf.join("reference/academies.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("parent = \"ARA\"", "parent = \"XXX\"")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_labelflow"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--workflows", wf.to_str().unwrap(), "--database-url", &db])
+        .env("LABELFLOW_LOG", "off")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("reference lists refused") && stderr.contains("points at no item of `regions`"),
+        "{stderr}"
+    );
+}

@@ -18,19 +18,16 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
 
-/// A reference list: `filieres`, `regions`, `academies` (with their région) or `partner-types`.
+/// A reference list, by the name its file under `workflows/reference/`
+/// gives it (the shipped ones: `filieres`, `regions`, `academies` with
+/// their `region`, `partner-types`).
 #[utoipa::path(get, path = "/api/v1/reference/{list}", tag = "reference",
-    params(("list" = String, Path, description = "filieres | regions | academies | partner-types")),
-    responses((status = 200, description = "[{code, label}] (académies also carry `region`)"), (status = 404, body = ErrorBody)))]
+    params(("list" = String, Path, description = "a list's name, e.g. regions")),
+    responses((status = 200, description = "[{code, label}], and the parent's code under the list's key when it has a parent list"),
+        (status = 404, body = ErrorBody)))]
 pub async fn reference(Path(list): Path<String>) -> Result<Json<Value>, ApiError> {
-    let value = match list.as_str() {
-        "filieres" => serde_json::to_value(reference::FILIERES),
-        "regions" => serde_json::to_value(reference::REGIONS),
-        "academies" => serde_json::to_value(reference::ACADEMIES),
-        "partner-types" => serde_json::to_value(reference::PARTNER_TYPES),
-        _ => return Err(ApiError::not_found("reference list")),
-    };
-    Ok(Json(value.unwrap_or_default()))
+    let list = reference::lists().get(&list).ok_or_else(|| ApiError::not_found("reference list"))?;
+    Ok(Json(list.to_json()))
 }
 
 /// Calls for projects.

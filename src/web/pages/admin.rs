@@ -162,8 +162,8 @@ async fn users_page(
         v,
         users,
         roles,
-        academies: reference::ACADEMIES.iter().map(|a| (a.code.to_string(), a.label.to_string())).collect(),
-        regions: reference_options(reference::REGIONS),
+        academies: reference::items("academies").iter().map(|a| (a.code.to_string(), a.label.to_string())).collect(),
+        regions: reference_options(reference::items("regions")),
     };
     page(data, status)
 }

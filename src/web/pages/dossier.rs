@@ -164,7 +164,7 @@ impl Place {
             academies: d
                 .academies
                 .iter()
-                .map(|a| reference::academie(a).map(|x| x.label).unwrap_or(a))
+                .map(|a| reference::academie(a).map(|x| x.label.as_str()).unwrap_or(a))
                 .collect::<Vec<_>>()
                 .join(", "),
         }
@@ -295,9 +295,12 @@ pub(super) async fn render_dossier(
         version: d.version,
         identity,
         errors,
-        filieres: list(reference::FILIERES),
-        regions: list(reference::REGIONS),
-        academie_options: reference::ACADEMIES.iter().map(|a| (a.code.to_string(), a.label.to_string())).collect(),
+        filieres: list(reference::items("filieres")),
+        regions: list(reference::items("regions")),
+        academie_options: reference::items("academies")
+            .iter()
+            .map(|a| (a.code.to_string(), a.label.to_string()))
+            .collect(),
         can_attach,
         attachment_kinds: ATTACHMENT_KINDS.iter().map(|(k, l)| (k.to_string(), l.to_string())).collect(),
         attachments,
@@ -310,7 +313,10 @@ pub(super) async fn render_dossier(
         csrf: browser.csrf.clone(),
         checklist,
         editable,
-        partner_types: reference::PARTNER_TYPES.iter().map(|p| (p.code.to_string(), p.label.to_string())).collect(),
+        partner_types: reference::items("partner-types")
+            .iter()
+            .map(|p| (p.code.to_string(), p.label.to_string()))
+            .collect(),
         state_label: state_label(app, Machine::Dossier, &d.state),
         category: messages::choice_label(&d.category).to_string(),
         endorsed_rectorat: endorsed(&d.endorsements.rectorat),
@@ -499,9 +505,9 @@ pub(super) async fn new_dossier_form(
         errors,
         v,
         campaigns,
-        filieres: list(reference::FILIERES),
-        regions: list(reference::REGIONS),
-        academies: reference::ACADEMIES.iter().map(|a| (a.code.to_string(), a.label.to_string())).collect(),
+        filieres: list(reference::items("filieres")),
+        regions: list(reference::items("regions")),
+        academies: reference::items("academies").iter().map(|a| (a.code.to_string(), a.label.to_string())).collect(),
     };
     page(page_data, status)
 }
@@ -738,7 +744,11 @@ pub(super) async fn decision_summary(State(app): State<App>, browser: Browser, P
         None => None,
     };
     let kind_label = |code: &str| {
-        reference::PARTNER_TYPES.iter().find(|p| p.code == code).map(|p| p.label.to_string()).unwrap_or(code.into())
+        reference::items("partner-types")
+            .iter()
+            .find(|p| p.code == code)
+            .map(|p| p.label.to_string())
+            .unwrap_or(code.into())
     };
     let place = Place::of(&d);
     let data = DecisionPage {

@@ -100,7 +100,7 @@ pub(super) async fn render_label(
         academies: l
             .academies
             .iter()
-            .map(|a| reference::academie(a).map(|x| x.label).unwrap_or(a))
+            .map(|a| reference::academie(a).map(|x| x.label.as_str()).unwrap_or(a))
             .collect::<Vec<_>>()
             .join(", "),
         flash: flash.into(),
