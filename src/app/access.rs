@@ -36,6 +36,11 @@ pub fn follows_up(actor: &Actor) -> bool {
     [Role::StaffRectorat, Role::StaffRegion, Role::President, Role::Admin].into_iter().any(|r| actor.has_role(r))
 }
 
+/// Those who read every review of every dossier they see.
+pub fn sees_every_review(actor: &Actor) -> bool {
+    national(actor)
+}
+
 fn national(actor: &Actor) -> bool {
     actor.has_role(Role::Admin) || actor.has_role(Role::President)
 }

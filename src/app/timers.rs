@@ -159,6 +159,18 @@ impl App {
             return Err(engine::Refusal::invalid("days", "must be between 1 and 366").into());
         }
         let until = self.clock.now() + Duration::days(days);
-        Ok(self.store.deadlines(&super::access::visibility(actor), until).await?)
+        let mut deadlines = self.store.deadlines(&super::access::visibility(actor), until).await?;
+        // The reviewers' own deadlines tell who reviews: for them and for
+        // the national level only (as in `timers`).
+        if !super::access::sees_every_review(actor) {
+            let own = actor.user_id.map(|u| u.to_string()).unwrap_or_default();
+            let def = &self.workflow.dossier;
+            deadlines.retain(|d| {
+                d.entity != Machine::Dossier.name()
+                    || !def.timer(&d.timer).is_some_and(|t| t.anchor.per_reviewer())
+                    || (!own.is_empty() && d.key == own)
+            });
+        }
+        Ok(deadlines)
     }
 }

@@ -64,6 +64,9 @@ pub struct Deadline {
     pub timer: String,
     pub event: String,
     pub due_at: String,
+    /// The person a per-person timer is about (a reviewer's deadline).
+    #[serde(skip)]
+    pub key: String,
 }
 
 const CLAIM_SQLITE: &str = "SELECT id, entity, entity_id, name, timer_key, event, due_at FROM timers \
@@ -248,10 +251,12 @@ impl Store {
         binds.push(to_micros(until).to_string());
         let until_param = format!("${}", binds.len());
         let sql = format!(
-            "SELECT t.entity, t.entity_id, d.title, t.name, t.event, t.due_at FROM timers t JOIN dossiers d ON d.id = t.entity_id \
+            "SELECT t.entity, t.entity_id, d.title, t.name, t.event, t.due_at, t.timer_key FROM timers t \
+             JOIN dossiers d ON d.id = t.entity_id \
              WHERE t.entity = 'dossier' AND t.status = 'pending' AND t.due_at < CAST({until_param} AS BIGINT) AND {dossiers} \
              UNION ALL \
-             SELECT t.entity, t.entity_id, l.title, t.name, t.event, t.due_at FROM timers t JOIN labels l ON l.id = t.entity_id \
+             SELECT t.entity, t.entity_id, l.title, t.name, t.event, t.due_at, t.timer_key FROM timers t \
+             JOIN labels l ON l.id = t.entity_id \
              WHERE t.entity = 'label' AND t.status = 'pending' AND t.due_at < CAST({until_param} AS BIGINT) AND {labels} \
              ORDER BY 6, 2"
         );
@@ -266,6 +271,7 @@ impl Store {
                 timer: r.get(3),
                 event: r.get(4),
                 due_at: rfc3339(r.get(5)),
+                key: r.get(6),
             })
             .collect())
     }

@@ -297,6 +297,19 @@ async fn reviews_stay_out_of_the_audit_trail_until_the_decision(db: &TestDb) {
         own.as_array().unwrap().iter().filter(|t| t["name"].as_str().unwrap().starts_with("review")).collect();
     assert_eq!(own.len(), 3, "only their own: {own:?}");
     assert!(own.iter().all(|t| t["status"] == "pending"), "the other reviewer's cancelled ones stay hidden");
+    let reviews_due = |v: &Value| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["entity_id"] == id.as_str() && d["timer"].as_str().unwrap().starts_with("review"))
+            .count()
+    };
+    let soon = "/api/v1/deadlines?days=366";
+    assert_eq!(reviews_due(&w.president.get(soon).await.1), 3, "the pending reviewer's three");
+    assert_eq!(reviews_due(&w.porteur.get(soon).await.1), 0, "owners learn nothing of the reviewers");
+    assert_eq!(reviews_due(&w.rectorat.get(soon).await.1), 0, "nor staff");
+    assert_eq!(reviews_due(&w.rapporteur2.get(soon).await.1), 3, "a reviewer sees their own");
+    assert_eq!(reviews_due(&w.rapporteur.get(soon).await.1), 0, "and not the other's");
 
     w.rapporteur2.event(&id, json!({"event": "submit_review", "scores": scores(3), "comment": "Bien."}), 200).await;
     let decide = json!({"event": "decide", "outcome": "labelled", "category": "standard", "years": 3,
