@@ -24,7 +24,9 @@ pub struct Assignment {
 pub struct LateReview {
     pub dossier_id: String,
     pub title: String,
-    pub reviewer: String,
+    /// The reviewer's name, for those who may know who reviews (the
+    /// national level); absent for staff in scope.
+    pub reviewer: Option<String>,
     pub due_at: String,
 }
 
@@ -86,7 +88,7 @@ impl Store {
             .map(|r| LateReview {
                 dossier_id: r.get(0),
                 title: r.get(1),
-                reviewer: r.get(2),
+                reviewer: Some(r.get(2)),
                 due_at: rfc3339(r.get(3)),
             })
             .collect())

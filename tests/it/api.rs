@@ -1081,6 +1081,9 @@ async fn overdue_and_accounts(db: &TestDb) {
     let (status, late) = w.rectorat.get("/api/v1/overdue").await;
     assert_eq!(status, 200);
     assert_eq!(late["reviews"][0]["dossier_id"], id.as_str(), "{late}");
+    assert!(late["reviews"][0]["reviewer"].is_null(), "staff are not told who reviews: {late}");
+    let (_, national) = w.admin.get("/api/v1/overdue").await;
+    assert!(national["reviews"][0]["reviewer"].is_string(), "{national}");
     assert_eq!(w.outsider.get("/api/v1/overdue").await.1["reviews"], json!([]), "other académie: nothing");
     assert_eq!(w.rapporteur.get("/api/v1/overdue").await.1["reviews"], json!([]), "rapporteurs follow their own list");
 

@@ -391,7 +391,8 @@ async fn editor_rapporteur_staff_and_admin_pages(db: &TestDb) {
     served.clock.set(at(2027, 5, 20, 9, 0));
     let rectorat = Browser::login(&base, "rectorat@ac-lyon.fr").await;
     let (_, dash) = rectorat.get("/tableau-de-bord").await;
-    assert!(dash.contains("Éléments en retard (1)") && dash.contains("Expertise de "), "{dash}");
+    assert!(dash.contains("Éléments en retard (1)") && dash.contains("Expertise attendue"), "{dash}");
+    assert!(!dash.contains("rapporteur2"), "staff are not told who reviews: {dash}");
     let outsider = Browser::login(&base, "rectorat@ac-paris.fr").await;
     let (_, dash) = outsider.get("/tableau-de-bord").await;
     assert!(dash.contains("Rien en retard"), "{dash}");

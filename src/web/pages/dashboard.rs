@@ -124,7 +124,10 @@ pub(super) async fn dashboard(State(app): State<App>, browser: Browser) -> Respo
     }
     let mut late = Vec::new();
     for r in overdue.reviews {
-        let what = format!("Expertise de {} attendue", r.reviewer);
+        let what = match r.reviewer.as_deref() {
+            Some(name) => format!("Expertise de {name} attendue"),
+            None => "Expertise attendue (rapporteur non communiqué avant la décision)".to_string(),
+        };
         late.push((french_instant(&r.due_at), format!("/dossiers/{}", r.dossier_id), r.title, what));
     }
     for c in overdue.completions {
