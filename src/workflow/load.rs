@@ -159,6 +159,12 @@ struct RawField {
     required: bool,
     #[serde(default)]
     choices: Vec<String>,
+    /// What a person reads for each choice, by choice.
+    #[serde(default)]
+    labels: BTreeMap<String, String>,
+    /// The field's French label and help text in forms.
+    label: Option<String>,
+    help: Option<String>,
     min: Option<i64>,
     max: Option<i64>,
 }
@@ -346,11 +352,25 @@ impl Ctx<'_> {
             if (spec.min.is_some() || spec.max.is_some()) && kind != FieldType::Integer {
                 self.at(f, format!("{m}: event `{name}`: only an integer field takes min/max (`{field}`)"));
             }
+            if let Some(stray) = spec.labels.keys().find(|k| !spec.choices.contains(k)) {
+                self.at(
+                    f,
+                    format!("{m}: event `{name}`: field `{field}` labels `{stray}`, which is not one of its choices"),
+                );
+            }
+            if !spec.labels.is_empty() {
+                if let Some(bare) = spec.choices.iter().find(|c| !spec.labels.contains_key(*c)) {
+                    self.at(f, format!("{m}: event `{name}`: field `{field}` gives no label to its choice `{bare}`"));
+                }
+            }
             fields.push(FieldDef {
                 name: field.clone(),
                 kind,
                 required: spec.required,
                 choices: spec.choices.clone(),
+                choice_labels: spec.labels.clone(),
+                label: spec.label.clone().unwrap_or_else(|| field.clone()),
+                help: spec.help.clone(),
                 min: spec.min,
                 max: spec.max,
             });

@@ -16,6 +16,19 @@ pub struct Definition {
 }
 
 impl Definition {
+    /// What a person reads for `code`, a value of the choice fields named
+    /// `field` (in any event of either machine); the code when none labels it.
+    pub fn choice_label(&self, field: &str, code: &str) -> String {
+        self.machines()
+            .into_iter()
+            .flat_map(|(_, m)| &m.events)
+            .flat_map(|e| &e.fields)
+            .filter(|f| f.name == field)
+            .find_map(|f| f.choice_labels.get(code))
+            .cloned()
+            .unwrap_or_else(|| code.to_string())
+    }
+
     pub fn machine(&self, machine: Machine) -> &MachineDef {
         match machine {
             Machine::Dossier => &self.dossier,
@@ -113,8 +126,19 @@ pub struct FieldDef {
     pub kind: FieldType,
     pub required: bool,
     pub choices: Vec<String>,
+    /// What a person reads for each choice (the code when absent).
+    pub choice_labels: std::collections::BTreeMap<String, String>,
+    /// The field's label in forms (its name when the file gives none).
+    pub label: String,
+    pub help: Option<String>,
     pub min: Option<i64>,
     pub max: Option<i64>,
+}
+
+impl FieldDef {
+    pub fn choice_label<'a>(&'a self, code: &'a str) -> &'a str {
+        self.choice_labels.get(code).map_or(code, String::as_str)
+    }
 }
 
 #[derive(Debug, Clone)]

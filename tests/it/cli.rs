@@ -78,6 +78,16 @@ fn check_names_each_problem_with_file_and_line() {
         ),
         (|s| s.replace("to = \"expired\"", "to = \"withdrawn\""), "expired = {", "state `expired` is unreachable"),
         (
+            |s| s.replace("labels = { labelled = \"Labellisé\"", "labels = { labeled = \"Labellisé\""),
+            "labeled = ",
+            "labels `labeled`, which is not one of its choices",
+        ),
+        (
+            |s| s.replace(", reserve = \"Réservé\"", ""),
+            "defavorable = \"Défavorable\"",
+            "gives no label to its choice `reserve`",
+        ),
+        (
             |s| {
                 s.replace(
                     "withdrawn = { label = \"Retiré\", terminal = true }\n\n[dossier.events",

@@ -70,10 +70,9 @@ pub(super) async fn action_forms(
             .iter()
             .map(|f| {
                 let (kind, choices) = match f.kind {
-                    FieldType::Choice => (
-                        "select",
-                        f.choices.iter().map(|c| (c.clone(), messages::choice_label(c).to_string())).collect(),
-                    ),
+                    FieldType::Choice => {
+                        ("select", f.choices.iter().map(|c| (c.clone(), f.choice_label(c).to_string())).collect())
+                    }
                     FieldType::User => ("select", rapporteurs.clone()),
                     FieldType::Integer => ("number", vec![]),
                     FieldType::Date | FieldType::Deadline => ("date", vec![]),
@@ -102,7 +101,7 @@ pub(super) async fn action_forms(
                     vec![]
                 };
                 FieldInput {
-                    label: messages::field_label(&f.name).to_string(),
+                    label: f.label.clone(),
                     value: value_of(&f.name),
                     error: error_of(&f.name),
                     name: f.name.clone(),

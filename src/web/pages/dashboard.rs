@@ -163,7 +163,7 @@ pub(super) async fn dashboard(State(app): State<App>, browser: Browser) -> Respo
             .into_iter()
             .map(|d| DossierRow {
                 state: state_label(&app, Machine::Dossier, &d.state),
-                category: messages::choice_label(&d.category).into(),
+                category: app.workflow.choice_label("category", &d.category),
                 region: reference::region(&d.region).map(|r| r.label.to_string()).unwrap_or(d.region),
                 updated: french_instant(&d.updated_at),
                 id: d.id,
@@ -174,7 +174,7 @@ pub(super) async fn dashboard(State(app): State<App>, browser: Browser) -> Respo
             .into_iter()
             .map(|l| LabelRow {
                 status: state_label(&app, Machine::Label, &l.status),
-                category: messages::choice_label(&l.category).into(),
+                category: app.workflow.choice_label("category", &l.category),
                 valid_from: french_date(&l.valid_from),
                 valid_until: french_date(&l.valid_until),
                 id: l.id,

@@ -61,6 +61,7 @@ pub(super) async fn review_table(app: &App, browser: &Browser, id: Uuid) -> Revi
 #[derive(Template)]
 #[template(path = "pages/dossier.html")]
 pub(super) struct DossierPage {
+    workflow: std::sync::Arc<crate::workflow::Definition>,
     reviews: ReviewTable,
     /// (code, label, descriptor, text)
     self_assessment: Vec<(String, String, String, String)>,
@@ -101,9 +102,9 @@ pub(super) struct DossierPage {
 }
 
 impl DossierPage {
-    /// French name of a coded choice, for the template.
-    fn choice<'a>(&self, value: &'a str) -> &'a str {
-        messages::choice_label(value)
+    /// What a person reads for a choice of the workflow's `field`.
+    fn choice(&self, field: &str, value: &str) -> String {
+        self.workflow.choice_label(field, value)
     }
 }
 
@@ -291,6 +292,7 @@ pub(super) async fn render_dossier(
     });
     let list = |items: &[reference::Entry]| items.iter().map(|e| (e.code.to_string(), e.label.to_string())).collect();
     let page_data = DossierPage {
+        workflow: app.workflow.clone(),
         action_url: format!("/dossiers/{id}/evenements"),
         version: d.version,
         identity,
@@ -318,7 +320,7 @@ pub(super) async fn render_dossier(
             .map(|p| (p.code.to_string(), p.label.to_string()))
             .collect(),
         state_label: state_label(app, Machine::Dossier, &d.state),
-        category: messages::choice_label(&d.category).to_string(),
+        category: app.workflow.choice_label("category", &d.category),
         endorsed_rectorat: endorsed(&d.endorsements.rectorat),
         endorsed_region: endorsed(&d.endorsements.region),
         filiere: place.filiere,
@@ -756,15 +758,15 @@ pub(super) async fn decision_summary(State(app): State<App>, browser: Browser, P
         filiere: place.filiere,
         region: place.region,
         academies: place.academies,
-        category: decision.category.as_deref().map(messages::choice_label).unwrap_or("").to_string(),
-        outcome: messages::choice_label(&decision.outcome).to_string(),
+        category: decision.category.as_deref().map(|c| app.workflow.choice_label("category", c)).unwrap_or_default(),
+        outcome: app.workflow.choice_label("outcome", &decision.outcome),
         years: decision.years.map(|y| y.to_string()).unwrap_or_default(),
         decided_on: french_instant(&decision.decided_at),
         partners: d.partners.iter().map(|p| (p.name.clone(), kind_label(&p.kind))).collect(),
         opinions: d
             .opinions
             .iter()
-            .map(|o| (messages::choice_label(&o.body).to_string(), messages::choice_label(&o.opinion).to_string()))
+            .map(|o| (app.workflow.choice_label("body", &o.body), app.workflow.choice_label("opinion", &o.opinion)))
             .collect(),
         reviews: review_table(&app, &browser, id).await,
         validity,

@@ -94,7 +94,7 @@ pub(super) async fn render_label(
         user: bar(browser),
         csrf: browser.csrf.clone(),
         status: state_label(app, Machine::Label, &l.status),
-        category: messages::choice_label(&l.category).to_string(),
+        category: app.workflow.choice_label("category", &l.category),
         valid_from: french_date(&l.valid_from),
         valid_until: french_date(&l.valid_until),
         academies: l

@@ -45,22 +45,6 @@ pub fn field_label(name: &str) -> &'static str {
     }
 }
 
-pub fn choice_label(value: &str) -> &str {
-    match value {
-        "crefop" => "CREFOP",
-        "conseil_academique" => "Conseil académique",
-        "favorable" => "Favorable",
-        "reserve" => "Réservé",
-        "defavorable" => "Défavorable",
-        "labelled" => "Labellisé",
-        "deferred" => "Ajourné",
-        "rejected" => "Refusé",
-        "standard" => "Standard",
-        "excellence" => "Excellence",
-        other => other,
-    }
-}
-
 fn reason_fr(reason: &str) -> String {
     let after = |prefix: &str| reason.strip_prefix(prefix).map(str::trim);
     if reason == "is required" || reason.starts_with("is required") {
