@@ -86,7 +86,7 @@ async fn measure(
     out: &mut impl std::io::Write,
 ) -> Result<f64, AppError> {
     let store = &scratch.store;
-    let super::Call { owner, owner_email: email, dossiers, .. } = super::open_call(store, workflow, 1).await?;
+    let super::Call { app, owner, owner_email: email, dossiers, .. } = super::open_call(store, workflow, 1).await?;
     let (email, dossier) = (email.as_str(), dossiers[0]);
     let settings = MailSettings {
         smtp_url: Some(smtp_url.to_string()),
@@ -97,7 +97,8 @@ async fn measure(
         max_attempts: 8,
         senders: opts.senders,
     };
-    let mailer = Mailer::new(settings, store.clone(), Arc::new(SystemClock)).map_err(|e| fail(e.to_string()))?;
+    let mailer = Mailer::new(settings, store.clone(), app.workflow.clone(), Arc::new(SystemClock))
+        .map_err(|e| fail(e.to_string()))?;
     let per_round = (opts.mails / opts.rounds).max(1);
     let _ = writeln!(
         out,

@@ -70,6 +70,8 @@ const LEASE_BATCH: usize = 16;
 
 pub struct Mailer {
     store: Store,
+    /// The wording of coded values (a decision's mention…).
+    workflow: Arc<crate::workflow::Definition>,
     clock: Arc<dyn Clock>,
     transport: Transport,
     from: Mailbox,
@@ -90,7 +92,12 @@ const START_WITHIN: Duration = Duration::from_secs(30);
 impl Mailer {
     /// SMTP credentials come from LABELFLOW_SMTP_USERNAME and
     /// LABELFLOW_SMTP_PASSWORD, never from the URL or a flag.
-    pub fn new(settings: MailSettings, store: Store, clock: Arc<dyn Clock>) -> Result<Mailer, MailError> {
+    pub fn new(
+        settings: MailSettings,
+        store: Store,
+        workflow: Arc<crate::workflow::Definition>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Mailer, MailError> {
         let from: Mailbox = settings.from.parse().map_err(|_| MailError::From(settings.from.clone()))?;
         let domain = from.email.domain().to_string();
         let transport = match &settings.smtp_url {
@@ -104,7 +111,7 @@ impl Mailer {
             }
             None => Transport::Files(settings.mail_dir.clone()),
         };
-        Ok(Mailer { store, clock, transport, from, domain, settings })
+        Ok(Mailer { store, workflow, clock, transport, from, domain, settings })
     }
 
     /// Sends every e-mail due now with all the senders; returns how many
@@ -248,11 +255,17 @@ impl Mailer {
         }
     }
 
-    /// The e-mail of an outbox row, rendered with the facts as they are now.
-    pub async fn compose(&self, mail: &OutgoingMail) -> Result<Message, String> {
+    /// The subject and parts of an outbox row's e-mail, with the facts as
+    /// they are now.
+    pub async fn rendered(&self, mail: &OutgoingMail) -> Result<super::render::Rendered, String> {
         let facts = self.store.mail_facts(mail).await.map_err(|e| e.to_string())?;
         let context = self.context(mail, &facts);
-        let rendered = render(&mail.template, &context).map_err(|e| e.to_string())?;
+        render(&mail.template, &context).map_err(|e| e.to_string())
+    }
+
+    /// The e-mail of an outbox row, rendered with the facts as they are now.
+    pub async fn compose(&self, mail: &OutgoingMail) -> Result<Message, String> {
+        let rendered = self.rendered(mail).await?;
         let to: Mailbox =
             mail.recipient_email.parse().map_err(|e| format!("recipient {}: {e}", mail.recipient_email))?;
         Message::builder()
@@ -309,12 +322,13 @@ impl Mailer {
                 other => other,
             }
             .to_string();
-            c.category = french_category(category.as_deref().unwrap_or_default());
+            c.category =
+                category.as_deref().map(|code| self.workflow.choice_label("category", code)).unwrap_or_default();
             c.years = years.map(|y| y.to_string()).unwrap_or_default();
             c.motivation = motivation.clone();
         }
         if let Some((category, from, until)) = &f.label {
-            c.category = french_category(category);
+            c.category = self.workflow.choice_label("category", category);
             c.valid_from = date(from);
             c.valid_until = date(until);
             if let (Ok(from), Ok(until)) =
@@ -360,14 +374,6 @@ async fn send_smtp(target: &SmtpTarget, conn: &mut Connection, message: &Message
     within(target.timeout(), open.send(envelope, &bytes)).await?;
     conn.0 = Some(open);
     Ok(())
-}
-
-fn french_category(code: &str) -> String {
-    match code {
-        "excellence" => "Excellence".into(),
-        "standard" => "standard".into(),
-        other => other.into(),
-    }
 }
 
 fn french_instant(t: DateTime<Utc>) -> String {

@@ -22,7 +22,7 @@ fn mailer(db: &TestDb, smtp: String, clock: Arc<dyn Clock>, max_attempts: u32) -
         max_attempts,
         senders: 1,
     };
-    Mailer::new(settings, db.store.clone(), clock).unwrap()
+    Mailer::new(settings, db.store.clone(), std::sync::Arc::new(cmq()), clock).unwrap()
 }
 
 /// The CMQ path from draft to label through the application layer.
@@ -77,6 +77,16 @@ async fn the_cmq_path_delivers_every_message_once(db: &TestDb) {
     let Some(sink) = SmtpSink::start() else { return };
     let (app, _clock) = full_path(db).await;
     let m = mailer(db, sink.url(), app.clock.clone(), 5);
+    // The words a person reads: the mention as the texts name it, never a code.
+    let pending = db.store.lease_mails(app.clock.now(), chrono::Duration::seconds(1), 500).await.unwrap();
+    db.store.release_mails(&pending.iter().map(|p| p.id.clone()).collect::<Vec<_>>()).await.unwrap();
+    for mail in pending.iter().filter(|p| p.template == "decision" || p.template == "label_granted") {
+        let r = m.rendered(mail).await.unwrap();
+        assert!(r.text.contains("Mention « excellence »"), "{}: {}", mail.template, r.text);
+        for code in ["standard", "excellence,", "an(s)", "labelled"] {
+            assert!(!r.text.contains(code) && !r.subject.contains(code), "`{code}` in {}: {}", mail.template, r.text);
+        }
+    }
     let sent = m.send_due().await.unwrap();
     let received = sink.received();
     assert_eq!(received.len(), sent, "every sent message arrived");
