@@ -63,6 +63,12 @@ pub enum Command {
 pub enum WorkflowCommand {
     /// Validate a workflow file and the criteria grid it names.
     Check { file: PathBuf },
+    /// One line per workflow of the folder: `ID VERSION FILE` (the version
+    /// is a hash of the definition and its criteria grid).
+    List {
+        #[arg(long, env = "LABELFLOW_WORKFLOWS", default_value = "workflows")]
+        workflows: PathBuf,
+    },
     /// Print the state diagram.
     Graph {
         file: PathBuf,
@@ -100,6 +106,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Workflow { command: WorkflowCommand::Check { file } } => {
             let ok = workflow::check(&file, &mut std::io::stdout(), &mut std::io::stderr())?;
             Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Workflow { command: WorkflowCommand::List { workflows } } => {
+            match crate::workflow::load_all(&workflows) {
+                Ok(loaded) => {
+                    for l in loaded {
+                        println!("{} {} {}", l.definition.id, l.version, l.file.display());
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(problems) => {
+                    eprintln!("{problems}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
         }
         Command::Workflow { command: WorkflowCommand::Graph { file, format } } => {
             match workflow::graph(&file, format, &mut std::io::stdout()) {

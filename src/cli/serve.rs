@@ -3,7 +3,7 @@
 use crate::app::App;
 use crate::clock::{Clock, ManualClock, SystemClock};
 use crate::store::{redact_url, Store};
-use crate::workflow::{builtin, load_file, Definition};
+use crate::workflow::Definition;
 use anyhow::Context;
 use clap::Args;
 use std::net::SocketAddr;
@@ -74,12 +74,25 @@ pub struct ServeArgs {
 /// The CMQ workflow from `dir`, or the copy built into the binary when the
 /// folder does not exist. A broken file refuses to start.
 pub fn load_workflow(dir: &Path) -> anyhow::Result<Definition> {
-    let file = dir.join("cmq.toml");
-    if file.exists() {
-        load_file(&file).map_err(|problems| anyhow::anyhow!("workflow refused:\n{problems}"))
-    } else {
-        tracing::info!(folder = %dir.display(), "no workflow folder, using the shipped CMQ workflow");
-        builtin::cmq().map_err(|problems| anyhow::anyhow!("shipped workflow refused:\n{problems}"))
+    let mut loaded =
+        crate::workflow::load_all(dir).map_err(|problems| anyhow::anyhow!("workflow refused:\n{problems}"))?;
+    if loaded.is_empty() {
+        tracing::info!(folder = %dir.display(), "no workflow in the folder, using the shipped ones");
+        loaded = crate::workflow::load_shipped()
+            .map_err(|problems| anyhow::anyhow!("shipped workflow refused:\n{problems}"))?;
+    }
+    // One workflow runs per server for now; several side by side is the
+    // next step of "labels are data".
+    match loaded.len() {
+        1 => {
+            let one = loaded.remove(0);
+            tracing::info!(workflow = %one.definition.id, version = %one.version, file = %one.file.display(), "workflow");
+            Ok(one.definition)
+        }
+        n => anyhow::bail!(
+            "{n} workflows found ({}): this server runs one at a time",
+            loaded.iter().map(|l| l.definition.id.as_str()).collect::<Vec<_>>().join(", ")
+        ),
     }
 }
 

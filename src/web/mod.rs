@@ -32,6 +32,7 @@ pub fn router(app: App) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/api/v1/openapi.json", get(openapi::document))
+        .route("/api/v1/workflows", get(workflows))
         .route("/api/v1/workflows/{id}", get(workflow_summary))
         .route("/ical/{file}", get(feeds::feed))
         .merge(api::routes())
@@ -63,6 +64,39 @@ pub struct WorkflowSummary {
     /// State name → French label, per machine.
     pub dossier_states: Vec<StateSummary>,
     pub label_states: Vec<StateSummary>,
+    /// Every event of both machines with its typed inputs, so that a client
+    /// can build its forms.
+    pub events: Vec<EventSummary>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EventSummary {
+    /// `dossier` or `label`.
+    pub machine: String,
+    pub name: String,
+    pub label: String,
+    pub fields: Vec<FieldSummary>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FieldSummary {
+    pub name: String,
+    pub label: String,
+    pub help: Option<String>,
+    /// text, choice, integer, date, deadline, user or scores.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub required: bool,
+    /// For a choice: each code with what a person reads.
+    pub choices: Vec<Choice>,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Choice {
+    pub code: String,
+    pub label: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -74,6 +108,13 @@ pub struct StateSummary {
     pub events: Vec<String>,
 }
 
+/// The workflows this server runs, each with its states, events and their
+/// inputs, for clients building their forms.
+#[utoipa::path(get, path = "/api/v1/workflows", tag = "workflows", responses((status = 200, body = [WorkflowSummary])))]
+pub async fn workflows(State(app): State<App>) -> Json<Vec<WorkflowSummary>> {
+    Json(vec![summary(&app.workflow)])
+}
+
 /// The states and events of a workflow, for clients building their menus.
 #[utoipa::path(get, path = "/api/v1/workflows/{id}", tag = "workflows",
     params(("id" = String, Path, description = "workflow id, e.g. `cmq`")),
@@ -82,10 +123,13 @@ pub async fn workflow_summary(
     State(app): State<App>,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<Json<WorkflowSummary>, ApiError> {
-    let wf = &app.workflow;
-    if wf.id != id {
+    if app.workflow.id != id {
         return Err(ApiError::not_found("workflow"));
     }
+    Ok(Json(summary(&app.workflow)))
+}
+
+fn summary(wf: &crate::workflow::Definition) -> WorkflowSummary {
     let states = |m: &crate::workflow::MachineDef| {
         m.states
             .iter()
@@ -97,14 +141,43 @@ pub async fn workflow_summary(
             })
             .collect()
     };
-    Ok(Json(WorkflowSummary {
+    let events = wf
+        .machines()
+        .into_iter()
+        .flat_map(|(machine, m)| m.events.iter().map(move |e| (machine, e)))
+        .map(|(machine, e)| EventSummary {
+            machine: machine.name().to_string(),
+            name: e.name.clone(),
+            label: e.label.clone(),
+            fields: e
+                .fields
+                .iter()
+                .map(|f| FieldSummary {
+                    name: f.name.clone(),
+                    label: f.label.clone(),
+                    help: f.help.clone(),
+                    kind: f.kind.name().to_string(),
+                    required: f.required,
+                    choices: f
+                        .choices
+                        .iter()
+                        .map(|c| Choice { code: c.clone(), label: f.choice_label(c).to_string() })
+                        .collect(),
+                    min: f.min,
+                    max: f.max,
+                })
+                .collect(),
+        })
+        .collect();
+    WorkflowSummary {
         id: wf.id.clone(),
         label: wf.label.clone(),
         version: wf.version,
         criteria: wf.grid.id.clone(),
         dossier_states: states(&wf.dossier),
         label_states: states(&wf.label_machine),
-    }))
+        events,
+    }
 }
 
 async fn not_found() -> ApiError {

@@ -14,7 +14,7 @@ use utoipa::{Modify, OpenApi};
         Errors are `{\"error\": {\"code\", \"message\", \"field\"?}}`: 400 malformed, 401 no or bad token, 403 not allowed, \
         404 unknown or not visible, 409 stale version or wrong state, 422 rule not met."),
     paths(
-        super::healthz, super::workflow_summary, document,
+        super::healthz, super::workflows, super::workflow_summary, document,
         api::accounts::login, api::accounts::logout, api::accounts::me, api::accounts::change_password,
         api::dossiers::reference, api::dossiers::campaigns, api::dossiers::create_campaign, api::dossiers::campaign,
         api::dossiers::criteria, api::dossiers::list, api::dossiers::create, api::dossiers::read, api::dossiers::update,
@@ -29,6 +29,7 @@ use utoipa::{Modify, OpenApi};
     ),
     components(schemas(
         super::error::ErrorBody, super::error::ErrorDetail, super::Health, super::WorkflowSummary, super::StateSummary,
+        super::EventSummary, super::FieldSummary, super::Choice,
         api::accounts::LoginInput, api::accounts::Token, api::accounts::PasswordInput,
         api::dossiers::PartnerInput, api::dossiers::EventInput,
         crate::app::dossiers::CampaignInput, crate::app::dossiers::DossierInput, crate::app::dossiers::DossierPatch,

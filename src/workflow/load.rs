@@ -7,6 +7,7 @@ use super::vocabulary::{Anchor, FieldType, Machine, Predicate, Recipient, Record
 use crate::calendar::Offset;
 use chrono::NaiveTime;
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -632,5 +633,85 @@ impl Ctx<'_> {
                 self.at(t, format!("{m}: timer `{name}` is never started"));
             }
         }
+    }
+}
+
+/// A definition with the file it came from and the version of its content.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub definition: Definition,
+    pub file: PathBuf,
+    /// The first 12 hex digits of the SHA-256 of the definition's text and
+    /// its criteria grid's: any edit makes a new version.
+    pub version: String,
+}
+
+/// Every definition of a workflows folder: each `*.toml` at its top (grids
+/// are under `criteria/`, reference lists under `reference/`). Without the
+/// folder, the definitions built into the binary.
+pub fn load_all(dir: &Path) -> Result<Vec<Loaded>, Problems> {
+    if !dir.is_dir() {
+        return load_shipped();
+    }
+    let cannot = |file: &Path, e: std::io::Error| {
+        Problems(vec![Problem { file: file.to_path_buf(), line: 0, message: format!("cannot read: {e}") }])
+    };
+    let mut sources = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| cannot(dir, e))?.flatten() {
+        let path = entry.path();
+        if path.is_file() && path.extension().is_some_and(|e| e == "toml") {
+            let text = std::fs::read_to_string(&path).map_err(|e| cannot(&path, e))?;
+            sources.push((path, text));
+        }
+    }
+    load_sources(sources, |id| {
+        let path = dir.join("criteria").join(format!("{id}.toml"));
+        std::fs::read_to_string(&path).ok().map(|text| (path, text))
+    })
+}
+
+/// The definitions built into the binary.
+pub fn load_shipped() -> Result<Vec<Loaded>, Problems> {
+    let sources = super::builtin::FILES
+        .iter()
+        .filter(|(path, _)| path.matches('/').count() == 1)
+        .map(|(path, text)| (PathBuf::from(path), text.to_string()))
+        .collect();
+    load_sources(sources, |id| {
+        let path = format!("workflows/criteria/{id}.toml");
+        super::builtin::file(&path).map(|text| (PathBuf::from(path), text.to_string()))
+    })
+}
+
+fn load_sources(
+    mut sources: Vec<(PathBuf, String)>,
+    grids: impl Fn(&str) -> Option<(PathBuf, String)>,
+) -> Result<Vec<Loaded>, Problems> {
+    sources.sort();
+    let mut loaded: Vec<Loaded> = Vec::new();
+    let mut problems = Vec::new();
+    for (file, text) in sources {
+        match compile(&file, &text, &grids) {
+            Ok(definition) => {
+                let grid = grids(&definition.grid.id).map(|(_, t)| t).unwrap_or_default();
+                let mut hash = Sha256::new();
+                hash.update(format!("{}:{text}{}:{grid}", text.len(), grid.len()).as_bytes());
+                let version = hex::encode(hash.finalize())[..12].to_string();
+                if let Some(twice) = loaded.iter().find(|l| l.definition.id == definition.id) {
+                    problems.push(Problem {
+                        file: file.clone(),
+                        line: 0,
+                        message: format!("workflow `{}` is already defined by {}", definition.id, twice.file.display()),
+                    });
+                }
+                loaded.push(Loaded { definition, file, version });
+            }
+            Err(more) => problems.extend(more.0),
+        }
+    }
+    if problems.is_empty() {
+        Ok(loaded)
+    } else {
+        Err(Problems(problems))
     }
 }

@@ -7,7 +7,7 @@ pub mod model;
 pub mod vocabulary;
 
 pub use criteria::{Criterion, Grid};
-pub use load::{compile, load_file, Problem, Problems};
+pub use load::{compile, load_all, load_file, load_shipped, Loaded, Problem, Problems};
 pub use model::*;
 pub use vocabulary::{Anchor, FieldType, Machine, Predicate, Recipient, RecordKind, Role};
 

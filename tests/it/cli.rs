@@ -124,6 +124,29 @@ fn check_reports_toml_syntax_with_a_line() {
     assert!(stderr.starts_with(&expected), "{stderr}");
 }
 
+/// `workflow list`: one line per workflow of the folder, `ID VERSION FILE`;
+/// an edit makes a new version; a folder without one lists the shipped ones.
+#[test]
+fn list_prints_each_workflow_with_its_version() {
+    let out = labelflow(&["workflow", "list", "--workflows", repo("workflows").to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let words: Vec<&str> = stdout.lines().next().unwrap().split(' ').collect();
+    assert_eq!((words[0], words[1].len()), ("cmq", 12), "{stdout}");
+    assert!(words[2].ends_with("cmq.toml"), "{stdout}");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("criteria")).unwrap();
+    std::fs::copy(repo("workflows/criteria/cmq-2019.toml"), dir.path().join("criteria/cmq-2019.toml")).unwrap();
+    let source = std::fs::read_to_string(repo("workflows/cmq.toml")).unwrap();
+    std::fs::write(dir.path().join("cmq.toml"), source.replace("Déposer le dossier", "Déposer")).unwrap();
+    let edited = labelflow(&["workflow", "list", "--workflows", dir.path().to_str().unwrap()]);
+    let other: Vec<String> = text(&edited.stdout).split(' ').map(str::to_string).collect();
+    assert_eq!(other[0], "cmq");
+    assert_ne!(other[1], words[1], "an edit makes a new version");
+    let shipped = labelflow(&["workflow", "list", "--workflows", dir.path().join("none").to_str().unwrap()]);
+    assert_eq!(text(&shipped.stdout).split(' ').nth(1), Some(words[1]), "the shipped copy is the repository's");
+}
+
 #[test]
 fn graph_prints_mermaid_and_dot() {
     let file = repo("workflows/cmq.toml");

@@ -70,6 +70,7 @@ async fn exercise(base: &str) {
     let routes = [
         ("get", "/healthz"),
         ("get", "/api/v1/openapi.json"),
+        ("get", "/api/v1/workflows"),
         ("get", "/api/v1/workflows/{id}"),
         ("post", "/api/v1/login"),
         ("post", "/api/v1/logout"),
@@ -140,6 +141,14 @@ async fn exercise(base: &str) {
     assert_eq!(err["error"]["code"], "not_found");
     let other = client.get(format!("{base}/api/v1/workflows/lycee-des-metiers")).send().await.unwrap();
     assert_eq!(other.status(), 404);
+    // Every workflow with its events' inputs, labelled, for building forms.
+    let all: serde_json::Value =
+        client.get(format!("{base}/api/v1/workflows")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(all[0]["id"], "cmq");
+    let decide = all[0]["events"].as_array().unwrap().iter().find(|e| e["name"] == "decide").unwrap();
+    let category = decide["fields"].as_array().unwrap().iter().find(|f| f["name"] == "category").unwrap();
+    assert_eq!((category["type"].as_str(), category["label"].as_str()), (Some("choice"), Some("Mention")));
+    assert_eq!(category["choices"][0], serde_json::json!({"code": "standard", "label": "Sans mention"}));
 }
 
 /// Every demo account logs in with the printed password and sees its part.
