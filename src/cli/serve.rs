@@ -35,13 +35,10 @@ pub struct ServeArgs {
     /// Where e-mails are written as .eml files when no SMTP server is set.
     #[arg(long, env = "LABELFLOW_MAIL_DIR", default_value = "mail")]
     pub mail_dir: PathBuf,
-    /// Sender of e-mails.
-    #[arg(
-        long,
-        env = "LABELFLOW_MAIL_FROM",
-        default_value = "Campus des métiers et des qualifications <ne-pas-repondre@labelflow.invalid>"
-    )]
-    pub mail_from: String,
+    /// Sender of e-mails (default: the workflow's name
+    /// <ne-pas-repondre@labelflow.invalid>).
+    #[arg(long, env = "LABELFLOW_MAIL_FROM")]
+    pub mail_from: Option<String>,
     /// Public address of this server, for links in e-mails (default: http://BIND).
     #[arg(long, env = "LABELFLOW_PUBLIC_URL")]
     pub public_url: Option<String>,
@@ -94,6 +91,13 @@ pub fn load_workflow(dir: &Path) -> anyhow::Result<Definition> {
             loaded.iter().map(|l| l.definition.id.as_str()).collect::<Vec<_>>().join(", ")
         ),
     }
+}
+
+/// The workflow's name as the sender's, with a no-reply address (quoted by
+/// lettre as the name needs).
+fn default_sender(name: &str) -> String {
+    let address: lettre::Address = "ne-pas-repondre@labelflow.invalid".parse().expect("a valid address");
+    lettre::message::Mailbox::new(Some(name.to_string()), address).to_string()
 }
 
 /// The reference lists of the workflows folder, when it has them; the
@@ -150,7 +154,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         crate::mail::worker::MailSettings {
             smtp_url: args.smtp_url.clone(),
             mail_dir: args.mail_dir.clone(),
-            from: args.mail_from.clone(),
+            from: args.mail_from.clone().unwrap_or_else(|| default_sender(&app.workflow.label)),
             public_url,
             retry_base: std::time::Duration::from_millis(args.mail_retry_base_ms.max(1)),
             max_attempts: args.mail_max_attempts.max(1),
