@@ -21,4 +21,5 @@ mod reliability;
 mod server;
 mod store;
 mod timers;
+mod upgrade;
 mod workers;

@@ -56,6 +56,35 @@ impl TestDb {
         Some(TestDb { store, url, _dir: None, pg: Some((admin, name)) })
     }
 
+    /// A copy of a SQLite database file, opened (and so migrated).
+    pub async fn sqlite_copy_of(file: &std::path::Path) -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("test.db");
+        std::fs::copy(file, &path).expect("copy the database file");
+        let url = format!("sqlite://{}", path.display());
+        let store = Store::open(&url).await.expect("sqlite store");
+        TestDb { store, url, _dir: Some(dir), pg: None }
+    }
+
+    /// A PostgreSQL database restored from a plain SQL dump, opened (and
+    /// so migrated); None as `postgres` says.
+    pub async fn postgres_restored_from(dump: &str) -> Option<TestDb> {
+        use sqlx::Connection;
+        let Ok(admin) = std::env::var("TEST_DATABASE_URL") else {
+            assert!(std::env::var("CI").is_err(), "CI must set TEST_DATABASE_URL");
+            return None;
+        };
+        let name = format!("labelflow_test_{}", Uuid::new_v4().simple());
+        run_admin(&admin, &format!("CREATE DATABASE {name}")).await;
+        let url = labelflow::bench::scratch::replace_database(&admin, &name);
+        // A connection of its own: the dump empties its search_path.
+        let mut conn = sqlx::PgConnection::connect(&url).await.expect("connect");
+        sqlx::raw_sql(dump).execute(&mut conn).await.expect("restore the dump");
+        conn.close().await.ok();
+        let store = Store::open(&url).await.expect("postgres store");
+        Some(TestDb { store, url, _dir: None, pg: Some((admin, name)) })
+    }
+
     /// Another empty database on the same backend as `db`.
     #[allow(dead_code)]
     pub async fn same_kind(db: &TestDb) -> TestDb {
