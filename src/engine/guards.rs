@@ -16,7 +16,31 @@ pub(super) struct Ctx<'a> {
     pub now: DateTime<Utc>,
 }
 
+/// Every code a refused step may carry (`GuardFailed`): a workflow file
+/// words them for people in its `[refusals]` table.
+pub const REFUSAL_CODES: &[&str] = &[
+    "already_assigned",
+    "already_endorsed",
+    "call_closed",
+    "call_not_open",
+    "condition_not_met",
+    "conflict_of_interest",
+    "declared_conflict",
+    "excellence_thresholds_not_met",
+    "missing_fields",
+    "no_eple_partner",
+    "no_labelled_renewal",
+    "not_applicable",
+    "not_endorsed",
+    "opinions_missing",
+    "report_already_submitted",
+    "report_missing",
+    "review_already_submitted",
+    "reviews_pending",
+];
+
 fn failed(guard: Predicate, code: &str, message: impl Into<String>) -> Refusal {
+    debug_assert!(REFUSAL_CODES.contains(&code), "refusal code `{code}` missing from REFUSAL_CODES");
     Refusal::GuardFailed { guard: guard.name().into(), code: code.into(), message: message.into() }
 }
 

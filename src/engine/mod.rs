@@ -3,6 +3,7 @@
 
 pub mod facts;
 mod guards;
+pub use guards::REFUSAL_CODES;
 pub mod input;
 pub mod plan;
 

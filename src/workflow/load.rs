@@ -78,6 +78,19 @@ pub fn compile(
     };
     let dossier = ctx.machine(Machine::Dossier, raw.dossier);
     let label = ctx.machine(Machine::Label, raw.label);
+    let mut refusals = BTreeMap::new();
+    if let Some(table) = &raw.refusals {
+        for code in table.get_ref().keys().filter(|c| !crate::engine::REFUSAL_CODES.contains(&c.as_str())) {
+            // The key's own line: the first line of the table that starts with it.
+            let start = table.span().start;
+            let line = source[start..]
+                .lines()
+                .position(|l| l.trim_start().starts_with(code.as_str()))
+                .map_or_else(|| ctx.line(table), |n| line_of(source, start) + n);
+            ctx.at_line(line, format!("[refusals]: unknown refusal code `{code}`"));
+        }
+        refusals = table.get_ref().clone();
+    }
     if !ctx.problems.is_empty() {
         ctx.problems.sort();
         return Err(Problems(ctx.problems));
@@ -89,6 +102,7 @@ pub fn compile(
         grid: grid.unwrap_or_else(|| Grid { id: String::new(), label: String::new(), criteria: vec![] }),
         dossier,
         label_machine: label,
+        refusals,
     })
 }
 
@@ -107,6 +121,9 @@ struct RawFile {
     workflow: RawHeader,
     dossier: RawMachine,
     label: RawMachine,
+    /// What a refused person reads, by refusal code.
+    #[serde(default)]
+    refusals: Option<Spanned<BTreeMap<String, String>>>,
 }
 
 #[derive(Deserialize)]

@@ -13,6 +13,8 @@ pub struct Definition {
     pub grid: Grid,
     pub dossier: MachineDef,
     pub label_machine: MachineDef,
+    /// What a refused person reads, by refusal code.
+    pub refusals: std::collections::BTreeMap<String, String>,
 }
 
 impl Definition {

@@ -83,6 +83,11 @@ fn check_names_each_problem_with_file_and_line() {
             "labels `labeled`, which is not one of its choices",
         ),
         (
+            |s| s.replace("\nnot_endorsed = ", "\nnot_endorsd = "),
+            "not_endorsd = ",
+            "unknown refusal code `not_endorsd`",
+        ),
+        (
             |s| s.replace(", reserve = \"Réservé\"", ""),
             "defavorable = \"Défavorable\"",
             "gives no label to its choice `reserve`",

@@ -86,7 +86,15 @@ pub(super) async fn create_campaign(State(app): State<App>, browser: Browser, Fo
         Ok(_) => Redirect::to("/admin/campagnes?fait=ouvert").into_response(),
         Err(AppError::Refused(crate::engine::Refusal::NotAllowed { .. })) => forbidden(&browser),
         Err(e) => {
-            campaigns_page(&app, &browser, v, FormErrors::from_error(&e), "", StatusCode::UNPROCESSABLE_ENTITY).await
+            campaigns_page(
+                &app,
+                &browser,
+                v,
+                FormErrors::from_error(&app.workflow, &e),
+                "",
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
@@ -148,7 +156,14 @@ async fn users_page(
     let users = match app.users(&browser.actor).await {
         Ok(u) => u,
         Err(AppError::Refused(_)) => return forbidden(browser),
-        Err(e) => return message(bar(browser), StatusCode::SERVICE_UNAVAILABLE, "Comptes", &messages::describe(&e).1),
+        Err(e) => {
+            return message(
+                bar(browser),
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Comptes",
+                &messages::describe(&app.workflow, &e).1,
+            )
+        }
     };
     let roles = [Role::Porteur, Role::StaffRectorat, Role::StaffRegion, Role::Rapporteur, Role::President, Role::Admin]
         .iter()
@@ -194,7 +209,7 @@ pub(super) async fn create_user(State(app): State<App>, browser: Browser, Form(m
         Ok(_) => Redirect::to("/admin/utilisateurs?fait=cree").into_response(),
         Err(AppError::Refused(crate::engine::Refusal::NotAllowed { .. })) => forbidden(&browser),
         Err(e) => {
-            let mut errors = FormErrors::from_error(&e);
+            let mut errors = FormErrors::from_error(&app.workflow, &e);
             // The scope is asked for through the académie or région list.
             for (field, _) in errors.0.iter_mut() {
                 if field == "scope" {
@@ -223,7 +238,12 @@ pub(super) async fn dead_mail(State(app): State<App>, browser: Browser, Query(fl
         Ok(m) => m,
         Err(AppError::Refused(_)) => return forbidden(&browser),
         Err(e) => {
-            return message(bar(&browser), StatusCode::SERVICE_UNAVAILABLE, "Courriels", &messages::describe(&e).1)
+            return message(
+                bar(&browser),
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Courriels",
+                &messages::describe(&app.workflow, &e).1,
+            )
         }
     };
     let data = MailPage {
@@ -259,7 +279,12 @@ pub(super) async fn retry_mail(
     match app.retry_mail(&browser.actor, &id).await {
         Ok(()) => Redirect::to("/admin/courriels?fait=relance").into_response(),
         Err(AppError::Refused(_)) => forbidden(&browser),
-        Err(e) => message(bar(&browser), StatusCode::NOT_FOUND, "Courriel introuvable", &messages::describe(&e).1),
+        Err(e) => message(
+            bar(&browser),
+            StatusCode::NOT_FOUND,
+            "Courriel introuvable",
+            &messages::describe(&app.workflow, &e).1,
+        ),
     }
 }
 
@@ -376,7 +401,14 @@ pub(super) async fn import_campuses(
     let report = match app.import_campuses(&browser.actor, &text, dry_run).await {
         Ok(r) => r,
         Err(AppError::Refused(crate::engine::Refusal::NotAllowed { .. })) => return forbidden(&browser),
-        Err(e) => return message(bar(&browser), StatusCode::SERVICE_UNAVAILABLE, "Import", &messages::describe(&e).1),
+        Err(e) => {
+            return message(
+                bar(&browser),
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Import",
+                &messages::describe(&app.workflow, &e).1,
+            )
+        }
     };
     let status = if report.problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let change_fr = |c: &str| match c {

@@ -66,7 +66,9 @@ pub(super) async fn login(
         Err(AppError::Auth(_)) => {
             login_form(&app, &input.email, "Adresse électronique ou mot de passe incorrect.", StatusCode::UNAUTHORIZED)
         }
-        Err(e) => login_form(&app, &input.email, &messages::describe(&e).1, StatusCode::SERVICE_UNAVAILABLE),
+        Err(e) => {
+            login_form(&app, &input.email, &messages::describe(&app.workflow, &e).1, StatusCode::SERVICE_UNAVAILABLE)
+        }
     }
 }
 
@@ -154,7 +156,7 @@ pub(super) async fn change_password(
                 AppError::Refused(crate::engine::Refusal::InvalidInput { field, .. }) if field == "new" => {
                     "Nouveau mot de passe : 8 caractères au moins.".to_string()
                 }
-                other => messages::describe(other).1,
+                other => messages::describe(&app.workflow, other).1,
             };
             let field = match &e {
                 AppError::Refused(crate::engine::Refusal::InvalidInput { field, .. }) => field.clone(),
@@ -215,6 +217,11 @@ pub(super) async fn calendar_action(
     };
     match done {
         Ok((url, revoked)) => calendar_page(&app, &browser, url, revoked).await,
-        Err(e) => message(bar(&browser), StatusCode::SERVICE_UNAVAILABLE, "Calendrier", &messages::describe(&e).1),
+        Err(e) => message(
+            bar(&browser),
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Calendrier",
+            &messages::describe(&app.workflow, &e).1,
+        ),
     }
 }

@@ -47,7 +47,7 @@ async fn render(
                 bar(browser),
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Actions groupées",
-                &messages::describe(&e).1,
+                &messages::describe(&app.workflow, &e).1,
             )
         }
     };
@@ -59,7 +59,7 @@ async fn render(
             let title = dossiers.iter().find(|d| d.id == id).map(|d| d.title.clone()).unwrap_or(id);
             match item.result {
                 Ok(_) => (title, true, "fait".to_string()),
-                Err(e) => (title, false, messages::describe(&e).1),
+                Err(e) => (title, false, messages::describe(&app.workflow, &e).1),
             }
         })
         .collect();
@@ -117,7 +117,9 @@ pub(super) async fn bulk_action(
     }
     let items = match app.bulk_dossier_event(&browser.actor, &ids, &event).await {
         Ok(items) => items,
-        Err(e) => return render(&app, &browser, &checked, vec![], FormErrors::from_error(&e), typed).await,
+        Err(e) => {
+            return render(&app, &browser, &checked, vec![], FormErrors::from_error(&app.workflow, &e), typed).await
+        }
     };
     render(&app, &browser, &[], items, FormErrors::default(), ("", "", "")).await
 }

@@ -111,7 +111,7 @@ pub(super) async fn dashboard(State(app): State<App>, browser: Browser) -> Respo
                 bar(&browser),
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Tableau de bord indisponible",
-                &messages::describe(&e).1,
+                &messages::describe(&app.workflow, &e).1,
             )
         }
     };

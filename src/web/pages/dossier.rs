@@ -210,13 +210,13 @@ pub(super) async fn render_dossier(
                 bar(browser),
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Dossier indisponible",
-                &messages::describe(&e.into()).1,
+                &messages::describe(&app.workflow, &e.into()).1,
             )
         }
     };
     let (status, form_errors, refused_at) = match &refused {
         Some((event, e)) => {
-            let (field, text) = messages::describe(e);
+            let (field, text) = messages::describe(&app.workflow, e);
             let status = match e {
                 AppError::Refused(crate::engine::Refusal::NotAllowed { .. }) => StatusCode::FORBIDDEN,
                 AppError::Refused(
@@ -542,7 +542,7 @@ pub(super) async fn create_dossier(
     match app.create_dossier_for(&browser.actor, &input).await {
         Ok(d) => Redirect::to(&format!("/dossiers/{}?fait=cree", d.id)).into_response(),
         Err(e) => {
-            let (field, text) = messages::describe(&e);
+            let (field, text) = messages::describe(&app.workflow, &e);
             let field = if field == "academies" { "academies".to_string() } else { field };
             let text = text.replace("Champ :", "Valeur :");
             new_dossier_form(&app, &browser, v, vec![(field, text)], StatusCode::UNPROCESSABLE_ENTITY).await

@@ -37,7 +37,7 @@ pub(super) async fn render_label(
     let Ok(instance) = app.store.instance(Machine::Label, id).await else { return not_found(browser, Machine::Label) };
     let (status, form_errors, refused_at) = match &refused {
         Some((event, e)) => {
-            let (field, text) = messages::describe(e);
+            let (field, text) = messages::describe(&app.workflow, e);
             (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 vec![(field.clone(), text.clone())],

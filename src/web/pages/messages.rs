@@ -103,34 +103,15 @@ fn reason_fr(reason: &str) -> String {
     format!("Valeur refusée ({reason}).")
 }
 
-fn code_fr(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "conflict_of_interest" => "Conflit d'intérêts : ce rapporteur relève de l'académie, de la région ou d'un établissement du dossier.",
-        "not_endorsed" => "Le dossier doit être porté par le recteur et par le président de région avant d'être déposé.",
-        "no_eple_partner" => "Le réseau doit compter au moins un EPLE.",
-        "missing_fields" => "Des informations obligatoires manquent (intitulé, filière, région, académies, établissement support, directeur opérationnel).",
-        "call_closed" => "L'appel à projets est clos.",
-        "call_not_open" => "L'appel à projets n'est pas encore ouvert.",
-        "opinions_missing" => "Les avis du CREFOP et du conseil académique doivent être enregistrés.",
-        "already_endorsed" => "Votre côté a déjà porté ce dossier.",
-        "already_assigned" => "Ce rapporteur est déjà désigné.",
-        "review_already_submitted" => "Vous avez déjà rendu votre expertise.",
-        "excellence_thresholds_not_met" => "Les moyennes n'atteignent pas les seuils Excellence pour tous les critères : justifiez une décision hors seuils ou choisissez la catégorie standard.",
-        "report_already_submitted" => "Le rapport de cette année a déjà été déposé.",
-        "declared_conflict" => "Ce rapporteur a déclaré un conflit d'intérêts sur ce dossier : désignez-en un autre.",
-        _ => return None,
-    })
-}
-
 /// (field or "", French message) for an error on a form.
-pub fn describe(e: &AppError) -> (String, String) {
+pub fn describe(workflow: &crate::workflow::Definition, e: &AppError) -> (String, String) {
     match e {
         AppError::Refused(Refusal::InvalidInput { field, reason }) => {
             let label = if field.starts_with("scores.") { "Note" } else { field_label(field) };
             (field.clone(), format!("{label} : {}", reason_fr(reason)))
         }
         AppError::Refused(Refusal::GuardFailed { code, message, .. }) => {
-            (String::new(), code_fr(code).map(str::to_string).unwrap_or_else(|| message.clone()))
+            (String::new(), workflow.refusals.get(code).cloned().unwrap_or_else(|| message.clone()))
         }
         AppError::Refused(Refusal::StaleVersion { .. }) | AppError::Store(StoreError::Conflict { .. }) => (
             String::new(),

@@ -109,8 +109,8 @@ fn event_notice(app: &App, machine: Machine, event: &str) -> String {
 pub struct FormErrors(pub Vec<(String, String)>);
 
 impl FormErrors {
-    fn from_error(e: &AppError) -> FormErrors {
-        FormErrors(vec![messages::describe(e)])
+    fn from_error(workflow: &crate::workflow::Definition, e: &AppError) -> FormErrors {
+        FormErrors(vec![messages::describe(workflow, e)])
     }
 
     /// The message for one field, empty when it has none.
