@@ -315,13 +315,7 @@ impl Mailer {
         c.call_closes = f.call_closes.map(instant).unwrap_or_default();
         c.review_due = f.review_due.map(instant).or_else(|| data_instant("due")).unwrap_or_default();
         if let Some((outcome, category, years, motivation)) = &f.decision {
-            c.outcome = match outcome.as_str() {
-                "labelled" => "labellisation accordée",
-                "deferred" => "dossier ajourné",
-                "rejected" => "labellisation refusée",
-                other => other,
-            }
-            .to_string();
+            c.outcome = self.workflow.choice_label("outcome", outcome);
             c.category =
                 category.as_deref().map(|code| self.workflow.choice_label("category", code)).unwrap_or_default();
             c.years = years.map(|y| y.to_string()).unwrap_or_default();
