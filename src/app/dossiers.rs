@@ -429,19 +429,20 @@ impl App {
         }
         e.on_behalf_of = None;
         e.redacted = true;
-        e.data = match reviews {
-            // What the reviews show anonymously (scores, comments), never
-            // who: inputs naming a person and the records (ids) go.
-            ReviewAccess::Anonymous => {
-                let people: Vec<&str> = def
-                    .event(&e.action)
-                    .map(|ev| ev.fields.iter().filter(|f| f.kind == FieldType::User).map(|f| f.name.as_str()).collect())
-                    .unwrap_or_default();
-                let mut input = e.data.get("input").and_then(|i| i.as_object()).cloned().unwrap_or_default();
-                input.retain(|key, _| !people.contains(&key.as_str()));
-                serde_json::json!({ "input": input })
-            }
-            _ => serde_json::Value::Null,
+        // After the decision a review's own content shows, as `/reviews`
+        // shows it (no one named in it); everything else about reviewers
+        // stays withheld.
+        let shows_review = reviews == ReviewAccess::Anonymous && def.records_reviews(&e.action);
+        e.data = if shows_review {
+            let people: Vec<&str> = def
+                .event(&e.action)
+                .map(|ev| ev.fields.iter().filter(|f| f.kind == FieldType::User).map(|f| f.name.as_str()).collect())
+                .unwrap_or_default();
+            let mut input = e.data.get("input").and_then(|i| i.as_object()).cloned().unwrap_or_default();
+            input.retain(|key, _| !people.contains(&key.as_str()));
+            serde_json::json!({ "input": input })
+        } else {
+            serde_json::Value::Null
         };
         e
     }

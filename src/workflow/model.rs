@@ -95,6 +95,14 @@ impl MachineDef {
         })
     }
 
+    /// Whether steps of `event` record a review.
+    pub fn records_reviews(&self, event: &str) -> bool {
+        self.transitions
+            .iter()
+            .filter(|t| t.event == event)
+            .any(|t| t.effects.contains(&Effect::Record(RecordKind::Review)))
+    }
+
     /// Events some transition accepts in `state`.
     pub fn events_from(&self, state: &str) -> Vec<&str> {
         let mut names: Vec<&str> =
