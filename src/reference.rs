@@ -20,6 +20,9 @@ pub struct Entry {
     /// The code of the item of the parent list it belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
+    /// Former labels, still understood on input (an old spreadsheet).
+    #[serde(default, skip_serializing)]
+    pub aliases: Vec<String>,
 }
 
 impl Entry {
@@ -68,6 +71,7 @@ impl List {
             .iter()
             .find(|i| i.code.eq_ignore_ascii_case(input.trim()))
             .or_else(|| items.iter().find(|i| fold(&i.label) == folded || fold(&i.code) == folded))
+            .or_else(|| items.iter().find(|i| i.aliases.iter().any(|a| fold(a) == folded)))
     }
 }
 
@@ -249,6 +253,7 @@ mod tests {
         assert_eq!(academie("Orléans-Tours").map(Entry::parent), Some("CVL"));
         assert_eq!(code(filiere("CHIMIE ET BIOTECHNOLOGIES")).as_deref(), Some("chimie-biotechnologies"));
         assert_eq!(code(partner_type("Pôle de compétitivité")).as_deref(), Some("pole-competitivite"));
+        assert_eq!(code(filiere("Matériaux innovants")).as_deref(), Some("materiaux-innovants"), "a former label");
         assert!(region("Atlantis").is_none());
         assert!(academie("").is_none());
     }

@@ -323,7 +323,7 @@ mod tests {
     #[test]
     fn labels_and_codes_are_both_accepted() {
         let text = format!(
-            "{HEADER}\"Campus « Bois, Forêt »\",Matériaux innovants,auvergne-rhone-alpes,Lyon|GRENOBLE,Lycée du Bois,EXCELLENCE,2022-09-01,31/08/2027\n"
+            "{HEADER}\"Campus « Bois, Forêt »\",\"Matériaux, matériaux innovants\",auvergne-rhone-alpes,Lyon|GRENOBLE,Lycée du Bois,EXCELLENCE,2022-09-01,31/08/2027\n"
         );
         let rows = parse_campuses(&text).unwrap();
         assert_eq!(rows.len(), 1);

@@ -924,7 +924,7 @@ async fn accounts_and_tokens(db: &TestDb) {
             "filieres" => 12,
             "regions" => 18,
             "academies" => 30,
-            _ => 11,
+            _ => 20,
         };
         assert_eq!(items.as_array().unwrap().len(), expected, "{list}");
     }

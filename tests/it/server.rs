@@ -283,12 +283,13 @@ async fn reference_lists_come_from_the_workflows_folder() {
     let wf = workflows_copy(dir.path());
     let file = wf.join("reference/filieres.toml");
     let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(&file, text.replace("\"Matériaux innovants\"", "\"Matériaux, matériaux innovants\"")).unwrap();
+    std::fs::write(&file, text.replace("\"Matériaux, matériaux innovants\"", "\"Matériaux et matériaux innovants\""))
+        .unwrap();
     let db = format!("sqlite://{}", dir.path().join("x.db").display());
     let server = start(&["--workflows", wf.to_str().unwrap(), "--database-url", &db]);
     let list: serde_json::Value =
         reqwest::get(format!("{}/api/v1/reference/filieres", server.base)).await.unwrap().json().await.unwrap();
-    assert!(list.as_array().unwrap().iter().any(|f| f["label"] == "Matériaux, matériaux innovants"), "{list}");
+    assert!(list.as_array().unwrap().iter().any(|f| f["label"] == "Matériaux et matériaux innovants"), "{list}");
     let academies: serde_json::Value =
         reqwest::get(format!("{}/api/v1/reference/academies", server.base)).await.unwrap().json().await.unwrap();
     assert!(academies.as_array().unwrap().iter().any(|a| a["code"] == "LYON" && a["region"] == "ARA"), "{academies}");
