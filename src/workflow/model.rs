@@ -31,6 +31,16 @@ impl Definition {
             .unwrap_or_else(|| code.to_string())
     }
 
+    /// The label the file gives an event input named `field`, if any.
+    pub fn field_label(&self, field: &str) -> Option<&str> {
+        self.machines()
+            .into_iter()
+            .flat_map(|(_, m)| &m.events)
+            .flat_map(|e| &e.fields)
+            .find(|f| f.name == field)
+            .map(|f| f.label.as_str())
+    }
+
     pub fn machine(&self, machine: Machine) -> &MachineDef {
         match machine {
             Machine::Dossier => &self.dossier,

@@ -4,24 +4,11 @@ use crate::app::AppError;
 use crate::engine::Refusal;
 use crate::store::StoreError;
 
-/// French label of an event input field.
+/// French label of an input of the pages' own forms (accounts, calls,
+/// the dossier's identity); a workflow event's inputs are labelled in the
+/// workflow file.
 pub fn field_label(name: &str) -> &'static str {
     match name {
-        "reason" => "Motif",
-        "body" => "Instance",
-        "opinion" => "Avis",
-        "date" => "Date de l'avis",
-        "message" => "Compléments demandés",
-        "due" => "Échéance",
-        "user_id" => "Rapporteur",
-        "scores" => "Notes par critère",
-        "comment" => "Commentaire",
-        "outcome" => "Décision",
-        "category" => "Catégorie",
-        "years" => "Durée (années)",
-        "motivation" => "Motivation",
-        "excellence_override" => "Justification d'une Excellence hors seuils",
-        "year" => "Année du rapport",
         "title" => "Intitulé",
         "filiere" => "Filière",
         "region" => "Région",
@@ -107,7 +94,11 @@ fn reason_fr(reason: &str) -> String {
 pub fn describe(workflow: &crate::workflow::Definition, e: &AppError) -> (String, String) {
     match e {
         AppError::Refused(Refusal::InvalidInput { field, reason }) => {
-            let label = if field.starts_with("scores.") { "Note" } else { field_label(field) };
+            let label = if field.contains('.') {
+                "Note"
+            } else {
+                workflow.field_label(field).unwrap_or_else(|| field_label(field))
+            };
             (field.clone(), format!("{label} : {}", reason_fr(reason)))
         }
         AppError::Refused(Refusal::GuardFailed { code, message, .. }) => {
