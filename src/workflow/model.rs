@@ -21,24 +21,21 @@ impl Definition {
     /// What a person reads for `code`, a value of the choice fields named
     /// `field` (in any event of either machine); the code when none labels it.
     pub fn choice_label(&self, field: &str, code: &str) -> String {
-        self.machines()
-            .into_iter()
-            .flat_map(|(_, m)| &m.events)
-            .flat_map(|e| &e.fields)
+        self.event_fields()
             .filter(|f| f.name == field)
             .find_map(|f| f.choice_labels.get(code))
             .cloned()
             .unwrap_or_else(|| code.to_string())
     }
 
+    /// The inputs of every event of both machines.
+    fn event_fields(&self) -> impl Iterator<Item = &FieldDef> {
+        self.machines().into_iter().flat_map(|(_, m)| &m.events).flat_map(|e| &e.fields)
+    }
+
     /// The label the file gives an event input named `field`, if any.
     pub fn field_label(&self, field: &str) -> Option<&str> {
-        self.machines()
-            .into_iter()
-            .flat_map(|(_, m)| &m.events)
-            .flat_map(|e| &e.fields)
-            .find(|f| f.name == field)
-            .map(|f| f.label.as_str())
+        self.event_fields().find(|f| f.name == field).map(|f| f.label.as_str())
     }
 
     pub fn machine(&self, machine: Machine) -> &MachineDef {
