@@ -201,26 +201,6 @@ pub struct LabelFacts {
 }
 
 impl DossierFacts {
-    /// Required identity fields still empty, by API field name.
-    pub fn missing_fields(&self) -> Vec<&'static str> {
-        let mut missing = Vec::new();
-        for (name, value) in [
-            ("title", &self.title),
-            ("filiere", &self.filiere),
-            ("region", &self.region),
-            ("support_establishment", &self.support_establishment),
-            ("directeur_operationnel", &self.directeur_operationnel),
-        ] {
-            if value.trim().is_empty() {
-                missing.push(name);
-            }
-        }
-        if self.academies.is_empty() {
-            missing.push("academies");
-        }
-        missing
-    }
-
     /// Average score per criterion over submitted reviews.
     pub fn averages(&self) -> BTreeMap<String, f64> {
         let mut sums: BTreeMap<String, (i64, i64)> = BTreeMap::new();

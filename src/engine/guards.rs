@@ -3,21 +3,26 @@
 use super::facts::*;
 use super::plan::{Refusal, Side};
 use crate::calendar::{paris_date, ZONE};
-use crate::workflow::{Condition, Definition, Predicate, Role};
+use crate::workflow::{Check, Condition, Definition, EventDef, Predicate, Role};
 use chrono::{DateTime, Datelike, Utc};
 use serde_json::{Map, Value};
 
 pub(super) struct Ctx<'a> {
     pub def: &'a Definition,
     pub instance: &'a Instance,
+    pub event: &'a EventDef,
     pub actor: &'a Actor,
     pub subject: Option<&'a Person>,
     pub data: &'a Map<String, Value>,
     pub now: DateTime<Utc>,
+    /// The facts as CEL variables, each built when a file's predicate
+    /// first reads it.
+    pub cel: std::cell::RefCell<Option<(cel::Context<'static, 'static>, Vec<String>)>>,
 }
 
-/// Every code a refused step may carry (`GuardFailed`): a workflow file
-/// words them for people in its `[refusals]` table.
+/// Every code the engine's own refusals carry (`GuardFailed`): a workflow
+/// file words them for people in its `[refusals]` table. Its predicates
+/// carry their own codes and messages.
 pub const REFUSAL_CODES: &[&str] = &[
     "already_assigned",
     "already_endorsed",
@@ -26,17 +31,13 @@ pub const REFUSAL_CODES: &[&str] = &[
     "condition_not_met",
     "conflict_of_interest",
     "declared_conflict",
-    "excellence_thresholds_not_met",
-    "missing_fields",
-    "no_eple_partner",
     "no_labelled_renewal",
     "not_applicable",
-    "not_endorsed",
-    "opinions_missing",
     "report_already_submitted",
     "report_missing",
     "review_already_submitted",
     "reviews_pending",
+    "rule_error",
 ];
 
 fn failed(guard: Predicate, code: &str, message: impl Into<String>) -> Refusal {
@@ -49,10 +50,52 @@ fn paris(t: DateTime<Utc>) -> String {
 }
 
 impl Ctx<'_> {
-    pub fn condition(&self, c: &Condition) -> bool {
+    /// Whether `c` holds; a file's predicate that cannot be evaluated
+    /// refuses the step rather than choosing a transition by accident.
+    pub fn condition(&self, c: &Condition) -> Result<bool, Refusal> {
         match c {
-            Condition::FieldEquals { field, value } => self.data.get(field).and_then(Value::as_str) == Some(value),
-            Condition::Predicate { predicate, negated } => self.check(*predicate).is_ok() != *negated,
+            Condition::FieldEquals { field, value } => Ok(self.data.get(field).and_then(Value::as_str) == Some(value)),
+            Condition::Predicate { predicate, negated } => match self.check(predicate) {
+                Ok(()) => Ok(!*negated),
+                Err(fault) if fault.code() == "rule_error" => Err(fault),
+                Err(_) => Ok(*negated),
+            },
+        }
+    }
+
+    pub fn check(&self, check: &Check) -> Result<(), Refusal> {
+        match check {
+            Check::Builtin(p) => self.builtin(*p),
+            Check::Rule(name) => {
+                let rule = self.def.rules.get(name).ok_or_else(|| Refusal::GuardFailed {
+                    guard: name.clone(),
+                    code: "rule_error".into(),
+                    message: format!("the workflow has no predicate `{name}`"),
+                })?;
+                let mut cel = self.cel.borrow_mut();
+                let (ctx, built) = cel.get_or_insert_with(|| (super::rules::context(&[], self.now), Vec::new()));
+                let sources = super::rules::Sources {
+                    instance: self.instance,
+                    event: self.event,
+                    data: self.data,
+                    actor: self.actor,
+                    grid: &self.def.grid,
+                };
+                for name in rule.reads() {
+                    if built.iter().any(|b| b == name) {
+                        continue;
+                    }
+                    if let Some(value) = sources.variable(name) {
+                        super::rules::add(ctx, name, &value);
+                    }
+                    built.push(name.to_string());
+                }
+                if super::rules::holds(rule, ctx)? {
+                    Ok(())
+                } else {
+                    Err(super::rules::refusal(rule, ctx))
+                }
+            }
         }
     }
 
@@ -123,7 +166,7 @@ impl Ctx<'_> {
         }
     }
 
-    pub fn check(&self, guard: Predicate) -> Result<(), Refusal> {
+    fn builtin(&self, guard: Predicate) -> Result<(), Refusal> {
         if let Facts::Label(l) = &self.instance.facts {
             return self.check_label(guard, l);
         }
@@ -140,42 +183,10 @@ impl Ctx<'_> {
                 }
                 _ => Ok(()),
             },
-            Predicate::RequiredFieldsPresent => {
-                let missing = d.missing_fields();
-                if missing.is_empty() {
-                    Ok(())
-                } else {
-                    Err(failed(guard, "missing_fields", format!("required fields are empty: {}", missing.join(", "))))
-                }
-            }
-            Predicate::HasEplePartner => {
-                if d.partners.iter().any(|(_, kind)| kind == "eple") {
-                    Ok(())
-                } else {
-                    Err(failed(guard, "no_eple_partner", "the network must include at least one EPLE partner"))
-                }
-            }
-            Predicate::EndorsedByBothSides => match (d.endorsed_rectorat, d.endorsed_region) {
-                (true, true) => Ok(()),
-                (false, true) => Err(failed(guard, "not_endorsed", "the rectorat has not endorsed the dossier")),
-                (true, false) => Err(failed(guard, "not_endorsed", "the région has not endorsed the dossier")),
-                (false, false) => {
-                    Err(failed(guard, "not_endorsed", "neither the rectorat nor the région has endorsed the dossier"))
-                }
-            },
             Predicate::ActorSideNotEndorsed => self
                 .endorsable_side()
                 .map(|_| ())
                 .ok_or_else(|| failed(guard, "already_endorsed", "your side has already endorsed this dossier")),
-            Predicate::OpinionsRecorded => {
-                let missing: Vec<&str> =
-                    ["crefop", "conseil_academique"].into_iter().filter(|b| !d.opinions.contains_key(*b)).collect();
-                if missing.is_empty() {
-                    Ok(())
-                } else {
-                    Err(failed(guard, "opinions_missing", format!("opinions not yet recorded: {}", missing.join(", "))))
-                }
-            }
             Predicate::DueInFuture => {
                 let due =
                     self.data.get("due").and_then(Value::as_str).and_then(|s| DateTime::parse_from_rfc3339(s).ok());
@@ -224,41 +235,6 @@ impl Ctx<'_> {
                     Ok(())
                 } else {
                     Err(failed(guard, "reviews_pending", "other reviews are still pending"))
-                }
-            }
-            Predicate::LabelTermsGiven => {
-                if !self.data.contains_key("category") {
-                    return Err(Refusal::invalid("category", "is required when the outcome is labelled"));
-                }
-                if !self.data.contains_key("years") {
-                    return Err(Refusal::invalid("years", "is required when the outcome is labelled"));
-                }
-                Ok(())
-            }
-            Predicate::ExcellenceThresholdsMet => {
-                if self.data.get("category").and_then(Value::as_str) != Some("excellence") {
-                    return Ok(());
-                }
-                if self.data.get("excellence_override").and_then(Value::as_str).is_some_and(|s| !s.is_empty()) {
-                    return Ok(());
-                }
-                let averages = d.averages();
-                let below: Vec<String> = self
-                    .def
-                    .grid
-                    .criteria
-                    .iter()
-                    .filter(|c| averages.get(&c.code).is_none_or(|avg| *avg < c.excellence as f64))
-                    .map(|c| c.code.clone())
-                    .collect();
-                if below.is_empty() {
-                    Ok(())
-                } else {
-                    Err(failed(
-                        guard,
-                        "excellence_thresholds_not_met",
-                        format!("average below the Excellence threshold for: {} (record an excellence_override to decide otherwise)", below.join(", ")),
-                    ))
                 }
             }
             Predicate::HasLabelledRenewal

@@ -74,6 +74,13 @@ pub fn validate(event: &EventDef, data: &Map<String, Value>, grid: &Grid) -> Res
         };
         out.insert(name.to_string(), normalised);
     }
+    for field in &event.fields {
+        if let Some((other, value)) = &field.required_if {
+            if !out.contains_key(&field.name) && out.get(other).and_then(Value::as_str) == Some(value) {
+                return Err(Refusal::invalid(&field.name, format!("is required when {other} is {value}")));
+            }
+        }
+    }
     Ok(out)
 }
 

@@ -6,6 +6,7 @@ mod guards;
 pub use guards::REFUSAL_CODES;
 pub mod input;
 pub mod plan;
+pub mod rules;
 
 pub use facts::*;
 pub use plan::*;
@@ -46,14 +47,17 @@ pub fn decide(
 
     let data = input::validate(spec, &event.data, &def.grid)?;
     let subject = resolve_subject(spec, &data, event)?;
-    let ctx = guards::Ctx { def, instance, actor, subject, data: &data, now };
+    let ctx = guards::Ctx { def, instance, event: spec, actor, subject, data: &data, now, cel: Default::default() };
 
     let mut chosen = None;
-    for t in candidates {
-        if t.when.iter().all(|c| ctx.condition(c)) {
-            chosen = Some(t);
-            break;
+    'candidates: for t in candidates {
+        for c in &t.when {
+            if !ctx.condition(c)? {
+                continue 'candidates;
+            }
         }
+        chosen = Some(t);
+        break;
     }
     let transition = chosen.ok_or_else(|| Refusal::GuardFailed {
         guard: "when".into(),
@@ -61,7 +65,7 @@ pub fn decide(
         message: format!("no transition of `{}` applies to this {} now", event.name, instance.machine),
     })?;
     for guard in &transition.guards {
-        ctx.check(*guard)?;
+        ctx.check(guard)?;
     }
 
     let to_state = transition.target(&instance.state).to_string();
@@ -91,6 +95,28 @@ pub fn decide(
         effects,
         new_label,
     })
+}
+
+/// What keeps `actor` from sending `event` now, for a checklist: every
+/// guard that fails on the first transition the actor may take (all of
+/// them, not only the first). Events with inputs are not considered: their
+/// guards may read what the person has not typed yet.
+pub fn blockers(def: &Definition, instance: &Instance, event: &str, actor: &Actor, now: DateTime<Utc>) -> Vec<Refusal> {
+    let machine = def.machine(instance.machine);
+    let Some(spec) = machine.event(event).filter(|e| e.fields.is_empty()) else {
+        return vec![];
+    };
+    let data = Map::new();
+    let ctx =
+        guards::Ctx { def, instance, event: spec, actor, subject: None, data: &data, now, cel: Default::default() };
+    let Some(transition) = machine
+        .transitions_from(&instance.state, event)
+        .filter(|t| may_act(actor, &t.roles, instance))
+        .find(|t| t.when.iter().all(|c| ctx.condition(c).unwrap_or(false)))
+    else {
+        return vec![];
+    };
+    transition.guards.iter().filter_map(|g| ctx.check(g).err()).collect()
 }
 
 /// Effects of creating an instance (its `on_create` list).

@@ -3,6 +3,7 @@
 
 use super::criteria::{parse_grid, Grid};
 use super::model::*;
+use super::rules::{Expr, Rule};
 use super::vocabulary::{Anchor, FieldType, Machine, Predicate, Recipient, RecordKind, Role, TEMPLATES};
 use crate::calendar::Offset;
 use chrono::NaiveTime;
@@ -51,7 +52,8 @@ pub fn compile(
     source: &str,
     grid_source: impl Fn(&str) -> Option<(PathBuf, String)>,
 ) -> Result<Definition, Problems> {
-    let mut ctx = Ctx { file: file.to_path_buf(), source, problems: Vec::new() };
+    let mut ctx =
+        Ctx { file: file.to_path_buf(), source, problems: Vec::new(), rules: BTreeMap::new(), uses: Vec::new() };
     let raw: RawFile = match toml::from_str(source) {
         Ok(raw) => raw,
         Err(e) => {
@@ -76,8 +78,12 @@ pub fn compile(
             }
         },
     };
+    ctx.rules(&raw.predicates);
     let dossier = ctx.machine(Machine::Dossier, raw.dossier);
     let label = ctx.machine(Machine::Label, raw.label);
+    if let Some(grid) = &grid {
+        ctx.rule_names(&raw.predicates, grid);
+    }
     let mut refusals = BTreeMap::new();
     if let Some(table) = &raw.refusals {
         for code in table.get_ref().keys().filter(|c| !crate::engine::REFUSAL_CODES.contains(&c.as_str())) {
@@ -93,6 +99,7 @@ pub fn compile(
     }
     if !ctx.problems.is_empty() {
         ctx.problems.sort();
+        ctx.problems.dedup();
         return Err(Problems(ctx.problems));
     }
     Ok(Definition {
@@ -103,6 +110,7 @@ pub fn compile(
         dossier,
         label_machine: label,
         refusals,
+        rules: ctx.rules.into_iter().map(|(name, (rule, _))| (name, rule)).collect(),
     })
 }
 
@@ -124,6 +132,20 @@ struct RawFile {
     /// What a refused person reads, by refusal code.
     #[serde(default)]
     refusals: Option<Spanned<BTreeMap<String, String>>>,
+    #[serde(default)]
+    predicates: BTreeMap<String, Spanned<RawPredicate>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPredicate {
+    machine: String,
+    /// A CEL expression that holds when the step may go on.
+    rule: Spanned<String>,
+    code: String,
+    message: String,
+    /// A CEL list of strings: what is missing, read after the message.
+    detail: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -185,6 +207,8 @@ struct RawField {
     help: Option<String>,
     min: Option<i64>,
     max: Option<i64>,
+    /// `field=value`: required when another input has that value.
+    required_if: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -230,6 +254,10 @@ struct Ctx<'s> {
     file: PathBuf,
     source: &'s str,
     problems: Vec<Problem>,
+    /// The file's predicates, with whether a transition uses them.
+    rules: BTreeMap<String, (Rule, bool)>,
+    /// (predicate, machine, event) for each place a transition names one.
+    uses: Vec<(String, Machine, EventDef)>,
 }
 
 impl Ctx<'_> {
@@ -317,7 +345,7 @@ impl Ctx<'_> {
             }
             let mut guards = Vec::new();
             for g in &t.guards {
-                if let Some(p) = self.predicate(machine, g, g.get_ref(), "guard") {
+                if let Some(p) = self.predicate(machine, g, g.get_ref(), "guard", event.as_ref()) {
                     guards.push(p);
                 }
             }
@@ -391,22 +419,150 @@ impl Ctx<'_> {
                 help: spec.help.clone(),
                 min: spec.min,
                 max: spec.max,
+                required_if: None,
             });
+        }
+        for (field, f) in &raw.fields {
+            let Some(text) = &f.get_ref().required_if else { continue };
+            let Some((other, value)) = text.split_once('=').map(|(a, b)| (a.trim(), b.trim())) else {
+                self.at(f, format!("{m}: event `{name}`: field `{field}`: required_if `{text}` is not `field=value`"));
+                continue;
+            };
+            match fields.iter().find(|d| d.name == other) {
+                Some(d) if d.kind == FieldType::Choice && d.choices.iter().any(|c| c == value) => {}
+                Some(_) => self.at(
+                    f,
+                    format!("{m}: event `{name}`: field `{field}`: required_if `{text}`: `{value}` is not a choice of `{other}`"),
+                ),
+                None => {
+                    self.at(f, format!("{m}: event `{name}`: field `{field}`: required_if names unknown field `{other}`"))
+                }
+            }
+            if let Some(d) = fields.iter_mut().find(|d| d.name == *field) {
+                d.required_if = Some((other.to_string(), value.to_string()));
+            }
         }
         EventDef { name: name.to_string(), label: raw.label.clone(), fields }
     }
 
-    fn predicate<T>(&mut self, machine: Machine, at: &Spanned<T>, name: &str, what: &str) -> Option<Predicate> {
-        match Predicate::parse(name) {
-            None => {
-                self.at(at, format!("unknown {what} `{name}`"));
+    fn predicate<T>(
+        &mut self,
+        machine: Machine,
+        at: &Spanned<T>,
+        name: &str,
+        what: &str,
+        event: Option<&EventDef>,
+    ) -> Option<Check> {
+        let (check, of) = match (Predicate::parse(name), self.rules.get_mut(name)) {
+            (Some(p), _) => (Check::Builtin(p), p.machine()),
+            (None, Some((rule, used))) => {
+                *used = true;
+                (Check::Rule(name.to_string()), rule.machine)
+            }
+            (None, None) => {
+                self.at(at, format!("unknown {what} `{name}` (declare it under [predicates.{name}])"));
+                return None;
+            }
+        };
+        if of != machine {
+            self.at(at, format!("{what} `{name}` applies to the {of} machine, not the {machine}"));
+            return None;
+        }
+        if let (Check::Rule(_), Some(event)) = (&check, event) {
+            self.uses.push((name.to_string(), machine, event.clone()));
+        }
+        Some(check)
+    }
+
+    /// Compiles the file's predicates; their names are checked once the
+    /// events that use them are known ([`Ctx::rule_names`]).
+    fn rules(&mut self, raw: &BTreeMap<String, Spanned<RawPredicate>>) {
+        for (name, spanned) in raw {
+            let p = spanned.get_ref();
+            if Predicate::parse(name).is_some() {
+                self.at(spanned, format!("predicate `{name}` is built in: give yours another name"));
+                continue;
+            }
+            let Some(machine) = Machine::parse(&p.machine) else {
+                self.at(spanned, format!("predicate `{name}`: unknown machine `{}`", p.machine));
+                continue;
+            };
+            let snake = p.code.starts_with(|c: char| c.is_ascii_lowercase())
+                && p.code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            if !snake {
+                self.at(spanned, format!("predicate `{name}`: code `{}` is not snake_case", p.code));
+            }
+            if p.message.trim().is_empty() {
+                self.at(spanned, format!("predicate `{name}` has no message for the person it refuses"));
+            }
+            let expr = self.expression(name, "rule", &p.rule);
+            let detail = p.detail.as_ref().and_then(|d| self.expression(name, "detail", d));
+            if let Some(expr) = expr {
+                let rule = Rule {
+                    name: name.clone(),
+                    machine,
+                    expr,
+                    code: p.code.clone(),
+                    message: p.message.clone(),
+                    detail,
+                };
+                self.rules.insert(name.clone(), (rule, false));
+            }
+        }
+    }
+
+    /// The line of an expression's first line: a multi-line string starts
+    /// on the line after its opening quotes.
+    fn expression_line(&self, spanned: &Spanned<String>) -> usize {
+        let start = spanned.span().start;
+        let opening = &self.source[start..];
+        let multi = ["'''\n", "\"\"\"\n", "'''\r\n", "\"\"\"\r\n"].iter().any(|q| opening.starts_with(q));
+        line_of(self.source, start) + usize::from(multi)
+    }
+
+    fn expression(&mut self, name: &str, key: &str, spanned: &Spanned<String>) -> Option<Expr> {
+        match Expr::compile(spanned.get_ref()) {
+            Ok(expr) => Some(expr),
+            Err(problems) => {
+                let first = self.expression_line(spanned);
+                for (line, message) in problems {
+                    self.at_line(first + line - 1, format!("predicate `{name}`: {key}: {message}"));
+                }
                 None
             }
-            Some(p) if p.machine() != machine => {
-                self.at(at, format!("{what} `{name}` applies to the {} machine, not the {machine}", p.machine()));
-                None
+        }
+    }
+
+    /// Checks every name each predicate reads against the facts of the
+    /// events it guards, then runs it on a sample instance for type faults.
+    fn rule_names(&mut self, raw: &BTreeMap<String, Spanned<RawPredicate>>, grid: &Grid) {
+        let unused: Vec<String> = self.rules.iter().filter(|(_, (_, used))| !used).map(|(n, _)| n.clone()).collect();
+        for name in unused {
+            self.at(&raw[&name], format!("predicate `{name}` is used by no transition"));
+        }
+        for (name, machine, event) in std::mem::take(&mut self.uses) {
+            let Some((rule, _)) = self.rules.get(&name) else { continue };
+            let rule = rule.clone();
+            let p = raw[&name].get_ref();
+            let shapes = crate::engine::rules::shapes(machine, &event, grid);
+            let parts = [(&rule.expr, &p.rule, "rule", false)]
+                .into_iter()
+                .chain(rule.detail.as_ref().zip(p.detail.as_ref()).map(|(e, s)| (e, s, "detail", true)));
+            for (expr, spanned, key, wants_list) in parts {
+                let first = self.expression_line(spanned);
+                let unknown = expr.unknown_names(&shapes);
+                for (line, message) in &unknown {
+                    self.at_line(
+                        first + line - 1,
+                        format!("predicate `{name}`: {key}: {message} (in event `{}`)", event.name),
+                    );
+                }
+                if unknown.is_empty() {
+                    if let Some(fault) = crate::engine::rules::sample_fault(expr, machine, &event, grid, wants_list) {
+                        self.at_line(first, format!("predicate `{name}`: {key}: {fault} (in event `{}`)", event.name));
+                    }
+                }
             }
-            Some(p) => Some(p),
         }
     }
 
@@ -444,7 +600,7 @@ impl Ctx<'_> {
             Some(rest) => (true, rest.trim()),
             None => (false, text),
         };
-        let predicate = self.predicate(machine, cond, name, "condition")?;
+        let predicate = self.predicate(machine, cond, name, "condition", event)?;
         Some(Condition::Predicate { predicate, negated })
     }
 

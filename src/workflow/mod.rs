@@ -4,11 +4,13 @@ pub mod criteria;
 pub mod graph;
 pub mod load;
 pub mod model;
+pub mod rules;
 pub mod vocabulary;
 
 pub use criteria::{Criterion, Grid};
 pub use load::{compile, load_all, load_file, load_shipped, Loaded, Problem, Problems};
 pub use model::*;
+pub use rules::{Expr, Rule, Ty};
 pub use vocabulary::{Anchor, FieldType, Machine, Predicate, Recipient, RecordKind, Role};
 
 /// The workflows shipped inside the binary, used when no workflow folder

@@ -1,6 +1,7 @@
 //! A checked workflow definition: what the engine runs.
 
 use super::criteria::Grid;
+use super::rules::Rule;
 use super::vocabulary::{Anchor, FieldType, Machine, Predicate, Recipient, RecordKind, Role};
 use crate::calendar::Offset;
 use chrono::NaiveTime;
@@ -15,6 +16,8 @@ pub struct Definition {
     pub label_machine: MachineDef,
     /// What a refused person reads, by refusal code.
     pub refusals: std::collections::BTreeMap<String, String>,
+    /// The file's own predicates, by name.
+    pub rules: std::collections::BTreeMap<String, Rule>,
 }
 
 impl Definition {
@@ -150,6 +153,8 @@ pub struct FieldDef {
     pub help: Option<String>,
     pub min: Option<i64>,
     pub max: Option<i64>,
+    /// Required when another input of the event has this value.
+    pub required_if: Option<(String, String)>,
 }
 
 impl FieldDef {
@@ -166,7 +171,7 @@ pub struct Transition {
     pub to: Option<String>,
     pub roles: Vec<Role>,
     pub when: Vec<Condition>,
-    pub guards: Vec<Predicate>,
+    pub guards: Vec<Check>,
     pub effects: Vec<Effect>,
     /// Line in the workflow file, for messages.
     pub line: usize,
@@ -181,7 +186,24 @@ impl Transition {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Condition {
     FieldEquals { field: String, value: String },
-    Predicate { predicate: Predicate, negated: bool },
+    Predicate { predicate: Check, negated: bool },
+}
+
+/// A predicate a transition names: one the engine implements, or one the
+/// workflow file writes in CEL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Check {
+    Builtin(Predicate),
+    Rule(String),
+}
+
+impl std::fmt::Display for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Check::Builtin(p) => write!(f, "{p}"),
+            Check::Rule(name) => f.write_str(name),
+        }
+    }
 }
 
 impl Condition {

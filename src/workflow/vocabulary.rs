@@ -55,22 +55,17 @@ vocabulary! {
 }
 
 vocabulary! {
-    /// Named predicates: used as `guards` (refuse the event) or in `when`
-    /// (select the transition).
+    /// The predicates the engine implements: used as `guards` (refuse the
+    /// event) or in `when` (select the transition). A workflow file adds its
+    /// own in CEL (`[predicates.NAME]`).
     Predicate {
         CallOpen = "call_open",
-        RequiredFieldsPresent = "required_fields_present",
-        HasEplePartner = "has_eple_partner",
-        EndorsedByBothSides = "endorsed_by_both_sides",
         ActorSideNotEndorsed = "actor_side_not_endorsed",
-        OpinionsRecorded = "opinions_recorded",
         DueInFuture = "due_in_future",
         ReviewerNotAssigned = "reviewer_not_assigned",
         NoConflictOfInterest = "no_conflict_of_interest",
         ReviewNotSubmitted = "review_not_submitted",
         CompletesReviews = "completes_reviews",
-        LabelTermsGiven = "label_terms_given",
-        ExcellenceThresholdsMet = "excellence_thresholds_met",
         HasLabelledRenewal = "has_labelled_renewal",
         LastReportSubmitted = "last_report_submitted",
         NextReportSubmitted = "next_report_submitted",

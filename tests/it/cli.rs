@@ -83,9 +83,39 @@ fn check_names_each_problem_with_file_and_line() {
             "labels `labeled`, which is not one of its choices",
         ),
         (
-            |s| s.replace("\nnot_endorsed = ", "\nnot_endorsd = "),
-            "not_endorsd = ",
-            "unknown refusal code `not_endorsd`",
+            |s| s.replace("\nalready_endorsed = ", "\nalready_endorsd = "),
+            "already_endorsd = ",
+            "unknown refusal code `already_endorsd`",
+        ),
+        (
+            |s| s.replace("p.type == \"eple\"", "p.typ == \"eple\""),
+            "p.typ == \"eple\"",
+            "predicate `has_eple_partner`: rule: `p` has no field `typ` (known: name, type)",
+        ),
+        (
+            |s| s.replace("reviews.averages[c.code] >= c.excellence)", "reviews.average[c.code] >= c.excellence)"),
+            "reviews.average[c.code]",
+            "`reviews` has no field `average` (known: assigned, averages, submitted)",
+        ),
+        (
+            |s| s.replace("form.title != \"\" && form.filiere", "form.title !== \"\" && form.filiere"),
+            "form.title !== ",
+            "predicate `required_fields_present`: rule:",
+        ),
+        (
+            |s| s.replace("guards = [\"opinions_recorded\"]", "guards = []"),
+            "[predicates.opinions_recorded]",
+            "predicate `opinions_recorded` is used by no transition",
+        ),
+        (
+            |s| {
+                s.replace(
+                    "required_if = \"outcome=labelled\", label = \"Mention\"",
+                    "required_if = \"outcome=granted\", label = \"Mention\"",
+                )
+            },
+            "outcome=granted",
+            "`granted` is not a choice of `outcome`",
         ),
         (
             |s| s.replace(", reserve = \"Réservé\"", ""),

@@ -184,7 +184,7 @@ fn input_is_validated_with_field_and_reason() {
         (Event::named("decide").with("outcome", "maybe").with("motivation", "x"), "outcome", "one of"),
         (Event::named("decide").with("outcome", "rejected"), "motivation", "required"),
         (base().with("years", 3).with("colour", "blue"), "colour", "takes no field"),
-        (base(), "years", "required when the outcome is labelled"),
+        (base(), "years", "required when outcome is labelled"),
     ];
     for (event, field, reason) in cases {
         match decide_with(event) {
@@ -410,4 +410,35 @@ proptest! {
         let (event, actor) = arbitrary_event(&w, pick, who, value);
         prop_assert_eq!(decide(&w.def, &d, &event, &actor, now()), decide(&w.def, &d, &event, &actor, now()));
     }
+}
+
+#[test]
+fn a_predicate_that_cannot_be_evaluated_refuses_and_names_itself() {
+    // Passes `workflow check` (the sample dossier has a partner) but reads
+    // past the end of an empty list at run time.
+    let text = labelflow::workflow::builtin::CMQ.replace(
+        r#"rule = 'form.partners.exists(p, p.type == "eple")'"#,
+        r#"rule = 'form.partners[0].type == "eple"'"#,
+    );
+    let def = labelflow::workflow::compile(std::path::Path::new("cmq.toml"), &text, |_| {
+        Some(("cmq-2019.toml".into(), labelflow::workflow::builtin::CMQ_2019.to_string()))
+    })
+    .expect("the edited file passes its check");
+    let w = world();
+    let mut d = dossier(&w);
+    if let Facts::Dossier(f) = &mut d.facts {
+        f.partners.clear();
+        f.endorsed_rectorat = true;
+        f.endorsed_region = true;
+    }
+    let r = decide(&def, &d, &Event::named("submit"), &w.owner, at(2027, 2, 1, 10, 0)).unwrap_err();
+    assert!(
+        matches!(&r, Refusal::GuardFailed { code, message, .. } if code == "rule_error" && message.contains("`has_eple_partner`")),
+        "{r:?}"
+    );
+    // With a partner the same predicate holds.
+    if let Facts::Dossier(f) = &mut d.facts {
+        f.partners.push(("Lycée".into(), "eple".into()));
+    }
+    assert!(decide(&def, &d, &Event::named("submit"), &w.owner, at(2027, 2, 1, 10, 0)).is_ok());
 }

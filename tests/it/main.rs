@@ -13,6 +13,7 @@ mod calendar;
 mod cli;
 mod engine;
 mod fuzz;
+mod generated;
 mod ical;
 mod import;
 mod mail;

@@ -67,7 +67,9 @@ pub(super) struct DossierPage {
     self_assessment: Vec<(String, String, String, String)>,
     user: Option<UserBar>,
     csrf: String,
-    checklist: Vec<String>,
+    /// (event label, what still blocks it), for the steps that move the
+    /// dossier on and that the viewer may take.
+    checklist: Vec<(String, Vec<String>)>,
     editable: bool,
     partner_types: Vec<(String, String)>,
     d: DossierView,
@@ -248,7 +250,7 @@ pub(super) async fn render_dossier(
     };
     let editable = crate::app::access::edits_content(&browser.actor, facts)
         && app.workflow.dossier.state(&instance.state).is_some_and(|s| s.editable);
-    let checklist = if instance.state == app.workflow.dossier.initial { checklist(facts) } else { vec![] };
+    let checklist = checklist(app, &browser.actor, &instance);
     let place = Place::of(&d);
     let self_assessment = app
         .workflow
@@ -372,34 +374,31 @@ pub(super) async fn dossier_event(
     instance_event(&app, &browser, Machine::Dossier, &id, &pairs).await
 }
 
-/// What still blocks the submission of a draft, in French.
-pub(super) fn checklist(d: &crate::engine::DossierFacts) -> Vec<String> {
-    let mut items = Vec::new();
-    let missing = d.missing_fields();
-    if !missing.is_empty() {
-        let names: Vec<&str> = missing
-            .iter()
-            .map(|f| match *f {
-                "title" => "intitulé",
-                "filiere" => "filière",
-                "region" => "région",
-                "academies" => "académie",
-                "support_establishment" => "établissement support",
-                _ => "directeur opérationnel",
-            })
+/// What still blocks each step that would move the dossier on, as the
+/// workflow words it.
+fn checklist(
+    app: &App,
+    actor: &crate::engine::Actor,
+    instance: &crate::engine::Instance,
+) -> Vec<(String, Vec<String>)> {
+    let workflow = &app.workflow;
+    let now = app.clock.now();
+    let mut out = Vec::new();
+    for event in workflow.dossier.events_from(&instance.state) {
+        let moves_on = workflow.dossier.transitions_from(&instance.state, event).any(|t| t.to.is_some());
+        if !moves_on {
+            continue;
+        }
+        let mut items: Vec<String> = crate::engine::blockers(workflow, instance, event, actor, now)
+            .into_iter()
+            .map(|r| messages::describe(workflow, &AppError::Refused(r)).1)
             .collect();
-        items.push(format!("Compléter : {}.", names.join(", ")));
+        items.dedup();
+        if let (false, Some(spec)) = (items.is_empty(), workflow.dossier.event(event)) {
+            out.push((spec.label.clone(), items));
+        }
     }
-    if !d.partners.iter().any(|(_, kind)| kind == "eple") {
-        items.push("Ajouter au moins un EPLE au réseau.".into());
-    }
-    if !d.endorsed_rectorat {
-        items.push("Obtenir le portage du recteur.".into());
-    }
-    if !d.endorsed_region {
-        items.push("Obtenir le portage du président de région.".into());
-    }
-    items
+    out
 }
 
 #[derive(Deserialize)]

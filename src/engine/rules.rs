@@ -1,0 +1,293 @@
+//! The facts a workflow's predicates read, as CEL variables, and their
+//! evaluation. The same function gives the engine its values and
+//! `workflow check` the names and shapes it checks expressions against.
+
+use super::facts::{Actor, DossierFacts, Facts, Instance, LabelFacts};
+use super::plan::{Refusal, Side};
+use crate::workflow::{EventDef, FieldType, Grid, Machine, Rule, Ty};
+use chrono::{DateTime, Utc};
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The variables a predicate of each machine may read (`now` aside).
+fn names(machine: Machine) -> &'static [&'static str] {
+    match machine {
+        Machine::Dossier => &["form", "records", "reviews", "grid", "event", "actor"],
+        Machine::Label => &["label", "grid", "event", "actor"],
+    }
+}
+
+/// The facts of an instance as JSON, by variable name (`now` aside).
+pub fn variables(
+    instance: &Instance,
+    event: &EventDef,
+    data: &Map<String, Value>,
+    actor: &Actor,
+    grid: &Grid,
+) -> Vec<(&'static str, Value)> {
+    let sources = Sources { instance, event, data, actor, grid };
+    names(instance.machine).iter().filter_map(|name| Some((*name, sources.variable(name)?))).collect()
+}
+
+/// What a variable is computed from.
+pub struct Sources<'a> {
+    pub instance: &'a Instance,
+    pub event: &'a EventDef,
+    pub data: &'a Map<String, Value>,
+    pub actor: &'a Actor,
+    pub grid: &'a Grid,
+}
+
+impl Sources<'_> {
+    /// One variable, or `None` when the instance's machine has no such fact.
+    pub fn variable(&self, name: &str) -> Option<Value> {
+        let dossier = match &self.instance.facts {
+            Facts::Dossier(d) => Some(d.as_ref()),
+            Facts::Label(_) => None,
+        };
+        Some(match name {
+            "event" => {
+                // Every input the event declares is there; one not sent is null.
+                let event: Map<String, Value> = self
+                    .event
+                    .fields
+                    .iter()
+                    .map(|f| (f.name.clone(), self.data.get(&f.name).cloned().unwrap_or(Value::Null)))
+                    .collect();
+                Value::Object(event)
+            }
+            "actor" => {
+                let roles: Vec<&str> = self.actor.grants.iter().map(|g| g.role.name()).collect();
+                json!({ "id": self.actor.user_id.map(|u| u.to_string()), "roles": roles })
+            }
+            "grid" => json!({ "criteria": self.grid.criteria }),
+            "form" => {
+                let d = dossier?;
+                let partners: Vec<Value> =
+                    d.partners.iter().map(|(name, kind)| json!({ "name": name, "type": kind })).collect();
+                json!({
+                    "title": d.title.trim(),
+                    "kind": d.kind,
+                    "category": d.category,
+                    "filiere": d.filiere.trim(),
+                    "region": d.region.trim(),
+                    "academies": d.academies,
+                    "support_establishment": d.support_establishment.trim(),
+                    "directeur_operationnel": d.directeur_operationnel.trim(),
+                    "partners": partners,
+                    "renewal": d.renewal_of.is_some(),
+                })
+            }
+            "records" => {
+                let d = dossier?;
+                let side = |s: Side| json!({ "side": s });
+                let endorsements: Vec<Value> =
+                    [(d.endorsed_rectorat, Side::Rectorat), (d.endorsed_region, Side::Region)]
+                        .into_iter()
+                        .filter(|(done, _)| *done)
+                        .map(|(_, s)| side(s))
+                        .collect();
+                let opinions: Vec<Value> =
+                    d.opinions.iter().map(|(body, opinion)| json!({ "body": body, "opinion": opinion })).collect();
+                json!({ "endorsement": endorsements, "opinion": opinions })
+            }
+            "reviews" => {
+                let d = dossier?;
+                json!({
+                    "assigned": d.reviewers.len(),
+                    "submitted": d.reviewers.iter().filter(|r| r.scores.is_some()).count(),
+                    "averages": d.averages(),
+                })
+            }
+            "label" => match &self.instance.facts {
+                Facts::Label(l) => json!({
+                    "valid_from": l.valid_from.to_string(),
+                    "valid_until": l.valid_until.to_string(),
+                    "reports": l.reports,
+                    "renewed": l.has_labelled_renewal,
+                }),
+                Facts::Dossier(_) => return None,
+            },
+            _ => return None,
+        })
+    }
+}
+
+/// Names and shapes of the facts a predicate of `machine` may read when
+/// `event` is sent: those of a sample instance, so they are the engine's by
+/// construction.
+pub fn shapes(machine: Machine, event: &EventDef, grid: &Grid) -> Vec<(String, Ty)> {
+    let mut out: Vec<(String, Ty)> = variables(&sample(machine), event, &Map::new(), &Actor::system(), grid)
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), Ty::of_json(&value)))
+        .collect();
+    for (name, ty) in &mut out {
+        match name.as_str() {
+            "event" => {
+                *ty = Ty::Object(event.fields.iter().map(|f| (f.name.clone(), field_shape(f.kind))).collect());
+            }
+            // Averages are keyed by criterion: a map, not fixed fields.
+            "reviews" => {
+                if let Ty::Object(fields) = ty {
+                    fields.iter_mut().filter(|(f, _)| f == "averages").for_each(|(_, shape)| {
+                        *shape = Ty::Map(Box::new(Ty::Double));
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    out.push(("now".into(), Ty::Time));
+    out
+}
+
+fn field_shape(kind: FieldType) -> Ty {
+    match kind {
+        FieldType::Integer => Ty::Int,
+        FieldType::Scores => Ty::Map(Box::new(Ty::Int)),
+        _ => Ty::Str,
+    }
+}
+
+/// An instance with one of everything a list may hold, so that every
+/// list's items have a shape.
+fn sample(machine: Machine) -> Instance {
+    let one = String::from("x");
+    let facts = match machine {
+        Machine::Dossier => Facts::Dossier(Box::new(DossierFacts {
+            academies: vec![one.clone()],
+            partners: vec![(one.clone(), one.clone())],
+            endorsed_rectorat: true,
+            opinions: [(one.clone(), one.clone())].into(),
+            ..DossierFacts::default()
+        })),
+        Machine::Label => Facts::Label(LabelFacts {
+            dossier_id: None,
+            owners: vec![],
+            region: one.clone(),
+            academies: vec![one],
+            valid_from: chrono::NaiveDate::MIN,
+            valid_until: chrono::NaiveDate::MIN,
+            has_labelled_renewal: false,
+            reports: vec![2000],
+        }),
+    };
+    Instance { machine, id: uuid::Uuid::nil(), state: String::new(), version: 0, facts, pending_timers: vec![] }
+}
+
+/// A JSON value as CEL reads it: whole numbers are `int`.
+fn to_cel(value: &Value) -> cel::Value {
+    match value {
+        Value::Null => cel::Value::Null,
+        Value::Bool(b) => cel::Value::Bool(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => cel::Value::Int(i),
+            None => cel::Value::Float(n.as_f64().unwrap_or_default()),
+        },
+        Value::String(s) => cel::Value::String(Arc::new(s.clone())),
+        Value::Array(items) => cel::Value::List(Arc::new(items.iter().map(to_cel).collect())),
+        Value::Object(fields) => {
+            let map: HashMap<cel::objects::Key, cel::Value> =
+                fields.iter().map(|(k, v)| (cel::objects::Key::from(k.clone()), to_cel(v))).collect();
+            cel::Value::Map(cel::objects::Map { map: Arc::new(map) })
+        }
+    }
+}
+
+/// CEL's standard library, registered once: building it is most of the
+/// cost of a fresh context.
+static STDLIB: std::sync::LazyLock<Arc<cel::Env>> = std::sync::LazyLock::new(|| Arc::new(cel::Env::stdlib()));
+
+/// A CEL context holding `variables` and `now`.
+pub fn context(variables: &[(&str, Value)], now: DateTime<Utc>) -> cel::Context<'static, 'static> {
+    let mut ctx = cel::Context::with_env(Arc::clone(&STDLIB));
+    for (name, value) in variables {
+        add(&mut ctx, name, value);
+    }
+    ctx.add_variable_from_value("now", cel::Value::Timestamp(now.fixed_offset()));
+    ctx
+}
+
+pub fn add(ctx: &mut cel::Context<'static, 'static>, name: &str, value: &Value) {
+    ctx.add_variable_from_value(name.to_string(), to_cel(value));
+}
+
+/// Whether `rule` holds; `Err` when the expression could not be evaluated
+/// (a value of an unexpected type at run time).
+pub fn holds(rule: &Rule, ctx: &cel::Context) -> Result<bool, Refusal> {
+    match rule.expr.program().execute(ctx) {
+        Ok(cel::Value::Bool(b)) => Ok(b),
+        Ok(other) => Err(evaluation_failed(rule, &format!("gives {other:?}, not a boolean"))),
+        Err(e) => Err(evaluation_failed(rule, &e.to_string())),
+    }
+}
+
+/// The refusal of a rule that does not hold: its message, then what its
+/// `detail` lists.
+pub fn refusal(rule: &Rule, ctx: &cel::Context) -> Refusal {
+    let detail: Vec<String> = match rule.detail.as_ref().map(|d| d.program().execute(ctx)) {
+        Some(Ok(cel::Value::List(items))) => items
+            .iter()
+            .map(|i| match i {
+                cel::Value::String(s) => s.to_string(),
+                other => format!("{other:?}"),
+            })
+            .collect(),
+        _ => vec![],
+    };
+    let message = if detail.is_empty() {
+        rule.message.clone()
+    } else {
+        format!("{} : {}.", rule.message.trim_end_matches('.'), detail.join(", "))
+    };
+    Refusal::GuardFailed { guard: rule.name.clone(), code: rule.code.clone(), message }
+}
+
+fn evaluation_failed(rule: &Rule, why: &str) -> Refusal {
+    Refusal::GuardFailed {
+        guard: rule.name.clone(),
+        code: "rule_error".into(),
+        message: format!("the workflow's predicate `{}` could not be evaluated: {why}", rule.name),
+    }
+}
+
+/// What running `expr` on a sample instance says is wrong with it, besides
+/// missing keys and other faults of particular data: a function that does
+/// not exist, operands of the wrong types, a result of the wrong kind.
+pub fn sample_fault(
+    expr: &crate::workflow::Expr,
+    machine: Machine,
+    event: &EventDef,
+    grid: &Grid,
+    wants_list: bool,
+) -> Option<String> {
+    let mut data = Map::new();
+    for f in &event.fields {
+        data.insert(
+            f.name.clone(),
+            match f.kind {
+                FieldType::Integer => json!(1),
+                FieldType::Scores => json!({}),
+                _ => json!(f.choices.first().cloned().unwrap_or_else(|| "x".into())),
+            },
+        );
+    }
+    let vars = variables(&sample(machine), event, &data, &Actor::system(), grid);
+    let ctx = context(&vars, DateTime::<Utc>::UNIX_EPOCH);
+    use cel::ExecutionError as E;
+    match expr.program().execute(&ctx) {
+        Ok(cel::Value::Bool(_)) if !wants_list => None,
+        Ok(cel::Value::List(_)) if wants_list => None,
+        Ok(other) => Some(format!("gives {other:?}, not {}", if wants_list { "a list" } else { "a boolean" })),
+        Err(
+            E::NoSuchKey(_)
+            | E::IndexOutOfBounds(_)
+            | E::DivisionByZero(_)
+            | E::RemainderByZero(_)
+            | E::Overflow(..)
+            | E::FunctionError { .. },
+        ) => None,
+        Err(e) => Some(e.to_string()),
+    }
+}
