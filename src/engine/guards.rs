@@ -29,7 +29,6 @@ pub const REFUSAL_CODES: &[&str] = &[
     "call_closed",
     "call_not_open",
     "condition_not_met",
-    "conflict_of_interest",
     "declared_conflict",
     "no_labelled_renewal",
     "not_applicable",
@@ -79,6 +78,7 @@ impl Ctx<'_> {
                     event: self.event,
                     data: self.data,
                     actor: self.actor,
+                    subject: self.subject,
                     grid: &self.def.grid,
                 };
                 for name in rule.reads() {
@@ -90,11 +90,7 @@ impl Ctx<'_> {
                     }
                     built.push(name.to_string());
                 }
-                if super::rules::holds(rule, ctx)? {
-                    Ok(())
-                } else {
-                    Err(super::rules::refusal(rule, ctx))
-                }
+                super::rules::check(rule, ctx)
             }
         }
     }
@@ -206,19 +202,6 @@ impl Ctx<'_> {
                 )),
                 _ => Ok(()),
             },
-            Predicate::NoConflictOfInterest => {
-                let Some(person) = self.subject else {
-                    return Ok(());
-                };
-                match conflict(d, &person.affiliations) {
-                    None => Ok(()),
-                    Some(why) => Err(failed(
-                        guard,
-                        "conflict_of_interest",
-                        format!("conflict of interest: the rapporteur is affiliated with {why}"),
-                    )),
-                }
-            }
             Predicate::ReviewNotSubmitted => {
                 let mine = d.reviewers.iter().find(|r| Some(r.user_id) == self.actor.user_id);
                 match mine {
@@ -243,20 +226,4 @@ impl Ctx<'_> {
             | Predicate::ReportYearOpen => Err(failed(guard, "not_applicable", "this condition applies to labels")),
         }
     }
-}
-
-/// What ties a rapporteur to the dossier, if anything: a shared académie,
-/// région, or organisation (support establishment or partner).
-pub fn conflict(d: &DossierFacts, affiliations: &[Scope]) -> Option<String> {
-    let same_org = |a: &str, b: &str| a.trim().to_lowercase() == b.trim().to_lowercase();
-    affiliations.iter().find_map(|a| match a {
-        Scope::Academie(code) if d.academies.contains(code) => Some(format!("the académie {code}")),
-        Scope::Region(code) if *code == d.region => Some(format!("the région {code}")),
-        Scope::Org(name)
-            if same_org(name, &d.support_establishment) || d.partners.iter().any(|(p, _)| same_org(p, name)) =>
-        {
-            Some(format!("the organisation {name}"))
-        }
-        _ => None,
-    })
 }

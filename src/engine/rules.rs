@@ -2,7 +2,7 @@
 //! evaluation. The same function gives the engine its values and
 //! `workflow check` the names and shapes it checks expressions against.
 
-use super::facts::{Actor, DossierFacts, Facts, Instance, LabelFacts};
+use super::facts::{Actor, DossierFacts, Facts, Instance, LabelFacts, Person, Scope};
 use super::plan::{Refusal, Side};
 use crate::workflow::{EventDef, FieldType, Grid, Machine, Rule, Ty};
 use chrono::{DateTime, Utc};
@@ -13,20 +13,14 @@ use std::sync::Arc;
 /// The variables a predicate of each machine may read (`now` aside).
 fn names(machine: Machine) -> &'static [&'static str] {
     match machine {
-        Machine::Dossier => &["form", "records", "reviews", "grid", "event", "actor"],
+        Machine::Dossier => &["form", "records", "reviews", "grid", "event", "actor", "subject"],
         Machine::Label => &["label", "grid", "event", "actor"],
     }
 }
 
 /// The facts of an instance as JSON, by variable name (`now` aside).
-pub fn variables(
-    instance: &Instance,
-    event: &EventDef,
-    data: &Map<String, Value>,
-    actor: &Actor,
-    grid: &Grid,
-) -> Vec<(&'static str, Value)> {
-    let sources = Sources { instance, event, data, actor, grid };
+fn variables(sources: &Sources) -> Vec<(&'static str, Value)> {
+    let instance = sources.instance;
     names(instance.machine).iter().filter_map(|name| Some((*name, sources.variable(name)?))).collect()
 }
 
@@ -36,6 +30,8 @@ pub struct Sources<'a> {
     pub event: &'a EventDef,
     pub data: &'a Map<String, Value>,
     pub actor: &'a Actor,
+    /// The person the event names (the rapporteur being assigned).
+    pub subject: Option<&'a Person>,
     pub grid: &'a Grid,
 }
 
@@ -62,6 +58,22 @@ impl Sources<'_> {
                 json!({ "id": self.actor.user_id.map(|u| u.to_string()), "roles": roles })
             }
             "grid" => json!({ "criteria": self.grid.criteria }),
+            "subject" => match self.subject {
+                None => Value::Null,
+                Some(p) => {
+                    let affiliations: Vec<Value> = p
+                        .affiliations
+                        .iter()
+                        .filter_map(|a| {
+                            let text = a.to_string();
+                            let (kind, code) = text.split_once(':')?;
+                            Some(json!({ "kind": kind, "code": code }))
+                        })
+                        .collect();
+                    let roles: Vec<&str> = p.roles.iter().map(|r| r.name()).collect();
+                    json!({ "id": p.user_id.to_string(), "roles": roles, "affiliations": affiliations })
+                }
+            },
             "form" => {
                 let d = dossier?;
                 let partners: Vec<Value> =
@@ -118,10 +130,11 @@ impl Sources<'_> {
 /// `event` is sent: those of a sample instance, so they are the engine's by
 /// construction.
 pub fn shapes(machine: Machine, event: &EventDef, grid: &Grid) -> Vec<(String, Ty)> {
-    let mut out: Vec<(String, Ty)> = variables(&sample(machine), event, &Map::new(), &Actor::system(), grid)
-        .into_iter()
-        .map(|(name, value)| (name.to_string(), Ty::of_json(&value)))
-        .collect();
+    let (instance, person, data) = (sample(machine), sample_person(), Map::new());
+    let sources =
+        Sources { instance: &instance, event, data: &data, actor: &Actor::system(), subject: Some(&person), grid };
+    let mut out: Vec<(String, Ty)> =
+        variables(&sources).into_iter().map(|(name, value)| (name.to_string(), Ty::of_json(&value))).collect();
     for (name, ty) in &mut out {
         match name.as_str() {
             "event" => {
@@ -148,6 +161,10 @@ fn field_shape(kind: FieldType) -> Ty {
         FieldType::Scores => Ty::Map(Box::new(Ty::Int)),
         _ => Ty::Str,
     }
+}
+
+fn sample_person() -> Person {
+    Person { user_id: uuid::Uuid::nil(), roles: vec![], affiliations: vec![Scope::Org("x".into())] }
 }
 
 /// An instance with one of everything a list may hold, so that every
@@ -195,13 +212,12 @@ fn to_cel(value: &Value) -> cel::Value {
     }
 }
 
-/// CEL's standard library, registered once: building it is most of the
-/// cost of a fresh context.
-static STDLIB: std::sync::LazyLock<Arc<cel::Env>> = std::sync::LazyLock::new(|| Arc::new(cel::Env::stdlib()));
-
 /// A CEL context holding `variables` and `now`.
 pub fn context(variables: &[(&str, Value)], now: DateTime<Utc>) -> cel::Context<'static, 'static> {
-    let mut ctx = cel::Context::with_env(Arc::clone(&STDLIB));
+    let mut ctx = cel::Context::with_env(crate::workflow::rules::env());
+    // `lowerAscii` leaves "É" as it is; names of French organisations need
+    // Unicode lowercase to compare.
+    ctx.add_function("lower", |s: Arc<String>| s.to_lowercase()).expect("`lower` is no standard function");
     for (name, value) in variables {
         add(&mut ctx, name, value);
     }
@@ -213,20 +229,24 @@ pub fn add(ctx: &mut cel::Context<'static, 'static>, name: &str, value: &Value) 
     ctx.add_variable_from_value(name.to_string(), to_cel(value));
 }
 
-/// Whether `rule` holds; `Err` when the expression could not be evaluated
-/// (a value of an unexpected type at run time).
-pub fn holds(rule: &Rule, ctx: &cel::Context) -> Result<bool, Refusal> {
-    match rule.expr.program().execute(ctx) {
-        Ok(cel::Value::Bool(b)) => Ok(b),
-        Ok(other) => Err(evaluation_failed(rule, &format!("gives {other:?}, not a boolean"))),
-        Err(e) => Err(evaluation_failed(rule, &e.to_string())),
+/// `Ok` when `rule` holds, its refusal when it does not: its message, then
+/// what its `missing` list names. A rule without `rule` holds when that list
+/// is empty. An expression that cannot be evaluated (a value of an
+/// unexpected type at run time) refuses with `rule_error`.
+pub fn check(rule: &Rule, ctx: &cel::Context) -> Result<(), Refusal> {
+    let holds = match &rule.expr {
+        Some(expr) => match expr.program().execute(ctx) {
+            Ok(cel::Value::Bool(b)) => Some(b),
+            Ok(other) => return Err(evaluation_failed(rule, &format!("gives {other:?}, not a boolean"))),
+            Err(e) => return Err(evaluation_failed(rule, &e.to_string())),
+        },
+        None => None,
+    };
+    if holds == Some(true) {
+        return Ok(());
     }
-}
-
-/// The refusal of a rule that does not hold: its message, then what its
-/// `detail` lists.
-pub fn refusal(rule: &Rule, ctx: &cel::Context) -> Refusal {
-    let detail: Vec<String> = match rule.detail.as_ref().map(|d| d.program().execute(ctx)) {
+    let missing: Vec<String> = match rule.missing.as_ref().map(|m| m.program().execute(ctx)) {
+        None => vec![],
         Some(Ok(cel::Value::List(items))) => items
             .iter()
             .map(|i| match i {
@@ -234,14 +254,18 @@ pub fn refusal(rule: &Rule, ctx: &cel::Context) -> Refusal {
                 other => format!("{other:?}"),
             })
             .collect(),
-        _ => vec![],
+        Some(Ok(other)) => return Err(evaluation_failed(rule, &format!("`missing` gives {other:?}, not a list"))),
+        Some(Err(e)) => return Err(evaluation_failed(rule, &e.to_string())),
     };
-    let message = if detail.is_empty() {
+    if holds.is_none() && missing.is_empty() {
+        return Ok(());
+    }
+    let message = if missing.is_empty() {
         rule.message.clone()
     } else {
-        format!("{} : {}.", rule.message.trim_end_matches('.'), detail.join(", "))
+        format!("{} : {}.", rule.message.trim_end_matches('.'), missing.join(", "))
     };
-    Refusal::GuardFailed { guard: rule.name.clone(), code: rule.code.clone(), message }
+    Err(Refusal::GuardFailed { guard: rule.name.clone(), code: rule.code.clone(), message })
 }
 
 fn evaluation_failed(rule: &Rule, why: &str) -> Refusal {
@@ -273,7 +297,10 @@ pub fn sample_fault(
             },
         );
     }
-    let vars = variables(&sample(machine), event, &data, &Actor::system(), grid);
+    let (instance, person) = (sample(machine), sample_person());
+    let sources =
+        Sources { instance: &instance, event, data: &data, actor: &Actor::system(), subject: Some(&person), grid };
+    let vars = variables(&sources);
     let ctx = context(&vars, DateTime::<Utc>::UNIX_EPOCH);
     use cel::ExecutionError as E;
     match expr.program().execute(&ctx) {

@@ -67,6 +67,32 @@ pub struct WorkflowSummary {
     /// Every event of both machines with its typed inputs, so that a client
     /// can build its forms.
     pub events: Vec<EventSummary>,
+    /// The criteria grid the experts score against.
+    pub grid: GridSummary,
+    /// The roles some transition allows.
+    pub roles: Vec<String>,
+    /// The workflow file's own predicates, with what a refused person reads.
+    pub predicates: Vec<PredicateSummary>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct GridSummary {
+    pub id: String,
+    pub label: String,
+    pub criteria: Vec<crate::workflow::Criterion>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PredicateSummary {
+    pub name: String,
+    /// `dossier` or `label`.
+    pub machine: String,
+    /// The CEL expression that must hold, and after `missing: ` the list
+    /// that must be empty.
+    pub rule: String,
+    /// The refusal code when it does not.
+    pub code: String,
+    pub message: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -91,6 +117,8 @@ pub struct FieldSummary {
     pub choices: Vec<Choice>,
     pub min: Option<i64>,
     pub max: Option<i64>,
+    /// `field=value`: required when another input has that value.
+    pub required_if: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -165,6 +193,7 @@ fn summary(wf: &crate::workflow::Definition) -> WorkflowSummary {
                         .collect(),
                     min: f.min,
                     max: f.max,
+                    required_if: f.required_if.as_ref().map(|(other, value)| format!("{other}={value}")),
                 })
                 .collect(),
         })
@@ -177,6 +206,30 @@ fn summary(wf: &crate::workflow::Definition) -> WorkflowSummary {
         dossier_states: states(&wf.dossier),
         label_states: states(&wf.label_machine),
         events,
+        grid: GridSummary { id: wf.grid.id.clone(), label: wf.grid.label.clone(), criteria: wf.grid.criteria.clone() },
+        roles: {
+            let mut roles: Vec<String> = wf
+                .machines()
+                .into_iter()
+                .flat_map(|(_, m)| &m.transitions)
+                .flat_map(|t| &t.roles)
+                .map(|r| r.name().to_string())
+                .collect();
+            roles.sort();
+            roles.dedup();
+            roles
+        },
+        predicates: wf
+            .rules
+            .values()
+            .map(|r| PredicateSummary {
+                name: r.name.clone(),
+                machine: r.machine.name().to_string(),
+                rule: r.source(),
+                code: r.code.clone(),
+                message: r.message.clone(),
+            })
+            .collect(),
     }
 }
 

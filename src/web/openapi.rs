@@ -29,7 +29,7 @@ use utoipa::{Modify, OpenApi};
     ),
     components(schemas(
         super::error::ErrorBody, super::error::ErrorDetail, super::Health, super::WorkflowSummary, super::StateSummary,
-        super::EventSummary, super::FieldSummary, super::Choice,
+        super::EventSummary, super::FieldSummary, super::Choice, super::GridSummary, super::PredicateSummary,
         api::accounts::LoginInput, api::accounts::Token, api::accounts::PasswordInput,
         api::dossiers::PartnerInput, api::dossiers::EventInput,
         crate::app::dossiers::CampaignInput, crate::app::dossiers::DossierInput, crate::app::dossiers::DossierPatch,

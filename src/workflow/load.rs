@@ -141,11 +141,12 @@ struct RawFile {
 struct RawPredicate {
     machine: String,
     /// A CEL expression that holds when the step may go on.
-    rule: Spanned<String>,
+    rule: Option<Spanned<String>>,
     code: String,
     message: String,
-    /// A CEL list of strings: what is missing, read after the message.
-    detail: Option<Spanned<String>>,
+    /// A CEL list of strings: what is missing, read after the message;
+    /// without `rule`, the predicate holds when it is empty.
+    missing: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -495,19 +496,24 @@ impl Ctx<'_> {
             if p.message.trim().is_empty() {
                 self.at(spanned, format!("predicate `{name}` has no message for the person it refuses"));
             }
-            let expr = self.expression(name, "rule", &p.rule);
-            let detail = p.detail.as_ref().and_then(|d| self.expression(name, "detail", d));
-            if let Some(expr) = expr {
-                let rule = Rule {
-                    name: name.clone(),
-                    machine,
-                    expr,
-                    code: p.code.clone(),
-                    message: p.message.clone(),
-                    detail,
-                };
-                self.rules.insert(name.clone(), (rule, false));
+            if p.rule.is_none() && p.missing.is_none() {
+                self.at(spanned, format!("predicate `{name}` needs a `rule`, a `missing` list, or both"));
+                continue;
             }
+            let expr = p.rule.as_ref().map(|e| self.expression(name, "rule", e));
+            let missing = p.missing.as_ref().map(|e| self.expression(name, "missing", e));
+            if let (Some(None), _) | (_, Some(None)) = (&expr, &missing) {
+                continue;
+            }
+            let rule = Rule {
+                name: name.clone(),
+                machine,
+                expr: expr.flatten(),
+                code: p.code.clone(),
+                message: p.message.clone(),
+                missing: missing.flatten(),
+            };
+            self.rules.insert(name.clone(), (rule, false));
         }
     }
 
@@ -545,10 +551,13 @@ impl Ctx<'_> {
             let rule = rule.clone();
             let p = raw[&name].get_ref();
             let shapes = crate::engine::rules::shapes(machine, &event, grid);
-            let parts = [(&rule.expr, &p.rule, "rule", false)]
-                .into_iter()
-                .chain(rule.detail.as_ref().zip(p.detail.as_ref()).map(|(e, s)| (e, s, "detail", true)));
-            for (expr, spanned, key, wants_list) in parts {
+            let parts = [
+                (rule.expr.as_ref().zip(p.rule.as_ref()), "rule", false),
+                (rule.missing.as_ref().zip(p.missing.as_ref()), "missing", true),
+            ];
+            for (expr, spanned, key, wants_list) in
+                parts.into_iter().filter_map(|(part, key, list)| part.map(|(e, s)| (e, s, key, list)))
+            {
                 let first = self.expression_line(spanned);
                 let unknown = expr.unknown_names(&shapes);
                 for (line, message) in &unknown {

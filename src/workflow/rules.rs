@@ -35,9 +35,21 @@ impl Eq for Expr {}
 /// first line (1).
 pub type ExprProblem = (usize, String);
 
+/// CEL's standard library and its strings extension (`trim`,
+/// `lowerAscii`, `join`, `format`…), built once: building it is most of the
+/// cost of a fresh evaluation context.
+pub fn env() -> Arc<cel::Env> {
+    static ENV: std::sync::LazyLock<Arc<cel::Env>> = std::sync::LazyLock::new(|| {
+        let mut env = cel::Env::stdlib();
+        env.add_extension(cel::extensions::strings).expect("the strings extension registers once");
+        Arc::new(env)
+    });
+    Arc::clone(&ENV)
+}
+
 impl Expr {
     pub fn compile(source: &str) -> Result<Expr, Vec<ExprProblem>> {
-        let compiled = cel::Program::compile(source).map(|p| {
+        let compiled = env().compile(source).map(|p| {
             let variables = p.references().variables().into_iter().map(String::from).collect();
             Expr { source: source.to_string(), program: Arc::new(p), variables }
         });
@@ -71,24 +83,34 @@ impl Expr {
     }
 }
 
-/// A named predicate of a workflow file.
+/// A named predicate of a workflow file: a `rule` that must hold, or a
+/// list of what is `missing` that must be empty, or both.
 #[derive(Debug, Clone)]
 pub struct Rule {
     pub name: String,
     pub machine: Machine,
-    pub expr: Expr,
+    pub expr: Option<Expr>,
     /// The refusal code of a step it refuses.
     pub code: String,
     /// What a refused person reads.
     pub message: String,
     /// A list of strings naming what is missing, read after the message.
-    pub detail: Option<Expr>,
+    pub missing: Option<Expr>,
 }
 
 impl Rule {
     /// The variables its expressions read: the facts to build for it.
     pub fn reads(&self) -> impl Iterator<Item = &str> {
-        self.expr.variables().chain(self.detail.iter().flat_map(Expr::variables))
+        self.expr.iter().chain(&self.missing).flat_map(Expr::variables)
+    }
+
+    /// Its expressions' text, for people reading what it checks.
+    pub fn source(&self) -> String {
+        let parts: Vec<String> = [("", &self.expr), ("missing: ", &self.missing)]
+            .into_iter()
+            .filter_map(|(key, e)| e.as_ref().map(|e| format!("{key}{}", e.source.trim())))
+            .collect();
+        parts.join("\n")
     }
 }
 

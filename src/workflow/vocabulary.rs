@@ -63,7 +63,6 @@ vocabulary! {
         ActorSideNotEndorsed = "actor_side_not_endorsed",
         DueInFuture = "due_in_future",
         ReviewerNotAssigned = "reviewer_not_assigned",
-        NoConflictOfInterest = "no_conflict_of_interest",
         ReviewNotSubmitted = "review_not_submitted",
         CompletesReviews = "completes_reviews",
         HasLabelledRenewal = "has_labelled_renewal",

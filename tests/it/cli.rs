@@ -98,9 +98,9 @@ fn check_names_each_problem_with_file_and_line() {
             "`reviews` has no field `average` (known: assigned, averages, submitted)",
         ),
         (
-            |s| s.replace("form.title != \"\" && form.filiere", "form.title !== \"\" && form.filiere"),
-            "form.title !== ",
-            "predicate `required_fields_present`: rule:",
+            |s| s.replace(".filter(f, f[1] == \"\")", ".filter(f, f[1] === \"\")"),
+            "f[1] === ",
+            "predicate `required_fields_present`: missing:",
         ),
         (
             |s| s.replace("guards = [\"opinions_recorded\"]", "guards = []"),

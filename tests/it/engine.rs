@@ -267,6 +267,19 @@ fn conflict_of_interest_and_review_flow() {
         }
     };
     let r = refused(&w, &d, assign(2), &w.president);
+    assert!(
+        matches!(r, Refusal::GuardFailed { ref code, ref message, .. } if code == "conflict_of_interest" && message.ends_with(": LYON.")),
+        "{r:?}"
+    );
+    // An organisation matches whatever its case and accents' case.
+    let mut outsider = w.rapporteurs[0].1.clone();
+    outsider.user_id = Uuid::new_v4();
+    outsider.affiliations = vec![Scope::Org(" LYCÉE JEAN MERMOZ ".into())];
+    let by_org = Event {
+        subject: Some(outsider.clone()),
+        ..Event::named("assign_reviewer").with("user_id", outsider.user_id.to_string()).with("due", "2027-05-15")
+    };
+    let r = refused(&w, &d, by_org, &w.president);
     assert!(matches!(r, Refusal::GuardFailed { ref code, .. } if code == "conflict_of_interest"), "{r:?}");
     for i in 0..2 {
         let plan = decide(&w.def, &d, &assign(i), &w.president, now()).unwrap();

@@ -149,6 +149,13 @@ async fn exercise(base: &str) {
     let category = decide["fields"].as_array().unwrap().iter().find(|f| f["name"] == "category").unwrap();
     assert_eq!((category["type"].as_str(), category["label"].as_str()), (Some("choice"), Some("Mention")));
     assert_eq!(category["choices"][0], serde_json::json!({"code": "standard", "label": "Sans mention"}));
+    assert_eq!(category["required_if"], "outcome=labelled");
+    // The criteria grid, the roles and the file's predicates come with it.
+    assert_eq!(all[0]["grid"]["criteria"].as_array().unwrap().len(), 11);
+    assert!(all[0]["roles"].as_array().unwrap().iter().any(|r| r == "president"));
+    let eple = all[0]["predicates"].as_array().unwrap().iter().find(|p| p["name"] == "has_eple_partner").unwrap();
+    assert_eq!((eple["code"].as_str(), eple["machine"].as_str()), (Some("no_eple_partner"), Some("dossier")));
+    assert!(eple["rule"].as_str().unwrap().contains("form.partners"), "{eple}");
 }
 
 /// Every demo account logs in with the printed password and sees its part.
