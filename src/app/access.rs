@@ -95,12 +95,6 @@ pub enum ReviewAccess {
     Full,
 }
 
-/// States in which the dossier's decision is taken: reviews then open up,
-/// anonymised, to its owners and staff.
-pub fn decided(state: &str) -> bool {
-    matches!(state, "labelled" | "deferred" | "rejected")
-}
-
 pub fn review_access(actor: &Actor, d: &DossierFacts, decided: bool) -> ReviewAccess {
     let mut access = ReviewAccess::None;
     if national(actor) {

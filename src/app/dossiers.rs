@@ -388,7 +388,7 @@ impl App {
 
     pub async fn reviews(&self, actor: &Actor, id: Uuid) -> Result<Vec<ReviewView>, AppError> {
         let instance = self.visible_dossier(actor, id).await?;
-        let decided = access::decided(&instance.state);
+        let decided = self.workflow.dossier.is_at(&instance.state, crate::workflow::Stage::Decided);
         let mut reviews = match access::review_access(actor, dossier_facts(&instance), decided) {
             ReviewAccess::None => Vec::new(),
             ReviewAccess::Anonymous => {
@@ -410,7 +410,7 @@ impl App {
                 "the audit trail is for staff of the dossier's académie or région and the national level",
             ));
         }
-        let decided = access::decided(&instance.state);
+        let decided = self.workflow.dossier.is_at(&instance.state, crate::workflow::Stage::Decided);
         let reviews = access::review_access(actor, dossier_facts(&instance), decided);
         let trail = self.store.trail("dossier", &id.to_string()).await?;
         Ok(trail.into_iter().map(|e| self.redact_for(Machine::Dossier, e, reviews)).collect())

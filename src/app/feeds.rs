@@ -7,7 +7,7 @@ use crate::calendar::{add_months, next_anniversary, paris_date};
 use crate::engine::Actor;
 use crate::ical::{CalEvent, When};
 use crate::store::labels::LabelFilter;
-use crate::workflow::Role;
+use crate::workflow::{Role, Stage};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
@@ -66,7 +66,11 @@ impl App {
                 });
             }
         }
-        for d in self.dossiers(actor, Some("returned_for_completion"), None).await? {
+        let mut completing = Vec::new();
+        for state in self.workflow.dossier.states_at(Stage::Completing) {
+            completing.extend(self.dossiers(actor, Some(&state), None).await?);
+        }
+        for d in completing {
             let Ok(id) = uuid::Uuid::parse_str(&d.id) else { continue };
             let view = self.store.dossier_view(id).await?;
             let Some(due) = view.completion.as_ref().and_then(|c| instant(&c.due)).filter(|t| *t > now) else {
@@ -82,7 +86,9 @@ impl App {
             });
         }
         for a in self.assignments(actor).await? {
-            let Some(due) = instant(&a.due_at).filter(|t| *t > now && !a.submitted && a.state == "under_review") else {
+            let Some(due) = instant(&a.due_at)
+                .filter(|t| *t > now && !a.submitted && self.workflow.dossier.is_at(&a.state, Stage::Reviewing))
+            else {
                 continue;
             };
             events.push(CalEvent {
@@ -95,7 +101,7 @@ impl App {
             });
         }
         for l in self.labels(actor, &LabelFilter::default()).await? {
-            if !matches!(l.status.as_str(), "active" | "renewal_open") {
+            if !self.workflow.label_machine.is_at(&l.status, Stage::InForce) {
                 continue;
             }
             let (Ok(from), Ok(until)) = (

@@ -3,11 +3,10 @@
 //! transaction or nothing; the same file again changes nothing.
 
 use super::{App, AppError};
-use crate::calendar::{add_months, paris_date};
 use crate::engine::{self, Actor, Facts, LabelFacts, Refusal, TimerOp};
 use crate::reference::{self, fold};
 use crate::store::imports::{ImportOp, LabelRecord};
-use crate::workflow::{Machine, Role};
+use crate::workflow::{Definition, Machine, Role};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -207,23 +206,11 @@ pub fn parse_campuses(text: &str) -> Result<Vec<CampusRow>, Vec<RowProblem>> {
     }
 }
 
-/// The status an imported label starts in, from its dates.
-fn status_on(record: &LabelRecord, today: NaiveDate) -> &'static str {
-    if record.valid_until < today {
-        "expired"
-    } else if today >= add_months(record.valid_until, -12) {
-        "renewal_open"
-    } else {
-        "active"
-    }
-}
-
-/// The deadlines of a label in force from now on: those already past are
-/// history, and an import announces nothing by e-mail.
-fn future_timers(app: &App, record: &LabelRecord, status: &str, now: DateTime<Utc>) -> engine::Effects {
-    if status == "expired" {
-        return engine::Effects::default();
-    }
+/// Where a label with these dates stands now had labelflow known it from
+/// its first day: the state its own timers would have taken it to, and
+/// its deadlines still to come. An import announces nothing by e-mail: what
+/// those steps notified is history.
+fn placed(def: &Definition, record: &LabelRecord, now: DateTime<Utc>) -> (String, engine::Effects) {
     let facts = Facts::Label(LabelFacts {
         dossier_id: None,
         owners: vec![],
@@ -234,10 +221,18 @@ fn future_timers(app: &App, record: &LabelRecord, status: &str, now: DateTime<Ut
         has_labelled_renewal: false,
         reports: vec![],
     });
-    let mut effects = engine::creation_effects(&app.workflow, Machine::Label, &facts, now);
-    effects.messages.clear();
-    effects.timers.retain(|t| matches!(t, TimerOp::Start { due_at, .. } if *due_at > now));
-    effects
+    let machine = &def.label_machine;
+    let label = engine::Instance {
+        machine: Machine::Label,
+        id: uuid::Uuid::nil(),
+        state: machine.initial.clone(),
+        version: 1,
+        facts,
+        pending_timers: vec![],
+    };
+    let created = crate::calendar::paris_instant(record.valid_from, chrono::NaiveTime::MIN);
+    let (label, timers) = engine::catch_up(def, label, created.min(now), now);
+    (label.state, engine::Effects { messages: vec![], timers })
 }
 
 impl App {
@@ -252,7 +247,6 @@ impl App {
             Err(problems) => return Ok(ImportReport { problems, ..Default::default() }),
         };
         let now = self.clock.now();
-        let today = paris_date(now);
         let existing = self.store.imported_labels().await?;
         let mut ops = Vec::new();
         let mut changes = Vec::new();
@@ -266,9 +260,8 @@ impl App {
             };
             match existing.get(&row.key) {
                 None => {
-                    let status = status_on(&row.record, today);
-                    let effects = future_timers(self, &row.record, status, now);
-                    ops.push(ImportOp::Create { key: row.key, record: row.record, status: status.into(), effects });
+                    let (status, effects) = placed(&self.workflow, &row.record, now);
+                    ops.push(ImportOp::Create { key: row.key, record: row.record, status, effects });
                 }
                 Some(current) => {
                     change.label_id = Some(current.id.clone());
@@ -277,15 +270,15 @@ impl App {
                         change.change = "unchanged".into();
                     } else {
                         change.change = "update".into();
-                        // A label withdrawn or renewed here keeps its status; the
-                        // others follow the new dates.
-                        let follows_dates = matches!(current.status.as_str(), "active" | "renewal_open" | "expired");
+                        // A label where its dates put it follows the new dates;
+                        // one that something else moved (withdrawn, renewed)
+                        // keeps its state.
+                        let follows_dates = placed(&self.workflow, &current.record, now).0 == current.status;
                         let dates_changed = change.fields.iter().any(|f| f.starts_with("valid_"));
                         let (status, effects) = if follows_dates && dates_changed {
-                            let status = status_on(&row.record, today);
-                            let mut effects = future_timers(self, &row.record, status, now);
+                            let (status, mut effects) = placed(&self.workflow, &row.record, now);
                             effects.timers.insert(0, TimerOp::CancelAll);
-                            (status.to_string(), effects)
+                            (status, effects)
                         } else {
                             (current.status.clone(), engine::Effects::default())
                         };
@@ -373,15 +366,32 @@ mod tests {
     }
 
     #[test]
-    fn status_follows_the_dates() {
+    fn a_label_is_placed_where_its_timers_take_it() {
+        let def = crate::workflow::builtin::cmq().unwrap();
         let record = |until: &str| LabelRecord {
             valid_from: NaiveDate::from_ymd_opt(2020, 9, 1).unwrap(),
             valid_until: NaiveDate::parse_from_str(until, "%Y-%m-%d").unwrap(),
             ..Default::default()
         };
-        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-        assert_eq!(status_on(&record("2026-11-22"), today), "expired");
-        assert_eq!(status_on(&record("2027-11-23"), today), "renewal_open");
-        assert_eq!(status_on(&record("2027-11-24"), today), "active");
+        // Noon in Paris: the renewal window of the shipped file opens at 09:00.
+        let now = crate::calendar::paris_instant(
+            NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            chrono::NaiveTime::from_hms_opt(12, 0, 0).unwrap(),
+        );
+        let (expired, timers) = placed(&def, &record("2026-11-22"), now);
+        assert_eq!((expired.as_str(), timers.timers.len()), ("expired", 0));
+        let (open, timers) = placed(&def, &record("2027-11-23"), now);
+        assert_eq!(open, "renewal_open");
+        let names: Vec<&str> = timers
+            .timers
+            .iter()
+            .filter_map(|t| match t {
+                TimerOp::Start { name, due_at, .. } => Some(name.as_str()).filter(|_| *due_at > now),
+                _ => None,
+            })
+            .collect();
+        assert!(names.contains(&"end_of_validity") && !names.contains(&"renewal_window"), "{names:?}");
+        assert_eq!(placed(&def, &record("2027-11-24"), now).0, "active");
+        assert!(timers.messages.is_empty(), "an import notifies nobody");
     }
 }

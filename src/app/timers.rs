@@ -113,7 +113,7 @@ impl App {
         // A reviewer's deadlines say who reviews and who has not yet: they
         // follow the reviews' visibility, except one's own.
         if let engine::Facts::Dossier(d) = &instance.facts {
-            let decided = super::access::decided(&instance.state);
+            let decided = self.workflow.dossier.is_at(&instance.state, crate::workflow::Stage::Decided);
             if super::access::review_access(actor, d, decided) != super::access::ReviewAccess::Full {
                 let own = actor.user_id.map(|u| u.to_string()).unwrap_or_default();
                 let def = self.workflow.machine(machine);

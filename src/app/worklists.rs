@@ -5,7 +5,7 @@ use super::{access, App, AppError};
 use crate::calendar::{add_months, last_anniversary, paris_date};
 use crate::engine::Actor;
 use crate::store::worklists::{Assignment, LateCompletion, LateReview};
-use crate::workflow::Role;
+use crate::workflow::{Role, Stage};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
@@ -58,7 +58,8 @@ impl App {
         let now = self.clock.now();
         let today = paris_date(now);
         let mut reports = Vec::new();
-        for l in self.store.label_reports(&visibility).await? {
+        let in_force = self.workflow.label_machine.states_at(Stage::InForce);
+        for l in self.store.label_reports(&visibility, &in_force).await? {
             let Ok(from) = NaiveDate::parse_from_str(&l.valid_from, "%Y-%m-%d") else { continue };
             let Some(anniversary) = last_anniversary(from, today) else { continue };
             if add_months(anniversary, REPORT_GRACE_MONTHS) <= today && !l.years.contains(&anniversary.year()) {
@@ -71,11 +72,13 @@ impl App {
             }
         }
         reports.sort_by(|a, b| a.due_on.cmp(&b.due_on).then_with(|| a.title.cmp(&b.title)));
-        let mut reviews = self.store.late_reviews(&visibility, now).await?;
+        let reviewing = self.workflow.dossier.states_at(Stage::Reviewing);
+        let mut reviews = self.store.late_reviews(&visibility, &reviewing, now).await?;
         // Who reviews is for the national level (as in the audit trail).
         if !access::sees_every_review(actor) {
             reviews.iter_mut().for_each(|r| r.reviewer = None);
         }
-        Ok(Overdue { reviews, completions: self.store.late_completions(&visibility, now).await?, reports })
+        let completing = self.workflow.dossier.states_at(Stage::Completing);
+        Ok(Overdue { reviews, completions: self.store.late_completions(&visibility, &completing, now).await?, reports })
     }
 }

@@ -119,6 +119,66 @@ pub fn blockers(def: &Definition, instance: &Instance, event: &str, actor: &Acto
     transition.guards.iter().filter_map(|g| ctx.check(g).err()).collect()
 }
 
+/// Where an instance created at `created` stands at `now` when nothing but
+/// its own timers moved it: its creation timers, then each timer fired in
+/// due order by the system, with the timers that step starts and cancels.
+/// Returns the instance so placed and its timers still to come; what those
+/// steps would have notified is not returned (it is history). A timer whose
+/// event is refused is dropped, as the timer worker drops it.
+pub fn catch_up(
+    def: &Definition,
+    mut instance: Instance,
+    created: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> (Instance, Vec<TimerOp>) {
+    let mut pending: Vec<TimerOp> = Vec::new();
+    let apply = |pending: &mut Vec<TimerOp>, ops: Vec<TimerOp>| {
+        for op in ops {
+            match op {
+                TimerOp::CancelAll => pending.clear(),
+                TimerOp::Cancel { name, key } => {
+                    pending.retain(|p| !matches!(p, TimerOp::Start { name: n, key: k, .. } if *n == name && *k == key))
+                }
+                start @ TimerOp::Start { .. } => pending.push(start),
+            }
+        }
+    };
+    apply(&mut pending, creation_effects(def, instance.machine, &instance.facts, created).timers);
+    let system = Actor::system();
+    // A file whose timer restarts itself at the instant it fires would
+    // never let this end; a label's own timers fire a few times a year.
+    for _ in 0..100_000 {
+        let next = pending
+            .iter()
+            .enumerate()
+            .filter_map(|(i, op)| match op {
+                TimerOp::Start { due_at, .. } if *due_at <= now => Some((i, *due_at)),
+                _ => None,
+            })
+            .min_by_key(|(_, due)| *due);
+        let Some((i, due)) = next else { break };
+        let TimerOp::Start { event, .. } = pending.remove(i) else { break };
+        instance.pending_timers = started(&pending);
+        if let Ok(plan) = decide(def, &instance, &Event::named(&event), &system, due) {
+            instance.state = plan.to_state;
+            instance.version += 1;
+            apply(&mut pending, plan.effects.timers);
+        }
+    }
+    instance.pending_timers = started(&pending);
+    (instance, pending)
+}
+
+/// The (name, key) of each timer `ops` starts.
+fn started(ops: &[TimerOp]) -> Vec<(String, Option<Uuid>)> {
+    ops.iter()
+        .filter_map(|op| match op {
+            TimerOp::Start { name, key, .. } => Some((name.clone(), *key)),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Effects of creating an instance (its `on_create` list).
 pub fn creation_effects(def: &Definition, machine: Machine, facts: &Facts, now: DateTime<Utc>) -> Effects {
     let m = def.machine(machine);

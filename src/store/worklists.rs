@@ -47,6 +47,22 @@ pub struct LabelReports {
     pub years: Vec<i32>,
 }
 
+/// `column IN ($n, …)` over `values`, bound after `binds`; never true for
+/// no value.
+fn in_list(column: &str, values: &[String], binds: &mut Vec<String>) -> String {
+    if values.is_empty() {
+        return "1 = 0".into();
+    }
+    let marks: Vec<String> = values
+        .iter()
+        .map(|v| {
+            binds.push(v.clone());
+            format!("${}", binds.len())
+        })
+        .collect();
+    format!("{column} IN ({})", marks.join(", "))
+}
+
 impl Store {
     pub async fn assignments_of(&self, user: Uuid) -> Result<Vec<Assignment>> {
         let rows = sqlx::query(
@@ -70,13 +86,21 @@ impl Store {
             .collect())
     }
 
-    pub async fn late_reviews(&self, visibility: &Visibility, now: DateTime<Utc>) -> Result<Vec<LateReview>> {
+    /// Reviews past due on dossiers in one of `states` (those where reviews
+    /// are being written).
+    pub async fn late_reviews(
+        &self,
+        visibility: &Visibility,
+        states: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<LateReview>> {
         let mut binds = Vec::new();
         let scope = visibility_sql(visibility, &DOSSIER_SCOPE, &mut binds);
+        let in_states = in_list("d.state", states, &mut binds);
         binds.push(to_micros(now).to_string());
         let sql = format!(
             "SELECT d.id, d.title, u.name, a.due_at FROM assignments a JOIN dossiers d ON d.id = a.dossier_id \
-             JOIN users u ON u.id = a.user_id WHERE d.state = 'under_review' AND a.due_at < CAST(${} AS BIGINT) \
+             JOIN users u ON u.id = a.user_id WHERE {in_states} AND a.due_at < CAST(${} AS BIGINT) \
              AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.dossier_id = a.dossier_id AND r.reviewer_id = a.user_id) \
              AND {scope} ORDER BY a.due_at, d.title",
             binds.len()
@@ -94,12 +118,20 @@ impl Store {
             .collect())
     }
 
-    pub async fn late_completions(&self, visibility: &Visibility, now: DateTime<Utc>) -> Result<Vec<LateCompletion>> {
+    /// Completion requests past their deadline on dossiers in one of
+    /// `states` (those where the owners complete the dossier).
+    pub async fn late_completions(
+        &self,
+        visibility: &Visibility,
+        states: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<LateCompletion>> {
         let mut binds = Vec::new();
         let scope = visibility_sql(visibility, &DOSSIER_SCOPE, &mut binds);
+        let in_states = in_list("d.state", states, &mut binds);
         binds.push(to_micros(now).to_string());
         let sql = format!(
-            "SELECT d.id, d.title, d.completion_due FROM dossiers d WHERE d.state = 'returned_for_completion' \
+            "SELECT d.id, d.title, d.completion_due FROM dossiers d WHERE {in_states} \
              AND d.completion_due < CAST(${} AS BIGINT) AND {scope} ORDER BY d.completion_due, d.title",
             binds.len()
         );
@@ -111,13 +143,15 @@ impl Store {
             .collect())
     }
 
-    /// Labels in force that the visibility reaches, with their report years.
-    pub async fn label_reports(&self, visibility: &Visibility) -> Result<Vec<LabelReports>> {
+    /// Labels in one of `states` (those in force) that the visibility
+    /// reaches, with their report years.
+    pub async fn label_reports(&self, visibility: &Visibility, states: &[String]) -> Result<Vec<LabelReports>> {
         let mut binds = Vec::new();
         let scope = super::labels::label_visibility_sql(visibility, &mut binds);
+        let in_states = in_list("l.state", states, &mut binds);
         let sql = format!(
             "SELECT l.id, l.title, l.valid_from, r.year FROM labels l LEFT JOIN label_reports r ON r.label_id = l.id \
-             WHERE l.state IN ('active', 'renewal_open') AND {scope} ORDER BY l.title, l.id"
+             WHERE {in_states} AND {scope} ORDER BY l.title, l.id"
         );
         let mut out: Vec<LabelReports> = Vec::new();
         for r in self.fetch_with(&sql, &binds).await? {

@@ -4,7 +4,7 @@
 use super::criteria::{parse_grid, Grid};
 use super::model::*;
 use super::rules::{Expr, Rule};
-use super::vocabulary::{Anchor, FieldType, Machine, Predicate, Recipient, RecordKind, Role, TEMPLATES};
+use super::vocabulary::{Anchor, FieldType, Machine, Predicate, Recipient, RecordKind, Role, Stage, TEMPLATES};
 use crate::calendar::Offset;
 use chrono::NaiveTime;
 use serde::Deserialize;
@@ -181,6 +181,8 @@ struct RawState {
     terminal: bool,
     #[serde(default)]
     editable: bool,
+    /// What the state means to the engine (see [`Stage`]).
+    stage: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -277,22 +279,36 @@ impl Ctx<'_> {
 
     fn machine(&mut self, machine: Machine, raw: RawMachine) -> MachineDef {
         let m = machine.name();
-        let mut states: Vec<(usize, StateDef)> = raw
-            .states
-            .iter()
-            .map(|(name, s)| {
-                let s_ref = s.get_ref();
-                (
-                    s.span().start,
-                    StateDef {
-                        name: name.clone(),
-                        label: s_ref.label.clone(),
-                        terminal: s_ref.terminal,
-                        editable: s_ref.editable,
-                    },
-                )
-            })
-            .collect();
+        let mut states: Vec<(usize, StateDef)> = Vec::new();
+        for (name, s) in &raw.states {
+            let s_ref = s.get_ref();
+            let stage = match s_ref.stage.as_deref().map(|t| (t, Stage::parse(t))) {
+                None => None,
+                Some((_, Some(stage))) if stage.machine() == machine => Some(stage),
+                Some((text, Some(stage))) => {
+                    self.at(
+                        s,
+                        format!("{m}: state `{name}`: stage `{text}` belongs to the {} machine", stage.machine()),
+                    );
+                    None
+                }
+                Some((text, None)) => {
+                    let known: Vec<&str> = Stage::ALL.iter().map(|s| s.name()).collect();
+                    self.at(s, format!("{m}: state `{name}`: unknown stage `{text}` (known: {})", known.join(", ")));
+                    None
+                }
+            };
+            states.push((
+                s.span().start,
+                StateDef {
+                    name: name.clone(),
+                    label: s_ref.label.clone(),
+                    terminal: s_ref.terminal,
+                    editable: s_ref.editable,
+                    stage,
+                },
+            ));
+        }
         states.sort_by_key(|(at, _)| *at);
         let states: Vec<StateDef> = states.into_iter().map(|(_, s)| s).collect();
         let state_known = |name: &str| states.iter().any(|s| s.name == name);

@@ -11,7 +11,7 @@ pub use criteria::{Criterion, Grid};
 pub use load::{compile, load_all, load_file, load_shipped, Loaded, Problem, Problems};
 pub use model::*;
 pub use rules::{Expr, Rule, Ty};
-pub use vocabulary::{Anchor, FieldType, Machine, Predicate, Recipient, RecordKind, Role};
+pub use vocabulary::{Anchor, FieldType, Machine, Predicate, Recipient, RecordKind, Role, Stage};
 
 /// The workflows shipped inside the binary, used when no workflow folder
 /// is given.

@@ -2,7 +2,7 @@
 
 use super::criteria::Grid;
 use super::rules::Rule;
-use super::vocabulary::{Anchor, FieldType, Machine, Predicate, Recipient, RecordKind, Role};
+use super::vocabulary::{Anchor, FieldType, Machine, Predicate, Recipient, RecordKind, Role, Stage};
 use crate::calendar::Offset;
 use chrono::NaiveTime;
 
@@ -81,6 +81,16 @@ impl MachineDef {
         self.state(state).is_some_and(|s| s.terminal)
     }
 
+    /// Whether `state` is at `stage`.
+    pub fn is_at(&self, state: &str, stage: Stage) -> bool {
+        self.state(state).is_some_and(|s| s.stage == Some(stage))
+    }
+
+    /// The states at `stage`, in file order.
+    pub fn states_at(&self, stage: Stage) -> Vec<String> {
+        self.states.iter().filter(|s| s.stage == Some(stage)).map(|s| s.name.clone()).collect()
+    }
+
     /// Transitions for `event` leaving `state`, in file order.
     pub fn transitions_from<'a>(&'a self, state: &'a str, event: &'a str) -> impl Iterator<Item = &'a Transition> + 'a {
         self.transitions.iter().filter(move |t| t.event == event && t.from.iter().any(|f| f == state))
@@ -131,6 +141,7 @@ pub struct StateDef {
     /// Owners may edit the dossier's content (fields, partners,
     /// self-assessment, attachments) in this state.
     pub editable: bool,
+    pub stage: Option<Stage>,
 }
 
 #[derive(Debug, Clone)]

@@ -86,6 +86,31 @@ impl Predicate {
 }
 
 vocabulary! {
+    /// What a state means to the engine beyond its transitions: the
+    /// worklists, calendars and review visibility read it, never a state's
+    /// name. `completing`: the owners complete the dossier against a
+    /// deadline. `reviewing`: reviews are being written, one past its due
+    /// date is late. `decided`: the decision is taken, the reviews open up,
+    /// anonymised, to the owners and staff. `in_force` (labels): the label is
+    /// valid and activity reports are expected.
+    Stage {
+        Completing = "completing",
+        Reviewing = "reviewing",
+        Decided = "decided",
+        InForce = "in_force",
+    }
+}
+
+impl Stage {
+    pub fn machine(self) -> Machine {
+        match self {
+            Stage::InForce => Machine::Label,
+            _ => Machine::Dossier,
+        }
+    }
+}
+
+vocabulary! {
     /// What a `record` effect stores on the dossier.
     RecordKind {
         Endorsement = "endorsement",

@@ -83,6 +83,21 @@ fn check_names_each_problem_with_file_and_line() {
             "labels `labeled`, which is not one of its choices",
         ),
         (
+            |s| s.replace("stage = \"reviewing\"", "stage = \"reviewng\""),
+            "stage = \"reviewng\"",
+            "state `under_review`: unknown stage `reviewng` (known: completing, reviewing, decided, in_force)",
+        ),
+        (
+            |s| {
+                s.replace(
+                    "active = { label = \"Actif\", stage = \"in_force\"",
+                    "active = { label = \"Actif\", stage = \"decided\"",
+                )
+            },
+            "active = { label = \"Actif\", stage = \"decided\"",
+            "stage `decided` belongs to the dossier machine",
+        ),
+        (
             |s| s.replace("\nalready_endorsed = ", "\nalready_endorsd = "),
             "already_endorsd = ",
             "unknown refusal code `already_endorsd`",

@@ -284,7 +284,9 @@ pub(super) async fn render_dossier(
         })
         .collect();
     let completion = match &d.completion {
-        Some(c) if instance.state == "returned_for_completion" => Some((c.message.clone(), french_instant(&c.due))),
+        Some(c) if app.workflow.dossier.is_at(&instance.state, crate::workflow::Stage::Completing) => {
+            Some((c.message.clone(), french_instant(&c.due)))
+        }
         _ => None,
     };
     let assignment = browser.actor.user_id.and_then(|me| {
