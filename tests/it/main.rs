@@ -22,5 +22,6 @@ mod reliability;
 mod server;
 mod store;
 mod timers;
+mod tutorial;
 mod upgrade;
 mod workers;
