@@ -5,6 +5,7 @@
 pub mod dataset;
 pub mod http;
 pub mod mail;
+pub mod predicates;
 pub mod scratch;
 pub mod timers;
 pub mod transitions;

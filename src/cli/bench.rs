@@ -129,6 +129,15 @@ pub enum BenchCommand {
         #[command(flatten)]
         postgres: PostgresServer,
     },
+    /// Time per `decide` of a step guarded by the workflow's own (CEL)
+    /// predicates, against the same step with those guards taken out; no
+    /// database. Last line `ratio R` (without / with).
+    Predicates {
+        #[arg(long, default_value_t = 20_000)]
+        decisions: usize,
+        #[arg(long, default_value_t = 5)]
+        rounds: usize,
+    },
     /// Dossier transitions per second through the engine and store, against
     /// raw SQL doing the same writes; last line `ratio R` (engine / raw).
     Transitions {
@@ -179,6 +188,12 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
                 wrk,
             };
             http::run(&opts, crate::workflow::builtin::cmq()?, &mut std::io::stdout()).await?;
+            Ok(())
+        }
+        BenchCommand::Predicates { decisions, rounds } => {
+            anyhow::ensure!(decisions >= 1 && rounds >= 1, "--decisions and --rounds must be positive");
+            let opts = crate::bench::predicates::Options { decisions, rounds };
+            crate::bench::predicates::run(&opts, crate::workflow::builtin::cmq()?, &mut std::io::stdout())?;
             Ok(())
         }
         BenchCommand::Transitions { backend: b, clients, seconds, rounds, postgres } => {

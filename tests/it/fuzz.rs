@@ -20,7 +20,11 @@ fn fuzz(base: &str, token: &str, report: &std::path::Path) -> (bool, String) {
             "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
         ])
         .args(["--phases", "examples,coverage,fuzzing"])
-        .args(["--max-examples", EXAMPLES, "--seed", "20261130", "--workers", "2"])
+        // One worker: CPython 3.11's `ast` module is not thread-safe, and
+        // hypothesis parses sources to describe its strategies; two threads
+        // doing so crash the run now and then ("AST constructor recursion
+        // depth mismatch"), a fault of the tool, not of the API.
+        .args(["--max-examples", EXAMPLES, "--seed", "20261130", "--workers", "1"])
         .args(["--request-timeout", "30", "--no-color", "--warnings", "off"])
         // Logging out would end the session the rest of the run uses.
         .args(["--exclude-path", "/api/v1/logout"])
