@@ -281,3 +281,13 @@ fn migrate_then_user_add_then_audit_verify() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout).trim(), "1 entries verified");
 }
+
+#[test]
+fn bench_predicates_measures_the_files_guards() {
+    let out = labelflow(&["bench", "predicates", "--decisions", "20", "--rounds", "1"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("decide `submit` with 4 of the file's predicates"), "{stdout}");
+    let ratio: f64 = stdout.lines().last().and_then(|l| l.strip_prefix("ratio ")).unwrap().parse().unwrap();
+    assert!(ratio > 0.0, "{stdout}");
+}
