@@ -15,9 +15,8 @@ pub(super) struct Ctx<'a> {
     pub subject: Option<&'a Person>,
     pub data: &'a Map<String, Value>,
     pub now: DateTime<Utc>,
-    /// The facts as CEL variables, each built when a file's predicate
-    /// first reads it.
-    pub cel: std::cell::RefCell<Option<(cel::Context<'static, 'static>, Vec<String>)>>,
+    /// The file's predicates' facts, built when one is first evaluated.
+    pub cel: std::cell::RefCell<Option<super::rules::Evaluation>>,
 }
 
 /// Every code the engine's own refusals carry (`GuardFailed`): a workflow
@@ -71,8 +70,6 @@ impl Ctx<'_> {
                     code: "rule_error".into(),
                     message: format!("the workflow has no predicate `{name}`"),
                 })?;
-                let mut cel = self.cel.borrow_mut();
-                let (ctx, built) = cel.get_or_insert_with(|| (super::rules::context(&[], self.now), Vec::new()));
                 let sources = super::rules::Sources {
                     instance: self.instance,
                     event: self.event,
@@ -81,16 +78,8 @@ impl Ctx<'_> {
                     subject: self.subject,
                     grid: &self.def.grid,
                 };
-                for name in rule.reads() {
-                    if built.iter().any(|b| b == name) {
-                        continue;
-                    }
-                    if let Some(value) = sources.variable(name) {
-                        super::rules::add(ctx, name, &value);
-                    }
-                    built.push(name.to_string());
-                }
-                super::rules::check(rule, ctx)
+                let mut cel = self.cel.borrow_mut();
+                cel.get_or_insert_with(|| super::rules::Evaluation::new(self.now)).check(rule, &sources)
             }
         }
     }

@@ -213,7 +213,7 @@ fn to_cel(value: &Value) -> cel::Value {
 }
 
 /// A CEL context holding `variables` and `now`.
-pub fn context(variables: &[(&str, Value)], now: DateTime<Utc>) -> cel::Context<'static, 'static> {
+fn context(variables: &[(&str, Value)], now: DateTime<Utc>) -> cel::Context<'static, 'static> {
     let mut ctx = cel::Context::with_env(crate::workflow::rules::env());
     // `lowerAscii` leaves "É" as it is; names of French organisations need
     // Unicode lowercase to compare.
@@ -225,15 +225,42 @@ pub fn context(variables: &[(&str, Value)], now: DateTime<Utc>) -> cel::Context<
     ctx
 }
 
-pub fn add(ctx: &mut cel::Context<'static, 'static>, name: &str, value: &Value) {
+fn add(ctx: &mut cel::Context<'static, 'static>, name: &str, value: &Value) {
     ctx.add_variable_from_value(name.to_string(), to_cel(value));
+}
+
+/// The facts of one decision as CEL variables, each built the first time a
+/// predicate reads it.
+pub struct Evaluation {
+    ctx: cel::Context<'static, 'static>,
+    built: Vec<String>,
+}
+
+impl Evaluation {
+    pub fn new(now: DateTime<Utc>) -> Evaluation {
+        Evaluation { ctx: context(&[], now), built: Vec::new() }
+    }
+
+    /// [`check`] of `rule`, with the facts it reads taken from `sources`.
+    pub fn check(&mut self, rule: &Rule, sources: &Sources) -> Result<(), Refusal> {
+        for name in rule.reads() {
+            if self.built.iter().any(|b| b == name) {
+                continue;
+            }
+            if let Some(value) = sources.variable(name) {
+                add(&mut self.ctx, name, &value);
+            }
+            self.built.push(name.to_string());
+        }
+        check(rule, &self.ctx)
+    }
 }
 
 /// `Ok` when `rule` holds, its refusal when it does not: its message, then
 /// what its `missing` list names. A rule without `rule` holds when that list
 /// is empty. An expression that cannot be evaluated (a value of an
 /// unexpected type at run time) refuses with `rule_error`.
-pub fn check(rule: &Rule, ctx: &cel::Context) -> Result<(), Refusal> {
+fn check(rule: &Rule, ctx: &cel::Context) -> Result<(), Refusal> {
     let holds = match &rule.expr {
         Some(expr) => match expr.program().execute(ctx) {
             Ok(cel::Value::Bool(b)) => Some(b),

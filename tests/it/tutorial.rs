@@ -104,16 +104,8 @@ async fn the_readme_tutorial_makes_a_working_label() {
     let mut tokens = std::collections::BTreeMap::new();
     for (var, email) in [("ADMIN", "admin@cantine.test"), ("CHEF", "chef@cantine.test"), ("JURY", "jury@cantine.test")]
     {
-        let login: Value = client
-            .post(format!("{}/api/v1/login", server.base))
-            .json(&serde_json::json!({"email": email, "password": "cantine-demo-1"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        tokens.insert(var.to_string(), login["token"].as_str().expect("logs in").to_string());
+        let person = crate::common::Client::login_with(&server.base, email, "cantine-demo-1").await;
+        tokens.insert(var.to_string(), person.token.expect("logs in"));
     }
 
     // The API calls, in the README's order, with what each must answer.
