@@ -273,9 +273,10 @@ impl App {
                         // A label where its dates put it follows the new dates;
                         // one that something else moved (withdrawn, renewed)
                         // keeps its state.
-                        let follows_dates = placed(&self.workflow, &current.record, now).0 == current.status;
+                        // Replayed only when the dates change: most updates do not.
                         let dates_changed = change.fields.iter().any(|f| f.starts_with("valid_"));
-                        let (status, effects) = if follows_dates && dates_changed {
+                        let follows_dates = || placed(&self.workflow, &current.record, now).0 == current.status;
+                        let (status, effects) = if dates_changed && follows_dates() {
                             let (status, mut effects) = placed(&self.workflow, &row.record, now);
                             effects.timers.insert(0, TimerOp::CancelAll);
                             (status, effects)

@@ -1,6 +1,6 @@
 //! The cost of a workflow's CEL predicates in `decide`: the step out of a
-//! draft with the most of the file's predicates in its guards (the CMQ's
-//! submission), against the same definition with those guards taken out,
+//! draft with the most of the file's predicates in its guards (the
+//! shipped file's submission), against the same definition with those guards taken out,
 //! alternating the two sides in rounds. Pure: no database.
 
 use crate::engine::{decide, Actor, DossierFacts, Event, Facts, Grant, Instance};

@@ -30,7 +30,7 @@ pub struct Sources<'a> {
     pub event: &'a EventDef,
     pub data: &'a Map<String, Value>,
     pub actor: &'a Actor,
-    /// The person the event names (the rapporteur being assigned).
+    /// The person the event names (the reviewer being assigned).
     pub subject: Option<&'a Person>,
     pub grid: &'a Grid,
 }
@@ -130,11 +130,10 @@ impl Sources<'_> {
 /// `event` is sent: those of a sample instance, so they are the engine's by
 /// construction.
 pub fn shapes(machine: Machine, event: &EventDef, grid: &Grid) -> Vec<(String, Ty)> {
-    let (instance, person, data) = (sample(machine), sample_person(), Map::new());
-    let sources =
-        Sources { instance: &instance, event, data: &data, actor: &Actor::system(), subject: Some(&person), grid };
-    let mut out: Vec<(String, Ty)> =
-        variables(&sources).into_iter().map(|(name, value)| (name.to_string(), Ty::of_json(&value))).collect();
+    let mut out: Vec<(String, Ty)> = sample_variables(machine, event, &Map::new(), grid)
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), Ty::of_json(&value)))
+        .collect();
     for (name, ty) in &mut out {
         match name.as_str() {
             "event" => {
@@ -163,8 +162,18 @@ fn field_shape(kind: FieldType) -> Ty {
     }
 }
 
-fn sample_person() -> Person {
-    Person { user_id: uuid::Uuid::nil(), roles: vec![], affiliations: vec![Scope::Org("x".into())] }
+/// The facts of a sample instance of `machine` (see [`sample`]), the
+/// event's inputs being `data`, its subject a person with an affiliation.
+fn sample_variables(
+    machine: Machine,
+    event: &EventDef,
+    data: &Map<String, Value>,
+    grid: &Grid,
+) -> Vec<(&'static str, Value)> {
+    let instance = sample(machine);
+    let person = Person { user_id: uuid::Uuid::nil(), roles: vec![], affiliations: vec![Scope::Org("x".into())] };
+    let actor = Actor::system();
+    variables(&Sources { instance: &instance, event, data, actor: &actor, subject: Some(&person), grid })
 }
 
 /// An instance with one of everything a list may hold, so that every
@@ -324,11 +333,7 @@ pub fn sample_fault(
             },
         );
     }
-    let (instance, person) = (sample(machine), sample_person());
-    let sources =
-        Sources { instance: &instance, event, data: &data, actor: &Actor::system(), subject: Some(&person), grid };
-    let vars = variables(&sources);
-    let ctx = context(&vars, DateTime::<Utc>::UNIX_EPOCH);
+    let ctx = context(&sample_variables(machine, event, &data, grid), DateTime::<Utc>::UNIX_EPOCH);
     use cel::ExecutionError as E;
     match expr.program().execute(&ctx) {
         Ok(cel::Value::Bool(_)) if !wants_list => None,

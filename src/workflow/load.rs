@@ -99,7 +99,6 @@ pub fn compile(
     }
     if !ctx.problems.is_empty() {
         ctx.problems.sort();
-        ctx.problems.dedup();
         return Err(Problems(ctx.problems));
     }
     Ok(Definition {
@@ -485,8 +484,12 @@ impl Ctx<'_> {
             self.at(at, format!("{what} `{name}` applies to the {of} machine, not the {machine}"));
             return None;
         }
+        // Several transitions of one event (`decide` by outcome) share its
+        // facts: its predicates are checked once for it.
         if let (Check::Rule(_), Some(event)) = (&check, event) {
-            self.uses.push((name.to_string(), machine, event.clone()));
+            if !self.uses.iter().any(|(n, _, e)| n == name && e.name == event.name) {
+                self.uses.push((name.to_string(), machine, event.clone()));
+            }
         }
         Some(check)
     }
