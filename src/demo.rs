@@ -65,17 +65,23 @@ pub async fn seed(app: &App) -> Result<bool, AppError> {
         )
         .await?;
 
-    let dossier = |title: &str, filiere: &str, category: &str| NewDossier {
-        campaign_id: campaign,
-        kind: "creation".into(),
-        category: category.into(),
-        title: title.into(),
-        filiere: filiere.into(),
-        region: "ARA".into(),
-        academies: vec!["LYON".into()],
-        support_establishment: "Lycée La Martinière Monplaisir".into(),
-        directeur_operationnel: "Claire Dubois".into(),
-        ..Default::default()
+    let dossier = |title: &str, filiere: &str, category: &str| {
+        NewDossier {
+            campaign_id: campaign,
+            kind: "creation".into(),
+            category: category.into(),
+            title: title.into(),
+            region: "ARA".into(),
+            academies: vec!["LYON".into()],
+            ..Default::default()
+        }
+        .with_form(serde_json::json!({
+            "filiere": filiere,
+            "region": "ARA",
+            "academies": ["LYON"],
+            "support_establishment": "Lycée La Martinière Monplaisir",
+            "directeur_operationnel": "Claire Dubois",
+        }))
     };
     let owner = ids[1];
     let act = |who: &Actor, id: Uuid, e: Event| {
@@ -100,9 +106,13 @@ pub async fn seed(app: &App) -> Result<bool, AppError> {
     ];
     for (title, filiere, category, depth) in stages {
         let id = app.create_dossier(&porteur, owner, dossier(title, filiere, category)).await?;
-        app.store.add_partner(id, "Lycée La Martinière Monplaisir", "eple", &porteur, now).await?;
-        app.store.add_partner(id, "Université Claude Bernard Lyon 1", "universite", &porteur, now).await?;
-        app.store.add_partner(id, "Michelin", "entreprise", &porteur, now).await?;
+        for (name, kind) in [
+            ("Lycée La Martinière Monplaisir", "eple"),
+            ("Université Claude Bernard Lyon 1", "universite"),
+            ("Michelin", "entreprise"),
+        ] {
+            app.add_partner(&porteur, id, name, kind).await?;
+        }
         act(&rectorat, id, Event::named("endorse")).await?;
         act(&region, id, Event::named("endorse")).await?;
         act(&porteur, id, Event::named("submit")).await?;

@@ -13,6 +13,7 @@ use crate::store::StoreError;
 use crate::workflow::{FieldType, Machine, Role};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -20,6 +21,9 @@ use uuid::Uuid;
 fn invalid(field: &str, reason: impl Into<String>) -> AppError {
     AppError::Refused(Refusal::invalid(field, reason))
 }
+
+/// The group of the form the partner endpoints edit.
+const PARTNERS: &str = "partners";
 
 /// The actor of an audit entry the reader may not know.
 pub const HIDDEN_ACTOR: &str = "hidden";
@@ -66,6 +70,11 @@ pub struct DossierInput {
     pub support_establishment: String,
     #[serde(default)]
     pub directeur_operationnel: String,
+    /// Values of the workflow's form (`GET /api/v1/workflows`), by field;
+    /// the fields above may also be given here.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub form: Option<Map<String, Value>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -79,6 +88,10 @@ pub struct DossierPatch {
     pub academies: Option<Vec<String>>,
     pub support_establishment: Option<String>,
     pub directeur_operationnel: Option<String>,
+    /// Values of the workflow's form to change, by field (null clears one).
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub form: Option<Map<String, Value>>,
 }
 
 /// Longest title or name accepted.
@@ -112,37 +125,48 @@ fn category(value: &str) -> Result<String, AppError> {
     }
 }
 
+/// A filière code of a label filter.
 fn filiere(value: &str) -> Result<String, AppError> {
-    if value.trim().is_empty() {
-        return Ok(String::new());
-    }
     reference::filiere(value)
         .map(|f| f.code.to_string())
-        .ok_or_else(|| invalid("filiere", format!("unknown filière `{value}`")))
+        .ok_or_else(|| invalid("filiere", format!("unknown value `{value}` (not in the list `filieres`)")))
 }
 
+/// A région code of a label filter.
 fn region(value: &str) -> Result<String, AppError> {
-    if value.trim().is_empty() {
-        return Ok(String::new());
-    }
     reference::region(value)
         .map(|r| r.code.to_string())
-        .ok_or_else(|| invalid("region", format!("unknown région `{value}`")))
+        .ok_or_else(|| invalid("region", format!("unknown value `{value}` (not in the list `regions`)")))
 }
 
-/// Académie codes, each checked to belong to `region` when it is known.
-fn academies(values: &[String], region: &str) -> Result<Vec<String>, AppError> {
-    let mut out = Vec::new();
-    for v in values {
-        let a = reference::academie(v).ok_or_else(|| invalid("academies", format!("unknown académie `{v}`")))?;
-        if !region.is_empty() && a.parent() != region {
-            return Err(invalid("academies", format!("the académie {} is not in the région {region}", a.code)));
-        }
-        if !out.contains(&a.code.to_string()) {
-            out.push(a.code.to_string());
+/// The form values a request sets: the top-level fields of earlier
+/// releases' clients (those given), then its `form` object.
+fn form_changes(named: [(&str, Option<Value>); 6], form: &Option<Map<String, Value>>) -> Map<String, Value> {
+    let mut changes: Map<String, Value> = named.into_iter().filter_map(|(k, v)| Some((k.to_string(), v?))).collect();
+    changes.extend(form.iter().flatten().map(|(k, v)| (k.clone(), v.clone())));
+    changes
+}
+
+fn form_error(e: crate::engine::form::FieldError) -> AppError {
+    invalid(&e.field, e.reason)
+}
+
+/// The scopes a form document places a dossier in: its région and académies.
+fn scopes_of(form: &crate::workflow::Form, doc: &Map<String, Value>) -> (String, Vec<String>) {
+    let (mut region, mut academies) = (String::new(), Vec::new());
+    for (kind, field) in form.scope_fields() {
+        let values: Vec<String> = match doc.get(&field.name) {
+            Some(Value::String(v)) => vec![v.clone()],
+            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(String::from).collect(),
+            _ => vec![],
+        };
+        match kind {
+            "region" => region = values.into_iter().next().unwrap_or_default(),
+            "academie" => academies = values,
+            _ => {}
         }
     }
-    Ok(out)
+    (region, academies)
 }
 
 fn parse_id(field: &str, value: &str) -> Result<Uuid, AppError> {
@@ -230,18 +254,27 @@ impl App {
             (_, Some(_)) => return Err(invalid("renewal_of", "only a renewal names the label it renews")),
             _ => None,
         };
-        let region = region(&input.region)?;
+        let nonempty = |v: &str| (!v.trim().is_empty()).then(|| Value::from(v));
+        let named = [
+            ("filiere", nonempty(&input.filiere)),
+            ("region", nonempty(&input.region)),
+            ("academies", (!input.academies.is_empty()).then(|| Value::from(input.academies.clone()))),
+            ("support_establishment", nonempty(&input.support_establishment)),
+            ("directeur_operationnel", nonempty(&input.directeur_operationnel)),
+            ("partners", None),
+        ];
+        let form = crate::engine::form::apply(&self.workflow.form, &Map::new(), &form_changes(named, &input.form))
+            .map_err(form_error)?;
+        let (region, academies) = scopes_of(&self.workflow.form, &form);
         let dossier = NewDossier {
             campaign_id,
             kind,
             renewal_of,
             category: category(&input.category)?,
             title: line("title", &input.title, true)?,
-            filiere: filiere(&input.filiere)?,
-            academies: academies(&input.academies, &region)?,
+            form,
             region,
-            support_establishment: line("support_establishment", &input.support_establishment, false)?,
-            directeur_operationnel: line("directeur_operationnel", &input.directeur_operationnel, false)?,
+            academies,
             ..Default::default()
         };
         let id = self.create_dossier(actor, owner, dossier).await?;
@@ -287,48 +320,81 @@ impl App {
     pub async fn update_dossier(&self, actor: &Actor, id: Uuid, patch: &DossierPatch) -> Result<DossierView, AppError> {
         let instance = self.editable_dossier(actor, id).await?;
         let d = dossier_facts(&instance);
-        let region = match &patch.region {
-            Some(r) => region(r)?,
-            None => d.region.clone(),
+        let named = [
+            ("filiere", patch.filiere.clone().map(Value::from)),
+            ("region", patch.region.clone().map(Value::from)),
+            ("academies", patch.academies.clone().map(Value::from)),
+            ("support_establishment", patch.support_establishment.clone().map(Value::from)),
+            ("directeur_operationnel", patch.directeur_operationnel.clone().map(Value::from)),
+            ("partners", None),
+        ];
+        // An editor built for another form sends its empty fields: only a
+        // value is refused for a field this form does not have.
+        let named = named.map(|(k, v)| {
+            let undeclared_empty = self.workflow.form.field(k).is_none()
+                && v.as_ref()
+                    .is_some_and(|v| v.as_str().is_some_and(str::is_empty) || v.as_array().is_some_and(Vec::is_empty));
+            (k, v.filter(|_| !undeclared_empty))
+        });
+        let changed = form_changes(named, &patch.form);
+        let form = if changed.is_empty() {
+            None
+        } else {
+            Some(crate::engine::form::apply(&self.workflow.form, &d.form, &changed).map_err(form_error)?)
         };
+        let scopes = form.as_ref().map(|f| scopes_of(&self.workflow.form, f));
         let changes = DossierChanges {
             title: patch.title.as_deref().map(|t| line("title", t, true)).transpose()?,
             category: patch.category.as_deref().map(category).transpose()?,
-            filiere: patch.filiere.as_deref().map(filiere).transpose()?,
-            region: patch.region.as_ref().map(|_| region.clone()),
-            academies: match &patch.academies {
-                Some(a) => Some(academies(a, &region)?),
-                None if patch.region.is_some() => Some(academies(&d.academies, &region)?),
-                None => None,
-            },
-            support_establishment: patch
-                .support_establishment
-                .as_deref()
-                .map(|s| line("support_establishment", s, false))
-                .transpose()?,
-            directeur_operationnel: patch
-                .directeur_operationnel
-                .as_deref()
-                .map(|s| line("directeur_operationnel", s, false))
-                .transpose()?,
+            region: scopes.as_ref().map(|s| s.0.clone()),
+            academies: scopes.map(|s| s.1),
+            form,
         };
         let expected = patch.version.unwrap_or(instance.version);
         self.store.update_dossier(id, expected, &changes, actor, self.clock.now()).await?;
         Ok(self.store.dossier_view(id).await?)
     }
 
+    /// Adds an item to the partners group of the dossier's form.
     pub async fn add_partner(&self, actor: &Actor, id: Uuid, name: &str, kind: &str) -> Result<PartnerView, AppError> {
-        self.editable_dossier(actor, id).await?;
-        let name = line("name", name, true)?;
-        let kind =
-            reference::partner_type(kind).ok_or_else(|| invalid("type", format!("unknown partner type `{kind}`")))?;
-        let pid = self.store.add_partner(id, &name, &kind.code, actor, self.clock.now()).await?;
-        Ok(PartnerView { id: pid.to_string(), name, kind: kind.code.to_string() })
+        let instance = self.editable_dossier(actor, id).await?;
+        let group = self.workflow.form.field(PARTNERS).ok_or_else(|| invalid(PARTNERS, "this form has no partners"))?;
+        let sent = Map::from_iter([("name".to_string(), Value::from(name)), ("type".to_string(), Value::from(kind))]);
+        let item = match crate::engine::form::normalise(group, PARTNERS, &Value::Array(vec![Value::Object(sent)])) {
+            Ok(Some(Value::Array(mut items))) => match items.pop() {
+                Some(Value::Object(item)) => item,
+                _ => return Err(invalid("name", "is required")),
+            },
+            Ok(_) => return Err(invalid("name", "is required")),
+            // `partners[1].type` is the request's `type`.
+            Err(e) => return Err(invalid(e.field.rsplit('.').next().unwrap_or(&e.field), e.reason)),
+        };
+        let missing = crate::engine::form::missing_item(group, &item);
+        if let Some(field) = missing.first() {
+            return Err(invalid(field, "is required"));
+        }
+        let pid = Uuid::new_v4();
+        let mut stored = Map::from_iter([("id".to_string(), Value::from(pid.to_string()))]);
+        stored.extend(item);
+        let mut form = dossier_facts(&instance).form.clone();
+        let mut items = form.get(PARTNERS).and_then(Value::as_array).cloned().unwrap_or_default();
+        items.push(Value::Object(stored.clone()));
+        form.insert(PARTNERS.into(), Value::Array(items));
+        // The document as a whole still holds (a hidden field, a `within`).
+        crate::engine::form::apply(&self.workflow.form, &form, &Map::new()).map_err(form_error)?;
+        self.store.add_group_item(id, PARTNERS, stored.clone(), "add_partner", actor, self.clock.now()).await?;
+        let text = |k: &str| stored.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+        Ok(PartnerView { id: pid.to_string(), name: text("name"), kind: text("type") })
     }
 
     pub async fn remove_partner(&self, actor: &Actor, id: Uuid, partner: Uuid) -> Result<(), AppError> {
         self.editable_dossier(actor, id).await?;
-        self.store.remove_partner(id, partner, actor, self.clock.now()).await?;
+        self.store.remove_group_item(id, PARTNERS, partner, "remove_partner", actor, self.clock.now()).await.map_err(
+            |e| match e {
+                StoreError::NotFound { .. } => not_found("partner"),
+                other => other.into(),
+            },
+        )?;
         Ok(())
     }
 

@@ -228,16 +228,20 @@ async fn dossier<'a>(app: &'a App, cast: &'a Cast, i: usize) -> Result<Uuid, App
         kind: "creation".into(),
         category: if excellence { "excellence" } else { "standard" }.into(),
         title: format!("Campus {} — {} n°{i}", filiere.label, academie.label),
-        filiere: filiere.code.clone(),
         region: academie.parent().into(),
         academies: vec![academie.code.clone()],
-        support_establishment: format!("Lycée des métiers n°{}", i % 97),
-        directeur_operationnel: format!("Direction opérationnelle {i}"),
         ..Default::default()
-    };
+    }
+    .with_form(serde_json::json!({
+        "filiere": filiere.code,
+        "region": academie.parent(),
+        "academies": [academie.code],
+        "support_establishment": format!("Lycée des métiers n°{}", i % 97),
+        "directeur_operationnel": format!("Direction opérationnelle {i}"),
+    }));
     let id = app.create_dossier(porteur, porteur.user_id.unwrap_or_default(), new).await?;
     for (p, kind) in ["eple", "universite", "entreprise"].iter().enumerate().take(1 + i % 3) {
-        app.store.add_partner(id, &format!("Partenaire {p} du campus {i}"), kind, porteur, now).await?;
+        app.add_partner(porteur, id, &format!("Partenaire {p} du campus {i}"), kind).await?;
     }
     let act = |who: &'a Actor, e: Event| app.act(who, Machine::Dossier, id, e);
     let level = depth(i);

@@ -254,7 +254,6 @@ fn wrk(opts: &Options, work: &Path, base: &str, clients: usize, load: &Load) -> 
 /// completion requests. Reads are measured as rectorat LYON, which does
 /// not see them: the write pool does not grow the lists being read.
 async fn pools(app: &App, porteur: &Actor, rectorat: &Actor, region: &Actor, n: usize) -> Result<Vec<Uuid>, AppError> {
-    let now = app.clock.now();
     let campaign = first_campaign(app).await?;
     let mut ids = Vec::new();
     for i in 0..n {
@@ -263,15 +262,19 @@ async fn pools(app: &App, porteur: &Actor, rectorat: &Actor, region: &Actor, n: 
             kind: "creation".into(),
             category: "standard".into(),
             title: format!("Campus de mesure n°{i}"),
-            filiere: "numerique-telecommunications".into(),
             region: "ARA".into(),
             academies: vec!["GRENOBLE".into()],
-            support_establishment: "Lycée de mesure".into(),
-            directeur_operationnel: "Direction de mesure".into(),
             ..Default::default()
-        };
+        }
+        .with_form(serde_json::json!({
+            "filiere": "numerique-telecommunications",
+            "region": "ARA",
+            "academies": ["GRENOBLE"],
+            "support_establishment": "Lycée de mesure",
+            "directeur_operationnel": "Direction de mesure",
+        }));
         let id = app.create_dossier(porteur, porteur.user_id.unwrap_or_default(), new).await?;
-        app.store.add_partner(id, "Lycée de mesure", "eple", porteur, now).await?;
+        app.add_partner(porteur, id, "Lycée de mesure", "eple").await?;
         for staff in [rectorat, region] {
             app.act(staff, Machine::Dossier, id, Event::named("endorse")).await?;
         }

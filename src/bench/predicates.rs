@@ -4,8 +4,9 @@
 //! alternating the two sides in rounds. Pure: no database.
 
 use crate::engine::{decide, Actor, DossierFacts, Event, Facts, Grant, Instance};
-use crate::workflow::{Check, Definition, Machine, Role};
+use crate::workflow::{Check, Definition, FormField, FormType, Machine, Role};
 use chrono::{DateTime, Duration, Utc};
+use serde_json::{json, Map, Value};
 use std::io::Write;
 use std::time::Instant;
 use uuid::Uuid;
@@ -16,11 +17,10 @@ pub struct Options {
     pub rounds: usize,
 }
 
-/// A draft its owner may move on: its identity filled, a partner of each
-/// type, both endorsements, its call open.
+/// A draft its owner may move on: every field of its form filled (a group
+/// with an item per choice of its first choice field), both endorsements,
+/// its call open.
 fn ready(def: &Definition, owner: Uuid, now: DateTime<Utc>) -> Instance {
-    let every = |list: &str| crate::reference::items(list).iter().map(|e| e.code.clone()).collect::<Vec<_>>();
-    let partners = every("partner-types").into_iter().map(|t| (format!("Partenaire {t}"), t)).collect();
     Instance {
         machine: Machine::Dossier,
         id: Uuid::new_v4(),
@@ -29,15 +29,12 @@ fn ready(def: &Definition, owner: Uuid, now: DateTime<Utc>) -> Instance {
         pending_timers: vec![],
         facts: Facts::Dossier(Box::new(DossierFacts {
             owners: vec![owner],
-            title: "Campus de mesure".into(),
+            title: "Dossier de mesure".into(),
             kind: "creation".into(),
             category: "standard".into(),
-            filiere: every("filieres").into_iter().next().unwrap_or_default(),
             region: "R".into(),
             academies: vec!["A".into()],
-            support_establishment: "Établissement".into(),
-            directeur_operationnel: "Direction".into(),
-            partners,
+            form: filled(def.form.fields()),
             endorsed_rectorat: true,
             endorsed_region: true,
             call_opens_at: Some(now - Duration::days(1)),
@@ -45,6 +42,47 @@ fn ready(def: &Definition, owner: Uuid, now: DateTime<Utc>) -> Instance {
             ..Default::default()
         })),
     }
+}
+
+fn codes(f: &FormField) -> Vec<String> {
+    match &f.list {
+        Some(list) => crate::reference::items(list).iter().map(|e| e.code.clone()).collect(),
+        None => f.choices.iter().map(|c| c.code.clone()).collect(),
+    }
+}
+
+fn filled<'a>(fields: impl Iterator<Item = &'a FormField>) -> Map<String, Value> {
+    let mut doc = Map::new();
+    for f in fields {
+        let value = match f.kind {
+            FormType::Integer => json!(f.min.unwrap_or(1)),
+            FormType::Date => json!("2000-01-01"),
+            FormType::Email => json!("contact@example.org"),
+            FormType::Uai => json!("0750655E"),
+            FormType::Siret => json!("73282932000074"),
+            FormType::Choice => json!(codes(f).first()),
+            FormType::Choices => json!(codes(f).first().into_iter().collect::<Vec<_>>()),
+            FormType::Group => {
+                let item = filled(f.fields.iter());
+                let Some(choice) = f.fields.iter().find(|s| s.kind == FormType::Choice) else {
+                    doc.insert(f.name.clone(), json!([item]));
+                    continue;
+                };
+                let items: Vec<Value> = codes(choice)
+                    .into_iter()
+                    .map(|code| {
+                        let mut one = item.clone();
+                        one.insert(choice.name.clone(), json!(code));
+                        Value::Object(one)
+                    })
+                    .collect();
+                json!(items)
+            }
+            FormType::Text | FormType::LongText => json!(format!("{} de mesure", f.label)),
+        };
+        doc.insert(f.name.clone(), value);
+    }
+    doc
 }
 
 /// `def` with the file's own predicates taken out of every guard list.

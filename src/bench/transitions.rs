@@ -71,24 +71,30 @@ async fn fixture(store: &Store, opts: &Options, workflow: Definition) -> Result<
     };
     let campaign = store.create_campaign(&campaign, &admin, now).await?;
     let owner = porteur.user_id.unwrap_or_default();
-    let new = || NewDossier {
-        campaign_id: campaign,
-        kind: "creation".into(),
-        category: "standard".into(),
-        title: "Campus de banc d'essai".into(),
-        filiere: "numerique-telecommunications".into(),
-        region: "ARA".into(),
-        academies: vec!["LYON".into()],
-        support_establishment: "Lycée du banc".into(),
-        directeur_operationnel: "Direction".into(),
-        ..Default::default()
+    let new = || {
+        NewDossier {
+            campaign_id: campaign,
+            kind: "creation".into(),
+            category: "standard".into(),
+            title: "Campus de banc d'essai".into(),
+            region: "ARA".into(),
+            academies: vec!["LYON".into()],
+            ..Default::default()
+        }
+        .with_form(serde_json::json!({
+            "filiere": "numerique-telecommunications",
+            "region": "ARA",
+            "academies": ["LYON"],
+            "support_establishment": "Lycée du banc",
+            "directeur_operationnel": "Direction",
+        }))
     };
     let (mut engine, mut raw) = (Vec::new(), Vec::new());
     for _ in 0..opts.clients {
         let (mut mine, mut baseline) = (Vec::new(), Vec::new());
         for _ in 0..opts.dossiers_per_client {
             let id = app.create_dossier(&porteur, owner, new()).await?;
-            store.add_partner(id, "Lycée du banc", "eple", &porteur, now).await?;
+            app.add_partner(&porteur, id, "Lycée du banc", "eple").await?;
             for staff in [&rectorat, &region] {
                 app.act(staff, Machine::Dossier, id, Event::named("endorse")).await?;
             }

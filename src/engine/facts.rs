@@ -157,16 +157,14 @@ pub struct DossierFacts {
     pub title: String,
     pub kind: String,
     pub category: String,
-    pub filiere: String,
+    /// The scopes staff act in, also in the form: its région and académies.
     pub region: String,
     pub academies: Vec<String>,
-    pub support_establishment: String,
-    pub directeur_operationnel: String,
+    /// The form's values, as the workflow's form stores them.
+    pub form: Map<String, Value>,
     pub renewal_of: Option<Uuid>,
     /// Last day of the label this dossier renews.
     pub renewal_of_valid_until: Option<NaiveDate>,
-    /// Partners as (name, type code).
-    pub partners: Vec<(String, String)>,
     pub endorsed_rectorat: bool,
     pub endorsed_region: bool,
     /// Opinion body code → opinion code.

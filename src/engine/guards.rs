@@ -77,6 +77,7 @@ impl Ctx<'_> {
                     actor: self.actor,
                     subject: self.subject,
                     grid: &self.def.grid,
+                    form: &self.def.form,
                 };
                 let mut cel = self.cel.borrow_mut();
                 cel.get_or_insert_with(|| super::rules::Evaluation::new(self.now)).check(rule, &sources)

@@ -2,6 +2,7 @@
 //! returns a Plan to apply atomically, or a Refusal that changes nothing.
 
 pub mod facts;
+pub mod form;
 mod guards;
 pub use guards::REFUSAL_CODES;
 pub mod input;

@@ -4,7 +4,7 @@
 
 use super::facts::{Actor, DossierFacts, Facts, Instance, LabelFacts, Person, Scope};
 use super::plan::{Refusal, Side};
-use crate::workflow::{EventDef, FieldType, Grid, Machine, Rule, Ty};
+use crate::workflow::{EventDef, FieldType, Form, Grid, Machine, Rule, Ty};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -13,7 +13,7 @@ use std::sync::Arc;
 /// The variables a predicate of each machine may read (`now` aside).
 fn names(machine: Machine) -> &'static [&'static str] {
     match machine {
-        Machine::Dossier => &["form", "records", "reviews", "grid", "event", "actor", "subject"],
+        Machine::Dossier => &["form", "incomplete", "records", "reviews", "grid", "event", "actor", "subject"],
         Machine::Label => &["label", "grid", "event", "actor"],
     }
 }
@@ -33,6 +33,7 @@ pub struct Sources<'a> {
     /// The person the event names (the reviewer being assigned).
     pub subject: Option<&'a Person>,
     pub grid: &'a Grid,
+    pub form: &'a Form,
 }
 
 impl Sources<'_> {
@@ -76,21 +77,14 @@ impl Sources<'_> {
             },
             "form" => {
                 let d = dossier?;
-                let partners: Vec<Value> =
-                    d.partners.iter().map(|(name, kind)| json!({ "name": name, "type": kind })).collect();
-                json!({
-                    "title": d.title.trim(),
-                    "kind": d.kind,
-                    "category": d.category,
-                    "filiere": d.filiere.trim(),
-                    "region": d.region.trim(),
-                    "academies": d.academies,
-                    "support_establishment": d.support_establishment.trim(),
-                    "directeur_operationnel": d.directeur_operationnel.trim(),
-                    "partners": partners,
-                    "renewal": d.renewal_of.is_some(),
-                })
+                let mut form = super::form::view(self.form, &d.form);
+                form.insert("title".into(), json!(d.title.trim()));
+                form.insert("kind".into(), json!(d.kind));
+                form.insert("category".into(), json!(d.category));
+                form.insert("renewal".into(), json!(d.renewal_of.is_some()));
+                Value::Object(form)
             }
+            "incomplete" => json!(super::form::missing(self.form, &dossier?.form)),
             "records" => {
                 let d = dossier?;
                 let side = |s: Side| json!({ "side": s });
@@ -129,8 +123,8 @@ impl Sources<'_> {
 /// Names and shapes of the facts a predicate of `machine` may read when
 /// `event` is sent: those of a sample instance, so they are the engine's by
 /// construction.
-pub fn shapes(machine: Machine, event: &EventDef, grid: &Grid) -> Vec<(String, Ty)> {
-    let mut out: Vec<(String, Ty)> = sample_variables(machine, event, &Map::new(), grid)
+pub fn shapes(machine: Machine, event: &EventDef, grid: &Grid, form: &Form) -> Vec<(String, Ty)> {
+    let mut out: Vec<(String, Ty)> = sample_variables(machine, event, &Map::new(), grid, form)
         .into_iter()
         .map(|(name, value)| (name.to_string(), Ty::of_json(&value)))
         .collect();
@@ -169,23 +163,24 @@ fn sample_variables(
     event: &EventDef,
     data: &Map<String, Value>,
     grid: &Grid,
+    form: &Form,
 ) -> Vec<(&'static str, Value)> {
-    let instance = sample(machine);
+    let instance = sample(machine, form);
     let person = Person { user_id: uuid::Uuid::nil(), roles: vec![], affiliations: vec![Scope::Org("x".into())] };
     let actor = Actor::system();
-    variables(&Sources { instance: &instance, event, data, actor: &actor, subject: Some(&person), grid })
+    variables(&Sources { instance: &instance, event, data, actor: &actor, subject: Some(&person), grid, form })
 }
 
 /// An instance with one of everything a list may hold, so that every
 /// list's items have a shape.
-fn sample(machine: Machine) -> Instance {
+fn sample(machine: Machine, form: &Form) -> Instance {
     let one = String::from("x");
     let facts = match machine {
         Machine::Dossier => Facts::Dossier(Box::new(DossierFacts {
             academies: vec![one.clone()],
-            partners: vec![(one.clone(), one.clone())],
             endorsed_rectorat: true,
             opinions: [(one.clone(), one.clone())].into(),
+            form: super::form::sample(form),
             ..DossierFacts::default()
         })),
         Machine::Label => Facts::Label(LabelFacts {
@@ -320,6 +315,7 @@ pub fn sample_fault(
     machine: Machine,
     event: &EventDef,
     grid: &Grid,
+    form: &Form,
     wants_list: bool,
 ) -> Option<String> {
     let mut data = Map::new();
@@ -333,7 +329,7 @@ pub fn sample_fault(
             },
         );
     }
-    let ctx = context(&sample_variables(machine, event, &data, grid), DateTime::<Utc>::UNIX_EPOCH);
+    let ctx = context(&sample_variables(machine, event, &data, grid, form), DateTime::<Utc>::UNIX_EPOCH);
     use cel::ExecutionError as E;
     match expr.program().execute(&ctx) {
         Ok(cel::Value::Bool(_)) if !wants_list => None,

@@ -107,22 +107,26 @@ pub(crate) async fn apply_on(tx: &mut AnyConnection, plan: &Plan) -> Result<Appl
     let mut label_id = None;
     if let Some(label) = &plan.new_label {
         let new_id = Uuid::new_v4().to_string();
-        sqlx::query(
+        let backend = super::Backend::of_connection(tx);
+        let insert = format!(
             "INSERT INTO labels (id, dossier_id, workflow, state, version, title, category, filiere, region, \
              valid_from, valid_until, renewal_of, created_at, updated_at, support_establishment) \
-             SELECT $1, id, workflow, $2, 1, title, $3, filiere, region, $4, $5, $6, $7, $7, support_establishment \
+             SELECT $1, id, workflow, $2, 1, title, $3, {}, region, $4, $5, $6, $7, $7, {} \
              FROM dossiers WHERE id = $8",
-        )
-        .bind(&new_id)
-        .bind(&label.state)
-        .bind(&label.category)
-        .bind(label.valid_from.to_string())
-        .bind(label.valid_until.to_string())
-        .bind(label.renewal_of.map(|u| u.to_string()))
-        .bind(to_micros(plan.at))
-        .bind(&id)
-        .execute(&mut *tx)
-        .await?;
+            backend.json_text("form", "filiere"),
+            backend.json_text("form", "support_establishment")
+        );
+        sqlx::query(&insert)
+            .bind(&new_id)
+            .bind(&label.state)
+            .bind(&label.category)
+            .bind(label.valid_from.to_string())
+            .bind(label.valid_until.to_string())
+            .bind(label.renewal_of.map(|u| u.to_string()))
+            .bind(to_micros(plan.at))
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("INSERT INTO label_academies (label_id, academie) SELECT $1, academie FROM dossier_academies WHERE dossier_id = $2")
             .bind(&new_id)
             .bind(&id)

@@ -8,7 +8,7 @@ use super::views::*;
 use super::{from_micros, to_micros, Result, Store, StoreError};
 use crate::engine::Actor;
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use sqlx::{AnyConnection, Row};
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -28,11 +28,20 @@ pub struct Visibility {
 pub struct DossierChanges {
     pub title: Option<String>,
     pub category: Option<String>,
-    pub filiere: Option<String>,
+    /// The whole new form document, checked against the workflow's form.
+    pub form: Option<Map<String, Value>>,
+    /// The scopes the new document places the dossier in.
     pub region: Option<String>,
     pub academies: Option<Vec<String>>,
-    pub support_establishment: Option<String>,
-    pub directeur_operationnel: Option<String>,
+}
+
+/// The text at `key` of a form document ('' when absent).
+fn text(form: &Map<String, Value>, key: &str) -> String {
+    form.get(key).and_then(Value::as_str).unwrap_or_default().to_string()
+}
+
+pub(crate) fn parse_form(text: &str) -> Result<Map<String, Value>> {
+    serde_json::from_str(text).map_err(|e| StoreError::Invalid(format!("corrupt form document: {e}")))
 }
 
 #[derive(Debug, Clone)]
@@ -113,13 +122,17 @@ impl Store {
     pub async fn dossier_view(&self, id: Uuid) -> Result<DossierView> {
         let key = id.to_string();
         let mut conn = self.pool.acquire().await?;
-        let r = sqlx::query(
-            "SELECT d.*, (SELECT l.id FROM labels l WHERE l.dossier_id = d.id) AS label_id FROM dossiers d WHERE d.id = $1",
-        )
-        .bind(&key)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound { what: "dossier" })?;
+        let sql = format!(
+            "SELECT d.campaign_id, d.state, d.version, d.kind, d.renewal_of, d.category, d.title, {} AS form, d.region, \
+             d.endorsed_rectorat_at, d.endorsed_region_at, d.completion_message, d.completion_due, d.created_at, d.updated_at, \
+             (SELECT l.id FROM labels l WHERE l.dossier_id = d.id) AS label_id FROM dossiers d WHERE d.id = $1",
+            self.backend().json_read("d.form")
+        );
+        let r = sqlx::query(&sql)
+            .bind(&key)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound { what: "dossier" })?;
         let strings = |rows: Vec<sqlx::any::AnyRow>| rows.iter().map(|r| r.get::<String, _>(0)).collect::<Vec<_>>();
         let academies = strings(
             sqlx::query("SELECT academie FROM dossier_academies WHERE dossier_id = $1 ORDER BY academie")
@@ -133,14 +146,15 @@ impl Store {
                 .fetch_all(&mut *conn)
                 .await?,
         );
-        let partners =
-            sqlx::query("SELECT id, name, type FROM partners WHERE dossier_id = $1 ORDER BY created_at, name")
-                .bind(&key)
-                .fetch_all(&mut *conn)
-                .await?
-                .iter()
-                .map(|p| PartnerView { id: p.get(0), name: p.get(1), kind: p.get(2) })
-                .collect();
+        let form = parse_form(&r.get::<String, _>("form"))?;
+        let partners = form
+            .get("partners")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object)
+            .map(|p| PartnerView { id: text(p, "id"), name: text(p, "name"), kind: text(p, "type") })
+            .collect();
         let opinions = sqlx::query(
             "SELECT body, opinion, given_on, recorded_at FROM opinions WHERE dossier_id = $1 ORDER BY body",
         )
@@ -186,11 +200,12 @@ impl Store {
             renewal_of: r.get("renewal_of"),
             category: r.get("category"),
             title: r.get("title"),
-            filiere: r.get("filiere"),
+            filiere: text(&form, "filiere"),
             region: r.get("region"),
             academies,
-            support_establishment: r.get("support_establishment"),
-            directeur_operationnel: r.get("directeur_operationnel"),
+            support_establishment: text(&form, "support_establishment"),
+            directeur_operationnel: text(&form, "directeur_operationnel"),
+            form,
             owners,
             partners,
             endorsements: Endorsements {
@@ -215,9 +230,10 @@ impl Store {
         campaign: Option<Uuid>,
     ) -> Result<Vec<DossierSummary>> {
         let mut binds = Vec::new();
-        let mut sql = String::from(
-            "SELECT d.id, d.campaign_id, d.title, d.state, d.version, d.kind, d.category, d.filiere, d.region, d.updated_at \
+        let mut sql = format!(
+            "SELECT d.id, d.campaign_id, d.title, d.state, d.version, d.kind, d.category, {}, d.region, d.updated_at \
              FROM dossiers d WHERE ",
+            self.backend().json_text("d.form", "filiere")
         );
         sql.push_str(&visibility_sql(visibility, &DOSSIER_SCOPE, &mut binds));
         if let Some(state) = state {
@@ -259,14 +275,16 @@ impl Store {
     ) -> Result<i64> {
         let key = id.to_string();
         let mut tx = self.begin_write().await?;
-        let before = sqlx::query(
-            "SELECT title, category, filiere, region, support_establishment, directeur_operationnel, \
+        let sql = format!(
+            "SELECT title, category, {} AS form, region, \
              endorsed_rectorat_by, endorsed_rectorat_at, endorsed_region_by, endorsed_region_at FROM dossiers WHERE id = $1",
-        )
-        .bind(&key)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(StoreError::NotFound { what: "dossier" })?;
+            self.backend().json_read("form")
+        );
+        let before = sqlx::query(&sql)
+            .bind(&key)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or(StoreError::NotFound { what: "dossier" })?;
         let old_academies: Vec<String> =
             sqlx::query("SELECT academie FROM dossier_academies WHERE dossier_id = $1 ORDER BY academie")
                 .bind(&key)
@@ -278,21 +296,34 @@ impl Store {
         let mut sets = Vec::new();
         let mut values: Vec<String> = Vec::new();
         let (mut old, mut new) = (serde_json::Map::new(), serde_json::Map::new());
-        for (column, value) in [
-            ("title", &changes.title),
-            ("category", &changes.category),
-            ("filiere", &changes.filiere),
-            ("region", &changes.region),
-            ("support_establishment", &changes.support_establishment),
-            ("directeur_operationnel", &changes.directeur_operationnel),
-        ] {
+        let region_changed = changes.region.as_ref().is_some_and(|r| *r != before.get::<String, _>("region"));
+        let columns = [("title", &changes.title), ("category", &changes.category), ("region", &changes.region)];
+        for (column, value) in columns {
             let Some(value) = value else { continue };
             let current: String = before.get(column);
             if current != *value {
                 values.push(value.clone());
                 sets.push(format!("{column} = ${}", values.len() + 3));
-                old.insert(column.into(), json!(current));
-                new.insert(column.into(), json!(value));
+                if column != "region" {
+                    old.insert(column.into(), json!(current));
+                    new.insert(column.into(), json!(value));
+                }
+            }
+        }
+        if let Some(form) = &changes.form {
+            // The changed fields, before and after, beside the dossier's own
+            // as entries of earlier releases have them.
+            let current = parse_form(&before.get::<String, _>("form"))?;
+            let keys: std::collections::BTreeSet<&String> = current.keys().chain(form.keys()).collect();
+            for k in keys {
+                if current.get(k) != form.get(k) {
+                    old.insert(k.clone(), current.get(k).cloned().unwrap_or(Value::Null));
+                    new.insert(k.clone(), form.get(k).cloned().unwrap_or(Value::Null));
+                }
+            }
+            if current != *form {
+                values.push(Value::Object(form.clone()).to_string());
+                sets.push(format!("form = {}", self.backend().json_param(values.len() + 3)));
             }
         }
         let academies_changed = changes.academies.as_ref().is_some_and(|a| {
@@ -303,7 +334,7 @@ impl Store {
         });
         // Endorsements were given by the staff of the old territory: a
         // dossier moved elsewhere needs those of the new one.
-        let moved = academies_changed || new.contains_key("region");
+        let moved = academies_changed || region_changed;
         let endorsed: Vec<(&str, Option<String>, Option<i64>)> = ["rectorat", "region"]
             .into_iter()
             .map(|side| {
@@ -350,8 +381,6 @@ impl Store {
                     .execute(&mut **tx)
                     .await?;
             }
-            old.insert("academies".into(), json!(old_academies));
-            new.insert("academies".into(), json!(unique));
         }
         let entry = Entry::new("dossier", &key, "update", actor, now)
             .before(Value::Object(old))
@@ -402,20 +431,69 @@ impl Store {
         Ok(version + 1)
     }
 
-    pub async fn remove_partner(&self, dossier: Uuid, partner: Uuid, actor: &Actor, now: DateTime<Utc>) -> Result<i64> {
-        let (d, p) = (dossier.to_string(), partner.to_string());
+    /// Changes a dossier's form document as a content edit: `edit` gets the
+    /// document and returns the audit action with its before and after.
+    async fn edit_form<F>(&self, dossier: Uuid, actor: &Actor, now: DateTime<Utc>, edit: F) -> Result<i64>
+    where
+        F: FnOnce(&mut Map<String, Value>) -> Result<(String, Value, Value)> + Send + 'static,
+    {
+        let (d, backend) = (dossier.to_string(), self.backend());
         self.content_edit(dossier, None, actor, now, move |conn| {
             Box::pin(async move {
-                let row = sqlx::query("SELECT name, type FROM partners WHERE id = $1 AND dossier_id = $2")
-                    .bind(&p)
-                    .bind(&d)
-                    .fetch_optional(&mut *conn)
-                    .await?
-                    .ok_or(StoreError::NotFound { what: "partner" })?;
-                sqlx::query("DELETE FROM partners WHERE id = $1").bind(&p).execute(&mut *conn).await?;
-                let before = json!({"partner_id": p, "name": row.get::<String, _>(0), "type": row.get::<String, _>(1)});
-                Ok(("remove_partner".to_string(), before, Value::Null))
+                let read = format!("SELECT {} FROM dossiers WHERE id = $1", backend.json_read("form"));
+                let text: String = sqlx::query_scalar(&read).bind(&d).fetch_one(&mut *conn).await?;
+                let mut form = parse_form(&text)?;
+                let outcome = edit(&mut form)?;
+                let write = format!("UPDATE dossiers SET form = {} WHERE id = $2", backend.json_param(1));
+                sqlx::query(&write).bind(Value::Object(form).to_string()).bind(&d).execute(&mut *conn).await?;
+                Ok(outcome)
             })
+        })
+        .await
+    }
+
+    /// Appends `item` (with its `id`) to the group `group` of the form.
+    pub async fn add_group_item(
+        &self,
+        dossier: Uuid,
+        group: &str,
+        item: Map<String, Value>,
+        action: &str,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let (group, action) = (group.to_string(), action.to_string());
+        self.edit_form(dossier, actor, now, move |form| {
+            let items = form.entry(group).or_insert_with(|| json!([]));
+            let Value::Array(items) = items else { return Err(StoreError::Invalid("corrupt form group".into())) };
+            items.push(Value::Object(item.clone()));
+            Ok((action, Value::Null, Value::Object(item)))
+        })
+        .await
+    }
+
+    /// Takes the item `item` out of the group `group` of the form.
+    pub async fn remove_group_item(
+        &self,
+        dossier: Uuid,
+        group: &str,
+        item: Uuid,
+        action: &str,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let (group, action, item) = (group.to_string(), action.to_string(), item.to_string());
+        self.edit_form(dossier, actor, now, move |form| {
+            let items = form.get_mut(&group).and_then(Value::as_array_mut);
+            let found = items.as_ref().and_then(|items| {
+                items.iter().position(|i| i.get("id").and_then(Value::as_str) == Some(item.as_str()))
+            });
+            let (Some(items), Some(at)) = (items, found) else { return Err(StoreError::NotFound { what: "item" }) };
+            let removed = items.remove(at);
+            if items.is_empty() {
+                form.remove(&group);
+            }
+            Ok((action, removed, Value::Null))
         })
         .await
     }

@@ -87,6 +87,41 @@ impl Backend {
     }
 }
 
+impl Backend {
+    pub(crate) fn of_connection(conn: &sqlx::AnyConnection) -> Backend {
+        if conn.backend_name() == "PostgreSQL" {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
+    /// SQL for the text at `key` of the JSON column `column` ('' when absent).
+    pub(crate) fn json_text(self, column: &str, key: &str) -> String {
+        match self {
+            Backend::Sqlite => format!("COALESCE(json_extract({column}, '$.{key}'), '')"),
+            Backend::Postgres => format!("COALESCE({column}->>'{key}', '')"),
+        }
+    }
+
+    /// SQL reading the JSON column `column` as text (sqlx's `Any` driver
+    /// decodes no `jsonb`).
+    pub(crate) fn json_read(self, column: &str) -> String {
+        match self {
+            Backend::Sqlite => column.to_string(),
+            Backend::Postgres => format!("{column}::text"),
+        }
+    }
+
+    /// SQL for the bound parameter `n` holding JSON text.
+    pub(crate) fn json_param(self, n: usize) -> String {
+        match self {
+            Backend::Sqlite => format!("${n}"),
+            Backend::Postgres => format!("${n}::jsonb"),
+        }
+    }
+}
+
 /// The URL without its password, for logs and messages.
 pub fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {

@@ -1,6 +1,6 @@
 //! Creating and reading the records the engine works on.
 
-use super::audit::{append, append_after, Entry};
+use super::audit::{append_after, Entry};
 use super::{from_micros, to_micros, Backend, Result, Store, StoreError};
 use crate::engine::{Actor, DossierFacts, Effects, Facts, Grant, Instance, LabelFacts, Person, Reviewer, Scope};
 use crate::workflow::{Machine, Role};
@@ -38,11 +38,21 @@ pub struct NewDossier {
     pub renewal_of: Option<Uuid>,
     pub category: String,
     pub title: String,
-    pub filiere: String,
+    /// The form's values, checked against the workflow's form.
+    pub form: serde_json::Map<String, serde_json::Value>,
+    /// The scopes the form places the dossier in, indexed beside it.
     pub region: String,
     pub academies: Vec<String>,
-    pub support_establishment: String,
-    pub directeur_operationnel: String,
+}
+
+impl NewDossier {
+    /// `form` as the dossier's form document (a JSON object).
+    pub fn with_form(mut self, form: serde_json::Value) -> NewDossier {
+        if let serde_json::Value::Object(map) = form {
+            self.form = map;
+        }
+        self
+    }
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -193,27 +203,27 @@ impl Store {
         let id = Uuid::new_v4();
         let id_text = id.to_string();
         let mut tx = self.begin_write().await?;
-        sqlx::query(
+        let insert = format!(
             "INSERT INTO dossiers (id, campaign_id, workflow, state, version, kind, renewal_of, category, title, \
-             filiere, region, support_establishment, directeur_operationnel, created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
-        )
-        .bind(&id_text)
-        .bind(d.campaign_id.to_string())
-        .bind(&d.workflow)
-        .bind(&d.initial_state)
-        .bind(&d.kind)
-        .bind(d.renewal_of.map(|u| u.to_string()))
-        .bind(&d.category)
-        .bind(&d.title)
-        .bind(&d.filiere)
-        .bind(&d.region)
-        .bind(&d.support_establishment)
-        .bind(&d.directeur_operationnel)
-        .bind(actor.user_id.map(|u| u.to_string()))
-        .bind(to_micros(now))
-        .execute(&mut **tx)
-        .await?;
+             form, region, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, {}, $10, $11, $12, $12)",
+            self.backend().json_param(9)
+        );
+        sqlx::query(&insert)
+            .bind(&id_text)
+            .bind(d.campaign_id.to_string())
+            .bind(&d.workflow)
+            .bind(&d.initial_state)
+            .bind(&d.kind)
+            .bind(d.renewal_of.map(|u| u.to_string()))
+            .bind(&d.category)
+            .bind(&d.title)
+            .bind(serde_json::Value::Object(d.form.clone()).to_string())
+            .bind(&d.region)
+            .bind(actor.user_id.map(|u| u.to_string()))
+            .bind(to_micros(now))
+            .execute(&mut **tx)
+            .await?;
         for a in &d.academies {
             sqlx::query("INSERT INTO dossier_academies (dossier_id, academie) VALUES ($1, $2)")
                 .bind(&id_text)
@@ -226,10 +236,13 @@ impl Store {
             .bind(owner.to_string())
             .execute(&mut **tx)
             .await?;
-        let after = json!({"state": d.initial_state, "version": 1, "campaign_id": d.campaign_id, "kind": d.kind,
-            "renewal_of": d.renewal_of, "category": d.category, "title": d.title, "filiere": d.filiere,
-            "region": d.region, "academies": d.academies, "support_establishment": d.support_establishment,
-            "directeur_operationnel": d.directeur_operationnel, "owners": [owner]});
+        let mut after = json!({"state": d.initial_state, "version": 1, "campaign_id": d.campaign_id, "kind": d.kind,
+            "renewal_of": d.renewal_of, "category": d.category, "title": d.title, "owners": [owner]});
+        // The form's values sit beside the dossier's own, as the entries of
+        // earlier releases have them.
+        for (key, value) in &d.form {
+            after[key.as_str()] = value.clone();
+        }
         append_after(&mut tx, &Entry::new("dossier", &id_text, "create", actor, now).after(after), None).await?;
         super::apply::write_effects(
             &mut tx,
@@ -239,44 +252,6 @@ impl Store {
             "create",
             &serde_json::Value::Null,
             now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    /// Adds a typed partner to a dossier's network.
-    pub async fn add_partner(
-        &self,
-        dossier: Uuid,
-        name: &str,
-        kind: &str,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> Result<Uuid> {
-        let id = Uuid::new_v4();
-        let mut tx = self.begin_write().await?;
-        let bumped = sqlx::query("UPDATE dossiers SET version = version + 1, updated_at = $1 WHERE id = $2")
-            .bind(to_micros(now))
-            .bind(dossier.to_string())
-            .execute(&mut **tx)
-            .await?;
-        if bumped.rows_affected() == 0 {
-            return Err(StoreError::NotFound { what: "dossier" });
-        }
-        sqlx::query("INSERT INTO partners (id, dossier_id, name, type, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(id.to_string())
-            .bind(dossier.to_string())
-            .bind(name)
-            .bind(kind)
-            .bind(to_micros(now))
-            .execute(&mut **tx)
-            .await?;
-        let data = json!({"partner_id": id, "name": name, "type": kind});
-        append(
-            &mut tx,
-            self.backend(),
-            &Entry::new("dossier", &dossier.to_string(), "add_partner", actor, now).data(data),
         )
         .await?;
         tx.commit().await?;
@@ -299,12 +274,11 @@ impl Store {
 
 /// Facts of a dossier in one round trip. Lists come back as JSON text;
 /// the aggregate functions are the one part written per dialect.
-const DOSSIER_FACTS_SQLITE: &str = "SELECT d.state, d.version, d.kind, d.renewal_of, d.category, d.title, d.filiere, d.region, \
-    d.support_establishment, d.directeur_operationnel, d.endorsed_rectorat_at, d.endorsed_region_at, d.completion_due, \
+const DOSSIER_FACTS_SQLITE: &str = "SELECT d.state, d.version, d.kind, d.renewal_of, d.category, d.title, d.form, d.region, \
+    d.endorsed_rectorat_at, d.endorsed_region_at, d.completion_due, \
     c.opens_at, c.closes_at, l.valid_until AS renewed_until, \
     (SELECT json_group_array(academie) FROM (SELECT academie FROM dossier_academies WHERE dossier_id = d.id ORDER BY academie)) AS academies, \
     (SELECT json_group_array(user_id) FROM dossier_owners WHERE dossier_id = d.id) AS owners, \
-    (SELECT json_group_array(json_array(name, type)) FROM (SELECT name, type FROM partners WHERE dossier_id = d.id ORDER BY created_at)) AS partners, \
     (SELECT json_group_object(body, opinion) FROM opinions WHERE dossier_id = d.id) AS opinions, \
     (SELECT json_group_array(json_array(user_id, due_at, scores)) FROM (SELECT a.user_id, a.due_at, r.scores FROM assignments a \
         LEFT JOIN reviews r ON r.dossier_id = a.dossier_id AND r.reviewer_id = a.user_id WHERE a.dossier_id = d.id ORDER BY a.assigned_at)) AS reviewers, \
@@ -312,12 +286,11 @@ const DOSSIER_FACTS_SQLITE: &str = "SELECT d.state, d.version, d.kind, d.renewal
     (SELECT json_group_array(json_array(name, timer_key)) FROM timers WHERE entity = 'dossier' AND entity_id = d.id AND status = 'pending') AS timers \
     FROM dossiers d JOIN campaigns c ON c.id = d.campaign_id LEFT JOIN labels l ON l.id = d.renewal_of WHERE d.id = $1";
 
-const DOSSIER_FACTS_POSTGRES: &str = "SELECT d.state, d.version, d.kind, d.renewal_of, d.category, d.title, d.filiere, d.region, \
-    d.support_establishment, d.directeur_operationnel, d.endorsed_rectorat_at, d.endorsed_region_at, d.completion_due, \
+const DOSSIER_FACTS_POSTGRES: &str = "SELECT d.state, d.version, d.kind, d.renewal_of, d.category, d.title, d.form::text AS form, d.region, \
+    d.endorsed_rectorat_at, d.endorsed_region_at, d.completion_due, \
     c.opens_at, c.closes_at, l.valid_until AS renewed_until, \
     (SELECT COALESCE(json_agg(academie ORDER BY academie), '[]')::text FROM dossier_academies WHERE dossier_id = d.id) AS academies, \
     (SELECT COALESCE(json_agg(user_id), '[]')::text FROM dossier_owners WHERE dossier_id = d.id) AS owners, \
-    (SELECT COALESCE(json_agg(json_build_array(name, type) ORDER BY created_at), '[]')::text FROM partners WHERE dossier_id = d.id) AS partners, \
     (SELECT COALESCE(json_object_agg(body, opinion), '{}')::text FROM opinions WHERE dossier_id = d.id) AS opinions, \
     (SELECT COALESCE(json_agg(json_build_array(a.user_id, a.due_at, r.scores) ORDER BY a.assigned_at), '[]')::text FROM assignments a \
         LEFT JOIN reviews r ON r.dossier_id = a.dossier_id AND r.reviewer_id = a.user_id WHERE a.dossier_id = d.id) AS reviewers, \
@@ -376,21 +349,20 @@ async fn dossier_instance(conn: &mut AnyConnection, backend: Backend, id: Uuid) 
         };
         reviewers.push(Reviewer { user_id: parse_id(&user)?, due: from_micros(due), scores });
     }
+    let academies: Vec<String> = json_column(&row, "academies")?;
+    let form = json_column(&row, "form")?;
     let facts = DossierFacts {
         owners: ids(json_column(&row, "owners")?)?,
+        form,
         title: row.get("title"),
         kind: row.get("kind"),
         category: row.get("category"),
-        filiere: row.get("filiere"),
         region: row.get("region"),
-        academies: json_column(&row, "academies")?,
-        support_establishment: row.get("support_establishment"),
-        directeur_operationnel: row.get("directeur_operationnel"),
+        academies,
         renewal_of: row.get::<Option<String>, _>("renewal_of").map(|s| parse_id(&s)).transpose()?,
         renewal_of_valid_until: row
             .get::<Option<String>, _>("renewed_until")
             .and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()),
-        partners: json_column(&row, "partners")?,
         endorsed_rectorat: row.get::<Option<i64>, _>("endorsed_rectorat_at").is_some(),
         endorsed_region: row.get::<Option<i64>, _>("endorsed_region_at").is_some(),
         opinions: json_column(&row, "opinions")?,

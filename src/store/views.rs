@@ -19,6 +19,10 @@ pub struct DossierView {
     pub academies: Vec<String>,
     pub support_establishment: String,
     pub directeur_operationnel: String,
+    /// Every value of the dossier's form, as its workflow's form declares
+    /// them (the fields above are copies, for clients of earlier releases).
+    #[schema(value_type = Object)]
+    pub form: serde_json::Map<String, serde_json::Value>,
     pub owners: Vec<String>,
     pub partners: Vec<PartnerView>,
     pub endorsements: Endorsements,

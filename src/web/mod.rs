@@ -69,6 +69,9 @@ pub struct WorkflowSummary {
     pub events: Vec<EventSummary>,
     /// The criteria grid the experts score against.
     pub grid: GridSummary,
+    /// The dossier's form: sections of typed fields, whose values a
+    /// dossier holds at its top level.
+    pub form: crate::workflow::Form,
     /// The roles some transition allows.
     pub roles: Vec<String>,
     /// The workflow file's own predicates, with what a refused person reads.
@@ -207,6 +210,7 @@ fn summary(wf: &crate::workflow::Definition) -> WorkflowSummary {
         label_states: states(&wf.label_machine),
         events,
         grid: GridSummary { id: wf.grid.id.clone(), label: wf.grid.label.clone(), criteria: wf.grid.criteria.clone() },
+        form: wf.form.clone(),
         roles: {
             let mut roles: Vec<String> = wf
                 .machines()

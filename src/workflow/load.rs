@@ -78,11 +78,16 @@ pub fn compile(
             }
         },
     };
+    let mut form_problems = Vec::new();
+    let form = raw.form.as_ref().map(|f| super::form::build(source, f, &mut form_problems)).unwrap_or_default();
+    for (line, message) in form_problems {
+        ctx.at_line(line, message);
+    }
     ctx.rules(&raw.predicates);
     let dossier = ctx.machine(Machine::Dossier, raw.dossier);
     let label = ctx.machine(Machine::Label, raw.label);
     if let Some(grid) = &grid {
-        ctx.rule_names(&raw.predicates, grid);
+        ctx.rule_names(&raw.predicates, grid, &form);
     }
     let mut refusals = BTreeMap::new();
     if let Some(table) = &raw.refusals {
@@ -106,6 +111,7 @@ pub fn compile(
         label: raw.workflow.label,
         version: raw.workflow.version,
         grid: grid.unwrap_or_else(|| Grid { id: String::new(), label: String::new(), criteria: vec![] }),
+        form,
         dossier,
         label_machine: label,
         refusals,
@@ -133,6 +139,8 @@ struct RawFile {
     refusals: Option<Spanned<BTreeMap<String, String>>>,
     #[serde(default)]
     predicates: BTreeMap<String, Spanned<RawPredicate>>,
+    #[serde(default)]
+    form: Option<super::form::RawForm>,
 }
 
 #[derive(Deserialize)]
@@ -560,7 +568,7 @@ impl Ctx<'_> {
 
     /// Checks every name each predicate reads against the facts of the
     /// events it guards, then runs it on a sample instance for type faults.
-    fn rule_names(&mut self, raw: &BTreeMap<String, Spanned<RawPredicate>>, grid: &Grid) {
+    fn rule_names(&mut self, raw: &BTreeMap<String, Spanned<RawPredicate>>, grid: &Grid, form: &super::form::Form) {
         let unused: Vec<String> = self.rules.iter().filter(|(_, (_, used))| !used).map(|(n, _)| n.clone()).collect();
         for name in unused {
             self.at(&raw[&name], format!("predicate `{name}` is used by no transition"));
@@ -569,7 +577,7 @@ impl Ctx<'_> {
             let Some((rule, _)) = self.rules.get(&name) else { continue };
             let rule = rule.clone();
             let p = raw[&name].get_ref();
-            let shapes = crate::engine::rules::shapes(machine, &event, grid);
+            let shapes = crate::engine::rules::shapes(machine, &event, grid, form);
             let parts = [
                 (rule.expr.as_ref().zip(p.rule.as_ref()), "rule", false),
                 (rule.missing.as_ref().zip(p.missing.as_ref()), "missing", true),
@@ -586,7 +594,9 @@ impl Ctx<'_> {
                     );
                 }
                 if unknown.is_empty() {
-                    if let Some(fault) = crate::engine::rules::sample_fault(expr, machine, &event, grid, wants_list) {
+                    if let Some(fault) =
+                        crate::engine::rules::sample_fault(expr, machine, &event, grid, form, wants_list)
+                    {
                         self.at_line(first, format!("predicate `{name}`: {key}: {fault} (in event `{}`)", event.name));
                     }
                 }

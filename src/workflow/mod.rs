@@ -1,6 +1,7 @@
 //! Workflow definitions as data: the TOML format, its checks, and diagrams.
 
 pub mod criteria;
+pub mod form;
 pub mod graph;
 pub mod load;
 pub mod model;
@@ -8,10 +9,11 @@ pub mod rules;
 pub mod vocabulary;
 
 pub use criteria::{Criterion, Grid};
+pub use form::{FieldIs, Form, FormField};
 pub use load::{compile, load_all, load_file, load_shipped, Loaded, Problem, Problems};
 pub use model::*;
 pub use rules::{Expr, Rule, Ty};
-pub use vocabulary::{Anchor, FieldType, Machine, Predicate, Recipient, RecordKind, Role, Stage};
+pub use vocabulary::{Anchor, FieldType, FormType, Machine, Predicate, Recipient, RecordKind, Role, Stage};
 
 /// The workflows shipped inside the binary, used when no workflow folder
 /// is given.

@@ -12,6 +12,8 @@ pub struct Definition {
     pub label: String,
     pub version: u32,
     pub grid: Grid,
+    /// The dossier's form.
+    pub form: super::form::Form,
     pub dossier: MachineDef,
     pub label_machine: MachineDef,
     /// What a refused person reads, by refusal code.

@@ -223,3 +223,19 @@ pub const TEMPLATES: &[&str] = &[
     "report_reminder",
     "report_overdue",
 ];
+
+vocabulary! {
+    /// What a field of the dossier's form holds.
+    FormType {
+        Text = "text",
+        LongText = "long_text",
+        Integer = "integer",
+        Date = "date",
+        Email = "email",
+        Choice = "choice",
+        Choices = "choices",
+        Uai = "uai",
+        Siret = "siret",
+        Group = "group",
+    }
+}

@@ -62,6 +62,9 @@ async fn prepared(w: &World) -> String {
     assert_eq!(status, 201, "{d}");
     assert_eq!((d["state"].as_str(), d["version"].as_i64()), (Some("draft"), Some(1)));
     assert_eq!((d["filiere"].as_str(), d["region"].as_str()), (Some("systemes-innovants-mecatronique"), Some("ARA")));
+    // The same values, as codes, in the form document.
+    assert_eq!(d["form"]["filiere"], "systemes-innovants-mecatronique");
+    assert_eq!(d["form"]["academies"], json!(["LYON"]));
     let id = d["id"].as_str().unwrap().to_string();
     for (name, kind) in
         [("Lycée La Martinière Monplaisir", "eple"), ("Université Lyon 1", "Université"), ("Michelin", "entreprise")]
@@ -70,6 +73,21 @@ async fn prepared(w: &World) -> String {
             w.porteur.post(&format!("/api/v1/dossiers/{id}/partners"), json!({"name": name, "type": kind})).await;
         assert_eq!(status, 201, "{p}");
     }
+    // A change through `form` shows at the top level too; the partners
+    // are items of the form's group, with their ids.
+    let (status, d) = w
+        .porteur
+        .patch(&format!("/api/v1/dossiers/{id}"), json!({"form": {"directeur_operationnel": "Claire Martin"}}))
+        .await;
+    assert_eq!(status, 200, "{d}");
+    assert_eq!(
+        (d["directeur_operationnel"].as_str(), d["form"]["directeur_operationnel"].as_str()),
+        (Some("Claire Martin"), Some("Claire Martin"))
+    );
+    let types: Vec<&str> =
+        d["form"]["partners"].as_array().unwrap().iter().filter_map(|p| p["type"].as_str()).collect();
+    assert_eq!(types, ["eple", "universite", "entreprise"]);
+    assert_eq!(d["partners"][1]["id"], d["form"]["partners"][1]["id"]);
     w.rectorat.event(&id, json!({"event": "endorse"}), 200).await;
     w.region.event(&id, json!({"event": "endorse"}), 200).await;
     id
@@ -640,6 +658,25 @@ async fn bad_input_is_refused_and_changes_nothing(db: &TestDb) {
             422,
             "invalid_input",
             Some("academies"),
+        ),
+        (
+            "a field the form does not declare",
+            w.porteur.post("/api/v1/dossiers", with(&mut body, "form", json!({"budget": 12}))).await,
+            422,
+            "invalid_input",
+            Some("budget"),
+        ),
+        (
+            "a partner of an unknown type, named by its path",
+            w.porteur
+                .post(
+                    "/api/v1/dossiers",
+                    with(&mut body, "form", json!({"partners": [{"name": "Lycée"}, {"name": "X", "type": "nope"}]})),
+                )
+                .await,
+            422,
+            "invalid_input",
+            Some("partners[2].type"),
         ),
         (
             "bad category",

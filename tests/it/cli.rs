@@ -113,9 +113,39 @@ fn check_names_each_problem_with_file_and_line() {
             "`reviews` has no field `average` (known: assigned, averages, submitted)",
         ),
         (
-            |s| s.replace(".filter(f, f[1] == \"\")", ".filter(f, f[1] === \"\")"),
-            "f[1] === ",
-            "predicate `required_fields_present`: missing:",
+            |s| s.replace("o.body == b[1]", "o.body === b[1]"),
+            "o.body === b[1]",
+            "predicate `opinions_recorded`: missing:",
+        ),
+        (
+            |s| s.replace("form.partners.exists(", "form.partner.exists("),
+            "form.partner.exists(",
+            "predicate `has_eple_partner`: rule: `form` has no field `partner`",
+        ),
+        (
+            |s| s.replace("list = \"filieres\"", "list = \"filieress\""),
+            "list = \"filieress\"",
+            "form: field `filiere`: unknown reference list `filieress`",
+        ),
+        (
+            |s| s.replace("within = \"region\"", "within = \"regio\""),
+            "within = \"regio\"",
+            "form: field `academies`: within names unknown field `regio`",
+        ),
+        (
+            |s| s.replace("name = \"directeur_operationnel\"", "name = \"title\""),
+            "name = \"title\"",
+            "form: field `title`: this name belongs to the engine",
+        ),
+        (
+            |s| s.replace("label = \"Type\", required = true", "label = \"Type\", visible_if = \"nom=x\""),
+            "visible_if = \"nom=x\"",
+            "form: group `partners`: field `type`: visible_if names unknown field `nom`",
+        ),
+        (
+            |s| s.replace("within = \"region\"", "within = \"filiere\""),
+            "within = \"filiere\"",
+            "within: `filiere` must choose from `regions`, the parent list of `academies`",
         ),
         (
             |s| s.replace("guards = [\"opinions_recorded\"]", "guards = []"),

@@ -62,12 +62,19 @@ fn dossier(w: &World) -> Instance {
             title: "Campus Aéronautique".into(),
             kind: "creation".into(),
             category: "standard".into(),
-            filiere: "mobilite-aeronautique-transports".into(),
             region: "ARA".into(),
             academies: vec!["LYON".into()],
-            support_establishment: "Lycée Jean Mermoz".into(),
-            directeur_operationnel: "Paul Martin".into(),
-            partners: vec![("Lycée Jean Mermoz".into(), "eple".into())],
+            form: serde_json::json!({
+                "filiere": "mobilite-aeronautique-transports",
+                "region": "ARA",
+                "academies": ["LYON"],
+                "support_establishment": "Lycée Jean Mermoz",
+                "directeur_operationnel": "Paul Martin",
+                "partners": [{"name": "Lycée Jean Mermoz", "type": "eple"}],
+            })
+            .as_object()
+            .cloned()
+            .unwrap(),
             call_opens_at: Some(at(2027, 1, 15, 8, 0)),
             call_closes_at: Some(at(2027, 3, 31, 21, 59)),
             ..Default::default()
@@ -440,7 +447,7 @@ fn a_predicate_that_cannot_be_evaluated_refuses_and_names_itself() {
     let w = world();
     let mut d = dossier(&w);
     if let Facts::Dossier(f) = &mut d.facts {
-        f.partners.clear();
+        f.form.remove("partners");
         f.endorsed_rectorat = true;
         f.endorsed_region = true;
     }
@@ -451,7 +458,7 @@ fn a_predicate_that_cannot_be_evaluated_refuses_and_names_itself() {
     );
     // With a partner the same predicate holds.
     if let Facts::Dossier(f) = &mut d.facts {
-        f.partners.push(("Lycée".into(), "eple".into()));
+        f.form.insert("partners".into(), serde_json::json!([{"name": "Lycée", "type": "eple"}]));
     }
     assert!(decide(&def, &d, &Event::named("submit"), &w.owner, at(2027, 2, 1, 10, 0)).is_ok());
 }

@@ -16,16 +16,26 @@ type Oracle = fn(&DossierFacts, &Map<String, Value>) -> bool;
 
 /// CEL predicates and what each must say, computed another way.
 const POOL: &[(&str, Oracle)] = &[
-    ("size(form.partners) > 0", |d, _| !d.partners.is_empty()),
+    ("size(form.partners) > 0", |d, _| !partner_types(d).is_empty()),
     (r#"form.title != """#, |d, _| !d.title.trim().is_empty()),
     (r#"records.opinion.exists(o, o.body == "b1")"#, |d, _| d.opinions.contains_key("b1")),
     (r#"event.pick == "a""#, |_, e| e.get("pick").and_then(Value::as_str) == Some("a")),
     ("event.n == null || event.n > 2", |_, e| e.get("n").and_then(Value::as_i64).is_none_or(|n| n > 2)),
-    (r#"form.partners.all(p, p.type != "x")"#, |d, _| d.partners.iter().all(|(_, t)| t != "x")),
+    (r#"form.partners.all(p, p.type != "x")"#, |d, _| partner_types(d).iter().all(|t| t != "x")),
     (r#"actor.roles.exists(r, r == "admin") && now > timestamp("2020-01-01T00:00:00Z")"#, |_, _| true),
     ("reviews.submitted == 0 && size(grid.criteria) > 3", |_, _| true),
     (r#"!records.endorsement.exists(e, e.side == "region")"#, |d, _| !d.endorsed_region),
 ];
+
+/// The types of the partners in a dossier's form document.
+fn partner_types(d: &DossierFacts) -> Vec<String> {
+    let items = d.form.get("partners").and_then(Value::as_array).cloned().unwrap_or_default();
+    items.iter().filter_map(|p| p.get("type").and_then(Value::as_str).map(String::from)).collect()
+}
+
+/// The form every generated file declares: a group of typed partners.
+const FORM: &str = "\n[[form.sections]]\nlabel = \"Réseau\"\n\n[[form.sections.fields]]\nname = \"partners\"\ntype = \"group\"\n\
+    fields = [\n  { name = \"name\", type = \"text\" },\n  { name = \"type\", type = \"choice\", choices = [\"eple\", \"x\", \"entreprise\"] },\n]\n";
 
 /// One transition: from, to, the pool indexes of its `when` and guards.
 #[derive(Debug, Clone)]
@@ -53,7 +63,8 @@ fn machine(states: usize, chain: Vec<Vec<usize>>, extras: Vec<Step>) -> Vec<Step
 fn file(states: usize, steps: &[Step]) -> String {
     let mut f =
         String::from("[workflow]\nid = \"generated\"\nlabel = \"Généré\"\nversion = 1\ncriteria = \"cmq-2019\"\n\n");
-    f.push_str("[dossier]\ninitial = \"s0\"\n\n[dossier.states]\n");
+    f.push_str(FORM);
+    f.push_str("\n[dossier]\ninitial = \"s0\"\n\n[dossier.states]\n");
     for s in 0..states {
         let terminal = if s == states - 1 { ", terminal = true" } else { "" };
         writeln!(f, "s{s} = {{ label = \"État {s}\"{terminal} }}").unwrap();
@@ -118,7 +129,13 @@ fn facts() -> impl Strategy<Value = DossierFacts> {
     )
         .prop_map(|(titled, partners, opinion, region)| DossierFacts {
             title: if titled { "Campus".into() } else { " ".into() },
-            partners: partners.into_iter().map(|t| ("P".to_string(), t.to_string())).collect(),
+            form: if partners.is_empty() {
+                Map::new()
+            } else {
+                let items: Vec<Value> =
+                    partners.into_iter().map(|t| serde_json::json!({"name": "P", "type": t})).collect();
+                [("partners".to_string(), Value::Array(items))].into_iter().collect()
+            },
             opinions: if opinion { [("b1".to_string(), "favorable".to_string())].into() } else { Default::default() },
             endorsed_region: region,
             ..Default::default()

@@ -76,7 +76,7 @@ async fn feeds_for_each_person(db: &TestDb) {
     let mut ids = Vec::new();
     for _ in 0..2 {
         let id = app.create_dossier(&cast.porteur, cast.porteur.user_id.unwrap(), new_dossier(campaign)).await.unwrap();
-        db.store.add_partner(id, "Lycée La Martinière", "eple", &cast.porteur, at(2027, 2, 1, 9, 0)).await.unwrap();
+        add_partner(&db.store, id, "Lycée La Martinière", "eple", &cast.porteur, at(2027, 2, 1, 9, 0)).await.unwrap();
         act(cast.rectorat.clone(), id, Event::named("endorse")).await;
         act(cast.region.clone(), id, Event::named("endorse")).await;
         act(cast.porteur.clone(), id, Event::named("submit")).await;

@@ -31,7 +31,7 @@ async fn full_path(db: &TestDb) -> (labelflow::app::App, labelflow::clock::Manua
     let (app, clock) = app(&db.store, at(2027, 2, 1, 9, 0));
     let campaign = campaign(&db.store, &cast.admin).await;
     let id = app.create_dossier(&cast.porteur, cast.porteur.user_id.unwrap(), new_dossier(campaign)).await.unwrap();
-    db.store.add_partner(id, "Lycée La Martinière", "eple", &cast.porteur, clock.now()).await.unwrap();
+    add_partner(&db.store, id, "Lycée La Martinière", "eple", &cast.porteur, clock.now()).await.unwrap();
     let act = |who: &labelflow::engine::Actor, e: Event| {
         let (app, who) = (app.clone(), who.clone());
         async move { app.act(&who, Machine::Dossier, id, e).await.unwrap() }

@@ -86,7 +86,7 @@ async fn pages_take_a_dossier_forward(db: &TestDb) {
     let (app, _) = (served.app.clone(), ());
     let campaign = campaign(&db.store, &cast.admin).await;
     let id = app.create_dossier(&cast.porteur, cast.porteur.user_id.unwrap(), new_dossier(campaign)).await.unwrap();
-    db.store.add_partner(id, "Lycée La Martinière", "eple", &cast.porteur, at(2027, 2, 1, 9, 0)).await.unwrap();
+    add_partner(&db.store, id, "Lycée La Martinière", "eple", &cast.porteur, at(2027, 2, 1, 9, 0)).await.unwrap();
 
     // Not logged in: sent to the login page, which is French and accessible.
     let anon = Browser::new(&served.base);
@@ -333,7 +333,7 @@ async fn editor_rapporteur_staff_and_admin_pages(db: &TestDb) {
     };
     run(cast.porteur.clone(), Event::named("withdraw")).await;
     let id2 = app.create_dossier(&cast.porteur, cast.porteur.user_id.unwrap(), new_dossier(campaign)).await.unwrap();
-    db.store.add_partner(id2, "Lycée La Martinière", "eple", &cast.porteur, at(2027, 2, 1, 9, 0)).await.unwrap();
+    add_partner(&db.store, id2, "Lycée La Martinière", "eple", &cast.porteur, at(2027, 2, 1, 9, 0)).await.unwrap();
     let run2 = |who: labelflow::engine::Actor, e: Event| {
         let app = app.clone();
         async move { app.act(&who, Machine::Dossier, id2, e).await.expect("step") }

@@ -156,6 +156,22 @@ async fn exercise(base: &str) {
     let eple = all[0]["predicates"].as_array().unwrap().iter().find(|p| p["name"] == "has_eple_partner").unwrap();
     assert_eq!((eple["code"].as_str(), eple["machine"].as_str()), (Some("no_eple_partner"), Some("dossier")));
     assert!(eple["rule"].as_str().unwrap().contains("form.partners"), "{eple}");
+    // The dossier's form: sections of typed fields, with their conditions.
+    let fields: Vec<&serde_json::Value> =
+        all[0]["form"]["sections"].as_array().unwrap().iter().flat_map(|s| s["fields"].as_array().unwrap()).collect();
+    let academies = fields.iter().find(|f| f["name"] == "academies").unwrap();
+    assert_eq!(
+        (
+            academies["type"].as_str(),
+            academies["list"].as_str(),
+            academies["within"].as_str(),
+            academies["scope"].as_str()
+        ),
+        (Some("choices"), Some("academies"), Some("region"), Some("academie"))
+    );
+    let partners = fields.iter().find(|f| f["name"] == "partners").unwrap();
+    assert_eq!(partners["type"], "group");
+    assert!(partners["fields"].as_array().unwrap().iter().any(|f| f["name"] == "type" && f["list"] == "partner-types"));
 }
 
 /// Every demo account logs in with the printed password and sees its part.

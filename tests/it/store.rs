@@ -46,8 +46,8 @@ async fn ready_dossier(db: &TestDb, cast: &Cast) -> (labelflow::app::App, labelf
     let owner = cast.porteur.user_id.unwrap();
     let id = app.create_dossier(&cast.porteur, owner, new_dossier(campaign)).await.expect("dossier");
     let now = clock_now(&clock);
-    db.store.add_partner(id, "Lycée La Martinière Monplaisir", "eple", &cast.porteur, now).await.unwrap();
-    db.store.add_partner(id, "Université Lyon 1", "universite", &cast.porteur, now).await.unwrap();
+    add_partner(&db.store, id, "Lycée La Martinière Monplaisir", "eple", &cast.porteur, now).await.unwrap();
+    add_partner(&db.store, id, "Université Lyon 1", "universite", &cast.porteur, now).await.unwrap();
     app.act(&cast.rectorat, Machine::Dossier, id, Event::named("endorse")).await.expect("rectorat endorses");
     app.act(&cast.region, Machine::Dossier, id, Event::named("endorse")).await.expect("région endorses");
     (app, clock, id)

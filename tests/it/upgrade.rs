@@ -32,6 +32,20 @@ async fn still_whole(db: &TestDb) {
     // A step on an old dossier appends to its old chain, which still verifies.
     let admin =
         db.store.actor(app.store.credentials("admin@demo.labelflow.fr").await.unwrap().unwrap().0).await.unwrap();
+    // Every dossier's columns and partners are now its form document, and
+    // the API still returns them at the top level.
+    let mut partners = 0;
+    for summary in app.dossiers(&admin, None, None).await.unwrap() {
+        let d = app.dossier(&admin, uuid::Uuid::parse_str(&summary.id).unwrap()).await.unwrap();
+        assert!(!d.filiere.is_empty() && d.form["filiere"] == d.filiere.as_str(), "{d:?}");
+        assert_eq!(d.form["region"], "ARA");
+        assert_eq!(d.form["academies"], serde_json::json!(["LYON"]));
+        assert_eq!(d.support_establishment, "Lycée La Martinière Monplaisir");
+        assert_eq!(d.form["directeur_operationnel"], "Claire Dubois");
+        assert!(d.partners.iter().all(|p| uuid::Uuid::parse_str(&p.id).is_ok() && !p.name.is_empty()), "{d:?}");
+        partners += d.partners.len();
+    }
+    assert_eq!(partners, 12, "every partner of the old table");
     let labels = app.labels(&admin, &Default::default()).await.unwrap();
     let label = uuid::Uuid::parse_str(&labels[0].id).unwrap();
     let withdraw = labelflow::engine::Event::named("withdraw").with("reason", "Essai après migration.");

@@ -539,6 +539,7 @@ pub(super) async fn create_dossier(
         academies: if v.academie.is_empty() { vec![] } else { vec![v.academie.clone()] },
         support_establishment: v.support_establishment.clone(),
         directeur_operationnel: v.directeur_operationnel.clone(),
+        form: None,
     };
     match app.create_dossier_for(&browser.actor, &input).await {
         Ok(d) => Redirect::to(&format!("/dossiers/{}?fait=cree", d.id)).into_response(),
@@ -600,6 +601,7 @@ pub(super) async fn edit_identity(
         academies: Some(academies.clone()),
         support_establishment: Some(get("support_establishment")),
         directeur_operationnel: Some(get("directeur_operationnel")),
+        form: None,
     };
     match app.update_dossier(&browser.actor, id, &patch).await {
         Ok(_) => Redirect::to(&format!("/dossiers/{id}?fait=identite")).into_response(),

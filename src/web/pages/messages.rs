@@ -61,14 +61,20 @@ fn reason_fr(reason: &str) -> String {
     if reason.contains("not a rapporteur") {
         return "Cette personne n'est pas rapporteur.".into();
     }
-    if reason.contains("is not in the région") {
-        return "Cette académie n'est pas dans la région choisie.".into();
+    if reason.contains("is not in the région") || reason.contains("`, the value of `") {
+        return "Cette valeur n'appartient pas à celle choisie plus haut (par exemple une académie hors de la région)."
+            .into();
     }
     if reason.starts_with("unknown") {
         return "Valeur inconnue.".into();
     }
     let known: &[(&str, &str)] = &[
         ("must be an e-mail address", "Saisissez une adresse électronique."),
+        ("must be a UAI", "Saisissez un code UAI : 7 chiffres et une lettre."),
+        ("is not a valid UAI", "Ce code UAI n'est pas valide : vérifiez sa lettre de contrôle."),
+        ("must be a SIRET", "Saisissez un numéro SIRET : 14 chiffres."),
+        ("is not a valid SIRET", "Ce numéro SIRET n'est pas valide : vérifiez-le."),
+        ("is not a field of this form", "Ce champ n'existe pas dans ce formulaire."),
         ("must be the académie", "Choisissez l'académie pour laquelle la personne agit."),
         ("must be the région", "Choisissez la région pour laquelle la personne agit."),
         ("expected academie:CODE", "Format attendu : academie:CODE, region:CODE ou org:NOM, séparés par des virgules."),

@@ -219,13 +219,17 @@ pub fn new_dossier(campaign_id: Uuid) -> NewDossier {
         kind: "creation".into(),
         category: "excellence".into(),
         title: "Campus Industrie du futur Lyon".into(),
-        filiere: "systemes-innovants-mecatronique".into(),
         region: "ARA".into(),
         academies: vec!["LYON".into()],
-        support_establishment: "Lycée La Martinière Monplaisir".into(),
-        directeur_operationnel: "Claire Dubois".into(),
         ..Default::default()
     }
+    .with_form(serde_json::json!({
+        "filiere": "systemes-innovants-mecatronique",
+        "region": "ARA",
+        "academies": ["LYON"],
+        "support_establishment": "Lycée La Martinière Monplaisir",
+        "directeur_operationnel": "Claire Dubois",
+    }))
 }
 
 /// An in-process server on a loopback port over `store`, with a clock the
@@ -361,4 +365,18 @@ impl Client {
         assert_eq!(got, status, "{body} -> {reply}");
         reply
     }
+}
+
+/// Adds a typed partner to a dossier's form, as the partners endpoint does.
+pub async fn add_partner(
+    store: &labelflow::store::Store,
+    dossier: Uuid,
+    name: &str,
+    kind: &str,
+    actor: &labelflow::engine::Actor,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<i64, labelflow::store::StoreError> {
+    let item = serde_json::json!({"id": Uuid::new_v4().to_string(), "name": name, "type": kind});
+    let item = item.as_object().cloned().unwrap_or_default();
+    store.add_group_item(dossier, "partners", item, "add_partner", actor, now).await
 }
