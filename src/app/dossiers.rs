@@ -25,6 +25,12 @@ fn invalid(field: &str, reason: impl Into<String>) -> AppError {
 /// The group of the form the partner endpoints edit.
 const PARTNERS: &str = "partners";
 
+/// A group's name for one item in audit actions (`add_partner` for
+/// `partners`).
+fn singular(group: &str) -> &str {
+    group.strip_suffix('s').unwrap_or(group)
+}
+
 /// The actor of an audit entry the reader may not know.
 pub const HIDDEN_ACTOR: &str = "hidden";
 
@@ -355,47 +361,67 @@ impl App {
         Ok(self.store.dossier_view(id).await?)
     }
 
-    /// Adds an item to the partners group of the dossier's form.
-    pub async fn add_partner(&self, actor: &Actor, id: Uuid, name: &str, kind: &str) -> Result<PartnerView, AppError> {
+    /// Adds an item to the group `group` of the dossier's form: checked
+    /// by the form, given an id, stored as a content edit.
+    pub async fn add_group_item(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        group: &str,
+        sent: Map<String, Value>,
+    ) -> Result<Map<String, Value>, AppError> {
         let instance = self.editable_dossier(actor, id).await?;
-        let group = self.workflow.form.field(PARTNERS).ok_or_else(|| invalid(PARTNERS, "this form has no partners"))?;
-        let sent = Map::from_iter([("name".to_string(), Value::from(name)), ("type".to_string(), Value::from(kind))]);
-        let item = match crate::engine::form::normalise(group, PARTNERS, &Value::Array(vec![Value::Object(sent)])) {
+        let field = self.workflow.form.field(group).filter(|f| f.kind == crate::workflow::FormType::Group);
+        let field = field.ok_or_else(|| invalid(group, "is not a group of this form"))?;
+        // The request's own field names (`type`), not the item's path.
+        let own = |e: crate::engine::form::FieldError| {
+            let name = e.field.rsplit('.').next().unwrap_or(&e.field).to_string();
+            invalid(&name, e.reason)
+        };
+        let item = match crate::engine::form::normalise(field, group, &Value::Array(vec![Value::Object(sent)])) {
             Ok(Some(Value::Array(mut items))) => match items.pop() {
                 Some(Value::Object(item)) => item,
-                _ => return Err(invalid("name", "is required")),
+                _ => Map::new(),
             },
-            Ok(_) => return Err(invalid("name", "is required")),
-            // `partners[1].type` is the request's `type`.
-            Err(e) => return Err(invalid(e.field.rsplit('.').next().unwrap_or(&e.field), e.reason)),
+            Ok(_) => Map::new(),
+            Err(e) => return Err(own(e)),
         };
-        let missing = crate::engine::form::missing_item(group, &item);
-        if let Some(field) = missing.first() {
-            return Err(invalid(field, "is required"));
+        if let Some(name) = crate::engine::form::missing_item(field, &item).first() {
+            return Err(invalid(name, "is required"));
         }
-        let pid = Uuid::new_v4();
-        let mut stored = Map::from_iter([("id".to_string(), Value::from(pid.to_string()))]);
+        let mut stored = Map::from_iter([("id".to_string(), Value::from(Uuid::new_v4().to_string()))]);
         stored.extend(item);
         let mut form = dossier_facts(&instance).form.clone();
-        let mut items = form.get(PARTNERS).and_then(Value::as_array).cloned().unwrap_or_default();
+        let mut items = form.get(group).and_then(Value::as_array).cloned().unwrap_or_default();
         items.push(Value::Object(stored.clone()));
-        form.insert(PARTNERS.into(), Value::Array(items));
+        form.insert(group.into(), Value::Array(items));
         // The document as a whole still holds (a hidden field, a `within`).
-        crate::engine::form::apply(&self.workflow.form, &form, &Map::new()).map_err(form_error)?;
-        self.store.add_group_item(id, PARTNERS, stored.clone(), "add_partner", actor, self.clock.now()).await?;
+        crate::engine::form::apply(&self.workflow.form, &form, &Map::new()).map_err(own)?;
+        let action = format!("add_{}", singular(group));
+        self.store.add_group_item(id, group, stored.clone(), &action, actor, self.clock.now()).await?;
+        Ok(stored)
+    }
+
+    pub async fn remove_group_item(&self, actor: &Actor, id: Uuid, group: &str, item: Uuid) -> Result<(), AppError> {
+        self.editable_dossier(actor, id).await?;
+        let action = format!("remove_{}", singular(group));
+        self.store.remove_group_item(id, group, item, &action, actor, self.clock.now()).await.map_err(|e| match e {
+            StoreError::NotFound { .. } => not_found("item"),
+            other => other.into(),
+        })?;
+        Ok(())
+    }
+
+    /// Adds a partner (the API's partners endpoint).
+    pub async fn add_partner(&self, actor: &Actor, id: Uuid, name: &str, kind: &str) -> Result<PartnerView, AppError> {
+        let sent = Map::from_iter([("name".to_string(), Value::from(name)), ("type".to_string(), Value::from(kind))]);
+        let stored = self.add_group_item(actor, id, PARTNERS, sent).await?;
         let text = |k: &str| stored.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
-        Ok(PartnerView { id: pid.to_string(), name: text("name"), kind: text("type") })
+        Ok(PartnerView { id: text("id"), name: text("name"), kind: text("type") })
     }
 
     pub async fn remove_partner(&self, actor: &Actor, id: Uuid, partner: Uuid) -> Result<(), AppError> {
-        self.editable_dossier(actor, id).await?;
-        self.store.remove_group_item(id, PARTNERS, partner, "remove_partner", actor, self.clock.now()).await.map_err(
-            |e| match e {
-                StoreError::NotFound { .. } => not_found("partner"),
-                other => other.into(),
-            },
-        )?;
-        Ok(())
+        self.remove_group_item(actor, id, PARTNERS, partner).await
     }
 
     pub async fn set_self_assessment(

@@ -77,6 +77,9 @@ pub struct FormField {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schema(no_recursion)]
     pub fields: Vec<FormField>,
+    /// A group's button adding an item (« Ajouter un partenaire »).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub add_label: Option<String>,
 }
 
 impl Form {
@@ -153,6 +156,7 @@ struct RawFormField {
     max: Option<i64>,
     #[serde(default)]
     fields: Vec<Spanned<RawFormField>>,
+    add_label: Option<String>,
 }
 
 /// Names the engine gives a dossier beside its form: a form field may not
@@ -287,6 +291,9 @@ fn fields(
         if kind != FormType::Group && !f.fields.is_empty() {
             problem_at("fields", "only a group takes `fields`".into());
         }
+        if f.add_label.is_some() && kind != FormType::Group {
+            problem_at("add_label", "only a group takes add_label".into());
+        }
         if kind == FormType::Group && !top {
             problem_at("type", "a group may not hold another group".into());
         }
@@ -316,6 +323,7 @@ fn fields(
             min: f.min,
             max: f.max,
             fields: sub,
+            add_label: f.add_label.clone(),
         });
         lines.push((spanned.span(), f));
     }

@@ -43,6 +43,23 @@ impl Definition {
         self.event_fields().find(|f| f.name == field).map(|f| f.label.as_str())
     }
 
+    /// What a person reads for a form field's path: `academies` is
+    /// « Académies », `partners[2].type` « Partenaires n°2 : Type ».
+    pub fn form_label(&self, path: &str) -> Option<String> {
+        let (top, rest) = match path.split_once('[') {
+            Some((top, rest)) => (top, Some(rest)),
+            None => (path, None),
+        };
+        let field = self.form.field(top)?;
+        let Some(rest) = rest else { return Some(field.label.clone()) };
+        let (n, sub) = rest.split_once("].").map_or((rest.trim_end_matches(']'), None), |(n, s)| (n, Some(s)));
+        let sub = sub.and_then(|s| field.fields.iter().find(|f| f.name == s)).map(|f| f.label.as_str());
+        Some(match sub {
+            Some(sub) => format!("{} n°{n} : {sub}", field.label),
+            None => format!("{} n°{n}", field.label),
+        })
+    }
+
     pub fn machine(&self, machine: Machine) -> &MachineDef {
         match machine {
             Machine::Dossier => &self.dossier,

@@ -263,8 +263,8 @@ async fn each_role_takes_a_dossier_from_draft_to_label_by_clicking() {
     let page = settled(&c, "dossier créé").await;
     assert!(page.contains("dossier créé") && page.contains("Ajouter au moins un EPLE"), "checklist shown: {page}");
     let id = c.current_url().await.unwrap().path().trim_start_matches("/dossiers/").to_string();
-    c.find(Locator::Css("#partner-name")).await.unwrap().send_keys("Lycée du Bois").await.unwrap();
-    c.find(Locator::Css("#partner-type")).await.unwrap().select_by_value("eple").await.unwrap();
+    c.find(Locator::Css("#partners-name")).await.unwrap().send_keys("Lycée du Bois").await.unwrap();
+    c.find(Locator::Css("#partners-type")).await.unwrap().select_by_value("eple").await.unwrap();
     mark(&c).await;
     c.find(Locator::XPath("//button[normalize-space()=\"Ajouter le partenaire\"]"))
         .await
@@ -272,8 +272,8 @@ async fn each_role_takes_a_dossier_from_draft_to_label_by_clicking() {
         .click()
         .await
         .unwrap();
-    let page = settled(&c, "partenaire ajouté").await;
-    assert!(page.contains("partenaire ajouté") && !page.contains("Ajouter au moins un EPLE"), "{page}");
+    let page = settled(&c, "élément ajouté").await;
+    assert!(page.contains("élément ajouté") && !page.contains("Ajouter au moins un EPLE"), "{page}");
     assert!(page.contains("Obtenir le portage du recteur"), "still to do");
     c.find(Locator::Css("#sa-c01_diagnostic"))
         .await
@@ -531,15 +531,17 @@ async fn keyboard_only() {
     press(&c, Key::Enter).await;
     let page = settled(&c, "dossier créé").await;
     assert!(page.contains("<h1>Campus au clavier</h1>"), "{page}");
-    tab_to(&c, "e.id === 'partner-name'").await;
+    tab_to(&c, "e.id === 'partners-name'").await;
     c.active_element().await.unwrap().send_keys("Lycée Ampère").await.unwrap();
-    tab_to(&c, "e.id === 'partner-type'").await;
+    tab_to(&c, "e.id === 'partners-type'").await;
     assert!(focus_visible(&c).await, "lists show their focus");
+    // The arrow key picks the first type after « — Choisir — ».
+    press(&c, Key::Down).await;
     tab_to(&c, "e.tagName === 'BUTTON' && e.textContent.trim() === 'Ajouter le partenaire'").await;
     assert!(focus_visible(&c).await, "buttons show their focus");
     mark(&c).await;
     press(&c, Key::Enter).await;
-    let page = settled(&c, "partenaire ajouté").await;
+    let page = settled(&c, "élément ajouté").await;
     assert!(page.contains("Lycée Ampère"), "{page}");
     c.close().await.unwrap();
 }

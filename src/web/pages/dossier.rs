@@ -71,15 +71,16 @@ pub(super) struct DossierPage {
     /// dossier on and that the viewer may take.
     checklist: Vec<(String, Vec<String>)>,
     editable: bool,
-    partner_types: Vec<(String, String)>,
     d: DossierView,
     state_label: String,
     category: String,
     endorsed_rectorat: String,
     endorsed_region: String,
-    filiere: String,
-    region: String,
-    academies: String,
+    /// The form's sections as stored, for reading and the groups' tables.
+    sections: Vec<super::form_fields::SectionView>,
+    /// The same as the edit form shows them: after a refused edit, what
+    /// was typed.
+    editing: Vec<super::form_fields::SectionView>,
     flash: String,
     form_errors: Vec<(String, String)>,
     actions: Vec<ActionForm>,
@@ -89,9 +90,6 @@ pub(super) struct DossierPage {
     identity: Identity,
     /// Errors of the identity or attachment form, by field.
     errors: FormErrors,
-    filieres: Vec<(String, String)>,
-    regions: Vec<(String, String)>,
-    academie_options: Vec<(String, String)>,
     can_attach: bool,
     attachment_kinds: Vec<(String, String)>,
     /// (id, kind, file name, size, date)
@@ -110,67 +108,22 @@ impl DossierPage {
     }
 }
 
+/// The dossier's own fields in the edit form: what is stored, or what was
+/// just typed.
 #[derive(Default)]
 pub(super) struct Identity {
     title: String,
     category: String,
-    filiere: String,
-    region: String,
-    academies: Vec<String>,
-    support_establishment: String,
-    directeur_operationnel: String,
 }
 
 impl Identity {
     fn of(d: &DossierView) -> Identity {
-        Identity {
-            title: d.title.clone(),
-            category: d.category.clone(),
-            filiere: d.filiere.clone(),
-            region: d.region.clone(),
-            academies: d.academies.clone(),
-            support_establishment: d.support_establishment.clone(),
-            directeur_operationnel: d.directeur_operationnel.clone(),
-        }
+        Identity { title: d.title.clone(), category: d.category.clone() }
     }
 
     fn typed(typed: &Map<String, Value>) -> Identity {
         let text = |k: &str| typed.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
-        Identity {
-            title: text("title"),
-            category: text("category"),
-            filiere: text("filiere"),
-            region: text("region"),
-            academies: typed
-                .get("academies")
-                .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
-                .unwrap_or_default(),
-            support_establishment: text("support_establishment"),
-            directeur_operationnel: text("directeur_operationnel"),
-        }
-    }
-}
-
-/// A dossier's filière, région and académies in French.
-struct Place {
-    filiere: String,
-    region: String,
-    academies: String,
-}
-
-impl Place {
-    fn of(d: &DossierView) -> Place {
-        Place {
-            filiere: reference::filiere(&d.filiere).map(|f| f.label.to_string()).unwrap_or_else(|| d.filiere.clone()),
-            region: reference::region(&d.region).map(|r| r.label.to_string()).unwrap_or_else(|| d.region.clone()),
-            academies: d
-                .academies
-                .iter()
-                .map(|a| reference::academie(a).map(|x| x.label.as_str()).unwrap_or(a))
-                .collect::<Vec<_>>()
-                .join(", "),
-        }
+        Identity { title: text("title"), category: text("category") }
     }
 }
 
@@ -251,7 +204,6 @@ pub(super) async fn render_dossier(
     let editable = crate::app::access::edits_content(&browser.actor, facts)
         && app.workflow.dossier.state(&instance.state).is_some_and(|s| s.editable);
     let checklist = checklist(app, &browser.actor, &instance);
-    let place = Place::of(&d);
     let self_assessment = app
         .workflow
         .grid
@@ -266,8 +218,15 @@ pub(super) async fn render_dossier(
             )
         })
         .collect();
-    let identity =
-        if refused.as_ref().is_some_and(|(e, _)| *e == IDENTITY) { Identity::typed(typed) } else { Identity::of(&d) };
+    let refused_edit = refused.as_ref().is_some_and(|(e, _)| *e == IDENTITY);
+    let identity = if refused_edit { Identity::typed(typed) } else { Identity::of(&d) };
+    let group_errors = if refused.as_ref().is_some_and(|(e, _)| *e == GROUP) {
+        FormErrors(refused.as_ref().map(|(_, e)| vec![messages::describe(&app.workflow, e)]).unwrap_or_default())
+    } else {
+        FormErrors::default()
+    };
+    let sections = super::form_fields::sections(&app.workflow.form, &d.form, &group_errors);
+    let editing = super::form_fields::sections(&app.workflow.form, if refused_edit { typed } else { &d.form }, &errors);
     let state = app.workflow.dossier.state(&instance.state);
     let can_attach = crate::app::access::attaches(
         &browser.actor,
@@ -294,19 +253,12 @@ pub(super) async fn render_dossier(
             (r.due.with_timezone(&crate::calendar::ZONE).format("%d/%m/%Y %H:%M").to_string(), r.scores.is_some())
         })
     });
-    let list = |items: &[reference::Entry]| items.iter().map(|e| (e.code.to_string(), e.label.to_string())).collect();
     let page_data = DossierPage {
         workflow: app.workflow.clone(),
         action_url: format!("/dossiers/{id}/evenements"),
         version: d.version,
         identity,
         errors,
-        filieres: list(reference::items("filieres")),
-        regions: list(reference::items("regions")),
-        academie_options: reference::items("academies")
-            .iter()
-            .map(|a| (a.code.to_string(), a.label.to_string()))
-            .collect(),
         can_attach,
         attachment_kinds: ATTACHMENT_KINDS.iter().map(|(k, l)| (k.to_string(), l.to_string())).collect(),
         attachments,
@@ -319,17 +271,12 @@ pub(super) async fn render_dossier(
         csrf: browser.csrf.clone(),
         checklist,
         editable,
-        partner_types: reference::items("partner-types")
-            .iter()
-            .map(|p| (p.code.to_string(), p.label.to_string()))
-            .collect(),
         state_label: state_label(app, Machine::Dossier, &d.state),
         category: app.workflow.choice_label("category", &d.category),
         endorsed_rectorat: endorsed(&d.endorsements.rectorat),
         endorsed_region: endorsed(&d.endorsements.region),
-        filiere: place.filiere,
-        region: place.region,
-        academies: place.academies,
+        sections,
+        editing,
         flash: flash.into(),
         form_errors,
         actions,
@@ -356,10 +303,10 @@ pub(super) async fn dossier(
     };
     let done = match flash.fait.as_deref() {
         Some("cree") => "Action enregistrée : dossier créé.".to_string(),
-        Some("partenaire") => "Action enregistrée : partenaire ajouté.".to_string(),
-        Some("partenaire-retire") => "Action enregistrée : partenaire retiré.".to_string(),
+        Some("ajout") => "Action enregistrée : élément ajouté.".to_string(),
+        Some("retrait") => "Action enregistrée : élément retiré.".to_string(),
         Some("auto-evaluation") => "Action enregistrée : auto-évaluation.".to_string(),
-        Some("identite") => "Action enregistrée : identité et gouvernance.".to_string(),
+        Some("identite") => "Action enregistrée : dossier modifié.".to_string(),
         Some("piece") => "Action enregistrée : pièce jointe ajoutée.".to_string(),
         Some(e) => event_notice(&app, Machine::Dossier, e),
         None => String::new(),
@@ -403,72 +350,54 @@ fn checklist(
     out
 }
 
-#[derive(Deserialize)]
-pub(super) struct PartnerForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default, rename = "type")]
-    kind: String,
-}
-
-pub(super) async fn add_partner(
+/// Adds an item to a group of the dossier's form.
+pub(super) async fn add_item(
     State(app): State<App>,
     browser: Browser,
-    Path(id): Path<String>,
-    Form(form): Form<PartnerForm>,
+    Path((id, group)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     let Ok(id) = Uuid::parse_str(&id) else {
         return not_found(&browser, Machine::Dossier);
     };
-    if !same_token(&browser.csrf, &form.csrf) {
+    let csrf = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+    if !same_token(&browser.csrf, csrf) {
         return expired(&browser);
     }
-    match app.add_partner(&browser.actor, id, &form.name, &form.kind).await {
-        Ok(_) => Redirect::to(&format!("/dossiers/{id}?fait=partenaire")).into_response(),
-        Err(e) => render_dossier(&app, &browser, id, "", &Map::new(), Some(("partenaire", e))).await,
+    let Some(field) = app.workflow.form.field(&group).filter(|f| f.kind == crate::workflow::FormType::Group) else {
+        return not_found(&browser, Machine::Dossier);
+    };
+    let item = super::form_fields::item_from_pairs(field, &pairs);
+    match app.add_group_item(&browser.actor, id, &group, item).await {
+        Ok(_) => Redirect::to(&format!("/dossiers/{id}?fait=ajout")).into_response(),
+        Err(e) => render_dossier(&app, &browser, id, "", &Map::new(), Some((GROUP, e))).await,
     }
 }
 
-pub(super) async fn remove_partner(
+pub(super) async fn remove_item(
     State(app): State<App>,
     browser: Browser,
-    Path((id, partner)): Path<(String, String)>,
+    Path((id, group, item)): Path<(String, String, String)>,
     Form(form): Form<CsrfOnly>,
 ) -> Response {
-    let (Ok(id), Ok(partner)) = (Uuid::parse_str(&id), Uuid::parse_str(&partner)) else {
-        return message(bar(&browser), StatusCode::NOT_FOUND, "Introuvable", "Ce partenaire n'existe pas.");
+    let (Ok(id), Ok(item)) = (Uuid::parse_str(&id), Uuid::parse_str(&item)) else {
+        return message(bar(&browser), StatusCode::NOT_FOUND, "Introuvable", "Cet élément n'existe pas.");
     };
     if !same_token(&browser.csrf, &form.csrf) {
         return expired(&browser);
     }
-    match app.remove_partner(&browser.actor, id, partner).await {
-        Ok(()) => Redirect::to(&format!("/dossiers/{id}?fait=partenaire-retire")).into_response(),
-        Err(e) => render_dossier(&app, &browser, id, "", &Map::new(), Some(("partenaire", e))).await,
+    match app.remove_group_item(&browser.actor, id, &group, item).await {
+        Ok(()) => Redirect::to(&format!("/dossiers/{id}?fait=retrait")).into_response(),
+        Err(e) => render_dossier(&app, &browser, id, "", &Map::new(), Some((GROUP, e))).await,
     }
 }
 
-#[derive(Deserialize, Default)]
+/// The dossier's own fields on the creation page.
+#[derive(Default)]
 pub(super) struct NewDossierForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     campaign_id: String,
-    #[serde(default)]
     title: String,
-    #[serde(default)]
     category: String,
-    #[serde(default)]
-    filiere: String,
-    #[serde(default)]
-    region: String,
-    #[serde(default)]
-    academie: String,
-    #[serde(default)]
-    support_establishment: String,
-    #[serde(default)]
-    directeur_operationnel: String,
 }
 
 #[derive(Template)]
@@ -479,15 +408,15 @@ pub(super) struct NewDossierPage {
     errors: Vec<(String, String)>,
     v: NewDossierForm,
     campaigns: Vec<(String, String)>,
-    filieres: Vec<(String, String)>,
-    regions: Vec<(String, String)>,
-    academies: Vec<(String, String)>,
+    /// The workflow's form, with what was typed.
+    sections: Vec<super::form_fields::SectionView>,
 }
 
 pub(super) async fn new_dossier_form(
     app: &App,
     browser: &Browser,
     v: NewDossierForm,
+    typed: &Map<String, Value>,
     errors: Vec<(String, String)>,
     status: StatusCode,
 ) -> Response {
@@ -501,53 +430,48 @@ pub(super) async fn new_dossier_form(
         .filter(|c| chrono::DateTime::parse_from_rfc3339(&c.closes_at).is_ok_and(|t| t > now))
         .map(|c| (c.id, c.name))
         .collect();
-    let list = |items: &[reference::Entry]| items.iter().map(|e| (e.code.to_string(), e.label.to_string())).collect();
-    let page_data = NewDossierPage {
-        user: bar(browser),
-        csrf: browser.csrf.clone(),
-        errors,
-        v,
-        campaigns,
-        filieres: list(reference::items("filieres")),
-        regions: list(reference::items("regions")),
-        academies: reference::items("academies").iter().map(|a| (a.code.to_string(), a.label.to_string())).collect(),
-    };
+    let field_errors = FormErrors(errors.clone());
+    let mut sections = super::form_fields::sections(&app.workflow.form, typed, &field_errors);
+    // Groups are filled in once the dossier exists.
+    sections.iter_mut().for_each(|s| s.groups.clear());
+    let page_data = NewDossierPage { user: bar(browser), csrf: browser.csrf.clone(), errors, v, campaigns, sections };
     page(page_data, status)
 }
 
 pub(super) async fn new_dossier_page(State(app): State<App>, browser: Browser) -> Response {
     let v = NewDossierForm { category: "standard".into(), ..Default::default() };
-    new_dossier_form(&app, &browser, v, vec![], StatusCode::OK).await
+    new_dossier_form(&app, &browser, v, &Map::new(), vec![], StatusCode::OK).await
 }
 
 pub(super) async fn create_dossier(
     State(app): State<App>,
     browser: Browser,
-    Form(v): Form<NewDossierForm>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    if !same_token(&browser.csrf, &v.csrf) {
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    if !same_token(&browser.csrf, &get("csrf")) {
         return expired(&browser);
     }
+    let typed = super::form_fields::from_pairs(&app.workflow.form, &pairs);
     let input = crate::app::dossiers::DossierInput {
-        campaign_id: v.campaign_id.clone(),
-        title: v.title.clone(),
+        campaign_id: get("campaign_id"),
+        title: get("title"),
         kind: "creation".into(),
         renewal_of: None,
-        category: v.category.clone(),
-        filiere: v.filiere.clone(),
-        region: v.region.clone(),
-        academies: if v.academie.is_empty() { vec![] } else { vec![v.academie.clone()] },
-        support_establishment: v.support_establishment.clone(),
-        directeur_operationnel: v.directeur_operationnel.clone(),
-        form: None,
+        category: get("category"),
+        filiere: String::new(),
+        region: String::new(),
+        academies: vec![],
+        support_establishment: String::new(),
+        directeur_operationnel: String::new(),
+        form: Some(typed.clone()),
     };
     match app.create_dossier_for(&browser.actor, &input).await {
         Ok(d) => Redirect::to(&format!("/dossiers/{}?fait=cree", d.id)).into_response(),
         Err(e) => {
             let (field, text) = messages::describe(&app.workflow, &e);
-            let field = if field == "academies" { "academies".to_string() } else { field };
-            let text = text.replace("Champ :", "Valeur :");
-            new_dossier_form(&app, &browser, v, vec![(field, text)], StatusCode::UNPROCESSABLE_ENTITY).await
+            let v = NewDossierForm { campaign_id: get("campaign_id"), title: get("title"), category: get("category") };
+            new_dossier_form(&app, &browser, v, &typed, vec![(field, text)], StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
 }
@@ -574,6 +498,7 @@ pub(super) async fn self_assessment(
 
 /// Names the identity and attachment forms go by when they are refused.
 const IDENTITY: &str = "identite";
+const GROUP: &str = "groupe";
 const ATTACHMENT: &str = "piece";
 
 /// Saves the identity and governance fields of a draft.
@@ -590,28 +515,20 @@ pub(super) async fn edit_identity(
     if !same_token(&browser.csrf, &get("csrf")) {
         return expired(&browser);
     }
-    let academies: Vec<String> =
-        pairs.iter().filter(|(k, v)| k == "academies" && !v.is_empty()).map(|(_, v)| v.clone()).collect();
+    let form = super::form_fields::from_pairs(&app.workflow.form, &pairs);
     let patch = crate::app::dossiers::DossierPatch {
         version: get("version").parse().ok(),
         title: Some(get("title")),
         category: Some(get("category")),
-        filiere: Some(get("filiere")),
-        region: Some(get("region")),
-        academies: Some(academies.clone()),
-        support_establishment: Some(get("support_establishment")),
-        directeur_operationnel: Some(get("directeur_operationnel")),
-        form: None,
+        form: Some(form.clone()),
+        ..Default::default()
     };
     match app.update_dossier(&browser.actor, id, &patch).await {
         Ok(_) => Redirect::to(&format!("/dossiers/{id}?fait=identite")).into_response(),
         Err(e) => {
-            let mut typed: Map<String, Value> = pairs
-                .iter()
-                .filter(|(k, _)| k != "academies")
-                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                .collect();
-            typed.insert("academies".into(), Value::from(academies));
+            let mut typed = form;
+            typed.insert("title".into(), Value::from(get("title")));
+            typed.insert("category".into(), Value::from(get("category")));
             render_dossier(&app, &browser, id, "", &typed, Some((IDENTITY, e))).await
         }
     }
@@ -708,15 +625,13 @@ pub(super) async fn download(State(app): State<App>, browser: Browser, Path(id):
 struct DecisionPage {
     user: Option<UserBar>,
     d: DossierView,
-    filiere: String,
-    region: String,
-    academies: String,
+    /// Whose decision: the workflow's label.
+    issuer: String,
+    sections: Vec<super::form_fields::SectionView>,
     category: String,
     outcome: String,
     years: String,
     decided_on: String,
-    /// (name, type)
-    partners: Vec<(String, String)>,
     /// (body, opinion)
     opinions: Vec<(String, String)>,
     reviews: ReviewTable,
@@ -748,24 +663,14 @@ pub(super) async fn decision_summary(State(app): State<App>, browser: Browser, P
         },
         None => None,
     };
-    let kind_label = |code: &str| {
-        reference::items("partner-types")
-            .iter()
-            .find(|p| p.code == code)
-            .map(|p| p.label.to_string())
-            .unwrap_or(code.into())
-    };
-    let place = Place::of(&d);
     let data = DecisionPage {
         user: bar(&browser),
-        filiere: place.filiere,
-        region: place.region,
-        academies: place.academies,
+        issuer: app.workflow.label.clone(),
+        sections: super::form_fields::sections(&app.workflow.form, &d.form, &FormErrors::default()),
         category: decision.category.as_deref().map(|c| app.workflow.choice_label("category", c)).unwrap_or_default(),
         outcome: app.workflow.choice_label("outcome", &decision.outcome),
         years: decision.years.map(|y| y.to_string()).unwrap_or_default(),
         decided_on: french_instant(&decision.decided_at),
-        partners: d.partners.iter().map(|p| (p.name.clone(), kind_label(&p.kind))).collect(),
         opinions: d
             .opinions
             .iter()

@@ -10,12 +10,10 @@ use crate::store::StoreError;
 pub fn field_label(name: &str) -> &'static str {
     match name {
         "title" => "Intitulé",
-        "filiere" => "Filière",
-        "region" => "Région",
-        "academies" => "Académie",
         "campaign_id" => "Appel à projets",
-        "support_establishment" => "Établissement support",
-        "directeur_operationnel" => "Directeur opérationnel",
+        // The scope of a staff account (the user form).
+        "region" => "Région",
+        "academie" => "Académie",
         "name" => "Nom",
         "type" => "Type",
         "email" => "Adresse électronique",
@@ -100,10 +98,10 @@ fn reason_fr(reason: &str) -> String {
 pub fn describe(workflow: &crate::workflow::Definition, e: &AppError) -> (String, String) {
     match e {
         AppError::Refused(Refusal::InvalidInput { field, reason }) => {
-            let label = if field.contains('.') {
-                "Note"
-            } else {
-                workflow.field_label(field).unwrap_or_else(|| field_label(field))
+            let label = match workflow.form_label(field) {
+                Some(label) => label,
+                None if field.contains('.') => "Note".to_string(),
+                None => workflow.field_label(field).unwrap_or_else(|| field_label(field)).to_string(),
             };
             (field.clone(), format!("{label} : {}", reason_fr(reason)))
         }

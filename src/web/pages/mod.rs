@@ -8,6 +8,7 @@ mod auth;
 mod bulk;
 mod dashboard;
 mod dossier;
+mod form_fields;
 mod label;
 mod messages;
 pub mod session;
@@ -46,8 +47,8 @@ pub fn routes() -> Router<App> {
         .route("/mot-de-passe", get(auth::password_page).post(auth::change_password))
         .route("/dossiers/{id}/auto-evaluation", post(dossier::self_assessment))
         .route("/labels/{id}/evenements", post(label::label_event))
-        .route("/dossiers/{id}/partenaires", post(dossier::add_partner))
-        .route("/dossiers/{id}/partenaires/{partner}/retrait", post(dossier::remove_partner))
+        .route("/dossiers/{id}/groupes/{group}", post(dossier::add_item))
+        .route("/dossiers/{id}/groupes/{group}/{item}/retrait", post(dossier::remove_item))
         .route("/dossiers/{id}/identite", post(dossier::edit_identity))
         .route(
             "/dossiers/{id}/pieces",
