@@ -71,8 +71,6 @@ pub async fn seed(app: &App) -> Result<bool, AppError> {
             kind: "creation".into(),
             category: category.into(),
             title: title.into(),
-            region: "ARA".into(),
-            academies: vec!["LYON".into()],
             ..Default::default()
         }
         .with_form(serde_json::json!({

@@ -12,8 +12,7 @@ pub fn visibility(actor: &Actor) -> Visibility {
     for g in &actor.grants {
         match (g.role, &g.scope) {
             (Role::Admin | Role::President | Role::System, _) => v.all = true,
-            (Role::StaffRectorat, Some(Scope::Academie(a))) => v.academies.push(a.clone()),
-            (Role::StaffRegion, Some(Scope::Region(r))) => v.regions.push(r.clone()),
+            (Role::StaffRectorat | Role::StaffRegion, Some(scope)) => v.scopes.push(scope.to_string()),
             (Role::Porteur, _) => v.owner = actor.user_id,
             (Role::Rapporteur, _) => v.reviewer = actor.user_id,
             _ => {}
@@ -22,15 +21,15 @@ pub fn visibility(actor: &Actor) -> Visibility {
     v
 }
 
-fn in_scope(actor: &Actor, region: &str, academies: &[String]) -> bool {
-    actor.grants.iter().any(|g| match (g.role, &g.scope) {
-        (Role::StaffRectorat, Some(Scope::Academie(a))) => academies.contains(a),
-        (Role::StaffRegion, Some(Scope::Region(r))) => r == region,
-        _ => false,
+/// Whether a staff grant of the actor names one of `scopes`.
+fn in_scope(actor: &Actor, scopes: &[Scope]) -> bool {
+    actor.grants.iter().any(|g| {
+        matches!(g.role, Role::StaffRectorat | Role::StaffRegion)
+            && g.scope.as_ref().is_some_and(|s| scopes.contains(s))
     })
 }
 
-/// Staff of some académie or région, or the national level: those who
+/// Staff of some scope, or the national level: those who
 /// follow dossiers beyond their own (overdue items, bulk actions).
 pub fn follows_up(actor: &Actor) -> bool {
     [Role::StaffRectorat, Role::StaffRegion, Role::President, Role::Admin].into_iter().any(|r| actor.has_role(r))
@@ -54,7 +53,7 @@ pub fn is_assigned(actor: &Actor, d: &DossierFacts) -> bool {
 }
 
 pub fn staff_in_scope(actor: &Actor, d: &DossierFacts) -> bool {
-    in_scope(actor, &d.region, &d.academies)
+    in_scope(actor, &d.scopes)
 }
 
 pub fn sees_dossier(actor: &Actor, d: &DossierFacts) -> bool {
@@ -72,7 +71,7 @@ pub fn sees_instance(actor: &Actor, instance: &crate::engine::Instance) -> bool 
 
 pub fn sees_label(actor: &Actor, l: &LabelFacts) -> bool {
     national(actor)
-        || in_scope(actor, &l.region, &l.academies)
+        || in_scope(actor, &l.scopes)
         || (actor.has_role(Role::Porteur) && actor.user_id.is_some_and(|u| l.owners.contains(&u)))
 }
 
@@ -83,7 +82,7 @@ pub fn sees_audit(actor: &Actor, d: &DossierFacts) -> bool {
 }
 
 pub fn sees_label_audit(actor: &Actor, l: &LabelFacts) -> bool {
-    national(actor) || in_scope(actor, &l.region, &l.academies)
+    national(actor) || in_scope(actor, &l.scopes)
 }
 
 /// How much of the reviews the caller may read.

@@ -132,26 +132,17 @@ impl App {
             }
             Some(r) => r,
         };
-        let scope = match role {
-            Role::StaffRectorat => Some(Scope::Academie(
-                reference::academie(&input.scope)
-                    .ok_or_else(|| Refusal::invalid("scope", "must be the académie this staff member acts for"))?
-                    .code
-                    .to_string(),
-            )),
-            Role::StaffRegion => Some(Scope::Region(
-                reference::region(&input.scope)
-                    .ok_or_else(|| Refusal::invalid("scope", "must be the région this staff member acts for"))?
-                    .code
-                    .to_string(),
-            )),
-            _ => None,
+        let scope = match role.scope_kind() {
+            Some(kind) => Some(listed_scope(&self.workflow, kind, &input.scope).ok_or_else(|| {
+                Refusal::invalid("scope", format!("must be the {kind} this staff member acts for (code or name)"))
+            })?),
+            None => None,
         };
         let affiliations = input
             .affiliations
             .iter()
             .filter(|a| !a.trim().is_empty())
-            .map(|a| affiliation(a))
+            .map(|a| affiliation(&self.workflow, a))
             .collect::<Result<Vec<_>, _>>()?;
         let password_hash = hash_password(&input.password)
             .map_err(|e| Refusal::invalid("password", e.to_string().trim_start_matches("password: ")))?;
@@ -196,22 +187,33 @@ fn email_address(text: &str) -> Result<String, Refusal> {
     }
 }
 
-/// An affiliation: an académie or région of the reference lists, or an
-/// organisation's name on one line.
-fn affiliation(text: &str) -> Result<Scope, Refusal> {
-    const EXPECTED: &str = "expected academie:CODE, region:CODE (from the reference lists) or org:NAME";
+/// The scope of `kind` named by `input` (a code or label of the list the
+/// workflow's form gives that kind).
+pub(crate) fn listed_scope(def: &crate::workflow::Definition, kind: &str, input: &str) -> Option<Scope> {
+    let list = def.form.scope_fields().find(|(k, _)| *k == kind)?.1.list.as_deref()?;
+    reference::lookup(list, input.trim()).map(|e| Scope::new(kind, &e.code))
+}
+
+/// An affiliation: an item of a scope list of the workflow (`kind:CODE`),
+/// or an organisation's name on one line (`org:NAME`).
+fn affiliation(def: &crate::workflow::Definition, text: &str) -> Result<Scope, Refusal> {
+    let kinds: Vec<&str> = def.form.scope_fields().map(|(k, _)| k).collect();
+    let expected = format!(
+        "expected {} (from the reference lists) or org:NAME",
+        kinds.iter().map(|k| format!("{k}:CODE")).collect::<Vec<_>>().join(", ")
+    );
     let refuse =
         |why: &str| Refusal::invalid("affiliations", format!("`{}`: {why}", text.chars().take(60).collect::<String>()));
-    match Scope::parse(text.trim()).ok_or_else(|| refuse(EXPECTED))? {
-        Scope::Academie(code) => reference::academie(&code)
-            .map(|a| Scope::Academie(a.code.to_string()))
-            .ok_or_else(|| refuse("unknown académie")),
-        Scope::Region(code) => {
-            reference::region(&code).map(|r| Scope::Region(r.code.to_string())).ok_or_else(|| refuse("unknown région"))
+    let scope = Scope::parse(text.trim()).ok_or_else(|| refuse(&expected))?;
+    if scope.kind == crate::engine::ORG {
+        if scope.code.chars().count() > 200 || scope.code.chars().any(char::is_control) {
+            return Err(refuse("an organisation is named on one line, in at most 200 characters"));
         }
-        Scope::Org(name) if name.chars().count() > 200 || name.chars().any(char::is_control) => {
-            Err(refuse("an organisation is named on one line, in at most 200 characters"))
-        }
-        org => Ok(org),
+        return Ok(scope);
     }
+    if !kinds.contains(&scope.kind.as_str()) {
+        return Err(refuse(&expected));
+    }
+    listed_scope(def, &scope.kind, &scope.code)
+        .ok_or_else(|| refuse(&format!("unknown {} `{}`", scope.kind, scope.code)))
 }

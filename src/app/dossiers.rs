@@ -157,24 +157,6 @@ fn form_error(e: crate::engine::form::FieldError) -> AppError {
     invalid(&e.field, e.reason)
 }
 
-/// The scopes a form document places a dossier in: its région and académies.
-fn scopes_of(form: &crate::workflow::Form, doc: &Map<String, Value>) -> (String, Vec<String>) {
-    let (mut region, mut academies) = (String::new(), Vec::new());
-    for (kind, field) in form.scope_fields() {
-        let values: Vec<String> = match doc.get(&field.name) {
-            Some(Value::String(v)) => vec![v.clone()],
-            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(String::from).collect(),
-            _ => vec![],
-        };
-        match kind {
-            "region" => region = values.into_iter().next().unwrap_or_default(),
-            "academie" => academies = values,
-            _ => {}
-        }
-    }
-    (region, academies)
-}
-
 fn parse_id(field: &str, value: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(value.trim()).map_err(|_| invalid(field, "is not a valid id"))
 }
@@ -271,7 +253,6 @@ impl App {
         ];
         let form = crate::engine::form::apply(&self.workflow.form, &Map::new(), &form_changes(named, &input.form))
             .map_err(form_error)?;
-        let (region, academies) = scopes_of(&self.workflow.form, &form);
         let dossier = NewDossier {
             campaign_id,
             kind,
@@ -279,8 +260,6 @@ impl App {
             category: category(&input.category)?,
             title: line("title", &input.title, true)?,
             form,
-            region,
-            academies,
             ..Default::default()
         };
         let id = self.create_dossier(actor, owner, dossier).await?;
@@ -348,12 +327,11 @@ impl App {
         } else {
             Some(crate::engine::form::apply(&self.workflow.form, &d.form, &changed).map_err(form_error)?)
         };
-        let scopes = form.as_ref().map(|f| scopes_of(&self.workflow.form, f));
+        let scopes = form.as_ref().map(|f| crate::engine::form::scopes(&self.workflow.form, f));
         let changes = DossierChanges {
             title: patch.title.as_deref().map(|t| line("title", t, true)).transpose()?,
             category: patch.category.as_deref().map(category).transpose()?,
-            region: scopes.as_ref().map(|s| s.0.clone()),
-            academies: scopes.map(|s| s.1),
+            scopes,
             form,
         };
         let expected = patch.version.unwrap_or(instance.version);

@@ -214,8 +214,12 @@ fn placed(def: &Definition, record: &LabelRecord, now: DateTime<Utc>) -> (String
     let facts = Facts::Label(LabelFacts {
         dossier_id: None,
         owners: vec![],
-        region: record.region.clone(),
-        academies: record.academies.clone(),
+        scopes: record
+            .academies
+            .iter()
+            .map(|a| engine::Scope::new("academie", a))
+            .chain([engine::Scope::new("region", &record.region)])
+            .collect(),
         valid_from: record.valid_from,
         valid_until: record.valid_until,
         has_labelled_renewal: false,

@@ -128,6 +128,7 @@ impl App {
         let campaign = self.store.campaign(dossier.campaign_id).await?;
         dossier.workflow = campaign.workflow.clone();
         dossier.initial_state = self.workflow.dossier.initial.clone();
+        dossier.scopes = engine::form::scopes(&self.workflow.form, &dossier.form);
         let facts = Facts::Dossier(Box::new(engine::DossierFacts {
             call_opens_at: Some(crate::store::from_micros(campaign.opens_at)),
             call_closes_at: Some(crate::store::from_micros(campaign.closes_at)),

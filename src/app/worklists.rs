@@ -52,7 +52,7 @@ impl App {
         let mut visibility = access::visibility(actor);
         visibility.owner = None;
         visibility.reviewer = None;
-        if !visibility.all && visibility.academies.is_empty() && visibility.regions.is_empty() {
+        if !visibility.all && visibility.scopes.is_empty() {
             return Ok(Overdue::default());
         }
         let now = self.clock.now();

@@ -228,8 +228,6 @@ async fn dossier<'a>(app: &'a App, cast: &'a Cast, i: usize) -> Result<Uuid, App
         kind: "creation".into(),
         category: if excellence { "excellence" } else { "standard" }.into(),
         title: format!("Campus {} — {} n°{i}", filiere.label, academie.label),
-        region: academie.parent().into(),
-        academies: vec![academie.code.clone()],
         ..Default::default()
     }
     .with_form(serde_json::json!({

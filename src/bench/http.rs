@@ -262,8 +262,6 @@ async fn pools(app: &App, porteur: &Actor, rectorat: &Actor, region: &Actor, n: 
             kind: "creation".into(),
             category: "standard".into(),
             title: format!("Campus de mesure n°{i}"),
-            region: "ARA".into(),
-            academies: vec!["GRENOBLE".into()],
             ..Default::default()
         }
         .with_form(serde_json::json!({

@@ -32,8 +32,6 @@ fn ready(def: &Definition, owner: Uuid, now: DateTime<Utc>) -> Instance {
             title: "Dossier de mesure".into(),
             kind: "creation".into(),
             category: "standard".into(),
-            region: "R".into(),
-            academies: vec!["A".into()],
             form: filled(def.form.fields()),
             endorsed_rectorat: true,
             endorsed_region: true,

@@ -77,8 +77,6 @@ async fn fixture(store: &Store, opts: &Options, workflow: Definition) -> Result<
             kind: "creation".into(),
             category: "standard".into(),
             title: "Campus de banc d'essai".into(),
-            region: "ARA".into(),
-            academies: vec!["LYON".into()],
             ..Default::default()
         }
         .with_form(serde_json::json!({

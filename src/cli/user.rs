@@ -34,7 +34,7 @@ pub struct UserAddArgs {
 pub fn grants(roles: &[String], scopes: &[String]) -> anyhow::Result<Vec<Grant>> {
     let scopes: Vec<Scope> = scopes
         .iter()
-        .map(|s| Scope::parse(s).with_context(|| format!("--scope `{s}`: expected academie:CODE or region:CODE")))
+        .map(|s| Scope::parse(s).with_context(|| format!("--scope `{s}`: expected KIND:CODE (academie:LYON)")))
         .collect::<anyhow::Result<_>>()?;
     let mut grants = Vec::new();
     for name in roles {
@@ -44,23 +44,15 @@ pub fn grants(roles: &[String], scopes: &[String]) -> anyhow::Result<Vec<Grant>>
             ),
             Some(r) => r,
         };
-        let fitting: Vec<&Scope> = scopes
-            .iter()
-            .filter(|s| {
-                matches!((role, s), (Role::StaffRectorat, Scope::Academie(_)) | (Role::StaffRegion, Scope::Region(_)))
-            })
-            .collect();
-        match role {
-            Role::StaffRectorat | Role::StaffRegion if fitting.is_empty() => {
-                bail!(
-                    "--role {name} needs a --scope {}",
-                    if role == Role::StaffRectorat { "academie:CODE" } else { "region:CODE" }
-                )
-            }
-            Role::StaffRectorat | Role::StaffRegion => {
+        match role.scope_kind() {
+            Some(kind) => {
+                let fitting: Vec<&Scope> = scopes.iter().filter(|s| s.kind == kind).collect();
+                if fitting.is_empty() {
+                    bail!("--role {name} needs a --scope {kind}:CODE");
+                }
                 grants.extend(fitting.into_iter().map(|s| Grant { role, scope: Some(s.clone()) }))
             }
-            _ => grants.push(Grant { role, scope: None }),
+            None => grants.push(Grant { role, scope: None }),
         }
     }
     Ok(grants)
@@ -73,7 +65,7 @@ pub async fn add(args: UserAddArgs) -> anyhow::Result<()> {
         .iter()
         .map(|a| {
             Scope::parse(a)
-                .with_context(|| format!("--affiliation `{a}`: expected academie:CODE, region:CODE or org:NAME"))
+                .with_context(|| format!("--affiliation `{a}`: expected KIND:CODE (academie:LYON) or org:NAME"))
         })
         .collect::<anyhow::Result<_>>()?;
     if !args.email.contains('@') {

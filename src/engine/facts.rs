@@ -25,39 +25,38 @@ impl std::fmt::Display for Grant {
     }
 }
 
-/// An académie, a région or an organisation: scopes of staff grants and
-/// affiliations of committee members. Written `kind:CODE`.
+/// A place in one of the workflow's scope lists (an item of a reference
+/// list, such as `region:ARA`), or an organisation (`org:NAME`): scopes of
+/// staff grants and of instances, affiliations of committee members.
+/// Written `kind:CODE`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(into = "String")]
-pub enum Scope {
-    Academie(String),
-    Region(String),
-    Org(String),
+pub struct Scope {
+    pub kind: String,
+    pub code: String,
 }
 
+/// The kind of scope naming an organisation (free text, not a list item).
+pub const ORG: &str = "org";
+
 impl Scope {
+    pub fn new(kind: &str, code: &str) -> Scope {
+        Scope { kind: kind.to_string(), code: code.to_string() }
+    }
+
+    /// `kind:CODE`, the kind lowercase letters, digits or `_`.
     pub fn parse(text: &str) -> Option<Scope> {
         let (kind, code) = text.split_once(':')?;
-        let code = code.trim();
-        if code.is_empty() {
-            return None;
-        }
-        match kind.trim() {
-            "academie" => Some(Scope::Academie(code.to_string())),
-            "region" => Some(Scope::Region(code.to_string())),
-            "org" => Some(Scope::Org(code.to_string())),
-            _ => None,
-        }
+        let (kind, code) = (kind.trim(), code.trim());
+        let valid_kind =
+            !kind.is_empty() && kind.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        (valid_kind && !code.is_empty()).then(|| Scope::new(kind, code))
     }
 }
 
 impl std::fmt::Display for Scope {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Scope::Academie(c) => write!(f, "academie:{c}"),
-            Scope::Region(c) => write!(f, "region:{c}"),
-            Scope::Org(c) => write!(f, "org:{c}"),
-        }
+        write!(f, "{}:{}", self.kind, self.code)
     }
 }
 
@@ -157,9 +156,8 @@ pub struct DossierFacts {
     pub title: String,
     pub kind: String,
     pub category: String,
-    /// The scopes staff act in, also in the form: its région and académies.
-    pub region: String,
-    pub academies: Vec<String>,
+    /// The scopes the form places the dossier in (staff of these act on it).
+    pub scopes: Vec<Scope>,
     /// The form's values, as the workflow's form stores them.
     pub form: Map<String, Value>,
     pub renewal_of: Option<Uuid>,
@@ -188,8 +186,8 @@ pub struct Reviewer {
 pub struct LabelFacts {
     pub dossier_id: Option<Uuid>,
     pub owners: Vec<Uuid>,
-    pub region: String,
-    pub academies: Vec<String>,
+    /// The scopes of the dossier it was granted on (or of its import).
+    pub scopes: Vec<Scope>,
     pub valid_from: NaiveDate,
     pub valid_until: NaiveDate,
     /// A renewal dossier for this label has been labelled.

@@ -321,6 +321,20 @@ pub fn siret(input: &str) -> Result<String, String> {
     Ok(code)
 }
 
+/// The scopes the document places its dossier in: each value of a field
+/// with a `scope`, as `kind:CODE`.
+pub fn scopes(form: &Form, doc: &Doc) -> Vec<crate::engine::Scope> {
+    let mut out: Vec<crate::engine::Scope> = form
+        .scope_fields()
+        .flat_map(|(kind, f)| {
+            values(doc.get(&f.name)).into_iter().map(move |code| crate::engine::Scope::new(kind, code))
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// The document as predicates and clients read it: every field of the form
 /// present, an empty one as its type's empty value (`""`, `[]`, null), so
 /// that an expression need not test for a field before reading it.

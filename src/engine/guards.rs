@@ -96,12 +96,13 @@ impl Ctx<'_> {
     /// has not endorsed yet.
     pub fn endorsable_side(&self) -> Option<Side> {
         let d = self.dossier()?;
-        self.actor.grants.iter().find_map(|g| match (&g.role, &g.scope) {
-            (Role::StaffRectorat, Some(Scope::Academie(a))) if d.academies.contains(a) && !d.endorsed_rectorat => {
-                Some(Side::Rectorat)
-            }
-            (Role::StaffRegion, Some(Scope::Region(r))) if *r == d.region && !d.endorsed_region => Some(Side::Region),
-            _ => None,
+        self.actor.grants.iter().find_map(|g| {
+            let side = match g.role {
+                Role::StaffRectorat if !d.endorsed_rectorat => Side::Rectorat,
+                Role::StaffRegion if !d.endorsed_region => Side::Region,
+                _ => return None,
+            };
+            g.scope.as_ref().is_some_and(|s| d.scopes.contains(s)).then_some(side)
         })
     }
 

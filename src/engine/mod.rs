@@ -192,18 +192,16 @@ pub fn may_act(actor: &Actor, roles: &[Role], instance: &Instance) -> bool {
 }
 
 fn holds_in_scope(actor: &Actor, role: Role, facts: &Facts) -> bool {
-    let (owners, region, academies, reviewers): (&[Uuid], &str, &[String], Vec<Uuid>) = match facts {
-        Facts::Dossier(d) => (&d.owners, &d.region, &d.academies, d.reviewers.iter().map(|r| r.user_id).collect()),
-        Facts::Label(l) => (&l.owners, &l.region, &l.academies, vec![]),
+    let (owners, scopes, reviewers): (&[Uuid], &[Scope], Vec<Uuid>) = match facts {
+        Facts::Dossier(d) => (&d.owners, &d.scopes, d.reviewers.iter().map(|r| r.user_id).collect()),
+        Facts::Label(l) => (&l.owners, &l.scopes, vec![]),
     };
     actor.grants.iter().filter(|g| g.role == role).any(|g| match role {
         Role::Admin | Role::President | Role::System => true,
         Role::Porteur => actor.user_id.is_some_and(|u| owners.contains(&u)),
         Role::Rapporteur => actor.user_id.is_some_and(|u| reviewers.contains(&u)),
-        Role::StaffRectorat => {
-            matches!(&g.scope, Some(Scope::Academie(a)) if academies.contains(a))
-        }
-        Role::StaffRegion => matches!(&g.scope, Some(Scope::Region(r)) if r == region),
+        // Staff act where their grant's scope is one of the instance's.
+        Role::StaffRectorat | Role::StaffRegion => g.scope.as_ref().is_some_and(|s| scopes.contains(s)),
     })
 }
 
@@ -441,8 +439,7 @@ fn new_label(
     let label_facts = Facts::Label(LabelFacts {
         dossier_id: Some(dossier_id),
         owners: d.owners.clone(),
-        region: d.region.clone(),
-        academies: d.academies.clone(),
+        scopes: d.scopes.clone(),
         valid_from,
         valid_until,
         has_labelled_renewal: false,

@@ -166,7 +166,8 @@ fn sample_variables(
     form: &Form,
 ) -> Vec<(&'static str, Value)> {
     let instance = sample(machine, form);
-    let person = Person { user_id: uuid::Uuid::nil(), roles: vec![], affiliations: vec![Scope::Org("x".into())] };
+    let person =
+        Person { user_id: uuid::Uuid::nil(), roles: vec![], affiliations: vec![Scope::new(super::facts::ORG, "x")] };
     let actor = Actor::system();
     variables(&Sources { instance: &instance, event, data, actor: &actor, subject: Some(&person), grid, form })
 }
@@ -177,7 +178,6 @@ fn sample(machine: Machine, form: &Form) -> Instance {
     let one = String::from("x");
     let facts = match machine {
         Machine::Dossier => Facts::Dossier(Box::new(DossierFacts {
-            academies: vec![one.clone()],
             endorsed_rectorat: true,
             opinions: [(one.clone(), one.clone())].into(),
             form: super::form::sample(form),
@@ -186,8 +186,7 @@ fn sample(machine: Machine, form: &Form) -> Instance {
         Machine::Label => Facts::Label(LabelFacts {
             dossier_id: None,
             owners: vec![],
-            region: one.clone(),
-            academies: vec![one],
+            scopes: vec![],
             valid_from: chrono::NaiveDate::MIN,
             valid_until: chrono::NaiveDate::MIN,
             has_labelled_renewal: false,

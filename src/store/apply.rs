@@ -111,9 +111,10 @@ pub(crate) async fn apply_on(tx: &mut AnyConnection, plan: &Plan) -> Result<Appl
         let insert = format!(
             "INSERT INTO labels (id, dossier_id, workflow, state, version, title, category, filiere, region, \
              valid_from, valid_until, renewal_of, created_at, updated_at, support_establishment) \
-             SELECT $1, id, workflow, $2, 1, title, $3, {}, region, $4, $5, $6, $7, $7, {} \
+             SELECT $1, id, workflow, $2, 1, title, $3, {}, {}, $4, $5, $6, $7, $7, {} \
              FROM dossiers WHERE id = $8",
             backend.json_text("form", "filiere"),
+            backend.json_text("form", "region"),
             backend.json_text("form", "support_establishment")
         );
         sqlx::query(&insert)
@@ -127,7 +128,8 @@ pub(crate) async fn apply_on(tx: &mut AnyConnection, plan: &Plan) -> Result<Appl
             .bind(&id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO label_academies (label_id, academie) SELECT $1, academie FROM dossier_academies WHERE dossier_id = $2")
+        // Until labels hold a form document, they keep its académies.
+        sqlx::query("INSERT INTO label_academies (label_id, academie) SELECT $1, substr(scope, 10) FROM dossier_scopes WHERE dossier_id = $2 AND scope LIKE 'academie:%'")
             .bind(&new_id)
             .bind(&id)
             .execute(&mut *tx)
@@ -402,9 +404,9 @@ fn recipient_sql(machine: Machine, r: Recipient) -> Option<&'static str> {
     Some(match (machine, r) {
         (Dossier, Recipient::Owners) => "SELECT u.id, u.email FROM dossier_owners o JOIN users u ON u.id = o.user_id WHERE o.dossier_id = $1",
         (Label, Recipient::Owners) => "SELECT u.id, u.email FROM labels l JOIN dossier_owners o ON o.dossier_id = l.dossier_id JOIN users u ON u.id = o.user_id WHERE l.id = $1",
-        (Dossier, Recipient::StaffRectorat) => "SELECT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'staff_rectorat' AND r.scope IN (SELECT 'academie:' || academie FROM dossier_academies WHERE dossier_id = $1)",
+        (Dossier, Recipient::StaffRectorat) => "SELECT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'staff_rectorat' AND r.scope IN (SELECT scope FROM dossier_scopes WHERE dossier_id = $1)",
         (Label, Recipient::StaffRectorat) => "SELECT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'staff_rectorat' AND r.scope IN (SELECT 'academie:' || academie FROM label_academies WHERE label_id = $1)",
-        (Dossier, Recipient::StaffRegion) => "SELECT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'staff_region' AND r.scope = (SELECT 'region:' || region FROM dossiers WHERE id = $1)",
+        (Dossier, Recipient::StaffRegion) => "SELECT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'staff_region' AND r.scope IN (SELECT scope FROM dossier_scopes WHERE dossier_id = $1)",
         (Label, Recipient::StaffRegion) => "SELECT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'staff_region' AND r.scope = (SELECT 'region:' || region FROM labels WHERE id = $1)",
         (Dossier, Recipient::Reviewers) => "SELECT u.id, u.email FROM assignments a JOIN users u ON u.id = a.user_id WHERE a.dossier_id = $1",
         (_, Recipient::Reviewer) => "SELECT u.id, u.email FROM users u WHERE u.id = $2",

@@ -6,7 +6,7 @@
 use super::audit::{append, Entry};
 use super::views::*;
 use super::{from_micros, to_micros, Result, Store, StoreError};
-use crate::engine::Actor;
+use crate::engine::{Actor, Scope};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Map, Value};
 use sqlx::{AnyConnection, Row};
@@ -17,8 +17,8 @@ use uuid::Uuid;
 #[derive(Debug, Clone, Default)]
 pub struct Visibility {
     pub all: bool,
-    pub academies: Vec<String>,
-    pub regions: Vec<String>,
+    /// Scopes (`kind:CODE`) of the staff grants: instances in any of them.
+    pub scopes: Vec<String>,
     pub owner: Option<Uuid>,
     pub reviewer: Option<Uuid>,
 }
@@ -31,8 +31,23 @@ pub struct DossierChanges {
     /// The whole new form document, checked against the workflow's form.
     pub form: Option<Map<String, Value>>,
     /// The scopes the new document places the dossier in.
-    pub region: Option<String>,
-    pub academies: Option<Vec<String>>,
+    pub scopes: Option<Vec<Scope>>,
+}
+
+/// Replaces a dossier's scopes.
+pub(crate) async fn write_scopes(conn: &mut AnyConnection, dossier: &str, scopes: &[Scope]) -> Result<()> {
+    sqlx::query("DELETE FROM dossier_scopes WHERE dossier_id = $1").bind(dossier).execute(&mut *conn).await?;
+    let mut unique: Vec<String> = scopes.iter().map(ToString::to_string).collect();
+    unique.sort();
+    unique.dedup();
+    for scope in unique {
+        sqlx::query("INSERT INTO dossier_scopes (dossier_id, scope) VALUES ($1, $2)")
+            .bind(dossier)
+            .bind(scope)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// The text at `key` of a form document ('' when absent).
@@ -64,20 +79,18 @@ fn opt_rfc3339(us: Option<i64>) -> Option<String> {
 /// How an entity reaches the scopes of [`Visibility`], as SQL fragments
 /// with `{}` standing for the bound values. Written `id IN (subquery)`
 /// rather than a correlated `EXISTS`: the planners then start from the
-/// scope's index (the académie's few hundred dossiers) instead of testing
+/// scope's index (the few hundred dossiers of one scope) instead of testing
 /// every row of the table; a scoped deadline list went from 64 ms to 2 ms
 /// on the 10,000-dossier benchmark set.
 pub(crate) struct ScopeSql {
-    pub academies: &'static str,
-    pub region: &'static str,
+    pub scopes: &'static str,
     pub owner: &'static str,
     /// None: rapporteurs see none of these.
     pub reviewer: Option<&'static str>,
 }
 
 pub(crate) const DOSSIER_SCOPE: ScopeSql = ScopeSql {
-    academies: "d.id IN (SELECT da.dossier_id FROM dossier_academies da WHERE da.academie IN ({}))",
-    region: "d.region IN ({})",
+    scopes: "d.id IN (SELECT ds.dossier_id FROM dossier_scopes ds WHERE ds.scope IN ({}))",
     owner: "d.id IN (SELECT o.dossier_id FROM dossier_owners o WHERE o.user_id = {})",
     reviewer: Some("d.id IN (SELECT a.dossier_id FROM assignments a WHERE a.user_id = {})"),
 };
@@ -99,11 +112,8 @@ pub(crate) fn visibility_sql(v: &Visibility, scope: &ScopeSql, binds: &mut Vec<S
             .collect::<Vec<_>>()
             .join(", ")
     };
-    if !v.academies.is_empty() {
-        clauses.push(scope.academies.replace("{}", &bind_all(binds, v.academies.clone())));
-    }
-    if !v.regions.is_empty() {
-        clauses.push(scope.region.replace("{}", &bind_all(binds, v.regions.clone())));
+    if !v.scopes.is_empty() {
+        clauses.push(scope.scopes.replace("{}", &bind_all(binds, v.scopes.clone())));
     }
     if let Some(owner) = v.owner {
         clauses.push(scope.owner.replace("{}", &bind_all(binds, vec![owner.to_string()])));
@@ -123,7 +133,7 @@ impl Store {
         let key = id.to_string();
         let mut conn = self.pool.acquire().await?;
         let sql = format!(
-            "SELECT d.campaign_id, d.state, d.version, d.kind, d.renewal_of, d.category, d.title, {} AS form, d.region, \
+            "SELECT d.campaign_id, d.state, d.version, d.kind, d.renewal_of, d.category, d.title, {} AS form, \
              d.endorsed_rectorat_at, d.endorsed_region_at, d.completion_message, d.completion_due, d.created_at, d.updated_at, \
              (SELECT l.id FROM labels l WHERE l.dossier_id = d.id) AS label_id FROM dossiers d WHERE d.id = $1",
             self.backend().json_read("d.form")
@@ -134,12 +144,6 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound { what: "dossier" })?;
         let strings = |rows: Vec<sqlx::any::AnyRow>| rows.iter().map(|r| r.get::<String, _>(0)).collect::<Vec<_>>();
-        let academies = strings(
-            sqlx::query("SELECT academie FROM dossier_academies WHERE dossier_id = $1 ORDER BY academie")
-                .bind(&key)
-                .fetch_all(&mut *conn)
-                .await?,
-        );
         let owners = strings(
             sqlx::query("SELECT user_id FROM dossier_owners WHERE dossier_id = $1 ORDER BY user_id")
                 .bind(&key)
@@ -201,8 +205,12 @@ impl Store {
             category: r.get("category"),
             title: r.get("title"),
             filiere: text(&form, "filiere"),
-            region: r.get("region"),
-            academies,
+            region: text(&form, "region"),
+            academies: form
+                .get("academies")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).map(String::from).collect())
+                .unwrap_or_default(),
             support_establishment: text(&form, "support_establishment"),
             directeur_operationnel: text(&form, "directeur_operationnel"),
             form,
@@ -231,9 +239,10 @@ impl Store {
     ) -> Result<Vec<DossierSummary>> {
         let mut binds = Vec::new();
         let mut sql = format!(
-            "SELECT d.id, d.campaign_id, d.title, d.state, d.version, d.kind, d.category, {}, d.region, d.updated_at \
+            "SELECT d.id, d.campaign_id, d.title, d.state, d.version, d.kind, d.category, {}, {}, d.updated_at \
              FROM dossiers d WHERE ",
-            self.backend().json_text("d.form", "filiere")
+            self.backend().json_text("d.form", "filiere"),
+            self.backend().json_text("d.form", "region")
         );
         sql.push_str(&visibility_sql(visibility, &DOSSIER_SCOPE, &mut binds));
         if let Some(state) = state {
@@ -276,7 +285,7 @@ impl Store {
         let key = id.to_string();
         let mut tx = self.begin_write().await?;
         let sql = format!(
-            "SELECT title, category, {} AS form, region, \
+            "SELECT title, category, {} AS form, \
              endorsed_rectorat_by, endorsed_rectorat_at, endorsed_region_by, endorsed_region_at FROM dossiers WHERE id = $1",
             self.backend().json_read("form")
         );
@@ -285,29 +294,27 @@ impl Store {
             .fetch_optional(&mut **tx)
             .await?
             .ok_or(StoreError::NotFound { what: "dossier" })?;
-        let old_academies: Vec<String> =
-            sqlx::query("SELECT academie FROM dossier_academies WHERE dossier_id = $1 ORDER BY academie")
+        let mut old_scopes: Vec<String> =
+            sqlx::query("SELECT scope FROM dossier_scopes WHERE dossier_id = $1 ORDER BY scope")
                 .bind(&key)
                 .fetch_all(&mut **tx)
                 .await?
                 .iter()
                 .map(|r| r.get(0))
                 .collect();
+        old_scopes.sort();
         let mut sets = Vec::new();
         let mut values: Vec<String> = Vec::new();
         let (mut old, mut new) = (serde_json::Map::new(), serde_json::Map::new());
-        let region_changed = changes.region.as_ref().is_some_and(|r| *r != before.get::<String, _>("region"));
-        let columns = [("title", &changes.title), ("category", &changes.category), ("region", &changes.region)];
+        let columns = [("title", &changes.title), ("category", &changes.category)];
         for (column, value) in columns {
             let Some(value) = value else { continue };
             let current: String = before.get(column);
             if current != *value {
                 values.push(value.clone());
                 sets.push(format!("{column} = ${}", values.len() + 3));
-                if column != "region" {
-                    old.insert(column.into(), json!(current));
-                    new.insert(column.into(), json!(value));
-                }
+                old.insert(column.into(), json!(current));
+                new.insert(column.into(), json!(value));
             }
         }
         if let Some(form) = &changes.form {
@@ -326,15 +333,13 @@ impl Store {
                 sets.push(format!("form = {}", self.backend().json_param(values.len() + 3)));
             }
         }
-        let academies_changed = changes.academies.as_ref().is_some_and(|a| {
-            let mut sorted = a.clone();
-            sorted.sort();
-            sorted.dedup();
-            sorted != old_academies
+        let scopes_changed = changes.scopes.as_ref().is_some_and(|scopes| {
+            let mut new: Vec<String> = scopes.iter().map(ToString::to_string).collect();
+            new.sort();
+            new.dedup();
+            new != old_scopes
         });
-        // Endorsements were given by the staff of the old territory: a
-        // dossier moved elsewhere needs those of the new one.
-        let moved = academies_changed || region_changed;
+        let moved = scopes_changed;
         let endorsed: Vec<(&str, Option<String>, Option<i64>)> = ["rectorat", "region"]
             .into_iter()
             .map(|side| {
@@ -368,19 +373,8 @@ impl Store {
                 .await?;
             return Err(StoreError::Conflict { expected: expected_version, current });
         }
-        if academies_changed {
-            let academies = changes.academies.clone().unwrap_or_default();
-            sqlx::query("DELETE FROM dossier_academies WHERE dossier_id = $1").bind(&key).execute(&mut **tx).await?;
-            let mut unique = academies.clone();
-            unique.sort();
-            unique.dedup();
-            for a in &unique {
-                sqlx::query("INSERT INTO dossier_academies (dossier_id, academie) VALUES ($1, $2)")
-                    .bind(&key)
-                    .bind(a)
-                    .execute(&mut **tx)
-                    .await?;
-            }
+        if let (true, Some(scopes)) = (scopes_changed, &changes.scopes) {
+            write_scopes(&mut tx, &key, scopes).await?;
         }
         let entry = Entry::new("dossier", &key, "update", actor, now)
             .before(Value::Object(old))

@@ -98,8 +98,10 @@ fn label_select(backend: Backend) -> &'static str {
 
 /// Same rule as dossiers: staff by scope, owners through the dossier.
 const LABEL_SCOPE: ScopeSql = ScopeSql {
-    academies: "l.id IN (SELECT la.label_id FROM label_academies la WHERE la.academie IN ({}))",
-    region: "l.region IN ({})",
+    // Until labels hold a form document, their scopes are their région
+    // and académies, written as grant scopes are.
+    scopes: "l.id IN (SELECT la.label_id FROM label_academies la WHERE 'academie:' || la.academie IN ({})) \
+             OR 'region:' || l.region IN ({})",
     owner: "l.dossier_id IN (SELECT o.dossier_id FROM dossier_owners o WHERE o.user_id = {})",
     reviewer: None,
 };

@@ -41,8 +41,7 @@ pub struct NewDossier {
     /// The form's values, checked against the workflow's form.
     pub form: serde_json::Map<String, serde_json::Value>,
     /// The scopes the form places the dossier in, indexed beside it.
-    pub region: String,
-    pub academies: Vec<String>,
+    pub scopes: Vec<Scope>,
 }
 
 impl NewDossier {
@@ -205,8 +204,8 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let insert = format!(
             "INSERT INTO dossiers (id, campaign_id, workflow, state, version, kind, renewal_of, category, title, \
-             form, region, created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, {}, $10, $11, $12, $12)",
+             form, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, {}, $10, $11, $11)",
             self.backend().json_param(9)
         );
         sqlx::query(&insert)
@@ -219,18 +218,11 @@ impl Store {
             .bind(&d.category)
             .bind(&d.title)
             .bind(serde_json::Value::Object(d.form.clone()).to_string())
-            .bind(&d.region)
             .bind(actor.user_id.map(|u| u.to_string()))
             .bind(to_micros(now))
             .execute(&mut **tx)
             .await?;
-        for a in &d.academies {
-            sqlx::query("INSERT INTO dossier_academies (dossier_id, academie) VALUES ($1, $2)")
-                .bind(&id_text)
-                .bind(a)
-                .execute(&mut **tx)
-                .await?;
-        }
+        super::dossiers::write_scopes(&mut tx, &id_text, &d.scopes).await?;
         sqlx::query("INSERT INTO dossier_owners (dossier_id, user_id) VALUES ($1, $2)")
             .bind(&id_text)
             .bind(owner.to_string())
@@ -274,10 +266,10 @@ impl Store {
 
 /// Facts of a dossier in one round trip. Lists come back as JSON text;
 /// the aggregate functions are the one part written per dialect.
-const DOSSIER_FACTS_SQLITE: &str = "SELECT d.state, d.version, d.kind, d.renewal_of, d.category, d.title, d.form, d.region, \
+const DOSSIER_FACTS_SQLITE: &str = "SELECT d.state, d.version, d.kind, d.renewal_of, d.category, d.title, d.form, \
     d.endorsed_rectorat_at, d.endorsed_region_at, d.completion_due, \
     c.opens_at, c.closes_at, l.valid_until AS renewed_until, \
-    (SELECT json_group_array(academie) FROM (SELECT academie FROM dossier_academies WHERE dossier_id = d.id ORDER BY academie)) AS academies, \
+    (SELECT json_group_array(scope) FROM (SELECT scope FROM dossier_scopes WHERE dossier_id = d.id ORDER BY scope)) AS scopes, \
     (SELECT json_group_array(user_id) FROM dossier_owners WHERE dossier_id = d.id) AS owners, \
     (SELECT json_group_object(body, opinion) FROM opinions WHERE dossier_id = d.id) AS opinions, \
     (SELECT json_group_array(json_array(user_id, due_at, scores)) FROM (SELECT a.user_id, a.due_at, r.scores FROM assignments a \
@@ -286,10 +278,10 @@ const DOSSIER_FACTS_SQLITE: &str = "SELECT d.state, d.version, d.kind, d.renewal
     (SELECT json_group_array(json_array(name, timer_key)) FROM timers WHERE entity = 'dossier' AND entity_id = d.id AND status = 'pending') AS timers \
     FROM dossiers d JOIN campaigns c ON c.id = d.campaign_id LEFT JOIN labels l ON l.id = d.renewal_of WHERE d.id = $1";
 
-const DOSSIER_FACTS_POSTGRES: &str = "SELECT d.state, d.version, d.kind, d.renewal_of, d.category, d.title, d.form::text AS form, d.region, \
+const DOSSIER_FACTS_POSTGRES: &str = "SELECT d.state, d.version, d.kind, d.renewal_of, d.category, d.title, d.form::text AS form, \
     d.endorsed_rectorat_at, d.endorsed_region_at, d.completion_due, \
     c.opens_at, c.closes_at, l.valid_until AS renewed_until, \
-    (SELECT COALESCE(json_agg(academie ORDER BY academie), '[]')::text FROM dossier_academies WHERE dossier_id = d.id) AS academies, \
+    (SELECT COALESCE(json_agg(scope ORDER BY scope), '[]')::text FROM dossier_scopes WHERE dossier_id = d.id) AS scopes, \
     (SELECT COALESCE(json_agg(user_id), '[]')::text FROM dossier_owners WHERE dossier_id = d.id) AS owners, \
     (SELECT COALESCE(json_object_agg(body, opinion), '{}')::text FROM opinions WHERE dossier_id = d.id) AS opinions, \
     (SELECT COALESCE(json_agg(json_build_array(a.user_id, a.due_at, r.scores) ORDER BY a.assigned_at), '[]')::text FROM assignments a \
@@ -300,7 +292,7 @@ const DOSSIER_FACTS_POSTGRES: &str = "SELECT d.state, d.version, d.kind, d.renew
 
 const LABEL_FACTS_SQLITE: &str = "SELECT l.state, l.version, l.dossier_id, l.region, l.valid_from, l.valid_until, \
     (SELECT COUNT(*) FROM labels r WHERE r.renewal_of = l.id) AS renewals, \
-    (SELECT json_group_array(academie) FROM (SELECT academie FROM label_academies WHERE label_id = l.id ORDER BY academie)) AS academies, \
+    (SELECT json_group_array('academie:' || academie) FROM (SELECT academie FROM label_academies WHERE label_id = l.id ORDER BY academie)) AS scopes, \
     (SELECT json_group_array(user_id) FROM dossier_owners WHERE dossier_id = l.dossier_id) AS owners, \
     (SELECT json_group_array(json_array(name, timer_key)) FROM timers WHERE entity = 'label' AND entity_id = l.id AND status = 'pending') AS timers, \
     (SELECT json_group_array(year) FROM label_reports WHERE label_id = l.id) AS reports \
@@ -308,7 +300,7 @@ const LABEL_FACTS_SQLITE: &str = "SELECT l.state, l.version, l.dossier_id, l.reg
 
 const LABEL_FACTS_POSTGRES: &str = "SELECT l.state, l.version, l.dossier_id, l.region, l.valid_from, l.valid_until, \
     (SELECT COUNT(*) FROM labels r WHERE r.renewal_of = l.id) AS renewals, \
-    (SELECT COALESCE(json_agg(academie ORDER BY academie), '[]')::text FROM label_academies WHERE label_id = l.id) AS academies, \
+    (SELECT COALESCE(json_agg('academie:' || academie ORDER BY academie), '[]')::text FROM label_academies WHERE label_id = l.id) AS scopes, \
     (SELECT COALESCE(json_agg(user_id), '[]')::text FROM dossier_owners WHERE dossier_id = l.dossier_id) AS owners, \
     (SELECT COALESCE(json_agg(json_build_array(name, timer_key)), '[]')::text FROM timers WHERE entity = 'label' AND entity_id = l.id AND status = 'pending') AS timers, \
     (SELECT COALESCE(json_agg(year), '[]')::text FROM label_reports WHERE label_id = l.id) AS reports \
@@ -317,6 +309,10 @@ const LABEL_FACTS_POSTGRES: &str = "SELECT l.state, l.version, l.dossier_id, l.r
 fn json_column<T: serde::de::DeserializeOwned>(row: &sqlx::any::AnyRow, column: &str) -> Result<T> {
     let text: String = row.get(column);
     serde_json::from_str(&text).map_err(|e| StoreError::Invalid(format!("corrupt {column} list: {e}")))
+}
+
+fn scopes(texts: Vec<String>) -> Vec<Scope> {
+    texts.iter().filter_map(|t| Scope::parse(t)).collect()
 }
 
 fn ids(texts: Vec<String>) -> Result<Vec<Uuid>> {
@@ -349,7 +345,6 @@ async fn dossier_instance(conn: &mut AnyConnection, backend: Backend, id: Uuid) 
         };
         reviewers.push(Reviewer { user_id: parse_id(&user)?, due: from_micros(due), scores });
     }
-    let academies: Vec<String> = json_column(&row, "academies")?;
     let form = json_column(&row, "form")?;
     let facts = DossierFacts {
         owners: ids(json_column(&row, "owners")?)?,
@@ -357,8 +352,7 @@ async fn dossier_instance(conn: &mut AnyConnection, backend: Backend, id: Uuid) 
         title: row.get("title"),
         kind: row.get("kind"),
         category: row.get("category"),
-        region: row.get("region"),
-        academies,
+        scopes: scopes(json_column(&row, "scopes")?),
         renewal_of: row.get::<Option<String>, _>("renewal_of").map(|s| parse_id(&s)).transpose()?,
         renewal_of_valid_until: row
             .get::<Option<String>, _>("renewed_until")
@@ -399,8 +393,16 @@ async fn label_instance(conn: &mut AnyConnection, backend: Backend, id: Uuid) ->
     let facts = LabelFacts {
         dossier_id: row.get::<Option<String>, _>("dossier_id").map(|s| parse_id(&s)).transpose()?,
         owners: ids(json_column(&row, "owners")?)?,
-        region: row.get("region"),
-        academies: json_column(&row, "academies")?,
+        // A label's scopes are its académies and its région, until labels
+        // hold a form document.
+        scopes: {
+            let mut all = scopes(json_column(&row, "scopes")?);
+            let region: String = row.get("region");
+            if !region.is_empty() {
+                all.push(Scope::new("region", &region));
+            }
+            all
+        },
         valid_from: date("valid_from")?,
         valid_until: date("valid_until")?,
         has_labelled_renewal: row.get::<i64, _>("renewals") > 0,

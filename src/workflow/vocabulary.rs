@@ -54,6 +54,18 @@ vocabulary! {
     }
 }
 
+impl Role {
+    /// The kind of scope a grant of this role names (a scope of the
+    /// workflow's form), for staff roles.
+    pub fn scope_kind(self) -> Option<&'static str> {
+        match self {
+            Role::StaffRectorat => Some("academie"),
+            Role::StaffRegion => Some("region"),
+            _ => None,
+        }
+    }
+}
+
 vocabulary! {
     /// The predicates the engine implements: used as `guards` (refuse the
     /// event) or in `when` (select the transition). A workflow file adds its

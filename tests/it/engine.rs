@@ -62,8 +62,7 @@ fn dossier(w: &World) -> Instance {
             title: "Campus Aéronautique".into(),
             kind: "creation".into(),
             category: "standard".into(),
-            region: "ARA".into(),
-            academies: vec!["LYON".into()],
+            scopes: vec![Scope::new("academie", "LYON"), Scope::new("region", "ARA")],
             form: serde_json::json!({
                 "filiere": "mobilite-aeronautique-transports",
                 "region": "ARA",
@@ -281,7 +280,7 @@ fn conflict_of_interest_and_review_flow() {
     // An organisation matches whatever its case and accents' case.
     let mut outsider = w.rapporteurs[0].1.clone();
     outsider.user_id = Uuid::new_v4();
-    outsider.affiliations = vec![Scope::Org(" LYCÉE JEAN MERMOZ ".into())];
+    outsider.affiliations = vec![Scope::new("org", " LYCÉE JEAN MERMOZ ")];
     let by_org = Event {
         subject: Some(outsider.clone()),
         ..Event::named("assign_reviewer").with("user_id", outsider.user_id.to_string()).with("due", "2027-05-15")

@@ -19,7 +19,17 @@ async fn count(db: &TestDb, table: &str) -> i64 {
 
 async fn still_whole(db: &TestDb) {
     for (table, rows) in
-        [("users", 7), ("campaigns", 1), ("dossiers", 5), ("labels", 1), ("audit", 58), ("outbox", 35), ("reviews", 4)]
+        [
+        ("users", 7),
+        ("campaigns", 1),
+        ("dossiers", 5),
+        ("labels", 1),
+        ("audit", 58),
+        ("outbox", 35),
+        ("reviews", 4),
+        // Each dossier's académie and région, as the scopes staff act in.
+        ("dossier_scopes", 10),
+    ]
     {
         assert_eq!(count(db, table).await, rows, "{table} after the migration");
     }

@@ -219,8 +219,6 @@ pub fn new_dossier(campaign_id: Uuid) -> NewDossier {
         kind: "creation".into(),
         category: "excellence".into(),
         title: "Campus Industrie du futur Lyon".into(),
-        region: "ARA".into(),
-        academies: vec!["LYON".into()],
         ..Default::default()
     }
     .with_form(serde_json::json!({
