@@ -14,16 +14,16 @@ pub const DEMO_PASSWORD: &str = "demo-labelflow";
 const CAMPAIGN: &str = "Appel à projets CMQ (démonstration)";
 
 /// A demo account: e-mail, name, role, scope, affiliations.
-pub type DemoAccount = (&'static str, &'static str, Role, Option<&'static str>, &'static [&'static str]);
+pub type DemoAccount = (&'static str, &'static str, &'static str, Option<&'static str>, &'static [&'static str]);
 
 pub const LOGINS: &[DemoAccount] = &[
-    ("admin@demo.labelflow.fr", "Administratrice nationale", Role::Admin, None, &[]),
-    ("porteur@demo.labelflow.fr", "Porteuse de projet (Lyon)", Role::Porteur, None, &[]),
-    ("rectorat.lyon@demo.labelflow.fr", "Rectorat de Lyon", Role::StaffRectorat, Some("academie:LYON"), &[]),
-    ("region.ara@demo.labelflow.fr", "Région Auvergne-Rhône-Alpes", Role::StaffRegion, Some("region:ARA"), &[]),
-    ("rapporteur1@demo.labelflow.fr", "Rapporteur (Bretagne)", Role::Rapporteur, None, &["region:BRE"]),
-    ("rapporteur2@demo.labelflow.fr", "Rapporteuse (Paris)", Role::Rapporteur, None, &["academie:PARIS", "org:CNAM"]),
-    ("president@demo.labelflow.fr", "Président du comité", Role::President, None, &[]),
+    ("admin@demo.labelflow.fr", "Administratrice nationale", Role::ADMIN, None, &[]),
+    ("porteur@demo.labelflow.fr", "Porteuse de projet (Lyon)", "porteur", None, &[]),
+    ("rectorat.lyon@demo.labelflow.fr", "Rectorat de Lyon", "staff_rectorat", Some("academie:LYON"), &[]),
+    ("region.ara@demo.labelflow.fr", "Région Auvergne-Rhône-Alpes", "staff_region", Some("region:ARA"), &[]),
+    ("rapporteur1@demo.labelflow.fr", "Rapporteur (Bretagne)", "rapporteur", None, &["region:BRE"]),
+    ("rapporteur2@demo.labelflow.fr", "Rapporteuse (Paris)", "rapporteur", None, &["academie:PARIS", "org:CNAM"]),
+    ("president@demo.labelflow.fr", "Président du comité", "president", None, &[]),
 ];
 
 /// Seeds the demo once; returns false when it was already there.
@@ -40,7 +40,7 @@ pub async fn seed(app: &App) -> Result<bool, AppError> {
             email: email.to_string(),
             name: name.to_string(),
             password_hash: password_hash.clone(),
-            grants: vec![Grant { role: *role, scope: scope.and_then(Scope::parse) }],
+            grants: vec![Grant { role: Role::new(*role), scope: scope.and_then(Scope::parse) }],
             affiliations: affiliations.iter().filter_map(|a| Scope::parse(a)).collect(),
         };
         ids.push(app.store.create_user(&user, &system, now).await?);

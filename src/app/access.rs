@@ -5,16 +5,16 @@
 
 use crate::engine::{Actor, DossierFacts, LabelFacts, Scope};
 use crate::store::dossiers::Visibility;
-use crate::workflow::Role;
+use crate::workflow::{Definition, RoleKind};
 
-pub fn visibility(actor: &Actor) -> Visibility {
+pub fn visibility(def: &Definition, actor: &Actor) -> Visibility {
     let mut v = Visibility::default();
     for g in &actor.grants {
-        match (g.role, &g.scope) {
-            (Role::Admin | Role::President | Role::System, _) => v.all = true,
-            (Role::StaffRectorat | Role::StaffRegion, Some(scope)) => v.scopes.push(scope.to_string()),
-            (Role::Porteur, _) => v.owner = actor.user_id,
-            (Role::Rapporteur, _) => v.reviewer = actor.user_id,
+        match (def.kind_of(&g.role), &g.scope) {
+            (Some(RoleKind::Admin | RoleKind::National | RoleKind::System), _) => v.all = true,
+            (Some(RoleKind::Staff), Some(scope)) => v.scopes.push(scope.to_string()),
+            (Some(RoleKind::Owner), _) => v.owner = actor.user_id,
+            (Some(RoleKind::Reviewer), _) => v.reviewer = actor.user_id,
             _ => {}
         }
     }
@@ -22,67 +22,69 @@ pub fn visibility(actor: &Actor) -> Visibility {
 }
 
 /// Whether a staff grant of the actor names one of `scopes`.
-fn in_scope(actor: &Actor, scopes: &[Scope]) -> bool {
-    actor.grants.iter().any(|g| {
-        matches!(g.role, Role::StaffRectorat | Role::StaffRegion)
-            && g.scope.as_ref().is_some_and(|s| scopes.contains(s))
-    })
+fn in_scope(def: &Definition, actor: &Actor, scopes: &[Scope]) -> bool {
+    actor
+        .grants
+        .iter()
+        .any(|g| def.kind_of(&g.role) == Some(RoleKind::Staff) && g.scope.as_ref().is_some_and(|s| scopes.contains(s)))
 }
 
 /// Staff of some scope, or the national level: those who
 /// follow dossiers beyond their own (overdue items, bulk actions).
-pub fn follows_up(actor: &Actor) -> bool {
-    [Role::StaffRectorat, Role::StaffRegion, Role::President, Role::Admin].into_iter().any(|r| actor.has_role(r))
+pub fn follows_up(def: &Definition, actor: &Actor) -> bool {
+    [RoleKind::Staff, RoleKind::National, RoleKind::Admin].into_iter().any(|k| actor.has_kind(def, k))
 }
 
 /// Those who read every review of every dossier they see.
-pub fn sees_every_review(actor: &Actor) -> bool {
-    national(actor)
+pub fn sees_every_review(def: &Definition, actor: &Actor) -> bool {
+    national(def, actor)
 }
 
-fn national(actor: &Actor) -> bool {
-    actor.has_role(Role::Admin) || actor.has_role(Role::President)
+fn national(def: &Definition, actor: &Actor) -> bool {
+    actor.has_kind(def, RoleKind::Admin) || actor.has_kind(def, RoleKind::National)
 }
 
-pub fn is_owner(actor: &Actor, d: &DossierFacts) -> bool {
-    actor.has_role(Role::Porteur) && actor.user_id.is_some_and(|u| d.owners.contains(&u))
+fn owns(def: &Definition, actor: &Actor, owners: &[uuid::Uuid]) -> bool {
+    actor.has_kind(def, RoleKind::Owner) && actor.user_id.is_some_and(|u| owners.contains(&u))
 }
 
-pub fn is_assigned(actor: &Actor, d: &DossierFacts) -> bool {
-    actor.has_role(Role::Rapporteur) && actor.user_id.is_some_and(|u| d.reviewers.iter().any(|r| r.user_id == u))
+pub fn is_owner(def: &Definition, actor: &Actor, d: &DossierFacts) -> bool {
+    owns(def, actor, &d.owners)
 }
 
-pub fn staff_in_scope(actor: &Actor, d: &DossierFacts) -> bool {
-    in_scope(actor, &d.scopes)
+pub fn is_assigned(def: &Definition, actor: &Actor, d: &DossierFacts) -> bool {
+    actor.has_kind(def, RoleKind::Reviewer) && actor.user_id.is_some_and(|u| d.reviewers.iter().any(|r| r.user_id == u))
 }
 
-pub fn sees_dossier(actor: &Actor, d: &DossierFacts) -> bool {
-    national(actor) || staff_in_scope(actor, d) || is_owner(actor, d) || is_assigned(actor, d)
+pub fn staff_in_scope(def: &Definition, actor: &Actor, d: &DossierFacts) -> bool {
+    in_scope(def, actor, &d.scopes)
+}
+
+pub fn sees_dossier(def: &Definition, actor: &Actor, d: &DossierFacts) -> bool {
+    national(def, actor) || staff_in_scope(def, actor, d) || is_owner(def, actor, d) || is_assigned(def, actor, d)
 }
 
 /// Whether the actor may see an instance at all; the timer worker sees all.
-pub fn sees_instance(actor: &Actor, instance: &crate::engine::Instance) -> bool {
-    actor.has_role(Role::System)
+pub fn sees_instance(def: &Definition, actor: &Actor, instance: &crate::engine::Instance) -> bool {
+    actor.is_system()
         || match &instance.facts {
-            crate::engine::Facts::Dossier(d) => sees_dossier(actor, d),
-            crate::engine::Facts::Label(l) => sees_label(actor, l),
+            crate::engine::Facts::Dossier(d) => sees_dossier(def, actor, d),
+            crate::engine::Facts::Label(l) => sees_label(def, actor, l),
         }
 }
 
-pub fn sees_label(actor: &Actor, l: &LabelFacts) -> bool {
-    national(actor)
-        || in_scope(actor, &l.scopes)
-        || (actor.has_role(Role::Porteur) && actor.user_id.is_some_and(|u| l.owners.contains(&u)))
+pub fn sees_label(def: &Definition, actor: &Actor, l: &LabelFacts) -> bool {
+    national(def, actor) || in_scope(def, actor, &l.scopes) || owns(def, actor, &l.owners)
 }
 
 /// The audit trail names rapporteurs: it is for staff in scope and the
 /// national level.
-pub fn sees_audit(actor: &Actor, d: &DossierFacts) -> bool {
-    national(actor) || staff_in_scope(actor, d)
+pub fn sees_audit(def: &Definition, actor: &Actor, d: &DossierFacts) -> bool {
+    national(def, actor) || staff_in_scope(def, actor, d)
 }
 
-pub fn sees_label_audit(actor: &Actor, l: &LabelFacts) -> bool {
-    national(actor) || in_scope(actor, &l.scopes)
+pub fn sees_label_audit(def: &Definition, actor: &Actor, l: &LabelFacts) -> bool {
+    national(def, actor) || in_scope(def, actor, &l.scopes)
 }
 
 /// How much of the reviews the caller may read.
@@ -94,31 +96,31 @@ pub enum ReviewAccess {
     Full,
 }
 
-pub fn review_access(actor: &Actor, d: &DossierFacts, decided: bool) -> ReviewAccess {
+pub fn review_access(def: &Definition, actor: &Actor, d: &DossierFacts, decided: bool) -> ReviewAccess {
     let mut access = ReviewAccess::None;
-    if national(actor) {
+    if national(def, actor) {
         access = ReviewAccess::Full;
     }
-    if is_assigned(actor, d) {
+    if is_assigned(def, actor, d) {
         // HotCRP's rule: others' reviews only once one's own is in.
         let own_done = d.reviewers.iter().any(|r| Some(r.user_id) == actor.user_id && r.scores.is_some());
         if own_done {
             access = access.max(ReviewAccess::Full);
         }
     }
-    if decided && (is_owner(actor, d) || staff_in_scope(actor, d)) {
+    if decided && (is_owner(def, actor, d) || staff_in_scope(def, actor, d)) {
         access = access.max(ReviewAccess::Anonymous);
     }
     access
 }
 
 /// Project owners edit the content of their dossier in editable states.
-pub fn edits_content(actor: &Actor, d: &DossierFacts) -> bool {
-    is_owner(actor, d)
+pub fn edits_content(def: &Definition, actor: &Actor, d: &DossierFacts) -> bool {
+    is_owner(def, actor, d)
 }
 
 /// Attachments: owners while editable, staff in scope and the national
 /// level (opinions, minutes) at any time before the end.
-pub fn attaches(actor: &Actor, d: &DossierFacts, editable: bool, terminal: bool) -> bool {
-    (editable && is_owner(actor, d)) || (!terminal && (national(actor) || staff_in_scope(actor, d)))
+pub fn attaches(def: &Definition, actor: &Actor, d: &DossierFacts, editable: bool, terminal: bool) -> bool {
+    (editable && is_owner(def, actor, d)) || (!terminal && (national(def, actor) || staff_in_scope(def, actor, d)))
 }

@@ -6,7 +6,7 @@ use crate::engine::{Actor, Grant, Refusal, Scope};
 use crate::reference;
 use crate::store::records::NewUser;
 use crate::store::views::UserView;
-use crate::workflow::Role;
+use crate::workflow::{Role, RoleKind};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use chrono::Duration;
 use sha2::{Digest, Sha256};
@@ -122,17 +122,14 @@ impl App {
         if name.is_empty() || name.chars().count() > 200 || input.name.chars().any(char::is_control) {
             return Err(Refusal::invalid("name", "is required, on one line, at most 200 characters").into());
         }
-        let role = match Role::parse(&input.role) {
-            Some(Role::System) | None => {
-                return Err(Refusal::invalid(
-                    "role",
-                    "must be one of admin, staff_rectorat, staff_region, porteur, rapporteur, president",
-                )
-                .into())
-            }
-            Some(r) => r,
-        };
-        let scope = match role.scope_kind() {
+        let role = Role::new(input.role.trim());
+        let kind = self.workflow.kind_of(&role).filter(|k| *k != RoleKind::System);
+        if kind.is_none() {
+            let names: Vec<&str> =
+                std::iter::once(Role::ADMIN).chain(self.workflow.roles.iter().map(|r| r.name.name())).collect();
+            return Err(Refusal::invalid("role", format!("must be one of {}", names.join(", "))).into());
+        }
+        let scope = match self.workflow.role(&role).and_then(|r| r.scope.as_deref()) {
             Some(kind) => Some(listed_scope(&self.workflow, kind, &input.scope).ok_or_else(|| {
                 Refusal::invalid("scope", format!("must be the {kind} this staff member acts for (code or name)"))
             })?),
@@ -158,19 +155,19 @@ impl App {
 pub struct NewAccount {
     pub email: String,
     pub name: String,
-    /// admin, staff_rectorat, staff_region, porteur, rapporteur or president.
+    /// `admin` or a role of the workflow (`GET /api/v1/workflows`: `roles`).
     pub role: String,
-    /// For staff roles: the académie (staff_rectorat) or région (staff_region), code or label.
+    /// For a staff role: the item of its scope's list it acts for, code or label.
     #[serde(default)]
     pub scope: String,
-    /// academie:CODE, region:CODE or org:NAME, for conflict-of-interest checks.
+    /// KIND:CODE (a scope of the workflow, such as academie:LYON) or org:NAME, for conflict-of-interest checks.
     #[serde(default)]
     pub affiliations: Vec<String>,
     pub password: String,
 }
 
 fn require_admin(actor: &Actor, reason: &str) -> Result<(), AppError> {
-    if actor.has_role(Role::Admin) {
+    if actor.is_admin() {
         Ok(())
     } else {
         Err(Refusal::NotAllowed { reason: reason.into() }.into())
@@ -189,7 +186,7 @@ fn email_address(text: &str) -> Result<String, Refusal> {
 
 /// The scope of `kind` named by `input` (a code or label of the list the
 /// workflow's form gives that kind).
-pub(crate) fn listed_scope(def: &crate::workflow::Definition, kind: &str, input: &str) -> Option<Scope> {
+pub fn listed_scope(def: &crate::workflow::Definition, kind: &str, input: &str) -> Option<Scope> {
     let list = def.form.scope_fields().find(|(k, _)| *k == kind)?.1.list.as_deref()?;
     reference::lookup(list, input.trim()).map(|e| Scope::new(kind, &e.code))
 }

@@ -10,7 +10,7 @@ use crate::store::labels::LabelFilter;
 use crate::store::records::{NewCampaign, NewDossier};
 use crate::store::views::*;
 use crate::store::StoreError;
-use crate::workflow::{FieldType, Machine, Role};
+use crate::workflow::{FieldType, Machine, RoleKind};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -175,7 +175,7 @@ fn dossier_facts(instance: &Instance) -> &crate::engine::DossierFacts {
 
 impl App {
     pub async fn create_campaign(&self, actor: &Actor, input: &CampaignInput) -> Result<CampaignView, AppError> {
-        if !actor.has_role(Role::Admin) {
+        if !actor.is_admin() {
             return Err(forbidden("only an administrator opens a call for projects"));
         }
         let name = line("name", &input.name, true)?;
@@ -206,7 +206,7 @@ impl App {
 
     pub async fn create_dossier_for(&self, actor: &Actor, input: &DossierInput) -> Result<DossierView, AppError> {
         let owner = match actor.user_id {
-            Some(u) if actor.has_role(Role::Porteur) => u,
+            Some(u) if actor.has_kind(&self.workflow, RoleKind::Owner) => u,
             _ => return Err(forbidden("only a project owner (porteur) creates a dossier")),
         };
         let campaign_id = parse_id("campaign_id", &input.campaign_id)?;
@@ -233,7 +233,7 @@ impl App {
                     .await
                     .map_err(|_| invalid("renewal_of", "no such label"))?;
                 let Facts::Label(l) = &renewed.facts else { return Err(invalid("renewal_of", "no such label")) };
-                if !access::sees_label(actor, l) {
+                if !access::sees_label(&self.workflow, actor, l) {
                     return Err(invalid("renewal_of", "no such label"));
                 }
                 Some(id)
@@ -269,7 +269,7 @@ impl App {
     /// Loads a dossier the actor may see, or "not found".
     pub async fn visible_dossier(&self, actor: &Actor, id: Uuid) -> Result<Instance, AppError> {
         let instance = self.store.instance(Machine::Dossier, id).await?;
-        if access::sees_dossier(actor, dossier_facts(&instance)) {
+        if access::sees_dossier(&self.workflow, actor, dossier_facts(&instance)) {
             Ok(instance)
         } else {
             Err(not_found("dossier"))
@@ -287,13 +287,13 @@ impl App {
         state: Option<&str>,
         campaign: Option<Uuid>,
     ) -> Result<Vec<DossierSummary>, AppError> {
-        Ok(self.store.list_dossiers(&access::visibility(actor), state, campaign).await?)
+        Ok(self.store.list_dossiers(&access::visibility(&self.workflow, actor), state, campaign).await?)
     }
 
     /// A dossier whose content the actor may edit now.
     async fn editable_dossier(&self, actor: &Actor, id: Uuid) -> Result<Instance, AppError> {
         let instance = self.visible_dossier(actor, id).await?;
-        if !access::edits_content(actor, dossier_facts(&instance)) {
+        if !access::edits_content(&self.workflow, actor, dossier_facts(&instance)) {
             return Err(forbidden("only the dossier's owners edit its content"));
         }
         if !self.workflow.dossier.state(&instance.state).is_some_and(|s| s.editable) {
@@ -433,7 +433,7 @@ impl App {
         let instance = self.visible_dossier(actor, id).await?;
         let state = self.workflow.dossier.state(&instance.state);
         let (editable, terminal) = (state.is_some_and(|s| s.editable), state.is_some_and(|s| s.terminal));
-        if !access::attaches(actor, dossier_facts(&instance), editable, terminal) {
+        if !access::attaches(&self.workflow, actor, dossier_facts(&instance), editable, terminal) {
             return Err(forbidden("you may not add attachments to this dossier now"));
         }
         let stored = super::files::store(&self.data_dir, kind, file_name, content_type, bytes)?;
@@ -459,7 +459,7 @@ impl App {
     pub async fn reviews(&self, actor: &Actor, id: Uuid) -> Result<Vec<ReviewView>, AppError> {
         let instance = self.visible_dossier(actor, id).await?;
         let decided = self.workflow.dossier.is_at(&instance.state, crate::workflow::Stage::Decided);
-        let mut reviews = match access::review_access(actor, dossier_facts(&instance), decided) {
+        let mut reviews = match access::review_access(&self.workflow, actor, dossier_facts(&instance), decided) {
             ReviewAccess::None => Vec::new(),
             ReviewAccess::Anonymous => {
                 let mut r = self.store.reviews(id).await?;
@@ -475,13 +475,13 @@ impl App {
 
     pub async fn dossier_audit(&self, actor: &Actor, id: Uuid) -> Result<Vec<TrailEntry>, AppError> {
         let instance = self.visible_dossier(actor, id).await?;
-        if !access::sees_audit(actor, dossier_facts(&instance)) {
+        if !access::sees_audit(&self.workflow, actor, dossier_facts(&instance)) {
             return Err(forbidden(
                 "the audit trail is for staff of the dossier's académie or région and the national level",
             ));
         }
         let decided = self.workflow.dossier.is_at(&instance.state, crate::workflow::Stage::Decided);
-        let reviews = access::review_access(actor, dossier_facts(&instance), decided);
+        let reviews = access::review_access(&self.workflow, actor, dossier_facts(&instance), decided);
         let trail = self.store.trail("dossier", &id.to_string()).await?;
         Ok(trail.into_iter().map(|e| self.redact_for(Machine::Dossier, e, reviews)).collect())
     }
@@ -525,7 +525,7 @@ impl App {
     async fn visible_label(&self, actor: &Actor, id: Uuid) -> Result<Instance, AppError> {
         let instance = self.store.instance(Machine::Label, id).await?;
         match &instance.facts {
-            Facts::Label(l) if access::sees_label(actor, l) => Ok(instance),
+            Facts::Label(l) if access::sees_label(&self.workflow, actor, l) => Ok(instance),
             _ => Err(not_found("label")),
         }
     }
@@ -558,7 +558,7 @@ impl App {
                 return Err(invalid("status", format!("unknown label status `{s}`")));
             }
         }
-        Ok(self.store.labels(&access::visibility(actor), &filter).await?)
+        Ok(self.store.labels(&access::visibility(&self.workflow, actor), &filter).await?)
     }
 
     pub async fn label(&self, actor: &Actor, id: Uuid) -> Result<LabelView, AppError> {
@@ -569,7 +569,7 @@ impl App {
     pub async fn label_audit(&self, actor: &Actor, id: Uuid) -> Result<Vec<TrailEntry>, AppError> {
         let instance = self.visible_label(actor, id).await?;
         let Facts::Label(l) = &instance.facts else { return Err(not_found("label")) };
-        if !access::sees_label_audit(actor, l) {
+        if !access::sees_label_audit(&self.workflow, actor, l) {
             return Err(forbidden(
                 "the audit trail is for staff of the label's académie or région and the national level",
             ));

@@ -158,7 +158,12 @@ impl Export {
         let page = self
             .app
             .store
-            .labels_page(&access::visibility(&self.actor), &LabelFilter::default(), after, Some(PAGE))
+            .labels_page(
+                &access::visibility(&self.app.workflow, &self.actor),
+                &LabelFilter::default(),
+                after,
+                Some(PAGE),
+            )
             .await?;
         if let Some(last) = page.last() {
             self.after = Some((last.valid_until.clone(), last.id.clone()));

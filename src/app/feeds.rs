@@ -7,7 +7,7 @@ use crate::calendar::{add_months, next_anniversary, paris_date};
 use crate::engine::Actor;
 use crate::ical::{CalEvent, When};
 use crate::store::labels::LabelFilter;
-use crate::workflow::{Role, Stage};
+use crate::workflow::{RoleKind, Stage};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
@@ -52,7 +52,8 @@ impl App {
         let today = paris_date(now);
         let base = public_url.trim_end_matches('/');
         let mut events = Vec::new();
-        let owner_or_staff = actor.has_role(Role::Porteur) || access::follows_up(actor);
+        let owner_or_staff =
+            actor.has_kind(&self.workflow, RoleKind::Owner) || access::follows_up(&self.workflow, actor);
         if owner_or_staff {
             for c in self.store.campaigns().await? {
                 let Some(closes) = instant(&c.closes_at).filter(|t| *t > now) else { continue };

@@ -6,7 +6,7 @@ use super::{App, AppError};
 use crate::engine::{self, Actor, Facts, LabelFacts, Refusal, TimerOp};
 use crate::reference::{self, fold};
 use crate::store::imports::{ImportOp, LabelRecord};
-use crate::workflow::{Definition, Machine, Role};
+use crate::workflow::{Definition, Machine};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -243,7 +243,7 @@ impl App {
     /// Checks a campus file and, unless `dry_run` or a row is wrong, writes
     /// every change in one transaction.
     pub async fn import_campuses(&self, actor: &Actor, text: &str, dry_run: bool) -> Result<ImportReport, AppError> {
-        if !actor.has_role(Role::Admin) && !actor.has_role(Role::System) {
+        if !actor.is_admin() && !actor.is_system() {
             return Err(Refusal::NotAllowed { reason: "only an administrator imports campuses".into() }.into());
         }
         let rows = match parse_campuses(text) {

@@ -108,7 +108,7 @@ impl App {
         // What the actor may not see is "not found", checked on the same
         // load the decision uses.
         let decide = |instance: &engine::Instance| {
-            if !access::sees_instance(actor, instance) {
+            if !access::sees_instance(&self.workflow, actor, instance) {
                 return Err(AppError::Store(StoreError::NotFound { what: instance.machine.name() }));
             }
             engine::decide(&self.workflow, instance, &event, actor, now).map_err(AppError::from)

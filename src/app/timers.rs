@@ -106,7 +106,7 @@ impl App {
     /// Timers of a dossier or label the actor may see.
     pub async fn timers(&self, actor: &Actor, machine: Machine, id: Uuid) -> Result<Vec<TimerView>, AppError> {
         let instance = self.store.instance(machine, id).await?;
-        if !super::access::sees_instance(actor, &instance) {
+        if !super::access::sees_instance(&self.workflow, actor, &instance) {
             return Err(crate::store::StoreError::NotFound { what: machine.name() }.into());
         }
         let mut timers = self.store.timers_of(machine, id).await?;
@@ -114,7 +114,7 @@ impl App {
         // follow the reviews' visibility, except one's own.
         if let engine::Facts::Dossier(d) = &instance.facts {
             let decided = self.workflow.dossier.is_at(&instance.state, crate::workflow::Stage::Decided);
-            if super::access::review_access(actor, d, decided) != super::access::ReviewAccess::Full {
+            if super::access::review_access(&self.workflow, actor, d, decided) != super::access::ReviewAccess::Full {
                 let own = actor.user_id.map(|u| u.to_string()).unwrap_or_default();
                 let def = self.workflow.machine(machine);
                 timers.retain(|t| {
@@ -134,7 +134,7 @@ impl App {
 
     /// Dead e-mails, for admins.
     pub async fn dead_mail(&self, actor: &Actor) -> Result<Vec<crate::store::outbox::MailView>, AppError> {
-        if !actor.has_role(crate::workflow::Role::Admin) {
+        if !actor.is_admin() {
             return Err(engine::Refusal::NotAllowed {
                 reason: "only an administrator sees undelivered e-mails".into(),
             }
@@ -145,7 +145,7 @@ impl App {
 
     /// Puts a dead e-mail back in the queue (admins).
     pub async fn retry_mail(&self, actor: &Actor, id: &str) -> Result<(), AppError> {
-        if !actor.has_role(crate::workflow::Role::Admin) {
+        if !actor.is_admin() {
             return Err(engine::Refusal::NotAllowed { reason: "only an administrator retries e-mails".into() }.into());
         }
         self.store.retry_mail(id, self.clock.now()).await?;
@@ -159,10 +159,10 @@ impl App {
             return Err(engine::Refusal::invalid("days", "must be between 1 and 366").into());
         }
         let until = self.clock.now() + Duration::days(days);
-        let mut deadlines = self.store.deadlines(&super::access::visibility(actor), until).await?;
+        let mut deadlines = self.store.deadlines(&super::access::visibility(&self.workflow, actor), until).await?;
         // The reviewers' own deadlines tell who reviews: for them and for
         // the national level only (as in `timers`).
-        if !super::access::sees_every_review(actor) {
+        if !super::access::sees_every_review(&self.workflow, actor) {
             let own = actor.user_id.map(|u| u.to_string()).unwrap_or_default();
             let def = &self.workflow.dossier;
             deadlines.retain(|d| {

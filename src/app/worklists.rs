@@ -5,7 +5,7 @@ use super::{access, App, AppError};
 use crate::calendar::{add_months, last_anniversary, paris_date};
 use crate::engine::Actor;
 use crate::store::worklists::{Assignment, LateCompletion, LateReview};
-use crate::workflow::{Role, Stage};
+use crate::workflow::{RoleKind, Stage};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
@@ -40,7 +40,9 @@ impl App {
     /// The dossiers the caller is assigned to review (empty for others).
     pub async fn assignments(&self, actor: &Actor) -> Result<Vec<Assignment>, AppError> {
         match actor.user_id {
-            Some(user) if actor.has_role(Role::Rapporteur) => Ok(self.store.assignments_of(user).await?),
+            Some(user) if actor.has_kind(&self.workflow, RoleKind::Reviewer) => {
+                Ok(self.store.assignments_of(user).await?)
+            }
             _ => Ok(vec![]),
         }
     }
@@ -49,7 +51,7 @@ impl App {
     /// Owners and rapporteurs follow their own items elsewhere, and see none
     /// of these: a late review would name another rapporteur.
     pub async fn overdue(&self, actor: &Actor) -> Result<Overdue, AppError> {
-        let mut visibility = access::visibility(actor);
+        let mut visibility = access::visibility(&self.workflow, actor);
         visibility.owner = None;
         visibility.reviewer = None;
         if !visibility.all && visibility.scopes.is_empty() {
@@ -75,7 +77,7 @@ impl App {
         let reviewing = self.workflow.dossier.states_at(Stage::Reviewing);
         let mut reviews = self.store.late_reviews(&visibility, &reviewing, now).await?;
         // Who reviews is for the national level (as in the audit trail).
-        if !access::sees_every_review(actor) {
+        if !access::sees_every_review(&self.workflow, actor) {
             reviews.iter_mut().for_each(|r| r.reviewer = None);
         }
         let completing = self.workflow.dossier.states_at(Stage::Completing);

@@ -149,18 +149,20 @@ async fn cast(app: &App, spec: &Spec) -> Result<Cast, AppError> {
             Ok::<Actor, AppError>(app.store.actor(id).await?)
         }
     };
-    let admin = user(ADMIN_EMAIL.into(), "Administration nationale".into(), Role::Admin, None).await?;
+    let admin = user(ADMIN_EMAIL.into(), "Administration nationale".into(), Role::admin(), None).await?;
     let mut presidents = Vec::new();
     for p in 1..=2 {
         presidents.push(
-            user(format!("president{p}@bench.labelflow.fr"), format!("Présidence {p}"), Role::President, None).await?,
+            user(format!("president{p}@bench.labelflow.fr"), format!("Présidence {p}"), Role::new("president"), None)
+                .await?,
         );
     }
     let mut rectorats = Vec::new();
     for a in crate::reference::items("academies") {
         let scope = format!("academie:{}", a.code);
         rectorats.push(
-            user(rectorat_email(&a.code), format!("Rectorat {}", a.label), Role::StaffRectorat, Some(scope)).await?,
+            user(rectorat_email(&a.code), format!("Rectorat {}", a.label), Role::new("staff_rectorat"), Some(scope))
+                .await?,
         );
     }
     let mut regions: Vec<(String, Actor)> = Vec::new();
@@ -170,7 +172,7 @@ async fn cast(app: &App, spec: &Spec) -> Result<Cast, AppError> {
             let staff = user(
                 email,
                 format!("Région {}", a.parent()),
-                Role::StaffRegion,
+                Role::new("staff_region"),
                 Some(format!("region:{}", a.parent())),
             );
             regions.push((a.parent().to_string(), staff.await?));
@@ -181,7 +183,7 @@ async fn cast(app: &App, spec: &Spec) -> Result<Cast, AppError> {
     let mut rapporteurs = Vec::new();
     for r in 0..(left / 4).max(2) {
         let email = format!("rapporteur{r}@bench.labelflow.fr");
-        rapporteurs.push(user(email, format!("Rapporteur {r}"), Role::Rapporteur, None).await?);
+        rapporteurs.push(user(email, format!("Rapporteur {r}"), Role::new("rapporteur"), None).await?);
     }
     let mut porteurs = vec![Vec::new(); crate::reference::items("academies").len()];
     let count = left.saturating_sub(rapporteurs.len()).max(crate::reference::items("academies").len());
@@ -193,7 +195,7 @@ async fn cast(app: &App, spec: &Spec) -> Result<Cast, AppError> {
             a.code.to_lowercase()
         );
         porteurs[p % crate::reference::items("academies").len()]
-            .push(user(email, format!("Porteur {p}"), Role::Porteur, None).await?);
+            .push(user(email, format!("Porteur {p}"), Role::new("porteur"), None).await?);
     }
     let mut campaigns = Vec::new();
     for c in 0..spec.campaigns.max(1) {

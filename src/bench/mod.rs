@@ -41,9 +41,9 @@ pub async fn open_call(store: &Store, workflow: Definition, dossiers: usize) -> 
         affiliations: vec![],
     };
     let admin =
-        store.actor(store.create_user(&user("admin@bench.test", Role::Admin), &Actor::system(), now).await?).await?;
+        store.actor(store.create_user(&user("admin@bench.test", Role::admin()), &Actor::system(), now).await?).await?;
     let owner_email = "porteur@bench.test".to_string();
-    let owner = store.create_user(&user(&owner_email, Role::Porteur), &Actor::system(), now).await?;
+    let owner = store.create_user(&user(&owner_email, Role::new("porteur")), &Actor::system(), now).await?;
     let porteur = store.actor(owner).await?;
     let campaign = NewCampaign {
         name: "bench".into(),

@@ -33,8 +33,7 @@ fn ready(def: &Definition, owner: Uuid, now: DateTime<Utc>) -> Instance {
             kind: "creation".into(),
             category: "standard".into(),
             form: filled(def.form.fields()),
-            endorsed_rectorat: true,
-            endorsed_region: true,
+            endorsed: def.roles.iter().filter_map(|r| r.endorses.clone()).collect(),
             call_opens_at: Some(now - Duration::days(1)),
             call_closes_at: Some(now + Duration::days(30)),
             ..Default::default()
@@ -104,13 +103,13 @@ fn per_decision(def: &Definition, instance: &Instance, event: &Event, actor: &Ac
 
 pub fn run(opts: &Options, def: Definition, out: &mut impl Write) -> anyhow::Result<()> {
     let owner = Uuid::new_v4();
-    let actor = Actor::user(owner, vec![Grant { role: Role::Porteur, scope: None }]);
+    let actor = Actor::user(owner, vec![Grant { role: Role::new("porteur"), scope: None }]);
     let instance = ready(&def, owner, Utc::now());
     let rules = |t: &crate::workflow::Transition| t.guards.iter().filter(|g| matches!(g, Check::Rule(_))).count();
     let (transition, count) = def
         .dossier
         .transitions_from_state(&instance.state)
-        .filter(|t| t.roles.contains(&Role::Porteur))
+        .filter(|t| t.roles.contains(&Role::new("porteur")))
         .map(|t| (t, rules(t)))
         .max_by_key(|(_, n)| *n)
         .filter(|(_, n)| *n > 0)

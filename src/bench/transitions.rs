@@ -57,10 +57,10 @@ async fn fixture(store: &Store, opts: &Options, workflow: Definition) -> Result<
     let now = Utc::now();
     let clock = ManualClock::new(now);
     let app = App::new(store.clone(), Arc::new(workflow), Arc::new(clock));
-    let admin = user(store, "admin@bench", Role::Admin, None).await?;
-    let porteur = user(store, "porteur@bench", Role::Porteur, None).await?;
-    let rectorat = user(store, "rectorat@bench", Role::StaffRectorat, Some("academie:LYON")).await?;
-    let region = user(store, "region@bench", Role::StaffRegion, Some("region:ARA")).await?;
+    let admin = user(store, "admin@bench", Role::admin(), None).await?;
+    let porteur = user(store, "porteur@bench", Role::new("porteur"), None).await?;
+    let rectorat = user(store, "rectorat@bench", Role::new("staff_rectorat"), Some("academie:LYON")).await?;
+    let region = user(store, "region@bench", Role::new("staff_region"), Some("region:ARA")).await?;
     let campaign = NewCampaign {
         name: "bench".into(),
         workflow: "cmq".into(),

@@ -4,7 +4,7 @@ use super::serve::{open_store, DatabaseArgs};
 use crate::auth::hash_password;
 use crate::engine::{Actor, Grant, Scope};
 use crate::store::records::NewUser;
-use crate::workflow::Role;
+use crate::workflow::{Definition, Role};
 use anyhow::{bail, Context};
 use clap::Args;
 
@@ -16,41 +16,55 @@ pub struct UserAddArgs {
     pub email: String,
     #[arg(long)]
     pub name: String,
-    /// admin, staff_rectorat, staff_region, porteur, rapporteur or president (repeatable).
+    /// The workflows whose roles the account may hold (the shipped ones
+    /// when the folder does not exist).
+    #[arg(long, env = "LABELFLOW_WORKFLOWS", default_value = "workflows")]
+    pub workflows: std::path::PathBuf,
+    /// admin or a role of the workflows (`labelflow workflow list`), repeatable.
     #[arg(long = "role", required = true)]
     pub roles: Vec<String>,
-    /// academie:CODE or region:CODE, for staff roles (repeatable).
+    /// KIND:CODE (academie:LYON), for staff roles (repeatable).
     #[arg(long = "scope")]
     pub scopes: Vec<String>,
-    /// academie:CODE, region:CODE or org:NAME, for conflict-of-interest checks (repeatable).
+    /// KIND:CODE (academie:LYON) or org:NAME, for conflict-of-interest checks (repeatable).
     #[arg(long = "affiliation")]
     pub affiliations: Vec<String>,
     #[arg(long, env = "LABELFLOW_USER_PASSWORD", hide_env_values = true)]
     pub password: String,
 }
 
-/// Builds the grants of `user add`: staff roles take the given scopes,
+/// Builds the grants of `user add`: each role must be `admin` or a role
+/// of one of `defs`; a staff role takes the given scopes of its kind,
 /// other roles none.
-pub fn grants(roles: &[String], scopes: &[String]) -> anyhow::Result<Vec<Grant>> {
+pub fn grants(roles: &[String], scopes: &[String], defs: &[Definition]) -> anyhow::Result<Vec<Grant>> {
     let scopes: Vec<Scope> = scopes
         .iter()
         .map(|s| Scope::parse(s).with_context(|| format!("--scope `{s}`: expected KIND:CODE (academie:LYON)")))
         .collect::<anyhow::Result<_>>()?;
     let mut grants = Vec::new();
     for name in roles {
-        let role = match Role::parse(name) {
-            Some(Role::System) | None => bail!(
-                "--role `{name}`: expected one of admin, staff_rectorat, staff_region, porteur, rapporteur, president"
-            ),
-            Some(r) => r,
+        let role = Role::new(name.trim());
+        if role.is_admin() {
+            grants.push(Grant { role, scope: None });
+            continue;
+        }
+        let Some((def, declared)) = defs.iter().find_map(|d| d.role(&role).map(|r| (d, r))) else {
+            let known: Vec<String> = std::iter::once(Role::ADMIN.to_string())
+                .chain(defs.iter().flat_map(|d| d.roles.iter().map(|r| r.name.to_string())))
+                .collect();
+            bail!("--role `{name}`: expected one of {}", known.join(", "));
         };
-        match role.scope_kind() {
+        match &declared.scope {
             Some(kind) => {
-                let fitting: Vec<&Scope> = scopes.iter().filter(|s| s.kind == kind).collect();
+                let fitting: Vec<&Scope> = scopes.iter().filter(|s| &s.kind == kind).collect();
                 if fitting.is_empty() {
                     bail!("--role {name} needs a --scope {kind}:CODE");
                 }
-                grants.extend(fitting.into_iter().map(|s| Grant { role, scope: Some(s.clone()) }))
+                for s in fitting {
+                    let scope = crate::app::accounts::listed_scope(def, kind, &s.code)
+                        .with_context(|| format!("--scope `{s}`: no such {kind} in the reference lists"))?;
+                    grants.push(Grant { role: role.clone(), scope: Some(scope) });
+                }
             }
             None => grants.push(Grant { role, scope: None }),
         }
@@ -59,7 +73,8 @@ pub fn grants(roles: &[String], scopes: &[String]) -> anyhow::Result<Vec<Grant>>
 }
 
 pub async fn add(args: UserAddArgs) -> anyhow::Result<()> {
-    let grants = grants(&args.roles, &args.scopes)?;
+    let defs: Vec<Definition> = crate::workflow::load_all(&args.workflows)?.into_iter().map(|l| l.definition).collect();
+    let grants = grants(&args.roles, &args.scopes, &defs)?;
     let affiliations = args
         .affiliations
         .iter()

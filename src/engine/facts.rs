@@ -80,7 +80,7 @@ impl Actor {
     pub fn system() -> Actor {
         Actor {
             user_id: None,
-            grants: vec![Grant { role: Role::System, scope: None }],
+            grants: vec![Grant { role: Role::system(), scope: None }],
             affiliations: vec![],
             on_behalf_of: None,
         }
@@ -90,8 +90,22 @@ impl Actor {
         Actor { user_id: Some(user_id), grants, affiliations: vec![], on_behalf_of: None }
     }
 
-    pub fn has_role(&self, role: Role) -> bool {
-        self.grants.iter().any(|g| g.role == role)
+    /// Whether the actor holds the role named `role`.
+    pub fn has_role(&self, role: &str) -> bool {
+        self.grants.iter().any(|g| g.role.name() == role)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.has_role(Role::ADMIN)
+    }
+
+    pub fn is_system(&self) -> bool {
+        self.has_role(Role::SYSTEM)
+    }
+
+    /// Whether the actor holds a role of `kind` in `def`.
+    pub fn has_kind(&self, def: &crate::workflow::Definition, kind: crate::workflow::RoleKind) -> bool {
+        self.grants.iter().any(|g| def.kind_of(&g.role) == Some(kind))
     }
 
     /// Label used in audit entries.
@@ -163,8 +177,8 @@ pub struct DossierFacts {
     pub renewal_of: Option<Uuid>,
     /// Last day of the label this dossier renews.
     pub renewal_of_valid_until: Option<NaiveDate>,
-    pub endorsed_rectorat: bool,
-    pub endorsed_region: bool,
+    /// The sides that endorsed the dossier.
+    pub endorsed: Vec<String>,
     /// Opinion body code → opinion code.
     pub opinions: BTreeMap<String, String>,
     pub call_opens_at: Option<DateTime<Utc>>,

@@ -1,9 +1,9 @@
 //! The named predicates workflow files use as guards and conditions.
 
 use super::facts::*;
-use super::plan::{Refusal, Side};
+use super::plan::Refusal;
 use crate::calendar::{paris_date, ZONE};
-use crate::workflow::{Check, Condition, Definition, EventDef, Predicate, Role};
+use crate::workflow::{Check, Condition, Definition, EventDef, Predicate};
 use chrono::{DateTime, Datelike, Utc};
 use serde_json::{Map, Value};
 
@@ -94,15 +94,12 @@ impl Ctx<'_> {
 
     /// The first side of the dossier the actor's scope endorses and that
     /// has not endorsed yet.
-    pub fn endorsable_side(&self) -> Option<Side> {
+    pub fn endorsable_side(&self) -> Option<String> {
         let d = self.dossier()?;
         self.actor.grants.iter().find_map(|g| {
-            let side = match g.role {
-                Role::StaffRectorat if !d.endorsed_rectorat => Side::Rectorat,
-                Role::StaffRegion if !d.endorsed_region => Side::Region,
-                _ => return None,
-            };
-            g.scope.as_ref().is_some_and(|s| d.scopes.contains(s)).then_some(side)
+            let side = self.def.role(&g.role)?.endorses.clone()?;
+            let in_scope = g.scope.as_ref().is_some_and(|s| d.scopes.contains(s));
+            (in_scope && !d.endorsed.contains(&side)).then_some(side)
         })
     }
 

@@ -13,7 +13,7 @@ pub use facts::*;
 pub use plan::*;
 
 use crate::calendar::{label_valid_until, paris_date, timer_due, TimerAnchorValue};
-use crate::workflow::{Definition, Effect, FieldType, Machine, MachineDef, RecordKind, Role, Transition};
+use crate::workflow::{Definition, Effect, FieldType, Machine, MachineDef, RecordKind, Role, RoleKind, Transition};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -32,7 +32,7 @@ pub fn decide(
         .ok_or_else(|| Refusal::invalid("event", format!("unknown event `{}`", event.name)))?;
 
     let of_event: Vec<&Transition> = machine.transitions.iter().filter(|t| t.event == event.name).collect();
-    if !of_event.iter().any(|t| may_act(actor, &t.roles, instance)) {
+    if !of_event.iter().any(|t| may_act(def, actor, &t.roles, instance)) {
         return Err(Refusal::NotAllowed {
             reason: format!("your roles do not allow `{}` on this {}", event.name, instance.machine),
         });
@@ -40,8 +40,10 @@ pub fn decide(
     if let Some(expected) = event.expected_version.filter(|v| *v != instance.version) {
         return Err(Refusal::StaleVersion { expected, current: instance.version });
     }
-    let candidates: Vec<&Transition> =
-        machine.transitions_from(&instance.state, &event.name).filter(|t| may_act(actor, &t.roles, instance)).collect();
+    let candidates: Vec<&Transition> = machine
+        .transitions_from(&instance.state, &event.name)
+        .filter(|t| may_act(def, actor, &t.roles, instance))
+        .collect();
     if candidates.is_empty() {
         return Err(Refusal::WrongState { event: event.name.clone(), state: instance.state.clone() });
     }
@@ -112,7 +114,7 @@ pub fn blockers(def: &Definition, instance: &Instance, event: &str, actor: &Acto
         guards::Ctx { def, instance, event: spec, actor, subject: None, data: &data, now, cel: Default::default() };
     let Some(transition) = machine
         .transitions_from(&instance.state, event)
-        .filter(|t| may_act(actor, &t.roles, instance))
+        .filter(|t| may_act(def, actor, &t.roles, instance))
         .find(|t| t.when.iter().all(|c| ctx.condition(c).unwrap_or(false)))
     else {
         return vec![];
@@ -187,21 +189,22 @@ pub fn creation_effects(def: &Definition, machine: Machine, facts: &Facts, now: 
 }
 
 /// Whether the actor holds one of `roles` in scope of this instance.
-pub fn may_act(actor: &Actor, roles: &[Role], instance: &Instance) -> bool {
-    roles.iter().any(|role| holds_in_scope(actor, *role, &instance.facts))
+pub fn may_act(def: &Definition, actor: &Actor, roles: &[Role], instance: &Instance) -> bool {
+    roles.iter().any(|role| holds_in_scope(def, actor, role, &instance.facts))
 }
 
-fn holds_in_scope(actor: &Actor, role: Role, facts: &Facts) -> bool {
+fn holds_in_scope(def: &Definition, actor: &Actor, role: &Role, facts: &Facts) -> bool {
     let (owners, scopes, reviewers): (&[Uuid], &[Scope], Vec<Uuid>) = match facts {
         Facts::Dossier(d) => (&d.owners, &d.scopes, d.reviewers.iter().map(|r| r.user_id).collect()),
         Facts::Label(l) => (&l.owners, &l.scopes, vec![]),
     };
-    actor.grants.iter().filter(|g| g.role == role).any(|g| match role {
-        Role::Admin | Role::President | Role::System => true,
-        Role::Porteur => actor.user_id.is_some_and(|u| owners.contains(&u)),
-        Role::Rapporteur => actor.user_id.is_some_and(|u| reviewers.contains(&u)),
+    let Some(kind) = def.kind_of(role) else { return false };
+    actor.grants.iter().filter(|g| &g.role == role).any(|g| match kind {
+        RoleKind::Admin | RoleKind::National | RoleKind::System => true,
+        RoleKind::Owner => actor.user_id.is_some_and(|u| owners.contains(&u)),
+        RoleKind::Reviewer => actor.user_id.is_some_and(|u| reviewers.contains(&u)),
         // Staff act where their grant's scope is one of the instance's.
-        Role::StaffRectorat | Role::StaffRegion => g.scope.as_ref().is_some_and(|s| scopes.contains(s)),
+        RoleKind::Staff => g.scope.as_ref().is_some_and(|s| scopes.contains(s)),
     })
 }
 
@@ -259,8 +262,8 @@ fn records(effects: &[Effect], ctx: &guards::Ctx) -> Result<Vec<Record>, Refusal
             RecordKind::CompletionAnswered => Record::CompletionAnswered,
             RecordKind::Reviewer => {
                 let person = ctx.subject.ok_or_else(|| Refusal::invalid("user_id", "is required"))?;
-                if !person.roles.contains(&Role::Rapporteur) {
-                    return Err(Refusal::invalid("user_id", "this user is not a rapporteur"));
+                if !person.roles.iter().any(|r| ctx.def.kind_of(r) == Some(RoleKind::Reviewer)) {
+                    return Err(Refusal::invalid("user_id", "this user is not a reviewer of this workflow"));
                 }
                 Record::Reviewer {
                     user_id: person.user_id,
@@ -310,8 +313,11 @@ pub fn apply_records(facts: &Facts, records: &[Record]) -> Facts {
     let mut d = d.clone();
     for r in records {
         match r {
-            Record::Endorsement { side: Side::Rectorat, .. } => d.endorsed_rectorat = true,
-            Record::Endorsement { side: Side::Region, .. } => d.endorsed_region = true,
+            Record::Endorsement { side, .. } => {
+                if !d.endorsed.contains(side) {
+                    d.endorsed.push(side.clone());
+                }
+            }
             Record::Opinion { body, opinion, .. } => {
                 d.opinions.insert(body.clone(), opinion.clone());
             }

@@ -52,7 +52,8 @@ pub struct NewLabel {
 #[serde(tag = "record", rename_all = "snake_case")]
 pub enum Record {
     Endorsement {
-        side: Side,
+        /// The side endorsing: the `endorses` of the actor's staff role.
+        side: String,
         by: Option<Uuid>,
     },
     Opinion {
@@ -92,13 +93,6 @@ pub enum Record {
         motivation: String,
         excellence_override: Option<String>,
     },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Side {
-    Rectorat,
-    Region,
 }
 
 /// A notification to render into outbox rows at commit.

@@ -3,7 +3,7 @@
 //! `workflow check` the names and shapes it checks expressions against.
 
 use super::facts::{Actor, DossierFacts, Facts, Instance, LabelFacts, Person, Scope};
-use super::plan::{Refusal, Side};
+use super::plan::Refusal;
 use crate::workflow::{EventDef, FieldType, Form, Grid, Machine, Rule, Ty};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
@@ -87,13 +87,7 @@ impl Sources<'_> {
             "incomplete" => json!(super::form::missing(self.form, &dossier?.form)),
             "records" => {
                 let d = dossier?;
-                let side = |s: Side| json!({ "side": s });
-                let endorsements: Vec<Value> =
-                    [(d.endorsed_rectorat, Side::Rectorat), (d.endorsed_region, Side::Region)]
-                        .into_iter()
-                        .filter(|(done, _)| *done)
-                        .map(|(_, s)| side(s))
-                        .collect();
+                let endorsements: Vec<Value> = d.endorsed.iter().map(|side| json!({ "side": side })).collect();
                 let opinions: Vec<Value> =
                     d.opinions.iter().map(|(body, opinion)| json!({ "body": body, "opinion": opinion })).collect();
                 json!({ "endorsement": endorsements, "opinion": opinions })
@@ -178,7 +172,7 @@ fn sample(machine: Machine, form: &Form) -> Instance {
     let one = String::from("x");
     let facts = match machine {
         Machine::Dossier => Facts::Dossier(Box::new(DossierFacts {
-            endorsed_rectorat: true,
+            endorsed: vec![one.clone()],
             opinions: [(one.clone(), one.clone())].into(),
             form: super::form::sample(form),
             ..DossierFacts::default()

@@ -155,14 +155,18 @@ impl Store {
         Ok(users)
     }
 
-    /// (id, name) of the users holding a role, by name.
-    pub async fn users_with_role(&self, role: crate::workflow::Role) -> Result<Vec<(String, String)>> {
-        let rows = sqlx::query(
-            "SELECT DISTINCT u.id, u.name FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = $1 ORDER BY u.name, u.id",
-        )
-        .bind(role.name())
-        .fetch_all(&self.pool)
-        .await?;
+    /// (id, name) of the users holding one of `roles`, by name.
+    pub async fn users_with_roles(&self, roles: &[&crate::workflow::Role]) -> Result<Vec<(String, String)>> {
+        let names: Vec<String> = roles.iter().map(|r| r.name().to_string()).collect();
+        let marks: Vec<String> = (1..=names.len()).map(|i| format!("${i}")).collect();
+        if names.is_empty() {
+            return Ok(vec![]);
+        }
+        let sql = format!(
+            "SELECT DISTINCT u.id, u.name FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role IN ({}) ORDER BY u.name, u.id",
+            marks.join(", ")
+        );
+        let rows = self.fetch_with(&sql, &names).await?;
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 

@@ -4,7 +4,7 @@
 
 use super::audit::{append_after, Entry};
 use super::{to_micros, Result, Store, StoreError};
-use crate::engine::{Effects, Instance, Message, Plan, Record, Side, TimerOp};
+use crate::engine::{Effects, Instance, Message, Plan, Record, TimerOp};
 use crate::workflow::{Machine, Recipient};
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -54,7 +54,7 @@ pub(crate) async fn apply_on(tx: &mut AnyConnection, plan: &Plan) -> Result<Appl
     // The version check comes first: it takes the row's write lock, so
     // a concurrent plan for the same instance waits here and then fails.
     // Records kept on the dossier row itself ride along in the same UPDATE.
-    let (sql, extra) = version_update(plan);
+    let (sql, extra) = version_update(plan)?;
     let mut query =
         sqlx::query(&sql).bind(&plan.to_state).bind(to_micros(plan.at)).bind(&id).bind(plan.expected_version);
     for value in extra {
@@ -163,7 +163,7 @@ enum Bound {
 
 /// The version-checked UPDATE of a plan, with the columns its dossier-row
 /// records set ($1 state, $2 instant, $3 id, $4 expected version, then extras).
-fn version_update(plan: &Plan) -> (String, Vec<Bound>) {
+fn version_update(plan: &Plan) -> Result<(String, Vec<Bound>)> {
     let table = match plan.machine {
         Machine::Dossier => "dossiers",
         Machine::Label => "labels",
@@ -177,10 +177,7 @@ fn version_update(plan: &Plan) -> (String, Vec<Bound>) {
     for record in &plan.records {
         match record {
             Record::Endorsement { side, by } => {
-                let (who, when) = match side {
-                    Side::Rectorat => ("endorsed_rectorat_by", "endorsed_rectorat_at"),
-                    Side::Region => ("endorsed_region_by", "endorsed_region_at"),
-                };
+                let (who, when) = endorsement_columns(side)?;
                 set(&mut sql, who, Bound::Text(by.map(|u| u.to_string())));
                 sql.push_str(&format!(", {when} = $2"));
             }
@@ -199,7 +196,7 @@ fn version_update(plan: &Plan) -> (String, Vec<Bound>) {
          (SELECT hash FROM audit_heads WHERE entity = '{entity}' AND entity_id = $3)",
         entity = plan.machine.name()
     ));
-    (sql, extra)
+    Ok((sql, extra))
 }
 
 /// Stores a record that lives in its own table (the dossier-row ones went
@@ -397,21 +394,40 @@ async fn cancel_timers(
     Ok(())
 }
 
+/// The columns an endorsement of `side` is kept in, until endorsements
+/// are records of their own.
+pub(crate) fn endorsement_columns(side: &str) -> Result<(&'static str, &'static str)> {
+    match side {
+        "rectorat" => Ok(("endorsed_rectorat_by", "endorsed_rectorat_at")),
+        "region" => Ok(("endorsed_region_by", "endorsed_region_at")),
+        other => Err(StoreError::Invalid(format!("no endorsement is kept for the side `{other}`"))),
+    }
+}
+
 /// SQL selecting (user id, e-mail) of a recipient group for an instance
 /// bound as $1; `reviewer` is the event's subject, bound as $2.
-fn recipient_sql(machine: Machine, r: Recipient) -> Option<&'static str> {
+fn recipient_sql(machine: Machine, r: &Recipient) -> Option<String> {
     use Machine::{Dossier, Label};
+    let holders = |role: &crate::workflow::Role| {
+        // Role names are checked at load to be `[a-z0-9_]`: safe to quote.
+        crate::workflow::Role::valid_name(role.name()).then(|| {
+            format!("SELECT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = '{role}'")
+        })
+    };
     Some(match (machine, r) {
-        (Dossier, Recipient::Owners) => "SELECT u.id, u.email FROM dossier_owners o JOIN users u ON u.id = o.user_id WHERE o.dossier_id = $1",
-        (Label, Recipient::Owners) => "SELECT u.id, u.email FROM labels l JOIN dossier_owners o ON o.dossier_id = l.dossier_id JOIN users u ON u.id = o.user_id WHERE l.id = $1",
-        (Dossier, Recipient::StaffRectorat) => "SELECT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'staff_rectorat' AND r.scope IN (SELECT scope FROM dossier_scopes WHERE dossier_id = $1)",
-        (Label, Recipient::StaffRectorat) => "SELECT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'staff_rectorat' AND r.scope IN (SELECT 'academie:' || academie FROM label_academies WHERE label_id = $1)",
-        (Dossier, Recipient::StaffRegion) => "SELECT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'staff_region' AND r.scope IN (SELECT scope FROM dossier_scopes WHERE dossier_id = $1)",
-        (Label, Recipient::StaffRegion) => "SELECT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'staff_region' AND r.scope = (SELECT 'region:' || region FROM labels WHERE id = $1)",
-        (Dossier, Recipient::Reviewers) => "SELECT u.id, u.email FROM assignments a JOIN users u ON u.id = a.user_id WHERE a.dossier_id = $1",
-        (_, Recipient::Reviewer) => "SELECT u.id, u.email FROM users u WHERE u.id = $2",
-        (_, Recipient::President) => "SELECT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'president'",
-        (_, Recipient::Admins) => "SELECT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'admin'",
+        (Dossier, Recipient::Owners) => "SELECT u.id, u.email FROM dossier_owners o JOIN users u ON u.id = o.user_id WHERE o.dossier_id = $1".into(),
+        (Label, Recipient::Owners) => "SELECT u.id, u.email FROM labels l JOIN dossier_owners o ON o.dossier_id = l.dossier_id JOIN users u ON u.id = o.user_id WHERE l.id = $1".into(),
+        (Dossier, Recipient::InScope(role)) => format!("{} AND r.scope IN (SELECT scope FROM dossier_scopes WHERE dossier_id = $1)", holders(role)?),
+        // A label's scopes are its académies and région until it holds a form.
+        (Label, Recipient::InScope(role)) => format!(
+            "{} AND r.scope IN (SELECT 'academie:' || academie FROM label_academies WHERE label_id = $1 \
+             UNION SELECT 'region:' || region FROM labels WHERE id = $1)",
+            holders(role)?
+        ),
+        (_, Recipient::Holders(role)) => holders(role)?,
+        (Dossier, Recipient::Reviewers) => "SELECT u.id, u.email FROM assignments a JOIN users u ON u.id = a.user_id WHERE a.dossier_id = $1".into(),
+        (_, Recipient::Reviewer) => "SELECT u.id, u.email FROM users u WHERE u.id = $2".into(),
+        (_, Recipient::Admins) => "SELECT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'admin'".into(),
         _ => return None,
     })
 }
@@ -428,20 +444,14 @@ async fn write_message(
     data: &serde_json::Value,
     now: i64,
 ) -> Result<usize> {
-    let mut parts: Vec<&str> = Vec::new();
+    let mut parts: Vec<String> = Vec::new();
     for r in &message.to {
-        let groups: &[Recipient] = match r {
-            Recipient::Staff => &[Recipient::StaffRectorat, Recipient::StaffRegion],
-            other => std::slice::from_ref(other),
-        };
-        for group in groups {
-            if *group == Recipient::Reviewer && message.subject_user.is_none() {
-                continue;
-            }
-            if let Some(sql) = recipient_sql(machine, *group) {
-                if !parts.contains(&sql) {
-                    parts.push(sql);
-                }
+        if *r == Recipient::Reviewer && message.subject_user.is_none() {
+            continue;
+        }
+        if let Some(sql) = recipient_sql(machine, r) {
+            if !parts.contains(&sql) {
+                parts.push(sql);
             }
         }
     }

@@ -117,10 +117,10 @@ impl Store {
             .await?;
         let grants = rows
             .iter()
-            .filter_map(|r| {
-                let role = Role::parse(r.get::<String, _>("role").as_str())?;
+            .map(|r| {
+                let role = Role::new(r.get::<String, _>("role"));
                 let scope: String = r.get("scope");
-                Some(Grant { role, scope: Scope::parse(&scope) })
+                Grant { role, scope: Scope::parse(&scope) }
             })
             .collect();
         Ok(Actor { user_id: Some(user_id), grants, affiliations: person.affiliations, on_behalf_of: None })
@@ -137,7 +137,7 @@ impl Store {
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .filter_map(|r| Role::parse(r.get::<String, _>("role").as_str()))
+            .map(|r| Role::new(r.get::<String, _>("role")))
             .collect();
         let affiliations =
             sqlx::query("SELECT affiliation FROM user_affiliations WHERE user_id = $1 ORDER BY affiliation")
@@ -357,8 +357,13 @@ async fn dossier_instance(conn: &mut AnyConnection, backend: Backend, id: Uuid) 
         renewal_of_valid_until: row
             .get::<Option<String>, _>("renewed_until")
             .and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()),
-        endorsed_rectorat: row.get::<Option<i64>, _>("endorsed_rectorat_at").is_some(),
-        endorsed_region: row.get::<Option<i64>, _>("endorsed_region_at").is_some(),
+        endorsed: ["rectorat", "region"]
+            .into_iter()
+            .filter(|side| {
+                super::apply::endorsement_columns(side).is_ok_and(|(_, at)| row.get::<Option<i64>, _>(at).is_some())
+            })
+            .map(String::from)
+            .collect(),
         opinions: json_column(&row, "opinions")?,
         call_opens_at: Some(from_micros(row.get("opens_at"))),
         call_closes_at: Some(from_micros(row.get("closes_at"))),

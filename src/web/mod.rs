@@ -74,6 +74,9 @@ pub struct WorkflowSummary {
     pub form: crate::workflow::Form,
     /// The roles some transition allows.
     pub roles: Vec<String>,
+    /// The roles the workflow declares: name, French label, kind (owner,
+    /// staff, reviewer, national), the scope kind a staff role acts in.
+    pub role_details: Vec<crate::workflow::RoleDef>,
     /// The workflow file's own predicates, with what a refused person reads.
     pub predicates: Vec<PredicateSummary>,
 }
@@ -211,6 +214,7 @@ fn summary(wf: &crate::workflow::Definition) -> WorkflowSummary {
         events,
         grid: GridSummary { id: wf.grid.id.clone(), label: wf.grid.label.clone(), criteria: wf.grid.criteria.clone() },
         form: wf.form.clone(),
+        role_details: wf.roles.clone(),
         roles: {
             let mut roles: Vec<String> = wf
                 .machines()

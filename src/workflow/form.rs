@@ -382,7 +382,7 @@ fn fields(
 
 /// The line of `key = …` inside a field's table (an inline table is one
 /// line: its own).
-fn key_line(source: &str, span: std::ops::Range<usize>, key: &str) -> Option<usize> {
+pub(super) fn key_line(source: &str, span: std::ops::Range<usize>, key: &str) -> Option<usize> {
     let text = source.get(span.clone())?;
     let mut offset = span.start;
     for l in text.split_inclusive('\n') {

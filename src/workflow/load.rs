@@ -3,8 +3,9 @@
 
 use super::criteria::{parse_grid, Grid};
 use super::model::*;
+use super::roles::{Role, RoleDef};
 use super::rules::{Expr, Rule};
-use super::vocabulary::{Anchor, FieldType, Machine, Predicate, Recipient, RecordKind, Role, Stage, TEMPLATES};
+use super::vocabulary::{Anchor, FieldType, Machine, Predicate, Recipient, RecordKind, RoleKind, Stage, TEMPLATES};
 use crate::calendar::Offset;
 use chrono::NaiveTime;
 use serde::Deserialize;
@@ -52,8 +53,14 @@ pub fn compile(
     source: &str,
     grid_source: impl Fn(&str) -> Option<(PathBuf, String)>,
 ) -> Result<Definition, Problems> {
-    let mut ctx =
-        Ctx { file: file.to_path_buf(), source, problems: Vec::new(), rules: BTreeMap::new(), uses: Vec::new() };
+    let mut ctx = Ctx {
+        file: file.to_path_buf(),
+        source,
+        problems: Vec::new(),
+        rules: BTreeMap::new(),
+        uses: Vec::new(),
+        roles: Vec::new(),
+    };
     let raw: RawFile = match toml::from_str(source) {
         Ok(raw) => raw,
         Err(e) => {
@@ -83,6 +90,7 @@ pub fn compile(
     for (line, message) in form_problems {
         ctx.at_line(line, message);
     }
+    ctx.roles(&raw.roles, &form);
     ctx.rules(&raw.predicates);
     let dossier = ctx.machine(Machine::Dossier, raw.dossier);
     let label = ctx.machine(Machine::Label, raw.label);
@@ -112,6 +120,7 @@ pub fn compile(
         version: raw.workflow.version,
         grid: grid.unwrap_or_else(|| Grid { id: String::new(), label: String::new(), criteria: vec![] }),
         form,
+        roles: ctx.roles,
         dossier,
         label_machine: label,
         refusals,
@@ -141,6 +150,17 @@ struct RawFile {
     predicates: BTreeMap<String, Spanned<RawPredicate>>,
     #[serde(default)]
     form: Option<super::form::RawForm>,
+    #[serde(default)]
+    roles: BTreeMap<String, Spanned<RawRole>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRole {
+    label: String,
+    kind: String,
+    scope: Option<String>,
+    endorses: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -268,6 +288,7 @@ struct Ctx<'s> {
     rules: BTreeMap<String, (Rule, bool)>,
     /// (predicate, machine, event) for each place a transition names one.
     uses: Vec<(String, Machine, EventDef)>,
+    roles: Vec<RoleDef>,
 }
 
 impl Ctx<'_> {
@@ -282,6 +303,92 @@ impl Ctx<'_> {
 
     fn at_line(&mut self, line: usize, message: String) {
         self.problems.push(Problem { file: self.file.clone(), line, message });
+    }
+
+    fn roles(&mut self, raw: &BTreeMap<String, Spanned<RawRole>>, form: &super::form::Form) {
+        let scopes: Vec<&str> = form.scope_fields().map(|(k, _)| k).collect();
+        for (name, spanned) in raw {
+            let r = spanned.get_ref();
+            if !Role::valid_name(name) || name == Role::ADMIN || name == Role::SYSTEM {
+                self.at(spanned, format!("role `{name}`: a role is named in lowercase ASCII, and not admin or system"));
+                continue;
+            }
+            let kind = match RoleKind::parse(&r.kind) {
+                Some(k) if !matches!(k, RoleKind::Admin | RoleKind::System) => k,
+                _ => {
+                    let line = super::form::key_line(self.source, spanned.span(), "kind")
+                        .unwrap_or_else(|| self.line(spanned));
+                    self.at_line(
+                        line,
+                        format!("role `{name}`: unknown kind `{}` (known: owner, staff, reviewer, national)", r.kind),
+                    );
+                    continue;
+                }
+            };
+            match (&r.scope, kind) {
+                (None, RoleKind::Staff) => {
+                    self.at(spanned, format!("role `{name}`: a staff role names the `scope` kind its grants name"))
+                }
+                (Some(scope), RoleKind::Staff) if !scopes.contains(&scope.as_str()) => self.at(
+                    spanned,
+                    format!(
+                        "role `{name}`: scope `{scope}` is no field's scope in the form (known: {})",
+                        scopes.join(", ")
+                    ),
+                ),
+                (Some(_), k) if k != RoleKind::Staff => {
+                    self.at(spanned, format!("role `{name}`: only a staff role takes a `scope`"))
+                }
+                _ => {}
+            }
+            if r.endorses.is_some() && kind != RoleKind::Staff {
+                self.at(spanned, format!("role `{name}`: only a staff role `endorses`"));
+            }
+            self.roles.push(RoleDef {
+                name: Role::new(name.as_str()),
+                label: r.label.clone(),
+                kind,
+                scope: r.scope.clone(),
+                endorses: r.endorses.clone(),
+            });
+        }
+    }
+
+    fn known_role(&self, name: &str) -> Option<Role> {
+        let role = Role::new(name);
+        (role.is_admin() || role.is_system() || self.roles.iter().any(|r| r.name == role)).then_some(role)
+    }
+
+    /// The recipients a `to` entry names.
+    fn recipients(&self, name: &str) -> Result<Vec<Recipient>, String> {
+        Ok(match name {
+            "owners" => vec![Recipient::Owners],
+            "reviewers" => vec![Recipient::Reviewers],
+            "reviewer" => vec![Recipient::Reviewer],
+            "admins" => vec![Recipient::Admins],
+            "staff" => self
+                .roles
+                .iter()
+                .filter(|r| r.kind == RoleKind::Staff)
+                .map(|r| Recipient::InScope(r.name.clone()))
+                .collect(),
+            other => match self.roles.iter().find(|r| r.name.name() == other) {
+                Some(r) if r.kind == RoleKind::Staff => vec![Recipient::InScope(r.name.clone())],
+                Some(r) if r.kind == RoleKind::National => vec![Recipient::Holders(r.name.clone())],
+                Some(r) => {
+                    return Err(format!(
+                        "recipient `{other}`: an {} role is reached as `{}`",
+                        r.kind,
+                        if r.kind == RoleKind::Owner { "owners" } else { "reviewers" }
+                    ))
+                }
+                None => {
+                    return Err(format!(
+                        "unknown recipient `{other}` (owners, reviewers, reviewer, admins, staff or a role)"
+                    ))
+                }
+            },
+        })
     }
 
     fn machine(&mut self, machine: Machine, raw: RawMachine) -> MachineDef {
@@ -353,9 +460,9 @@ impl Ctx<'_> {
             }
             let mut roles = Vec::new();
             for role in &t.roles {
-                match Role::parse(role.get_ref()) {
+                match self.known_role(role.get_ref()) {
                     Some(r) => roles.push(r),
-                    None => self.at(role, format!("unknown role `{}`", role.get_ref())),
+                    None => self.at(role, format!("unknown role `{}` (declare it under [roles])", role.get_ref())),
                 }
             }
             if t.roles.is_empty() {
@@ -667,9 +774,9 @@ impl Ctx<'_> {
                 }
                 let mut to = Vec::new();
                 for r in e.to.iter().flatten() {
-                    match Recipient::parse(r) {
-                        Some(r) => to.push(r),
-                        None => self.at(spanned, format!("unknown recipient `{r}`")),
+                    match self.recipients(r) {
+                        Ok(rs) => to.extend(rs),
+                        Err(message) => self.at(spanned, message),
                     }
                 }
                 if e.to.as_ref().is_none_or(|t| t.is_empty()) {
@@ -751,7 +858,7 @@ impl Ctx<'_> {
         };
         if !events.iter().any(|e| e.name == raw.event) {
             self.at(spanned, format!("{m}: timer `{name}` targets unknown event `{}`", raw.event));
-        } else if !transitions.iter().any(|t| t.event == raw.event && t.roles.contains(&Role::System)) {
+        } else if !transitions.iter().any(|t| t.event == raw.event && t.roles.iter().any(Role::is_system)) {
             self.at(
                 spanned,
                 format!("{m}: timer `{name}` targets event `{}`, which no transition lets the system fire", raw.event),

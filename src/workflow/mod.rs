@@ -5,6 +5,7 @@ pub mod form;
 pub mod graph;
 pub mod load;
 pub mod model;
+pub mod roles;
 pub mod rules;
 pub mod vocabulary;
 
@@ -12,8 +13,9 @@ pub use criteria::{Criterion, Grid};
 pub use form::{FieldIs, Form, FormField};
 pub use load::{compile, load_all, load_file, load_shipped, Loaded, Problem, Problems};
 pub use model::*;
+pub use roles::{Role, RoleDef};
 pub use rules::{Expr, Rule, Ty};
-pub use vocabulary::{Anchor, FieldType, FormType, Machine, Predicate, Recipient, RecordKind, Role, Stage};
+pub use vocabulary::{Anchor, FieldType, FormType, Machine, Predicate, Recipient, RecordKind, RoleKind, Stage};
 
 /// The workflows shipped inside the binary, used when no workflow folder
 /// is given.

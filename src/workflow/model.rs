@@ -1,8 +1,9 @@
 //! A checked workflow definition: what the engine runs.
 
 use super::criteria::Grid;
+use super::roles::{Role, RoleDef};
 use super::rules::Rule;
-use super::vocabulary::{Anchor, FieldType, Machine, Predicate, Recipient, RecordKind, Role, Stage};
+use super::vocabulary::{Anchor, FieldType, Machine, Predicate, Recipient, RecordKind, RoleKind, Stage};
 use crate::calendar::Offset;
 use chrono::NaiveTime;
 
@@ -14,6 +15,8 @@ pub struct Definition {
     pub grid: Grid,
     /// The dossier's form.
     pub form: super::form::Form,
+    /// The label's roles (`admin` and `system` aside).
+    pub roles: Vec<RoleDef>,
     pub dossier: MachineDef,
     pub label_machine: MachineDef,
     /// What a refused person reads, by refusal code.
@@ -58,6 +61,34 @@ impl Definition {
             Some(sub) => format!("{} n°{n} : {sub}", field.label),
             None => format!("{} n°{n}", field.label),
         })
+    }
+
+    pub fn role(&self, role: &Role) -> Option<&RoleDef> {
+        self.roles.iter().find(|r| &r.name == role)
+    }
+
+    /// What the engine makes of `role`; `None` for a role this workflow
+    /// does not declare.
+    pub fn kind_of(&self, role: &Role) -> Option<RoleKind> {
+        match role.name() {
+            Role::ADMIN => Some(RoleKind::Admin),
+            Role::SYSTEM => Some(RoleKind::System),
+            _ => self.role(role).map(|r| r.kind),
+        }
+    }
+
+    /// The declared roles of `kind`.
+    pub fn roles_of(&self, kind: RoleKind) -> impl Iterator<Item = &RoleDef> {
+        self.roles.iter().filter(move |r| r.kind == kind)
+    }
+
+    /// What a person reads for a role.
+    pub fn role_label(&self, role: &Role) -> String {
+        match role.name() {
+            Role::ADMIN => "Administrateur".into(),
+            Role::SYSTEM => "Système".into(),
+            _ => self.role(role).map_or_else(|| role.to_string(), |r| r.label.clone()),
+        }
     }
 
     pub fn machine(&self, machine: Machine) -> &MachineDef {

@@ -42,27 +42,15 @@ vocabulary! {
 }
 
 vocabulary! {
-    /// Roles of the API contract, plus `system` for the timer worker.
-    Role {
+    /// What a role of a workflow file means to the engine. `admin` and
+    /// `system` are the engine's own roles, declared by no file.
+    RoleKind {
+        Owner = "owner",
+        Staff = "staff",
+        Reviewer = "reviewer",
+        National = "national",
         Admin = "admin",
-        StaffRectorat = "staff_rectorat",
-        StaffRegion = "staff_region",
-        Porteur = "porteur",
-        Rapporteur = "rapporteur",
-        President = "president",
         System = "system",
-    }
-}
-
-impl Role {
-    /// The kind of scope a grant of this role names (a scope of the
-    /// workflow's form), for staff roles.
-    pub fn scope_kind(self) -> Option<&'static str> {
-        match self {
-            Role::StaffRectorat => Some("academie"),
-            Role::StaffRegion => Some("region"),
-            _ => None,
-        }
     }
 }
 
@@ -146,17 +134,36 @@ impl RecordKind {
     }
 }
 
-vocabulary! {
-    /// Who a notification goes to, resolved against the instance at commit.
-    Recipient {
-        Owners = "owners",
-        Staff = "staff",
-        StaffRectorat = "staff_rectorat",
-        StaffRegion = "staff_region",
-        Reviewers = "reviewers",
-        Reviewer = "reviewer",
-        President = "president",
-        Admins = "admins",
+/// Who a notification goes to, resolved against the instance at commit.
+/// A file writes `owners`, `reviewers`, `reviewer` (the event's subject),
+/// `admins`, `staff` (every staff role, in scope) or a role's name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Recipient {
+    Owners,
+    Reviewers,
+    Reviewer,
+    Admins,
+    /// Holders of a staff role whose grant names one of the instance's scopes.
+    InScope(super::roles::Role),
+    /// Every holder of a role (the national level).
+    Holders(super::roles::Role),
+}
+
+impl Serialize for Recipient {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl std::fmt::Display for Recipient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Recipient::Owners => f.write_str("owners"),
+            Recipient::Reviewers => f.write_str("reviewers"),
+            Recipient::Reviewer => f.write_str("reviewer"),
+            Recipient::Admins => f.write_str("admins"),
+            Recipient::InScope(r) | Recipient::Holders(r) => write!(f, "{r}"),
+        }
     }
 }
 

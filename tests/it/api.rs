@@ -467,7 +467,7 @@ const ROLES: [&str; 10] = [
 async fn authorization_matrix(db: &TestDb) {
     let w = world(db).await;
     let porteur2 = {
-        user(&db.store, "porteur2@example.fr", &[(labelflow::workflow::Role::Porteur, None)], &[]).await;
+        user(&db.store, "porteur2@example.fr", &[("porteur", None)], &[]).await;
         Client::login(&w.porteur.base, "porteur2@example.fr").await
     };
     // A: under review in LYON/ARA, rapporteur assigned, rapporteur2 not.
@@ -848,7 +848,7 @@ async fn bad_input_is_refused_and_changes_nothing(db: &TestDb) {
         .await;
     assert_eq!(
         (err["error"]["field"].as_str(), err["error"]["message"].as_str()),
-        (Some("user_id"), Some("this user is not a rapporteur"))
+        (Some("user_id"), Some("this user is not a reviewer of this workflow"))
     );
     for r in [&r1, &r2] {
         w.president.event(&id, json!({"event": "assign_reviewer", "user_id": r, "due": "2027-05-15"}), 200).await;

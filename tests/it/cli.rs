@@ -143,6 +143,26 @@ fn check_names_each_problem_with_file_and_line() {
             "form: group `partners`: field `type`: visible_if names unknown field `nom`",
         ),
         (
+            |s| s.replace("kind = \"national\"", "kind = \"natinal\""),
+            "kind = \"natinal\"",
+            "role `president`: unknown kind `natinal` (known: owner, staff, reviewer, national)",
+        ),
+        (
+            |s| s.replace("scope = \"region\"\nendorses = \"region\"", "endorses = \"region\""),
+            "[roles.staff_region]",
+            "role `staff_region`: a staff role names the `scope` kind its grants name",
+        ),
+        (
+            |s| s.replacen("roles = [\"president\"]", "roles = [\"presidnt\"]", 1),
+            "roles = [\"presidnt\"]",
+            "unknown role `presidnt` (declare it under [roles])",
+        ),
+        (
+            |s| s.replacen("to = [\"owners\"]", "to = [\"porteur\"]", 1),
+            "to = [\"porteur\"]",
+            "recipient `porteur`: an owner role is reached as `owners`",
+        ),
+        (
             |s| s.replace("within = \"region\"", "within = \"filiere\""),
             "within = \"filiere\"",
             "within: `filiere` must choose from `regions`, the parent list of `academies`",

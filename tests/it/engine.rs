@@ -22,7 +22,7 @@ struct World {
 fn actor(roles: &[(Role, Option<&str>)]) -> Actor {
     Actor::user(
         Uuid::new_v4(),
-        roles.iter().map(|(r, s)| Grant { role: *r, scope: s.and_then(Scope::parse) }).collect(),
+        roles.iter().map(|(r, s)| Grant { role: r.clone(), scope: s.and_then(Scope::parse) }).collect(),
     )
 }
 
@@ -30,10 +30,10 @@ fn world() -> World {
     let rapporteurs = ["academie:PARIS", "region:BRE", "academie:LYON"]
         .iter()
         .map(|aff| {
-            let a = actor(&[(Role::Rapporteur, None)]);
+            let a = actor(&[(Role::new("rapporteur"), None)]);
             let p = Person {
                 user_id: a.user_id.unwrap(),
-                roles: vec![Role::Rapporteur],
+                roles: vec![Role::new("rapporteur")],
                 affiliations: vec![Scope::parse(aff).unwrap()],
             };
             (a, p)
@@ -41,13 +41,13 @@ fn world() -> World {
         .collect();
     World {
         def: cmq(),
-        owner: actor(&[(Role::Porteur, None)]),
-        rectorat: actor(&[(Role::StaffRectorat, Some("academie:LYON"))]),
-        region: actor(&[(Role::StaffRegion, Some("region:ARA"))]),
-        president: actor(&[(Role::President, None)]),
-        admin: actor(&[(Role::Admin, None)]),
+        owner: actor(&[(Role::new("porteur"), None)]),
+        rectorat: actor(&[(Role::new("staff_rectorat"), Some("academie:LYON"))]),
+        region: actor(&[(Role::new("staff_region"), Some("region:ARA"))]),
+        president: actor(&[(Role::new("president"), None)]),
+        admin: actor(&[(Role::admin(), None)]),
         rapporteurs,
-        outsider: actor(&[(Role::StaffRectorat, Some("academie:PARIS"))]),
+        outsider: actor(&[(Role::new("staff_rectorat"), Some("academie:PARIS"))]),
     }
 }
 
@@ -153,7 +153,7 @@ fn roles_count_only_in_scope() {
     let d = dossier(&w);
     assert!(matches!(refused(&w, &d, Event::named("endorse"), &w.outsider), Refusal::NotAllowed { .. }));
     assert!(matches!(refused(&w, &d, Event::named("submit"), &w.president), Refusal::NotAllowed { .. }));
-    let stranger = actor(&[(Role::Porteur, None)]);
+    let stranger = actor(&[(Role::new("porteur"), None)]);
     assert!(matches!(refused(&w, &d, Event::named("submit"), &stranger), Refusal::NotAllowed { .. }));
     assert!(
         matches!(refused(&w, &d, Event::named("open_renewal"), &Actor::system()), Refusal::InvalidInput { ref field, .. } if field == "event")
@@ -447,8 +447,7 @@ fn a_predicate_that_cannot_be_evaluated_refuses_and_names_itself() {
     let mut d = dossier(&w);
     if let Facts::Dossier(f) = &mut d.facts {
         f.form.remove("partners");
-        f.endorsed_rectorat = true;
-        f.endorsed_region = true;
+        f.endorsed = vec!["rectorat".into(), "region".into()];
     }
     let r = decide(&def, &d, &Event::named("submit"), &w.owner, at(2027, 2, 1, 10, 0)).unwrap_err();
     assert!(

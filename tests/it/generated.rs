@@ -24,7 +24,7 @@ const POOL: &[(&str, Oracle)] = &[
     (r#"form.partners.all(p, p.type != "x")"#, |d, _| partner_types(d).iter().all(|t| t != "x")),
     (r#"actor.roles.exists(r, r == "admin") && now > timestamp("2020-01-01T00:00:00Z")"#, |_, _| true),
     ("reviews.submitted == 0 && size(grid.criteria) > 3", |_, _| true),
-    (r#"!records.endorsement.exists(e, e.side == "region")"#, |d, _| !d.endorsed_region),
+    (r#"!records.endorsement.exists(e, e.side == "region")"#, |d, _| !d.endorsed.iter().any(|s| s == "region")),
 ];
 
 /// The types of the partners in a dossier's form document.
@@ -137,7 +137,7 @@ fn facts() -> impl Strategy<Value = DossierFacts> {
                 [("partners".to_string(), Value::Array(items))].into_iter().collect()
             },
             opinions: if opinion { [("b1".to_string(), "favorable".to_string())].into() } else { Default::default() },
-            endorsed_region: region,
+            endorsed: if region { vec!["region".into()] } else { vec![] },
             ..Default::default()
         })
 }
@@ -156,7 +156,7 @@ proptest! {
         let steps = machine(states, chain, extras);
         let text = file(states, &steps);
         let def = definition(&text);
-        let admin = Actor::user(Uuid::new_v4(), vec![Grant { role: Role::Admin, scope: None }]);
+        let admin = Actor::user(Uuid::new_v4(), vec![Grant { role: Role::admin(), scope: None }]);
         let mut instance = Instance {
             machine: Machine::Dossier,
             id: Uuid::new_v4(),

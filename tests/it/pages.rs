@@ -431,8 +431,7 @@ async fn editor_rapporteur_staff_and_admin_pages(db: &TestDb) {
             ("name", "Nadia Benali".to_string()),
             ("email", email.to_string()),
             ("role", role.to_string()),
-            ("academie", academie.to_string()),
-            ("region", String::new()),
+            ("scope", if academie.is_empty() { String::new() } else { format!("academie:{academie}") }),
             ("affiliations", "org:Lycée Ampère".to_string()),
             ("password", "bienvenue-2027".to_string()),
         ]
@@ -441,7 +440,7 @@ async fn editor_rapporteur_staff_and_admin_pages(db: &TestDb) {
     let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (status, _, page) = admin.post("/admin/utilisateurs", &pairs).await;
     assert_eq!(status, 422);
-    assert!(page.contains("href=\"#f-academie\"") && page.contains("value=\"nadia@ac-grenoble.fr\""), "{page}");
+    assert!(page.contains("href=\"#f-scope\"") && page.contains("value=\"nadia@ac-grenoble.fr\""), "{page}");
     assert!(!page.contains("bienvenue-2027"), "a password is never sent back");
     let form = account("nadia@ac-grenoble.fr", "staff_rectorat", "GRENOBLE");
     let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();

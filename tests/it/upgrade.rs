@@ -18,8 +18,7 @@ async fn count(db: &TestDb, table: &str) -> i64 {
 }
 
 async fn still_whole(db: &TestDb) {
-    for (table, rows) in
-        [
+    for (table, rows) in [
         ("users", 7),
         ("campaigns", 1),
         ("dossiers", 5),
@@ -29,8 +28,7 @@ async fn still_whole(db: &TestDb) {
         ("reviews", 4),
         // Each dossier's académie and région, as the scopes staff act in.
         ("dossier_scopes", 10),
-    ]
-    {
+    ] {
         assert_eq!(count(db, table).await, rows, "{table} after the migration");
     }
     assert_eq!(db.store.verify_audit().await.unwrap(), Verification::Intact { entries: 58 });

@@ -42,14 +42,14 @@ pub(super) async fn action_forms(
     let machine = app.workflow.machine(instance.machine);
     let mut events: Vec<&str> = Vec::new();
     for t in machine.transitions_from_state(&instance.state) {
-        if !t.roles.contains(&Role::System)
-            && crate::engine::may_act(&browser.actor, &t.roles, instance)
+        if !t.roles.iter().any(Role::is_system)
+            && crate::engine::may_act(&app.workflow, &browser.actor, &t.roles, instance)
             && !events.contains(&t.event.as_str())
         {
             events.push(&t.event);
         }
     }
-    let rapporteurs = app.store.users_with_role(Role::Rapporteur).await.unwrap_or_default();
+    let rapporteurs = reviewers(app).await;
     let mut forms = Vec::new();
     for name in events {
         let Some(spec) = machine.event(name) else { continue };

@@ -8,10 +8,6 @@ use crate::store::views::{CampaignView, UserView};
 
 type Options = Vec<(String, String)>;
 
-fn reference_options(items: &[reference::Entry]) -> Options {
-    items.iter().map(|e| (e.code.to_string(), e.label.to_string())).collect()
-}
-
 #[derive(Deserialize, Default)]
 pub(super) struct CampaignForm {
     #[serde(default)]
@@ -63,7 +59,7 @@ async fn campaigns_page(
 }
 
 pub(super) async fn campaigns(State(app): State<App>, browser: Browser, Query(flash): Query<Flash>) -> Response {
-    if !browser.actor.has_role(Role::Admin) {
+    if !browser.actor.is_admin() {
         return forbidden(&browser);
     }
     let done = if flash.fait.is_some() { "Appel à projets ouvert." } else { "" };
@@ -109,10 +105,9 @@ pub(super) struct UserForm {
     name: String,
     #[serde(default)]
     role: String,
+    /// The scope a staff role acts for, chosen in its kind's list.
     #[serde(default)]
-    academie: String,
-    #[serde(default)]
-    region: String,
+    scope: String,
     #[serde(default)]
     affiliations: String,
     #[serde(default)]
@@ -129,20 +124,8 @@ struct UsersPage {
     v: UserForm,
     users: Vec<UserView>,
     roles: Options,
-    academies: Options,
-    regions: Options,
-}
-
-fn role_label(role: Role) -> &'static str {
-    match role {
-        Role::Admin => "Administrateur",
-        Role::StaffRectorat => "Rectorat (académie)",
-        Role::StaffRegion => "Région",
-        Role::Porteur => "Porteur de projet",
-        Role::Rapporteur => "Rapporteur",
-        Role::President => "Président de la commission",
-        Role::System => "Système",
-    }
+    /// Every item a staff role may act for, as `kind:CODE` with its label.
+    scopes: Options,
 }
 
 async fn users_page(
@@ -165,9 +148,29 @@ async fn users_page(
             )
         }
     };
-    let roles = [Role::Porteur, Role::StaffRectorat, Role::StaffRegion, Role::Rapporteur, Role::President, Role::Admin]
+    let roles = app
+        .workflow
+        .roles
         .iter()
-        .map(|r| (r.name().to_string(), role_label(*r).to_string()))
+        .map(|r| (r.name.to_string(), r.label.clone()))
+        .chain([(Role::ADMIN.to_string(), app.workflow.role_label(&Role::admin()))])
+        .collect();
+    // One list for every staff role's scope kind, each item labelled with
+    // its kind (« Région : Bretagne »).
+    let mut kinds: Vec<&str> =
+        app.workflow.roles_of(crate::workflow::RoleKind::Staff).filter_map(|r| r.scope.as_deref()).collect();
+    kinds.dedup();
+    let scopes = kinds
+        .into_iter()
+        .flat_map(|kind| {
+            let field = app.workflow.form.scope_fields().find(|(k, _)| *k == kind).map(|(_, f)| f);
+            let list = field.and_then(|f| f.list.clone()).unwrap_or_default();
+            let label = field.map(|f| f.label.clone()).unwrap_or_else(|| kind.to_string());
+            reference::items(&list)
+                .iter()
+                .map(move |e| (format!("{kind}:{}", e.code), format!("{label} : {}", e.label)))
+                .collect::<Vec<_>>()
+        })
         .collect();
     let data = UsersPage {
         user: bar(browser),
@@ -177,8 +180,7 @@ async fn users_page(
         v,
         users,
         roles,
-        academies: reference::items("academies").iter().map(|a| (a.code.to_string(), a.label.to_string())).collect(),
-        regions: reference_options(reference::items("regions")),
+        scopes,
     };
     page(data, status)
 }
@@ -192,11 +194,8 @@ pub(super) async fn create_user(State(app): State<App>, browser: Browser, Form(m
     if !same_token(&browser.csrf, &v.csrf) {
         return expired(&browser);
     }
-    let scope = match Role::parse(&v.role) {
-        Some(Role::StaffRectorat) => v.academie.clone(),
-        Some(Role::StaffRegion) => v.region.clone(),
-        _ => String::new(),
-    };
+    // The list gives `kind:CODE`; the account takes the code of the role's kind.
+    let scope = v.scope.split_once(':').map_or_else(|| v.scope.clone(), |(_, code)| code.to_string());
     let input = NewAccount {
         email: v.email.clone(),
         name: v.name.clone(),
@@ -209,13 +208,7 @@ pub(super) async fn create_user(State(app): State<App>, browser: Browser, Form(m
         Ok(_) => Redirect::to("/admin/utilisateurs?fait=cree").into_response(),
         Err(AppError::Refused(crate::engine::Refusal::NotAllowed { .. })) => forbidden(&browser),
         Err(e) => {
-            let mut errors = FormErrors::from_error(&app.workflow, &e);
-            // The scope is asked for through the académie or région list.
-            for (field, _) in errors.0.iter_mut() {
-                if field == "scope" {
-                    *field = if v.role == Role::StaffRegion.name() { "region" } else { "academie" }.into();
-                }
-            }
+            let errors = FormErrors::from_error(&app.workflow, &e);
             // A password is never sent back to the browser.
             v.password.clear();
             users_page(&app, &browser, v, errors, "", StatusCode::UNPROCESSABLE_ENTITY).await
@@ -301,7 +294,7 @@ struct WorkflowPage {
 type TransitionRow = (String, String, String, String);
 
 pub(super) async fn workflow(State(app): State<App>, browser: Browser) -> Response {
-    if !browser.actor.has_role(Role::Admin) {
+    if !browser.actor.is_admin() {
         return forbidden(&browser);
     }
     let def = &app.workflow;
@@ -313,7 +306,7 @@ pub(super) async fn workflow(State(app): State<App>, browser: Browser) -> Respon
             let mut rows = Vec::new();
             for t in &machine.transitions {
                 let event = machine.event(&t.event).map(|e| e.label.clone()).unwrap_or_else(|| t.event.clone());
-                let roles = t.roles.iter().map(|r| role_label(*r)).collect::<Vec<_>>().join(", ");
+                let roles = t.roles.iter().map(|r| app.workflow.role_label(r)).collect::<Vec<_>>().join(", ");
                 for from in &t.from {
                     rows.push((label_of(from), event.clone(), label_of(t.target(from)), roles.clone()));
                 }
@@ -344,7 +337,7 @@ struct ImportPage {
 }
 
 pub(super) async fn import_page(browser: Browser) -> Response {
-    if !browser.actor.has_role(Role::Admin) {
+    if !browser.actor.is_admin() {
         return forbidden(&browser);
     }
     let data = ImportPage {

@@ -29,7 +29,7 @@ fn not_for_you(browser: &Browser) -> Response {
 }
 
 fn may_bulk(browser: &Browser) -> bool {
-    crate::app::access::follows_up(&browser.actor)
+    browser.kinds.iter().any(|k| matches!(k, RoleKind::Staff | RoleKind::National | RoleKind::Admin))
 }
 
 async fn render(
@@ -74,7 +74,7 @@ async fn render(
                 (d.id, d.title, state_label(app, Machine::Dossier, &d.state), on)
             })
             .collect(),
-        rapporteurs: app.store.users_with_role(Role::Rapporteur).await.unwrap_or_default(),
+        rapporteurs: super::reviewers(app).await,
         results,
         errors,
         message: typed.0.into(),

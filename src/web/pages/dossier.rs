@@ -23,7 +23,7 @@ pub(super) async fn review_table(app: &App, browser: &Browser, id: Uuid) -> Revi
     if reviews.is_empty() {
         return ReviewTable::default();
     }
-    let names = app.store.users_with_role(Role::Rapporteur).await.unwrap_or_default();
+    let names = reviewers(app).await;
     let columns = reviews
         .iter()
         .enumerate()
@@ -201,7 +201,7 @@ pub(super) async fn render_dossier(
     let Facts::Dossier(facts) = &instance.facts else {
         return message(bar(browser), StatusCode::NOT_FOUND, "Dossier introuvable", "");
     };
-    let editable = crate::app::access::edits_content(&browser.actor, facts)
+    let editable = crate::app::access::edits_content(&app.workflow, &browser.actor, facts)
         && app.workflow.dossier.state(&instance.state).is_some_and(|s| s.editable);
     let checklist = checklist(app, &browser.actor, &instance);
     let self_assessment = app
@@ -229,6 +229,7 @@ pub(super) async fn render_dossier(
     let editing = super::form_fields::sections(&app.workflow.form, if refused_edit { typed } else { &d.form }, &errors);
     let state = app.workflow.dossier.state(&instance.state);
     let can_attach = crate::app::access::attaches(
+        &app.workflow,
         &browser.actor,
         facts,
         state.is_some_and(|s| s.editable),
@@ -262,7 +263,7 @@ pub(super) async fn render_dossier(
         can_attach,
         attachment_kinds: ATTACHMENT_KINDS.iter().map(|(k, l)| (k.to_string(), l.to_string())).collect(),
         attachments,
-        sees_audit: crate::app::access::sees_audit(&browser.actor, facts),
+        sees_audit: crate::app::access::sees_audit(&app.workflow, &browser.actor, facts),
         completion,
         assignment,
         self_assessment,

@@ -56,7 +56,7 @@ fn reason_fr(reason: &str) -> String {
     if reason.starts_with("must be after today") {
         return "La date doit être postérieure à aujourd'hui.".into();
     }
-    if reason.contains("not a rapporteur") {
+    if reason.contains("not a reviewer") {
         return "Cette personne n'est pas rapporteur.".into();
     }
     if reason.contains("is not in the région") || reason.contains("`, the value of `") {

@@ -17,7 +17,7 @@ use crate::app::{App, AppError};
 use crate::engine::{Event, Facts};
 use crate::reference;
 use crate::store::views::DossierView;
-use crate::workflow::{FieldType, Machine, Role};
+use crate::workflow::{FieldType, Machine, Role, RoleKind};
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -90,10 +90,16 @@ fn bar(b: &Browser) -> Option<UserBar> {
     Some(UserBar {
         name: b.name.clone(),
         csrf: b.csrf.clone(),
-        admin: b.actor.has_role(Role::Admin),
-        rapporteur: b.actor.has_role(Role::Rapporteur),
-        staff: crate::app::access::follows_up(&b.actor),
+        admin: b.actor.is_admin(),
+        rapporteur: b.kinds.contains(&RoleKind::Reviewer),
+        staff: b.kinds.iter().any(|k| matches!(k, RoleKind::Staff | RoleKind::National | RoleKind::Admin)),
     })
+}
+
+/// (id, name) of the holders of the workflow's reviewer roles.
+async fn reviewers(app: &App) -> Vec<(String, String)> {
+    let roles: Vec<&Role> = app.workflow.roles_of(RoleKind::Reviewer).map(|r| &r.name).collect();
+    app.store.users_with_roles(&roles).await.unwrap_or_default()
 }
 
 /// The notice shown after a workflow event was accepted.

@@ -42,6 +42,8 @@ pub struct Browser {
     pub token: String,
     pub name: String,
     pub csrf: String,
+    /// What the person's roles mean in the workflow, for the page's menus.
+    pub kinds: Vec<crate::workflow::RoleKind>,
 }
 
 impl FromRequestParts<App> for Browser {
@@ -55,6 +57,7 @@ impl FromRequestParts<App> for Browser {
             Some(user) => app.store.user_name(user).await.unwrap_or_default(),
             None => String::new(),
         };
-        Ok(Browser { csrf: csrf_of(&token), actor, token, name })
+        let kinds = actor.grants.iter().filter_map(|g| app.workflow.kind_of(&g.role)).collect();
+        Ok(Browser { csrf: csrf_of(&token), actor, token, name, kinds })
     }
 }

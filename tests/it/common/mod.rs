@@ -169,12 +169,15 @@ pub fn password_hash() -> String {
     HASH.get_or_init(|| labelflow::auth::hash_password(PASSWORD).expect("hash")).clone()
 }
 
-pub async fn user(store: &Store, email: &str, grants: &[(Role, Option<&str>)], affiliations: &[&str]) -> Actor {
+pub async fn user(store: &Store, email: &str, grants: &[(&str, Option<&str>)], affiliations: &[&str]) -> Actor {
     let new = NewUser {
         email: email.to_string(),
         name: email.split('@').next().unwrap_or(email).to_string(),
         password_hash: password_hash(),
-        grants: grants.iter().map(|(role, scope)| Grant { role: *role, scope: scope.and_then(Scope::parse) }).collect(),
+        grants: grants
+            .iter()
+            .map(|(role, scope)| Grant { role: Role::new(*role), scope: scope.and_then(Scope::parse) })
+            .collect(),
         affiliations: affiliations.iter().filter_map(|a| Scope::parse(a)).collect(),
     };
     let id = store.create_user(&new, &Actor::system(), at(2027, 1, 1, 8, 0)).await.expect("user");
@@ -182,17 +185,17 @@ pub async fn user(store: &Store, email: &str, grants: &[(Role, Option<&str>)], a
 }
 
 pub async fn cast(store: &Store) -> Cast {
-    use Role::*;
     Cast {
-        admin: user(store, "admin@example.fr", &[(Admin, None)], &[]).await,
-        porteur: user(store, "porteur@example.fr", &[(Porteur, None)], &[]).await,
-        rectorat: user(store, "rectorat@ac-lyon.fr", &[(StaffRectorat, Some("academie:LYON"))], &[]).await,
-        region: user(store, "region@ara.fr", &[(StaffRegion, Some("region:ARA"))], &[]).await,
-        rapporteur: user(store, "rapporteur1@example.fr", &[(Rapporteur, None)], &["academie:PARIS", "org:CNAM"]).await,
-        rapporteur2: user(store, "rapporteur2@example.fr", &[(Rapporteur, None)], &["region:BRE"]).await,
-        conflicted: user(store, "rapporteur3@ac-lyon.fr", &[(Rapporteur, None)], &["academie:LYON"]).await,
-        president: user(store, "president@example.fr", &[(President, None)], &[]).await,
-        outsider: user(store, "rectorat@ac-paris.fr", &[(StaffRectorat, Some("academie:PARIS"))], &[]).await,
+        admin: user(store, "admin@example.fr", &[("admin", None)], &[]).await,
+        porteur: user(store, "porteur@example.fr", &[("porteur", None)], &[]).await,
+        rectorat: user(store, "rectorat@ac-lyon.fr", &[("staff_rectorat", Some("academie:LYON"))], &[]).await,
+        region: user(store, "region@ara.fr", &[("staff_region", Some("region:ARA"))], &[]).await,
+        rapporteur: user(store, "rapporteur1@example.fr", &[("rapporteur", None)], &["academie:PARIS", "org:CNAM"])
+            .await,
+        rapporteur2: user(store, "rapporteur2@example.fr", &[("rapporteur", None)], &["region:BRE"]).await,
+        conflicted: user(store, "rapporteur3@ac-lyon.fr", &[("rapporteur", None)], &["academie:LYON"]).await,
+        president: user(store, "president@example.fr", &[("president", None)], &[]).await,
+        outsider: user(store, "rectorat@ac-paris.fr", &[("staff_rectorat", Some("academie:PARIS"))], &[]).await,
     }
 }
 
