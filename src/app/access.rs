@@ -5,9 +5,9 @@
 
 use crate::engine::{Actor, DossierFacts, LabelFacts, Scope};
 use crate::store::dossiers::Visibility;
-use crate::workflow::{Definition, RoleKind};
+use crate::workflow::{RoleKind, RoleTable};
 
-pub fn visibility(def: &Definition, actor: &Actor) -> Visibility {
+pub fn visibility(def: &impl RoleTable, actor: &Actor) -> Visibility {
     let mut v = Visibility::default();
     for g in &actor.grants {
         match (def.kind_of(&g.role), &g.scope) {
@@ -22,7 +22,7 @@ pub fn visibility(def: &Definition, actor: &Actor) -> Visibility {
 }
 
 /// Whether a staff grant of the actor names one of `scopes`.
-fn in_scope(def: &Definition, actor: &Actor, scopes: &[Scope]) -> bool {
+fn in_scope(def: &impl RoleTable, actor: &Actor, scopes: &[Scope]) -> bool {
     actor
         .grants
         .iter()
@@ -31,41 +31,41 @@ fn in_scope(def: &Definition, actor: &Actor, scopes: &[Scope]) -> bool {
 
 /// Staff of some scope, or the national level: those who
 /// follow dossiers beyond their own (overdue items, bulk actions).
-pub fn follows_up(def: &Definition, actor: &Actor) -> bool {
+pub fn follows_up(def: &impl RoleTable, actor: &Actor) -> bool {
     [RoleKind::Staff, RoleKind::National, RoleKind::Admin].into_iter().any(|k| actor.has_kind(def, k))
 }
 
 /// Those who read every review of every dossier they see.
-pub fn sees_every_review(def: &Definition, actor: &Actor) -> bool {
+pub fn sees_every_review(def: &impl RoleTable, actor: &Actor) -> bool {
     national(def, actor)
 }
 
-fn national(def: &Definition, actor: &Actor) -> bool {
+fn national(def: &impl RoleTable, actor: &Actor) -> bool {
     actor.has_kind(def, RoleKind::Admin) || actor.has_kind(def, RoleKind::National)
 }
 
-fn owns(def: &Definition, actor: &Actor, owners: &[uuid::Uuid]) -> bool {
+fn owns(def: &impl RoleTable, actor: &Actor, owners: &[uuid::Uuid]) -> bool {
     actor.has_kind(def, RoleKind::Owner) && actor.user_id.is_some_and(|u| owners.contains(&u))
 }
 
-pub fn is_owner(def: &Definition, actor: &Actor, d: &DossierFacts) -> bool {
+pub fn is_owner(def: &impl RoleTable, actor: &Actor, d: &DossierFacts) -> bool {
     owns(def, actor, &d.owners)
 }
 
-pub fn is_assigned(def: &Definition, actor: &Actor, d: &DossierFacts) -> bool {
+pub fn is_assigned(def: &impl RoleTable, actor: &Actor, d: &DossierFacts) -> bool {
     actor.has_kind(def, RoleKind::Reviewer) && actor.user_id.is_some_and(|u| d.reviewers.iter().any(|r| r.user_id == u))
 }
 
-pub fn staff_in_scope(def: &Definition, actor: &Actor, d: &DossierFacts) -> bool {
+pub fn staff_in_scope(def: &impl RoleTable, actor: &Actor, d: &DossierFacts) -> bool {
     in_scope(def, actor, &d.scopes)
 }
 
-pub fn sees_dossier(def: &Definition, actor: &Actor, d: &DossierFacts) -> bool {
+pub fn sees_dossier(def: &impl RoleTable, actor: &Actor, d: &DossierFacts) -> bool {
     national(def, actor) || staff_in_scope(def, actor, d) || is_owner(def, actor, d) || is_assigned(def, actor, d)
 }
 
 /// Whether the actor may see an instance at all; the timer worker sees all.
-pub fn sees_instance(def: &Definition, actor: &Actor, instance: &crate::engine::Instance) -> bool {
+pub fn sees_instance(def: &impl RoleTable, actor: &Actor, instance: &crate::engine::Instance) -> bool {
     actor.is_system()
         || match &instance.facts {
             crate::engine::Facts::Dossier(d) => sees_dossier(def, actor, d),
@@ -73,17 +73,17 @@ pub fn sees_instance(def: &Definition, actor: &Actor, instance: &crate::engine::
         }
 }
 
-pub fn sees_label(def: &Definition, actor: &Actor, l: &LabelFacts) -> bool {
+pub fn sees_label(def: &impl RoleTable, actor: &Actor, l: &LabelFacts) -> bool {
     national(def, actor) || in_scope(def, actor, &l.scopes) || owns(def, actor, &l.owners)
 }
 
 /// The audit trail names rapporteurs: it is for staff in scope and the
 /// national level.
-pub fn sees_audit(def: &Definition, actor: &Actor, d: &DossierFacts) -> bool {
+pub fn sees_audit(def: &impl RoleTable, actor: &Actor, d: &DossierFacts) -> bool {
     national(def, actor) || staff_in_scope(def, actor, d)
 }
 
-pub fn sees_label_audit(def: &Definition, actor: &Actor, l: &LabelFacts) -> bool {
+pub fn sees_label_audit(def: &impl RoleTable, actor: &Actor, l: &LabelFacts) -> bool {
     national(def, actor) || in_scope(def, actor, &l.scopes)
 }
 
@@ -96,7 +96,7 @@ pub enum ReviewAccess {
     Full,
 }
 
-pub fn review_access(def: &Definition, actor: &Actor, d: &DossierFacts, decided: bool) -> ReviewAccess {
+pub fn review_access(def: &impl RoleTable, actor: &Actor, d: &DossierFacts, decided: bool) -> ReviewAccess {
     let mut access = ReviewAccess::None;
     if national(def, actor) {
         access = ReviewAccess::Full;
@@ -115,12 +115,12 @@ pub fn review_access(def: &Definition, actor: &Actor, d: &DossierFacts, decided:
 }
 
 /// Project owners edit the content of their dossier in editable states.
-pub fn edits_content(def: &Definition, actor: &Actor, d: &DossierFacts) -> bool {
+pub fn edits_content(def: &impl RoleTable, actor: &Actor, d: &DossierFacts) -> bool {
     is_owner(def, actor, d)
 }
 
 /// Attachments: owners while editable, staff in scope and the national
 /// level (opinions, minutes) at any time before the end.
-pub fn attaches(def: &Definition, actor: &Actor, d: &DossierFacts, editable: bool, terminal: bool) -> bool {
+pub fn attaches(def: &impl RoleTable, actor: &Actor, d: &DossierFacts, editable: bool, terminal: bool) -> bool {
     (editable && is_owner(def, actor, d)) || (!terminal && (national(def, actor) || staff_in_scope(def, actor, d)))
 }

@@ -6,7 +6,7 @@ use crate::engine::{Actor, Grant, Refusal, Scope};
 use crate::reference;
 use crate::store::records::NewUser;
 use crate::store::views::UserView;
-use crate::workflow::{Role, RoleKind};
+use crate::workflow::{Role, RoleKind, RoleTable, Workflows};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use chrono::Duration;
 use sha2::{Digest, Sha256};
@@ -123,14 +123,14 @@ impl App {
             return Err(Refusal::invalid("name", "is required, on one line, at most 200 characters").into());
         }
         let role = Role::new(input.role.trim());
-        let kind = self.workflow.kind_of(&role).filter(|k| *k != RoleKind::System);
+        let kind = self.workflows.kind_of(&role).filter(|k| *k != RoleKind::System);
         if kind.is_none() {
             let names: Vec<&str> =
-                std::iter::once(Role::ADMIN).chain(self.workflow.roles.iter().map(|r| r.name.name())).collect();
+                std::iter::once(Role::ADMIN).chain(self.workflows.roles().into_iter().map(|r| r.name.name())).collect();
             return Err(Refusal::invalid("role", format!("must be one of {}", names.join(", "))).into());
         }
-        let scope = match self.workflow.role(&role).and_then(|r| r.scope.as_deref()) {
-            Some(kind) => Some(listed_scope(&self.workflow, kind, &input.scope).ok_or_else(|| {
+        let scope = match self.workflows.role(&role).and_then(|r| r.scope.as_deref()) {
+            Some(kind) => Some(listed_scope(&self.workflows, kind, &input.scope).ok_or_else(|| {
                 Refusal::invalid("scope", format!("must be the {kind} this staff member acts for (code or name)"))
             })?),
             None => None,
@@ -139,7 +139,7 @@ impl App {
             .affiliations
             .iter()
             .filter(|a| !a.trim().is_empty())
-            .map(|a| affiliation(&self.workflow, a))
+            .map(|a| affiliation(&self.workflows, a))
             .collect::<Result<Vec<_>, _>>()?;
         let password_hash = hash_password(&input.password)
             .map_err(|e| Refusal::invalid("password", e.to_string().trim_start_matches("password: ")))?;
@@ -186,15 +186,23 @@ fn email_address(text: &str) -> Result<String, Refusal> {
 
 /// The scope of `kind` named by `input` (a code or label of the list the
 /// workflow's form gives that kind).
-pub fn listed_scope(def: &crate::workflow::Definition, kind: &str, input: &str) -> Option<Scope> {
-    let list = def.form.scope_fields().find(|(k, _)| *k == kind)?.1.list.as_deref()?;
+pub fn listed_scope(workflows: &Workflows, kind: &str, input: &str) -> Option<Scope> {
+    let list = scope_list(workflows, kind)?;
     reference::lookup(list, input.trim()).map(|e| Scope::new(kind, &e.code))
+}
+
+/// The reference list a scope kind's items come from: that of the form
+/// field placing dossiers in it, in any workflow.
+fn scope_list<'w>(workflows: &'w Workflows, kind: &str) -> Option<&'w str> {
+    workflows.iter().find_map(|d| d.form.scope_fields().find(|(k, _)| *k == kind)?.1.list.as_deref())
 }
 
 /// An affiliation: an item of a scope list of the workflow (`kind:CODE`),
 /// or an organisation's name on one line (`org:NAME`).
-fn affiliation(def: &crate::workflow::Definition, text: &str) -> Result<Scope, Refusal> {
-    let kinds: Vec<&str> = def.form.scope_fields().map(|(k, _)| k).collect();
+fn affiliation(workflows: &Workflows, text: &str) -> Result<Scope, Refusal> {
+    let mut kinds: Vec<&str> = workflows.iter().flat_map(|d| d.form.scope_fields().map(|(k, _)| k)).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
     let expected = format!(
         "expected {} (from the reference lists) or org:NAME",
         kinds.iter().map(|k| format!("{k}:CODE")).collect::<Vec<_>>().join(", ")
@@ -211,6 +219,6 @@ fn affiliation(def: &crate::workflow::Definition, text: &str) -> Result<Scope, R
     if !kinds.contains(&scope.kind.as_str()) {
         return Err(refuse(&expected));
     }
-    listed_scope(def, &scope.kind, &scope.code)
+    listed_scope(workflows, &scope.kind, &scope.code)
         .ok_or_else(|| refuse(&format!("unknown {} `{}`", scope.kind, scope.code)))
 }

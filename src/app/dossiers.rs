@@ -10,7 +10,7 @@ use crate::store::labels::LabelFilter;
 use crate::store::records::{NewCampaign, NewDossier};
 use crate::store::views::*;
 use crate::store::StoreError;
-use crate::workflow::{FieldType, Machine, RoleKind};
+use crate::workflow::{Definition, FieldType, Machine, RoleKind};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -179,14 +179,15 @@ impl App {
             return Err(forbidden("only an administrator opens a call for projects"));
         }
         let name = line("name", &input.name, true)?;
-        if input.workflow != self.workflow.id {
+        let Some(def) = self.workflows.get(input.workflow.trim()) else {
+            let ids: Vec<&str> = self.workflows.iter().map(|d| d.id.as_str()).collect();
             return Err(invalid(
                 "workflow",
-                format!("unknown workflow `{}` (this server runs `{}`)", input.workflow, self.workflow.id),
+                format!("unknown workflow `{}` (this server runs {})", input.workflow, ids.join(", ")),
             ));
-        }
-        let criteria = input.criteria.clone().unwrap_or_else(|| self.workflow.grid.id.clone());
-        if criteria != self.workflow.grid.id {
+        };
+        let criteria = input.criteria.clone().unwrap_or_else(|| def.grid.id.clone());
+        if criteria != def.grid.id {
             return Err(invalid("criteria", format!("unknown criteria grid `{criteria}`")));
         }
         let opens_at = crate::calendar::parse_opening(&input.opens_at)
@@ -206,7 +207,7 @@ impl App {
 
     pub async fn create_dossier_for(&self, actor: &Actor, input: &DossierInput) -> Result<DossierView, AppError> {
         let owner = match actor.user_id {
-            Some(u) if actor.has_kind(&self.workflow, RoleKind::Owner) => u,
+            Some(u) if actor.has_kind(&*self.workflows, RoleKind::Owner) => u,
             _ => return Err(forbidden("only a project owner (porteur) creates a dossier")),
         };
         let campaign_id = parse_id("campaign_id", &input.campaign_id)?;
@@ -217,6 +218,7 @@ impl App {
         if crate::store::from_micros(campaign.closes_at) <= self.clock.now() {
             return Err(invalid("campaign_id", "this call for projects is closed"));
         }
+        let def = self.definition(&campaign.workflow)?;
         let kind = match input.kind.trim() {
             k @ ("creation" | "renewal") => k.to_string(),
             _ => return Err(invalid("kind", "must be creation or renewal")),
@@ -233,7 +235,7 @@ impl App {
                     .await
                     .map_err(|_| invalid("renewal_of", "no such label"))?;
                 let Facts::Label(l) = &renewed.facts else { return Err(invalid("renewal_of", "no such label")) };
-                if !access::sees_label(&self.workflow, actor, l) {
+                if !access::sees_label(&*self.workflows, actor, l) {
                     return Err(invalid("renewal_of", "no such label"));
                 }
                 Some(id)
@@ -251,7 +253,7 @@ impl App {
             ("directeur_operationnel", nonempty(&input.directeur_operationnel)),
             ("partners", None),
         ];
-        let form = crate::engine::form::apply(&self.workflow.form, &Map::new(), &form_changes(named, &input.form))
+        let form = crate::engine::form::apply(&def.form, &Map::new(), &form_changes(named, &input.form))
             .map_err(form_error)?;
         let dossier = NewDossier {
             campaign_id,
@@ -269,7 +271,7 @@ impl App {
     /// Loads a dossier the actor may see, or "not found".
     pub async fn visible_dossier(&self, actor: &Actor, id: Uuid) -> Result<Instance, AppError> {
         let instance = self.store.instance(Machine::Dossier, id).await?;
-        if access::sees_dossier(&self.workflow, actor, dossier_facts(&instance)) {
+        if access::sees_dossier(&*self.workflows, actor, dossier_facts(&instance)) {
             Ok(instance)
         } else {
             Err(not_found("dossier"))
@@ -287,16 +289,16 @@ impl App {
         state: Option<&str>,
         campaign: Option<Uuid>,
     ) -> Result<Vec<DossierSummary>, AppError> {
-        Ok(self.store.list_dossiers(&access::visibility(&self.workflow, actor), state, campaign).await?)
+        Ok(self.store.list_dossiers(&access::visibility(&*self.workflows, actor), state, campaign).await?)
     }
 
     /// A dossier whose content the actor may edit now.
     async fn editable_dossier(&self, actor: &Actor, id: Uuid) -> Result<Instance, AppError> {
         let instance = self.visible_dossier(actor, id).await?;
-        if !access::edits_content(&self.workflow, actor, dossier_facts(&instance)) {
+        if !access::edits_content(&*self.workflows, actor, dossier_facts(&instance)) {
             return Err(forbidden("only the dossier's owners edit its content"));
         }
-        if !self.workflow.dossier.state(&instance.state).is_some_and(|s| s.editable) {
+        if !self.definition(&instance.workflow)?.dossier.state(&instance.state).is_some_and(|s| s.editable) {
             return Err(AppError::Refused(Refusal::WrongState { event: "edit".into(), state: instance.state.clone() }));
         }
         Ok(instance)
@@ -304,6 +306,7 @@ impl App {
 
     pub async fn update_dossier(&self, actor: &Actor, id: Uuid, patch: &DossierPatch) -> Result<DossierView, AppError> {
         let instance = self.editable_dossier(actor, id).await?;
+        let def = self.definition(&instance.workflow)?;
         let d = dossier_facts(&instance);
         let named = [
             ("filiere", patch.filiere.clone().map(Value::from)),
@@ -316,7 +319,7 @@ impl App {
         // An editor built for another form sends its empty fields: only a
         // value is refused for a field this form does not have.
         let named = named.map(|(k, v)| {
-            let undeclared_empty = self.workflow.form.field(k).is_none()
+            let undeclared_empty = def.form.field(k).is_none()
                 && v.as_ref()
                     .is_some_and(|v| v.as_str().is_some_and(str::is_empty) || v.as_array().is_some_and(Vec::is_empty));
             (k, v.filter(|_| !undeclared_empty))
@@ -325,9 +328,9 @@ impl App {
         let form = if changed.is_empty() {
             None
         } else {
-            Some(crate::engine::form::apply(&self.workflow.form, &d.form, &changed).map_err(form_error)?)
+            Some(crate::engine::form::apply(&def.form, &d.form, &changed).map_err(form_error)?)
         };
-        let scopes = form.as_ref().map(|f| crate::engine::form::scopes(&self.workflow.form, f));
+        let scopes = form.as_ref().map(|f| crate::engine::form::scopes(&def.form, f));
         let changes = DossierChanges {
             title: patch.title.as_deref().map(|t| line("title", t, true)).transpose()?,
             category: patch.category.as_deref().map(category).transpose()?,
@@ -349,7 +352,8 @@ impl App {
         sent: Map<String, Value>,
     ) -> Result<Map<String, Value>, AppError> {
         let instance = self.editable_dossier(actor, id).await?;
-        let field = self.workflow.form.field(group).filter(|f| f.kind == crate::workflow::FormType::Group);
+        let def = self.definition(&instance.workflow)?;
+        let field = def.form.field(group).filter(|f| f.kind == crate::workflow::FormType::Group);
         let field = field.ok_or_else(|| invalid(group, "is not a group of this form"))?;
         // The request's own field names (`type`), not the item's path.
         let own = |e: crate::engine::form::FieldError| {
@@ -374,7 +378,7 @@ impl App {
         items.push(Value::Object(stored.clone()));
         form.insert(group.into(), Value::Array(items));
         // The document as a whole still holds (a hidden field, a `within`).
-        crate::engine::form::apply(&self.workflow.form, &form, &Map::new()).map_err(own)?;
+        crate::engine::form::apply(&def.form, &form, &Map::new()).map_err(own)?;
         let action = format!("add_{}", singular(group));
         self.store.add_group_item(id, group, stored.clone(), &action, actor, self.clock.now()).await?;
         Ok(stored)
@@ -408,9 +412,10 @@ impl App {
         id: Uuid,
         texts: &BTreeMap<String, String>,
     ) -> Result<DossierView, AppError> {
-        self.editable_dossier(actor, id).await?;
+        let instance = self.editable_dossier(actor, id).await?;
+        let def = self.definition(&instance.workflow)?;
         for (code, text) in texts {
-            if self.workflow.grid.criterion(code).is_none() {
+            if def.grid.criterion(code).is_none() {
                 return Err(invalid(code, "is not a criterion of the grid"));
             }
             if text.chars().count() > crate::engine::input::MAX_TEXT {
@@ -431,9 +436,10 @@ impl App {
         bytes: &[u8],
     ) -> Result<AttachmentView, AppError> {
         let instance = self.visible_dossier(actor, id).await?;
-        let state = self.workflow.dossier.state(&instance.state);
+        let def = self.definition(&instance.workflow)?;
+        let state = def.dossier.state(&instance.state);
         let (editable, terminal) = (state.is_some_and(|s| s.editable), state.is_some_and(|s| s.terminal));
-        if !access::attaches(&self.workflow, actor, dossier_facts(&instance), editable, terminal) {
+        if !access::attaches(&*self.workflows, actor, dossier_facts(&instance), editable, terminal) {
             return Err(forbidden("you may not add attachments to this dossier now"));
         }
         let stored = super::files::store(&self.data_dir, kind, file_name, content_type, bytes)?;
@@ -458,8 +464,9 @@ impl App {
 
     pub async fn reviews(&self, actor: &Actor, id: Uuid) -> Result<Vec<ReviewView>, AppError> {
         let instance = self.visible_dossier(actor, id).await?;
-        let decided = self.workflow.dossier.is_at(&instance.state, crate::workflow::Stage::Decided);
-        let mut reviews = match access::review_access(&self.workflow, actor, dossier_facts(&instance), decided) {
+        let decided =
+            self.definition(&instance.workflow)?.dossier.is_at(&instance.state, crate::workflow::Stage::Decided);
+        let mut reviews = match access::review_access(&*self.workflows, actor, dossier_facts(&instance), decided) {
             ReviewAccess::None => Vec::new(),
             ReviewAccess::Anonymous => {
                 let mut r = self.store.reviews(id).await?;
@@ -475,48 +482,51 @@ impl App {
 
     pub async fn dossier_audit(&self, actor: &Actor, id: Uuid) -> Result<Vec<TrailEntry>, AppError> {
         let instance = self.visible_dossier(actor, id).await?;
-        if !access::sees_audit(&self.workflow, actor, dossier_facts(&instance)) {
+        if !access::sees_audit(&*self.workflows, actor, dossier_facts(&instance)) {
             return Err(forbidden(
                 "the audit trail is for staff of the dossier's académie or région and the national level",
             ));
         }
-        let decided = self.workflow.dossier.is_at(&instance.state, crate::workflow::Stage::Decided);
-        let reviews = access::review_access(&self.workflow, actor, dossier_facts(&instance), decided);
+        let def = self.definition(&instance.workflow)?;
+        let decided = def.dossier.is_at(&instance.state, crate::workflow::Stage::Decided);
+        let reviews = access::review_access(&*self.workflows, actor, dossier_facts(&instance), decided);
         let trail = self.store.trail("dossier", &id.to_string()).await?;
-        Ok(trail.into_iter().map(|e| self.redact_for(Machine::Dossier, e, reviews)).collect())
+        Ok(trail.into_iter().map(|e| redact_for(&def, Machine::Dossier, e, reviews)).collect())
     }
+}
 
-    /// An audit entry as the reader may see it: the steps concerning the
-    /// reviewers follow the reviews' own visibility. Only the view changes;
-    /// the stored entry and its hash stay whole (and the hash still shows).
-    fn redact_for(&self, machine: Machine, mut e: TrailEntry, reviews: ReviewAccess) -> TrailEntry {
-        let def = self.workflow.machine(machine);
-        if reviews == ReviewAccess::Full || !def.concerns_reviewers(&e.action) {
-            return e;
-        }
-        if e.actor != "system" {
-            e.actor = HIDDEN_ACTOR.into();
-        }
-        e.on_behalf_of = None;
-        e.redacted = true;
-        // After the decision a review's own content shows, as `/reviews`
-        // shows it (no one named in it); everything else about reviewers
-        // stays withheld.
-        let shows_review = reviews == ReviewAccess::Anonymous && def.records_reviews(&e.action);
-        e.data = if shows_review {
-            let people: Vec<&str> = def
-                .event(&e.action)
-                .map(|ev| ev.fields.iter().filter(|f| f.kind == FieldType::User).map(|f| f.name.as_str()).collect())
-                .unwrap_or_default();
-            let mut input = e.data.get("input").and_then(|i| i.as_object()).cloned().unwrap_or_default();
-            input.retain(|key, _| !people.contains(&key.as_str()));
-            serde_json::json!({ "input": input })
-        } else {
-            serde_json::Value::Null
-        };
-        e
+/// An audit entry as the reader may see it: the steps concerning the
+/// reviewers follow the reviews' own visibility. Only the view changes;
+/// the stored entry and its hash stay whole (and the hash still shows).
+fn redact_for(workflow: &Definition, machine: Machine, mut e: TrailEntry, reviews: ReviewAccess) -> TrailEntry {
+    let def = workflow.machine(machine);
+    if reviews == ReviewAccess::Full || !def.concerns_reviewers(&e.action) {
+        return e;
     }
+    if e.actor != "system" {
+        e.actor = HIDDEN_ACTOR.into();
+    }
+    e.on_behalf_of = None;
+    e.redacted = true;
+    // After the decision a review's own content shows, as `/reviews`
+    // shows it (no one named in it); everything else about reviewers
+    // stays withheld.
+    let shows_review = reviews == ReviewAccess::Anonymous && def.records_reviews(&e.action);
+    e.data = if shows_review {
+        let people: Vec<&str> = def
+            .event(&e.action)
+            .map(|ev| ev.fields.iter().filter(|f| f.kind == FieldType::User).map(|f| f.name.as_str()).collect())
+            .unwrap_or_default();
+        let mut input = e.data.get("input").and_then(|i| i.as_object()).cloned().unwrap_or_default();
+        input.retain(|key, _| !people.contains(&key.as_str()));
+        serde_json::json!({ "input": input })
+    } else {
+        serde_json::Value::Null
+    };
+    e
+}
 
+impl App {
     /// Sends an event to a dossier the actor may see.
     pub async fn dossier_event(&self, actor: &Actor, id: Uuid, event: Event) -> Result<super::Outcome, AppError> {
         self.act(actor, Machine::Dossier, id, event).await
@@ -525,7 +535,7 @@ impl App {
     async fn visible_label(&self, actor: &Actor, id: Uuid) -> Result<Instance, AppError> {
         let instance = self.store.instance(Machine::Label, id).await?;
         match &instance.facts {
-            Facts::Label(l) if access::sees_label(&self.workflow, actor, l) => Ok(instance),
+            Facts::Label(l) if access::sees_label(&*self.workflows, actor, l) => Ok(instance),
             _ => Err(not_found("label")),
         }
     }
@@ -554,11 +564,11 @@ impl App {
                 .ok_or_else(|| invalid("expiring_before", "must be a date (YYYY-MM-DD) of a year from 1000 to 9999"))?;
         }
         if let Some(s) = &filter.status {
-            if self.workflow.label_machine.state(s).is_none() {
+            if self.workflows.iter().all(|w| w.label_machine.state(s).is_none()) {
                 return Err(invalid("status", format!("unknown label status `{s}`")));
             }
         }
-        Ok(self.store.labels(&access::visibility(&self.workflow, actor), &filter).await?)
+        Ok(self.store.labels(&access::visibility(&*self.workflows, actor), &filter).await?)
     }
 
     pub async fn label(&self, actor: &Actor, id: Uuid) -> Result<LabelView, AppError> {
@@ -569,7 +579,7 @@ impl App {
     pub async fn label_audit(&self, actor: &Actor, id: Uuid) -> Result<Vec<TrailEntry>, AppError> {
         let instance = self.visible_label(actor, id).await?;
         let Facts::Label(l) = &instance.facts else { return Err(not_found("label")) };
-        if !access::sees_label_audit(&self.workflow, actor, l) {
+        if !access::sees_label_audit(&*self.workflows, actor, l) {
             return Err(forbidden(
                 "the audit trail is for staff of the label's académie or région and the national level",
             ));

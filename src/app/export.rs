@@ -159,7 +159,7 @@ impl Export {
             .app
             .store
             .labels_page(
-                &access::visibility(&self.app.workflow, &self.actor),
+                &access::visibility(&*self.app.workflows, &self.actor),
                 &LabelFilter::default(),
                 after,
                 Some(PAGE),

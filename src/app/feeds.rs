@@ -7,7 +7,7 @@ use crate::calendar::{add_months, next_anniversary, paris_date};
 use crate::engine::Actor;
 use crate::ical::{CalEvent, When};
 use crate::store::labels::LabelFilter;
-use crate::workflow::{RoleKind, Stage};
+use crate::workflow::{Machine, RoleKind, Stage};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
@@ -53,7 +53,7 @@ impl App {
         let base = public_url.trim_end_matches('/');
         let mut events = Vec::new();
         let owner_or_staff =
-            actor.has_kind(&self.workflow, RoleKind::Owner) || access::follows_up(&self.workflow, actor);
+            actor.has_kind(&*self.workflows, RoleKind::Owner) || access::follows_up(&*self.workflows, actor);
         if owner_or_staff {
             for c in self.store.campaigns().await? {
                 let Some(closes) = instant(&c.closes_at).filter(|t| *t > now) else { continue };
@@ -67,8 +67,10 @@ impl App {
                 });
             }
         }
+        let reviewing = self.workflows.states_at(Machine::Dossier, Stage::Reviewing);
+        let in_force = self.workflows.states_at(Machine::Label, Stage::InForce);
         let mut completing = Vec::new();
-        for state in self.workflow.dossier.states_at(Stage::Completing) {
+        for state in self.workflows.states_at(Machine::Dossier, Stage::Completing) {
             completing.extend(self.dossiers(actor, Some(&state), None).await?);
         }
         for d in completing {
@@ -87,8 +89,7 @@ impl App {
             });
         }
         for a in self.assignments(actor).await? {
-            let Some(due) = instant(&a.due_at)
-                .filter(|t| *t > now && !a.submitted && self.workflow.dossier.is_at(&a.state, Stage::Reviewing))
+            let Some(due) = instant(&a.due_at).filter(|t| *t > now && !a.submitted && reviewing.contains(&a.state))
             else {
                 continue;
             };
@@ -102,7 +103,7 @@ impl App {
             });
         }
         for l in self.labels(actor, &LabelFilter::default()).await? {
-            if !self.workflow.label_machine.is_at(&l.status, Stage::InForce) {
+            if !in_force.contains(&l.status) {
                 continue;
             }
             let (Ok(from), Ok(until)) = (

@@ -233,6 +233,7 @@ fn placed(def: &Definition, record: &LabelRecord, now: DateTime<Utc>) -> (String
         version: 1,
         facts,
         pending_timers: vec![],
+        workflow: def.id.clone(),
     };
     let created = crate::calendar::paris_instant(record.valid_from, chrono::NaiveTime::MIN);
     let (label, timers) = engine::catch_up(def, label, created.min(now), now);

@@ -16,7 +16,7 @@ pub mod worklists;
 use crate::clock::Clock;
 use crate::engine::{self, Actor, Event, Facts, Refusal};
 use crate::store::{apply::Applied, records::NewDossier, Store, StoreError};
-use crate::workflow::{Definition, Machine};
+use crate::workflow::{Definition, Machine, Workflows};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -33,7 +33,11 @@ pub enum AppError {
 #[derive(Clone, Debug)]
 pub struct App {
     pub store: Store,
+    /// The primary workflow: the one server-wide pages and the campus
+    /// import speak of.
     pub workflow: Arc<Definition>,
+    /// Every workflow the server runs; an instance runs on its own.
+    pub workflows: Arc<Workflows>,
     pub clock: Arc<dyn Clock>,
     /// Where attachments are kept.
     pub data_dir: std::path::PathBuf,
@@ -71,6 +75,7 @@ impl App {
         let decoy_hash = Arc::new(crate::auth::hash_password("labelflow-decoy-password").unwrap_or_default());
         App {
             store,
+            workflows: Arc::new(Workflows::single(workflow.clone())),
             workflow,
             clock,
             data_dir: "data".into(),
@@ -82,6 +87,20 @@ impl App {
             client_ip_header: None,
             decoy_hash,
         }
+    }
+
+    /// Runs several workflows; the first is the primary one.
+    pub fn with_workflows(mut self, workflows: Workflows) -> App {
+        self.workflow = workflows.primary().clone();
+        self.workflows = Arc::new(workflows);
+        self
+    }
+
+    /// The definition an instance runs on.
+    pub fn definition(&self, workflow: &str) -> Result<Arc<Definition>, AppError> {
+        self.workflows.get(workflow).cloned().ok_or_else(|| {
+            AppError::Store(StoreError::Invalid(format!("the workflow `{workflow}` is not loaded on this server")))
+        })
     }
 
     /// Runs on a clock that `POST /api/v1/test/clock` moves.
@@ -108,10 +127,11 @@ impl App {
         // What the actor may not see is "not found", checked on the same
         // load the decision uses.
         let decide = |instance: &engine::Instance| {
-            if !access::sees_instance(&self.workflow, actor, instance) {
+            if !access::sees_instance(&*self.workflows, actor, instance) {
                 return Err(AppError::Store(StoreError::NotFound { what: instance.machine.name() }));
             }
-            engine::decide(&self.workflow, instance, &event, actor, now).map_err(AppError::from)
+            let def = self.definition(&instance.workflow)?;
+            engine::decide(&def, instance, &event, actor, now).map_err(AppError::from)
         };
         let (plan, Applied { version, label_id, .. }) = self.store.transition(machine, id, decide).await?;
         if !plan.effects.timers.is_empty() || plan.new_label.is_some() {
@@ -126,16 +146,17 @@ impl App {
     /// Creates a draft dossier owned by `owner`, with its creation timers.
     pub async fn create_dossier(&self, actor: &Actor, owner: Uuid, mut dossier: NewDossier) -> Result<Uuid, AppError> {
         let campaign = self.store.campaign(dossier.campaign_id).await?;
+        let def = self.definition(&campaign.workflow)?;
         dossier.workflow = campaign.workflow.clone();
-        dossier.initial_state = self.workflow.dossier.initial.clone();
-        dossier.scopes = engine::form::scopes(&self.workflow.form, &dossier.form);
+        dossier.initial_state = def.dossier.initial.clone();
+        dossier.scopes = engine::form::scopes(&def.form, &dossier.form);
         let facts = Facts::Dossier(Box::new(engine::DossierFacts {
             call_opens_at: Some(crate::store::from_micros(campaign.opens_at)),
             call_closes_at: Some(crate::store::from_micros(campaign.closes_at)),
             ..Default::default()
         }));
         let now = self.clock.now();
-        let effects = engine::creation_effects(&self.workflow, Machine::Dossier, &facts, now);
+        let effects = engine::creation_effects(&def, Machine::Dossier, &facts, now);
         Ok(self.store.create_dossier(&dossier, owner, &effects, actor, now).await?)
     }
 }

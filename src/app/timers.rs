@@ -28,7 +28,12 @@ impl App {
                     // Decided at the moment the timer stands for, so that a
                     // late firing (server down, clock jump) arms its follow-up
                     // timers where they belong; recorded at the real time.
-                    let mut plan = engine::decide(&self.workflow, instance, &event, &system, timer.due_at)?;
+                    // An instance of a workflow no longer loaded waits: its
+                    // timer fails and is retried once the file is back.
+                    let def = self.workflows.get(&instance.workflow).ok_or_else(|| engine::Refusal::NotAllowed {
+                        reason: format!("the workflow `{}` is not loaded on this server", instance.workflow),
+                    })?;
+                    let mut plan = engine::decide(def, instance, &event, &system, timer.due_at)?;
                     plan.at = now;
                     Ok(plan)
                 })
@@ -106,17 +111,18 @@ impl App {
     /// Timers of a dossier or label the actor may see.
     pub async fn timers(&self, actor: &Actor, machine: Machine, id: Uuid) -> Result<Vec<TimerView>, AppError> {
         let instance = self.store.instance(machine, id).await?;
-        if !super::access::sees_instance(&self.workflow, actor, &instance) {
+        if !super::access::sees_instance(&*self.workflows, actor, &instance) {
             return Err(crate::store::StoreError::NotFound { what: machine.name() }.into());
         }
         let mut timers = self.store.timers_of(machine, id).await?;
         // A reviewer's deadlines say who reviews and who has not yet: they
         // follow the reviews' visibility, except one's own.
         if let engine::Facts::Dossier(d) = &instance.facts {
-            let decided = self.workflow.dossier.is_at(&instance.state, crate::workflow::Stage::Decided);
-            if super::access::review_access(&self.workflow, actor, d, decided) != super::access::ReviewAccess::Full {
+            let workflow = self.definition(&instance.workflow)?;
+            let decided = workflow.dossier.is_at(&instance.state, crate::workflow::Stage::Decided);
+            if super::access::review_access(&*self.workflows, actor, d, decided) != super::access::ReviewAccess::Full {
                 let own = actor.user_id.map(|u| u.to_string()).unwrap_or_default();
-                let def = self.workflow.machine(machine);
+                let def = workflow.machine(machine);
                 timers.retain(|t| {
                     !def.timer(&t.name).is_some_and(|timer| timer.anchor.per_reviewer())
                         || (!own.is_empty() && t.key == own)
@@ -159,16 +165,16 @@ impl App {
             return Err(engine::Refusal::invalid("days", "must be between 1 and 366").into());
         }
         let until = self.clock.now() + Duration::days(days);
-        let mut deadlines = self.store.deadlines(&super::access::visibility(&self.workflow, actor), until).await?;
+        let mut deadlines = self.store.deadlines(&super::access::visibility(&*self.workflows, actor), until).await?;
         // The reviewers' own deadlines tell who reviews: for them and for
         // the national level only (as in `timers`).
-        if !super::access::sees_every_review(&self.workflow, actor) {
+        if !super::access::sees_every_review(&*self.workflows, actor) {
             let own = actor.user_id.map(|u| u.to_string()).unwrap_or_default();
-            let def = &self.workflow.dossier;
+            let per_reviewer = |timer: &str| {
+                self.workflows.iter().any(|w| w.dossier.timer(timer).is_some_and(|t| t.anchor.per_reviewer()))
+            };
             deadlines.retain(|d| {
-                d.entity != Machine::Dossier.name()
-                    || !def.timer(&d.timer).is_some_and(|t| t.anchor.per_reviewer())
-                    || (!own.is_empty() && d.key == own)
+                d.entity != Machine::Dossier.name() || !per_reviewer(&d.timer) || (!own.is_empty() && d.key == own)
             });
         }
         Ok(deadlines)

@@ -5,7 +5,7 @@ use super::{access, App, AppError};
 use crate::calendar::{add_months, last_anniversary, paris_date};
 use crate::engine::Actor;
 use crate::store::worklists::{Assignment, LateCompletion, LateReview};
-use crate::workflow::{RoleKind, Stage};
+use crate::workflow::{Machine, RoleKind, Stage};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
@@ -40,7 +40,7 @@ impl App {
     /// The dossiers the caller is assigned to review (empty for others).
     pub async fn assignments(&self, actor: &Actor) -> Result<Vec<Assignment>, AppError> {
         match actor.user_id {
-            Some(user) if actor.has_kind(&self.workflow, RoleKind::Reviewer) => {
+            Some(user) if actor.has_kind(&*self.workflows, RoleKind::Reviewer) => {
                 Ok(self.store.assignments_of(user).await?)
             }
             _ => Ok(vec![]),
@@ -51,7 +51,7 @@ impl App {
     /// Owners and rapporteurs follow their own items elsewhere, and see none
     /// of these: a late review would name another rapporteur.
     pub async fn overdue(&self, actor: &Actor) -> Result<Overdue, AppError> {
-        let mut visibility = access::visibility(&self.workflow, actor);
+        let mut visibility = access::visibility(&*self.workflows, actor);
         visibility.owner = None;
         visibility.reviewer = None;
         if !visibility.all && visibility.scopes.is_empty() {
@@ -60,7 +60,7 @@ impl App {
         let now = self.clock.now();
         let today = paris_date(now);
         let mut reports = Vec::new();
-        let in_force = self.workflow.label_machine.states_at(Stage::InForce);
+        let in_force = self.workflows.states_at(Machine::Label, Stage::InForce);
         for l in self.store.label_reports(&visibility, &in_force).await? {
             let Ok(from) = NaiveDate::parse_from_str(&l.valid_from, "%Y-%m-%d") else { continue };
             let Some(anniversary) = last_anniversary(from, today) else { continue };
@@ -74,13 +74,13 @@ impl App {
             }
         }
         reports.sort_by(|a, b| a.due_on.cmp(&b.due_on).then_with(|| a.title.cmp(&b.title)));
-        let reviewing = self.workflow.dossier.states_at(Stage::Reviewing);
+        let reviewing = self.workflows.states_at(Machine::Dossier, Stage::Reviewing);
         let mut reviews = self.store.late_reviews(&visibility, &reviewing, now).await?;
         // Who reviews is for the national level (as in the audit trail).
-        if !access::sees_every_review(&self.workflow, actor) {
+        if !access::sees_every_review(&*self.workflows, actor) {
             reviews.iter_mut().for_each(|r| r.reviewer = None);
         }
-        let completing = self.workflow.dossier.states_at(Stage::Completing);
+        let completing = self.workflows.states_at(Machine::Dossier, Stage::Completing);
         Ok(Overdue { reviews, completions: self.store.late_completions(&visibility, &completing, now).await?, reports })
     }
 }

@@ -27,6 +27,7 @@ fn ready(def: &Definition, owner: Uuid, now: DateTime<Utc>) -> Instance {
         state: def.dossier.initial.clone(),
         version: 1,
         pending_timers: vec![],
+        workflow: def.id.clone(),
         facts: Facts::Dossier(Box::new(DossierFacts {
             owners: vec![owner],
             title: "Dossier de mesure".into(),

@@ -1,6 +1,6 @@
 //! `labelflow import campuses` and `labelflow export labels`.
 
-use super::serve::{load_workflow, open_store, DatabaseArgs};
+use super::serve::{load_workflows, open_store, DatabaseArgs};
 use crate::app::export::Format;
 use crate::app::App;
 use crate::engine::Actor;
@@ -35,9 +35,9 @@ pub struct ExportArgs {
 }
 
 async fn app(db: &DatabaseArgs, workflows: &std::path::Path) -> anyhow::Result<App> {
-    let workflow = Arc::new(load_workflow(workflows)?);
+    let workflows = load_workflows(workflows)?;
     let store = open_store(db).await?;
-    Ok(App::new(store, workflow, Arc::new(crate::clock::SystemClock)))
+    Ok(App::new(store, workflows.primary().clone(), Arc::new(crate::clock::SystemClock)).with_workflows(workflows))
 }
 
 /// Prints one line per problem (exit 1, nothing written) or per row, then

@@ -3,7 +3,7 @@
 use crate::app::App;
 use crate::clock::{Clock, ManualClock, SystemClock};
 use crate::store::{redact_url, Store};
-use crate::workflow::Definition;
+use crate::workflow::Workflows;
 use anyhow::Context;
 use clap::Args;
 use std::net::SocketAddr;
@@ -68,9 +68,10 @@ pub struct ServeArgs {
     pub test_clock: bool,
 }
 
-/// The CMQ workflow from `dir`, or the copy built into the binary when the
-/// folder does not exist. A broken file refuses to start.
-pub fn load_workflow(dir: &Path) -> anyhow::Result<Definition> {
+/// Every workflow of `dir`, or the copies built into the binary when the
+/// folder has none. A broken file, or two files disagreeing on a role,
+/// refuses to start. The first (by file name) is the primary one.
+pub fn load_workflows(dir: &Path) -> anyhow::Result<Workflows> {
     let mut loaded =
         crate::workflow::load_all(dir).map_err(|problems| anyhow::anyhow!("workflow refused:\n{problems}"))?;
     if loaded.is_empty() {
@@ -78,19 +79,11 @@ pub fn load_workflow(dir: &Path) -> anyhow::Result<Definition> {
         loaded = crate::workflow::load_shipped()
             .map_err(|problems| anyhow::anyhow!("shipped workflow refused:\n{problems}"))?;
     }
-    // One workflow runs per server for now; several side by side is the
-    // next step of "labels are data".
-    match loaded.len() {
-        1 => {
-            let one = loaded.remove(0);
-            tracing::info!(workflow = %one.definition.id, version = %one.version, file = %one.file.display(), "workflow");
-            Ok(one.definition)
-        }
-        n => anyhow::bail!(
-            "{n} workflows found ({}): this server runs one at a time",
-            loaded.iter().map(|l| l.definition.id.as_str()).collect::<Vec<_>>().join(", ")
-        ),
+    for one in &loaded {
+        tracing::info!(workflow = %one.definition.id, version = %one.version, file = %one.file.display(), "workflow");
     }
+    Workflows::new(loaded.into_iter().map(|l| l.definition).collect())
+        .map_err(|problem| anyhow::anyhow!("workflows refused: {problem}"))
 }
 
 /// The workflow's name as the sender's, with a no-reply address (quoted by
@@ -124,10 +117,12 @@ pub async fn migrate(db: &DatabaseArgs) -> anyhow::Result<()> {
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     install_reference_lists(&args.workflows)?;
-    let workflow = Arc::new(load_workflow(&args.workflows)?);
+    let workflows = load_workflows(&args.workflows)?;
     let store = open_store(&args.db).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let mut app = App::new(store.clone(), workflow, clock).with_data_dir(&args.data_dir);
+    let mut app = App::new(store.clone(), workflows.primary().clone(), clock)
+        .with_workflows(workflows)
+        .with_data_dir(&args.data_dir);
     app.client_ip_header = args.client_ip_header.clone();
     app.secure_cookies = args.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
     if args.test_clock {

@@ -2,7 +2,7 @@
 //! prints what would fire, when, and to whom. The real database is not
 //! touched and no e-mail is sent.
 
-use super::serve::{load_workflow, DatabaseArgs};
+use super::serve::{load_workflows, DatabaseArgs};
 use crate::app::App;
 use crate::bench::scratch::replace_database;
 use crate::calendar::{paris_instant, ZONE};
@@ -90,7 +90,7 @@ async fn copy_of(url: &str) -> anyhow::Result<Copy> {
 }
 
 pub async fn simulate(args: SimulateArgs, out: &mut impl std::io::Write) -> anyhow::Result<()> {
-    let workflow = Arc::new(load_workflow(&args.workflows)?);
+    let workflows = load_workflows(&args.workflows)?;
     let copy = copy_of(&args.db.database_url).await?;
     let store = Store::open(&copy.url).await?;
     let start = Utc::now();
@@ -99,7 +99,7 @@ pub async fn simulate(args: SimulateArgs, out: &mut impl std::io::Write) -> anyh
         bail!("--until {} is not in the future", args.until);
     }
     let clock = ManualClock::new(start);
-    let app = App::new(store.clone(), workflow, Arc::new(clock.clone()));
+    let app = App::new(store.clone(), workflows.primary().clone(), Arc::new(clock.clone())).with_workflows(workflows);
     writeln!(
         out,
         "Simulation of {} from {} to {} (a copy; nothing is sent)",

@@ -4,7 +4,7 @@ use super::serve::{open_store, DatabaseArgs};
 use crate::auth::hash_password;
 use crate::engine::{Actor, Grant, Scope};
 use crate::store::records::NewUser;
-use crate::workflow::{Definition, Role};
+use crate::workflow::{Definition, Role, Workflows};
 use anyhow::{bail, Context};
 use clap::Args;
 
@@ -34,9 +34,9 @@ pub struct UserAddArgs {
 }
 
 /// Builds the grants of `user add`: each role must be `admin` or a role
-/// of one of `defs`; a staff role takes the given scopes of its kind,
+/// of the workflows; a staff role takes the given scopes of its kind,
 /// other roles none.
-pub fn grants(roles: &[String], scopes: &[String], defs: &[Definition]) -> anyhow::Result<Vec<Grant>> {
+pub fn grants(roles: &[String], scopes: &[String], workflows: &Workflows) -> anyhow::Result<Vec<Grant>> {
     let scopes: Vec<Scope> = scopes
         .iter()
         .map(|s| Scope::parse(s).with_context(|| format!("--scope `{s}`: expected KIND:CODE (academie:LYON)")))
@@ -48,9 +48,9 @@ pub fn grants(roles: &[String], scopes: &[String], defs: &[Definition]) -> anyho
             grants.push(Grant { role, scope: None });
             continue;
         }
-        let Some((def, declared)) = defs.iter().find_map(|d| d.role(&role).map(|r| (d, r))) else {
+        let Some(declared) = workflows.role(&role) else {
             let known: Vec<String> = std::iter::once(Role::ADMIN.to_string())
-                .chain(defs.iter().flat_map(|d| d.roles.iter().map(|r| r.name.to_string())))
+                .chain(workflows.roles().into_iter().map(|r| r.name.to_string()))
                 .collect();
             bail!("--role `{name}`: expected one of {}", known.join(", "));
         };
@@ -61,7 +61,7 @@ pub fn grants(roles: &[String], scopes: &[String], defs: &[Definition]) -> anyho
                     bail!("--role {name} needs a --scope {kind}:CODE");
                 }
                 for s in fitting {
-                    let scope = crate::app::accounts::listed_scope(def, kind, &s.code)
+                    let scope = crate::app::accounts::listed_scope(workflows, kind, &s.code)
                         .with_context(|| format!("--scope `{s}`: no such {kind} in the reference lists"))?;
                     grants.push(Grant { role: role.clone(), scope: Some(scope) });
                 }
@@ -74,7 +74,8 @@ pub fn grants(roles: &[String], scopes: &[String], defs: &[Definition]) -> anyho
 
 pub async fn add(args: UserAddArgs) -> anyhow::Result<()> {
     let defs: Vec<Definition> = crate::workflow::load_all(&args.workflows)?.into_iter().map(|l| l.definition).collect();
-    let grants = grants(&args.roles, &args.scopes, &defs)?;
+    let workflows = Workflows::new(defs).map_err(anyhow::Error::msg)?;
+    let grants = grants(&args.roles, &args.scopes, &workflows)?;
     let affiliations = args
         .affiliations
         .iter()

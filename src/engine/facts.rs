@@ -104,7 +104,7 @@ impl Actor {
     }
 
     /// Whether the actor holds a role of `kind` in `def`.
-    pub fn has_kind(&self, def: &crate::workflow::Definition, kind: crate::workflow::RoleKind) -> bool {
+    pub fn has_kind(&self, def: &impl crate::workflow::RoleTable, kind: crate::workflow::RoleKind) -> bool {
         self.grants.iter().any(|g| def.kind_of(&g.role) == Some(kind))
     }
 
@@ -156,6 +156,8 @@ pub struct Instance {
     pub facts: Facts,
     /// Timers still pending on the instance, as (name, key).
     pub pending_timers: Vec<(String, Option<Uuid>)>,
+    /// The id of the workflow the instance runs on.
+    pub workflow: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -187,7 +187,15 @@ fn sample(machine: Machine, form: &Form) -> Instance {
             reports: vec![2000],
         }),
     };
-    Instance { machine, id: uuid::Uuid::nil(), state: String::new(), version: 0, facts, pending_timers: vec![] }
+    Instance {
+        machine,
+        id: uuid::Uuid::nil(),
+        state: String::new(),
+        version: 0,
+        facts,
+        pending_timers: vec![],
+        workflow: String::new(),
+    }
 }
 
 /// A JSON value as CEL reads it: whole numbers are `int`.

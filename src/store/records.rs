@@ -266,7 +266,7 @@ impl Store {
 
 /// Facts of a dossier in one round trip. Lists come back as JSON text;
 /// the aggregate functions are the one part written per dialect.
-const DOSSIER_FACTS_SQLITE: &str = "SELECT d.state, d.version, d.kind, d.renewal_of, d.category, d.title, d.form, \
+const DOSSIER_FACTS_SQLITE: &str = "SELECT d.workflow, d.state, d.version, d.kind, d.renewal_of, d.category, d.title, d.form, \
     d.endorsed_rectorat_at, d.endorsed_region_at, d.completion_due, \
     c.opens_at, c.closes_at, l.valid_until AS renewed_until, \
     (SELECT json_group_array(scope) FROM (SELECT scope FROM dossier_scopes WHERE dossier_id = d.id ORDER BY scope)) AS scopes, \
@@ -278,7 +278,7 @@ const DOSSIER_FACTS_SQLITE: &str = "SELECT d.state, d.version, d.kind, d.renewal
     (SELECT json_group_array(json_array(name, timer_key)) FROM timers WHERE entity = 'dossier' AND entity_id = d.id AND status = 'pending') AS timers \
     FROM dossiers d JOIN campaigns c ON c.id = d.campaign_id LEFT JOIN labels l ON l.id = d.renewal_of WHERE d.id = $1";
 
-const DOSSIER_FACTS_POSTGRES: &str = "SELECT d.state, d.version, d.kind, d.renewal_of, d.category, d.title, d.form::text AS form, \
+const DOSSIER_FACTS_POSTGRES: &str = "SELECT d.workflow, d.state, d.version, d.kind, d.renewal_of, d.category, d.title, d.form::text AS form, \
     d.endorsed_rectorat_at, d.endorsed_region_at, d.completion_due, \
     c.opens_at, c.closes_at, l.valid_until AS renewed_until, \
     (SELECT COALESCE(json_agg(scope ORDER BY scope), '[]')::text FROM dossier_scopes WHERE dossier_id = d.id) AS scopes, \
@@ -290,7 +290,7 @@ const DOSSIER_FACTS_POSTGRES: &str = "SELECT d.state, d.version, d.kind, d.renew
     (SELECT COALESCE(json_agg(json_build_array(name, timer_key)), '[]')::text FROM timers WHERE entity = 'dossier' AND entity_id = d.id AND status = 'pending') AS timers \
     FROM dossiers d JOIN campaigns c ON c.id = d.campaign_id LEFT JOIN labels l ON l.id = d.renewal_of WHERE d.id = $1";
 
-const LABEL_FACTS_SQLITE: &str = "SELECT l.state, l.version, l.dossier_id, l.region, l.valid_from, l.valid_until, \
+const LABEL_FACTS_SQLITE: &str = "SELECT l.workflow, l.state, l.version, l.dossier_id, l.region, l.valid_from, l.valid_until, \
     (SELECT COUNT(*) FROM labels r WHERE r.renewal_of = l.id) AS renewals, \
     (SELECT json_group_array('academie:' || academie) FROM (SELECT academie FROM label_academies WHERE label_id = l.id ORDER BY academie)) AS scopes, \
     (SELECT json_group_array(user_id) FROM dossier_owners WHERE dossier_id = l.dossier_id) AS owners, \
@@ -298,7 +298,7 @@ const LABEL_FACTS_SQLITE: &str = "SELECT l.state, l.version, l.dossier_id, l.reg
     (SELECT json_group_array(year) FROM label_reports WHERE label_id = l.id) AS reports \
     FROM labels l WHERE l.id = $1";
 
-const LABEL_FACTS_POSTGRES: &str = "SELECT l.state, l.version, l.dossier_id, l.region, l.valid_from, l.valid_until, \
+const LABEL_FACTS_POSTGRES: &str = "SELECT l.workflow, l.state, l.version, l.dossier_id, l.region, l.valid_from, l.valid_until, \
     (SELECT COUNT(*) FROM labels r WHERE r.renewal_of = l.id) AS renewals, \
     (SELECT COALESCE(json_agg('academie:' || academie ORDER BY academie), '[]')::text FROM label_academies WHERE label_id = l.id) AS scopes, \
     (SELECT COALESCE(json_agg(user_id), '[]')::text FROM dossier_owners WHERE dossier_id = l.dossier_id) AS owners, \
@@ -378,6 +378,7 @@ async fn dossier_instance(conn: &mut AnyConnection, backend: Backend, id: Uuid) 
         version: row.get("version"),
         facts: Facts::Dossier(Box::new(facts)),
         pending_timers: pending_timers(&row)?,
+        workflow: row.get("workflow"),
     })
 }
 
@@ -420,5 +421,6 @@ async fn label_instance(conn: &mut AnyConnection, backend: Backend, id: Uuid) ->
         version: row.get("version"),
         facts: Facts::Label(facts),
         pending_timers: pending_timers(&row)?,
+        workflow: row.get("workflow"),
     })
 }

@@ -146,7 +146,7 @@ pub struct StateSummary {
 /// inputs, for clients building their forms.
 #[utoipa::path(get, path = "/api/v1/workflows", tag = "workflows", responses((status = 200, body = [WorkflowSummary])))]
 pub async fn workflows(State(app): State<App>) -> Json<Vec<WorkflowSummary>> {
-    Json(vec![summary(&app.workflow)])
+    Json(app.workflows.iter().map(|w| summary(w)).collect())
 }
 
 /// The states and events of a workflow, for clients building their menus.
@@ -157,10 +157,8 @@ pub async fn workflow_summary(
     State(app): State<App>,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<Json<WorkflowSummary>, ApiError> {
-    if app.workflow.id != id {
-        return Err(ApiError::not_found("workflow"));
-    }
-    Ok(Json(summary(&app.workflow)))
+    let workflow = app.workflows.get(&id).ok_or_else(|| ApiError::not_found("workflow"))?;
+    Ok(Json(summary(workflow)))
 }
 
 fn summary(wf: &crate::workflow::Definition) -> WorkflowSummary {

@@ -80,6 +80,7 @@ fn dossier(w: &World) -> Instance {
         })),
         // As created: the two call-closing reminders are pending.
         pending_timers: vec![("call_closing_7d".into(), None), ("call_closing_1d".into(), None)],
+        workflow: "cmq".into(),
     }
 }
 

@@ -164,6 +164,7 @@ proptest! {
             version: 1,
             facts: Facts::Dossier(Box::new(facts.clone())),
             pending_timers: vec![],
+            workflow: "generated".into(),
         };
         for (pick, choice, n) in moves {
             let i = pick % steps.len();

@@ -149,3 +149,114 @@ async fn the_readme_tutorial_makes_a_working_label() {
     let log = server.log();
     assert!(!log.contains("ERROR") && !log.contains("panicked"), "{log}");
 }
+
+/// The tutorial's label and the shipped CMQ in one workflows folder, served
+/// together: each call runs its own workflow, each dossier its own form,
+/// grid and rules.
+#[tokio::test]
+async fn two_labels_run_on_one_server() {
+    let text = section();
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("labels");
+    std::fs::create_dir_all(folder.join("criteria")).unwrap();
+    for file in blocks(&text, "toml") {
+        let path = file.lines().next().unwrap().trim_start_matches('#').trim().trim_start_matches("my-labels/").to_string();
+        std::fs::write(folder.join(path), &file).unwrap();
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(root.join("workflows/cmq.toml"), folder.join("cmq.toml")).unwrap();
+    std::fs::copy(root.join("workflows/criteria/cmq-2019.toml"), folder.join("criteria/cmq-2019.toml")).unwrap();
+
+    let labelflow = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_labelflow"))
+            .args(args)
+            .current_dir(dir.path())
+            .env("LABELFLOW_DATABASE_URL", "sqlite://both.db")
+            .env("LABELFLOW_WORKFLOWS", folder.to_str().unwrap())
+            .env("LABELFLOW_LOG", "off")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let listed = labelflow(&["workflow", "list"]);
+    let ids: Vec<&str> = listed.lines().filter_map(|l| l.split_whitespace().next()).collect();
+    assert_eq!(ids, ["cantine", "cmq"], "{listed}");
+    for (email, role) in [("admin@both.test", "admin"), ("chef@both.test", "porteur"), ("jury@both.test", "president")] {
+        labelflow(&["user", "add", "--email", email, "--name", email, "--role", role, "--password", "both-demo-1"]);
+    }
+    let db = format!("sqlite://{}", dir.path().join("both.db").display());
+    let server = ServeProcess::start(
+        &[
+            "--workflows",
+            folder.to_str().unwrap(),
+            "--database-url",
+            &db,
+            "--data-dir",
+            dir.path().join("data").to_str().unwrap(),
+            "--mail-dir",
+            dir.path().join("mail").to_str().unwrap(),
+        ],
+        &[],
+    );
+    let login = |email: &'static str| crate::common::Client::login_with(&server.base, email, "both-demo-1");
+    let (admin, chef, jury) = (login("admin@both.test").await, login("chef@both.test").await, login("jury@both.test").await);
+
+    let (_, listed) = admin.get("/api/v1/workflows").await;
+    let served: Vec<&str> = listed.as_array().unwrap().iter().filter_map(|w| w["id"].as_str()).collect();
+    assert_eq!(served, ["cantine", "cmq"]);
+    let mut calls = std::collections::BTreeMap::new();
+    for workflow in ["cantine", "cmq"] {
+        let (status, call) = admin
+            .post(
+                "/api/v1/campaigns",
+                serde_json::json!({"name": format!("Appel {workflow}"), "workflow": workflow,
+                    "opens_at": "2026-01-01", "closes_at": "2030-06-30"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{call}");
+        let (_, grid) = admin.get(&format!("/api/v1/campaigns/{}/criteria", call["id"].as_str().unwrap())).await;
+        assert_eq!(grid.as_array().unwrap().len(), if workflow == "cmq" { 11 } else { 1 }, "{grid}");
+        calls.insert(workflow, call["id"].as_str().unwrap().to_string());
+    }
+    let (status, unknown) = admin
+        .post("/api/v1/campaigns", serde_json::json!({"name": "X", "workflow": "lycee", "opens_at": "2026-01-01", "closes_at": "2030-06-30"}))
+        .await;
+    assert_eq!((status, unknown["error"]["field"].as_str()), (422, Some("workflow")), "{unknown}");
+
+    // Each dossier takes its own workflow's form: a CMQ field is no field
+    // of the canteen's.
+    let dossier = |workflow: &str, form: Value| {
+        serde_json::json!({"campaign_id": calls[workflow], "title": format!("Dossier {workflow}"), "kind": "creation",
+            "category": "standard", "form": form})
+    };
+    let (status, refused) =
+        chef.post("/api/v1/dossiers", dossier("cantine", serde_json::json!({"filiere": "tourisme-gastronomie"}))).await;
+    assert_eq!((status, refused["error"]["field"].as_str()), (422, Some("filiere")), "{refused}");
+    let (status, cantine) =
+        chef.post("/api/v1/dossiers", dossier("cantine", serde_json::json!({"support_establishment": "Lycée Jean Moulin"}))).await;
+    assert_eq!(status, 201, "{cantine}");
+    let (status, cmq) = chef
+        .post(
+            "/api/v1/dossiers",
+            dossier("cmq", serde_json::json!({"filiere": "tourisme-gastronomie", "region": "ARA", "academies": ["LYON"]})),
+        )
+        .await;
+    assert_eq!(status, 201, "{cmq}");
+    assert_eq!((cantine["state"].as_str(), cmq["state"].as_str()), (Some("draft"), Some("draft")));
+    assert_eq!(cmq["form"]["academies"], serde_json::json!(["LYON"]));
+
+    // The canteen's own rules: submitted at once, granted by its jury; the
+    // CMQ dossier still wants its partners and endorsements.
+    let id = cantine["id"].as_str().unwrap();
+    let submitted = chef.event(id, serde_json::json!({"event": "submit"}), 200).await;
+    assert_eq!(submitted["state"], "submitted");
+    let granted = jury
+        .event(id, serde_json::json!({"event": "decide", "outcome": "granted", "category": "standard", "years": 2, "motivation": "Bien."}), 200)
+        .await;
+    assert_eq!(granted["state"], "granted");
+    let refused = chef.event(cmq["id"].as_str().unwrap(), serde_json::json!({"event": "submit"}), 422).await;
+    assert_eq!(refused["error"]["code"], "missing_fields", "{refused}");
+    let log = server.log();
+    assert!(!log.contains("ERROR") && !log.contains("panicked"), "{log}");
+}

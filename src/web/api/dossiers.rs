@@ -67,10 +67,9 @@ pub async fn criteria(
     Path(id): Path<String>,
 ) -> Result<Json<Vec<Criterion>>, ApiError> {
     let campaign = app.store.campaign_view(path_id(&id, "campaign")?).await?;
-    if campaign.criteria != app.workflow.grid.id {
-        return Err(ApiError::not_found("criteria grid"));
-    }
-    Ok(Json(app.workflow.grid.criteria.clone()))
+    let grid = app.workflows.get(&campaign.workflow).map(|w| &w.grid).filter(|g| g.id == campaign.criteria);
+    let grid = grid.ok_or_else(|| ApiError::not_found("criteria grid"))?;
+    Ok(Json(grid.criteria.clone()))
 }
 
 #[derive(Deserialize, IntoParams)]

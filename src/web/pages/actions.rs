@@ -39,11 +39,12 @@ pub(super) async fn action_forms(
     typed: &Map<String, Value>,
     refused: Option<(&str, &str, &str)>,
 ) -> Vec<ActionForm> {
-    let machine = app.workflow.machine(instance.machine);
+    let workflow = app.definition(&instance.workflow).unwrap_or_else(|_| app.workflow.clone());
+    let machine = workflow.machine(instance.machine);
     let mut events: Vec<&str> = Vec::new();
     for t in machine.transitions_from_state(&instance.state) {
         if !t.roles.iter().any(Role::is_system)
-            && crate::engine::may_act(&app.workflow, &browser.actor, &t.roles, instance)
+            && crate::engine::may_act(&workflow, &browser.actor, &t.roles, instance)
             && !events.contains(&t.event.as_str())
         {
             events.push(&t.event);
@@ -80,7 +81,7 @@ pub(super) async fn action_forms(
                     FieldType::Scores => ("scores", vec![]),
                 };
                 let scores = if f.kind == FieldType::Scores {
-                    app.workflow
+                    workflow
                         .grid
                         .criteria
                         .iter()
@@ -119,7 +120,7 @@ pub(super) async fn action_forms(
 
 /// Turns a submitted form into an event for the workflow.
 pub(super) fn event_from_form(
-    app: &App,
+    workflow: &crate::workflow::Definition,
     machine: Machine,
     pairs: &[(String, String)],
 ) -> (String, Option<i64>, Map<String, Value>, Map<String, Value>) {
@@ -133,7 +134,7 @@ pub(super) fn event_from_form(
         }
     }
     let mut data = Map::new();
-    if let Some(spec) = app.workflow.machine(machine).event(&name) {
+    if let Some(spec) = workflow.machine(machine).event(&name) {
         for f in &spec.fields {
             match f.kind {
                 FieldType::Scores => {
@@ -184,7 +185,13 @@ pub(super) async fn instance_event(
     if !same_token(&browser.csrf, csrf) {
         return expired(browser);
     }
-    let (name, version, data, typed) = event_from_form(app, machine, pairs);
+    // The instance's own workflow reads the form (an unknown instance gets
+    // the primary one, and `act` answers "not found").
+    let workflow = match app.store.instance(machine, id).await {
+        Ok(instance) => app.definition(&instance.workflow).unwrap_or_else(|_| app.workflow.clone()),
+        Err(_) => app.workflow.clone(),
+    };
+    let (name, version, data, typed) = event_from_form(&workflow, machine, pairs);
     let event = Event { name: name.clone(), data, expected_version: version, subject: None };
     match app.act(&browser.actor, machine, id, event).await {
         Ok(_) => Redirect::to(&format!("/{}s/{id}?fait={name}", machine.name())).into_response(),

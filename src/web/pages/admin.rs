@@ -149,21 +149,27 @@ async fn users_page(
         }
     };
     let roles = app
-        .workflow
-        .roles
-        .iter()
+        .workflows
+        .roles()
+        .into_iter()
         .map(|r| (r.name.to_string(), r.label.clone()))
-        .chain([(Role::ADMIN.to_string(), app.workflow.role_label(&Role::admin()))])
+        .chain([(Role::ADMIN.to_string(), app.workflows.role_label(&Role::admin()))])
         .collect();
     // One list for every staff role's scope kind, each item labelled with
     // its kind (« Région : Bretagne »).
-    let mut kinds: Vec<&str> =
-        app.workflow.roles_of(crate::workflow::RoleKind::Staff).filter_map(|r| r.scope.as_deref()).collect();
+    let mut kinds: Vec<&str> = app
+        .workflows
+        .roles_of(crate::workflow::RoleKind::Staff)
+        .into_iter()
+        .filter_map(|r| r.scope.as_deref())
+        .collect();
+    kinds.sort_unstable();
     kinds.dedup();
     let scopes = kinds
         .into_iter()
         .flat_map(|kind| {
-            let field = app.workflow.form.scope_fields().find(|(k, _)| *k == kind).map(|(_, f)| f);
+            let field =
+                app.workflows.iter().find_map(|w| w.form.scope_fields().find(|(k, _)| *k == kind).map(|(_, f)| f));
             let list = field.and_then(|f| f.list.clone()).unwrap_or_default();
             let label = field.map(|f| f.label.clone()).unwrap_or_else(|| kind.to_string());
             reference::items(&list)
@@ -306,7 +312,7 @@ pub(super) async fn workflow(State(app): State<App>, browser: Browser) -> Respon
             let mut rows = Vec::new();
             for t in &machine.transitions {
                 let event = machine.event(&t.event).map(|e| e.label.clone()).unwrap_or_else(|| t.event.clone());
-                let roles = t.roles.iter().map(|r| app.workflow.role_label(r)).collect::<Vec<_>>().join(", ");
+                let roles = t.roles.iter().map(|r| app.workflows.role_label(r)).collect::<Vec<_>>().join(", ");
                 for from in &t.from {
                     rows.push((label_of(from), event.clone(), label_of(t.target(from)), roles.clone()));
                 }

@@ -138,7 +138,7 @@ pub(super) async fn dashboard(State(app): State<App>, browser: Browser) -> Respo
         let what = format!("Rapport d'activité {} non déposé", r.year);
         late.push((r.due_on.format("%d/%m/%Y").to_string(), format!("/labels/{}", r.label_id), r.title, what));
     }
-    let sees_overdue = crate::app::access::follows_up(&app.workflow, actor);
+    let sees_overdue = crate::app::access::follows_up(&*app.workflows, actor);
     let page_data = DashboardPage {
         assignments: assignments
             .into_iter()
@@ -157,7 +157,7 @@ pub(super) async fn dashboard(State(app): State<App>, browser: Browser) -> Respo
         user: bar(&browser),
         timeline: timeline(&labels, crate::calendar::paris_date(app.clock.now())),
         charts: charts(&labels),
-        can_create: actor.has_kind(&app.workflow, RoleKind::Owner),
+        can_create: actor.has_kind(&*app.workflows, RoleKind::Owner),
         label_counts,
         dossiers: dossiers
             .into_iter()

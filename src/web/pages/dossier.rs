@@ -158,6 +158,8 @@ pub(super) async fn render_dossier(
         Ok(i) => i,
         Err(_) => return not_found(browser, Machine::Dossier),
     };
+    // The dossier's own workflow: its form, grid, states and wording.
+    let workflow = app.definition(&instance.workflow).unwrap_or_else(|_| app.workflow.clone());
     let d = match app.store.dossier_view(id).await {
         Ok(d) => d,
         Err(e) => {
@@ -165,13 +167,13 @@ pub(super) async fn render_dossier(
                 bar(browser),
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Dossier indisponible",
-                &messages::describe(&app.workflow, &e.into()).1,
+                &messages::describe(&workflow, &e.into()).1,
             )
         }
     };
     let (status, form_errors, refused_at) = match &refused {
         Some((event, e)) => {
-            let (field, text) = messages::describe(&app.workflow, e);
+            let (field, text) = messages::describe(&workflow, e);
             let status = match e {
                 AppError::Refused(crate::engine::Refusal::NotAllowed { .. }) => StatusCode::FORBIDDEN,
                 AppError::Refused(
@@ -201,11 +203,10 @@ pub(super) async fn render_dossier(
     let Facts::Dossier(facts) = &instance.facts else {
         return message(bar(browser), StatusCode::NOT_FOUND, "Dossier introuvable", "");
     };
-    let editable = crate::app::access::edits_content(&app.workflow, &browser.actor, facts)
-        && app.workflow.dossier.state(&instance.state).is_some_and(|s| s.editable);
+    let editable = crate::app::access::edits_content(&*app.workflows, &browser.actor, facts)
+        && workflow.dossier.state(&instance.state).is_some_and(|s| s.editable);
     let checklist = checklist(app, &browser.actor, &instance);
-    let self_assessment = app
-        .workflow
+    let self_assessment = workflow
         .grid
         .criteria
         .iter()
@@ -221,15 +222,15 @@ pub(super) async fn render_dossier(
     let refused_edit = refused.as_ref().is_some_and(|(e, _)| *e == IDENTITY);
     let identity = if refused_edit { Identity::typed(typed) } else { Identity::of(&d) };
     let group_errors = if refused.as_ref().is_some_and(|(e, _)| *e == GROUP) {
-        FormErrors(refused.as_ref().map(|(_, e)| vec![messages::describe(&app.workflow, e)]).unwrap_or_default())
+        FormErrors(refused.as_ref().map(|(_, e)| vec![messages::describe(&workflow, e)]).unwrap_or_default())
     } else {
         FormErrors::default()
     };
-    let sections = super::form_fields::sections(&app.workflow.form, &d.form, &group_errors);
-    let editing = super::form_fields::sections(&app.workflow.form, if refused_edit { typed } else { &d.form }, &errors);
-    let state = app.workflow.dossier.state(&instance.state);
+    let sections = super::form_fields::sections(&workflow.form, &d.form, &group_errors);
+    let editing = super::form_fields::sections(&workflow.form, if refused_edit { typed } else { &d.form }, &errors);
+    let state = workflow.dossier.state(&instance.state);
     let can_attach = crate::app::access::attaches(
-        &app.workflow,
+        &*app.workflows,
         &browser.actor,
         facts,
         state.is_some_and(|s| s.editable),
@@ -244,7 +245,7 @@ pub(super) async fn render_dossier(
         })
         .collect();
     let completion = match &d.completion {
-        Some(c) if app.workflow.dossier.is_at(&instance.state, crate::workflow::Stage::Completing) => {
+        Some(c) if workflow.dossier.is_at(&instance.state, crate::workflow::Stage::Completing) => {
             Some((c.message.clone(), french_instant(&c.due)))
         }
         _ => None,
@@ -255,7 +256,7 @@ pub(super) async fn render_dossier(
         })
     });
     let page_data = DossierPage {
-        workflow: app.workflow.clone(),
+        workflow: workflow.clone(),
         action_url: format!("/dossiers/{id}/evenements"),
         version: d.version,
         identity,
@@ -263,7 +264,7 @@ pub(super) async fn render_dossier(
         can_attach,
         attachment_kinds: ATTACHMENT_KINDS.iter().map(|(k, l)| (k.to_string(), l.to_string())).collect(),
         attachments,
-        sees_audit: crate::app::access::sees_audit(&app.workflow, &browser.actor, facts),
+        sees_audit: crate::app::access::sees_audit(&*app.workflows, &browser.actor, facts),
         completion,
         assignment,
         self_assessment,
@@ -273,7 +274,7 @@ pub(super) async fn render_dossier(
         checklist,
         editable,
         state_label: state_label(app, Machine::Dossier, &d.state),
-        category: app.workflow.choice_label("category", &d.category),
+        category: workflow.choice_label("category", &d.category),
         endorsed_rectorat: endorsed(&d.endorsements.rectorat),
         endorsed_region: endorsed(&d.endorsements.region),
         sections,
@@ -331,7 +332,7 @@ fn checklist(
     actor: &crate::engine::Actor,
     instance: &crate::engine::Instance,
 ) -> Vec<(String, Vec<String>)> {
-    let workflow = &app.workflow;
+    let workflow = &app.definition(&instance.workflow).unwrap_or_else(|_| app.workflow.clone());
     let now = app.clock.now();
     let mut out = Vec::new();
     for event in workflow.dossier.events_from(&instance.state) {
@@ -365,7 +366,9 @@ pub(super) async fn add_item(
     if !same_token(&browser.csrf, csrf) {
         return expired(&browser);
     }
-    let Some(field) = app.workflow.form.field(&group).filter(|f| f.kind == crate::workflow::FormType::Group) else {
+    let field =
+        app.workflows.iter().find_map(|w| w.form.field(&group).filter(|f| f.kind == crate::workflow::FormType::Group));
+    let Some(field) = field else {
         return not_found(&browser, Machine::Dossier);
     };
     let item = super::form_fields::item_from_pairs(field, &pairs);
@@ -409,6 +412,9 @@ pub(super) struct NewDossierPage {
     errors: Vec<(String, String)>,
     v: NewDossierForm,
     campaigns: Vec<(String, String)>,
+    /// The open calls run several workflows: the call is chosen first, as
+    /// its workflow's form follows.
+    several: bool,
     /// The workflow's form, with what was typed.
     sections: Vec<super::form_fields::SectionView>,
 }
@@ -422,25 +428,46 @@ pub(super) async fn new_dossier_form(
     status: StatusCode,
 ) -> Response {
     let now = app.clock.now();
-    let campaigns = app
+    let open: Vec<_> = app
         .store
         .campaigns()
         .await
         .unwrap_or_default()
         .into_iter()
         .filter(|c| chrono::DateTime::parse_from_rfc3339(&c.closes_at).is_ok_and(|t| t > now))
-        .map(|c| (c.id, c.name))
         .collect();
+    let mut v = v;
+    if !open.iter().any(|c| c.id == v.campaign_id) {
+        v.campaign_id = open.first().map(|c| c.id.clone()).unwrap_or_default();
+    }
+    let chosen = open.iter().find(|c| c.id == v.campaign_id);
+    let workflow = chosen.and_then(|c| app.workflows.get(&c.workflow)).unwrap_or(&app.workflow);
+    let several = open.iter().any(|c| Some(&c.workflow) != chosen.map(|c| &c.workflow));
+    let campaigns = open.iter().map(|c| (c.id.clone(), c.name.clone())).collect();
     let field_errors = FormErrors(errors.clone());
-    let mut sections = super::form_fields::sections(&app.workflow.form, typed, &field_errors);
+    let mut sections = super::form_fields::sections(&workflow.form, typed, &field_errors);
     // Groups are filled in once the dossier exists.
     sections.iter_mut().for_each(|s| s.groups.clear());
-    let page_data = NewDossierPage { user: bar(browser), csrf: browser.csrf.clone(), errors, v, campaigns, sections };
+    let page_data =
+        NewDossierPage { user: bar(browser), csrf: browser.csrf.clone(), errors, v, campaigns, several, sections };
     page(page_data, status)
 }
 
-pub(super) async fn new_dossier_page(State(app): State<App>, browser: Browser) -> Response {
-    let v = NewDossierForm { category: "standard".into(), ..Default::default() };
+#[derive(Deserialize)]
+pub(super) struct CallChoice {
+    appel: Option<String>,
+}
+
+pub(super) async fn new_dossier_page(
+    State(app): State<App>,
+    browser: Browser,
+    Query(choice): Query<CallChoice>,
+) -> Response {
+    let v = NewDossierForm {
+        category: "standard".into(),
+        campaign_id: choice.appel.unwrap_or_default(),
+        ..Default::default()
+    };
     new_dossier_form(&app, &browser, v, &Map::new(), vec![], StatusCode::OK).await
 }
 
@@ -453,7 +480,15 @@ pub(super) async fn create_dossier(
     if !same_token(&browser.csrf, &get("csrf")) {
         return expired(&browser);
     }
-    let typed = super::form_fields::from_pairs(&app.workflow.form, &pairs);
+    // The form of the chosen call's workflow.
+    let workflow = match Uuid::parse_str(&get("campaign_id")) {
+        Ok(id) => match app.store.campaign(id).await {
+            Ok(c) => app.definition(&c.workflow).unwrap_or_else(|_| app.workflow.clone()),
+            Err(_) => app.workflow.clone(),
+        },
+        Err(_) => app.workflow.clone(),
+    };
+    let typed = super::form_fields::from_pairs(&workflow.form, &pairs);
     let input = crate::app::dossiers::DossierInput {
         campaign_id: get("campaign_id"),
         title: get("title"),

@@ -35,9 +35,10 @@ pub(super) async fn render_label(
 ) -> Response {
     let Ok(l) = app.label(&browser.actor, id).await else { return not_found(browser, Machine::Label) };
     let Ok(instance) = app.store.instance(Machine::Label, id).await else { return not_found(browser, Machine::Label) };
+    let workflow = app.definition(&instance.workflow).unwrap_or_else(|_| app.workflow.clone());
     let (status, form_errors, refused_at) = match &refused {
         Some((event, e)) => {
-            let (field, text) = messages::describe(&app.workflow, e);
+            let (field, text) = messages::describe(&workflow, e);
             (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 vec![(field.clone(), text.clone())],
@@ -55,7 +56,7 @@ pub(super) async fn render_label(
         .unwrap_or_default()
         .into_iter()
         .map(|t| {
-            let what = app.workflow.label_machine.event(&t.event).map(|e| e.label.clone()).unwrap_or(t.event);
+            let what = workflow.label_machine.event(&t.event).map(|e| e.label.clone()).unwrap_or(t.event);
             let status = match t.status.as_str() {
                 "pending" => "à venir",
                 "fired" => "passée",
@@ -72,14 +73,12 @@ pub(super) async fn render_label(
             trail
                 .into_iter()
                 .map(|e| {
-                    let what =
-                        app.workflow.label_machine.event(&e.action).map(|x| x.label.clone()).unwrap_or_else(|| match e
-                            .action
-                            .as_str()
-                        {
+                    let what = workflow.label_machine.event(&e.action).map(|x| x.label.clone()).unwrap_or_else(|| {
+                        match e.action.as_str() {
                             "create" => "Label accordé".to_string(),
                             other => other.to_string(),
-                        });
+                        }
+                    });
                     let by =
                         if e.actor == "system" { "automatique".to_string() } else { "personne habilitée".to_string() };
                     (e.at.with_timezone(&crate::calendar::ZONE).format("%d/%m/%Y %H:%M").to_string(), what, by)
@@ -94,7 +93,7 @@ pub(super) async fn render_label(
         user: bar(browser),
         csrf: browser.csrf.clone(),
         status: state_label(app, Machine::Label, &l.status),
-        category: app.workflow.choice_label("category", &l.category),
+        category: workflow.choice_label("category", &l.category),
         valid_from: french_date(&l.valid_from),
         valid_until: french_date(&l.valid_until),
         academies: l

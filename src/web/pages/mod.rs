@@ -98,15 +98,15 @@ fn bar(b: &Browser) -> Option<UserBar> {
 
 /// (id, name) of the holders of the workflow's reviewer roles.
 async fn reviewers(app: &App) -> Vec<(String, String)> {
-    let roles: Vec<&Role> = app.workflow.roles_of(RoleKind::Reviewer).map(|r| &r.name).collect();
+    let roles: Vec<&Role> = app.workflows.roles_of(RoleKind::Reviewer).into_iter().map(|r| &r.name).collect();
     app.store.users_with_roles(&roles).await.unwrap_or_default()
 }
 
 /// The notice shown after a workflow event was accepted.
 fn event_notice(app: &App, machine: Machine, event: &str) -> String {
-    app.workflow
-        .machine(machine)
-        .event(event)
+    app.workflows
+        .iter()
+        .find_map(|w| w.machine(machine).event(event))
         .map(|e| format!("Action enregistrée : {}.", e.label.to_lowercase()))
         .unwrap_or_default()
 }
@@ -200,7 +200,12 @@ fn french_instant(rfc3339: &str) -> String {
 }
 
 fn state_label(app: &App, machine: Machine, state: &str) -> String {
-    app.workflow.machine(machine).state(state).map(|s| s.label.clone()).unwrap_or_else(|| state.into())
+    // The first workflow with this state words it: lists mix workflows.
+    app.workflows
+        .iter()
+        .find_map(|w| w.machine(machine).state(state))
+        .map(|s| s.label.clone())
+        .unwrap_or_else(|| state.into())
 }
 
 #[derive(Deserialize)]

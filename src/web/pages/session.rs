@@ -3,6 +3,7 @@
 
 use crate::app::App;
 use crate::engine::Actor;
+use crate::workflow::RoleTable;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
@@ -57,7 +58,7 @@ impl FromRequestParts<App> for Browser {
             Some(user) => app.store.user_name(user).await.unwrap_or_default(),
             None => String::new(),
         };
-        let kinds = actor.grants.iter().filter_map(|g| app.workflow.kind_of(&g.role)).collect();
+        let kinds = actor.grants.iter().filter_map(|g| app.workflows.kind_of(&g.role)).collect();
         Ok(Browser { csrf: csrf_of(&token), actor, token, name, kinds })
     }
 }

@@ -1,0 +1,121 @@
+//! The workflows a server runs side by side. Accounts are the server's:
+//! a role name means the same in every workflow that declares it, so the
+//! roles of all of them form one table.
+
+use super::model::Definition;
+use super::roles::{Role, RoleDef};
+use super::vocabulary::{Machine, RoleKind, Stage};
+use std::sync::Arc;
+
+/// What the engine makes of roles: one workflow's, or the server's.
+pub trait RoleTable {
+    /// `None` for a role no workflow declares (`admin` and `system` are
+    /// the engine's own).
+    fn kind_of(&self, role: &Role) -> Option<RoleKind>;
+}
+
+impl RoleTable for Definition {
+    fn kind_of(&self, role: &Role) -> Option<RoleKind> {
+        Definition::kind_of(self, role)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Workflows {
+    /// In load order; the first is the primary one.
+    defs: Vec<Arc<Definition>>,
+}
+
+impl Workflows {
+    /// The workflows, refused when two declare the same id or the same role
+    /// with another kind or scope.
+    pub fn new(defs: Vec<Definition>) -> Result<Workflows, String> {
+        if defs.is_empty() {
+            return Err("no workflow".into());
+        }
+        let mut seen: Vec<(&str, &RoleDef)> = Vec::new();
+        for (i, def) in defs.iter().enumerate() {
+            if defs[..i].iter().any(|d| d.id == def.id) {
+                return Err(format!("workflow `{}` is defined twice", def.id));
+            }
+            for role in &def.roles {
+                match seen.iter().find(|(_, r)| r.name == role.name) {
+                    Some((other, r)) if r.kind != role.kind || r.scope != role.scope => {
+                        return Err(format!(
+                            "role `{}` is a {} role{} in `{other}` but a {} role{} in `{}`: accounts are shared, a role means one thing",
+                            role.name,
+                            r.kind,
+                            r.scope.as_deref().map(|s| format!(" of {s}")).unwrap_or_default(),
+                            role.kind,
+                            role.scope.as_deref().map(|s| format!(" of {s}")).unwrap_or_default(),
+                            def.id
+                        ))
+                    }
+                    Some(_) => {}
+                    None => seen.push((def.id.as_str(), role)),
+                }
+            }
+        }
+        Ok(Workflows { defs: defs.into_iter().map(Arc::new).collect() })
+    }
+
+    pub fn single(def: Arc<Definition>) -> Workflows {
+        Workflows { defs: vec![def] }
+    }
+
+    pub fn primary(&self) -> &Arc<Definition> {
+        &self.defs[0]
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Arc<Definition>> {
+        self.defs.iter().find(|d| d.id == id)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<Definition>> {
+        self.defs.iter()
+    }
+
+    /// Every declared role, once (the first workflow's wording).
+    pub fn roles(&self) -> Vec<&RoleDef> {
+        let mut out: Vec<&RoleDef> = Vec::new();
+        for role in self.defs.iter().flat_map(|d| &d.roles) {
+            if !out.iter().any(|r| r.name == role.name) {
+                out.push(role);
+            }
+        }
+        out
+    }
+
+    pub fn role(&self, role: &Role) -> Option<&RoleDef> {
+        self.defs.iter().find_map(|d| d.role(role))
+    }
+
+    pub fn roles_of(&self, kind: RoleKind) -> Vec<&RoleDef> {
+        self.roles().into_iter().filter(|r| r.kind == kind).collect()
+    }
+
+    pub fn role_label(&self, role: &Role) -> String {
+        match self.defs.iter().find(|d| d.role(role).is_some()) {
+            Some(def) => def.role_label(role),
+            None => self.primary().role_label(role),
+        }
+    }
+
+    /// The states at `stage` of `machine` in any workflow.
+    pub fn states_at(&self, machine: Machine, stage: Stage) -> Vec<String> {
+        let mut out: Vec<String> = self.defs.iter().flat_map(|d| d.machine(machine).states_at(stage)).collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+impl RoleTable for Workflows {
+    fn kind_of(&self, role: &Role) -> Option<RoleKind> {
+        match role.name() {
+            Role::ADMIN => Some(RoleKind::Admin),
+            Role::SYSTEM => Some(RoleKind::System),
+            _ => self.role(role).map(|r| r.kind),
+        }
+    }
+}
