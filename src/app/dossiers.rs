@@ -124,10 +124,15 @@ pub(crate) fn one_line(value: &str, required: bool) -> Result<String, String> {
     Ok(v.to_string())
 }
 
-fn category(value: &str) -> Result<String, AppError> {
-    match value.trim() {
-        c @ ("standard" | "excellence") => Ok(c.to_string()),
-        _ => Err(invalid("category", "must be standard or excellence")),
+/// A category the workflow knows (`Definition::categories`).
+fn category(def: &Definition, value: &str) -> Result<String, AppError> {
+    let known = def.categories();
+    match known.iter().find(|(code, _)| code == value.trim()) {
+        Some((code, _)) => Ok(code.clone()),
+        None => Err(invalid(
+            "category",
+            format!("must be one of {}", known.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>().join(", ")),
+        )),
     }
 }
 
@@ -259,7 +264,7 @@ impl App {
             campaign_id,
             kind,
             renewal_of,
-            category: category(&input.category)?,
+            category: category(&def, &input.category)?,
             title: line("title", &input.title, true)?,
             form,
             ..Default::default()
@@ -333,7 +338,7 @@ impl App {
         let scopes = form.as_ref().map(|f| crate::engine::form::scopes(&def.form, f));
         let changes = DossierChanges {
             title: patch.title.as_deref().map(|t| line("title", t, true)).transpose()?,
-            category: patch.category.as_deref().map(category).transpose()?,
+            category: patch.category.as_deref().map(|c| category(&def, c)).transpose()?,
             scopes,
             form,
         };
@@ -557,7 +562,11 @@ impl App {
             filter.filiere = Some(filiere(f)?);
         }
         if let Some(c) = &filter.category {
-            filter.category = Some(category(c)?);
+            let known = self.workflows.iter().any(|w| w.categories().iter().any(|(code, _)| code == c.trim()));
+            if !known {
+                return Err(invalid("category", format!("unknown category `{c}`")));
+            }
+            filter.category = Some(c.trim().to_string());
         }
         if let Some(d) = &filter.expiring_before {
             crate::calendar::parse_date(d)

@@ -97,7 +97,7 @@ async fn measure(
         max_attempts: 8,
         senders: opts.senders,
     };
-    let mailer = Mailer::new(settings, store.clone(), app.workflow.clone(), Arc::new(SystemClock))
+    let mailer = Mailer::new(settings, store.clone(), app.workflows.clone(), Arc::new(SystemClock))
         .map_err(|e| fail(e.to_string()))?;
     let per_round = (opts.mails / opts.rounds).max(1);
     let _ = writeln!(

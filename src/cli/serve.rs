@@ -156,7 +156,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             senders: args.mail_senders.into(),
         },
         store.clone(),
-        app.workflow.clone(),
+        app.workflows.clone(),
         app.clock.clone(),
     )?;
     tracing::info!(%addr, database = %redact_url(&args.db.database_url), "labelflow started");

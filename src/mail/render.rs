@@ -8,6 +8,8 @@ use askama::Template;
 #[derive(Debug, Clone, Default)]
 pub struct MailContext {
     pub recipient: String,
+    /// The label's name, as its workflow gives it.
+    pub label: String,
     pub title: String,
     /// When the step happened.
     pub at: String,
@@ -98,6 +100,8 @@ mail_templates! {
 #[template(path = "mail/layout.html")]
 struct Layout<'a> {
     subject: &'a str,
+    /// The label's name, in the banner.
+    label: &'a str,
     paragraphs: Vec<String>,
     link: &'a str,
 }
@@ -119,7 +123,7 @@ pub fn render(name: &str, c: &MailContext) -> Result<Rendered, RenderError> {
         text.push_str(&format!("\n\nPour le consulter : {}", c.link));
     }
     text.push_str("\n\n-- \nMessage envoyé automatiquement par labelflow ; merci de ne pas y répondre.\n");
-    let html = Layout { subject: &subject, paragraphs, link: &c.link }
+    let html = Layout { subject: &subject, label: &c.label, paragraphs, link: &c.link }
         .render()
         .map_err(|e| RenderError::Template("layout".into(), e))?;
     Ok(Rendered { subject, text, html })

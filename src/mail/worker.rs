@@ -71,7 +71,8 @@ const LEASE_BATCH: usize = 16;
 pub struct Mailer {
     store: Store,
     /// The wording of coded values (a decision's mention…).
-    workflow: Arc<crate::workflow::Definition>,
+    /// The workflows whose wording the messages use, each its instances'.
+    workflows: Arc<crate::workflow::Workflows>,
     clock: Arc<dyn Clock>,
     transport: Transport,
     from: Mailbox,
@@ -95,7 +96,7 @@ impl Mailer {
     pub fn new(
         settings: MailSettings,
         store: Store,
-        workflow: Arc<crate::workflow::Definition>,
+        workflows: Arc<crate::workflow::Workflows>,
         clock: Arc<dyn Clock>,
     ) -> Result<Mailer, MailError> {
         let from: Mailbox = settings.from.parse().map_err(|_| MailError::From(settings.from.clone()))?;
@@ -111,7 +112,7 @@ impl Mailer {
             }
             None => Transport::Files(settings.mail_dir.clone()),
         };
-        Ok(Mailer { store, workflow, clock, transport, from, domain, settings })
+        Ok(Mailer { store, workflows, clock, transport, from, domain, settings })
     }
 
     /// Sends every e-mail due now with all the senders; returns how many
@@ -314,15 +315,16 @@ impl Mailer {
         c.due = f.completion_due.map(instant).or_else(|| data_instant("due")).unwrap_or_default();
         c.call_closes = f.call_closes.map(instant).unwrap_or_default();
         c.review_due = f.review_due.map(instant).or_else(|| data_instant("due")).unwrap_or_default();
+        let workflow = self.workflows.get(&f.workflow).unwrap_or_else(|| self.workflows.primary());
+        c.label = workflow.label.clone();
         if let Some((outcome, category, years, motivation)) = &f.decision {
-            c.outcome = self.workflow.choice_label("outcome", outcome);
-            c.category =
-                category.as_deref().map(|code| self.workflow.choice_label("category", code)).unwrap_or_default();
+            c.outcome = workflow.choice_label("outcome", outcome);
+            c.category = category.as_deref().map(|code| workflow.choice_label("category", code)).unwrap_or_default();
             c.years = years.map(|y| y.to_string()).unwrap_or_default();
             c.motivation = motivation.clone();
         }
         if let Some((category, from, until)) = &f.label {
-            c.category = self.workflow.choice_label("category", category);
+            c.category = workflow.choice_label("category", category);
             c.valid_from = date(from);
             c.valid_until = date(until);
             if let (Ok(from), Ok(until)) =

@@ -51,6 +51,8 @@ pub struct MailFacts {
     pub review_due: Option<i64>,
     pub decision: Option<(String, Option<String>, Option<i64>, String)>,
     pub label: Option<(String, String, String)>,
+    /// The workflow the instance runs on.
+    pub workflow: String,
 }
 
 const MAIL_COLUMNS: &str =
@@ -194,18 +196,20 @@ impl Store {
                 .unwrap_or_default();
         }
         if mail.entity == "label" {
-            if let Some(r) = sqlx::query("SELECT title, category, valid_from, valid_until FROM labels WHERE id = $1")
-                .bind(&mail.entity_id)
-                .fetch_optional(&self.pool)
-                .await?
+            if let Some(r) =
+                sqlx::query("SELECT title, category, valid_from, valid_until, workflow FROM labels WHERE id = $1")
+                    .bind(&mail.entity_id)
+                    .fetch_optional(&self.pool)
+                    .await?
             {
                 f.title = r.get(0);
                 f.label = Some((r.get(1), r.get(2), r.get(3)));
+                f.workflow = r.get(4);
             }
             return Ok(f);
         }
         let Some(r) = sqlx::query(
-            "SELECT d.title, d.completion_due, d.completion_message, c.closes_at FROM dossiers d \
+            "SELECT d.title, d.completion_due, d.completion_message, c.closes_at, d.workflow FROM dossiers d \
              JOIN campaigns c ON c.id = d.campaign_id WHERE d.id = $1",
         )
         .bind(&mail.entity_id)
@@ -218,6 +222,7 @@ impl Store {
         f.completion_due = r.get(1);
         f.completion_message = r.get(2);
         f.call_closes = Some(r.get(3));
+        f.workflow = r.get(4);
         if let Some(user) = &mail.recipient_user_id {
             f.review_due = sqlx::query_scalar("SELECT due_at FROM assignments WHERE dossier_id = $1 AND user_id = $2")
                 .bind(&mail.entity_id)

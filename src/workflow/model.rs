@@ -41,6 +41,19 @@ impl Definition {
         self.machines().into_iter().flat_map(|(_, m)| &m.events).flat_map(|e| &e.fields)
     }
 
+    /// The categories a dossier may ask for and a label carry (the
+    /// choices of the dossier machine's input named `category`, with what a
+    /// person reads); `standard` alone when no event has one.
+    pub fn categories(&self) -> Vec<(String, String)> {
+        let field = self.dossier.events.iter().flat_map(|e| &e.fields).find(|f| f.name == "category");
+        match field {
+            Some(f) if !f.choices.is_empty() => {
+                f.choices.iter().map(|c| (c.clone(), f.choice_label(c).to_string())).collect()
+            }
+            _ => vec![("standard".to_string(), "standard".to_string())],
+        }
+    }
+
     /// The label the file gives an event input named `field`, if any.
     pub fn field_label(&self, field: &str) -> Option<&str> {
         self.event_fields().find(|f| f.name == field).map(|f| f.label.as_str())

@@ -22,7 +22,8 @@ fn mailer(db: &TestDb, smtp: String, clock: Arc<dyn Clock>, max_attempts: u32) -
         max_attempts,
         senders: 1,
     };
-    Mailer::new(settings, db.store.clone(), std::sync::Arc::new(cmq()), clock).unwrap()
+    let workflows = labelflow::workflow::Workflows::single(std::sync::Arc::new(cmq()));
+    Mailer::new(settings, db.store.clone(), std::sync::Arc::new(workflows), clock).unwrap()
 }
 
 /// The CMQ path from draft to label through the application layer.

@@ -16,6 +16,7 @@ mod fuzz;
 mod generated;
 mod ical;
 mod import;
+mod ldm;
 mod mail;
 mod pages;
 mod reliability;

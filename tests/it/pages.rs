@@ -4,7 +4,7 @@
 
 use crate::common::*;
 
-struct Browser {
+pub(crate) struct Browser {
     http: reqwest::Client,
     base: String,
 }
@@ -25,7 +25,7 @@ impl Browser {
         Browser { http, base: base.to_string() }
     }
 
-    async fn get(&self, path: &str) -> (u16, String) {
+    pub(crate) async fn get(&self, path: &str) -> (u16, String) {
         let r = self.http.get(format!("{}{path}", self.base)).send().await.unwrap();
         (r.status().as_u16(), r.text().await.unwrap())
     }
@@ -66,7 +66,7 @@ impl Browser {
         (r.status().as_u16(), url, r.text().await.unwrap())
     }
 
-    async fn login(base: &str, email: &str) -> Browser {
+    pub(crate) async fn login(base: &str, email: &str) -> Browser {
         Browser::login_with(base, email, PASSWORD).await
     }
 

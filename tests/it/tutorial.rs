@@ -41,6 +41,24 @@ fn call(line: &str) -> (String, String, String, Option<String>) {
     (method.into(), path, token, body)
 }
 
+/// `serve` of the workflows `folder`, its database, files and e-mails in `dir`.
+fn serve_folder(dir: &Path, folder: &Path, database: &str) -> ServeProcess {
+    let db = format!("sqlite://{}", dir.join(database).display());
+    ServeProcess::start(
+        &[
+            "--workflows",
+            folder.to_str().unwrap(),
+            "--database-url",
+            &db,
+            "--data-dir",
+            dir.join("data").to_str().unwrap(),
+            "--mail-dir",
+            dir.join("mail").to_str().unwrap(),
+        ],
+        &[],
+    )
+}
+
 #[tokio::test]
 async fn the_readme_tutorial_makes_a_working_label() {
     let text = section();
@@ -86,20 +104,7 @@ async fn the_readme_tutorial_makes_a_working_label() {
 
     let serve_args = serve_args.expect("the tutorial serves its folder");
     let workflows = dir.path().join(serve_args.split_whitespace().nth(1).unwrap());
-    let db = format!("sqlite://{}", dir.path().join("cantine.db").display());
-    let server = ServeProcess::start(
-        &[
-            "--workflows",
-            workflows.to_str().unwrap(),
-            "--database-url",
-            &db,
-            "--data-dir",
-            dir.path().join("data").to_str().unwrap(),
-            "--mail-dir",
-            dir.path().join("mail").to_str().unwrap(),
-        ],
-        &[],
-    );
+    let server = serve_folder(dir.path(), &workflows, "cantine.db");
     let client = reqwest::Client::new();
     let mut tokens = std::collections::BTreeMap::new();
     for (var, email) in [("ADMIN", "admin@cantine.test"), ("CHEF", "chef@cantine.test"), ("JURY", "jury@cantine.test")]
@@ -160,7 +165,8 @@ async fn two_labels_run_on_one_server() {
     let folder = dir.path().join("labels");
     std::fs::create_dir_all(folder.join("criteria")).unwrap();
     for file in blocks(&text, "toml") {
-        let path = file.lines().next().unwrap().trim_start_matches('#').trim().trim_start_matches("my-labels/").to_string();
+        let path =
+            file.lines().next().unwrap().trim_start_matches('#').trim().trim_start_matches("my-labels/").to_string();
         std::fs::write(folder.join(path), &file).unwrap();
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -182,25 +188,14 @@ async fn two_labels_run_on_one_server() {
     let listed = labelflow(&["workflow", "list"]);
     let ids: Vec<&str> = listed.lines().filter_map(|l| l.split_whitespace().next()).collect();
     assert_eq!(ids, ["cantine", "cmq"], "{listed}");
-    for (email, role) in [("admin@both.test", "admin"), ("chef@both.test", "porteur"), ("jury@both.test", "president")] {
+    for (email, role) in [("admin@both.test", "admin"), ("chef@both.test", "porteur"), ("jury@both.test", "president")]
+    {
         labelflow(&["user", "add", "--email", email, "--name", email, "--role", role, "--password", "both-demo-1"]);
     }
-    let db = format!("sqlite://{}", dir.path().join("both.db").display());
-    let server = ServeProcess::start(
-        &[
-            "--workflows",
-            folder.to_str().unwrap(),
-            "--database-url",
-            &db,
-            "--data-dir",
-            dir.path().join("data").to_str().unwrap(),
-            "--mail-dir",
-            dir.path().join("mail").to_str().unwrap(),
-        ],
-        &[],
-    );
+    let server = serve_folder(dir.path(), &folder, "both.db");
     let login = |email: &'static str| crate::common::Client::login_with(&server.base, email, "both-demo-1");
-    let (admin, chef, jury) = (login("admin@both.test").await, login("chef@both.test").await, login("jury@both.test").await);
+    let (admin, chef, jury) =
+        (login("admin@both.test").await, login("chef@both.test").await, login("jury@both.test").await);
 
     let (_, listed) = admin.get("/api/v1/workflows").await;
     let served: Vec<&str> = listed.as_array().unwrap().iter().filter_map(|w| w["id"].as_str()).collect();
@@ -220,7 +215,10 @@ async fn two_labels_run_on_one_server() {
         calls.insert(workflow, call["id"].as_str().unwrap().to_string());
     }
     let (status, unknown) = admin
-        .post("/api/v1/campaigns", serde_json::json!({"name": "X", "workflow": "lycee", "opens_at": "2026-01-01", "closes_at": "2030-06-30"}))
+        .post(
+            "/api/v1/campaigns",
+            serde_json::json!({"name": "X", "workflow": "lycee", "opens_at": "2026-01-01", "closes_at": "2030-06-30"}),
+        )
         .await;
     assert_eq!((status, unknown["error"]["field"].as_str()), (422, Some("workflow")), "{unknown}");
 
@@ -233,13 +231,17 @@ async fn two_labels_run_on_one_server() {
     let (status, refused) =
         chef.post("/api/v1/dossiers", dossier("cantine", serde_json::json!({"filiere": "tourisme-gastronomie"}))).await;
     assert_eq!((status, refused["error"]["field"].as_str()), (422, Some("filiere")), "{refused}");
-    let (status, cantine) =
-        chef.post("/api/v1/dossiers", dossier("cantine", serde_json::json!({"support_establishment": "Lycée Jean Moulin"}))).await;
+    let (status, cantine) = chef
+        .post("/api/v1/dossiers", dossier("cantine", serde_json::json!({"support_establishment": "Lycée Jean Moulin"})))
+        .await;
     assert_eq!(status, 201, "{cantine}");
     let (status, cmq) = chef
         .post(
             "/api/v1/dossiers",
-            dossier("cmq", serde_json::json!({"filiere": "tourisme-gastronomie", "region": "ARA", "academies": ["LYON"]})),
+            dossier(
+                "cmq",
+                serde_json::json!({"filiere": "tourisme-gastronomie", "region": "ARA", "academies": ["LYON"]}),
+            ),
         )
         .await;
     assert_eq!(status, 201, "{cmq}");

@@ -88,6 +88,8 @@ pub(super) struct DossierPage {
     version: i64,
     /// The identity form: what is stored, or what was just typed.
     identity: Identity,
+    /// The categories the dossier may ask for, with their labels.
+    categories: Vec<(String, String)>,
     /// Errors of the identity or attachment form, by field.
     errors: FormErrors,
     can_attach: bool,
@@ -260,6 +262,7 @@ pub(super) async fn render_dossier(
         action_url: format!("/dossiers/{id}/evenements"),
         version: d.version,
         identity,
+        categories: workflow.categories(),
         errors,
         can_attach,
         attachment_kinds: ATTACHMENT_KINDS.iter().map(|(k, l)| (k.to_string(), l.to_string())).collect(),
@@ -417,6 +420,8 @@ pub(super) struct NewDossierPage {
     several: bool,
     /// The workflow's form, with what was typed.
     sections: Vec<super::form_fields::SectionView>,
+    /// The categories the chosen call's workflow knows.
+    categories: Vec<(String, String)>,
 }
 
 pub(super) async fn new_dossier_form(
@@ -448,8 +453,17 @@ pub(super) async fn new_dossier_form(
     let mut sections = super::form_fields::sections(&workflow.form, typed, &field_errors);
     // Groups are filled in once the dossier exists.
     sections.iter_mut().for_each(|s| s.groups.clear());
-    let page_data =
-        NewDossierPage { user: bar(browser), csrf: browser.csrf.clone(), errors, v, campaigns, several, sections };
+    let categories = workflow.categories();
+    let page_data = NewDossierPage {
+        user: bar(browser),
+        csrf: browser.csrf.clone(),
+        errors,
+        v,
+        campaigns,
+        several,
+        sections,
+        categories,
+    };
     page(page_data, status)
 }
 

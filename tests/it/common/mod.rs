@@ -199,9 +199,15 @@ pub async fn cast(store: &Store) -> Cast {
     }
 }
 
+/// The application over `store` with the shipped workflows (the CMQ
+/// first, the lycée des métiers beside it), on a clock the test moves.
 pub fn app(store: &Store, now: DateTime<Utc>) -> (App, ManualClock) {
     let clock = ManualClock::new(now);
-    (App::new(store.clone(), Arc::new(cmq()), Arc::new(clock.clone())), clock)
+    let shipped = labelflow::workflow::load_shipped().expect("the shipped workflows are valid");
+    let workflows = labelflow::workflow::Workflows::new(shipped.into_iter().map(|l| l.definition).collect())
+        .expect("the shipped workflows agree on their roles");
+    let app = App::new(store.clone(), Arc::new(cmq()), Arc::new(clock.clone())).with_workflows(workflows);
+    (app, clock)
 }
 
 pub async fn campaign(store: &Store, admin: &Actor) -> Uuid {
