@@ -152,7 +152,7 @@ fn region(value: &str) -> Result<String, AppError> {
 
 /// The form values a request sets: the top-level fields of earlier
 /// releases' clients (those given), then its `form` object.
-fn form_changes(named: [(&str, Option<Value>); 6], form: &Option<Map<String, Value>>) -> Map<String, Value> {
+fn form_changes(named: Vec<(&str, Option<Value>)>, form: &Option<Map<String, Value>>) -> Map<String, Value> {
     let mut changes: Map<String, Value> = named.into_iter().filter_map(|(k, v)| Some((k.to_string(), v?))).collect();
     changes.extend(form.iter().flatten().map(|(k, v)| (k.clone(), v.clone())));
     changes
@@ -213,7 +213,7 @@ impl App {
     pub async fn create_dossier_for(&self, actor: &Actor, input: &DossierInput) -> Result<DossierView, AppError> {
         let owner = match actor.user_id {
             Some(u) if actor.has_kind(&*self.workflows, RoleKind::Owner) => u,
-            _ => return Err(forbidden("only a project owner (porteur) creates a dossier")),
+            _ => return Err(forbidden("only a dossier owner's role creates a dossier")),
         };
         let campaign_id = parse_id("campaign_id", &input.campaign_id)?;
         let campaign = self.store.campaign(campaign_id).await.map_err(|e| match e {
@@ -250,13 +250,12 @@ impl App {
             _ => None,
         };
         let nonempty = |v: &str| (!v.trim().is_empty()).then(|| Value::from(v));
-        let named = [
+        let named = vec![
             ("filiere", nonempty(&input.filiere)),
             ("region", nonempty(&input.region)),
             ("academies", (!input.academies.is_empty()).then(|| Value::from(input.academies.clone()))),
             ("support_establishment", nonempty(&input.support_establishment)),
             ("directeur_operationnel", nonempty(&input.directeur_operationnel)),
-            ("partners", None),
         ];
         let form = crate::engine::form::apply(&def.form, &Map::new(), &form_changes(named, &input.form))
             .map_err(form_error)?;
@@ -270,7 +269,19 @@ impl App {
             ..Default::default()
         };
         let id = self.create_dossier(actor, owner, dossier).await?;
-        Ok(self.store.dossier_view(id).await?)
+        self.dossier_view(id).await
+    }
+
+    /// A dossier as the API and pages show it: every endorsing side its
+    /// workflow declares is there, null until it endorses.
+    pub async fn dossier_view(&self, id: Uuid) -> Result<DossierView, AppError> {
+        let mut view = self.store.dossier_view(id).await?;
+        if let Some(def) = self.workflows.get(&view.workflow) {
+            for side in def.roles.iter().filter_map(|r| r.endorses.clone()) {
+                view.endorsements.entry(side).or_insert(None);
+            }
+        }
+        Ok(view)
     }
 
     /// Loads a dossier the actor may see, or "not found".
@@ -285,7 +296,7 @@ impl App {
 
     pub async fn dossier(&self, actor: &Actor, id: Uuid) -> Result<DossierView, AppError> {
         self.visible_dossier(actor, id).await?;
-        Ok(self.store.dossier_view(id).await?)
+        self.dossier_view(id).await
     }
 
     pub async fn dossiers(
@@ -313,22 +324,22 @@ impl App {
         let instance = self.editable_dossier(actor, id).await?;
         let def = self.definition(&instance.workflow)?;
         let d = dossier_facts(&instance);
-        let named = [
+        let named = vec![
             ("filiere", patch.filiere.clone().map(Value::from)),
             ("region", patch.region.clone().map(Value::from)),
             ("academies", patch.academies.clone().map(Value::from)),
             ("support_establishment", patch.support_establishment.clone().map(Value::from)),
             ("directeur_operationnel", patch.directeur_operationnel.clone().map(Value::from)),
-            ("partners", None),
         ];
         // An editor built for another form sends its empty fields: only a
         // value is refused for a field this form does not have.
-        let named = named.map(|(k, v)| {
+        let named = named.into_iter().map(|(k, v)| {
             let undeclared_empty = def.form.field(k).is_none()
                 && v.as_ref()
                     .is_some_and(|v| v.as_str().is_some_and(str::is_empty) || v.as_array().is_some_and(Vec::is_empty));
             (k, v.filter(|_| !undeclared_empty))
         });
+        let named: Vec<(&str, Option<Value>)> = named.collect();
         let changed = form_changes(named, &patch.form);
         let form = if changed.is_empty() {
             None
@@ -344,7 +355,7 @@ impl App {
         };
         let expected = patch.version.unwrap_or(instance.version);
         self.store.update_dossier(id, expected, &changes, actor, self.clock.now()).await?;
-        Ok(self.store.dossier_view(id).await?)
+        self.dossier_view(id).await
     }
 
     /// Adds an item to the group `group` of the dossier's form: checked
@@ -428,7 +439,7 @@ impl App {
             }
         }
         self.store.set_self_assessment(id, texts, actor, self.clock.now()).await?;
-        Ok(self.store.dossier_view(id).await?)
+        self.dossier_view(id).await
     }
 
     pub async fn add_attachment(

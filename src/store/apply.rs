@@ -54,7 +54,7 @@ pub(crate) async fn apply_on(tx: &mut AnyConnection, plan: &Plan) -> Result<Appl
     // The version check comes first: it takes the row's write lock, so
     // a concurrent plan for the same instance waits here and then fails.
     // Records kept on the dossier row itself ride along in the same UPDATE.
-    let (sql, extra) = version_update(plan)?;
+    let (sql, extra) = version_update(plan);
     let mut query =
         sqlx::query(&sql).bind(&plan.to_state).bind(to_micros(plan.at)).bind(&id).bind(plan.expected_version);
     for value in extra {
@@ -163,7 +163,7 @@ enum Bound {
 
 /// The version-checked UPDATE of a plan, with the columns its dossier-row
 /// records set ($1 state, $2 instant, $3 id, $4 expected version, then extras).
-fn version_update(plan: &Plan) -> Result<(String, Vec<Bound>)> {
+fn version_update(plan: &Plan) -> (String, Vec<Bound>) {
     let table = match plan.machine {
         Machine::Dossier => "dossiers",
         Machine::Label => "labels",
@@ -176,11 +176,6 @@ fn version_update(plan: &Plan) -> Result<(String, Vec<Bound>)> {
     };
     for record in &plan.records {
         match record {
-            Record::Endorsement { side, by } => {
-                let (who, when) = endorsement_columns(side)?;
-                set(&mut sql, who, Bound::Text(by.map(|u| u.to_string())));
-                sql.push_str(&format!(", {when} = $2"));
-            }
             Record::CompletionRequest { message, due } => {
                 set(&mut sql, "completion_message", Bound::Text(Some(message.clone())));
                 set(&mut sql, "completion_due", Bound::Int(Some(to_micros(*due))));
@@ -196,7 +191,7 @@ fn version_update(plan: &Plan) -> Result<(String, Vec<Bound>)> {
          (SELECT hash FROM audit_heads WHERE entity = '{entity}' AND entity_id = $3)",
         entity = plan.machine.name()
     ));
-    Ok((sql, extra))
+    (sql, extra)
 }
 
 /// Stores a record that lives in its own table (the dossier-row ones went
@@ -205,7 +200,18 @@ async fn write_record(conn: &mut AnyConnection, id: &str, record: &Record, plan:
     let at = to_micros(plan.at);
     let by = plan.actor_user.map(|u| u.to_string());
     match record {
-        Record::Endorsement { .. } | Record::CompletionRequest { .. } | Record::CompletionAnswered => {}
+        Record::CompletionRequest { .. } | Record::CompletionAnswered => {}
+        Record::Endorsement { side, by } => {
+            sqlx::query(
+                "INSERT INTO endorsements (dossier_id, side, endorsed_by, endorsed_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id)
+            .bind(side)
+            .bind(by.map(|u| u.to_string()))
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+        }
         Record::Opinion { body, opinion, date } => {
             sqlx::query(
                 "INSERT INTO opinions (dossier_id, body, opinion, given_on, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6) \
@@ -392,16 +398,6 @@ async fn cancel_timers(
     }
     query.execute(&mut *conn).await?;
     Ok(())
-}
-
-/// The columns an endorsement of `side` is kept in, until endorsements
-/// are records of their own.
-pub(crate) fn endorsement_columns(side: &str) -> Result<(&'static str, &'static str)> {
-    match side {
-        "rectorat" => Ok(("endorsed_rectorat_by", "endorsed_rectorat_at")),
-        "region" => Ok(("endorsed_region_by", "endorsed_region_at")),
-        other => Err(StoreError::Invalid(format!("no endorsement is kept for the side `{other}`"))),
-    }
 }
 
 /// SQL selecting (user id, e-mail) of a recipient group for an instance

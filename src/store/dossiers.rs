@@ -72,10 +72,6 @@ pub(crate) fn rfc3339(us: i64) -> String {
     from_micros(us).to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-fn opt_rfc3339(us: Option<i64>) -> Option<String> {
-    us.map(rfc3339)
-}
-
 /// How an entity reaches the scopes of [`Visibility`], as SQL fragments
 /// with `{}` standing for the bound values. Written `id IN (subquery)`
 /// rather than a correlated `EXISTS`: the planners then start from the
@@ -133,8 +129,8 @@ impl Store {
         let key = id.to_string();
         let mut conn = self.pool.acquire().await?;
         let sql = format!(
-            "SELECT d.campaign_id, d.state, d.version, d.kind, d.renewal_of, d.category, d.title, {} AS form, \
-             d.endorsed_rectorat_at, d.endorsed_region_at, d.completion_message, d.completion_due, d.created_at, d.updated_at, \
+            "SELECT d.campaign_id, d.workflow, d.state, d.version, d.kind, d.renewal_of, d.category, d.title, {} AS form, \
+             d.completion_message, d.completion_due, d.created_at, d.updated_at, \
              (SELECT l.id FROM labels l WHERE l.dossier_id = d.id) AS label_id FROM dossiers d WHERE d.id = $1",
             self.backend().json_read("d.form")
         );
@@ -176,6 +172,14 @@ impl Store {
             .map(|s| (s.get::<String, _>(0), s.get::<String, _>(1)))
             .collect();
         let attachments = attachment_views(&mut conn, &key).await?;
+        let endorsements: Endorsements =
+            sqlx::query("SELECT side, endorsed_at FROM endorsements WHERE dossier_id = $1 ORDER BY side")
+                .bind(&key)
+                .fetch_all(&mut *conn)
+                .await?
+                .iter()
+                .map(|e| (e.get::<String, _>(0), Some(rfc3339(e.get(1)))))
+                .collect();
         let decision = sqlx::query(
             "SELECT outcome, category, years, motivation, excellence_override, decided_at FROM decisions WHERE dossier_id = $1",
         )
@@ -198,6 +202,7 @@ impl Store {
         Ok(DossierView {
             id: key.clone(),
             campaign_id: r.get("campaign_id"),
+            workflow: r.get("workflow"),
             state: r.get("state"),
             version: r.get("version"),
             kind: r.get("kind"),
@@ -216,10 +221,7 @@ impl Store {
             form,
             owners,
             partners,
-            endorsements: Endorsements {
-                rectorat: opt_rfc3339(r.get("endorsed_rectorat_at")),
-                region: opt_rfc3339(r.get("endorsed_region_at")),
-            },
+            endorsements,
             opinions,
             completion,
             self_assessment,
@@ -284,11 +286,8 @@ impl Store {
     ) -> Result<i64> {
         let key = id.to_string();
         let mut tx = self.begin_write().await?;
-        let sql = format!(
-            "SELECT title, category, {} AS form, \
-             endorsed_rectorat_by, endorsed_rectorat_at, endorsed_region_by, endorsed_region_at FROM dossiers WHERE id = $1",
-            self.backend().json_read("form")
-        );
+        let sql =
+            format!("SELECT title, category, {} AS form FROM dossiers WHERE id = $1", self.backend().json_read("form"));
         let before = sqlx::query(&sql)
             .bind(&key)
             .fetch_optional(&mut **tx)
@@ -340,20 +339,16 @@ impl Store {
             new != old_scopes
         });
         let moved = scopes_changed;
-        let endorsed: Vec<(&str, Option<String>, Option<i64>)> = ["rectorat", "region"]
-            .into_iter()
-            .map(|side| {
-                let by: Option<String> = before.get(format!("endorsed_{side}_by").as_str());
-                let at: Option<i64> = before.get(format!("endorsed_{side}_at").as_str());
-                (side, by, at)
-            })
-            .filter(|(_, _, at)| at.is_some())
-            .collect();
+        let endorsed =
+            sqlx::query("SELECT side, endorsed_by, endorsed_at FROM endorsements WHERE dossier_id = $1 ORDER BY side")
+                .bind(&key)
+                .fetch_all(&mut **tx)
+                .await?;
         if moved && !endorsed.is_empty() {
             let mut was = serde_json::Map::new();
-            for (side, by, at) in &endorsed {
-                sets.push(format!("endorsed_{side}_by = NULL, endorsed_{side}_at = NULL"));
-                was.insert((*side).into(), json!({"by": by, "at": at.map(rfc3339)}));
+            for e in &endorsed {
+                let (side, by, at): (String, Option<String>, i64) = (e.get(0), e.get(1), e.get(2));
+                was.insert(side, json!({"by": by, "at": rfc3339(at)}));
             }
             old.insert("endorsements".into(), Value::Object(was));
             new.insert("endorsements".into(), json!({}));
@@ -375,6 +370,7 @@ impl Store {
         }
         if let (true, Some(scopes)) = (scopes_changed, &changes.scopes) {
             write_scopes(&mut tx, &key, scopes).await?;
+            sqlx::query("DELETE FROM endorsements WHERE dossier_id = $1").bind(&key).execute(&mut **tx).await?;
         }
         let entry = Entry::new("dossier", &key, "update", actor, now)
             .before(Value::Object(old))

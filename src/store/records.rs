@@ -267,8 +267,8 @@ impl Store {
 /// Facts of a dossier in one round trip. Lists come back as JSON text;
 /// the aggregate functions are the one part written per dialect.
 const DOSSIER_FACTS_SQLITE: &str = "SELECT d.workflow, d.state, d.version, d.kind, d.renewal_of, d.category, d.title, d.form, \
-    d.endorsed_rectorat_at, d.endorsed_region_at, d.completion_due, \
-    c.opens_at, c.closes_at, l.valid_until AS renewed_until, \
+    d.completion_due, c.opens_at, c.closes_at, l.valid_until AS renewed_until, \
+    (SELECT json_group_array(side) FROM endorsements WHERE dossier_id = d.id) AS endorsed, \
     (SELECT json_group_array(scope) FROM (SELECT scope FROM dossier_scopes WHERE dossier_id = d.id ORDER BY scope)) AS scopes, \
     (SELECT json_group_array(user_id) FROM dossier_owners WHERE dossier_id = d.id) AS owners, \
     (SELECT json_group_object(body, opinion) FROM opinions WHERE dossier_id = d.id) AS opinions, \
@@ -279,8 +279,8 @@ const DOSSIER_FACTS_SQLITE: &str = "SELECT d.workflow, d.state, d.version, d.kin
     FROM dossiers d JOIN campaigns c ON c.id = d.campaign_id LEFT JOIN labels l ON l.id = d.renewal_of WHERE d.id = $1";
 
 const DOSSIER_FACTS_POSTGRES: &str = "SELECT d.workflow, d.state, d.version, d.kind, d.renewal_of, d.category, d.title, d.form::text AS form, \
-    d.endorsed_rectorat_at, d.endorsed_region_at, d.completion_due, \
-    c.opens_at, c.closes_at, l.valid_until AS renewed_until, \
+    d.completion_due, c.opens_at, c.closes_at, l.valid_until AS renewed_until, \
+    (SELECT COALESCE(json_agg(side ORDER BY side), '[]')::text FROM endorsements WHERE dossier_id = d.id) AS endorsed, \
     (SELECT COALESCE(json_agg(scope ORDER BY scope), '[]')::text FROM dossier_scopes WHERE dossier_id = d.id) AS scopes, \
     (SELECT COALESCE(json_agg(user_id), '[]')::text FROM dossier_owners WHERE dossier_id = d.id) AS owners, \
     (SELECT COALESCE(json_object_agg(body, opinion), '{}')::text FROM opinions WHERE dossier_id = d.id) AS opinions, \
@@ -357,13 +357,7 @@ async fn dossier_instance(conn: &mut AnyConnection, backend: Backend, id: Uuid) 
         renewal_of_valid_until: row
             .get::<Option<String>, _>("renewed_until")
             .and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()),
-        endorsed: ["rectorat", "region"]
-            .into_iter()
-            .filter(|side| {
-                super::apply::endorsement_columns(side).is_ok_and(|(_, at)| row.get::<Option<i64>, _>(at).is_some())
-            })
-            .map(String::from)
-            .collect(),
+        endorsed: json_column(&row, "endorsed")?,
         opinions: json_column(&row, "opinions")?,
         call_opens_at: Some(from_micros(row.get("opens_at"))),
         call_closes_at: Some(from_micros(row.get("closes_at"))),

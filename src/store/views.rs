@@ -8,6 +8,8 @@ use utoipa::ToSchema;
 pub struct DossierView {
     pub id: String,
     pub campaign_id: String,
+    /// The workflow the dossier runs on.
+    pub workflow: String,
     pub state: String,
     pub version: i64,
     pub kind: String,
@@ -25,6 +27,7 @@ pub struct DossierView {
     pub form: serde_json::Map<String, serde_json::Value>,
     pub owners: Vec<String>,
     pub partners: Vec<PartnerView>,
+    #[schema(value_type = Object)]
     pub endorsements: Endorsements,
     pub opinions: Vec<OpinionView>,
     pub completion: Option<CompletionView>,
@@ -44,12 +47,9 @@ pub struct PartnerView {
     pub kind: String,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Endorsements {
-    /// When the rector's side endorsed (RFC 3339), if it did.
-    pub rectorat: Option<String>,
-    pub region: Option<String>,
-}
+/// When each side endorsed the dossier (RFC 3339), by side; a side the
+/// workflow declares that has not endorsed yet is null.
+pub type Endorsements = BTreeMap<String, Option<String>>;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OpinionView {

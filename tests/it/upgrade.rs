@@ -28,6 +28,8 @@ async fn still_whole(db: &TestDb) {
         ("reviews", 4),
         // Each dossier's académie and région, as the scopes staff act in.
         ("dossier_scopes", 10),
+        // The four dossiers past the draft, endorsed by both sides.
+        ("endorsements", 8),
     ] {
         assert_eq!(count(db, table).await, rows, "{table} after the migration");
     }
@@ -51,6 +53,9 @@ async fn still_whole(db: &TestDb) {
         assert_eq!(d.support_establishment, "Lycée La Martinière Monplaisir");
         assert_eq!(d.form["directeur_operationnel"], "Claire Dubois");
         assert!(d.partners.iter().all(|p| uuid::Uuid::parse_str(&p.id).is_ok() && !p.name.is_empty()), "{d:?}");
+        // Endorsements kept their instants, the draft has none yet.
+        let sides: Vec<bool> = ["rectorat", "region"].iter().map(|s| d.endorsements[*s].is_some()).collect();
+        assert_eq!(sides, if d.state == "draft" { [false, false] } else { [true, true] }, "{d:?}");
         partners += d.partners.len();
     }
     assert_eq!(partners, 12, "every partner of the old table");

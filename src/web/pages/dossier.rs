@@ -74,8 +74,8 @@ pub(super) struct DossierPage {
     d: DossierView,
     state_label: String,
     category: String,
-    endorsed_rectorat: String,
-    endorsed_region: String,
+    /// (who endorses, when), for each endorsing side of the workflow.
+    endorsements: Vec<(String, String)>,
     /// The form's sections as stored, for reading and the groups' tables.
     sections: Vec<super::form_fields::SectionView>,
     /// The same as the edit form shows them: after a refused edit, what
@@ -162,14 +162,14 @@ pub(super) async fn render_dossier(
     };
     // The dossier's own workflow: its form, grid, states and wording.
     let workflow = app.definition(&instance.workflow).unwrap_or_else(|_| app.workflow.clone());
-    let d = match app.store.dossier_view(id).await {
+    let d = match app.dossier_view(id).await {
         Ok(d) => d,
         Err(e) => {
             return message(
                 bar(browser),
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Dossier indisponible",
-                &messages::describe(&workflow, &e.into()).1,
+                &messages::describe(&workflow, &e).1,
             )
         }
     };
@@ -278,8 +278,14 @@ pub(super) async fn render_dossier(
         editable,
         state_label: state_label(app, Machine::Dossier, &d.state),
         category: workflow.choice_label("category", &d.category),
-        endorsed_rectorat: endorsed(&d.endorsements.rectorat),
-        endorsed_region: endorsed(&d.endorsements.region),
+        endorsements: workflow
+            .roles
+            .iter()
+            .filter_map(|r| {
+                let side = r.endorses.as_ref()?;
+                Some((r.label.clone(), endorsed(&d.endorsements.get(side).cloned().flatten())))
+            })
+            .collect(),
         sections,
         editing,
         flash: flash.into(),
