@@ -23,7 +23,10 @@ use utoipa::ToSchema;
 pub struct Health {
     /// `ok` when the database answers.
     pub status: String,
+    /// The primary workflow, `ID vVERSION`.
     pub workflow: String,
+    /// Every workflow the server runs, `ID vVERSION`, the primary first.
+    pub workflows: Vec<String>,
     pub version: String,
 }
 
@@ -51,6 +54,7 @@ pub async fn healthz(State(app): State<App>) -> Result<Json<Health>, ApiError> {
     Ok(Json(Health {
         status: "ok".into(),
         workflow: format!("{} v{}", app.workflow.id, app.workflow.version),
+        workflows: app.workflows.iter().map(|w| format!("{} v{}", w.id, w.version)).collect(),
         version: env!("CARGO_PKG_VERSION").into(),
     }))
 }

@@ -38,6 +38,7 @@ fn check_accepts_the_shipped_workflow() {
     let stdout = text(&out.stdout);
     assert_eq!(stdout.lines().count(), 1, "one-line summary: {stdout}");
     assert!(stdout.contains("is valid") && stdout.contains("cmq-2019") && stdout.contains("11 criteria"), "{stdout}");
+    assert!(stdout.contains("5 roles, 6 form fields, 7 predicates"), "{stdout}");
 }
 
 #[test]

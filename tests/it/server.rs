@@ -63,6 +63,7 @@ async fn exercise(base: &str) {
     let body: serde_json::Value = health.json().await.unwrap();
     assert_eq!(body["status"], "ok");
     assert_eq!(body["workflow"], "cmq v1");
+    assert_eq!(body["workflows"], serde_json::json!(["cmq v1", "ldm v1"]), "both shipped labels run");
 
     let doc: serde_json::Value =
         client.get(format!("{base}/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();

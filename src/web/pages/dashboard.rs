@@ -115,8 +115,15 @@ pub(super) async fn dashboard(State(app): State<App>, browser: Browser) -> Respo
             )
         }
     };
+    // Labels of every workflow, a state counted once under the wording of
+    // the first workflow that has it.
     let mut label_counts = Vec::new();
-    for s in &app.workflow.label_machine.states {
+    let mut counted: Vec<&str> = Vec::new();
+    for s in app.workflows.iter().flat_map(|w| &w.label_machine.states) {
+        if counted.contains(&s.name.as_str()) {
+            continue;
+        }
+        counted.push(&s.name);
         let n = labels.iter().filter(|l| l.status == s.name).count();
         if n > 0 {
             label_counts.push((format!("Labels au statut « {} »", s.label), n));
