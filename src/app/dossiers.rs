@@ -393,8 +393,12 @@ impl App {
         let mut items = form.get(group).and_then(Value::as_array).cloned().unwrap_or_default();
         items.push(Value::Object(stored.clone()));
         form.insert(group.into(), Value::Array(items));
-        // The document as a whole still holds (a hidden field, a `within`).
-        crate::engine::form::apply(&def.form, &form, &Map::new()).map_err(own)?;
+        // The document as a whole still holds (a `within`), and the group is
+        // shown: a group its condition hides takes no item.
+        let settled = crate::engine::form::apply(&def.form, &form, &Map::new()).map_err(own)?;
+        if settled.get(group) != form.get(group) {
+            return Err(invalid(group, "is hidden by the form's condition on another field"));
+        }
         let action = format!("add_{}", singular(group));
         self.store.add_group_item(id, group, stored.clone(), &action, actor, self.clock.now()).await?;
         Ok(stored)

@@ -461,3 +461,48 @@ fn a_predicate_that_cannot_be_evaluated_refuses_and_names_itself() {
     }
     assert!(decide(&def, &d, &Event::named("submit"), &w.owner, at(2027, 2, 1, 10, 0)).is_ok());
 }
+
+/// The shipped workflows' forms as the engine applies them: values parsed
+/// into their stored shape, errors at their path, conditions applied.
+#[test]
+fn forms_check_documents_by_their_definition() {
+    use labelflow::engine::form::{apply, missing, scopes};
+    let doc = |v: serde_json::Value| v.as_object().cloned().unwrap();
+    let cmq = cmq();
+    // Labels are read as codes; académies are kept sorted, once.
+    let stored = apply(
+        &cmq.form,
+        &Default::default(),
+        &doc(json!({"region": "Auvergne-Rhône-Alpes", "academies": ["lyon", "GRENOBLE", "LYON"]})),
+    )
+    .unwrap();
+    assert_eq!((stored["region"].clone(), stored["academies"].clone()), (json!("ARA"), json!(["GRENOBLE", "LYON"])));
+    let places: Vec<String> = scopes(&cmq.form, &stored).iter().map(ToString::to_string).collect();
+    assert_eq!(places, ["academie:GRENOBLE", "academie:LYON", "region:ARA"]);
+    // An académie outside the région names the field; a group item's field its path.
+    let outside = apply(&cmq.form, &stored, &doc(json!({"academies": ["RENNES"]}))).unwrap_err();
+    assert_eq!(outside.field, "academies");
+    let typed = apply(
+        &cmq.form,
+        &stored,
+        &doc(json!({"partners": [{"name": "A", "type": "eple"}, {"name": "B", "type": "x"}]})),
+    );
+    assert_eq!(typed.unwrap_err().field, "partners[2].type");
+    // Moving the région leaves académies of the old one: refused, nothing half-applied.
+    assert_eq!(apply(&cmq.form, &stored, &doc(json!({"region": "BRE"}))).unwrap_err().field, "academies");
+
+    let ldm = labelflow::workflow::load_shipped().unwrap().into_iter().find(|l| l.definition.id == "ldm").unwrap();
+    let ldm = ldm.definition;
+    let alone = doc(json!({"labellisation": "seul", "projet_reseau": "Réseau des lycées du Rhône."}));
+    // A field its condition hides is dropped; one it requires is missing.
+    let stored = apply(&ldm.form, &Default::default(), &alone).unwrap();
+    assert!(!stored.contains_key("projet_reseau"), "{stored:?}");
+    assert!(!missing(&ldm.form, &stored).contains(&"Projet du réseau".to_string()));
+    let network = apply(&ldm.form, &stored, &doc(json!({"labellisation": "reseau"}))).unwrap();
+    assert!(missing(&ldm.form, &network).contains(&"Projet du réseau".to_string()));
+    assert_eq!(
+        apply(&ldm.form, &network, &doc(json!({"deliberation_ca": "15/12/2026"}))).unwrap_err().field,
+        "deliberation_ca"
+    );
+    assert_eq!(apply(&ldm.form, &network, &doc(json!({"uai": "0691234X"}))).unwrap_err().field, "uai");
+}
