@@ -194,7 +194,7 @@ pub fn listed_scope(workflows: &Workflows, kind: &str, input: &str) -> Option<Sc
 /// The reference list a scope kind's items come from: that of the form
 /// field placing dossiers in it, in any workflow.
 fn scope_list<'w>(workflows: &'w Workflows, kind: &str) -> Option<&'w str> {
-    workflows.iter().find_map(|d| d.form.scope_fields().find(|(k, _)| *k == kind)?.1.list.as_deref())
+    workflows.scope_field(kind)?.list.as_deref()
 }
 
 /// An affiliation: an item of a scope list of the workflow (`kind:CODE`),

@@ -103,6 +103,13 @@ impl App {
         })
     }
 
+    /// The definition a page about an instance of `workflow` is worded
+    /// with: its own, or the primary one when that workflow is not loaded
+    /// (the page then says what it can rather than fail).
+    pub fn wording(&self, workflow: &str) -> Arc<Definition> {
+        self.workflows.get(workflow).cloned().unwrap_or_else(|| self.workflow.clone())
+    }
+
     /// Runs on a clock that `POST /api/v1/test/clock` moves.
     pub fn with_test_clock(mut self, clock: crate::clock::ManualClock) -> App {
         self.clock = Arc::new(clock.clone());

@@ -90,11 +90,6 @@ impl Definition {
         }
     }
 
-    /// The declared roles of `kind`.
-    pub fn roles_of(&self, kind: RoleKind) -> impl Iterator<Item = &RoleDef> {
-        self.roles.iter().filter(move |r| r.kind == kind)
-    }
-
     /// What a person reads for a role.
     pub fn role_label(&self, role: &Role) -> String {
         match role.name() {

@@ -101,6 +101,12 @@ impl Workflows {
         }
     }
 
+    /// The form field placing instances in scopes of `kind`, in the first
+    /// workflow that has one (its list is that kind's items).
+    pub fn scope_field(&self, kind: &str) -> Option<&super::form::FormField> {
+        self.defs.iter().find_map(|d| d.form.scope_fields().find(|(k, _)| *k == kind).map(|(_, f)| f))
+    }
+
     /// The states at `stage` of `machine` in any workflow.
     pub fn states_at(&self, machine: Machine, stage: Stage) -> Vec<String> {
         let mut out: Vec<String> = self.defs.iter().flat_map(|d| d.machine(machine).states_at(stage)).collect();

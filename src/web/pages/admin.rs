@@ -168,8 +168,7 @@ async fn users_page(
     let scopes = kinds
         .into_iter()
         .flat_map(|kind| {
-            let field =
-                app.workflows.iter().find_map(|w| w.form.scope_fields().find(|(k, _)| *k == kind).map(|(_, f)| f));
+            let field = app.workflows.scope_field(kind);
             let list = field.and_then(|f| f.list.clone()).unwrap_or_default();
             let label = field.map(|f| f.label.clone()).unwrap_or_else(|| kind.to_string());
             reference::items(&list)

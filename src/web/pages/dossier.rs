@@ -161,7 +161,7 @@ pub(super) async fn render_dossier(
         Err(_) => return not_found(browser, Machine::Dossier),
     };
     // The dossier's own workflow: its form, grid, states and wording.
-    let workflow = app.definition(&instance.workflow).unwrap_or_else(|_| app.workflow.clone());
+    let workflow = app.wording(&instance.workflow);
     let d = match app.dossier_view(id).await {
         Ok(d) => d,
         Err(e) => {
@@ -207,7 +207,7 @@ pub(super) async fn render_dossier(
     };
     let editable = crate::app::access::edits_content(&*app.workflows, &browser.actor, facts)
         && workflow.dossier.state(&instance.state).is_some_and(|s| s.editable);
-    let checklist = checklist(app, &browser.actor, &instance);
+    let checklist = checklist(app, &workflow, &browser.actor, &instance);
     let self_assessment = workflow
         .grid
         .criteria
@@ -338,10 +338,10 @@ pub(super) async fn dossier_event(
 /// workflow words it.
 fn checklist(
     app: &App,
+    workflow: &crate::workflow::Definition,
     actor: &crate::engine::Actor,
     instance: &crate::engine::Instance,
 ) -> Vec<(String, Vec<String>)> {
-    let workflow = &app.definition(&instance.workflow).unwrap_or_else(|_| app.workflow.clone());
     let now = app.clock.now();
     let mut out = Vec::new();
     for event in workflow.dossier.events_from(&instance.state) {
@@ -503,7 +503,7 @@ pub(super) async fn create_dossier(
     // The form of the chosen call's workflow.
     let workflow = match Uuid::parse_str(&get("campaign_id")) {
         Ok(id) => match app.store.campaign(id).await {
-            Ok(c) => app.definition(&c.workflow).unwrap_or_else(|_| app.workflow.clone()),
+            Ok(c) => app.wording(&c.workflow),
             Err(_) => app.workflow.clone(),
         },
         Err(_) => app.workflow.clone(),
