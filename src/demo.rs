@@ -55,6 +55,7 @@ pub async fn seed(app: &App) -> Result<bool, AppError> {
             &NewCampaign {
                 name: CAMPAIGN.into(),
                 workflow: app.workflow.id.clone(),
+                sources: Some(app.workflow.sources.clone()),
                 criteria: app.workflow.grid.id.clone(),
                 opens_at: now - Duration::days(30),
                 closes_at: now + Duration::days(60),

@@ -205,7 +205,15 @@ impl App {
         if kinds.is_empty() || kinds.iter().any(|k| k != "creation" && k != "renewal") {
             return Err(invalid("kinds", "must list creation and/or renewal"));
         }
-        let c = NewCampaign { name, workflow: input.workflow.clone(), criteria, opens_at, closes_at, kinds };
+        let c = NewCampaign {
+            name,
+            workflow: def.id.clone(),
+            sources: Some(def.sources.clone()),
+            criteria,
+            opens_at,
+            closes_at,
+            kinds,
+        };
         let id = self.store.create_campaign(&c, actor, self.clock.now()).await?;
         Ok(self.store.campaign_view(id).await?)
     }
@@ -223,7 +231,7 @@ impl App {
         if crate::store::from_micros(campaign.closes_at) <= self.clock.now() {
             return Err(invalid("campaign_id", "this call for projects is closed"));
         }
-        let def = self.definition(&campaign.workflow)?;
+        let def = self.definition_at(&campaign.workflow, campaign.workflow_version.as_deref())?;
         let kind = match input.kind.trim() {
             k @ ("creation" | "renewal") => k.to_string(),
             _ => return Err(invalid("kind", "must be creation or renewal")),
@@ -276,7 +284,7 @@ impl App {
     /// workflow declares is there, null until it endorses.
     pub async fn dossier_view(&self, id: Uuid) -> Result<DossierView, AppError> {
         let mut view = self.store.dossier_view(id).await?;
-        if let Some(def) = self.workflows.get(&view.workflow) {
+        if let Some(def) = self.workflows.at(&view.workflow, view.workflow_version.as_deref()) {
             for side in def.roles.iter().filter_map(|r| r.endorses.clone()) {
                 view.endorsements.entry(side).or_insert(None);
             }
@@ -314,7 +322,7 @@ impl App {
         if !access::edits_content(&*self.workflows, actor, dossier_facts(&instance)) {
             return Err(forbidden("only the dossier's owners edit its content"));
         }
-        if !self.definition(&instance.workflow)?.dossier.state(&instance.state).is_some_and(|s| s.editable) {
+        if !self.definition_of(&instance)?.dossier.state(&instance.state).is_some_and(|s| s.editable) {
             return Err(AppError::Refused(Refusal::WrongState { event: "edit".into(), state: instance.state.clone() }));
         }
         Ok(instance)
@@ -322,7 +330,7 @@ impl App {
 
     pub async fn update_dossier(&self, actor: &Actor, id: Uuid, patch: &DossierPatch) -> Result<DossierView, AppError> {
         let instance = self.editable_dossier(actor, id).await?;
-        let def = self.definition(&instance.workflow)?;
+        let def = self.definition_of(&instance)?;
         let d = dossier_facts(&instance);
         let named = vec![
             ("filiere", patch.filiere.clone().map(Value::from)),
@@ -368,7 +376,7 @@ impl App {
         sent: Map<String, Value>,
     ) -> Result<Map<String, Value>, AppError> {
         let instance = self.editable_dossier(actor, id).await?;
-        let def = self.definition(&instance.workflow)?;
+        let def = self.definition_of(&instance)?;
         let field = def.form.field(group).filter(|f| f.kind == crate::workflow::FormType::Group);
         let field = field.ok_or_else(|| invalid(group, "is not a group of this form"))?;
         // The request's own field names (`type`), not the item's path.
@@ -433,7 +441,7 @@ impl App {
         texts: &BTreeMap<String, String>,
     ) -> Result<DossierView, AppError> {
         let instance = self.editable_dossier(actor, id).await?;
-        let def = self.definition(&instance.workflow)?;
+        let def = self.definition_of(&instance)?;
         for (code, text) in texts {
             if def.grid.criterion(code).is_none() {
                 return Err(invalid(code, "is not a criterion of the grid"));
@@ -456,7 +464,7 @@ impl App {
         bytes: &[u8],
     ) -> Result<AttachmentView, AppError> {
         let instance = self.visible_dossier(actor, id).await?;
-        let def = self.definition(&instance.workflow)?;
+        let def = self.definition_of(&instance)?;
         let state = def.dossier.state(&instance.state);
         let (editable, terminal) = (state.is_some_and(|s| s.editable), state.is_some_and(|s| s.terminal));
         if !access::attaches(&*self.workflows, actor, dossier_facts(&instance), editable, terminal) {
@@ -484,8 +492,7 @@ impl App {
 
     pub async fn reviews(&self, actor: &Actor, id: Uuid) -> Result<Vec<ReviewView>, AppError> {
         let instance = self.visible_dossier(actor, id).await?;
-        let decided =
-            self.definition(&instance.workflow)?.dossier.is_at(&instance.state, crate::workflow::Stage::Decided);
+        let decided = self.definition_of(&instance)?.dossier.is_at(&instance.state, crate::workflow::Stage::Decided);
         let mut reviews = match access::review_access(&*self.workflows, actor, dossier_facts(&instance), decided) {
             ReviewAccess::None => Vec::new(),
             ReviewAccess::Anonymous => {
@@ -507,7 +514,7 @@ impl App {
                 "the audit trail is for staff of the dossier's académie or région and the national level",
             ));
         }
-        let def = self.definition(&instance.workflow)?;
+        let def = self.definition_of(&instance)?;
         let decided = def.dossier.is_at(&instance.state, crate::workflow::Stage::Decided);
         let reviews = access::review_access(&*self.workflows, actor, dossier_facts(&instance), decided);
         let trail = self.store.trail("dossier", &id.to_string()).await?;

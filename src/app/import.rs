@@ -234,6 +234,7 @@ fn placed(def: &Definition, record: &LabelRecord, now: DateTime<Utc>) -> (String
         facts,
         pending_timers: vec![],
         workflow: def.id.clone(),
+        workflow_version: None,
     };
     let created = crate::calendar::paris_instant(record.valid_from, chrono::NaiveTime::MIN);
     let (label, timers) = engine::catch_up(def, label, created.min(now), now);
@@ -304,7 +305,7 @@ impl App {
         if dry_run || ops.is_empty() {
             return Ok(ImportReport { problems: vec![], changes, written: false });
         }
-        let created = self.store.import_labels(&ops, &self.workflow.id, actor, now).await?;
+        let created = self.store.import_labels(&ops, &self.workflow.id, &self.workflow.sources, actor, now).await?;
         let mut created = created.into_iter();
         for change in changes.iter_mut().filter(|c| c.change == "create") {
             change.label_id = created.next();

@@ -11,6 +11,7 @@ pub mod files;
 pub mod import;
 pub mod throttle;
 pub mod timers;
+pub mod versions;
 pub mod worklists;
 
 use crate::clock::Clock;
@@ -103,11 +104,33 @@ impl App {
         })
     }
 
+    /// The definition an instance pinned to `version` of `workflow` runs
+    /// on (an instance pinned to no version runs on the current one).
+    pub fn definition_at(&self, workflow: &str, version: Option<&str>) -> Result<Arc<Definition>, AppError> {
+        self.workflows.at(workflow, version).cloned().ok_or_else(|| {
+            AppError::Store(StoreError::Invalid(match version {
+                Some(v) => format!(
+                    "version {v} of the workflow `{workflow}` is not loaded on this server (restart it to read the stored versions)"
+                ),
+                None => format!("the workflow `{workflow}` is not loaded on this server"),
+            }))
+        })
+    }
+
+    /// The definition `instance` runs on.
+    pub fn definition_of(&self, instance: &engine::Instance) -> Result<Arc<Definition>, AppError> {
+        self.definition_at(&instance.workflow, instance.workflow_version.as_deref())
+    }
+
     /// The definition a page about an instance of `workflow` is worded
     /// with: its own, or the primary one when that workflow is not loaded
     /// (the page then says what it can rather than fail).
-    pub fn wording(&self, workflow: &str) -> Arc<Definition> {
-        self.workflows.get(workflow).cloned().unwrap_or_else(|| self.workflow.clone())
+    pub fn wording(&self, workflow: &str, version: Option<&str>) -> Arc<Definition> {
+        self.workflows
+            .at(workflow, version)
+            .or_else(|| self.workflows.get(workflow))
+            .cloned()
+            .unwrap_or_else(|| self.workflow.clone())
     }
 
     /// Runs on a clock that `POST /api/v1/test/clock` moves.
@@ -137,7 +160,7 @@ impl App {
             if !access::sees_instance(&*self.workflows, actor, instance) {
                 return Err(AppError::Store(StoreError::NotFound { what: instance.machine.name() }));
             }
-            let def = self.definition(&instance.workflow)?;
+            let def = self.definition_of(instance)?;
             engine::decide(&def, instance, &event, actor, now).map_err(AppError::from)
         };
         let (plan, Applied { version, label_id, .. }) = self.store.transition(machine, id, decide).await?;
@@ -153,7 +176,7 @@ impl App {
     /// Creates a draft dossier owned by `owner`, with its creation timers.
     pub async fn create_dossier(&self, actor: &Actor, owner: Uuid, mut dossier: NewDossier) -> Result<Uuid, AppError> {
         let campaign = self.store.campaign(dossier.campaign_id).await?;
-        let def = self.definition(&campaign.workflow)?;
+        let def = self.definition_at(&campaign.workflow, campaign.workflow_version.as_deref())?;
         dossier.workflow = campaign.workflow.clone();
         dossier.initial_state = def.dossier.initial.clone();
         dossier.scopes = engine::form::scopes(&def.form, &dossier.form);

@@ -30,9 +30,15 @@ impl App {
                     // timers where they belong; recorded at the real time.
                     // An instance of a workflow no longer loaded waits: its
                     // timer fails and is retried once the file is back.
-                    let def = self.workflows.get(&instance.workflow).ok_or_else(|| engine::Refusal::NotAllowed {
-                        reason: format!("the workflow `{}` is not loaded on this server", instance.workflow),
-                    })?;
+                    let def = self.workflows.at(&instance.workflow, instance.workflow_version.as_deref()).ok_or_else(
+                        || engine::Refusal::NotAllowed {
+                            reason: format!(
+                                "the workflow `{}` (version {}) is not loaded on this server",
+                                instance.workflow,
+                                instance.workflow_version.as_deref().unwrap_or("current")
+                            ),
+                        },
+                    )?;
                     let mut plan = engine::decide(def, instance, &event, &system, timer.due_at)?;
                     plan.at = now;
                     Ok(plan)
@@ -118,7 +124,7 @@ impl App {
         // A reviewer's deadlines say who reviews and who has not yet: they
         // follow the reviews' visibility, except one's own.
         if let engine::Facts::Dossier(d) = &instance.facts {
-            let workflow = self.definition(&instance.workflow)?;
+            let workflow = self.definition_of(&instance)?;
             let decided = workflow.dossier.is_at(&instance.state, crate::workflow::Stage::Decided);
             if super::access::review_access(&*self.workflows, actor, d, decided) != super::access::ReviewAccess::Full {
                 let own = actor.user_id.map(|u| u.to_string()).unwrap_or_default();

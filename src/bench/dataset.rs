@@ -202,6 +202,7 @@ async fn cast(app: &App, spec: &Spec) -> Result<Cast, AppError> {
         let new = NewCampaign {
             name: format!("Appel à projets CMQ — vague {}", c + 1),
             workflow: app.workflow.id.clone(),
+            sources: Some(app.workflow.sources.clone()),
             criteria: app.workflow.grid.id.clone(),
             opens_at: now - Duration::days(60),
             closes_at: now + Duration::days(90 + 7 * c as i64),

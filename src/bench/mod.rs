@@ -48,6 +48,7 @@ pub async fn open_call(store: &Store, workflow: Definition, dossiers: usize) -> 
     let campaign = NewCampaign {
         name: "bench".into(),
         workflow: app.workflow.id.clone(),
+        sources: Some(app.workflow.sources.clone()),
         criteria: app.workflow.grid.id.clone(),
         opens_at: now - chrono::Duration::days(10),
         closes_at: now + chrono::Duration::days(300),

@@ -28,6 +28,7 @@ fn ready(def: &Definition, owner: Uuid, now: DateTime<Utc>) -> Instance {
         version: 1,
         pending_timers: vec![],
         workflow: def.id.clone(),
+        workflow_version: None,
         facts: Facts::Dossier(Box::new(DossierFacts {
             owners: vec![owner],
             title: "Dossier de mesure".into(),

@@ -64,6 +64,7 @@ async fn fixture(store: &Store, opts: &Options, workflow: Definition) -> Result<
     let campaign = NewCampaign {
         name: "bench".into(),
         workflow: "cmq".into(),
+        sources: None,
         criteria: "cmq-2019".into(),
         opens_at: now - Days::days(10),
         closes_at: now + Days::days(60),

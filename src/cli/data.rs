@@ -34,7 +34,7 @@ pub struct ExportArgs {
     pub workflows: PathBuf,
 }
 
-async fn app(db: &DatabaseArgs, workflows: &std::path::Path) -> anyhow::Result<App> {
+pub(crate) async fn app(db: &DatabaseArgs, workflows: &std::path::Path) -> anyhow::Result<App> {
     let workflows = load_workflows(workflows)?;
     let store = open_store(db).await?;
     Ok(App::new(store, workflows.primary().clone(), Arc::new(crate::clock::SystemClock)).with_workflows(workflows))

@@ -69,6 +69,12 @@ pub enum WorkflowCommand {
         #[arg(long, env = "LABELFLOW_WORKFLOWS", default_value = "workflows")]
         workflows: PathBuf,
     },
+    /// The versions stored in the database: `ID VERSION RECORDED CALLS
+    /// DOSSIERS LABELS FILE` (FILE is `-` for a version no file holds now).
+    Versions(workflow::VersionsArgs),
+    /// Move the in-flight dossiers, labels and calls of one version of a
+    /// workflow to another, after checking every one of them.
+    Migrate(workflow::MigrateArgs),
     /// Print the state diagram.
     Graph {
         file: PathBuf,
@@ -120,6 +126,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Ok(ExitCode::FAILURE)
                 }
             }
+        }
+        Command::Workflow { command: WorkflowCommand::Versions(args) } => {
+            runtime()?.block_on(workflow::versions(args, &mut std::io::stdout()))
+        }
+        Command::Workflow { command: WorkflowCommand::Migrate(args) } => {
+            runtime()?.block_on(workflow::migrate(args, &mut std::io::stdout(), &mut std::io::stderr()))
         }
         Command::Workflow { command: WorkflowCommand::Graph { file, format } } => {
             match workflow::graph(&file, format, &mut std::io::stdout()) {

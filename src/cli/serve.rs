@@ -120,9 +120,12 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let workflows = load_workflows(&args.workflows)?;
     let store = open_store(&args.db).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let mut app = App::new(store.clone(), workflows.primary().clone(), clock)
+    let app = App::new(store.clone(), workflows.primary().clone(), clock)
         .with_workflows(workflows)
         .with_data_dir(&args.data_dir);
+    // Instances stay on the version they started on: the versions in use
+    // are stored, and earlier ones read back, before anything runs.
+    let mut app = app.with_stored_versions().await.context("reading the stored workflow versions")?;
     app.client_ip_header = args.client_ip_header.clone();
     app.secure_cookies = args.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
     if args.test_clock {

@@ -158,6 +158,9 @@ pub struct Instance {
     pub pending_timers: Vec<(String, Option<Uuid>)>,
     /// The id of the workflow the instance runs on.
     pub workflow: String,
+    /// The version of it the instance is pinned to; none for an instance
+    /// not yet pinned (it runs on the current one).
+    pub workflow_version: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -6,6 +6,7 @@ pub mod form;
 mod guards;
 pub use guards::REFUSAL_CODES;
 pub mod input;
+pub mod migration;
 pub mod plan;
 pub mod rules;
 

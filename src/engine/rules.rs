@@ -195,6 +195,7 @@ fn sample(machine: Machine, form: &Form) -> Instance {
         facts,
         pending_timers: vec![],
         workflow: String::new(),
+        workflow_version: None,
     }
 }
 

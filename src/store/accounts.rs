@@ -172,7 +172,7 @@ impl Store {
 
     pub async fn campaigns(&self) -> Result<Vec<CampaignView>> {
         let rows = sqlx::query(
-            "SELECT id, name, workflow, criteria, opens_at, closes_at, kinds FROM campaigns ORDER BY opens_at DESC, id",
+            "SELECT id, name, workflow, workflow_version, criteria, opens_at, closes_at, kinds FROM campaigns ORDER BY opens_at DESC, id",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -181,7 +181,7 @@ impl Store {
 
     pub async fn campaign_view(&self, id: Uuid) -> Result<CampaignView> {
         let row =
-            sqlx::query("SELECT id, name, workflow, criteria, opens_at, closes_at, kinds FROM campaigns WHERE id = $1")
+            sqlx::query("SELECT id, name, workflow, workflow_version, criteria, opens_at, closes_at, kinds FROM campaigns WHERE id = $1")
                 .bind(id.to_string())
                 .fetch_optional(&self.pool)
                 .await?
@@ -191,14 +191,15 @@ impl Store {
 }
 
 fn campaign_view(r: &sqlx::any::AnyRow) -> CampaignView {
-    let kinds: String = r.get(6);
+    let kinds: String = r.get(7);
     CampaignView {
         id: r.get(0),
         name: r.get(1),
         workflow: r.get(2),
-        criteria: r.get(3),
-        opens_at: rfc3339(r.get(4)),
-        closes_at: rfc3339(r.get(5)),
+        workflow_version: r.get(3),
+        criteria: r.get(4),
+        opens_at: rfc3339(r.get(5)),
+        closes_at: rfc3339(r.get(6)),
         kinds: kinds.split(',').filter(|k| !k.is_empty()).map(String::from).collect(),
     }
 }

@@ -109,9 +109,9 @@ pub(crate) async fn apply_on(tx: &mut AnyConnection, plan: &Plan) -> Result<Appl
         let new_id = Uuid::new_v4().to_string();
         let backend = super::Backend::of_connection(tx);
         let insert = format!(
-            "INSERT INTO labels (id, dossier_id, workflow, state, version, title, category, filiere, region, \
-             valid_from, valid_until, renewal_of, created_at, updated_at, support_establishment) \
-             SELECT $1, id, workflow, $2, 1, title, $3, {}, {}, $4, $5, $6, $7, $7, {} \
+            "INSERT INTO labels (id, dossier_id, workflow, workflow_version, state, version, title, category, filiere, \
+             region, valid_from, valid_until, renewal_of, created_at, updated_at, support_establishment) \
+             SELECT $1, id, workflow, workflow_version, $2, 1, title, $3, {}, {}, $4, $5, $6, $7, $7, {} \
              FROM dossiers WHERE id = $8",
             backend.json_text("form", "filiere"),
             backend.json_text("form", "region"),

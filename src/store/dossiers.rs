@@ -129,7 +129,8 @@ impl Store {
         let key = id.to_string();
         let mut conn = self.pool.acquire().await?;
         let sql = format!(
-            "SELECT d.campaign_id, d.workflow, d.state, d.version, d.kind, d.renewal_of, d.category, d.title, {} AS form, \
+            "SELECT d.campaign_id, d.workflow, d.workflow_version, d.state, d.version, d.kind, d.renewal_of, d.category, \
+             d.title, {} AS form, \
              d.completion_message, d.completion_due, d.created_at, d.updated_at, \
              (SELECT l.id FROM labels l WHERE l.dossier_id = d.id) AS label_id FROM dossiers d WHERE d.id = $1",
             self.backend().json_read("d.form")
@@ -203,6 +204,7 @@ impl Store {
             id: key.clone(),
             campaign_id: r.get("campaign_id"),
             workflow: r.get("workflow"),
+            workflow_version: r.get("workflow_version"),
             state: r.get("state"),
             version: r.get("version"),
             kind: r.get("kind"),

@@ -121,20 +121,24 @@ impl Store {
         &self,
         ops: &[ImportOp],
         workflow: &str,
+        sources: &crate::workflow::Sources,
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Vec<String>> {
         let at = to_micros(now);
         let mut created = Vec::new();
         let mut tx = self.begin_write().await?;
+        let workflow_version = sources.revision();
+        super::versions::record(&mut tx, workflow, sources, now).await?;
         for op in ops {
             match op {
                 ImportOp::Create { key, record, status, effects } => {
                     let id = Uuid::new_v4().to_string();
                     sqlx::query(
                         "INSERT INTO labels (id, dossier_id, workflow, state, version, title, category, filiere, region, \
-                         valid_from, valid_until, renewal_of, created_at, updated_at, import_key, support_establishment) \
-                         VALUES ($1, NULL, $2, $3, 1, $4, $5, $6, $7, $8, $9, NULL, $10, $10, $11, $12)",
+                         valid_from, valid_until, renewal_of, created_at, updated_at, import_key, support_establishment, \
+                         workflow_version) \
+                         VALUES ($1, NULL, $2, $3, 1, $4, $5, $6, $7, $8, $9, NULL, $10, $10, $11, $12, $13)",
                     )
                     .bind(&id)
                     .bind(workflow)
@@ -148,6 +152,7 @@ impl Store {
                     .bind(at)
                     .bind(key)
                     .bind(&record.support_establishment)
+                    .bind(&workflow_version)
                     .execute(&mut **tx)
                     .await?;
                     set_academies(&mut tx, &id, &record.academies).await?;

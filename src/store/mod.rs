@@ -15,6 +15,7 @@ pub mod records;
 pub mod throttle;
 mod time;
 pub mod timers;
+pub mod versions;
 pub mod views;
 pub mod worklists;
 

@@ -23,6 +23,9 @@ pub struct NewUser {
 pub struct NewCampaign {
     pub name: String,
     pub workflow: String,
+    /// The version of the workflow the call's dossiers start on, stored if
+    /// new; none leaves the call to the version the server runs.
+    pub sources: Option<std::sync::Arc<crate::workflow::Sources>>,
     pub criteria: String,
     pub opens_at: DateTime<Utc>,
     pub closes_at: DateTime<Utc>,
@@ -59,6 +62,8 @@ pub struct CampaignRow {
     pub id: String,
     pub name: String,
     pub workflow: String,
+    /// The version of the workflow the call's dossiers start on.
+    pub workflow_version: Option<String>,
     pub criteria: String,
     pub opens_at: i64,
     pub closes_at: i64,
@@ -153,9 +158,12 @@ impl Store {
     pub async fn create_campaign(&self, c: &NewCampaign, actor: &Actor, now: DateTime<Utc>) -> Result<Uuid> {
         let id = Uuid::new_v4();
         let mut tx = self.begin_write().await?;
+        if let Some(sources) = &c.sources {
+            super::versions::record(&mut tx, &c.workflow, sources, now).await?;
+        }
         sqlx::query(
-            "INSERT INTO campaigns (id, name, workflow, criteria, opens_at, closes_at, kinds, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO campaigns (id, name, workflow, workflow_version, criteria, opens_at, closes_at, kinds, created_at) \
+             VALUES ($1, $2, $3, $9, $4, $5, $6, $7, $8)",
         )
         .bind(id.to_string())
         .bind(&c.name)
@@ -165,9 +173,11 @@ impl Store {
         .bind(to_micros(c.closes_at))
         .bind(c.kinds.join(","))
         .bind(to_micros(now))
+        .bind(c.sources.as_ref().map(|s| s.revision()))
         .execute(&mut **tx)
         .await?;
-        let after = json!({"name": c.name, "workflow": c.workflow, "criteria": c.criteria,
+        let after = json!({"name": c.name, "workflow": c.workflow,
+            "workflow_version": c.sources.as_ref().map(|s| s.revision()), "criteria": c.criteria,
             "opens_at": c.opens_at, "closes_at": c.closes_at, "kinds": c.kinds});
         append_after(&mut tx, &Entry::new("campaign", &id.to_string(), "create", actor, now).after(after), None)
             .await?;
@@ -177,7 +187,7 @@ impl Store {
 
     pub async fn campaign(&self, id: Uuid) -> Result<CampaignRow> {
         sqlx::query_as::<_, CampaignRow>(
-            "SELECT id, name, workflow, criteria, opens_at, closes_at, kinds FROM campaigns WHERE id = $1",
+            "SELECT id, name, workflow, workflow_version, criteria, opens_at, closes_at, kinds FROM campaigns WHERE id = $1",
         )
         .bind(id.to_string())
         .fetch_optional(&self.pool)
@@ -203,9 +213,10 @@ impl Store {
         let id_text = id.to_string();
         let mut tx = self.begin_write().await?;
         let insert = format!(
-            "INSERT INTO dossiers (id, campaign_id, workflow, state, version, kind, renewal_of, category, title, \
-             form, created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, {}, $10, $11, $11)",
+            "INSERT INTO dossiers (id, campaign_id, workflow, workflow_version, state, version, kind, renewal_of, \
+             category, title, form, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, (SELECT workflow_version FROM campaigns WHERE id = $2), $4, 1, $5, $6, $7, $8, {}, \
+             $10, $11, $11)",
             self.backend().json_param(9)
         );
         sqlx::query(&insert)
@@ -266,7 +277,7 @@ impl Store {
 
 /// Facts of a dossier in one round trip. Lists come back as JSON text;
 /// the aggregate functions are the one part written per dialect.
-const DOSSIER_FACTS_SQLITE: &str = "SELECT d.workflow, d.state, d.version, d.kind, d.renewal_of, d.category, d.title, d.form, \
+const DOSSIER_FACTS_SQLITE: &str = "SELECT d.workflow, d.workflow_version, d.state, d.version, d.kind, d.renewal_of, d.category, d.title, d.form, \
     d.completion_due, c.opens_at, c.closes_at, l.valid_until AS renewed_until, \
     (SELECT json_group_array(side) FROM endorsements WHERE dossier_id = d.id) AS endorsed, \
     (SELECT json_group_array(scope) FROM (SELECT scope FROM dossier_scopes WHERE dossier_id = d.id ORDER BY scope)) AS scopes, \
@@ -278,7 +289,7 @@ const DOSSIER_FACTS_SQLITE: &str = "SELECT d.workflow, d.state, d.version, d.kin
     (SELECT json_group_array(json_array(name, timer_key)) FROM timers WHERE entity = 'dossier' AND entity_id = d.id AND status = 'pending') AS timers \
     FROM dossiers d JOIN campaigns c ON c.id = d.campaign_id LEFT JOIN labels l ON l.id = d.renewal_of WHERE d.id = $1";
 
-const DOSSIER_FACTS_POSTGRES: &str = "SELECT d.workflow, d.state, d.version, d.kind, d.renewal_of, d.category, d.title, d.form::text AS form, \
+const DOSSIER_FACTS_POSTGRES: &str = "SELECT d.workflow, d.workflow_version, d.state, d.version, d.kind, d.renewal_of, d.category, d.title, d.form::text AS form, \
     d.completion_due, c.opens_at, c.closes_at, l.valid_until AS renewed_until, \
     (SELECT COALESCE(json_agg(side ORDER BY side), '[]')::text FROM endorsements WHERE dossier_id = d.id) AS endorsed, \
     (SELECT COALESCE(json_agg(scope ORDER BY scope), '[]')::text FROM dossier_scopes WHERE dossier_id = d.id) AS scopes, \
@@ -290,7 +301,7 @@ const DOSSIER_FACTS_POSTGRES: &str = "SELECT d.workflow, d.state, d.version, d.k
     (SELECT COALESCE(json_agg(json_build_array(name, timer_key)), '[]')::text FROM timers WHERE entity = 'dossier' AND entity_id = d.id AND status = 'pending') AS timers \
     FROM dossiers d JOIN campaigns c ON c.id = d.campaign_id LEFT JOIN labels l ON l.id = d.renewal_of WHERE d.id = $1";
 
-const LABEL_FACTS_SQLITE: &str = "SELECT l.workflow, l.state, l.version, l.dossier_id, l.region, l.valid_from, l.valid_until, \
+const LABEL_FACTS_SQLITE: &str = "SELECT l.workflow, l.workflow_version, l.state, l.version, l.dossier_id, l.region, l.valid_from, l.valid_until, \
     (SELECT COUNT(*) FROM labels r WHERE r.renewal_of = l.id) AS renewals, \
     (SELECT json_group_array('academie:' || academie) FROM (SELECT academie FROM label_academies WHERE label_id = l.id ORDER BY academie)) AS scopes, \
     (SELECT json_group_array(user_id) FROM dossier_owners WHERE dossier_id = l.dossier_id) AS owners, \
@@ -298,7 +309,7 @@ const LABEL_FACTS_SQLITE: &str = "SELECT l.workflow, l.state, l.version, l.dossi
     (SELECT json_group_array(year) FROM label_reports WHERE label_id = l.id) AS reports \
     FROM labels l WHERE l.id = $1";
 
-const LABEL_FACTS_POSTGRES: &str = "SELECT l.workflow, l.state, l.version, l.dossier_id, l.region, l.valid_from, l.valid_until, \
+const LABEL_FACTS_POSTGRES: &str = "SELECT l.workflow, l.workflow_version, l.state, l.version, l.dossier_id, l.region, l.valid_from, l.valid_until, \
     (SELECT COUNT(*) FROM labels r WHERE r.renewal_of = l.id) AS renewals, \
     (SELECT COALESCE(json_agg('academie:' || academie ORDER BY academie), '[]')::text FROM label_academies WHERE label_id = l.id) AS scopes, \
     (SELECT COALESCE(json_agg(user_id), '[]')::text FROM dossier_owners WHERE dossier_id = l.dossier_id) AS owners, \
@@ -373,6 +384,7 @@ async fn dossier_instance(conn: &mut AnyConnection, backend: Backend, id: Uuid) 
         facts: Facts::Dossier(Box::new(facts)),
         pending_timers: pending_timers(&row)?,
         workflow: row.get("workflow"),
+        workflow_version: row.get("workflow_version"),
     })
 }
 
@@ -416,5 +428,6 @@ async fn label_instance(conn: &mut AnyConnection, backend: Backend, id: Uuid) ->
         facts: Facts::Label(facts),
         pending_timers: pending_timers(&row)?,
         workflow: row.get("workflow"),
+        workflow_version: row.get("workflow_version"),
     })
 }

@@ -10,6 +10,9 @@ pub struct DossierView {
     pub campaign_id: String,
     /// The workflow the dossier runs on.
     pub workflow: String,
+    /// The version of it the dossier is pinned to (`workflow list` and
+    /// `workflow versions` print them).
+    pub workflow_version: Option<String>,
     pub state: String,
     pub version: i64,
     pub kind: String,
@@ -132,6 +135,8 @@ pub struct CampaignView {
     pub id: String,
     pub name: String,
     pub workflow: String,
+    /// The version of the workflow the call's dossiers start on.
+    pub workflow_version: Option<String>,
     pub criteria: String,
     pub opens_at: String,
     pub closes_at: String,

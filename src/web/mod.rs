@@ -16,7 +16,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use error::ApiError;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 #[derive(Serialize, ToSchema)]
@@ -64,6 +64,9 @@ pub struct WorkflowSummary {
     pub id: String,
     pub label: String,
     pub version: u32,
+    /// The content version instances are pinned to (a hash of the file and
+    /// its grid): dossiers and calls name it in `workflow_version`.
+    pub revision: String,
     pub criteria: String,
     /// State name → French label, per machine.
     pub dossier_states: Vec<StateSummary>,
@@ -153,15 +156,23 @@ pub async fn workflows(State(app): State<App>) -> Json<Vec<WorkflowSummary>> {
     Json(app.workflows.iter().map(|w| summary(w)).collect())
 }
 
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct RevisionQuery {
+    /// A version a dossier or call is pinned to (its `workflow_version`);
+    /// the current one without it.
+    pub version: Option<String>,
+}
+
 /// The states and events of a workflow, for clients building their menus.
 #[utoipa::path(get, path = "/api/v1/workflows/{id}", tag = "workflows",
-    params(("id" = String, Path, description = "workflow id, e.g. `cmq`")),
+    params(("id" = String, Path, description = "workflow id, e.g. `cmq`"), RevisionQuery),
     responses((status = 200, body = WorkflowSummary), (status = 404, body = error::ErrorBody)))]
 pub async fn workflow_summary(
     State(app): State<App>,
     axum::extract::Path(id): axum::extract::Path<String>,
+    axum::extract::Query(query): axum::extract::Query<RevisionQuery>,
 ) -> Result<Json<WorkflowSummary>, ApiError> {
-    let workflow = app.workflows.get(&id).ok_or_else(|| ApiError::not_found("workflow"))?;
+    let workflow = app.workflows.at(&id, query.version.as_deref()).ok_or_else(|| ApiError::not_found("workflow"))?;
     Ok(Json(summary(workflow)))
 }
 
@@ -210,6 +221,7 @@ fn summary(wf: &crate::workflow::Definition) -> WorkflowSummary {
         id: wf.id.clone(),
         label: wf.label.clone(),
         version: wf.version,
+        revision: wf.revision.clone(),
         criteria: wf.grid.id.clone(),
         dossier_states: states(&wf.dossier),
         label_states: states(&wf.label_machine),

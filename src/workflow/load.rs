@@ -9,7 +9,6 @@ use super::vocabulary::{Anchor, FieldType, Machine, Predicate, Recipient, Record
 use crate::calendar::Offset;
 use chrono::NaiveTime;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -68,13 +67,22 @@ pub fn compile(
             return Err(Problems(vec![Problem { file: file.to_path_buf(), line, message }]));
         }
     };
+    let mut sources = Sources {
+        file: file.display().to_string(),
+        text: source.to_string(),
+        grid_id: raw.workflow.criteria.get_ref().clone(),
+        grid: String::new(),
+    };
     let grid = match grid_source(raw.workflow.criteria.get_ref()) {
         None => {
             ctx.at(&raw.workflow.criteria, format!("unknown criteria grid `{}`", raw.workflow.criteria.get_ref()));
             None
         }
         Some((grid_file, text)) => match parse_grid(&text) {
-            Ok(grid) => Some(grid),
+            Ok(grid) => {
+                sources.grid = text;
+                Some(grid)
+            }
             Err(problems) => {
                 ctx.problems.extend(problems.into_iter().map(|(line, message)| Problem {
                     file: grid_file.clone(),
@@ -118,6 +126,8 @@ pub fn compile(
         id: raw.workflow.id,
         label: raw.workflow.label,
         version: raw.workflow.version,
+        revision: sources.revision(),
+        sources: std::sync::Arc::new(sources),
         grid: grid.unwrap_or_else(|| Grid { id: String::new(), label: String::new(), criteria: vec![] }),
         form,
         roles: ctx.roles,
@@ -1011,10 +1021,7 @@ fn load_sources(
     for (file, text) in sources {
         match compile(&file, &text, &grids) {
             Ok(definition) => {
-                let grid = grids(&definition.grid.id).map(|(_, t)| t).unwrap_or_default();
-                let mut hash = Sha256::new();
-                hash.update(format!("{}:{text}{}:{grid}", text.len(), grid.len()).as_bytes());
-                let version = hex::encode(hash.finalize())[..12].to_string();
+                let version = definition.revision.clone();
                 if let Some(twice) = loaded.iter().find(|l| l.definition.id == definition.id) {
                     problems.push(Problem {
                         file: file.clone(),

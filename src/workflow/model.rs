@@ -12,6 +12,12 @@ pub struct Definition {
     pub id: String,
     pub label: String,
     pub version: u32,
+    /// The version instances are pinned to: the first 12 hex digits of the
+    /// SHA-256 of the file's text and its criteria grid's, so that any edit
+    /// makes a new one.
+    pub revision: String,
+    /// The texts the definition was built from, stored with its revision.
+    pub sources: std::sync::Arc<Sources>,
     pub grid: Grid,
     /// The dossier's form.
     pub form: super::form::Form,
@@ -23,6 +29,24 @@ pub struct Definition {
     pub refusals: std::collections::BTreeMap<String, String>,
     /// The file's own predicates, by name.
     pub rules: std::collections::BTreeMap<String, Rule>,
+}
+
+/// A definition's file and criteria grid, as read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sources {
+    pub file: String,
+    pub text: String,
+    pub grid_id: String,
+    pub grid: String,
+}
+
+impl Sources {
+    pub fn revision(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        hash.update(format!("{}:{}{}:{}", self.text.len(), self.text, self.grid.len(), self.grid).as_bytes());
+        hex::encode(hash.finalize())[..12].to_string()
+    }
 }
 
 impl Definition {

@@ -24,6 +24,9 @@ impl RoleTable for Definition {
 pub struct Workflows {
     /// In load order; the first is the primary one.
     defs: Vec<Arc<Definition>>,
+    /// Earlier versions still pinned by instances, read back from the
+    /// database: they decide for their own instances only.
+    earlier: Vec<Arc<Definition>>,
 }
 
 impl Workflows {
@@ -56,11 +59,11 @@ impl Workflows {
                 }
             }
         }
-        Ok(Workflows { defs: defs.into_iter().map(Arc::new).collect() })
+        Ok(Workflows { defs: defs.into_iter().map(Arc::new).collect(), earlier: Vec::new() })
     }
 
     pub fn single(def: Arc<Definition>) -> Workflows {
-        Workflows { defs: vec![def] }
+        Workflows { defs: vec![def], earlier: Vec::new() }
     }
 
     pub fn primary(&self) -> &Arc<Definition> {
@@ -73,6 +76,30 @@ impl Workflows {
 
     pub fn iter(&self) -> impl Iterator<Item = &Arc<Definition>> {
         self.defs.iter()
+    }
+
+    /// The definition an instance pinned to `version` of `id` runs on; the
+    /// current one when the instance names no version.
+    pub fn at(&self, id: &str, version: Option<&str>) -> Option<&Arc<Definition>> {
+        match version {
+            None => self.get(id),
+            Some(v) => self.defs.iter().chain(&self.earlier).find(|d| d.id == id && d.revision == v),
+        }
+    }
+
+    /// Every version this server can run: the current ones, then earlier.
+    pub fn versions(&self) -> impl Iterator<Item = &Arc<Definition>> {
+        self.defs.iter().chain(&self.earlier)
+    }
+
+    /// Adds earlier versions (ones already known are skipped).
+    pub fn with_earlier(mut self, defs: Vec<Definition>) -> Workflows {
+        for def in defs {
+            if !self.versions().any(|d| d.id == def.id && d.revision == def.revision) {
+                self.earlier.push(Arc::new(def));
+            }
+        }
+        self
     }
 
     /// Every declared role, once (the first workflow's wording).

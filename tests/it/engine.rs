@@ -81,6 +81,7 @@ fn dossier(w: &World) -> Instance {
         // As created: the two call-closing reminders are pending.
         pending_timers: vec![("call_closing_7d".into(), None), ("call_closing_1d".into(), None)],
         workflow: "cmq".into(),
+        workflow_version: None,
     }
 }
 
@@ -505,4 +506,44 @@ fn forms_check_documents_by_their_definition() {
         "deliberation_ca"
     );
     assert_eq!(apply(&ldm.form, &network, &doc(json!({"uai": "0691234X"}))).unwrap_err().field, "uai");
+}
+
+#[test]
+fn migration_checks_state_form_and_pending_timers() {
+    let w = world();
+    let d = dossier(&w);
+    let none = std::collections::BTreeMap::new();
+    assert_eq!(migration::check(&w.def, &d, &none), Ok("draft".to_string()), "a dossier fits its own version");
+    let renamed = [("draft".to_string(), "submitted".to_string())].into();
+    assert_eq!(migration::check(&w.def, &d, &renamed), Ok("submitted".to_string()), "the map renames the state");
+
+    let mut odd = d.clone();
+    odd.state = "nowhere".into();
+    odd.pending_timers.push(("no_such_timer".into(), None));
+    if let Facts::Dossier(f) = &mut odd.facts {
+        f.form.insert("filiere".into(), json!("pas-une-filiere"));
+    }
+    let reasons = migration::check(&w.def, &odd, &none).unwrap_err();
+    assert_eq!(reasons.len(), 3, "{reasons:?}");
+    assert!(reasons[0].contains("state `nowhere`") && reasons[0].contains("--map nowhere=STATE"), "{reasons:?}");
+    assert!(reasons[1].starts_with("form: `filiere`"), "{reasons:?}");
+    assert!(reasons[2].contains("pending timer `no_such_timer`"), "{reasons:?}");
+
+    // A value the new version would drop is a reason too, not a silent loss.
+    let mut hidden = d.clone();
+    if let Facts::Dossier(f) = &mut hidden.facts {
+        f.form.insert("stray".into(), json!("x"));
+    }
+    let reasons = migration::check(&w.def, &hidden, &none).unwrap_err();
+    assert_eq!(reasons, vec!["form: `stray` is not a field of this form".to_string()]);
+
+    let ldm = labelflow::workflow::load_shipped().unwrap().into_iter().find(|l| l.definition.id == "ldm").unwrap();
+    let mut request = d.clone();
+    request.state = ldm.definition.dossier.initial.clone();
+    request.pending_timers.clear();
+    if let Facts::Dossier(f) = &mut request.facts {
+        f.form = json!({"labellisation": "seul", "projet_reseau": "Un réseau"}).as_object().cloned().unwrap();
+    }
+    let reasons = migration::check(&ldm.definition, &request, &none).unwrap_err();
+    assert_eq!(reasons, vec!["form: the value of `projet_reseau` would not be kept as it is".to_string()]);
 }

@@ -165,6 +165,7 @@ proptest! {
             facts: Facts::Dossier(Box::new(facts.clone())),
             pending_timers: vec![],
             workflow: "generated".into(),
+            workflow_version: None,
         };
         for (pick, choice, n) in moves {
             let i = pick % steps.len();

@@ -25,4 +25,5 @@ mod store;
 mod timers;
 mod tutorial;
 mod upgrade;
+mod versions;
 mod workers;

@@ -36,6 +36,16 @@ async fn still_whole(db: &TestDb) {
     assert_eq!(db.store.verify_audit().await.unwrap(), Verification::Intact { entries: 58 });
     // The demo's people still log in, and the new throttling table counts.
     let (app, _) = app(&db.store, chrono::Utc::now());
+    // The first start pins every call, dossier and label to the version the
+    // server runs, stored beside them; the audit rows are not touched.
+    let app = app.with_stored_versions().await.expect("versions adopted");
+    let version = app.workflows.get("cmq").unwrap().revision.clone();
+    for table in ["campaigns", "dossiers", "labels"] {
+        let pinned = count(db, &format!("{table} WHERE workflow_version = '{version}'")).await;
+        assert_eq!(pinned, count(db, table).await, "every row of {table} pinned");
+    }
+    assert_eq!(count(db, "workflow_versions").await, 2, "both shipped workflows stored");
+    assert_eq!(db.store.verify_audit().await.unwrap(), Verification::Intact { entries: 58 });
     assert!(app.login("admin@demo.labelflow.fr", "demo-labelflow", "10.0.0.1").await.is_ok());
     assert!(app.login("admin@demo.labelflow.fr", "faux", "10.0.0.1").await.is_err());
     assert_eq!(count(db, "login_throttle").await, 3, "pair, account and client counted");

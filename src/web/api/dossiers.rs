@@ -67,7 +67,11 @@ pub async fn criteria(
     Path(id): Path<String>,
 ) -> Result<Json<Vec<Criterion>>, ApiError> {
     let campaign = app.store.campaign_view(path_id(&id, "campaign")?).await?;
-    let grid = app.workflows.get(&campaign.workflow).map(|w| &w.grid).filter(|g| g.id == campaign.criteria);
+    let grid = app
+        .workflows
+        .at(&campaign.workflow, campaign.workflow_version.as_deref())
+        .map(|w| &w.grid)
+        .filter(|g| g.id == campaign.criteria);
     let grid = grid.ok_or_else(|| ApiError::not_found("criteria grid"))?;
     Ok(Json(grid.criteria.clone()))
 }

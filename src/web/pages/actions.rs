@@ -39,7 +39,7 @@ pub(super) async fn action_forms(
     typed: &Map<String, Value>,
     refused: Option<(&str, &str, &str)>,
 ) -> Vec<ActionForm> {
-    let workflow = app.wording(&instance.workflow);
+    let workflow = app.wording(&instance.workflow, instance.workflow_version.as_deref());
     let machine = workflow.machine(instance.machine);
     let mut events: Vec<&str> = Vec::new();
     for t in machine.transitions_from_state(&instance.state) {
@@ -188,7 +188,7 @@ pub(super) async fn instance_event(
     // The instance's own workflow reads the form (an unknown instance gets
     // the primary one, and `act` answers "not found").
     let workflow = match app.store.instance(machine, id).await {
-        Ok(instance) => app.wording(&instance.workflow),
+        Ok(instance) => app.wording(&instance.workflow, instance.workflow_version.as_deref()),
         Err(_) => app.workflow.clone(),
     };
     let (name, version, data, typed) = event_from_form(&workflow, machine, pairs);

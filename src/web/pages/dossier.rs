@@ -161,7 +161,7 @@ pub(super) async fn render_dossier(
         Err(_) => return not_found(browser, Machine::Dossier),
     };
     // The dossier's own workflow: its form, grid, states and wording.
-    let workflow = app.wording(&instance.workflow);
+    let workflow = app.wording(&instance.workflow, instance.workflow_version.as_deref());
     let d = match app.dossier_view(id).await {
         Ok(d) => d,
         Err(e) => {
@@ -452,7 +452,8 @@ pub(super) async fn new_dossier_form(
         v.campaign_id = open.first().map(|c| c.id.clone()).unwrap_or_default();
     }
     let chosen = open.iter().find(|c| c.id == v.campaign_id);
-    let workflow = chosen.and_then(|c| app.workflows.get(&c.workflow)).unwrap_or(&app.workflow);
+    let workflow =
+        chosen.and_then(|c| app.workflows.at(&c.workflow, c.workflow_version.as_deref())).unwrap_or(&app.workflow);
     let several = open.iter().any(|c| Some(&c.workflow) != chosen.map(|c| &c.workflow));
     let campaigns = open.iter().map(|c| (c.id.clone(), c.name.clone())).collect();
     let field_errors = FormErrors(errors.clone());
@@ -503,7 +504,7 @@ pub(super) async fn create_dossier(
     // The form of the chosen call's workflow.
     let workflow = match Uuid::parse_str(&get("campaign_id")) {
         Ok(id) => match app.store.campaign(id).await {
-            Ok(c) => app.wording(&c.workflow),
+            Ok(c) => app.wording(&c.workflow, c.workflow_version.as_deref()),
             Err(_) => app.workflow.clone(),
         },
         Err(_) => app.workflow.clone(),

@@ -35,7 +35,7 @@ pub(super) async fn render_label(
 ) -> Response {
     let Ok(l) = app.label(&browser.actor, id).await else { return not_found(browser, Machine::Label) };
     let Ok(instance) = app.store.instance(Machine::Label, id).await else { return not_found(browser, Machine::Label) };
-    let workflow = app.wording(&instance.workflow);
+    let workflow = app.wording(&instance.workflow, instance.workflow_version.as_deref());
     let (status, form_errors, refused_at) = match &refused {
         Some((event, e)) => {
             let (field, text) = messages::describe(&workflow, e);

@@ -214,6 +214,7 @@ pub async fn campaign(store: &Store, admin: &Actor) -> Uuid {
     let c = NewCampaign {
         name: "Appel à projets CMQ 2027".into(),
         workflow: "cmq".into(),
+        sources: None,
         criteria: "cmq-2019".into(),
         opens_at: at(2027, 1, 15, 8, 0),
         closes_at: at(2027, 3, 31, 21, 59),
