@@ -64,23 +64,17 @@ pub struct DossierInput {
     pub kind: String,
     /// The label renewed, for `kind: renewal`.
     pub renewal_of: Option<String>,
-    /// `standard` or `excellence`.
+    /// One of the workflow's categories (`GET /api/v1/workflows`).
     pub category: String,
-    #[serde(default)]
-    pub filiere: String,
-    #[serde(default)]
-    pub region: String,
-    #[serde(default)]
-    pub academies: Vec<String>,
-    #[serde(default)]
-    pub support_establishment: String,
-    #[serde(default)]
-    pub directeur_operationnel: String,
-    /// Values of the workflow's form (`GET /api/v1/workflows`), by field;
-    /// the fields above may also be given here.
+    /// Values of the workflow's form (`GET /api/v1/workflows`), by field.
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub form: Option<Map<String, Value>>,
+    /// The form's `top_level` fields may also be given here, beside the
+    /// dossier's own data; other keys are ignored.
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub top_level: Map<String, Value>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -89,15 +83,15 @@ pub struct DossierPatch {
     pub version: Option<i64>,
     pub title: Option<String>,
     pub category: Option<String>,
-    pub filiere: Option<String>,
-    pub region: Option<String>,
-    pub academies: Option<Vec<String>>,
-    pub support_establishment: Option<String>,
-    pub directeur_operationnel: Option<String>,
     /// Values of the workflow's form to change, by field (null clears one).
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub form: Option<Map<String, Value>>,
+    /// The form's `top_level` fields may also be changed here; other keys
+    /// are ignored.
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub top_level: Map<String, Value>,
 }
 
 /// Longest title or name accepted.
@@ -152,10 +146,16 @@ fn region(value: &str) -> Result<String, AppError> {
 
 /// The form values a request sets: the top-level fields of earlier
 /// releases' clients (those given), then its `form` object.
-fn form_changes(named: Vec<(&str, Option<Value>)>, form: &Option<Map<String, Value>>) -> Map<String, Value> {
-    let mut changes: Map<String, Value> = named.into_iter().filter_map(|(k, v)| Some((k.to_string(), v?))).collect();
+fn form_changes(named: Map<String, Value>, form: &Option<Map<String, Value>>) -> Map<String, Value> {
+    let mut changes = named;
     changes.extend(form.iter().flatten().map(|(k, v)| (k.clone(), v.clone())));
     changes
+}
+
+fn is_empty(value: &Value) -> bool {
+    value.is_null()
+        || value.as_str().is_some_and(|s| s.trim().is_empty())
+        || value.as_array().is_some_and(Vec::is_empty)
 }
 
 fn form_error(e: crate::engine::form::FieldError) -> AppError {
@@ -218,6 +218,19 @@ impl App {
         Ok(self.store.campaign_view(id).await?)
     }
 
+    /// The top-level keys of an input that are form changes: the `top_level`
+    /// fields of `def`, and a value for a `top_level` field of another
+    /// workflow (refused by the form, naming it). An empty value for
+    /// another workflow's field is what an editor built for that form
+    /// sends, and is dropped like any other key.
+    fn top_level_changes(&self, def: &Definition, keys: &Map<String, Value>) -> Map<String, Value> {
+        let elsewhere = |name: &str| self.workflows.iter().any(|w| w.form.field(name).is_some_and(|f| f.top_level));
+        keys.iter()
+            .filter(|(k, v)| def.form.field(k).is_some_and(|f| f.top_level) || (elsewhere(k) && !is_empty(v)))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
     pub async fn create_dossier_for(&self, actor: &Actor, input: &DossierInput) -> Result<DossierView, AppError> {
         let owner = match actor.user_id {
             Some(u) if actor.has_kind(&*self.workflows, RoleKind::Owner) => u,
@@ -257,14 +270,8 @@ impl App {
             (_, Some(_)) => return Err(invalid("renewal_of", "only a renewal names the label it renews")),
             _ => None,
         };
-        let nonempty = |v: &str| (!v.trim().is_empty()).then(|| Value::from(v));
-        let named = vec![
-            ("filiere", nonempty(&input.filiere)),
-            ("region", nonempty(&input.region)),
-            ("academies", (!input.academies.is_empty()).then(|| Value::from(input.academies.clone()))),
-            ("support_establishment", nonempty(&input.support_establishment)),
-            ("directeur_operationnel", nonempty(&input.directeur_operationnel)),
-        ];
+        // As before the form, an empty top-level value is no value.
+        let named = self.top_level_changes(&def, &input.top_level).into_iter().filter(|(_, v)| !is_empty(v)).collect();
         let form = crate::engine::form::apply(&def.form, &Map::new(), &form_changes(named, &input.form))
             .map_err(form_error)?;
         let dossier = NewDossier {
@@ -287,6 +294,12 @@ impl App {
         if let Some(def) = self.workflows.at(&view.workflow, view.workflow_version.as_deref()) {
             for side in def.roles.iter().filter_map(|r| r.endorses.clone()) {
                 view.endorsements.entry(side).or_insert(None);
+            }
+            let mut shown = crate::engine::form::view(&def.form, &view.form);
+            for field in def.form.fields().filter(|f| f.top_level) {
+                if let Some(value) = shown.remove(&field.name) {
+                    view.top_level.insert(field.name.clone(), value);
+                }
             }
         }
         Ok(view)
@@ -332,22 +345,7 @@ impl App {
         let instance = self.editable_dossier(actor, id).await?;
         let def = self.definition_of(&instance)?;
         let d = dossier_facts(&instance);
-        let named = vec![
-            ("filiere", patch.filiere.clone().map(Value::from)),
-            ("region", patch.region.clone().map(Value::from)),
-            ("academies", patch.academies.clone().map(Value::from)),
-            ("support_establishment", patch.support_establishment.clone().map(Value::from)),
-            ("directeur_operationnel", patch.directeur_operationnel.clone().map(Value::from)),
-        ];
-        // An editor built for another form sends its empty fields: only a
-        // value is refused for a field this form does not have.
-        let named = named.into_iter().map(|(k, v)| {
-            let undeclared_empty = def.form.field(k).is_none()
-                && v.as_ref()
-                    .is_some_and(|v| v.as_str().is_some_and(str::is_empty) || v.as_array().is_some_and(Vec::is_empty));
-            (k, v.filter(|_| !undeclared_empty))
-        });
-        let named: Vec<(&str, Option<Value>)> = named.collect();
+        let named = self.top_level_changes(&def, &patch.top_level);
         let changed = form_changes(named, &patch.form);
         let form = if changed.is_empty() {
             None

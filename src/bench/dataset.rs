@@ -322,10 +322,8 @@ async fn top_up(app: &App, cast: &Cast, spec: &Spec, drafts: &[(Uuid, usize)]) -
                 let (id, i) = drafts[k % drafts.len()];
                 let a = i % crate::reference::items("academies").len();
                 let porteur = &owners[a][(i / crate::reference::items("academies").len()) % owners[a].len()];
-                let patch = DossierPatch {
-                    directeur_operationnel: Some(format!("Direction opérationnelle {i} (révision {k})")),
-                    ..Default::default()
-                };
+                let patch =
+                    DossierPatch { title: Some(format!("Campus n°{i} (révision {k})")), ..Default::default() };
                 app.update_dossier(porteur, id, &patch).await?;
             }
         }));

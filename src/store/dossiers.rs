@@ -211,15 +211,7 @@ impl Store {
             renewal_of: r.get("renewal_of"),
             category: r.get("category"),
             title: r.get("title"),
-            filiere: text(&form, "filiere"),
-            region: text(&form, "region"),
-            academies: form
-                .get("academies")
-                .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_str).map(String::from).collect())
-                .unwrap_or_default(),
-            support_establishment: text(&form, "support_establishment"),
-            directeur_operationnel: text(&form, "directeur_operationnel"),
+            top_level: Map::new(),
             form,
             owners,
             partners,

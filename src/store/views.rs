@@ -19,13 +19,13 @@ pub struct DossierView {
     pub renewal_of: Option<String>,
     pub category: String,
     pub title: String,
-    pub filiere: String,
-    pub region: String,
-    pub academies: Vec<String>,
-    pub support_establishment: String,
-    pub directeur_operationnel: String,
+    /// The form's `top_level` fields, also here beside the dossier's own
+    /// data (copies of `form`'s, for clients written before the form).
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub top_level: serde_json::Map<String, serde_json::Value>,
     /// Every value of the dossier's form, as its workflow's form declares
-    /// them (the fields above are copies, for clients of earlier releases).
+    /// them.
     #[schema(value_type = Object)]
     pub form: serde_json::Map<String, serde_json::Value>,
     pub owners: Vec<String>,

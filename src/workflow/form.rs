@@ -67,6 +67,10 @@ pub struct FormField {
     pub scope: Option<String>,
     /// Searchable: lists and exports may filter on it.
     pub indexed: bool,
+    /// Also accepted and returned at the top level of a dossier in the
+    /// JSON API, beside `form` (for clients written before the form).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub top_level: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_length: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -151,6 +155,8 @@ struct RawFormField {
     scope: Option<String>,
     #[serde(default)]
     indexed: bool,
+    #[serde(default)]
+    top_level: bool,
     max_length: Option<usize>,
     min: Option<i64>,
     max: Option<i64>,
@@ -228,6 +234,12 @@ fn fields(
         }
         if top && CORE_NAMES.contains(&f.name.as_str()) {
             problem_at("name", "this name belongs to the engine (a dossier's own data)".into());
+        }
+        if f.top_level && (!top || f.kind == "group") {
+            problem_at(
+                "top_level",
+                "only a field of the form's own level, not a group, is also at a dossier's top level".into(),
+            );
         }
         if !top && f.name == "id" {
             problem_at("name", "`id` names each item of a group; choose another name".into());
@@ -319,6 +331,7 @@ fn fields(
             within: f.within.clone(),
             scope: f.scope.clone(),
             indexed: f.indexed || f.scope.is_some(),
+            top_level: f.top_level,
             max_length: f.max_length,
             min: f.min,
             max: f.max,

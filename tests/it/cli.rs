@@ -144,6 +144,16 @@ fn check_names_each_problem_with_file_and_line() {
             "form: group `partners`: field `type`: visible_if names unknown field `nom`",
         ),
         (
+            |s| {
+                s.replace(
+                    "add_label = \"Ajouter le partenaire\"",
+                    "add_label = \"Ajouter le partenaire\"\ntop_level = true # du groupe",
+                )
+            },
+            "top_level = true # du groupe",
+            "form: field `partners`: only a field of the form's own level, not a group",
+        ),
+        (
             |s| s.replace("kind = \"national\"", "kind = \"natinal\""),
             "kind = \"natinal\"",
             "role `president`: unknown kind `natinal` (known: owner, staff, reviewer, national)",

@@ -57,10 +57,11 @@ async fn still_whole(db: &TestDb) {
     let mut partners = 0;
     for summary in app.dossiers(&admin, None, None).await.unwrap() {
         let d = app.dossier(&admin, uuid::Uuid::parse_str(&summary.id).unwrap()).await.unwrap();
-        assert!(!d.filiere.is_empty() && d.form["filiere"] == d.filiere.as_str(), "{d:?}");
+        assert!(d.form["filiere"].as_str().is_some_and(|f| !f.is_empty()), "{d:?}");
+        assert_eq!(d.top_level["filiere"], d.form["filiere"], "a copy at the top level");
         assert_eq!(d.form["region"], "ARA");
         assert_eq!(d.form["academies"], serde_json::json!(["LYON"]));
-        assert_eq!(d.support_establishment, "Lycée La Martinière Monplaisir");
+        assert_eq!(d.top_level["support_establishment"], "Lycée La Martinière Monplaisir");
         assert_eq!(d.form["directeur_operationnel"], "Claire Dubois");
         assert!(d.partners.iter().all(|p| uuid::Uuid::parse_str(&p.id).is_ok() && !p.name.is_empty()), "{d:?}");
         // Endorsements kept their instants, the draft has none yet.

@@ -516,12 +516,8 @@ pub(super) async fn create_dossier(
         kind: "creation".into(),
         renewal_of: None,
         category: get("category"),
-        filiere: String::new(),
-        region: String::new(),
-        academies: vec![],
-        support_establishment: String::new(),
-        directeur_operationnel: String::new(),
         form: Some(typed.clone()),
+        top_level: Default::default(),
     };
     match app.create_dossier_for(&browser.actor, &input).await {
         Ok(d) => Redirect::to(&format!("/dossiers/{}?fait=cree", d.id)).into_response(),
