@@ -3,7 +3,6 @@
 use super::access::{self, ReviewAccess};
 use super::{App, AppError};
 use crate::engine::{Actor, Event, Facts, Instance, Refusal};
-use crate::reference;
 use crate::store::audit::TrailEntry;
 use crate::store::dossiers::{DossierChanges, NewAttachment};
 use crate::store::labels::LabelFilter;
@@ -130,26 +129,40 @@ fn category(def: &Definition, value: &str) -> Result<String, AppError> {
     }
 }
 
-/// A filière code of a label filter.
-fn filiere(value: &str) -> Result<String, AppError> {
-    reference::filiere(value)
-        .map(|f| f.code.to_string())
-        .ok_or_else(|| invalid("filiere", format!("unknown value `{value}` (not in the list `filieres`)")))
-}
-
-/// A région code of a label filter.
-fn region(value: &str) -> Result<String, AppError> {
-    reference::region(value)
-        .map(|r| r.code.to_string())
-        .ok_or_else(|| invalid("region", format!("unknown value `{value}` (not in the list `regions`)")))
-}
-
 /// The form values a request sets: the top-level fields of earlier
 /// releases' clients (those given), then its `form` object.
 fn form_changes(named: Map<String, Value>, form: &Option<Map<String, Value>>) -> Map<String, Value> {
     let mut changes = named;
     changes.extend(form.iter().flatten().map(|(k, v)| (k.clone(), v.clone())));
     changes
+}
+
+/// The `top_level` fields of `def`'s form, from `form` (empty values for
+/// those it lacks).
+fn top_level(def: &Definition, form: &Map<String, Value>) -> Map<String, Value> {
+    let mut shown = crate::engine::form::view(&def.form, form);
+    def.form.fields().filter(|f| f.top_level).filter_map(|f| shown.remove_entry(&f.name)).collect()
+}
+
+enum LabelFilterPart {
+    Scope(String),
+    Field(String, String),
+}
+
+/// One value of `field` as stored: a code for a choice from the code or
+/// the words of its list.
+fn one_value(field: &crate::workflow::FormField, key: &str, value: &str) -> Result<String, AppError> {
+    let given =
+        if field.kind == crate::workflow::FormType::Choices { Value::from(vec![value]) } else { Value::from(value) };
+    let stored = crate::engine::form::normalise(field, key, &given).map_err(form_error)?;
+    match stored {
+        Some(Value::String(s)) => Ok(s),
+        Some(Value::Array(items)) => {
+            items.first().and_then(Value::as_str).map(String::from).ok_or_else(|| invalid(key, "is empty"))
+        }
+        Some(other) => Ok(other.to_string()),
+        None => Err(invalid(key, "is empty")),
+    }
 }
 
 fn is_empty(value: &Value) -> bool {
@@ -295,12 +308,7 @@ impl App {
             for side in def.roles.iter().filter_map(|r| r.endorses.clone()) {
                 view.endorsements.entry(side).or_insert(None);
             }
-            let mut shown = crate::engine::form::view(&def.form, &view.form);
-            for field in def.form.fields().filter(|f| f.top_level) {
-                if let Some(value) = shown.remove(&field.name) {
-                    view.top_level.insert(field.name.clone(), value);
-                }
-            }
+            view.top_level = top_level(def, &view.form);
         }
         Ok(view)
     }
@@ -567,19 +575,11 @@ impl App {
 
     pub async fn labels(&self, actor: &Actor, filter: &LabelFilter) -> Result<Vec<LabelView>, AppError> {
         let mut filter = filter.clone();
-        if let Some(r) = &filter.region {
-            filter.region = Some(region(r)?);
-        }
-        if let Some(a) = &filter.academie {
-            filter.academie = Some(
-                reference::academie(a)
-                    .ok_or_else(|| invalid("academie", format!("unknown académie `{a}`")))?
-                    .code
-                    .to_string(),
-            );
-        }
-        if let Some(f) = &filter.filiere {
-            filter.filiere = Some(filiere(f)?);
+        for (key, value) in std::mem::take(&mut filter.fields) {
+            match self.label_filter(&key, &value)? {
+                LabelFilterPart::Scope(scope) => filter.scopes.push(scope),
+                LabelFilterPart::Field(field, value) => filter.fields.push((field, value)),
+            }
         }
         if let Some(c) = &filter.category {
             let known = self.workflows.iter().any(|w| w.categories().iter().any(|(code, _)| code == c.trim()));
@@ -597,12 +597,40 @@ impl App {
                 return Err(invalid("status", format!("unknown label status `{s}`")));
             }
         }
-        Ok(self.store.labels(&access::visibility(&*self.workflows, actor), &filter).await?)
+        let labels = self.store.labels(&access::visibility(&*self.workflows, actor), &filter).await?;
+        Ok(labels.into_iter().map(|l| self.label_with_top_level(l)).collect())
+    }
+
+    /// A label filter the API names by key: a scope kind of the forms
+    /// (`KIND=CODE`, the code or the words of its list) or an indexed form
+    /// field (`FIELD=VALUE`).
+    fn label_filter(&self, key: &str, value: &str) -> Result<LabelFilterPart, AppError> {
+        if let Some(field) = self.workflows.scope_field(key) {
+            return Ok(LabelFilterPart::Scope(format!("{key}:{}", one_value(field, key, value)?)));
+        }
+        if let Some(field) = self.workflows.iter().find_map(|w| w.form.field(key).filter(|f| f.indexed)) {
+            return Ok(LabelFilterPart::Field(key.to_string(), one_value(field, key, value)?));
+        }
+        let mut known = vec!["status".to_string(), "category".into(), "expiring_before".into()];
+        for w in self.workflows.iter() {
+            known.extend(w.form.scope_fields().map(|(kind, _)| kind.to_string()));
+            known.extend(w.form.fields().filter(|f| f.indexed && f.scope.is_none()).map(|f| f.name.clone()));
+        }
+        known.dedup();
+        Err(invalid(key, format!("is not a filter of labels (filters: {})", known.join(", "))))
+    }
+
+    /// `view` with its form's `top_level` fields beside its own data.
+    fn label_with_top_level(&self, mut view: LabelView) -> LabelView {
+        if let Some(def) = self.workflows.at(&view.workflow, view.workflow_version.as_deref()) {
+            view.top_level = top_level(def, &view.form);
+        }
+        view
     }
 
     pub async fn label(&self, actor: &Actor, id: Uuid) -> Result<LabelView, AppError> {
         self.visible_label(actor, id).await?;
-        Ok(self.store.label_view(id).await?)
+        Ok(self.label_with_top_level(self.store.label_view(id).await?))
     }
 
     pub async fn label_audit(&self, actor: &Actor, id: Uuid) -> Result<Vec<TrailEntry>, AppError> {

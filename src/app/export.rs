@@ -4,33 +4,21 @@
 
 use super::{access, App, AppError};
 use crate::engine::{Actor, Refusal};
-use crate::reference;
 use crate::store::labels::LabelFilter;
 use crate::store::views::LabelView;
+use crate::workflow::{FormField, FormType, Workflows};
 use serde::Serialize;
+use serde_json::Value;
 
 /// Labels read per page.
 const PAGE: i64 = 500;
 
-/// The export's columns, in order. Changing them breaks the scripts of
-/// those who publish the data: add at the end, never rename.
-pub const COLUMNS: &[&str] = &[
-    "id",
-    "title",
-    "category",
-    "status",
-    "filiere",
-    "filiere_label",
-    "region",
-    "region_label",
-    "academies",
-    "academies_labels",
-    "support_establishment",
-    "valid_from",
-    "valid_until",
-    "renewal_of",
-    "dossier_id",
-];
+/// The export's first and last columns; the form fields the workflows mark
+/// `export` come between them, each followed by its words for a choice.
+/// Changing them breaks the scripts of those who publish the data: add
+/// fields, never rename them.
+pub const HEAD: &[&str] = &["id", "title", "category", "status"];
+pub const TAIL: &[&str] = &["valid_from", "valid_until", "renewal_of", "dossier_id"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -55,78 +43,114 @@ impl Format {
     }
 }
 
-/// One label as published.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct LabelRecordOut {
-    pub id: String,
-    pub title: String,
-    pub category: String,
-    pub status: String,
-    pub filiere: String,
-    pub filiere_label: String,
-    pub region: String,
-    pub region_label: String,
-    pub academies: Vec<String>,
-    pub academies_labels: Vec<String>,
-    pub support_establishment: String,
-    pub valid_from: String,
-    pub valid_until: String,
-    pub renewal_of: Option<String>,
-    pub dossier_id: Option<String>,
+/// What a column holds.
+#[derive(Debug, Clone)]
+enum Column {
+    Own(&'static str),
+    /// A form field's value: codes for a choice.
+    Value(FormField),
+    /// The words of a choice field's codes.
+    Words(FormField),
 }
 
-impl From<LabelView> for LabelRecordOut {
-    fn from(l: LabelView) -> LabelRecordOut {
-        LabelRecordOut {
-            filiere_label: reference::filiere(&l.filiere).map(|f| f.label.to_string()).unwrap_or_default(),
-            region_label: reference::region(&l.region).map(|r| r.label.to_string()).unwrap_or_default(),
-            academies_labels: l
-                .academies
-                .iter()
-                .map(|a| reference::academie(a).map(|x| x.label.to_string()).unwrap_or_default())
-                .collect(),
-            id: l.id,
-            title: l.title,
-            category: l.category,
-            status: l.status,
-            filiere: l.filiere,
-            region: l.region,
-            academies: l.academies,
-            support_establishment: l.support_establishment,
-            valid_from: l.valid_from,
-            valid_until: l.valid_until,
-            renewal_of: l.renewal_of,
-            dossier_id: l.dossier_id,
+/// The columns of an export of the labels of `workflows`, by name.
+fn columns(workflows: &Workflows) -> Vec<(String, Column)> {
+    let mut out: Vec<(String, Column)> = HEAD.iter().map(|c| (c.to_string(), Column::Own(c))).collect();
+    for field in workflows.iter().flat_map(|w| w.form.fields()).filter(|f| f.export) {
+        if out.iter().any(|(name, _)| *name == field.name) {
+            continue;
         }
+        out.push((field.name.clone(), Column::Value(field.clone())));
+        let chosen = field.list.is_some() || !field.choices.is_empty();
+        match field.kind {
+            FormType::Choices if chosen => out.push((format!("{}_labels", field.name), Column::Words(field.clone()))),
+            _ if chosen => out.push((format!("{}_label", field.name), Column::Words(field.clone()))),
+            _ => {}
+        }
+    }
+    out.extend(TAIL.iter().map(|c| (c.to_string(), Column::Own(c))));
+    out
+}
+
+/// The names of the export's columns, in order.
+pub fn column_names(workflows: &Workflows) -> Vec<String> {
+    columns(workflows).into_iter().map(|(name, _)| name).collect()
+}
+
+/// One label as published: every column, by name and in order (arrays for
+/// the fields of several choices).
+#[derive(Debug, Clone, utoipa::ToSchema)]
+#[schema(value_type = Object)]
+pub struct LabelRecordOut(pub Vec<(String, Value)>);
+
+impl Serialize for LabelRecordOut {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
     }
 }
 
-fn csv_line(fields: &[&str]) -> Vec<u8> {
+fn record(columns: &[(String, Column)], l: &LabelView) -> LabelRecordOut {
+    let own = |c: &str| -> Value {
+        match c {
+            "id" => l.id.clone().into(),
+            "title" => l.title.clone().into(),
+            "category" => l.category.clone().into(),
+            "status" => l.status.clone().into(),
+            "valid_from" => l.valid_from.clone().into(),
+            "valid_until" => l.valid_until.clone().into(),
+            "renewal_of" => l.renewal_of.clone().into(),
+            "dossier_id" => l.dossier_id.clone().into(),
+            _ => Value::Null,
+        }
+    };
+    let value = |f: &FormField| match (l.form.get(&f.name), f.kind) {
+        (Some(v), _) => v.clone(),
+        (None, FormType::Choices) => Value::Array(vec![]),
+        (None, _) => Value::from(""),
+    };
+    let words = |f: &FormField| match value(f) {
+        Value::Array(codes) => {
+            Value::Array(codes.iter().filter_map(Value::as_str).map(|c| f.choice_label(c).into()).collect())
+        }
+        Value::String(code) if code.is_empty() => Value::from(""),
+        Value::String(code) => f.choice_label(&code).into(),
+        other => other,
+    };
+    LabelRecordOut(
+        columns
+            .iter()
+            .map(|(name, column)| {
+                let v = match column {
+                    Column::Own(c) => own(c),
+                    Column::Value(f) => value(f),
+                    Column::Words(f) => words(f),
+                };
+                (name.clone(), v)
+            })
+            .collect(),
+    )
+}
+
+fn csv_line<S: AsRef<str>>(fields: &[S]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
+    let fields: Vec<&str> = fields.iter().map(AsRef::as_ref).collect();
     // Writing to memory cannot fail.
-    let _ = crate::spreadsheet::write_record(&mut w, fields);
+    let _ = crate::spreadsheet::write_record(&mut w, &fields);
     w.into_inner().unwrap_or_default()
 }
 
-fn csv_row(l: &LabelRecordOut) -> Vec<u8> {
-    let (academies, academies_labels) = (l.academies.join("|"), l.academies_labels.join("|"));
-    csv_line(&[
-        &l.id,
-        &l.title,
-        &l.category,
-        &l.status,
-        &l.filiere,
-        &l.filiere_label,
-        &l.region,
-        &l.region_label,
-        &academies,
-        &academies_labels,
-        &l.support_establishment,
-        &l.valid_from,
-        &l.valid_until,
-        l.renewal_of.as_deref().unwrap_or(""),
-        l.dossier_id.as_deref().unwrap_or(""),
-    ])
+/// A value as a CSV cell: the items of an array joined with `|`.
+fn cell(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items.iter().map(cell).collect::<Vec<_>>().join("|"),
+        other => other.to_string(),
+    }
+}
+
+fn csv_row(r: &LabelRecordOut) -> Vec<u8> {
+    csv_line(&r.0.iter().map(|(_, v)| cell(v)).collect::<Vec<_>>())
 }
 
 /// The pieces of an export, produced one page at a time.
@@ -134,6 +158,7 @@ pub struct Export {
     app: App,
     actor: Actor,
     format: Format,
+    columns: Vec<(String, Column)>,
     after: Option<(String, String)>,
     started: bool,
     done: bool,
@@ -150,7 +175,7 @@ impl Export {
         if !self.started {
             self.started = true;
             match self.format {
-                Format::Csv => out.extend(csv_line(COLUMNS)),
+                Format::Csv => out.extend(csv_line(&column_names(&self.app.workflows))),
                 Format::Json => out.push(b'['),
             }
         }
@@ -172,7 +197,7 @@ impl Export {
             self.done = true;
         }
         for label in page {
-            let record = LabelRecordOut::from(label);
+            let record = record(&self.columns, &label);
             match self.format {
                 Format::Csv => out.extend(csv_row(&record)),
                 Format::Json => {
@@ -195,7 +220,17 @@ impl Export {
 impl App {
     /// An export of the labels the actor may see.
     pub fn export_labels(&self, actor: &Actor, format: Format) -> Export {
-        Export { app: self.clone(), actor: actor.clone(), format, after: None, started: false, done: false, count: 0 }
+        let columns = columns(&self.workflows);
+        Export {
+            app: self.clone(),
+            actor: actor.clone(),
+            format,
+            columns,
+            after: None,
+            started: false,
+            done: false,
+            count: 0,
+        }
     }
 }
 
@@ -211,8 +246,11 @@ mod tests {
 
     #[test]
     fn the_columns_hold_what_import_needs() {
-        for column in crate::app::import::COLUMNS {
-            assert!(COLUMNS.contains(column), "{column}");
+        let shipped = crate::workflow::load_shipped().unwrap().into_iter().map(|l| l.definition).collect();
+        let workflows = Workflows::new(shipped).unwrap();
+        let names = column_names(&workflows);
+        for column in crate::app::import::columns(workflows.primary()) {
+            assert!(names.contains(&column), "{column}");
         }
     }
 }

@@ -4,16 +4,31 @@
 
 use super::{App, AppError};
 use crate::engine::{self, Actor, Facts, LabelFacts, Refusal, TimerOp};
-use crate::reference::{self, fold};
+use crate::reference::fold;
 use crate::store::imports::{ImportOp, LabelRecord};
-use crate::workflow::{Definition, Machine};
+use crate::workflow::{Definition, FormField, FormType, Machine};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 /// Columns the file must have, in any order (others are ignored, so an
-/// export can be imported again).
-pub const COLUMNS: &[&str] =
-    &["title", "filiere", "region", "academies", "support_establishment", "category", "valid_from", "valid_until"];
+/// export can be imported again): the label's own and the fields its
+/// workflow's form marks `export`.
+pub fn columns(def: &Definition) -> Vec<String> {
+    let mut out = vec!["title".to_string()];
+    out.extend(exported(def).map(|f| f.name.clone()));
+    out.extend(["category", "valid_from", "valid_until"].map(String::from));
+    out
+}
+
+fn exported(def: &Definition) -> impl Iterator<Item = &FormField> {
+    def.form.fields().filter(|f| f.export)
+}
+
+/// The exported fields that, with the title, identify a label brought in:
+/// those of one choice placing it in a scope (the shipped CMQ: its région).
+fn key_fields(def: &Definition) -> impl Iterator<Item = &FormField> {
+    exported(def).filter(|f| f.scope.is_some() && f.kind == FormType::Choice)
+}
 
 /// A row that cannot be imported: where and why.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -70,8 +85,9 @@ fn date(text: &str) -> Option<NaiveDate> {
         .filter(|d| crate::calendar::plausible(*d))
 }
 
-/// Reads and checks the whole file; every problem is reported, by line.
-pub fn parse_campuses(text: &str) -> Result<Vec<CampusRow>, Vec<RowProblem>> {
+/// Reads and checks the whole file against `def`; every problem is
+/// reported, by line.
+pub fn parse_campuses(def: &Definition, text: &str) -> Result<Vec<CampusRow>, Vec<RowProblem>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // Only spaces are trimmed: a leading TAB or CR is refused, not removed
     // (removing it would turn `\t=1+1` into a formula).
@@ -81,7 +97,7 @@ pub fn parse_campuses(text: &str) -> Result<Vec<CampusRow>, Vec<RowProblem>> {
         Ok(h) => h.iter().map(|h| h.trim().to_lowercase()).collect::<Vec<_>>(),
         Err(e) => return Err(vec![problem(1, "", format!("unreadable header: {e}"))]),
     };
-    let missing: Vec<RowProblem> = COLUMNS
+    let missing: Vec<RowProblem> = columns(def)
         .iter()
         .filter(|c| !headers.iter().any(|h| h == *c))
         .map(|c| problem(1, c, "missing from the header".into()))
@@ -90,6 +106,7 @@ pub fn parse_campuses(text: &str) -> Result<Vec<CampusRow>, Vec<RowProblem>> {
         return Err(missing);
     }
     let index = |name: &str| headers.iter().position(|h| h == name).expect("checked above");
+    let categories = def.categories();
     let mut rows: Vec<CampusRow> = Vec::new();
     let mut problems = Vec::new();
     for result in reader.records() {
@@ -107,18 +124,38 @@ pub fn parse_campuses(text: &str) -> Result<Vec<CampusRow>, Vec<RowProblem>> {
         }
         let get = |name: &str| record.get(index(name)).unwrap_or("").trim_matches(' ').to_string();
         let before = problems.len();
-        let mut text_line = |name: &str| {
-            let v = get(name);
-            match super::dossiers::one_line(&v, true) {
-                Ok(v) => v,
-                Err(reason) => {
-                    problems.push(problem(line, name, reason));
-                    String::new()
-                }
+        let title = match super::dossiers::one_line(&get("title"), true) {
+            Ok(v) => v,
+            Err(reason) => {
+                problems.push(problem(line, "title", reason));
+                String::new()
             }
         };
-        let title = text_line("title");
-        let support_establishment = text_line("support_establishment");
+        let mut form = serde_json::Map::new();
+        for field in exported(def) {
+            let cell = get(&field.name);
+            let given = match field.kind {
+                FormType::Choices => serde_json::Value::from(
+                    cell.split('|').map(str::trim).filter(|a| !a.is_empty()).collect::<Vec<_>>(),
+                ),
+                _ => serde_json::Value::from(cell.as_str()),
+            };
+            match engine::form::normalise(field, &field.name, &given) {
+                Ok(Some(v)) => {
+                    form.insert(field.name.clone(), v);
+                }
+                Ok(None) if field.required => problems.push(problem(line, &field.name, "is required".into())),
+                Ok(None) => {}
+                Err(e) => problems.push(problem(line, &e.field, e.reason)),
+            }
+        }
+        if problems.len() == before {
+            // What one field says of another: items within another's value.
+            match engine::form::apply(&def.form, &serde_json::Map::new(), &form) {
+                Ok(settled) => form = settled,
+                Err(e) => problems.push(problem(line, &e.field, e.reason)),
+            }
+        }
         let mut need = |name: &str| {
             let v = get(name);
             if v.is_empty() {
@@ -126,38 +163,13 @@ pub fn parse_campuses(text: &str) -> Result<Vec<CampusRow>, Vec<RowProblem>> {
             }
             v
         };
-
-        let (filiere_text, region_text, category_text) = (need("filiere"), need("region"), need("category"));
-        let (from_text, until_text, academies_text) = (need("valid_from"), need("valid_until"), need("academies"));
-        let filiere = reference::filiere(&filiere_text).map(|f| f.code.to_string());
-        if filiere.is_none() && !filiere_text.is_empty() {
-            problems.push(problem(line, "filiere", format!("unknown filière `{filiere_text}`")));
-        }
-        let region = reference::region(&region_text).map(|r| r.code.to_string());
-        if region.is_none() && !region_text.is_empty() {
-            problems.push(problem(line, "region", format!("unknown région `{region_text}`")));
-        }
-        let mut academies = Vec::new();
-        for a in academies_text.split('|').map(str::trim).filter(|a| !a.is_empty()) {
-            match reference::academie(a) {
-                None => problems.push(problem(line, "academies", format!("unknown académie `{a}`"))),
-                Some(x) if region.as_deref().is_some_and(|r| r != x.parent()) => problems.push(problem(
-                    line,
-                    "academies",
-                    format!("académie `{a}` is not in the région `{region_text}`"),
-                )),
-                Some(x) if !academies.contains(&x.code.to_string()) => academies.push(x.code.to_string()),
-                Some(_) => {}
-            }
-        }
-        academies.sort();
-        let category = match fold(&category_text).as_str() {
-            "standard" => Some("standard"),
-            "excellence" => Some("excellence"),
-            _ => None,
-        };
+        let (category_text, from_text, until_text) = (need("category"), need("valid_from"), need("valid_until"));
+        let category = categories
+            .iter()
+            .find(|(code, words)| fold(code) == fold(&category_text) || fold(words) == fold(&category_text));
         if category.is_none() && !category_text.is_empty() {
-            problems.push(problem(line, "category", format!("`{category_text}` is neither standard nor excellence")));
+            let known = categories.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>().join(", ");
+            problems.push(problem(line, "category", format!("`{category_text}` is none of {known}")));
         }
         let (from, until) = (date(&from_text), date(&until_text));
         for (column, text, value) in [("valid_from", &from_text, from), ("valid_until", &until_text, until)] {
@@ -177,23 +189,23 @@ pub fn parse_campuses(text: &str) -> Result<Vec<CampusRow>, Vec<RowProblem>> {
         if problems.len() > before {
             continue;
         }
-        let (Some(filiere), Some(region), Some(category), Some(from), Some(until)) =
-            (filiere, region, category, from, until)
-        else {
+        let (Some((category, _)), Some(from), Some(until)) = (category, from, until) else {
             continue;
         };
-        let key = format!("{}|{region}", fold(&title));
+        let mut key = fold(&title);
+        for field in key_fields(def) {
+            key.push('|');
+            key.push_str(form.get(&field.name).and_then(|v| v.as_str()).unwrap_or_default());
+        }
         if let Some(first) = rows.iter().find(|r| r.key == key) {
             problems.push(problem(line, "title", format!("the same campus as line {}", first.line)));
             continue;
         }
         let record = LabelRecord {
             title,
-            category: category.to_string(),
-            filiere,
-            region,
-            academies,
-            support_establishment,
+            category: category.clone(),
+            scopes: engine::form::scopes(&def.form, &form),
+            form,
             valid_from: from,
             valid_until: until,
         };
@@ -214,12 +226,7 @@ fn placed(def: &Definition, record: &LabelRecord, now: DateTime<Utc>) -> (String
     let facts = Facts::Label(LabelFacts {
         dossier_id: None,
         owners: vec![],
-        scopes: record
-            .academies
-            .iter()
-            .map(|a| engine::Scope::new("academie", a))
-            .chain([engine::Scope::new("region", &record.region)])
-            .collect(),
+        scopes: record.scopes.clone(),
         valid_from: record.valid_from,
         valid_until: record.valid_until,
         has_labelled_renewal: false,
@@ -248,7 +255,7 @@ impl App {
         if !actor.is_admin() && !actor.is_system() {
             return Err(Refusal::NotAllowed { reason: "only an administrator imports campuses".into() }.into());
         }
-        let rows = match parse_campuses(text) {
+        let rows = match parse_campuses(&self.workflow, text) {
             Ok(rows) => rows,
             Err(problems) => return Ok(ImportReport { problems, ..Default::default() }),
         };
@@ -318,63 +325,11 @@ impl App {
 mod tests {
     use super::*;
 
-    const HEADER: &str = "title,filiere,region,academies,support_establishment,category,valid_from,valid_until\n";
-
-    #[test]
-    fn labels_and_codes_are_both_accepted() {
-        let text = format!(
-            "{HEADER}\"Campus « Bois, Forêt »\",\"Matériaux, matériaux innovants\",auvergne-rhone-alpes,Lyon|GRENOBLE,Lycée du Bois,EXCELLENCE,2022-09-01,31/08/2027\n"
-        );
-        let rows = parse_campuses(&text).unwrap();
-        assert_eq!(rows.len(), 1);
-        let r = &rows[0].record;
-        assert_eq!(
-            (r.title.as_str(), r.filiere.as_str(), r.region.as_str()),
-            ("Campus « Bois, Forêt »", "materiaux-innovants", "ARA")
-        );
-        assert_eq!(r.academies, vec!["GRENOBLE".to_string(), "LYON".to_string()]);
-        assert_eq!((r.category.as_str(), r.valid_until.to_string().as_str()), ("excellence", "2027-08-31"));
-        assert_eq!(rows[0].line, 2);
-    }
-
-    #[test]
-    fn every_problem_is_named_by_line_and_column() {
-        let text = format!(
-            "{HEADER}Campus A,Chimie,Bretagn,Rennes,Lycée,standard,2022-09-01,2027-08-31\n\
-             Campus B,Chimie et biotechnologies,BRE,Lyon,Lycée,premium,2022-09-01,2021-01-01\n\
-             Campus A,Chimie et biotechnologies,BRE,Rennes,,standard,2022-09-01,2027-08-31\n"
-        );
-        let problems = parse_campuses(&text).unwrap_err();
-        let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        assert!(shown.contains(&"line 2, column filiere: unknown filière `Chimie`".to_string()), "{shown:#?}");
-        assert!(shown.contains(&"line 2, column region: unknown région `Bretagn`".to_string()), "{shown:#?}");
-        assert!(
-            shown.iter().any(|s| s.starts_with("line 3, column academies: académie `Lyon` is not in")),
-            "{shown:#?}"
-        );
-        assert!(shown.iter().any(|s| s.starts_with("line 3, column category:")), "{shown:#?}");
-        assert!(shown.contains(&"line 3, column valid_until: must be after valid_from".to_string()), "{shown:#?}");
-        assert!(shown.contains(&"line 4, column support_establishment: is required".to_string()), "{shown:#?}");
-    }
-
-    #[test]
-    fn a_missing_column_is_reported_on_the_header() {
-        let problems = parse_campuses("title,filiere\nA,B\n").unwrap_err();
-        assert_eq!(problems[0].to_string(), "line 1, column region: missing from the header");
-        assert_eq!(problems.len(), COLUMNS.len() - 2);
-    }
-
-    #[test]
-    fn the_same_campus_twice_is_refused() {
-        let row = "Campus Mer,Chimie et biotechnologies,BRE,Rennes,Lycée,standard,2022-09-01,2027-08-31\n";
-        let problems =
-            parse_campuses(&format!("{HEADER}{row}{}", row.replace("Campus Mer", "CAMPUS MER"))).unwrap_err();
-        assert_eq!(problems[0].to_string(), "line 3, column title: the same campus as line 2");
-    }
-
     #[test]
     fn a_label_is_placed_where_its_timers_take_it() {
-        let def = crate::workflow::builtin::cmq().unwrap();
+        // The shipped workflow with a renewal window.
+        let shipped = crate::workflow::load_shipped().unwrap().into_iter().map(|l| l.definition);
+        let def = shipped.into_iter().find(|d| d.label_machine.state("renewal_open").is_some()).unwrap();
         let record = |until: &str| LabelRecord {
             valid_from: NaiveDate::from_ymd_opt(2020, 9, 1).unwrap(),
             valid_until: NaiveDate::parse_from_str(until, "%Y-%m-%d").unwrap(),

@@ -107,17 +107,12 @@ pub(crate) async fn apply_on(tx: &mut AnyConnection, plan: &Plan) -> Result<Appl
     let mut label_id = None;
     if let Some(label) = &plan.new_label {
         let new_id = Uuid::new_v4().to_string();
-        let backend = super::Backend::of_connection(tx);
-        let insert = format!(
-            "INSERT INTO labels (id, dossier_id, workflow, workflow_version, state, version, title, category, filiere, \
-             region, valid_from, valid_until, renewal_of, created_at, updated_at, support_establishment) \
-             SELECT $1, id, workflow, workflow_version, $2, 1, title, $3, {}, {}, $4, $5, $6, $7, $7, {} \
-             FROM dossiers WHERE id = $8",
-            backend.json_text("form", "filiere"),
-            backend.json_text("form", "region"),
-            backend.json_text("form", "support_establishment")
-        );
-        sqlx::query(&insert)
+        let insert =
+            "INSERT INTO labels (id, dossier_id, workflow, workflow_version, state, version, title, category, \
+             form, valid_from, valid_until, renewal_of, created_at, updated_at) \
+             SELECT $1, id, workflow, workflow_version, $2, 1, title, $3, form, $4, $5, $6, $7, $7 \
+             FROM dossiers WHERE id = $8";
+        sqlx::query(insert)
             .bind(&new_id)
             .bind(&label.state)
             .bind(&label.category)
@@ -128,12 +123,14 @@ pub(crate) async fn apply_on(tx: &mut AnyConnection, plan: &Plan) -> Result<Appl
             .bind(&id)
             .execute(&mut *tx)
             .await?;
-        // Until labels hold a form document, they keep its académies.
-        sqlx::query("INSERT INTO label_academies (label_id, academie) SELECT $1, substr(scope, 10) FROM dossier_scopes WHERE dossier_id = $2 AND scope LIKE 'academie:%'")
-            .bind(&new_id)
-            .bind(&id)
-            .execute(&mut *tx)
-            .await?;
+        // The label holds its dossier's form, and so its scopes.
+        sqlx::query(
+            "INSERT INTO label_scopes (label_id, scope) SELECT $1, scope FROM dossier_scopes WHERE dossier_id = $2",
+        )
+        .bind(&new_id)
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
         let entry = Entry {
             entity: "label".into(),
             entity_id: new_id.clone(),
@@ -414,12 +411,7 @@ fn recipient_sql(machine: Machine, r: &Recipient) -> Option<String> {
         (Dossier, Recipient::Owners) => "SELECT u.id, u.email FROM dossier_owners o JOIN users u ON u.id = o.user_id WHERE o.dossier_id = $1".into(),
         (Label, Recipient::Owners) => "SELECT u.id, u.email FROM labels l JOIN dossier_owners o ON o.dossier_id = l.dossier_id JOIN users u ON u.id = o.user_id WHERE l.id = $1".into(),
         (Dossier, Recipient::InScope(role)) => format!("{} AND r.scope IN (SELECT scope FROM dossier_scopes WHERE dossier_id = $1)", holders(role)?),
-        // A label's scopes are its académies and région until it holds a form.
-        (Label, Recipient::InScope(role)) => format!(
-            "{} AND r.scope IN (SELECT 'academie:' || academie FROM label_academies WHERE label_id = $1 \
-             UNION SELECT 'region:' || region FROM labels WHERE id = $1)",
-            holders(role)?
-        ),
+        (Label, Recipient::InScope(role)) => format!("{} AND r.scope IN (SELECT scope FROM label_scopes WHERE label_id = $1)", holders(role)?),
         (_, Recipient::Holders(role)) => holders(role)?,
         (Dossier, Recipient::Reviewers) => "SELECT u.id, u.email FROM assignments a JOIN users u ON u.id = a.user_id WHERE a.dossier_id = $1".into(),
         (_, Recipient::Reviewer) => "SELECT u.id, u.email FROM users u WHERE u.id = $2".into(),

@@ -7,6 +7,7 @@ use super::audit::{append, Entry};
 use super::views::*;
 use super::{from_micros, to_micros, Result, Store, StoreError};
 use crate::engine::{Actor, Scope};
+use crate::workflow::Machine;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Map, Value};
 use sqlx::{AnyConnection, Row};
@@ -36,16 +37,32 @@ pub struct DossierChanges {
 
 /// Replaces a dossier's scopes.
 pub(crate) async fn write_scopes(conn: &mut AnyConnection, dossier: &str, scopes: &[Scope]) -> Result<()> {
-    sqlx::query("DELETE FROM dossier_scopes WHERE dossier_id = $1").bind(dossier).execute(&mut *conn).await?;
+    replace_scopes(conn, Machine::Dossier, dossier, scopes).await
+}
+
+/// Replaces the scopes of a dossier or label.
+pub(crate) async fn replace_scopes(
+    conn: &mut AnyConnection,
+    machine: Machine,
+    id: &str,
+    scopes: &[Scope],
+) -> Result<()> {
+    let (delete, insert) = match machine {
+        Machine::Dossier => (
+            "DELETE FROM dossier_scopes WHERE dossier_id = $1",
+            "INSERT INTO dossier_scopes (dossier_id, scope) VALUES ($1, $2)",
+        ),
+        Machine::Label => (
+            "DELETE FROM label_scopes WHERE label_id = $1",
+            "INSERT INTO label_scopes (label_id, scope) VALUES ($1, $2)",
+        ),
+    };
+    sqlx::query(delete).bind(id).execute(&mut *conn).await?;
     let mut unique: Vec<String> = scopes.iter().map(ToString::to_string).collect();
     unique.sort();
     unique.dedup();
     for scope in unique {
-        sqlx::query("INSERT INTO dossier_scopes (dossier_id, scope) VALUES ($1, $2)")
-            .bind(dossier)
-            .bind(scope)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(insert).bind(id).bind(scope).execute(&mut *conn).await?;
     }
     Ok(())
 }

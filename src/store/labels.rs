@@ -9,9 +9,11 @@ use uuid::Uuid;
 #[derive(Debug, Clone, Default)]
 pub struct LabelFilter {
     pub status: Option<String>,
-    pub region: Option<String>,
-    pub academie: Option<String>,
-    pub filiere: Option<String>,
+    /// `kind:CODE`: labels in each of these scopes.
+    pub scopes: Vec<String>,
+    /// (field, value): labels whose form holds the value at that field (as
+    /// one of its values, for a field of several).
+    pub fields: Vec<(String, String)>,
     pub category: Option<String>,
     /// ISO date: labels whose validity ends before it.
     pub expiring_before: Option<String>,
@@ -40,17 +42,13 @@ impl Store {
         if let Some(v) = &filter.status {
             clauses.push(format!("l.state = {}", push(&mut binds, v)));
         }
-        if let Some(v) = &filter.region {
-            clauses.push(format!("l.region = {}", push(&mut binds, v)));
+        for scope in &filter.scopes {
+            let p = push(&mut binds, scope);
+            clauses.push(format!("EXISTS (SELECT 1 FROM label_scopes ls WHERE ls.label_id = l.id AND ls.scope = {p})"));
         }
-        if let Some(v) = &filter.academie {
-            let p = push(&mut binds, v);
-            clauses.push(format!(
-                "EXISTS (SELECT 1 FROM label_academies la WHERE la.label_id = l.id AND la.academie = {p})"
-            ));
-        }
-        if let Some(v) = &filter.filiere {
-            clauses.push(format!("l.filiere = {}", push(&mut binds, v)));
+        for (field, value) in &filter.fields {
+            let p = push(&mut binds, value);
+            clauses.push(self.backend().json_holds("l.form", field, &p)?);
         }
         if let Some(v) = &filter.category {
             clauses.push(format!("l.category = {}", push(&mut binds, v)));
@@ -81,27 +79,17 @@ impl Store {
     }
 }
 
-/// Label columns and its académies joined with `|`; the aggregate is the
-/// dialect-specific part.
-fn label_select(backend: Backend) -> &'static str {
-    match backend {
-        Backend::Sqlite => "SELECT l.id, l.dossier_id, l.title, l.category, l.filiere, l.region, l.valid_from, l.valid_until, \
-            l.state, l.version, l.renewal_of, l.support_establishment, \
-            (SELECT COALESCE(group_concat(academie, '|'), '') FROM (SELECT academie FROM label_academies WHERE label_id = l.id ORDER BY academie)) \
-            FROM labels l",
-        Backend::Postgres => "SELECT l.id, l.dossier_id, l.title, l.category, l.filiere, l.region, l.valid_from, l.valid_until, \
-            l.state, l.version, l.renewal_of, l.support_establishment, \
-            (SELECT COALESCE(string_agg(academie, '|' ORDER BY academie), '') FROM label_academies WHERE label_id = l.id) \
-            FROM labels l",
-    }
+fn label_select(backend: Backend) -> String {
+    format!(
+        "SELECT l.id, l.dossier_id, l.title, l.category, l.workflow, l.workflow_version, {}, l.valid_from, l.valid_until, \
+         l.state, l.version, l.renewal_of FROM labels l",
+        backend.json_read("l.form")
+    )
 }
 
 /// Same rule as dossiers: staff by scope, owners through the dossier.
 const LABEL_SCOPE: ScopeSql = ScopeSql {
-    // Until labels hold a form document, their scopes are their région
-    // and académies, written as grant scopes are.
-    scopes: "l.id IN (SELECT la.label_id FROM label_academies la WHERE 'academie:' || la.academie IN ({})) \
-             OR 'region:' || l.region IN ({})",
+    scopes: "l.id IN (SELECT ls.label_id FROM label_scopes ls WHERE ls.scope IN ({}))",
     owner: "l.dossier_id IN (SELECT o.dossier_id FROM dossier_owners o WHERE o.user_id = {})",
     reviewer: None,
 };
@@ -117,14 +105,14 @@ fn label_view(r: &sqlx::any::AnyRow) -> Result<LabelView> {
         dossier_id: r.get(1),
         title: r.get(2),
         category: r.get(3),
-        filiere: r.get(4),
-        region: r.get(5),
-        valid_from: r.get(6),
-        valid_until: r.get(7),
-        status: r.get(8),
-        version: r.get(9),
-        renewal_of: r.get(10),
-        support_establishment: r.get(11),
-        academies: r.get::<String, _>(12).split('|').filter(|a| !a.is_empty()).map(String::from).collect(),
+        workflow: r.get(4),
+        workflow_version: r.get(5),
+        top_level: serde_json::Map::new(),
+        form: super::dossiers::parse_form(&r.get::<String, _>(6))?,
+        valid_from: r.get(7),
+        valid_until: r.get(8),
+        status: r.get(9),
+        version: r.get(10),
+        renewal_of: r.get(11),
     })
 }

@@ -89,19 +89,37 @@ impl Backend {
 }
 
 impl Backend {
-    pub(crate) fn of_connection(conn: &sqlx::AnyConnection) -> Backend {
-        if conn.backend_name() == "PostgreSQL" {
-            Backend::Postgres
-        } else {
-            Backend::Sqlite
-        }
-    }
-
     /// SQL for the text at `key` of the JSON column `column` ('' when absent).
     pub(crate) fn json_text(self, column: &str, key: &str) -> String {
         match self {
             Backend::Sqlite => format!("COALESCE(json_extract({column}, '$.{key}'), '')"),
             Backend::Postgres => format!("COALESCE({column}->>'{key}', '')"),
+        }
+    }
+
+    /// SQL for "the JSON column `column` holds the bound text `param` at
+    /// `key`", as its value or one of its values. `key` is a form field's
+    /// name, which `workflow check` keeps to `[a-z0-9_]`.
+    pub(crate) fn json_holds(self, column: &str, key: &str, param: &str) -> Result<String> {
+        if key.is_empty() || !key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+            return Err(StoreError::Invalid(format!("`{key}` is not a form field's name")));
+        }
+        Ok(match self {
+            Backend::Sqlite => {
+                format!("EXISTS (SELECT 1 FROM json_each({column}, '$.{key}') WHERE json_each.value = {param})")
+            }
+            Backend::Postgres => format!(
+                "({column}->'{key}' = to_jsonb({param}::text) OR {column}->'{key}' @> jsonb_build_array({param}::text))"
+            ),
+        })
+    }
+
+    /// SQL aggregating the text column `column` of a subquery's rows,
+    /// joined with `|` in order (NULL for none).
+    pub(crate) fn text_list(self, column: &str) -> String {
+        match self {
+            Backend::Sqlite => format!("group_concat({column}, '|')"),
+            Backend::Postgres => format!("string_agg({column}, '|' ORDER BY {column})"),
         }
     }
 

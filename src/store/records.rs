@@ -301,17 +301,17 @@ const DOSSIER_FACTS_POSTGRES: &str = "SELECT d.workflow, d.workflow_version, d.s
     (SELECT COALESCE(json_agg(json_build_array(name, timer_key)), '[]')::text FROM timers WHERE entity = 'dossier' AND entity_id = d.id AND status = 'pending') AS timers \
     FROM dossiers d JOIN campaigns c ON c.id = d.campaign_id LEFT JOIN labels l ON l.id = d.renewal_of WHERE d.id = $1";
 
-const LABEL_FACTS_SQLITE: &str = "SELECT l.workflow, l.workflow_version, l.state, l.version, l.dossier_id, l.region, l.valid_from, l.valid_until, \
+const LABEL_FACTS_SQLITE: &str = "SELECT l.workflow, l.workflow_version, l.state, l.version, l.dossier_id, l.valid_from, l.valid_until, \
     (SELECT COUNT(*) FROM labels r WHERE r.renewal_of = l.id) AS renewals, \
-    (SELECT json_group_array('academie:' || academie) FROM (SELECT academie FROM label_academies WHERE label_id = l.id ORDER BY academie)) AS scopes, \
+    (SELECT json_group_array(scope) FROM (SELECT scope FROM label_scopes WHERE label_id = l.id ORDER BY scope)) AS scopes, \
     (SELECT json_group_array(user_id) FROM dossier_owners WHERE dossier_id = l.dossier_id) AS owners, \
     (SELECT json_group_array(json_array(name, timer_key)) FROM timers WHERE entity = 'label' AND entity_id = l.id AND status = 'pending') AS timers, \
     (SELECT json_group_array(year) FROM label_reports WHERE label_id = l.id) AS reports \
     FROM labels l WHERE l.id = $1";
 
-const LABEL_FACTS_POSTGRES: &str = "SELECT l.workflow, l.workflow_version, l.state, l.version, l.dossier_id, l.region, l.valid_from, l.valid_until, \
+const LABEL_FACTS_POSTGRES: &str = "SELECT l.workflow, l.workflow_version, l.state, l.version, l.dossier_id, l.valid_from, l.valid_until, \
     (SELECT COUNT(*) FROM labels r WHERE r.renewal_of = l.id) AS renewals, \
-    (SELECT COALESCE(json_agg('academie:' || academie ORDER BY academie), '[]')::text FROM label_academies WHERE label_id = l.id) AS scopes, \
+    (SELECT COALESCE(json_agg(scope ORDER BY scope), '[]')::text FROM label_scopes WHERE label_id = l.id) AS scopes, \
     (SELECT COALESCE(json_agg(user_id), '[]')::text FROM dossier_owners WHERE dossier_id = l.dossier_id) AS owners, \
     (SELECT COALESCE(json_agg(json_build_array(name, timer_key)), '[]')::text FROM timers WHERE entity = 'label' AND entity_id = l.id AND status = 'pending') AS timers, \
     (SELECT COALESCE(json_agg(year), '[]')::text FROM label_reports WHERE label_id = l.id) AS reports \
@@ -405,16 +405,7 @@ async fn label_instance(conn: &mut AnyConnection, backend: Backend, id: Uuid) ->
     let facts = LabelFacts {
         dossier_id: row.get::<Option<String>, _>("dossier_id").map(|s| parse_id(&s)).transpose()?,
         owners: ids(json_column(&row, "owners")?)?,
-        // A label's scopes are its académies and its région, until labels
-        // hold a form document.
-        scopes: {
-            let mut all = scopes(json_column(&row, "scopes")?);
-            let region: String = row.get("region");
-            if !region.is_empty() {
-                all.push(Scope::new("region", &region));
-            }
-            all
-        },
+        scopes: scopes(json_column(&row, "scopes")?),
         valid_from: date("valid_from")?,
         valid_until: date("valid_until")?,
         has_labelled_renewal: row.get::<i64, _>("renewals") > 0,

@@ -119,15 +119,22 @@ pub struct LabelView {
     pub dossier_id: Option<String>,
     pub title: String,
     pub category: String,
-    pub filiere: String,
-    pub region: String,
-    pub academies: Vec<String>,
+    /// The workflow the label runs on, and the version it is pinned to.
+    pub workflow: String,
+    pub workflow_version: Option<String>,
+    /// The form's `top_level` fields, also here (copies of `form`'s).
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub top_level: serde_json::Map<String, serde_json::Value>,
+    /// The form document of the dossier the label was granted on (its own
+    /// values, for a label brought in by an import).
+    #[schema(value_type = Object)]
+    pub form: serde_json::Map<String, serde_json::Value>,
     pub valid_from: String,
     pub valid_until: String,
     pub status: String,
     pub version: i64,
     pub renewal_of: Option<String>,
-    pub support_establishment: String,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

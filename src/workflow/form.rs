@@ -71,6 +71,10 @@ pub struct FormField {
     /// JSON API, beside `form` (for clients written before the form).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub top_level: bool,
+    /// A column of the open-data export of labels (with its words beside
+    /// the codes, for a choice), and of the campus import.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub export: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_length: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -157,6 +161,8 @@ struct RawFormField {
     indexed: bool,
     #[serde(default)]
     top_level: bool,
+    #[serde(default)]
+    export: bool,
     max_length: Option<usize>,
     min: Option<i64>,
     max: Option<i64>,
@@ -332,6 +338,7 @@ fn fields(
             scope: f.scope.clone(),
             indexed: f.indexed || f.scope.is_some(),
             top_level: f.top_level,
+            export: f.export,
             max_length: f.max_length,
             min: f.min,
             max: f.max,

@@ -122,7 +122,7 @@ async fn feeds_for_each_person(db: &TestDb) {
         .labels(&labelflow::store::dossiers::Visibility { all: true, ..Default::default() }, &Default::default())
         .await
         .unwrap();
-    let lyon = label.iter().find(|l| l.region == "ARA").unwrap();
+    let lyon = label.iter().find(|l| l.form["region"] == "ARA").unwrap();
     let expiry = event(&feed, &format!("expiry.{}", lyon.id));
     assert_eq!((expiry["start"].as_str(), expiry["tz"].as_str()), (Some("2027-08-31"), Some("date")));
     assert_eq!(event(&feed, &format!("report-2027.{}", lyon.id))["start"], "2027-06-01");

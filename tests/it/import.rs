@@ -3,6 +3,7 @@
 //! exports, and an export that imports into an empty database unchanged.
 
 use crate::common::*;
+use labelflow::app::import::parse_campuses;
 use labelflow::store::labels::LabelFilter;
 use labelflow::store::views::LabelView;
 use labelflow::workflow::Machine;
@@ -23,18 +24,10 @@ async fn all_labels(db: &TestDb) -> Vec<LabelView> {
 }
 
 /// What a label says, without its id.
-fn essence(l: &LabelView) -> (String, String, String, String, Vec<String>, String, String, String, String) {
-    (
-        l.title.clone(),
-        l.category.clone(),
-        l.filiere.clone(),
-        l.region.clone(),
-        l.academies.clone(),
-        l.support_establishment.clone(),
-        l.valid_from.clone(),
-        l.valid_until.clone(),
-        l.status.clone(),
-    )
+type Essence = (String, String, serde_json::Map<String, Value>, String, String, String);
+
+fn essence(l: &LabelView) -> Essence {
+    (l.title.clone(), l.category.clone(), l.form.clone(), l.valid_from.clone(), l.valid_until.clone(), l.status.clone())
 }
 
 async fn import_export_round_trip(db: &TestDb) {
@@ -62,14 +55,14 @@ async fn import_export_round_trip(db: &TestDb) {
     let by_title = |t: &str| labels.iter().find(|l| l.title == t).unwrap_or_else(|| panic!("{t}")).clone();
     let mer = by_title("Campus « Mer, Littoral »");
     assert_eq!(
-        (mer.region.as_str(), mer.academies.clone(), mer.status.as_str()),
-        ("BRE", vec!["RENNES".into()], "renewal_open")
+        (&mer.form["region"], &mer.form["academies"], mer.status.as_str()),
+        (&json!("BRE"), &json!(["RENNES"]), "renewal_open")
     );
     let chimie = by_title("Campus de la Chimie Verte");
-    assert_eq!(chimie.academies, vec!["AMIENS".to_string(), "LILLE".to_string()], "labels and codes, any case");
+    assert_eq!(chimie.form["academies"], json!(["AMIENS", "LILLE"]), "labels and codes, any case");
     assert_eq!(
-        (chimie.valid_from.as_str(), chimie.support_establishment.as_str()),
-        ("2022-09-01", "Lycée \"Les Savoirs\" d'Amiens")
+        (chimie.valid_from.as_str(), &chimie.form["support_establishment"]),
+        ("2022-09-01", &json!("Lycée \"Les Savoirs\" d'Amiens"))
     );
     assert_eq!(by_title("Campus Bâtiment Durable").status, "expired", "ended in 2024");
     assert_eq!(by_title("Campus Agroalimentaire de Bretagne").status, "active");
@@ -78,7 +71,7 @@ async fn import_export_round_trip(db: &TestDb) {
         ("Campus Énergies Tropicales", "REU"),
         ("Campus Design et Métiers d'Art", "MAY"),
     ] {
-        assert_eq!(by_title(title).region, region, "overseas: {title}");
+        assert_eq!(by_title(title).form["region"], region, "overseas: {title}");
     }
     // Deadlines from now on only, and no e-mail about a past decision.
     let agro = by_title("Campus Agroalimentaire de Bretagne");
@@ -215,10 +208,7 @@ async fn the_cli_names_bad_lines_and_writes_nothing() {
     let out = run(&["import", "campuses", bad.to_str().unwrap(), "--database-url", &url]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("bad.csv:line 15, column academies: académie `Lyon` is not in the région `Bretagne`"),
-        "{err}"
-    );
+    assert!(err.contains("bad.csv:line 15, column academies: `LYON` is not in `BRE`, the value of `region`"), "{err}");
     assert!(err.contains("1 problem(s); nothing imported"), "{err}");
 
     let good = dir.path().join("campuses.csv");
@@ -237,4 +227,65 @@ async fn the_cli_names_bad_lines_and_writes_nothing() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 14, "a header and 13 labels");
     let out = run(&["audit", "verify", "--database-url", &url]);
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "13 entries verified");
+}
+
+// The campus file's rows read against the shipped CMQ's form.
+
+const HEADER: &str = "title,filiere,region,academies,support_establishment,category,valid_from,valid_until\n";
+
+#[test]
+fn parse_labels_and_codes_are_both_accepted() {
+    let text = format!(
+        "{HEADER}\"Campus « Bois, Forêt »\",\"Matériaux, matériaux innovants\",auvergne-rhone-alpes,Lyon|GRENOBLE,Lycée du Bois,EXCELLENCE,2022-09-01,31/08/2027\n"
+    );
+    let rows = parse_campuses(&cmq(), &text).unwrap();
+    assert_eq!(rows.len(), 1);
+    let r = &rows[0].record;
+    assert_eq!(
+        (r.title.as_str(), &r.form["filiere"], &r.form["region"]),
+        ("Campus « Bois, Forêt »", &json!("materiaux-innovants"), &json!("ARA"))
+    );
+    assert_eq!(r.form["academies"], json!(["GRENOBLE", "LYON"]));
+    let scopes: Vec<String> = r.scopes.iter().map(ToString::to_string).collect();
+    assert_eq!(scopes, ["academie:GRENOBLE", "academie:LYON", "region:ARA"]);
+    assert_eq!((r.category.as_str(), r.valid_until.to_string().as_str()), ("excellence", "2027-08-31"));
+    assert_eq!(rows[0].line, 2);
+}
+
+#[test]
+fn parse_every_problem_is_named_by_line_and_column() {
+    let text = format!(
+        "{HEADER}Campus A,Chimie,Bretagn,Rennes,Lycée,standard,2022-09-01,2027-08-31\n\
+         Campus B,Chimie et biotechnologies,BRE,Lyon,Lycée,premium,2022-09-01,2021-01-01\n\
+         Campus A,Chimie et biotechnologies,BRE,Rennes,,standard,2022-09-01,2027-08-31\n"
+    );
+    let problems = parse_campuses(&cmq(), &text).unwrap_err();
+    let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    assert!(
+        shown.contains(&"line 2, column filiere: unknown value `Chimie` (not in the list `filieres`)".to_string()),
+        "{shown:#?}"
+    );
+    assert!(
+        shown.contains(&"line 2, column region: unknown value `Bretagn` (not in the list `regions`)".to_string()),
+        "{shown:#?}"
+    );
+    assert!(shown.iter().any(|s| s.starts_with("line 3, column academies: `LYON` is not in `BRE`")), "{shown:#?}");
+    assert!(shown.iter().any(|s| s.starts_with("line 3, column category:")), "{shown:#?}");
+    assert!(shown.contains(&"line 3, column valid_until: must be after valid_from".to_string()), "{shown:#?}");
+    assert!(shown.contains(&"line 4, column support_establishment: is required".to_string()), "{shown:#?}");
+}
+
+#[test]
+fn parse_a_missing_column_is_reported_on_the_header() {
+    let problems = parse_campuses(&cmq(), "title,filiere\nA,B\n").unwrap_err();
+    assert_eq!(problems[0].to_string(), "line 1, column region: missing from the header");
+    assert_eq!(problems.len(), labelflow::app::import::columns(&cmq()).len() - 2);
+}
+
+#[test]
+fn parse_the_same_campus_twice_is_refused() {
+    let row = "Campus Mer,Chimie et biotechnologies,BRE,Rennes,Lycée,standard,2022-09-01,2027-08-31\n";
+    let problems =
+        parse_campuses(&cmq(), &format!("{HEADER}{row}{}", row.replace("Campus Mer", "CAMPUS MER"))).unwrap_err();
+    assert_eq!(problems[0].to_string(), "line 3, column title: the same campus as line 2");
 }

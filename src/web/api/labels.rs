@@ -10,33 +10,36 @@ use axum::Json;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+/// Besides these, a parameter named like a scope kind of the workflows'
+/// forms (`KIND=CODE`) or an indexed form field (`FIELD=VALUE`) filters by
+/// it; `GET /api/v1/workflows` describes both.
 #[derive(Deserialize, IntoParams)]
 pub struct LabelQuery {
     /// active, renewal_open, renewed, expired, withdrawn.
     pub status: Option<String>,
-    pub region: Option<String>,
-    pub academie: Option<String>,
-    pub filiere: Option<String>,
     pub category: Option<String>,
     /// YYYY-MM-DD: labels whose last valid day is before it.
     pub expiring_before: Option<String>,
 }
 
-/// Labels the caller may see, filtered.
+const NAMED: &[&str] = &["status", "category", "expiring_before"];
+
+/// Labels the caller may see, filtered by the parameters above and by
+/// scope kinds and indexed form fields.
 #[utoipa::path(get, path = "/api/v1/labels", tag = "labels", security(("bearer" = [])), params(LabelQuery),
     responses((status = 200, body = [LabelView]), (status = 422, body = ErrorBody)))]
 pub async fn list(
     State(app): State<App>,
     caller: Caller,
     Query(q): Query<LabelQuery>,
+    Query(all): Query<std::collections::BTreeMap<String, String>>,
 ) -> Result<Json<Vec<LabelView>>, ApiError> {
     let filter = LabelFilter {
         status: q.status,
-        region: q.region,
-        academie: q.academie,
-        filiere: q.filiere,
         category: q.category,
         expiring_before: q.expiring_before,
+        fields: all.into_iter().filter(|(k, _)| !NAMED.contains(&k.as_str())).collect(),
+        scopes: vec![],
     };
     Ok(Json(app.labels(&caller.actor, &filter).await?))
 }

@@ -163,7 +163,7 @@ pub(super) async fn dashboard(State(app): State<App>, browser: Browser) -> Respo
         sees_overdue,
         user: bar(&browser),
         timeline: timeline(&labels, crate::calendar::paris_date(app.clock.now())),
-        charts: charts(&labels),
+        charts: charts(&app.workflows, &labels),
         can_create: actor.has_kind(&*app.workflows, RoleKind::Owner),
         label_counts,
         dossiers: dossiers
@@ -207,27 +207,29 @@ pub(super) async fn dashboard(State(app): State<App>, browser: Browser) -> Respo
 /// A bar chart: its title and, per bar, (label, count, bar width).
 pub(super) type Chart = (String, Vec<(String, usize, i64)>);
 
-/// Labels counted by filière and by région, as bar lengths out of 360.
-pub(super) fn charts(labels: &[crate::store::views::LabelView]) -> Vec<Chart> {
+/// Labels counted by each indexed single-choice field of the forms (the
+/// shipped CMQ: its filière and its région), as bar lengths out of 360.
+pub(super) fn charts(workflows: &crate::workflow::Workflows, labels: &[crate::store::views::LabelView]) -> Vec<Chart> {
     if labels.is_empty() {
         return vec![];
     }
-    let count = |key: fn(&crate::store::views::LabelView) -> String| {
-        let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
-        for l in labels {
-            *counts.entry(key(l)).or_default() += 1;
+    let mut fields: Vec<&crate::workflow::FormField> = Vec::new();
+    for f in workflows.iter().flat_map(|w| w.form.fields()) {
+        if f.indexed && f.kind == crate::workflow::FormType::Choice && !fields.iter().any(|o| o.name == f.name) {
+            fields.push(f);
         }
-        let max = counts.values().copied().max().unwrap_or(1).max(1);
-        counts.into_iter().map(|(k, n)| (k, n, (n as i64 * 360) / max as i64)).collect::<Vec<_>>()
-    };
-    vec![
-        (
-            "Labels par filière".to_string(),
-            count(|l| reference::filiere(&l.filiere).map(|f| f.label.to_string()).unwrap_or_else(|| l.filiere.clone())),
-        ),
-        (
-            "Labels par région".to_string(),
-            count(|l| reference::region(&l.region).map(|r| r.label.to_string()).unwrap_or_else(|| l.region.clone())),
-        ),
-    ]
+    }
+    fields
+        .into_iter()
+        .filter_map(|f| {
+            let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+            for l in labels {
+                let Some(code) = l.form.get(&f.name).and_then(|v| v.as_str()) else { continue };
+                *counts.entry(f.choice_label(code)).or_default() += 1;
+            }
+            let max = counts.values().copied().max()?;
+            let bars = counts.into_iter().map(|(k, n)| (k, n, (n as i64 * 360) / max as i64)).collect();
+            Some((format!("Labels par {}", f.label.to_lowercase()), bars))
+        })
+        .collect()
 }

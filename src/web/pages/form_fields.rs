@@ -139,7 +139,7 @@ fn options(f: &FormField) -> Vec<(String, String)> {
 }
 
 /// A stored value in French: choices by their labels.
-fn shown(f: &FormField, value: Option<&Value>) -> String {
+pub(super) fn shown(f: &FormField, value: Option<&Value>) -> String {
     match value {
         Some(Value::String(s)) if matches!(f.kind, FormType::Choice) => f.choice_label(s),
         Some(Value::String(s)) => s.clone(),

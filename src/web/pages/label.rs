@@ -12,7 +12,8 @@ pub(super) struct LabelPage {
     category: String,
     valid_from: String,
     valid_until: String,
-    academies: String,
+    /// The form's exported fields: (what, value in words).
+    identity: Vec<(String, String)>,
     flash: String,
     form_errors: Vec<(String, String)>,
     actions: Vec<ActionForm>,
@@ -96,12 +97,12 @@ pub(super) async fn render_label(
         category: workflow.choice_label("category", &l.category),
         valid_from: french_date(&l.valid_from),
         valid_until: french_date(&l.valid_until),
-        academies: l
-            .academies
-            .iter()
-            .map(|a| reference::academie(a).map(|x| x.label.as_str()).unwrap_or(a))
-            .collect::<Vec<_>>()
-            .join(", "),
+        identity: workflow
+            .form
+            .fields()
+            .filter(|f| f.export)
+            .map(|f| (f.label.clone(), super::form_fields::shown(f, l.form.get(&f.name))))
+            .collect(),
         flash: flash.into(),
         form_errors,
         actions,

@@ -11,9 +11,6 @@ pub fn field_label(name: &str) -> &'static str {
     match name {
         "title" => "Intitulé",
         "campaign_id" => "Appel à projets",
-        // The scope of a staff account (the user form).
-        "region" => "Région",
-        "academie" => "Académie",
         "name" => "Nom",
         "type" => "Type",
         "email" => "Adresse électronique",
@@ -59,9 +56,8 @@ fn reason_fr(reason: &str) -> String {
     if reason.contains("not a reviewer") {
         return "Cette personne n'est pas rapporteur.".into();
     }
-    if reason.contains("is not in the région") || reason.contains("`, the value of `") {
-        return "Cette valeur n'appartient pas à celle choisie plus haut (par exemple une académie hors de la région)."
-            .into();
+    if reason.contains("`, the value of `") {
+        return "Cette valeur n'appartient pas à celle choisie plus haut pour le champ dont elle dépend.".into();
     }
     if reason.starts_with("unknown") {
         return "Valeur inconnue.".into();
@@ -99,7 +95,11 @@ pub fn describe(workflow: &crate::workflow::Definition, e: &AppError) -> (String
             let label = match workflow.form_label(field) {
                 Some(label) => label,
                 None if field.contains('.') => "Note".to_string(),
-                None => workflow.field_label(field).unwrap_or_else(|| field_label(field)).to_string(),
+                None => match workflow.form.scope_fields().find(|(kind, _)| kind == field) {
+                    // The scope of a staff account (the user form).
+                    Some((_, scoped)) => scoped.label.clone(),
+                    None => workflow.field_label(field).unwrap_or_else(|| field_label(field)).to_string(),
+                },
             };
             (field.clone(), format!("{label} : {}", reason_fr(reason)))
         }
@@ -126,20 +126,17 @@ pub fn describe(workflow: &crate::workflow::Definition, e: &AppError) -> (String
 /// French wording of a campus-file problem.
 pub fn import_problem(reason: &str) -> String {
     let quoted = || reason.split('`').nth(1).unwrap_or_default().to_string();
+    let second = || reason.split('`').nth(3).unwrap_or_default().to_string();
     if reason == "is required" {
         "valeur obligatoire".into()
     } else if reason == "missing from the header" {
         "colonne absente de l'en-tête".into()
-    } else if reason.starts_with("unknown filière") {
-        format!("filière inconnue « {} »", quoted())
-    } else if reason.starts_with("unknown région") {
-        format!("région inconnue « {} »", quoted())
-    } else if reason.starts_with("unknown académie") {
-        format!("académie inconnue « {} »", quoted())
-    } else if reason.contains("is not in the région") {
-        format!("l'académie « {} » n'est pas dans la région indiquée", quoted())
-    } else if reason.contains("neither standard nor excellence") {
-        format!("« {} » : catégorie standard ou excellence attendue", quoted())
+    } else if reason.starts_with("unknown value") {
+        format!("valeur inconnue « {} »", quoted())
+    } else if reason.contains("`, the value of `") {
+        format!("« {} » n'appartient pas à « {} », choisi dans une autre colonne", quoted(), second())
+    } else if let Some((_, known)) = reason.split_once("` is none of ") {
+        format!("« {} » : catégorie attendue parmi {known}", quoted())
     } else if reason.contains("is not a date") {
         format!("« {} » n'est pas une date (AAAA-MM-JJ ou JJ/MM/AAAA)", quoted())
     } else if reason == "must be after valid_from" {
