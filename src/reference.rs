@@ -1,7 +1,7 @@
 //! Reference lists inputs are validated against, as versioned data files
 //! under `workflows/reference/` (one list a file: its name, version,
 //! French label, items; an item may point at an item of a parent list, as
-//! an académie at its région). Codes are stable identifiers; labels are
+//! a district at its province). Codes are stable identifiers; labels are
 //! the French names users see. Lookups accept a code or a label, ignoring
 //! case and accents.
 //!
@@ -197,38 +197,9 @@ pub fn fold(text: &str) -> String {
     out.trim_end().to_string()
 }
 
-pub fn filiere(input: &str) -> Option<&'static Entry> {
-    lookup("filieres", input)
-}
-
-pub fn region(input: &str) -> Option<&'static Entry> {
-    lookup("regions", input)
-}
-
-pub fn academie(input: &str) -> Option<&'static Entry> {
-    lookup("academies", input)
-}
-
-pub fn partner_type(input: &str) -> Option<&'static Entry> {
-    lookup("partner-types", input)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn lists_have_the_national_counts_and_consistent_regions() {
-        assert_eq!(items("filieres").len(), 12);
-        assert_eq!(items("regions").len(), 18);
-        assert_eq!(items("academies").len(), 30);
-        for a in items("academies") {
-            assert!(region(a.parent()).is_some(), "{} points at unknown région {}", a.code, a.parent());
-        }
-        for r in items("regions") {
-            assert!(items("academies").iter().any(|a| a.parent() == r.code), "région {} has no académie", r.code);
-        }
-    }
 
     #[test]
     fn broken_lists_are_refused_with_the_reason() {
@@ -241,20 +212,5 @@ mod tests {
         let err = Lists::parse([("p.toml".to_string(), twice.as_str())]).unwrap_err();
         assert!(err.contains("`A` is listed twice"), "{err}");
         assert!(Lists::parse([("p.toml".to_string(), "list = 1")]).unwrap_err().starts_with("p.toml: "));
-    }
-
-    #[test]
-    fn lookups_accept_codes_and_labels_without_case_or_accents() {
-        let code = |e: Option<&Entry>| e.map(|e| e.code.clone());
-        assert_eq!(code(region("ile-de-france")).as_deref(), Some("IDF"));
-        assert_eq!(code(region("Île-de-France")).as_deref(), Some("IDF"));
-        assert_eq!(code(region("idf")).as_deref(), Some("IDF"));
-        assert_eq!(code(academie("la reunion")).as_deref(), Some("LA-REUNION"));
-        assert_eq!(academie("Orléans-Tours").map(Entry::parent), Some("CVL"));
-        assert_eq!(code(filiere("CHIMIE ET BIOTECHNOLOGIES")).as_deref(), Some("chimie-biotechnologies"));
-        assert_eq!(code(partner_type("Pôle de compétitivité")).as_deref(), Some("pole-competitivite"));
-        assert_eq!(code(filiere("Matériaux innovants")).as_deref(), Some("materiaux-innovants"), "a former label");
-        assert!(region("Atlantis").is_none());
-        assert!(academie("").is_none());
     }
 }

@@ -334,7 +334,8 @@ impl App {
         state: Option<&str>,
         campaign: Option<Uuid>,
     ) -> Result<Vec<DossierSummary>, AppError> {
-        Ok(self.store.list_dossiers(&access::visibility(&*self.workflows, actor), state, campaign).await?)
+        let fields: Vec<&str> = self.workflows.list_fields().into_iter().map(|f| f.name.as_str()).collect();
+        Ok(self.store.list_dossiers(&access::visibility(&*self.workflows, actor), state, campaign, &fields).await?)
     }
 
     /// A dossier whose content the actor may edit now.

@@ -249,14 +249,15 @@ impl Store {
         visibility: &Visibility,
         state: Option<&str>,
         campaign: Option<Uuid>,
+        fields: &[&str],
     ) -> Result<Vec<DossierSummary>> {
         let mut binds = Vec::new();
-        let mut sql = format!(
-            "SELECT d.id, d.campaign_id, d.title, d.state, d.version, d.kind, d.category, {}, {}, d.updated_at \
-             FROM dossiers d WHERE ",
-            self.backend().json_text("d.form", "filiere"),
-            self.backend().json_text("d.form", "region")
-        );
+        let mut sql =
+            "SELECT d.id, d.campaign_id, d.title, d.state, d.version, d.kind, d.category, d.updated_at".to_string();
+        for field in fields {
+            sql.push_str(&format!(", {}", self.backend().json_text("d.form", &super::field_name(field)?)));
+        }
+        sql.push_str(" FROM dossiers d WHERE ");
         sql.push_str(&visibility_sql(visibility, &DOSSIER_SCOPE, &mut binds));
         if let Some(state) = state {
             binds.push(state.to_string());
@@ -279,9 +280,8 @@ impl Store {
                 version: r.get(4),
                 kind: r.get(5),
                 category: r.get(6),
-                filiere: r.get(7),
-                region: r.get(8),
-                updated_at: rfc3339(r.get(9)),
+                updated_at: rfc3339(r.get(7)),
+                fields: fields.iter().enumerate().map(|(i, f)| (f.to_string(), r.get(8 + i))).collect(),
             })
             .collect())
     }

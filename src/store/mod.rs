@@ -88,6 +88,15 @@ impl Backend {
     }
 }
 
+/// `name` when it is a form field's name, which `workflow check` keeps to
+/// `[a-z0-9_]`: only such a name is ever written into SQL.
+pub(crate) fn field_name(name: &str) -> Result<String> {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+        return Err(StoreError::Invalid(format!("`{name}` is not a form field's name")));
+    }
+    Ok(name.to_string())
+}
+
 impl Backend {
     /// SQL for the text at `key` of the JSON column `column` ('' when absent).
     pub(crate) fn json_text(self, column: &str, key: &str) -> String {
@@ -101,9 +110,7 @@ impl Backend {
     /// `key`", as its value or one of its values. `key` is a form field's
     /// name, which `workflow check` keeps to `[a-z0-9_]`.
     pub(crate) fn json_holds(self, column: &str, key: &str, param: &str) -> Result<String> {
-        if key.is_empty() || !key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
-            return Err(StoreError::Invalid(format!("`{key}` is not a form field's name")));
-        }
+        let key = field_name(key)?;
         Ok(match self {
             Backend::Sqlite => {
                 format!("EXISTS (SELECT 1 FROM json_each({column}, '$.{key}') WHERE json_each.value = {param})")

@@ -99,8 +99,10 @@ pub struct DossierSummary {
     pub version: i64,
     pub kind: String,
     pub category: String,
-    pub filiere: String,
-    pub region: String,
+    /// The workflows' indexed fields of one value, as text ('' for none).
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub fields: std::collections::BTreeMap<String, String>,
     pub updated_at: String,
 }
 

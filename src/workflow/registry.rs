@@ -134,6 +134,19 @@ impl Workflows {
         self.defs.iter().find_map(|d| d.form.scope_fields().find(|(k, _)| *k == kind).map(|(_, f)| f))
     }
 
+    /// The columns of lists of dossiers: the form fields of every workflow
+    /// that are indexed and hold one value, once each.
+    pub fn list_fields(&self) -> Vec<&super::form::FormField> {
+        let mut out: Vec<&super::form::FormField> = Vec::new();
+        for f in self.defs.iter().flat_map(|d| d.form.fields()) {
+            let one_value = !matches!(f.kind, super::FormType::Choices | super::FormType::Group);
+            if f.indexed && one_value && !out.iter().any(|o| o.name == f.name) {
+                out.push(f);
+            }
+        }
+        out
+    }
+
     /// The states at `stage` of `machine` in any workflow.
     pub fn states_at(&self, machine: Machine, stage: Stage) -> Vec<String> {
         let mut out: Vec<String> = self.defs.iter().flat_map(|d| d.machine(machine).states_at(stage)).collect();

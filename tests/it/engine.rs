@@ -547,3 +547,33 @@ fn migration_checks_state_form_and_pending_timers() {
     let reasons = migration::check(&ldm.definition, &request, &none).unwrap_err();
     assert_eq!(reasons, vec!["form: the value of `projet_reseau` would not be kept as it is".to_string()]);
 }
+
+#[test]
+fn shipped_lists_have_the_national_counts_and_consistent_parents() {
+    use labelflow::reference::{items, lookup};
+    assert_eq!(items("filieres").len(), 12);
+    assert_eq!(items("regions").len(), 18);
+    assert_eq!(items("academies").len(), 30);
+    for a in items("academies") {
+        assert!(lookup("regions", a.parent()).is_some(), "{} points at unknown région {}", a.code, a.parent());
+    }
+    for r in items("regions") {
+        assert!(items("academies").iter().any(|a| a.parent() == r.code), "région {} has no académie", r.code);
+    }
+}
+
+#[test]
+fn lookups_accept_codes_and_labels_without_case_or_accents() {
+    use labelflow::reference::{lookup, Entry};
+    let code = |list: &str, input: &str| lookup(list, input).map(|e| e.code.clone());
+    assert_eq!(code("regions", "ile-de-france").as_deref(), Some("IDF"));
+    assert_eq!(code("regions", "Île-de-France").as_deref(), Some("IDF"));
+    assert_eq!(code("regions", "idf").as_deref(), Some("IDF"));
+    assert_eq!(code("academies", "la reunion").as_deref(), Some("LA-REUNION"));
+    assert_eq!(lookup("academies", "Orléans-Tours").map(Entry::parent), Some("CVL"));
+    assert_eq!(code("filieres", "CHIMIE ET BIOTECHNOLOGIES").as_deref(), Some("chimie-biotechnologies"));
+    assert_eq!(code("partner-types", "Pôle de compétitivité").as_deref(), Some("pole-competitivite"));
+    assert_eq!(code("filieres", "Matériaux innovants").as_deref(), Some("materiaux-innovants"), "a former label");
+    assert!(lookup("regions", "Atlantis").is_none());
+    assert!(lookup("academies", "").is_none());
+}

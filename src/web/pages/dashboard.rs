@@ -7,7 +7,8 @@ pub(super) struct DossierRow {
     title: String,
     state: String,
     category: String,
-    region: String,
+    /// The values of the list's fields, in words.
+    fields: Vec<String>,
     updated: String,
 }
 
@@ -83,6 +84,8 @@ pub(super) struct DashboardPage {
     can_create: bool,
     label_counts: Vec<(String, usize)>,
     dossiers: Vec<DossierRow>,
+    /// The headers of the dossiers' own fields.
+    dossier_fields: Vec<String>,
     labels: Vec<LabelRow>,
     /// (date, link, title, what)
     deadlines: Vec<(String, String, String, String)>,
@@ -146,6 +149,7 @@ pub(super) async fn dashboard(State(app): State<App>, browser: Browser) -> Respo
         late.push((r.due_on.format("%d/%m/%Y").to_string(), format!("/labels/{}", r.label_id), r.title, what));
     }
     let sees_overdue = crate::app::access::follows_up(&*app.workflows, actor);
+    let list_fields = app.workflows.list_fields();
     let page_data = DashboardPage {
         assignments: assignments
             .into_iter()
@@ -166,12 +170,18 @@ pub(super) async fn dashboard(State(app): State<App>, browser: Browser) -> Respo
         charts: charts(&app.workflows, &labels),
         can_create: actor.has_kind(&*app.workflows, RoleKind::Owner),
         label_counts,
+        dossier_fields: list_fields.iter().map(|f| f.label.clone()).collect(),
         dossiers: dossiers
             .into_iter()
             .map(|d| DossierRow {
                 state: state_label(&app, Machine::Dossier, &d.state),
                 category: app.workflow.choice_label("category", &d.category),
-                region: reference::region(&d.region).map(|r| r.label.to_string()).unwrap_or(d.region),
+                fields: list_fields
+                    .iter()
+                    .map(|f| {
+                        d.fields.get(&f.name).filter(|v| !v.is_empty()).map(|v| f.choice_label(v)).unwrap_or_default()
+                    })
+                    .collect(),
                 updated: french_instant(&d.updated_at),
                 id: d.id,
                 title: d.title,
