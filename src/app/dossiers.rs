@@ -465,7 +465,7 @@ impl App {
         &self,
         actor: &Actor,
         id: Uuid,
-        kind: &str,
+        kind: Option<&str>,
         file_name: &str,
         content_type: &str,
         bytes: &[u8],
@@ -477,7 +477,9 @@ impl App {
         if !access::attaches(&*self.workflows, actor, dossier_facts(&instance), editable, terminal) {
             return Err(forbidden("you may not add attachments to this dossier now"));
         }
-        let stored = super::files::store(&self.data_dir, kind, file_name, content_type, bytes)?;
+        let kinds = &def.form.attachments;
+        let kind = kind.or_else(|| kinds.first().map(|k| k.code.as_str())).unwrap_or_default();
+        let stored = super::files::store(&self.data_dir, kinds, kind, file_name, content_type, bytes)?;
         let meta = NewAttachment {
             kind: stored.kind,
             file_name: stored.file_name,

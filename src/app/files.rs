@@ -22,10 +22,6 @@ const TYPES: &[(&str, &[u8], &str)] = &[
     ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04", "xlsx"),
 ];
 
-/// Kinds of attachment a dossier holds.
-pub const KINDS: &[&str] =
-    &["dossier", "annexe", "avis_crefop", "avis_conseil_academique", "convention", "rapport", "autre"];
-
 pub struct Stored {
     pub kind: String,
     pub file_name: String,
@@ -56,9 +52,18 @@ fn path_of(dir: &Path, sha256: &str) -> PathBuf {
     dir.join("attachments").join(&sha256[..2]).join(sha256)
 }
 
-pub fn store(dir: &Path, kind: &str, name: &str, content_type: &str, bytes: &[u8]) -> Result<Stored, AppError> {
-    if !KINDS.contains(&kind) {
-        return Err(invalid("kind", format!("must be one of: {}", KINDS.join(", "))));
+/// Keeps a file of one of `kinds` (its workflow's form's attachment kinds).
+pub fn store(
+    dir: &Path,
+    kinds: &[crate::workflow::Choice],
+    kind: &str,
+    name: &str,
+    content_type: &str,
+    bytes: &[u8],
+) -> Result<Stored, AppError> {
+    if !kinds.iter().any(|k| k.code == kind) {
+        let known: Vec<&str> = kinds.iter().map(|k| k.code.as_str()).collect();
+        return Err(invalid("kind", format!("must be one of: {}", known.join(", "))));
     }
     let file_name = clean_name(name)?;
     if bytes.is_empty() {

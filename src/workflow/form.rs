@@ -12,6 +12,10 @@ use toml::Spanned;
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct Form {
     pub sections: Vec<Section>,
+    /// The kinds of file a dossier takes, with their French names (none
+    /// declared: a dossier takes no file).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Choice>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -126,6 +130,15 @@ impl FormField {
 pub(super) struct RawForm {
     #[serde(default)]
     sections: Vec<Spanned<RawSection>>,
+    #[serde(default)]
+    attachments: Vec<Spanned<RawChoice>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChoice {
+    code: String,
+    label: String,
 }
 
 #[derive(Deserialize)]
@@ -214,7 +227,22 @@ pub(super) fn build(source: &str, raw: &RawForm, problems: &mut Vec<(usize, Stri
             Section { label: section.label.clone(), help: section.help.clone(), fields }
         })
         .collect();
-    Form { sections }
+    let mut attachments: Vec<Choice> = Vec::new();
+    for spanned in &raw.attachments {
+        let kind = spanned.get_ref();
+        let line = line_of(source, spanned.span().start);
+        if kind.code.is_empty() || !kind.code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            problems.push((
+                line,
+                format!("form: attachment kind `{}` is not lowercase ASCII letters, digits and `_`", kind.code),
+            ));
+        } else if attachments.iter().any(|a| a.code == kind.code) {
+            problems.push((line, format!("form: attachment kind `{}` is declared twice", kind.code)));
+        }
+        attachments.push(Choice { code: kind.code.clone(), label: kind.label.clone() });
+    }
+    Form { sections, attachments }
 }
 
 fn fields(

@@ -11,7 +11,7 @@ pub mod rules;
 pub mod vocabulary;
 
 pub use criteria::{Criterion, Grid};
-pub use form::{FieldIs, Form, FormField};
+pub use form::{Choice, FieldIs, Form, FormField};
 pub use load::{compile, load_all, load_file, load_shipped, Loaded, Problem, Problems};
 pub use model::*;
 pub use registry::{RoleTable, Workflows};

@@ -154,6 +154,11 @@ fn check_names_each_problem_with_file_and_line() {
             "form: field `partners`: only a field of the form's own level, not a group",
         ),
         (
+            |s| s.replace("{ code = \"rapport\", label = \"Rapport\" }", "{ code = \"annexe\", label = \"Rapport\" }"),
+            "code = \"annexe\", label = \"Rapport\"",
+            "form: attachment kind `annexe` is declared twice",
+        ),
+        (
             |s| s.replace("kind = \"national\"", "kind = \"natinal\""),
             "kind = \"natinal\"",
             "role `president`: unknown kind `natinal` (known: owner, staff, reviewer, national)",

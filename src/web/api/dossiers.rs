@@ -185,13 +185,9 @@ pub async fn self_assessment(
 pub struct UploadQuery {
     /// File name shown to users.
     pub name: String,
-    /// dossier, annexe, avis_crefop, avis_conseil_academique, convention, rapport, autre.
-    #[serde(default = "default_kind")]
-    pub kind: String,
-}
-
-fn default_kind() -> String {
-    "annexe".into()
+    /// One of the attachment kinds of the dossier's form (`GET
+    /// /api/v1/workflows`); the first it declares when absent.
+    pub kind: Option<String>,
 }
 
 /// Upload a file as the raw request body with its Content-Type (PDF, PNG, JPEG, ODT, ODS, DOCX, XLSX; 20 MiB at most).
@@ -212,7 +208,7 @@ pub async fn upload(
         ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the file is larger than 20 MiB")
     })?;
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let view = app.add_attachment(&caller.actor, id, &q.kind, &q.name, content_type, &body).await?;
+    let view = app.add_attachment(&caller.actor, id, q.kind.as_deref(), &q.name, content_type, &body).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 

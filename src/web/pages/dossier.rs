@@ -129,17 +129,6 @@ impl Identity {
     }
 }
 
-/// Attachment kinds with their French names.
-const ATTACHMENT_KINDS: &[(&str, &str)] = &[
-    ("dossier", "Dossier de candidature"),
-    ("annexe", "Annexe"),
-    ("avis_crefop", "Avis du CREFOP"),
-    ("avis_conseil_academique", "Avis du conseil académique"),
-    ("convention", "Convention"),
-    ("rapport", "Rapport"),
-    ("autre", "Autre pièce"),
-];
-
 fn size_text(bytes: i64) -> String {
     if bytes >= 1024 * 1024 {
         format!("{:.1} Mio", bytes as f64 / 1024.0 / 1024.0).replace('.', ",")
@@ -242,7 +231,8 @@ pub(super) async fn render_dossier(
         .attachments
         .iter()
         .map(|a| {
-            let kind = ATTACHMENT_KINDS.iter().find(|(k, _)| *k == a.kind).map(|(_, l)| *l).unwrap_or(&a.kind);
+            let kinds = &workflow.form.attachments;
+            let kind = kinds.iter().find(|k| k.code == a.kind).map_or(a.kind.as_str(), |k| k.label.as_str());
             (a.id.clone(), kind.to_string(), a.file_name.clone(), size_text(a.size), french_instant(&a.uploaded_at))
         })
         .collect();
@@ -265,7 +255,7 @@ pub(super) async fn render_dossier(
         categories: workflow.categories(),
         errors,
         can_attach,
-        attachment_kinds: ATTACHMENT_KINDS.iter().map(|(k, l)| (k.to_string(), l.to_string())).collect(),
+        attachment_kinds: workflow.form.attachments.iter().map(|k| (k.code.clone(), k.label.clone())).collect(),
         attachments,
         sees_audit: crate::app::access::sees_audit(&*app.workflows, &browser.actor, facts),
         completion,
@@ -635,7 +625,7 @@ pub(super) async fn upload(
     }
     let result = match &file {
         Some((name, content_type, bytes)) if !name.is_empty() => {
-            app.add_attachment(&browser.actor, id, &kind, name, content_type, bytes).await
+            app.add_attachment(&browser.actor, id, Some(&kind), name, content_type, bytes).await
         }
         _ => Err(AppError::Refused(crate::engine::Refusal::invalid("file", "is required"))),
     };
