@@ -1,4 +1,4 @@
-//! labelflow: a labellisation workflow engine.
+//! labelflow: a quality-label workflow engine.
 
 pub mod app;
 pub mod auth;

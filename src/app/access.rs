@@ -77,7 +77,7 @@ pub fn sees_label(def: &impl RoleTable, actor: &Actor, l: &LabelFacts) -> bool {
     national(def, actor) || in_scope(def, actor, &l.scopes) || owns(def, actor, &l.owners)
 }
 
-/// The audit trail names rapporteurs: it is for staff in scope and the
+/// The audit trail names reviewers: it is for staff in scope and the
 /// national level.
 pub fn sees_audit(def: &impl RoleTable, actor: &Actor, d: &DossierFacts) -> bool {
     national(def, actor) || staff_in_scope(def, actor, d)

@@ -160,7 +160,7 @@ pub struct NewAccount {
     /// For a staff role: the item of its scope's list it acts for, code or label.
     #[serde(default)]
     pub scope: String,
-    /// KIND:CODE (a scope of the workflow, such as academie:LYON) or org:NAME, for conflict-of-interest checks.
+    /// KIND:CODE (a scope of the workflow, such as region:ARA) or org:NAME, for conflict-of-interest checks.
     #[serde(default)]
     pub affiliations: Vec<String>,
     pub password: String,

@@ -44,7 +44,7 @@ fn not_found(what: &'static str) -> AppError {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct CampaignInput {
     pub name: String,
-    /// Workflow id; `cmq`.
+    /// Workflow id (`GET /api/v1/workflows`).
     pub workflow: String,
     /// RFC 3339 instant, or a Paris local date-time or date (a date opens at 00:00, closes at 23:59).
     pub opens_at: String,
@@ -309,6 +309,13 @@ impl App {
                 view.endorsements.entry(side).or_insert(None);
             }
             view.top_level = top_level(def, &view.form);
+            // Every detail the workflow's decision takes is there, null when
+            // not given, as clients of earlier releases read them.
+            if let Some(decision) = &mut view.decision {
+                for field in def.decision_details() {
+                    decision.details.entry(field.name.clone()).or_insert(serde_json::Value::Null);
+                }
+            }
         }
         Ok(view)
     }
@@ -511,7 +518,7 @@ impl App {
             }
             ReviewAccess::Full => self.store.reviews(id).await?,
         };
-        // An assigned rapporteur who has not reviewed yet still sees nothing of others.
+        // An assigned reviewer who has not reviewed yet still sees nothing of others.
         reviews.sort_by(|a, b| a.submitted_at.cmp(&b.submitted_at));
         Ok(reviews)
     }
@@ -519,9 +526,7 @@ impl App {
     pub async fn dossier_audit(&self, actor: &Actor, id: Uuid) -> Result<Vec<TrailEntry>, AppError> {
         let instance = self.visible_dossier(actor, id).await?;
         if !access::sees_audit(&*self.workflows, actor, dossier_facts(&instance)) {
-            return Err(forbidden(
-                "the audit trail is for staff of the dossier's académie or région and the national level",
-            ));
+            return Err(forbidden("the audit trail is for staff in the dossier's scope and the national level"));
         }
         let def = self.definition_of(&instance)?;
         let decided = def.dossier.is_at(&instance.state, crate::workflow::Stage::Decided);
@@ -640,9 +645,7 @@ impl App {
         let instance = self.visible_label(actor, id).await?;
         let Facts::Label(l) = &instance.facts else { return Err(not_found("label")) };
         if !access::sees_label_audit(&*self.workflows, actor, l) {
-            return Err(forbidden(
-                "the audit trail is for staff of the label's académie or région and the national level",
-            ));
+            return Err(forbidden("the audit trail is for staff in the label's scope and the national level"));
         }
         Ok(self.store.trail("label", &id.to_string()).await?)
     }

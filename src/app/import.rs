@@ -25,7 +25,7 @@ fn exported(def: &Definition) -> impl Iterator<Item = &FormField> {
 }
 
 /// The exported fields that, with the title, identify a label brought in:
-/// those of one choice placing it in a scope (the shipped CMQ: its région).
+/// those of one choice placing it in a scope (with the shipped files: one).
 fn key_fields(def: &Definition) -> impl Iterator<Item = &FormField> {
     exported(def).filter(|f| f.scope.is_some() && f.kind == FormType::Choice)
 }

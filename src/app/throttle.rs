@@ -99,8 +99,8 @@ mod tests {
     fn an_account_lock_spares_clients_without_recent_failures() {
         let now = Utc.with_ymd_and_hms(2027, 1, 1, 9, 0, 0).unwrap();
         let us = crate::store::to_micros(now);
-        let keys = keys("10.0.0.9", " Porteur@X.fr ");
-        assert_eq!(keys[1], "account:porteur@x.fr");
+        let keys = keys("10.0.0.9", " Agnes@X.fr ");
+        assert_eq!(keys[1], "account:agnes@x.fr");
         let locked = Counter { failures: 20, last_at: us, locked_until: Some(us + 60_000_000) };
         let account = vec![(keys[1].clone(), locked)];
         assert_eq!(locked_until(&account, &keys, now), None, "a clean client gets in");

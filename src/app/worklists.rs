@@ -1,4 +1,4 @@
-//! What people have to do: a rapporteur's assignments and the overdue
+//! What people have to do: a reviewer's assignments and the overdue
 //! items staff follow up, each within the caller's scope.
 
 use super::{access, App, AppError};
@@ -10,7 +10,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 /// Months after an anniversary before a missing report counts as late, as
-/// the `report_overdue` timer of the CMQ workflow has it.
+/// the `report_overdue` timer of the shipped workflow has it.
 const REPORT_GRACE_MONTHS: i32 = 2;
 
 /// A yearly activity report not received two months after its anniversary.
@@ -48,8 +48,8 @@ impl App {
     }
 
     /// Late reviews, completions and reports in the caller's staff scope.
-    /// Owners and rapporteurs follow their own items elsewhere, and see none
-    /// of these: a late review would name another rapporteur.
+    /// Owners and reviewers follow their own items elsewhere, and see none
+    /// of these: a late review would name another reviewer.
     pub async fn overdue(&self, actor: &Actor) -> Result<Overdue, AppError> {
         let mut visibility = access::visibility(&*self.workflows, actor);
         visibility.owner = None;

@@ -170,7 +170,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
                 store.dataset_counts().await?.dossiers == 0,
                 "the database already holds dossiers; the data set goes into an empty one"
             );
-            let workflow = std::sync::Arc::new(crate::workflow::builtin::cmq()?);
+            let workflow = std::sync::Arc::new(crate::workflow::builtin::primary()?);
             let app = crate::app::App::new(store.clone(), workflow, std::sync::Arc::new(crate::clock::SystemClock));
             dataset::generate(&app, &sizes.into(), &mut std::io::stdout()).await?;
             store.close().await;
@@ -187,13 +187,13 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
                 seconds,
                 wrk,
             };
-            http::run(&opts, crate::workflow::builtin::cmq()?, &mut std::io::stdout()).await?;
+            http::run(&opts, crate::workflow::builtin::primary()?, &mut std::io::stdout()).await?;
             Ok(())
         }
         BenchCommand::Predicates { decisions, rounds } => {
             anyhow::ensure!(decisions >= 1 && rounds >= 1, "--decisions and --rounds must be positive");
             let opts = crate::bench::predicates::Options { decisions, rounds };
-            crate::bench::predicates::run(&opts, crate::workflow::builtin::cmq()?, &mut std::io::stdout())?;
+            crate::bench::predicates::run(&opts, crate::workflow::builtin::primary()?, &mut std::io::stdout())?;
             Ok(())
         }
         BenchCommand::Transitions { backend: b, clients, seconds, rounds, postgres } => {
@@ -207,7 +207,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
                 rounds,
                 dossiers_per_client: 4,
             };
-            let workflow = crate::workflow::builtin::cmq()?;
+            let workflow = crate::workflow::builtin::primary()?;
             transitions::run(&opts, workflow, &mut std::io::stdout()).await?;
             Ok(())
         }
@@ -225,7 +225,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
                 senders,
                 smtp_url,
             };
-            crate::bench::mail::run(&opts, crate::workflow::builtin::cmq()?, &mut std::io::stdout()).await?;
+            crate::bench::mail::run(&opts, crate::workflow::builtin::primary()?, &mut std::io::stdout()).await?;
             Ok(())
         }
         BenchCommand::Timers { backend: b, timers: count, rounds, graphile_worker, postgres } => {
@@ -244,7 +244,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
                 rounds,
                 graphile_worker,
             };
-            let workflow = crate::workflow::builtin::cmq()?;
+            let workflow = crate::workflow::builtin::primary()?;
             crate::bench::timers::run(&opts, workflow, &mut std::io::stdout()).await?;
             Ok(())
         }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 #[derive(Args, Debug)]
 pub struct ImportArgs {
-    /// The campus CSV (see docs: title, filiere, region, academies, support_establishment, category, valid_from, valid_until).
+    /// The campus CSV: title, category, valid_from, valid_until and the primary workflow's exported form fields (see the README).
     pub file: PathBuf,
     /// Check the file and print what would change, writing nothing.
     #[arg(long)]

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "labelflow", version, about = "Labellisation workflow engine")]
+#[command(name = "labelflow", version, about = "Quality-label workflow engine")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

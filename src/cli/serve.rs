@@ -57,7 +57,7 @@ pub struct ServeArgs {
     /// SMTP connections used side by side to send e-mails.
     #[arg(long, env = "LABELFLOW_MAIL_SENDERS", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub mail_senders: u16,
-    /// Folder holding cmq.toml and criteria/; the shipped copy when absent.
+    /// Folder holding the workflow files, criteria/ and reference/; the shipped copy when absent.
     #[arg(long, env = "LABELFLOW_WORKFLOWS", default_value = "workflows")]
     pub workflows: PathBuf,
     /// Where attachments are stored.

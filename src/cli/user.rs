@@ -23,10 +23,10 @@ pub struct UserAddArgs {
     /// admin or a role of the workflows (`labelflow workflow list`), repeatable.
     #[arg(long = "role", required = true)]
     pub roles: Vec<String>,
-    /// KIND:CODE (academie:LYON), for staff roles (repeatable).
+    /// KIND:CODE (e.g. region:ARA), for staff roles (repeatable).
     #[arg(long = "scope")]
     pub scopes: Vec<String>,
-    /// KIND:CODE (academie:LYON) or org:NAME, for conflict-of-interest checks (repeatable).
+    /// KIND:CODE (e.g. region:ARA) or org:NAME, for conflict-of-interest checks (repeatable).
     #[arg(long = "affiliation")]
     pub affiliations: Vec<String>,
     #[arg(long, env = "LABELFLOW_USER_PASSWORD", hide_env_values = true)]
@@ -39,7 +39,7 @@ pub struct UserAddArgs {
 pub fn grants(roles: &[String], scopes: &[String], workflows: &Workflows) -> anyhow::Result<Vec<Grant>> {
     let scopes: Vec<Scope> = scopes
         .iter()
-        .map(|s| Scope::parse(s).with_context(|| format!("--scope `{s}`: expected KIND:CODE (academie:LYON)")))
+        .map(|s| Scope::parse(s).with_context(|| format!("--scope `{s}`: expected KIND:CODE (e.g. region:ARA)")))
         .collect::<anyhow::Result<_>>()?;
     let mut grants = Vec::new();
     for name in roles {
@@ -81,7 +81,7 @@ pub async fn add(args: UserAddArgs) -> anyhow::Result<()> {
         .iter()
         .map(|a| {
             Scope::parse(a)
-                .with_context(|| format!("--affiliation `{a}`: expected KIND:CODE (academie:LYON) or org:NAME"))
+                .with_context(|| format!("--affiliation `{a}`: expected KIND:CODE (e.g. region:ARA) or org:NAME"))
         })
         .collect::<anyhow::Result<_>>()?;
     if !args.email.contains('@') {

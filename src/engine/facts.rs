@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
-/// A role grant, optionally limited to a scope such as `academie:PARIS`.
+/// A role grant, optionally limited to a scope such as `region:IDF`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Grant {
     pub role: Role,
@@ -117,7 +117,7 @@ impl Actor {
     }
 }
 
-/// A person an event refers to (the rapporteur being assigned).
+/// A person an event refers to (the reviewer being assigned).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person {
     pub user_id: Uuid,
@@ -190,7 +190,7 @@ pub struct DossierFacts {
     pub call_closes_at: Option<DateTime<Utc>>,
     pub completion_due: Option<DateTime<Utc>>,
     pub reviewers: Vec<Reviewer>,
-    /// Rapporteurs who declared a conflict of interest with this dossier.
+    /// Reviewers who declared a conflict of interest with this dossier.
     pub recused: Vec<Uuid>,
 }
 

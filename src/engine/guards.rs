@@ -181,12 +181,12 @@ impl Ctx<'_> {
             }
             Predicate::ReviewerNotAssigned => match self.subject {
                 Some(p) if d.reviewers.iter().any(|r| r.user_id == p.user_id) => {
-                    Err(failed(guard, "already_assigned", "this rapporteur is already assigned to the dossier"))
+                    Err(failed(guard, "already_assigned", "this reviewer is already assigned to the dossier"))
                 }
                 Some(p) if d.recused.contains(&p.user_id) => Err(failed(
                     guard,
                     "declared_conflict",
-                    "this rapporteur declared a conflict of interest with the dossier",
+                    "this reviewer declared a conflict of interest with the dossier",
                 )),
                 _ => Ok(()),
             },

@@ -299,7 +299,12 @@ fn records(effects: &[Effect], ctx: &guards::Ctx) -> Result<Vec<Record>, Refusal
                 category: str_field(data, "category"),
                 years: data.get("years").and_then(Value::as_u64).map(|y| y as u32),
                 motivation: str_field(data, "motivation").unwrap_or_default(),
-                excellence_override: str_field(data, "excellence_override"),
+                details: data
+                    .iter()
+                    .filter(|(k, _)| !crate::workflow::DECISION_CORE.contains(&k.as_str()))
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                    .filter(|(_, v)| !v.trim().is_empty())
+                    .collect(),
             },
         });
     }

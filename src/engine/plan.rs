@@ -75,8 +75,8 @@ pub enum Record {
         scores: BTreeMap<String, i64>,
         comment: String,
     },
-    /// A rapporteur's declaration of a conflict of interest: the assignment
-    /// ends and the rapporteur may not be assigned to this dossier again.
+    /// A reviewer's declaration of a conflict of interest: the assignment
+    /// ends and the reviewer may not be assigned to this dossier again.
     Recusal {
         reviewer: Uuid,
         reason: String,
@@ -91,7 +91,9 @@ pub enum Record {
         category: Option<String>,
         years: Option<u32>,
         motivation: String,
-        excellence_override: Option<String>,
+        /// The event's other text inputs (a justification the workflow
+        /// asks for…), by name.
+        details: std::collections::BTreeMap<String, String>,
     },
 }
 

@@ -270,23 +270,25 @@ async fn write_record(conn: &mut AnyConnection, id: &str, record: &Record, plan:
             .execute(&mut *conn)
             .await?;
         }
-        Record::Decision { outcome, category, years, motivation, excellence_override } => {
-            sqlx::query(
-                "INSERT INTO decisions (dossier_id, outcome, category, years, motivation, excellence_override, decided_by, decided_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (dossier_id) DO UPDATE SET outcome = excluded.outcome, \
+        Record::Decision { outcome, category, years, motivation, details } => {
+            let insert = format!(
+                "INSERT INTO decisions (dossier_id, outcome, category, years, motivation, details, decided_by, decided_at) \
+                 VALUES ($1, $2, $3, $4, $5, {}, $7, $8) ON CONFLICT (dossier_id) DO UPDATE SET outcome = excluded.outcome, \
                  category = excluded.category, years = excluded.years, motivation = excluded.motivation, \
-                 excellence_override = excluded.excellence_override, decided_by = excluded.decided_by, decided_at = excluded.decided_at",
-            )
-            .bind(id)
-            .bind(outcome)
-            .bind(category.as_deref())
-            .bind(years.map(i64::from))
-            .bind(motivation)
-            .bind(excellence_override.as_deref())
-            .bind(by)
-            .bind(at)
-            .execute(&mut *conn)
-            .await?;
+                 details = excluded.details, decided_by = excluded.decided_by, decided_at = excluded.decided_at",
+                super::Backend::of_connection(conn).json_param(6)
+            );
+            sqlx::query(&insert)
+                .bind(id)
+                .bind(outcome)
+                .bind(category.as_deref())
+                .bind(years.map(i64::from))
+                .bind(motivation)
+                .bind(serde_json::to_string(details).unwrap_or_else(|_| "{}".into()))
+                .bind(by)
+                .bind(at)
+                .execute(&mut *conn)
+                .await?;
         }
     }
     Ok(())

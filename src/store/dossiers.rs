@@ -98,7 +98,7 @@ pub(crate) fn rfc3339(us: i64) -> String {
 pub(crate) struct ScopeSql {
     pub scopes: &'static str,
     pub owner: &'static str,
-    /// None: rapporteurs see none of these.
+    /// None: reviewers see none of these.
     pub reviewer: Option<&'static str>,
 }
 
@@ -198,9 +198,10 @@ impl Store {
                 .iter()
                 .map(|e| (e.get::<String, _>(0), Some(rfc3339(e.get(1)))))
                 .collect();
-        let decision = sqlx::query(
-            "SELECT outcome, category, years, motivation, excellence_override, decided_at FROM decisions WHERE dossier_id = $1",
-        )
+        let decision = sqlx::query(&format!(
+            "SELECT outcome, category, years, motivation, {}, decided_at FROM decisions WHERE dossier_id = $1",
+            self.backend().json_read("details")
+        ))
         .bind(&key)
         .fetch_optional(&mut *conn)
         .await?
@@ -209,7 +210,7 @@ impl Store {
             category: d.get(1),
             years: d.get(2),
             motivation: d.get(3),
-            excellence_override: d.get(4),
+            details: parse_form(&d.get::<String, _>(4)).unwrap_or_default(),
             decided_at: rfc3339(d.get(5)),
         });
         let completion =

@@ -98,6 +98,14 @@ pub(crate) fn field_name(name: &str) -> Result<String> {
 }
 
 impl Backend {
+    pub(crate) fn of_connection(conn: &sqlx::AnyConnection) -> Backend {
+        if conn.backend_name() == "PostgreSQL" {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
     /// SQL for the text at `key` of the JSON column `column` ('' when absent).
     pub(crate) fn json_text(self, column: &str, key: &str) -> String {
         match self {

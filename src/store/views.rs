@@ -74,7 +74,11 @@ pub struct DecisionView {
     pub category: Option<String>,
     pub years: Option<i64>,
     pub motivation: String,
-    pub excellence_override: Option<String>,
+    /// The decision's other inputs, as its workflow declares them (null
+    /// when not given).
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub details: serde_json::Map<String, serde_json::Value>,
     pub decided_at: String,
 }
 

@@ -1,4 +1,4 @@
-//! What people have to do: a rapporteur's assignments, and the overdue
+//! What people have to do: a reviewer's assignments, and the overdue
 //! items staff follow up within their scope.
 
 use super::dossiers::{rfc3339, visibility_sql, Visibility, DOSSIER_SCOPE};
@@ -8,7 +8,7 @@ use serde::Serialize;
 use sqlx::Row;
 use uuid::Uuid;
 
-/// A dossier a rapporteur is assigned to.
+/// A dossier a reviewer is assigned to.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Assignment {
     pub dossier_id: String,

@@ -165,7 +165,7 @@ pub struct RevisionQuery {
 
 /// The states and events of a workflow, for clients building their menus.
 #[utoipa::path(get, path = "/api/v1/workflows/{id}", tag = "workflows",
-    params(("id" = String, Path, description = "workflow id, e.g. `cmq`"), RevisionQuery),
+    params(("id" = String, Path, description = "workflow id (`GET /api/v1/workflows`)"), RevisionQuery),
     responses((status = 200, body = WorkflowSummary), (status = 404, body = error::ErrorBody)))]
 pub async fn workflow_summary(
     State(app): State<App>,

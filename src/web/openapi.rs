@@ -10,7 +10,7 @@ use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "labelflow API", description = "Labellisation workflows: calls, dossiers, reviews, decisions, labels. \
+    info(title = "labelflow API", description = "Quality-label workflows: calls, dossiers, reviews, decisions, labels. \
         Errors are `{\"error\": {\"code\", \"message\", \"field\"?}}`: 400 malformed, 401 no or bad token, 403 not allowed, \
         404 unknown or not visible, 409 stale version or wrong state, 422 rule not met."),
     paths(

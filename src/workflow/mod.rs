@@ -29,13 +29,19 @@ pub mod builtin {
         FILES.iter().find(|(p, _)| *p == path).map(|(_, text)| *text)
     }
 
-    pub const CMQ: &str = include_str!("../../workflows/cmq.toml");
-    pub const CMQ_2019: &str = include_str!("../../workflows/criteria/cmq-2019.toml");
-
-    /// The CMQ workflow as shipped.
-    pub fn cmq() -> Result<super::Definition, super::Problems> {
-        super::compile(std::path::Path::new("workflows/cmq.toml"), CMQ, |id| {
-            (id == "cmq-2019").then(|| ("workflows/criteria/cmq-2019.toml".into(), CMQ_2019.to_string()))
+    /// The shipped definition `id`, as `workflow list` loads it.
+    pub fn shipped(id: &str) -> Result<super::Definition, super::Problems> {
+        let loaded = super::load_shipped()?;
+        loaded.into_iter().map(|l| l.definition).find(|d| d.id == id).ok_or_else(|| {
+            let message = format!("no shipped workflow `{id}`");
+            super::Problems(vec![super::Problem { file: "workflows".into(), line: 0, message }])
         })
+    }
+
+    /// The first shipped definition (by file name), which the benchmarks'
+    /// data sets are made for.
+    pub fn primary() -> Result<super::Definition, super::Problems> {
+        let loaded = super::load_shipped()?;
+        Ok(loaded.into_iter().next().expect("a workflow is shipped").definition)
     }
 }

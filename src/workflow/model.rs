@@ -49,7 +49,25 @@ impl Sources {
     }
 }
 
+/// The inputs of a decision every workflow's decide event has; any other
+/// is one of the decision's details.
+pub const DECISION_CORE: &[&str] = &["outcome", "category", "years", "motivation"];
+
 impl Definition {
+    /// The inputs of the events that record a decision, beyond
+    /// [`DECISION_CORE`]: the decision's details.
+    pub fn decision_details(&self) -> Vec<&FieldDef> {
+        let m = &self.dossier;
+        let mut out: Vec<&FieldDef> = Vec::new();
+        let deciding = m.transitions.iter().filter(|t| t.effects.contains(&Effect::Record(RecordKind::Decision)));
+        for field in deciding.filter_map(|t| m.event(&t.event)).flat_map(|e| &e.fields) {
+            if !DECISION_CORE.contains(&field.name.as_str()) && !out.iter().any(|f| f.name == field.name) {
+                out.push(field);
+            }
+        }
+        out
+    }
+
     /// What a person reads for `code`, a value of the choice fields named
     /// `field` (in any event of either machine); the code when none labels it.
     pub fn choice_label(&self, field: &str, code: &str) -> String {
@@ -83,8 +101,8 @@ impl Definition {
         self.event_fields().find(|f| f.name == field).map(|f| f.label.as_str())
     }
 
-    /// What a person reads for a form field's path: `academies` is
-    /// « Académies », `partners[2].type` « Partenaires n°2 : Type ».
+    /// What a person reads for a form field's path: `region` is
+    /// « Région », `partners[2].type` « Partenaires n°2 : Type ».
     pub fn form_label(&self, path: &str) -> Option<String> {
         let (top, rest) = match path.split_once('[') {
             Some((top, rest)) => (top, Some(rest)),

@@ -60,12 +60,12 @@ impl std::fmt::Display for Role {
 pub struct RoleDef {
     #[schema(value_type = String)]
     pub name: Role,
-    /// What a person reads (« Porteur de projet »).
+    /// What a person reads (« Chef d'établissement »).
     pub label: String,
     /// owner, staff, reviewer or national.
     #[schema(value_type = String)]
     pub kind: RoleKind,
-    /// For a staff role: the scope kind its grants name (`academie`).
+    /// For a staff role: the scope kind its grants name (`region`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// For a staff role that endorses dossiers: the side its endorsement

@@ -37,7 +37,7 @@ macro_rules! vocabulary {
 }
 
 vocabulary! {
-    /// The two kinds of instance a labellisation workflow drives.
+    /// The two kinds of instance a label's workflow drives.
     Machine { Dossier = "dossier", Label = "label" }
 }
 
@@ -190,7 +190,7 @@ impl Anchor {
         }
     }
 
-    /// A per-reviewer anchor yields one timer per assigned rapporteur.
+    /// A per-reviewer anchor yields one timer per assigned reviewer.
     pub fn per_reviewer(self) -> bool {
         self == Anchor::ReviewDue
     }

@@ -888,6 +888,8 @@ async fn bad_input_is_refused_and_changes_nothing(db: &TestDb) {
         .event(&id, decide(json!({"category": "excellence", "excellence_override": "Enjeu national."})), 200)
         .await;
     assert_eq!(out["state"], "labelled");
+    let (_, decided) = w.admin.get(&format!("/api/v1/dossiers/{id}")).await;
+    assert_eq!(decided["decision"]["excellence_override"], "Enjeu national.", "the reason is kept with the decision");
 }
 
 async fn accounts_and_tokens(db: &TestDb) {

@@ -284,7 +284,7 @@ fn graph_prints_mermaid_and_dot() {
     let svg = text(&out.stdout);
     assert_eq!(svg.matches("<svg ").count(), 2, "{svg}");
     assert_eq!(svg.matches("<svg ").count(), svg.matches("</svg>").count());
-    let def = labelflow::workflow::builtin::cmq().unwrap();
+    let def = labelflow::workflow::builtin::shipped("cmq").unwrap();
     for state in def.dossier.states.iter().chain(&def.label_machine.states) {
         assert!(svg.contains(&format!("<title>{} ({})</title>", state.label, state.name)), "{}", state.name);
     }

@@ -437,12 +437,15 @@ proptest! {
 fn a_predicate_that_cannot_be_evaluated_refuses_and_names_itself() {
     // Passes `workflow check` (the sample dossier has a partner) but reads
     // past the end of an empty list at run time.
-    let text = labelflow::workflow::builtin::CMQ.replace(
+    let text = labelflow::workflow::builtin::file("workflows/cmq.toml").unwrap().replace(
         r#"rule = 'form.partners.exists(p, p.type == "eple")'"#,
         r#"rule = 'form.partners[0].type == "eple"'"#,
     );
     let def = labelflow::workflow::compile(std::path::Path::new("cmq.toml"), &text, |_| {
-        Some(("cmq-2019.toml".into(), labelflow::workflow::builtin::CMQ_2019.to_string()))
+        Some((
+            "cmq-2019.toml".into(),
+            labelflow::workflow::builtin::file("workflows/criteria/cmq-2019.toml").unwrap().to_string(),
+        ))
     })
     .expect("the edited file passes its check");
     let w = world();

@@ -105,8 +105,12 @@ fn file(states: usize, steps: &[Step]) -> String {
 
 fn definition(text: &str) -> Definition {
     compile(std::path::Path::new("generated.toml"), text, |id| {
-        (id == "cmq-2019")
-            .then(|| ("criteria/cmq-2019.toml".into(), labelflow::workflow::builtin::CMQ_2019.to_string()))
+        (id == "cmq-2019").then(|| {
+            (
+                "criteria/cmq-2019.toml".into(),
+                labelflow::workflow::builtin::file("workflows/criteria/cmq-2019.toml").unwrap().to_string(),
+            )
+        })
     })
     .unwrap_or_else(|problems| panic!("a generated file fails its check:\n{problems}\n{text}"))
 }

@@ -55,6 +55,7 @@ async fn still_whole(db: &TestDb) {
     // Every dossier's columns and partners are now its form document, and
     // the API still returns them at the top level.
     let mut partners = 0;
+    let mut decided = 0;
     for summary in app.dossiers(&admin, None, None).await.unwrap() {
         let d = app.dossier(&admin, uuid::Uuid::parse_str(&summary.id).unwrap()).await.unwrap();
         assert!(d.form["filiere"].as_str().is_some_and(|f| !f.is_empty()), "{d:?}");
@@ -67,9 +68,16 @@ async fn still_whole(db: &TestDb) {
         // Endorsements kept their instants, the draft has none yet.
         let sides: Vec<bool> = ["rectorat", "region"].iter().map(|s| d.endorsements[*s].is_some()).collect();
         assert_eq!(sides, if d.state == "draft" { [false, false] } else { [true, true] }, "{d:?}");
+        if let Some(decision) = &d.decision {
+            // The decision's columns became its details; the one declared and
+            // not given reads null, as before.
+            assert_eq!(decision.details.get("excellence_override"), Some(&serde_json::Value::Null), "{d:?}");
+            decided += 1;
+        }
         partners += d.partners.len();
     }
     assert_eq!(partners, 12, "every partner of the old table");
+    assert_eq!(decided, 1, "the demo's decided dossier");
     let labels = app.labels(&admin, &Default::default()).await.unwrap();
     let label = uuid::Uuid::parse_str(&labels[0].id).unwrap();
     let withdraw = labelflow::engine::Event::named("withdraw").with("reason", "Essai après migration.");

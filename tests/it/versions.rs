@@ -13,7 +13,10 @@ use std::sync::Arc;
 
 /// The shipped CMQ with its first state renamed `draft` → `brouillon`.
 fn renamed_source() -> String {
-    builtin::CMQ.replace("\"draft\"", "\"brouillon\"").replace("\ndraft = {", "\nbrouillon = {")
+    builtin::file("workflows/cmq.toml")
+        .unwrap()
+        .replace("\"draft\"", "\"brouillon\"")
+        .replace("\ndraft = {", "\nbrouillon = {")
 }
 
 fn shipped(path: &str) -> Option<(std::path::PathBuf, String)> {

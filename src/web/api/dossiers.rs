@@ -19,8 +19,7 @@ use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
 
 /// A reference list, by the name its file under `workflows/reference/`
-/// gives it (the shipped ones: `filieres`, `regions`, `academies` with
-/// their `region`, `partner-types`).
+/// gives it (`GET /api/v1/workflows` names those each form uses).
 #[utoipa::path(get, path = "/api/v1/reference/{list}", tag = "reference",
     params(("list" = String, Path, description = "a list's name, e.g. regions")),
     responses((status = 200, description = "[{code, label}], and the parent's code under the list's key when it has a parent list"),
@@ -101,7 +100,7 @@ fn invalid_query(field: &str, reason: &str) -> ApiError {
     crate::engine::Refusal::invalid(field, reason).into()
 }
 
-/// Create a draft dossier (porteur); the caller becomes its owner.
+/// Create a draft dossier (a dossier owner's role); the caller becomes its owner.
 #[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", security(("bearer" = [])), request_body = DossierInput,
     responses((status = 201, body = DossierView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
@@ -260,7 +259,7 @@ pub async fn event(
     Ok(Json(app.dossier_event(&caller.actor, path_id(&id, "dossier")?, input.into()).await?))
 }
 
-/// The reviews the caller may see: the national level all; a rapporteur all once theirs is in; owners and staff anonymised after the decision.
+/// The reviews the caller may see: the national level all; a reviewer all once theirs is in; owners and staff anonymised after the decision.
 #[utoipa::path(get, path = "/api/v1/dossiers/{id}/reviews", tag = "dossiers", security(("bearer" = [])),
     params(("id" = String, Path)), responses((status = 200, body = [ReviewView]), (status = 404, body = ErrorBody)))]
 pub async fn reviews(

@@ -117,7 +117,7 @@ pub async fn retry_mail(
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
-/// The dossiers the caller is assigned to review, with due dates (rapporteurs).
+/// The dossiers the caller is assigned to review, with due dates (reviewers).
 #[utoipa::path(get, path = "/api/v1/me/assignments", tag = "timers", security(("bearer" = [])),
     responses((status = 200, body = [crate::store::worklists::Assignment]), (status = 401, body = ErrorBody)))]
 pub async fn assignments(

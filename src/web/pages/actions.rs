@@ -50,7 +50,7 @@ pub(super) async fn action_forms(
             events.push(&t.event);
         }
     }
-    let rapporteurs = reviewers(app).await;
+    let reviewer_choices = reviewers(app).await;
     let mut forms = Vec::new();
     for name in events {
         let Some(spec) = machine.event(name) else { continue };
@@ -74,7 +74,7 @@ pub(super) async fn action_forms(
                     FieldType::Choice => {
                         ("select", f.choices.iter().map(|c| (c.clone(), f.choice_label(c).to_string())).collect())
                     }
-                    FieldType::User => ("select", rapporteurs.clone()),
+                    FieldType::User => ("select", reviewer_choices.clone()),
                     FieldType::Integer => ("number", vec![]),
                     FieldType::Date | FieldType::Deadline => ("date", vec![]),
                     FieldType::Text => ("textarea", vec![]),

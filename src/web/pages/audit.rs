@@ -54,12 +54,14 @@ async fn respond(
 ) -> Response {
     let trail = match trail {
         Ok(t) => t,
-        Err(AppError::Refused(crate::engine::Refusal::NotAllowed { .. })) => return message(
-            bar(browser),
-            StatusCode::FORBIDDEN,
-            "Journal réservé",
-            "Le journal d'audit est consultable par les services de l'académie, de la région et le niveau national.",
-        ),
+        Err(AppError::Refused(crate::engine::Refusal::NotAllowed { .. })) => {
+            return message(
+                bar(browser),
+                StatusCode::FORBIDDEN,
+                "Journal réservé",
+                "Le journal d'audit est consultable par les services dont le dossier relève et le niveau national.",
+            )
+        }
         Err(_) => return not_found(browser, machine),
     };
     if format == Some("csv") {

@@ -10,7 +10,7 @@ struct BulkPage {
     csrf: String,
     /// (id, title, state, checked)
     dossiers: Vec<(String, String, String, bool)>,
-    rapporteurs: Vec<(String, String)>,
+    reviewers: Vec<(String, String)>,
     /// Per dossier: (title, done, what happened)
     results: Vec<(String, bool, String)>,
     errors: FormErrors,
@@ -74,7 +74,7 @@ async fn render(
                 (d.id, d.title, state_label(app, Machine::Dossier, &d.state), on)
             })
             .collect(),
-        rapporteurs: super::reviewers(app).await,
+        reviewers: super::reviewers(app).await,
         results,
         errors,
         message: typed.0.into(),

@@ -89,7 +89,7 @@ pub(super) struct DashboardPage {
     labels: Vec<LabelRow>,
     /// (date, link, title, what)
     deadlines: Vec<(String, String, String, String)>,
-    /// A rapporteur's reviews: (link, title, state, due, submitted)
+    /// A reviewer's reviews: (link, title, state, due, submitted)
     assignments: Vec<(String, String, String, String, bool)>,
     /// Late items in the staff scope: (since, link, title, what)
     overdue: Vec<(String, String, String, String)>,
@@ -136,7 +136,7 @@ pub(super) async fn dashboard(State(app): State<App>, browser: Browser) -> Respo
     for r in overdue.reviews {
         let what = match r.reviewer.as_deref() {
             Some(name) => format!("Expertise de {name} attendue"),
-            None => "Expertise attendue (rapporteur non communiqué avant la décision)".to_string(),
+            None => "Expertise attendue (expert non communiqué avant la décision)".to_string(),
         };
         late.push((french_instant(&r.due_at), format!("/dossiers/{}", r.dossier_id), r.title, what));
     }
@@ -218,7 +218,7 @@ pub(super) async fn dashboard(State(app): State<App>, browser: Browser) -> Respo
 pub(super) type Chart = (String, Vec<(String, usize, i64)>);
 
 /// Labels counted by each indexed single-choice field of the forms (the
-/// shipped CMQ: its filière and its région), as bar lengths out of 360.
+/// shipped files: one chart each), as bar lengths out of 360.
 pub(super) fn charts(workflows: &crate::workflow::Workflows, labels: &[crate::store::views::LabelView]) -> Vec<Chart> {
     if labels.is_empty() {
         return vec![];

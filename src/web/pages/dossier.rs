@@ -99,7 +99,7 @@ pub(super) struct DossierPage {
     sees_audit: bool,
     /// The completion request the owners must answer: (message, due).
     completion: Option<(String, String)>,
-    /// The rapporteur's own assignment: (due, submitted).
+    /// The reviewer's own assignment: (due, submitted).
     assignment: Option<(String, bool)>,
 }
 
@@ -680,6 +680,8 @@ struct DecisionPage {
     reviews: ReviewTable,
     /// The label granted: (from, until).
     validity: Option<(String, String)>,
+    /// The decision's other inputs given: (what, text).
+    details: Vec<(String, String)>,
     printed_on: String,
 }
 
@@ -706,21 +708,31 @@ pub(super) async fn decision_summary(State(app): State<App>, browser: Browser, P
         },
         None => None,
     };
+    let workflow = app.wording(&d.workflow, d.workflow_version.as_deref());
+    let details = workflow
+        .decision_details()
+        .into_iter()
+        .filter_map(|f| {
+            let text = decision.details.get(&f.name)?.as_str()?.to_string();
+            Some((f.label.clone(), text))
+        })
+        .collect();
     let data = DecisionPage {
         user: bar(&browser),
-        issuer: app.workflow.label.clone(),
-        sections: super::form_fields::sections(&app.workflow.form, &d.form, &FormErrors::default()),
-        category: decision.category.as_deref().map(|c| app.workflow.choice_label("category", c)).unwrap_or_default(),
-        outcome: app.workflow.choice_label("outcome", &decision.outcome),
+        issuer: workflow.label.clone(),
+        sections: super::form_fields::sections(&workflow.form, &d.form, &FormErrors::default()),
+        category: decision.category.as_deref().map(|c| workflow.choice_label("category", c)).unwrap_or_default(),
+        outcome: workflow.choice_label("outcome", &decision.outcome),
         years: decision.years.map(|y| y.to_string()).unwrap_or_default(),
         decided_on: french_instant(&decision.decided_at),
         opinions: d
             .opinions
             .iter()
-            .map(|o| (app.workflow.choice_label("body", &o.body), app.workflow.choice_label("opinion", &o.opinion)))
+            .map(|o| (workflow.choice_label("body", &o.body), workflow.choice_label("opinion", &o.opinion)))
             .collect(),
         reviews: review_table(&app, &browser, id).await,
         validity,
+        details,
         printed_on: app.clock.now().with_timezone(&crate::calendar::ZONE).format("%d/%m/%Y").to_string(),
         d,
     };

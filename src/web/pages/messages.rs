@@ -54,7 +54,7 @@ fn reason_fr(reason: &str) -> String {
         return "La date doit être postérieure à aujourd'hui.".into();
     }
     if reason.contains("not a reviewer") {
-        return "Cette personne n'est pas rapporteur.".into();
+        return "Cette personne ne peut pas évaluer ce dossier.".into();
     }
     if reason.contains("`, the value of `") {
         return "Cette valeur n'appartient pas à celle choisie plus haut pour le champ dont elle dépend.".into();

@@ -81,7 +81,7 @@ pub struct UserBar {
     pub name: String,
     pub csrf: String,
     pub admin: bool,
-    pub rapporteur: bool,
+    pub reviewer: bool,
     /// Staff or the president: bulk actions.
     pub staff: bool,
 }
@@ -91,7 +91,7 @@ fn bar(b: &Browser) -> Option<UserBar> {
         name: b.name.clone(),
         csrf: b.csrf.clone(),
         admin: b.actor.is_admin(),
-        rapporteur: b.kinds.contains(&RoleKind::Reviewer),
+        reviewer: b.kinds.contains(&RoleKind::Reviewer),
         staff: b.kinds.iter().any(|k| matches!(k, RoleKind::Staff | RoleKind::National | RoleKind::Admin)),
     })
 }
