@@ -132,8 +132,13 @@ pub async fn seed(app: &App) -> Result<bool, AppError> {
         if depth < 3 {
             continue;
         }
-        let scores: serde_json::Map<String, serde_json::Value> =
-            app.workflow.grid.criteria.iter().map(|c| (c.code.clone(), serde_json::json!(c.excellence))).collect();
+        let scores: serde_json::Map<String, serde_json::Value> = app
+            .workflow
+            .grid
+            .criteria
+            .iter()
+            .map(|c| (c.code.clone(), serde_json::json!(app.workflow.grid.top_threshold(c))))
+            .collect();
         for r in [&rapporteur1, &rapporteur2] {
             let e = Event::named("submit_review")
                 .with("scores", serde_json::Value::Object(scores.clone()))

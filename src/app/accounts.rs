@@ -113,8 +113,8 @@ impl App {
         Ok(self.store.users().await?)
     }
 
-    /// Opens an account with one role; staff roles take the académie or
-    /// région they act for.
+    /// Opens an account with one role; staff roles take the scope they act
+    /// for.
     pub async fn create_user(&self, actor: &Actor, input: &NewAccount) -> Result<UserView, AppError> {
         require_admin(actor, "only an administrator opens accounts")?;
         let email = email_address(&input.email)?;

@@ -278,7 +278,9 @@ async fn dossier<'a>(app: &'a App, cast: &'a Cast, i: usize) -> Result<Uuid, App
         .grid
         .criteria
         .iter()
-        .map(|c| (c.code.clone(), serde_json::json!(if excellence { c.excellence } else { c.standard })))
+        .map(|c| {
+            (c.code.clone(), serde_json::json!(c.thresholds.get(if excellence { "excellence" } else { "standard" })))
+        })
         .collect();
     for r in reviewers {
         let e = Event::named("submit_review")

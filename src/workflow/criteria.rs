@@ -2,15 +2,17 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Grid {
     pub id: String,
     pub label: String,
+    /// The names of the thresholds every criterion gives, lowest bar first
+    /// (empty: each criterion gives what it gives, unordered).
+    pub thresholds: Vec<String>,
     pub criteria: Vec<Criterion>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct Criterion {
     pub code: String,
     pub group: String,
@@ -21,10 +23,11 @@ pub struct Criterion {
     pub min: Option<i64>,
     #[serde(default)]
     pub max: Option<i64>,
-    /// Average expected for a standard label (informative).
-    pub standard: i64,
-    /// Average every criterion must reach for an Excellence label.
-    pub excellence: i64,
+    /// The averages this criterion's bars stand at, by the grid's names
+    /// (the workflow's predicates read them as `c.NAME`).
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub thresholds: std::collections::BTreeMap<String, i64>,
 }
 
 impl Criterion {
@@ -36,6 +39,15 @@ impl Criterion {
 impl Grid {
     pub fn criterion(&self, code: &str) -> Option<&Criterion> {
         self.criteria.iter().find(|c| c.code == code)
+    }
+
+    /// A criterion's highest bar: its last declared threshold, else its
+    /// highest one.
+    pub fn top_threshold(&self, c: &Criterion) -> Option<i64> {
+        match self.thresholds.last() {
+            Some(name) => c.thresholds.get(name).copied(),
+            None => c.thresholds.values().copied().max(),
+        }
     }
 }
 
@@ -53,6 +65,8 @@ struct RawHeader {
     label: String,
     min: i64,
     max: i64,
+    #[serde(default)]
+    thresholds: Vec<String>,
 }
 
 /// Parses and checks a grid file; problems carry 1-based line numbers.
@@ -72,14 +86,28 @@ pub fn parse_grid(source: &str) -> Result<Grid, Vec<(usize, String)>> {
         if criteria.iter().any(|o| o.code == c.code) {
             problems.push((line, format!("criterion `{}` is listed twice", c.code)));
         }
-        for (what, value) in [("standard", c.standard), ("excellence", c.excellence)] {
-            if value < min || value > max {
+        for (what, value) in &c.thresholds {
+            if *value < min || *value > max {
                 problems
                     .push((line, format!("criterion `{}`: {what} threshold {value} is outside {min}..{max}", c.code)));
             }
+            if !raw.grid.thresholds.is_empty() && !raw.grid.thresholds.contains(what) {
+                problems.push((line, format!("criterion `{}`: `{what}` is not a threshold of the grid", c.code)));
+            }
         }
-        if c.excellence < c.standard {
-            problems.push((line, format!("criterion `{}`: excellence threshold is below the standard one", c.code)));
+        let mut previous: Option<(&String, i64)> = None;
+        for name in &raw.grid.thresholds {
+            let Some(value) = c.thresholds.get(name).copied() else {
+                problems.push((line, format!("criterion `{}`: the `{name}` threshold is missing", c.code)));
+                continue;
+            };
+            if let Some((lower, below)) = previous.filter(|(_, below)| value < *below) {
+                problems.push((
+                    line,
+                    format!("criterion `{}`: {name} threshold is below the {lower} one ({below})", c.code),
+                ));
+            }
+            previous = Some((name, value));
         }
         criteria.push(c);
     }
@@ -87,8 +115,40 @@ pub fn parse_grid(source: &str) -> Result<Grid, Vec<(usize, String)>> {
         problems.push((1, "the grid lists no criteria".into()));
     }
     if problems.is_empty() {
-        Ok(Grid { id: raw.grid.id, label: raw.grid.label, criteria })
+        Ok(Grid { id: raw.grid.id, label: raw.grid.label, thresholds: raw.grid.thresholds, criteria })
     } else {
         Err(problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_grid;
+
+    const HEADER: &str = "[grid]\nid = \"g\"\nlabel = \"G\"\nmin = 0\nmax = 4\nthresholds = [\"low\", \"high\"]\n";
+
+    fn criterion(code: &str, bars: &str) -> String {
+        format!("\n[[criteria]]\ncode = \"{code}\"\ngroup = \"A\"\nlabel = \"L\"\ndescriptor = \"D\"\n{bars}\n")
+    }
+
+    #[test]
+    fn thresholds_are_named_by_the_grid_and_ordered() {
+        let good = format!("{HEADER}{}", criterion("a", "low = 1\nhigh = 3"));
+        let grid = parse_grid(&good).unwrap();
+        assert_eq!(grid.top_threshold(&grid.criteria[0]), Some(3));
+        let bad = format!(
+            "{HEADER}{}{}{}",
+            criterion("b", "low = 3\nhigh = 2"),
+            criterion("c", "low = 1"),
+            criterion("d", "low = 1\nhigh = 2\nmid = 9")
+        );
+        let problems: Vec<String> = parse_grid(&bad).unwrap_err().into_iter().map(|(_, m)| m).collect();
+        assert!(
+            problems.contains(&"criterion `b`: high threshold is below the low one (3)".to_string()),
+            "{problems:?}"
+        );
+        assert!(problems.contains(&"criterion `c`: the `high` threshold is missing".to_string()), "{problems:?}");
+        assert!(problems.contains(&"criterion `d`: mid threshold 9 is outside 0..4".to_string()), "{problems:?}");
+        assert!(problems.contains(&"criterion `d`: `mid` is not a threshold of the grid".to_string()), "{problems:?}");
     }
 }

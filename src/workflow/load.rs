@@ -128,7 +128,7 @@ pub fn compile(
         version: raw.workflow.version,
         revision: sources.revision(),
         sources: std::sync::Arc::new(sources),
-        grid: grid.unwrap_or_else(|| Grid { id: String::new(), label: String::new(), criteria: vec![] }),
+        grid: grid.unwrap_or_default(),
         form,
         roles: ctx.roles,
         dossier,

@@ -86,8 +86,8 @@ pub struct ExportQuery {
 }
 
 /// Every label the caller may see, for open-data publication; streamed.
-/// Columns (CSV header, JSON keys): id, title, category, status, filiere,
-/// filiere_label, region, region_label, academies, academies_labels,
+/// Columns (CSV header, JSON keys): id, title, category, status, then the
+/// form fields the workflows mark `export` (each with its words),
 /// support_establishment, valid_from, valid_until, renewal_of, dossier_id.
 #[utoipa::path(get, path = "/api/v1/labels/export", tag = "labels", security(("bearer" = [])), params(ExportQuery),
     responses((status = 200, content(([crate::app::export::LabelRecordOut] = "application/json"), (String = "text/csv"))),

@@ -18,7 +18,7 @@ pub(super) struct ReviewTable {
 }
 
 /// The reviews the actor may see, side by side per criterion.
-pub(super) async fn review_table(app: &App, browser: &Browser, id: Uuid) -> ReviewTable {
+pub(super) async fn review_table(app: &App, browser: &Browser, id: Uuid, grid: &crate::workflow::Grid) -> ReviewTable {
     let reviews = app.reviews(&browser.actor, id).await.unwrap_or_default();
     if reviews.is_empty() {
         return ReviewTable::default();
@@ -34,9 +34,7 @@ pub(super) async fn review_table(app: &App, browser: &Browser, id: Uuid) -> Revi
                 .unwrap_or_else(|| format!("Expertise {}", i + 1))
         })
         .collect();
-    let rows = app
-        .workflow
-        .grid
+    let rows = grid
         .criteria
         .iter()
         .map(|c| {
@@ -49,8 +47,8 @@ pub(super) async fn review_table(app: &App, browser: &Browser, id: Uuid) -> Revi
                     .map(|r| r.scores.get(&c.code).map(|v| v.to_string()).unwrap_or_default())
                     .collect(),
                 average: format!("{average:.1}").replace('.', ","),
-                threshold: c.excellence,
-                meets: average >= c.excellence as f64,
+                threshold: grid.top_threshold(c).unwrap_or_default(),
+                meets: grid.top_threshold(c).is_some_and(|t| average >= t as f64),
             }
         })
         .collect();
@@ -261,7 +259,7 @@ pub(super) async fn render_dossier(
         completion,
         assignment,
         self_assessment,
-        reviews: review_table(app, browser, id).await,
+        reviews: review_table(app, browser, id, &workflow.grid).await,
         user: bar(browser),
         csrf: browser.csrf.clone(),
         checklist,
@@ -730,7 +728,7 @@ pub(super) async fn decision_summary(State(app): State<App>, browser: Browser, P
             .iter()
             .map(|o| (workflow.choice_label("body", &o.body), workflow.choice_label("opinion", &o.opinion)))
             .collect(),
-        reviews: review_table(&app, &browser, id).await,
+        reviews: review_table(&app, &browser, id, &workflow.grid).await,
         validity,
         details,
         printed_on: app.clock.now().with_timezone(&crate::calendar::ZONE).format("%d/%m/%Y").to_string(),
