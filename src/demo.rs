@@ -1,159 +1,203 @@
-//! `serve --demo`: a CMQ call for projects with users of every role and
-//! dossiers at several stages, all created through the engine.
+//! `serve --demo`: a call for projects with accounts of every role and
+//! dossiers at several stages, described by a demo file of the workflows
+//! folder (`demo/*.toml`) and made through the engine, step by step, as
+//! people would.
 
 use crate::app::{App, AppError};
 use crate::auth::hash_password;
 use crate::engine::{Actor, Event, Grant, Scope};
 use crate::store::records::{NewCampaign, NewDossier, NewUser};
+use crate::store::StoreError;
 use crate::workflow::{Machine, Role};
 use chrono::Duration;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::path::Path;
 use uuid::Uuid;
 
 /// Password of every demo account.
 pub const DEMO_PASSWORD: &str = "demo-labelflow";
-const CAMPAIGN: &str = "Appel à projets CMQ (démonstration)";
 
-/// A demo account: e-mail, name, role, scope, affiliations.
-pub type DemoAccount = (&'static str, &'static str, &'static str, Option<&'static str>, &'static [&'static str]);
+/// A demo: its call, accounts, the steps of each stage and the dossiers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Demo {
+    /// The workflow the call runs on.
+    pub workflow: String,
+    pub call: String,
+    pub opens_days_ago: i64,
+    pub closes_in_days: i64,
+    pub accounts: Vec<Account>,
+    /// In order; a dossier takes every step of the stages up to its own.
+    #[serde(default)]
+    pub steps: Vec<Step>,
+    pub dossiers: Vec<DemoDossier>,
+}
 
-pub const LOGINS: &[DemoAccount] = &[
-    ("admin@demo.labelflow.fr", "Administratrice nationale", Role::ADMIN, None, &[]),
-    ("porteur@demo.labelflow.fr", "Porteuse de projet (Lyon)", "porteur", None, &[]),
-    ("rectorat.lyon@demo.labelflow.fr", "Rectorat de Lyon", "staff_rectorat", Some("academie:LYON"), &[]),
-    ("region.ara@demo.labelflow.fr", "Région Auvergne-Rhône-Alpes", "staff_region", Some("region:ARA"), &[]),
-    ("rapporteur1@demo.labelflow.fr", "Rapporteur (Bretagne)", "rapporteur", None, &["region:BRE"]),
-    ("rapporteur2@demo.labelflow.fr", "Rapporteuse (Paris)", "rapporteur", None, &["academie:PARIS", "org:CNAM"]),
-    ("president@demo.labelflow.fr", "Président du comité", "president", None, &[]),
-];
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub scope: Option<String>,
+    #[serde(default)]
+    pub affiliations: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    pub stage: String,
+    /// The e-mail of the account acting.
+    pub by: String,
+    pub event: String,
+    /// The event's inputs; a value `{ account = "E-MAIL" }` is that
+    /// account's id, `{ days_from_now = N }` a date, `{ top_thresholds =
+    /// true }` each criterion of the grid scored at its highest bar.
+    #[serde(default)]
+    pub data: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoDossier {
+    pub title: String,
+    pub category: String,
+    /// The e-mail of its owner.
+    pub owner: String,
+    /// Its form's values; a group's items are added one by one.
+    #[serde(default)]
+    pub form: Map<String, Value>,
+    /// The last stage it is taken through; a draft without one.
+    pub stage: Option<String>,
+}
+
+fn invalid(reason: String) -> AppError {
+    AppError::Store(StoreError::Invalid(format!("demo: {reason}")))
+}
+
+impl Demo {
+    /// The demo file of the workflows folder `dir` (its `demo/` holds
+    /// one), else the shipped one.
+    pub fn load(dir: &Path) -> Result<Demo, String> {
+        let mut texts: Vec<(String, String)> = Vec::new();
+        if let Ok(entries) = std::fs::read_dir(dir.join("demo")) {
+            for path in entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "toml")) {
+                let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+                texts.push((path.display().to_string(), text));
+            }
+        }
+        if texts.is_empty() {
+            let shipped = crate::workflow::builtin::FILES.iter().filter(|(p, _)| p.starts_with("workflows/demo/"));
+            texts.extend(shipped.map(|(p, t)| (p.to_string(), t.to_string())));
+        }
+        texts.sort();
+        let (file, text) = texts.into_iter().next().ok_or("no demo file")?;
+        toml::from_str(&text).map_err(|e| format!("{file}: {e}"))
+    }
+
+    /// The demo accounts, for printing their logins.
+    pub fn logins(&self) -> impl Iterator<Item = &Account> {
+        self.accounts.iter()
+    }
+}
 
 /// Seeds the demo once; returns false when it was already there.
-pub async fn seed(app: &App) -> Result<bool, AppError> {
-    if app.store.campaign_named(CAMPAIGN).await?.is_some() {
+pub async fn seed(app: &App, demo: &Demo) -> Result<bool, AppError> {
+    if app.store.campaign_named(&demo.call).await?.is_some() {
         return Ok(false);
     }
+    let def = app.definition(&demo.workflow)?;
     let now = app.clock.now();
     let system = Actor::system();
-    let password_hash = hash_password(DEMO_PASSWORD).map_err(|e| crate::store::StoreError::Invalid(e.to_string()))?;
-    let mut ids = Vec::new();
-    for (email, name, role, scope, affiliations) in LOGINS {
+    let password_hash = hash_password(DEMO_PASSWORD).map_err(|e| invalid(e.to_string()))?;
+    let mut people: Vec<(String, Uuid)> = Vec::new();
+    for a in &demo.accounts {
+        let scope = a.scope.as_deref().map(|s| Scope::parse(s).ok_or_else(|| invalid(format!("scope `{s}`"))));
         let user = NewUser {
-            email: email.to_string(),
-            name: name.to_string(),
+            email: a.email.clone(),
+            name: a.name.clone(),
             password_hash: password_hash.clone(),
-            grants: vec![Grant { role: Role::new(*role), scope: scope.and_then(Scope::parse) }],
-            affiliations: affiliations.iter().filter_map(|a| Scope::parse(a)).collect(),
+            grants: vec![Grant { role: Role::new(&a.role), scope: scope.transpose()? }],
+            affiliations: a.affiliations.iter().filter_map(|s| Scope::parse(s)).collect(),
         };
-        ids.push(app.store.create_user(&user, &system, now).await?);
+        people.push((a.email.clone(), app.store.create_user(&user, &system, now).await?));
     }
-    let actor = |i: usize| app.store.actor(ids[i]);
-    let (admin, porteur, rectorat, region) = (actor(0).await?, actor(1).await?, actor(2).await?, actor(3).await?);
-    let (rapporteur1, rapporteur2, president) = (actor(4).await?, actor(5).await?, actor(6).await?);
-
-    let campaign = app
-        .store
-        .create_campaign(
-            &NewCampaign {
-                name: CAMPAIGN.into(),
-                workflow: app.workflow.id.clone(),
-                sources: Some(app.workflow.sources.clone()),
-                criteria: app.workflow.grid.id.clone(),
-                opens_at: now - Duration::days(30),
-                closes_at: now + Duration::days(60),
-                kinds: vec!["creation".into(), "renewal".into()],
-            },
-            &admin,
-            now,
-        )
-        .await?;
-
-    let dossier = |title: &str, filiere: &str, category: &str| {
-        NewDossier {
+    let id_of = |email: &str| {
+        people
+            .iter()
+            .find(|(e, _)| e == email)
+            .map(|(_, id)| *id)
+            .ok_or_else(|| invalid(format!("no account `{email}`")))
+    };
+    let admin = match demo.accounts.iter().find(|a| a.role == Role::ADMIN) {
+        Some(a) => app.store.actor(id_of(&a.email)?).await?,
+        None => system.clone(),
+    };
+    let campaign = NewCampaign {
+        name: demo.call.clone(),
+        workflow: def.id.clone(),
+        sources: Some(def.sources.clone()),
+        criteria: def.grid.id.clone(),
+        opens_at: now - Duration::days(demo.opens_days_ago),
+        closes_at: now + Duration::days(demo.closes_in_days),
+        kinds: vec!["creation".into(), "renewal".into()],
+    };
+    let campaign = app.store.create_campaign(&campaign, &admin, now).await?;
+    let stages: Vec<&str> = demo.steps.iter().fold(Vec::new(), |mut seen, s| {
+        if !seen.contains(&s.stage.as_str()) {
+            seen.push(&s.stage);
+        }
+        seen
+    });
+    for d in &demo.dossiers {
+        let owner_id = id_of(&d.owner)?;
+        let owner = app.store.actor(owner_id).await?;
+        let (groups, values): (Map<String, Value>, Map<String, Value>) =
+            d.form.clone().into_iter().partition(|(k, _)| def.form.field(k).is_some_and(|f| !f.fields.is_empty()));
+        let new = NewDossier {
             campaign_id: campaign,
             kind: "creation".into(),
-            category: category.into(),
-            title: title.into(),
+            category: d.category.clone(),
+            title: d.title.clone(),
             ..Default::default()
+        };
+        let form = crate::engine::form::apply(&def.form, &Map::new(), &values)
+            .map_err(|e| invalid(format!("{}: {} {}", d.title, e.field, e.reason)))?;
+        let id = app.create_dossier(&owner, owner_id, NewDossier { form, ..new }).await?;
+        for (group, items) in groups {
+            for item in items.as_array().into_iter().flatten().filter_map(Value::as_object) {
+                app.add_group_item(&owner, id, &group, item.clone()).await?;
+            }
         }
-        .with_form(serde_json::json!({
-            "filiere": filiere,
-            "region": "ARA",
-            "academies": ["LYON"],
-            "support_establishment": "Lycée La Martinière Monplaisir",
-            "directeur_operationnel": "Claire Dubois",
-        }))
-    };
-    let owner = ids[1];
-    let act = |who: &Actor, id: Uuid, e: Event| {
-        let (app, who) = (app.clone(), who.clone());
-        async move { app.act(&who, Machine::Dossier, id, e).await }
-    };
-
-    // A draft still being written.
-    app.create_dossier(
-        &porteur,
-        owner,
-        dossier("Campus Numérique et Cybersécurité", "numerique-telecommunications", "standard"),
-    )
-    .await?;
-
-    // Dossiers taken further: submitted, under review, reviewed, labelled.
-    let stages = [
-        ("Campus Industrie du futur", "systemes-innovants-mecatronique", "excellence", 1),
-        ("Campus Gastronomie et Hôtellerie", "tourisme-gastronomie", "standard", 2),
-        ("Campus Chimie Verte", "chimie-biotechnologies", "excellence", 3),
-        ("Campus Aéronautique et Spatial", "mobilite-aeronautique-transports", "excellence", 4),
-    ];
-    for (title, filiere, category, depth) in stages {
-        let id = app.create_dossier(&porteur, owner, dossier(title, filiere, category)).await?;
-        for (name, kind) in [
-            ("Lycée La Martinière Monplaisir", "eple"),
-            ("Université Claude Bernard Lyon 1", "universite"),
-            ("Michelin", "entreprise"),
-        ] {
-            app.add_partner(&porteur, id, name, kind).await?;
+        let Some(last) = d.stage.as_deref() else { continue };
+        let upto = stages.iter().position(|s| *s == last).ok_or_else(|| invalid(format!("no stage `{last}`")))?;
+        for step in demo.steps.iter().filter(|s| stages.iter().position(|x| *x == s.stage) <= Some(upto)) {
+            let who = app.store.actor(id_of(&step.by)?).await?;
+            let mut event = Event::named(&step.event);
+            for (name, value) in &step.data {
+                let value = match value.as_object() {
+                    Some(o) if o.contains_key("account") => {
+                        Value::from(id_of(o["account"].as_str().unwrap_or_default())?.to_string())
+                    }
+                    Some(o) if o.contains_key("days_from_now") => {
+                        let days = o["days_from_now"].as_i64().unwrap_or_default();
+                        Value::from((now + Duration::days(days)).format("%Y-%m-%d").to_string())
+                    }
+                    Some(o) if o.contains_key("top_thresholds") => def
+                        .grid
+                        .criteria
+                        .iter()
+                        .map(|c| (c.code.clone(), Value::from(def.grid.top_threshold(c))))
+                        .collect::<Map<String, Value>>()
+                        .into(),
+                    _ => value.clone(),
+                };
+                event = event.with(name, value);
+            }
+            app.act(&who, Machine::Dossier, id, event).await?;
         }
-        act(&rectorat, id, Event::named("endorse")).await?;
-        act(&region, id, Event::named("endorse")).await?;
-        act(&porteur, id, Event::named("submit")).await?;
-        if depth < 2 {
-            continue;
-        }
-        for body in ["crefop", "conseil_academique"] {
-            act(&region, id, Event::named("record_opinion").with("body", body).with("opinion", "favorable")).await?;
-        }
-        act(&rectorat, id, Event::named("declare_admissible")).await?;
-        let due = (now + Duration::days(45)).format("%Y-%m-%d").to_string();
-        for r in [&rapporteur1, &rapporteur2] {
-            let e = Event::named("assign_reviewer")
-                .with("user_id", r.user_id.unwrap_or_default().to_string())
-                .with("due", due.clone());
-            act(&president, id, e).await?;
-        }
-        if depth < 3 {
-            continue;
-        }
-        let scores: serde_json::Map<String, serde_json::Value> = app
-            .workflow
-            .grid
-            .criteria
-            .iter()
-            .map(|c| (c.code.clone(), serde_json::json!(app.workflow.grid.top_threshold(c))))
-            .collect();
-        for r in [&rapporteur1, &rapporteur2] {
-            let e = Event::named("submit_review")
-                .with("scores", serde_json::Value::Object(scores.clone()))
-                .with("comment", "Réseau solide, ambition nationale, forte ouverture internationale.");
-            act(r, id, e).await?;
-        }
-        if depth < 4 {
-            continue;
-        }
-        let decision =
-            Event::named("decide").with("outcome", "labelled").with("category", "excellence").with("years", 5).with(
-                "motivation",
-                "Campus d'excellence : enjeu national, recherche et innovation, rayonnement international.",
-            );
-        act(&president, id, decision).await?;
     }
     Ok(true)
 }

@@ -133,8 +133,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         app = app.with_test_clock(ManualClock::new(chrono::Utc::now()));
     }
     if args.demo {
-        let created = crate::demo::seed(&app).await.context("loading the demo")?;
-        print_demo_logins(created);
+        let demo = crate::demo::Demo::load(&args.workflows).map_err(anyhow::Error::msg)?;
+        let created = crate::demo::seed(&app, &demo).await.context("loading the demo")?;
+        print_demo_logins(&demo, created);
     }
     if args.smtp_url.is_none() {
         tracing::info!(folder = %args.mail_dir.display(), "no SMTP server configured: e-mails go to .eml files");
@@ -239,15 +240,15 @@ async fn sqlite_instance(store: &crate::store::Store, url: &str) -> anyhow::Resu
     Ok(Some(file))
 }
 
-fn print_demo_logins(created: bool) {
+fn print_demo_logins(demo: &crate::demo::Demo, created: bool) {
     println!(
         "Demo data {}. Accounts (password: {}):",
         if created { "loaded" } else { "already present" },
         crate::demo::DEMO_PASSWORD
     );
-    for (email, name, role, scope, _) in crate::demo::LOGINS {
-        let scope = scope.map(|s| format!(" [{s}]")).unwrap_or_default();
-        println!("  {email:<34} {role}{scope} — {name}");
+    for a in demo.logins() {
+        let scope = a.scope.as_deref().map(|s| format!(" [{s}]")).unwrap_or_default();
+        println!("  {:<34} {}{scope} — {}", a.email, a.role, a.name);
     }
 }
 
