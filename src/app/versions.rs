@@ -133,7 +133,11 @@ impl App {
         let mut plan = MigrationPlan { from: from.clone(), to: to.clone(), moves: vec![], unmovable: vec![] };
         for (machine, id) in self.store.pinned_to(&from.id, &from.revision).await? {
             let instance = self.store.instance(machine, id).await?;
-            match engine::migration::check(&to, &instance, map) {
+            let form = match &instance.facts {
+                engine::Facts::Dossier(d) => d.form.clone(),
+                engine::Facts::Label(_) => self.store.label_view(id).await?.form,
+            };
+            match engine::migration::check(&to, &instance, &form, map) {
                 Ok(to_state) => plan.moves.push(Move {
                     machine,
                     id,

@@ -35,6 +35,9 @@ pub struct ExportArgs {
 }
 
 pub(crate) async fn app(db: &DatabaseArgs, workflows: &std::path::Path) -> anyhow::Result<App> {
+    // The folder's own reference lists, as `serve` reads them: its forms
+    // name them.
+    super::serve::install_reference_lists(workflows)?;
     let workflows = load_workflows(workflows)?;
     let store = open_store(db).await?;
     Ok(App::new(store, workflows.primary().clone(), Arc::new(crate::clock::SystemClock)).with_workflows(workflows))

@@ -4,13 +4,20 @@
 //! one the new version declares. Checked for every instance before any
 //! moves, as process-instance migration does.
 
-use super::{form, Facts, Instance};
+use super::{form, Instance};
 use crate::workflow::Definition;
-use serde_json::Map;
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
-/// The instance's state under `to`, or every reason it cannot move.
-pub fn check(to: &Definition, instance: &Instance, map: &BTreeMap<String, String>) -> Result<String, Vec<String>> {
+/// The instance's state under `to`, or every reason it cannot move; `form`
+/// is the form document it holds (a dossier's, or the one a label was
+/// granted with).
+pub fn check(
+    to: &Definition,
+    instance: &Instance,
+    form: &Map<String, Value>,
+    map: &BTreeMap<String, String>,
+) -> Result<String, Vec<String>> {
     let machine = to.machine(instance.machine);
     let mut reasons = Vec::new();
     let state = map.get(&instance.state).unwrap_or(&instance.state).clone();
@@ -22,13 +29,11 @@ pub fn check(to: &Definition, instance: &Instance, map: &BTreeMap<String, String
         };
         reasons.push(format!("state `{state}` is not a {} state of version {}{hint}", instance.machine, to.revision));
     }
-    if let Facts::Dossier(d) = &instance.facts {
-        match form::apply(&to.form, &Map::new(), &d.form) {
-            Err(e) => reasons.push(format!("form: `{}` {}", e.field, e.reason)),
-            Ok(kept) => {
-                for name in d.form.keys().filter(|k| kept.get(*k) != d.form.get(*k)) {
-                    reasons.push(format!("form: the value of `{name}` would not be kept as it is"));
-                }
+    match form::apply(&to.form, &Map::new(), form) {
+        Err(e) => reasons.push(format!("form: `{}` {}", e.field, e.reason)),
+        Ok(kept) => {
+            for name in form.keys().filter(|k| kept.get(*k) != form.get(*k)) {
+                reasons.push(format!("form: the value of `{name}` would not be kept as it is"));
             }
         }
     }

@@ -511,14 +511,29 @@ fn forms_check_documents_by_their_definition() {
     assert_eq!(apply(&ldm.form, &network, &doc(json!({"uai": "0691234X"}))).unwrap_err().field, "uai");
 }
 
+fn form_of(instance: &Instance) -> serde_json::Map<String, serde_json::Value> {
+    match &instance.facts {
+        Facts::Dossier(d) => d.form.clone(),
+        Facts::Label(_) => Default::default(),
+    }
+}
+
 #[test]
 fn migration_checks_state_form_and_pending_timers() {
     let w = world();
     let d = dossier(&w);
     let none = std::collections::BTreeMap::new();
-    assert_eq!(migration::check(&w.def, &d, &none), Ok("draft".to_string()), "a dossier fits its own version");
+    assert_eq!(
+        migration::check(&w.def, &d, &form_of(&d), &none),
+        Ok("draft".to_string()),
+        "a dossier fits its own version"
+    );
     let renamed = [("draft".to_string(), "submitted".to_string())].into();
-    assert_eq!(migration::check(&w.def, &d, &renamed), Ok("submitted".to_string()), "the map renames the state");
+    assert_eq!(
+        migration::check(&w.def, &d, &form_of(&d), &renamed),
+        Ok("submitted".to_string()),
+        "the map renames the state"
+    );
 
     let mut odd = d.clone();
     odd.state = "nowhere".into();
@@ -526,7 +541,7 @@ fn migration_checks_state_form_and_pending_timers() {
     if let Facts::Dossier(f) = &mut odd.facts {
         f.form.insert("filiere".into(), json!("pas-une-filiere"));
     }
-    let reasons = migration::check(&w.def, &odd, &none).unwrap_err();
+    let reasons = migration::check(&w.def, &odd, &form_of(&odd), &none).unwrap_err();
     assert_eq!(reasons.len(), 3, "{reasons:?}");
     assert!(reasons[0].contains("state `nowhere`") && reasons[0].contains("--map nowhere=STATE"), "{reasons:?}");
     assert!(reasons[1].starts_with("form: `filiere`"), "{reasons:?}");
@@ -537,7 +552,7 @@ fn migration_checks_state_form_and_pending_timers() {
     if let Facts::Dossier(f) = &mut hidden.facts {
         f.form.insert("stray".into(), json!("x"));
     }
-    let reasons = migration::check(&w.def, &hidden, &none).unwrap_err();
+    let reasons = migration::check(&w.def, &hidden, &form_of(&hidden), &none).unwrap_err();
     assert_eq!(reasons, vec!["form: `stray` is not a field of this form".to_string()]);
 
     let ldm = labelflow::workflow::load_shipped().unwrap().into_iter().find(|l| l.definition.id == "ldm").unwrap();
@@ -547,7 +562,7 @@ fn migration_checks_state_form_and_pending_timers() {
     if let Facts::Dossier(f) = &mut request.facts {
         f.form = json!({"labellisation": "seul", "projet_reseau": "Un réseau"}).as_object().cloned().unwrap();
     }
-    let reasons = migration::check(&ldm.definition, &request, &none).unwrap_err();
+    let reasons = migration::check(&ldm.definition, &request, &form_of(&request), &none).unwrap_err();
     assert_eq!(reasons, vec!["form: the value of `projet_reseau` would not be kept as it is".to_string()]);
 }
 
