@@ -254,7 +254,8 @@ impl Store {
     ) -> Result<Vec<DossierSummary>> {
         let mut binds = Vec::new();
         let mut sql =
-            "SELECT d.id, d.campaign_id, d.title, d.state, d.version, d.kind, d.category, d.updated_at".to_string();
+            "SELECT d.id, d.campaign_id, d.title, d.state, d.version, d.kind, d.category, d.updated_at, d.workflow"
+                .to_string();
         for field in fields {
             sql.push_str(&format!(", {}", self.backend().json_text("d.form", &super::field_name(field)?)));
         }
@@ -282,7 +283,8 @@ impl Store {
                 kind: r.get(5),
                 category: r.get(6),
                 updated_at: rfc3339(r.get(7)),
-                fields: fields.iter().enumerate().map(|(i, f)| (f.to_string(), r.get(8 + i))).collect(),
+                workflow: r.get(8),
+                fields: fields.iter().enumerate().map(|(i, f)| (f.to_string(), r.get(9 + i))).collect(),
             })
             .collect())
     }

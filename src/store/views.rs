@@ -98,6 +98,8 @@ pub struct AttachmentView {
 pub struct DossierSummary {
     pub id: String,
     pub campaign_id: String,
+    /// The workflow the dossier runs on.
+    pub workflow: String,
     pub title: String,
     pub state: String,
     pub version: i64,

@@ -67,6 +67,10 @@ async fn request_to_label(db: &TestDb) {
     for member in &members {
         staff.event(&id, json!({"event": "assign_reviewer", "user_id": member, "due": "2027-05-15"}), 200).await;
     }
+    // A list words each dossier's state as its own workflow does (the CMQ
+    // calls the same state « En expertise »).
+    let (_, html) = Browser::login(&base, "chef@lycee-ampere.fr").await.get("/tableau-de-bord").await;
+    assert!(html.contains("Examen par le groupe") && !html.contains("En expertise"), "{html}");
     let scores: serde_json::Map<String, Value> = ldm["grid"]["criteria"]
         .as_array()
         .unwrap()

@@ -71,7 +71,7 @@ async fn render(
             .into_iter()
             .map(|d| {
                 let on = checked.contains(&d.id);
-                (d.id, d.title, state_label(app, Machine::Dossier, &d.state), on)
+                (d.id, d.title, state_label_in(app, &d.workflow, Machine::Dossier, &d.state), on)
             })
             .collect(),
         reviewers: super::reviewers(app).await,

@@ -174,7 +174,7 @@ pub(super) async fn dashboard(State(app): State<App>, browser: Browser) -> Respo
         dossiers: dossiers
             .into_iter()
             .map(|d| DossierRow {
-                state: state_label(&app, Machine::Dossier, &d.state),
+                state: state_label_in(&app, &d.workflow, Machine::Dossier, &d.state),
                 category: app.workflow.choice_label("category", &d.category),
                 fields: list_fields
                     .iter()
@@ -190,7 +190,7 @@ pub(super) async fn dashboard(State(app): State<App>, browser: Browser) -> Respo
         labels: labels
             .into_iter()
             .map(|l| LabelRow {
-                status: state_label(&app, Machine::Label, &l.status),
+                status: state_label_in(&app, &l.workflow, Machine::Label, &l.status),
                 category: app.workflow.choice_label("category", &l.category),
                 valid_from: french_date(&l.valid_from),
                 valid_until: french_date(&l.valid_until),

@@ -264,7 +264,7 @@ pub(super) async fn render_dossier(
         csrf: browser.csrf.clone(),
         checklist,
         editable,
-        state_label: state_label(app, Machine::Dossier, &d.state),
+        state_label: state_label_in(app, &d.workflow, Machine::Dossier, &d.state),
         category: workflow.choice_label("category", &d.category),
         endorsements: workflow
             .roles

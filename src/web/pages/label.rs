@@ -93,7 +93,7 @@ pub(super) async fn render_label(
         sees_audit,
         user: bar(browser),
         csrf: browser.csrf.clone(),
-        status: state_label(app, Machine::Label, &l.status),
+        status: state_label_in(app, &l.workflow, Machine::Label, &l.status),
         category: workflow.choice_label("category", &l.category),
         valid_from: french_date(&l.valid_from),
         valid_until: french_date(&l.valid_until),

@@ -200,12 +200,21 @@ fn french_instant(rfc3339: &str) -> String {
 }
 
 fn state_label(app: &App, machine: Machine, state: &str) -> String {
-    // The first workflow with this state words it: lists mix workflows.
+    // The first workflow with this state words it when the page does not
+    // say whose state it is.
     app.workflows
         .iter()
         .find_map(|w| w.machine(machine).state(state))
         .map(|s| s.label.clone())
         .unwrap_or_else(|| state.into())
+}
+
+/// A state of an instance of `workflow`, in its own words.
+fn state_label_in(app: &App, workflow: &str, machine: Machine, state: &str) -> String {
+    match app.workflows.get(workflow).and_then(|w| w.machine(machine).state(state)) {
+        Some(s) => s.label.clone(),
+        None => state_label(app, machine, state),
+    }
 }
 
 #[derive(Deserialize)]
