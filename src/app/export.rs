@@ -56,10 +56,7 @@ enum Column {
 /// The columns of an export of the labels of `workflows`, by name.
 fn columns(workflows: &Workflows) -> Vec<(String, Column)> {
     let mut out: Vec<(String, Column)> = HEAD.iter().map(|c| (c.to_string(), Column::Own(c))).collect();
-    for field in workflows.iter().flat_map(|w| w.form.fields()).filter(|f| f.export) {
-        if out.iter().any(|(name, _)| *name == field.name) {
-            continue;
-        }
+    for field in workflows.form_fields(|f| f.export) {
         out.push((field.name.clone(), Column::Value(field.clone())));
         let chosen = field.list.is_some() || !field.choices.is_empty();
         match field.kind {

@@ -99,9 +99,7 @@ impl App {
 
     /// The definition an instance runs on.
     pub fn definition(&self, workflow: &str) -> Result<Arc<Definition>, AppError> {
-        self.workflows.get(workflow).cloned().ok_or_else(|| {
-            AppError::Store(StoreError::Invalid(format!("the workflow `{workflow}` is not loaded on this server")))
-        })
+        self.definition_at(workflow, None)
     }
 
     /// The definition an instance pinned to `version` of `workflow` runs

@@ -134,17 +134,21 @@ impl Workflows {
         self.defs.iter().find_map(|d| d.form.scope_fields().find(|(k, _)| *k == kind).map(|(_, f)| f))
     }
 
-    /// The columns of lists of dossiers: the form fields of every workflow
-    /// that are indexed and hold one value, once each.
-    pub fn list_fields(&self) -> Vec<&super::form::FormField> {
+    /// The top-level form fields of every workflow that `keep` keeps, once
+    /// per name (the first workflow declaring one words it).
+    pub fn form_fields(&self, keep: impl Fn(&super::form::FormField) -> bool) -> Vec<&super::form::FormField> {
         let mut out: Vec<&super::form::FormField> = Vec::new();
         for f in self.defs.iter().flat_map(|d| d.form.fields()) {
-            let one_value = !matches!(f.kind, super::FormType::Choices | super::FormType::Group);
-            if f.indexed && one_value && !out.iter().any(|o| o.name == f.name) {
+            if keep(f) && !out.iter().any(|o| o.name == f.name) {
                 out.push(f);
             }
         }
         out
+    }
+
+    /// The columns of lists of dossiers: the indexed fields of one value.
+    pub fn list_fields(&self) -> Vec<&super::form::FormField> {
+        self.form_fields(|f| f.indexed && !matches!(f.kind, super::FormType::Choices | super::FormType::Group))
     }
 
     /// The states at `stage` of `machine` in any workflow.

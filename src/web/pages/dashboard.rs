@@ -223,13 +223,8 @@ pub(super) fn charts(workflows: &crate::workflow::Workflows, labels: &[crate::st
     if labels.is_empty() {
         return vec![];
     }
-    let mut fields: Vec<&crate::workflow::FormField> = Vec::new();
-    for f in workflows.iter().flat_map(|w| w.form.fields()) {
-        if f.indexed && f.kind == crate::workflow::FormType::Choice && !fields.iter().any(|o| o.name == f.name) {
-            fields.push(f);
-        }
-    }
-    fields
+    workflows
+        .form_fields(|f| f.indexed && f.kind == crate::workflow::FormType::Choice)
         .into_iter()
         .filter_map(|f| {
             let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
