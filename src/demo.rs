@@ -8,8 +8,9 @@ use crate::auth::hash_password;
 use crate::engine::{Actor, Event, Grant, Scope};
 use crate::store::records::{NewCampaign, NewDossier, NewUser};
 use crate::store::StoreError;
+use crate::workflow::Definition;
 use crate::workflow::{Machine, Role};
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::path::Path;
@@ -52,11 +53,81 @@ pub struct Step {
     /// The e-mail of the account acting.
     pub by: String,
     pub event: String,
-    /// The event's inputs; a value `{ account = "E-MAIL" }` is that
-    /// account's id, `{ days_from_now = N }` a date, `{ top_thresholds =
-    /// true }` each criterion of the grid scored at its highest bar.
+    /// The event's inputs, read by [`Values`].
     #[serde(default)]
     pub data: Map<String, Value>,
+}
+
+/// What the values of a demo or benchmark file stand for: `{ account =
+/// "WHO" }` is that account's id, `{ days_from_now = N }` a date, `{
+/// top_thresholds = true }` each criterion of the grid scored at its
+/// highest bar and `{ thresholds = "NAME" }` at its bar NAME, `{ pick =
+/// [..] }` the item `i` of the list (cycling); in a text, `{name}` is the
+/// variable `name`.
+pub struct Values<'a> {
+    pub def: &'a Definition,
+    pub now: DateTime<Utc>,
+    pub account: &'a (dyn Fn(&str) -> Result<Uuid, AppError> + Sync),
+    /// The texts' variables; `i` also chooses what `pick` takes.
+    pub vars: &'a [(&'a str, String)],
+}
+
+impl Values<'_> {
+    /// Event `name` with `data` resolved.
+    pub fn event(&self, name: &str, data: &Map<String, Value>) -> Result<Event, AppError> {
+        let mut event = Event::named(name);
+        for (field, value) in data {
+            event = event.with(field, self.resolve(value)?);
+        }
+        Ok(event)
+    }
+
+    pub fn text(&self, text: &str) -> String {
+        self.vars.iter().fold(text.to_string(), |t, (name, value)| t.replace(&format!("{{{name}}}"), value))
+    }
+
+    pub fn resolve(&self, value: &Value) -> Result<Value, AppError> {
+        let scores = |bar: &dyn Fn(&crate::workflow::Criterion) -> Option<i64>| -> Result<Value, AppError> {
+            let grid = &self.def.grid;
+            let scored = grid.criteria.iter().map(|c| {
+                let score = bar(c).ok_or_else(|| invalid(format!("criterion `{}` has no such bar", c.code)))?;
+                Ok((c.code.clone(), Value::from(score)))
+            });
+            Ok(Value::Object(scored.collect::<Result<Map<String, Value>, AppError>>()?))
+        };
+        Ok(match value {
+            Value::String(text) => Value::from(self.text(text)),
+            Value::Array(items) => Value::Array(items.iter().map(|v| self.resolve(v)).collect::<Result<_, _>>()?),
+            Value::Object(o) => match o.iter().next() {
+                Some((k, v)) if o.len() == 1 && k == "account" => {
+                    Value::from((self.account)(&self.text(v.as_str().unwrap_or_default()))?.to_string())
+                }
+                Some((k, v)) if o.len() == 1 && k == "days_from_now" => {
+                    let days = v.as_i64().ok_or_else(|| invalid("days_from_now: a number of days".into()))?;
+                    Value::from((self.now + Duration::days(days)).format("%Y-%m-%d").to_string())
+                }
+                Some((k, _)) if o.len() == 1 && k == "top_thresholds" => scores(&|c| self.def.grid.top_threshold(c))?,
+                Some((k, v)) if o.len() == 1 && k == "thresholds" => {
+                    let name = self.text(v.as_str().unwrap_or_default());
+                    scores(&|c| c.thresholds.get(&name).copied())?
+                }
+                Some((k, v)) if o.len() == 1 && k == "pick" => {
+                    let list = v.as_array().filter(|l| !l.is_empty());
+                    let list = list.ok_or_else(|| invalid("pick: a list of values".into()))?;
+                    let i: usize = self.var("i").and_then(|i| i.parse().ok()).unwrap_or_default();
+                    self.resolve(&list[i % list.len()])?
+                }
+                _ => Value::Object(
+                    o.iter().map(|(k, v)| Ok((k.clone(), self.resolve(v)?))).collect::<Result<_, AppError>>()?,
+                ),
+            },
+            other => other.clone(),
+        })
+    }
+
+    fn var(&self, name: &str) -> Option<&str> {
+        self.vars.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -73,7 +144,7 @@ pub struct DemoDossier {
     pub stage: Option<String>,
 }
 
-fn invalid(reason: String) -> AppError {
+pub(crate) fn invalid(reason: String) -> AppError {
     AppError::Store(StoreError::Invalid(format!("demo: {reason}")))
 }
 
@@ -173,30 +244,10 @@ pub async fn seed(app: &App, demo: &Demo) -> Result<bool, AppError> {
         }
         let Some(last) = d.stage.as_deref() else { continue };
         let upto = stages.iter().position(|s| *s == last).ok_or_else(|| invalid(format!("no stage `{last}`")))?;
+        let values = Values { def: &def, now, account: &id_of, vars: &[] };
         for step in demo.steps.iter().filter(|s| stages.iter().position(|x| *x == s.stage) <= Some(upto)) {
             let who = app.store.actor(id_of(&step.by)?).await?;
-            let mut event = Event::named(&step.event);
-            for (name, value) in &step.data {
-                let value = match value.as_object() {
-                    Some(o) if o.contains_key("account") => {
-                        Value::from(id_of(o["account"].as_str().unwrap_or_default())?.to_string())
-                    }
-                    Some(o) if o.contains_key("days_from_now") => {
-                        let days = o["days_from_now"].as_i64().unwrap_or_default();
-                        Value::from((now + Duration::days(days)).format("%Y-%m-%d").to_string())
-                    }
-                    Some(o) if o.contains_key("top_thresholds") => def
-                        .grid
-                        .criteria
-                        .iter()
-                        .map(|c| (c.code.clone(), Value::from(def.grid.top_threshold(c))))
-                        .collect::<Map<String, Value>>()
-                        .into(),
-                    _ => value.clone(),
-                };
-                event = event.with(name, value);
-            }
-            app.act(&who, Machine::Dossier, id, event).await?;
+            app.act(&who, Machine::Dossier, id, values.event(&step.event, &step.data)?).await?;
         }
     }
     Ok(true)

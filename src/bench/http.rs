@@ -6,16 +6,15 @@
 //! of `bench transitions` at the same number of clients.
 
 use super::dataset::{self, Spec};
+use super::profile::{Cast, Profile};
 use super::scratch::Scratch;
 use super::transitions::raw_round;
 use super::Sample;
 use crate::app::{App, AppError};
 use crate::clock::SystemClock;
-use crate::engine::{Actor, Event};
-use crate::store::records::NewDossier;
+use crate::engine::Actor;
 use crate::store::{Backend, StoreError};
-use crate::workflow::{Definition, Machine};
-use chrono::Duration as Days;
+use crate::workflow::Definition;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -46,11 +45,16 @@ fn fail(what: impl std::fmt::Display) -> AppError {
     StoreError::Invalid(what.to_string()).into()
 }
 
-pub async fn run(opts: &Options, workflow: Definition, out: &mut impl std::io::Write) -> Result<f64, AppError> {
+pub async fn run(
+    opts: &Options,
+    workflow: Definition,
+    profile: &Profile,
+    out: &mut impl std::io::Write,
+) -> Result<f64, AppError> {
     let scratch = Scratch::create(opts.backend, &opts.server).await?;
     let work = std::env::temp_dir().join(format!("labelflow-bench-http-{}", Uuid::new_v4().simple()));
     std::fs::create_dir_all(&work).map_err(fail)?;
-    let result = measure(&scratch, &work, opts, workflow, out).await;
+    let result = measure(&scratch, &work, opts, workflow, profile, out).await;
     std::fs::remove_dir_all(&work).ok();
     scratch.drop_all().await?;
     result
@@ -189,40 +193,43 @@ pub fn parse_wrk(report: &str) -> Option<WrkResult> {
     ran.then_some(r)
 }
 
-/// Spreads the write pool over wrk's threads and sends, per dossier, a
-/// completion request (rectorat) then its answer (porteur), round and round.
+/// Spreads the write pool over wrk's threads and sends, per dossier, each
+/// step of the benchmark file's write loop in turn, round and round. Each
+/// line of the pool: the dossier's id, then per step a bearer token and a
+/// body, tab-separated.
 const WRITE_SCRIPT: &str = r#"
 local next_thread = 0
 function setup(thread)
   thread:set("tid", next_thread)
   next_thread = next_thread + 1
 end
-local ids, requested, i = {}, {}, 0
+local pool, turn, i = {}, {}, 0
 function init(args)
   local threads, k = tonumber(args[1]), 0
   for line in io.lines(args[2]) do
-    if k % threads == tid then ids[#ids + 1] = line end
+    if k % threads == tid then
+      local fields = {}
+      for field in line:gmatch("[^\t]+") do fields[#fields + 1] = field end
+      pool[#pool + 1] = fields
+    end
     k = k + 1
   end
-  porteur, rectorat, due = args[3], args[4], args[5]
 end
 function request()
-  i = i % #ids + 1
-  local id, token, body = ids[i]
-  if requested[id] then
-    token, body = porteur, '{"event":"complete"}'
-  else
-    token, body = rectorat, '{"event":"request_completion","message":"Pièce manquante","due":"' .. due .. '"}'
-  end
-  requested[id] = not requested[id]
-  return wrk.format("POST", "/api/v1/dossiers/" .. id .. "/events",
-    {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}, body)
+  i = i % #pool + 1
+  local fields = pool[i]
+  local steps = (#fields - 1) / 2
+  local step = turn[i] or 0
+  turn[i] = (step + 1) % steps
+  return wrk.format("POST", "/api/v1/dossiers/" .. fields[1] .. "/events",
+    {["Authorization"] = "Bearer " .. fields[2 + 2 * step], ["Content-Type"] = "application/json"},
+    fields[3 + 2 * step])
 end
 "#;
 
 enum Load<'a> {
     Get { path: String, header: String },
-    Write { ids: &'a Path, porteur: &'a str, rectorat: &'a str, due: &'a str },
+    Write { pool: &'a Path },
 }
 
 fn wrk(opts: &Options, work: &Path, base: &str, clients: usize, load: &Load) -> Result<WrkResult, AppError> {
@@ -237,11 +244,10 @@ fn wrk(opts: &Options, work: &Path, base: &str, clients: usize, load: &Load) -> 
         Load::Get { path, header } => {
             command.args(["-H", header]).arg(format!("{base}{path}"));
         }
-        Load::Write { ids, porteur, rectorat, due } => {
+        Load::Write { pool } => {
             let script = work.join("write.lua");
             std::fs::write(&script, WRITE_SCRIPT).map_err(fail)?;
-            command.arg("-s").arg(&script).arg(base).arg("--").arg(threads.to_string()).arg(ids);
-            command.args([porteur, rectorat, due]);
+            command.arg("-s").arg(&script).arg(base).arg("--").arg(threads.to_string()).arg(pool);
         }
     }
     let output = command.output().map_err(|e| fail(format!("running {}: {e} (install Debian's wrk)", opts.wrk)))?;
@@ -250,36 +256,37 @@ fn wrk(opts: &Options, work: &Path, base: &str, clients: usize, load: &Load) -> 
         .ok_or_else(|| fail(format!("wrk gave no result: {report} {}", String::from_utf8_lossy(&output.stderr))))
 }
 
-/// Submitted dossiers of académie GRENOBLE owned by the porteur, ready for
-/// completion requests. Reads are measured as rectorat LYON, which does
-/// not see them: the write pool does not grow the lists being read.
-async fn pools(app: &App, porteur: &Actor, rectorat: &Actor, region: &Actor, n: usize) -> Result<Vec<Uuid>, AppError> {
+/// The write pool: `n` dossiers of the second item of the benchmark
+/// file's list, taken to its write stage, each line with the tokens and
+/// bodies of its write steps. Reads are measured in the first item, which
+/// does not see them: the write pool does not grow the lists being read.
+async fn write_pool(
+    app: &App,
+    profile: &Profile,
+    cast: &Cast,
+    from: usize,
+    n: usize,
+) -> Result<Vec<(Uuid, String)>, AppError> {
+    let def = app.definition(&profile.workflow)?;
     let campaign = first_campaign(app).await?;
-    let mut ids = Vec::new();
-    for i in 0..n {
-        let new = NewDossier {
-            campaign_id: campaign,
-            kind: "creation".into(),
-            category: "standard".into(),
-            title: format!("Campus de mesure n°{i}"),
-            ..Default::default()
+    let mut tokens: std::collections::BTreeMap<Uuid, String> = Default::default();
+    let mut pool = Vec::new();
+    for i in Cast::write_numbers(profile, from, n) {
+        let id = cast.dossier(app, profile, &def, campaign, i, &profile.write.stage).await?;
+        let mut line = id.to_string();
+        for k in 0..profile.write.steps.len() {
+            let (actor, event) = cast.write_step(app, profile, &def, i, k)?;
+            let user = actor.user_id.unwrap_or_default();
+            if let std::collections::btree_map::Entry::Vacant(slot) = tokens.entry(user) {
+                slot.insert(app.login(cast.email(&actor), dataset::PASSWORD, "bench").await?.0);
+            }
+            let mut body = serde_json::Map::from_iter([("event".to_string(), serde_json::Value::from(event.name))]);
+            body.extend(event.data);
+            line.push_str(&format!("\t{}\t{}", tokens[&user], serde_json::Value::Object(body)));
         }
-        .with_form(serde_json::json!({
-            "filiere": "numerique-telecommunications",
-            "region": "ARA",
-            "academies": ["GRENOBLE"],
-            "support_establishment": "Lycée de mesure",
-            "directeur_operationnel": "Direction de mesure",
-        }));
-        let id = app.create_dossier(porteur, porteur.user_id.unwrap_or_default(), new).await?;
-        app.add_partner(porteur, id, "Lycée de mesure", "eple").await?;
-        for staff in [rectorat, region] {
-            app.act(staff, Machine::Dossier, id, Event::named("endorse")).await?;
-        }
-        app.act(porteur, Machine::Dossier, id, Event::named("submit")).await?;
-        ids.push(id);
+        pool.push((id, line));
     }
-    Ok(ids)
+    Ok(pool)
 }
 
 async fn first_campaign(app: &App) -> Result<Uuid, AppError> {
@@ -293,67 +300,69 @@ async fn measure(
     work: &Path,
     opts: &Options,
     workflow: Definition,
+    profile: &Profile,
     out: &mut impl std::io::Write,
 ) -> Result<f64, AppError> {
     let app = App::new(scratch.store.clone(), Arc::new(workflow), Arc::new(SystemClock));
     let _ =
         writeln!(out, "bench http: backend {:?}, clients {:?}, {} s per run", opts.backend, opts.clients, opts.seconds);
-    dataset::generate(&app, &opts.spec, out).await?;
+    let (cast, _) = dataset::generate(&app, profile, &opts.spec, out).await?;
+    let def = app.definition(&profile.workflow)?;
 
-    let login = |email: String| {
-        let app = app.clone();
+    let login = |actor: &Actor| {
+        let (app, email) = (app.clone(), cast.email(actor).to_string());
         async move { Ok::<String, AppError>(app.login(&email, dataset::PASSWORD, "bench").await?.0) }
     };
-    let rectorat_token = login(dataset::rectorat_email("LYON")).await?;
-    let writer_token = login(dataset::rectorat_email("GRENOBLE")).await?;
-    let porteur_token = login("porteur0.grenoble@bench.labelflow.fr".into()).await?;
-    let admin_token = login(dataset::ADMIN_EMAIL.into()).await?;
-    let rectorat = app.authenticate(&rectorat_token).await?;
-    let writer = app.authenticate(&writer_token).await?;
-    let porteur = app.authenticate(&porteur_token).await?;
-    let region = app.authenticate(&login("region.ara@bench.labelflow.fr".into()).await?).await?;
+    // The reader is the first item's account; the dossier read one it sees.
+    let reader = cast.pick(profile, &profile.write.reader, 0)?.clone();
+    let reader_token = login(&reader).await?;
+    let admin = match profile.accounts.iter().find(|g| g.role == crate::workflow::Role::ADMIN) {
+        Some(g) => cast.account(&g.key)?.clone(),
+        None => return Err(fail("the benchmark file has no admin account")),
+    };
+    let admin_token = login(&admin).await?;
 
     let runs = opts.clients.len();
-    let write_ids = pools(&app, &porteur, &writer, &region, WRITE_POOL * runs).await?;
+    let write_pool = write_pool(&app, profile, &cast, opts.spec.dossiers, WRITE_POOL * runs).await?;
     // The raw side writes dossiers of its own, four per client.
     let campaign = first_campaign(&app).await?;
     let mut raw_pools = Vec::new();
     for c in 0..opts.clients.iter().copied().max().unwrap_or(1) {
         let mut pool = Vec::new();
         for i in 0..4 {
-            let new = NewDossier { campaign_id: campaign, title: format!("Étalon {c}.{i}"), ..Default::default() };
-            pool.push(app.create_dossier(&porteur, porteur.user_id.unwrap_or_default(), new).await?);
+            let n = opts.spec.dossiers + WRITE_POOL * runs * profile.items().len() + 4 * c + i;
+            pool.push(cast.dossier(&app, profile, &def, campaign, n, "").await?);
         }
         raw_pools.push(pool);
     }
     // Each client's audit sequence goes on from one run to the next.
     let mut raw_seqs = vec![0i64; raw_pools.len()];
     let sample_dossier = app
-        .dossiers(&rectorat, Some("submitted"), None)
+        .dossiers(&reader, None, None)
         .await?
         .into_iter()
         .map(|d| d.id)
-        .find(|id| write_ids.iter().all(|w| w.to_string() != *id))
-        .ok_or_else(|| fail("no submitted dossier in LYON"))?;
-    let visible = app.dossiers(&rectorat, None, None).await?.len();
+        .find(|id| write_pool.iter().all(|(w, _)| w.to_string() != *id))
+        .ok_or_else(|| fail("the reader sees no dossier"))?;
+    let visible = app.dossiers(&reader, None, None).await?.len();
     app.store.mark_outbox_sent(crate::store::to_micros(app.clock.now())).await?;
 
     let server = Server::start(&scratch.url, work)?;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let (idle_rss, _) = server.rss();
     let _ = writeln!(out, "server pid {} at {}; idle RSS {idle_rss:.1} MiB", server.child.id(), server.base);
-    let _ = writeln!(out, "rectorat LYON sees {visible} dossiers; admin sees all");
+    let _ = writeln!(out, "{} sees {visible} dossiers; admin sees all", cast.email(&reader));
 
     let bearer = |t: &str| format!("Authorization: Bearer {t}");
     let reads: Vec<(&str, Load)> = vec![
         ("healthz", Load::Get { path: "/healthz".into(), header: "Accept: application/json".into() }),
-        ("list", Load::Get { path: "/api/v1/dossiers".into(), header: bearer(&rectorat_token) }),
-        ("read", Load::Get { path: format!("/api/v1/dossiers/{sample_dossier}"), header: bearer(&rectorat_token) }),
+        ("list", Load::Get { path: "/api/v1/dossiers".into(), header: bearer(&reader_token) }),
+        ("read", Load::Get { path: format!("/api/v1/dossiers/{sample_dossier}"), header: bearer(&reader_token) }),
         (
             "dashboard",
             Load::Get {
                 path: "/tableau-de-bord".into(),
-                header: format!("Cookie: {}={rectorat_token}", crate::web::pages::session::SESSION_COOKIE),
+                header: format!("Cookie: {}={reader_token}", crate::web::pages::session::SESSION_COOKIE),
             },
         ),
         (
@@ -364,7 +373,6 @@ async fn measure(
             },
         ),
     ];
-    let due = (chrono::Utc::now() + Days::days(30)).format("%Y-%m-%d").to_string();
     let mut worst_ratio = f64::INFINITY;
     let mut summary = Vec::new();
     for (run, &clients) in opts.clients.iter().enumerate() {
@@ -384,11 +392,11 @@ async fn measure(
                 ));
             }
         }
-        let ids_file = work.join(format!("write-{run}.txt"));
-        let slice = &write_ids[run * WRITE_POOL..(run + 1) * WRITE_POOL];
-        let listed: Vec<String> = slice.iter().map(Uuid::to_string).collect();
-        std::fs::write(&ids_file, listed.join("\n") + "\n").map_err(fail)?;
-        let write = Load::Write { ids: &ids_file, porteur: &porteur_token, rectorat: &writer_token, due: &due };
+        let pool_file = work.join(format!("write-{run}.txt"));
+        let slice = &write_pool[run * WRITE_POOL..(run + 1) * WRITE_POOL];
+        let listed: Vec<&str> = slice.iter().map(|(_, line)| line.as_str()).collect();
+        std::fs::write(&pool_file, listed.join("\n") + "\n").map_err(fail)?;
+        let write = Load::Write { pool: &pool_file };
         let w = wrk(opts, work, &server.base, clients, &write)?;
         server.settle().await;
         // The server sends the e-mails of those writes in the background;

@@ -6,6 +6,7 @@ pub mod dataset;
 pub mod http;
 pub mod mail;
 pub mod predicates;
+pub mod profile;
 pub mod scratch;
 pub mod timers;
 pub mod transitions;
@@ -42,9 +43,9 @@ pub async fn open_call(store: &Store, workflow: Definition, dossiers: usize) -> 
     };
     let admin =
         store.actor(store.create_user(&user("admin@bench.test", Role::admin()), &Actor::system(), now).await?).await?;
-    let owner_email = "porteur@bench.test".to_string();
-    let owner = store.create_user(&user(&owner_email, Role::new("porteur")), &Actor::system(), now).await?;
-    let porteur = store.actor(owner).await?;
+    let owner_email = "owner@bench.test".to_string();
+    let owner = store.create_user(&user(&owner_email, owner_role(&app.workflow)?), &Actor::system(), now).await?;
+    let owner_actor = store.actor(owner).await?;
     let campaign = NewCampaign {
         name: "bench".into(),
         workflow: app.workflow.id.clone(),
@@ -60,13 +61,21 @@ pub async fn open_call(store: &Store, workflow: Definition, dossiers: usize) -> 
         let d = NewDossier {
             campaign_id: campaign,
             kind: "creation".into(),
-            category: "standard".into(),
+            category: app.workflow.categories().first().map(|(c, _)| c.clone()).unwrap_or_default(),
             title: format!("Dossier d'essai {i}"),
             ..Default::default()
         };
-        ids.push(app.create_dossier(&porteur, owner, d).await?);
+        ids.push(app.create_dossier(&owner_actor, owner, d).await?);
     }
     Ok(Call { app, admin, owner, owner_email, dossiers: ids })
+}
+
+/// The role owning dossiers in `def`: who the benchmarks' dossiers belong to.
+pub fn owner_role(def: &Definition) -> Result<Role, AppError> {
+    let role = def.roles.iter().find(|r| r.kind == crate::workflow::RoleKind::Owner);
+    let role =
+        role.ok_or_else(|| crate::store::StoreError::Invalid(format!("workflow `{}` has no owner role", def.id)));
+    Ok(role?.name.clone())
 }
 
 /// Latency percentiles and throughput of one side of a benchmark.

@@ -4,7 +4,7 @@
 //! alternating the two sides in rounds. Pure: no database.
 
 use crate::engine::{decide, Actor, DossierFacts, Event, Facts, Grant, Instance};
-use crate::workflow::{Check, Definition, FormField, FormType, Machine, Role};
+use crate::workflow::{Check, Definition, FormField, FormType, Machine};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Map, Value};
 use std::io::Write;
@@ -105,13 +105,14 @@ fn per_decision(def: &Definition, instance: &Instance, event: &Event, actor: &Ac
 
 pub fn run(opts: &Options, def: Definition, out: &mut impl Write) -> anyhow::Result<()> {
     let owner = Uuid::new_v4();
-    let actor = Actor::user(owner, vec![Grant { role: Role::new("porteur"), scope: None }]);
+    let role = super::owner_role(&def)?;
+    let actor = Actor::user(owner, vec![Grant { role: role.clone(), scope: None }]);
     let instance = ready(&def, owner, Utc::now());
     let rules = |t: &crate::workflow::Transition| t.guards.iter().filter(|g| matches!(g, Check::Rule(_))).count();
     let (transition, count) = def
         .dossier
         .transitions_from_state(&instance.state)
-        .filter(|t| t.roles.contains(&Role::new("porteur")))
+        .filter(|t| t.roles.contains(&role))
         .map(|t| (t, rules(t)))
         .max_by_key(|(_, n)| *n)
         .filter(|(_, n)| *n > 0)

@@ -2,15 +2,15 @@
 //! the engine and the store, against raw SQL doing the same kinds of writes
 //! (state update, audit insert, outbox insert, timer insert) per transaction.
 
+use super::profile::{Cast, Profile};
 use super::scratch::Scratch;
 use super::Sample;
 use crate::app::{App, AppError};
 use crate::clock::ManualClock;
-use crate::engine::{Actor, Event, Grant, Scope};
-use crate::store::records::{NewCampaign, NewDossier, NewUser};
+use crate::engine::{Actor, Event};
 use crate::store::{to_micros, Backend, Store};
-use crate::workflow::{Definition, Machine, Role};
-use chrono::{Duration as Days, Utc};
+use crate::workflow::{Definition, Machine};
+use chrono::Utc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
@@ -25,95 +25,58 @@ pub struct Options {
     pub dossiers_per_client: usize,
 }
 
-pub async fn run(opts: &Options, workflow: Definition, out: &mut impl std::io::Write) -> Result<f64, AppError> {
+pub async fn run(
+    opts: &Options,
+    workflow: Definition,
+    profile: &Profile,
+    out: &mut impl std::io::Write,
+) -> Result<f64, AppError> {
     let scratch = Scratch::create(opts.backend, &opts.server).await?;
-    let result = measure(&scratch.store, opts, workflow, out).await;
+    let result = measure(&scratch.store, opts, workflow, profile, out).await;
     scratch.drop_all().await?;
     result
 }
 
+/// One dossier of the engine side and the steps its loop sends in turn.
+type Looped = (Uuid, Vec<(Actor, Event)>);
+
 struct Fixture {
     app: App,
-    porteur: Actor,
-    rectorat: Actor,
     /// Per client: engine dossiers, and raw-baseline dossiers.
-    engine: Vec<Vec<Uuid>>,
+    engine: Vec<Vec<Looped>>,
     raw: Arc<Vec<Vec<Uuid>>>,
 }
 
-async fn user(store: &Store, email: &str, role: Role, scope: Option<&str>) -> Result<Actor, AppError> {
-    let new = NewUser {
-        email: email.into(),
-        name: email.into(),
-        password_hash: "benchmark".into(),
-        grants: vec![Grant { role, scope: scope.and_then(Scope::parse) }],
-        affiliations: vec![],
-    };
-    let id = store.create_user(&new, &Actor::system(), Utc::now()).await?;
-    Ok(store.actor(id).await?)
-}
-
-async fn fixture(store: &Store, opts: &Options, workflow: Definition) -> Result<Fixture, AppError> {
-    let now = Utc::now();
-    let clock = ManualClock::new(now);
+async fn fixture(store: &Store, opts: &Options, workflow: Definition, profile: &Profile) -> Result<Fixture, AppError> {
+    let clock = ManualClock::new(Utc::now());
     let app = App::new(store.clone(), Arc::new(workflow), Arc::new(clock));
-    let admin = user(store, "admin@bench", Role::admin(), None).await?;
-    let porteur = user(store, "porteur@bench", Role::new("porteur"), None).await?;
-    let rectorat = user(store, "rectorat@bench", Role::new("staff_rectorat"), Some("academie:LYON")).await?;
-    let region = user(store, "region@bench", Role::new("staff_region"), Some("region:ARA")).await?;
-    let campaign = NewCampaign {
-        name: "bench".into(),
-        workflow: "cmq".into(),
-        sources: None,
-        criteria: "cmq-2019".into(),
-        opens_at: now - Days::days(10),
-        closes_at: now + Days::days(60),
-        kinds: vec!["creation".into()],
-    };
-    let campaign = store.create_campaign(&campaign, &admin, now).await?;
-    let owner = porteur.user_id.unwrap_or_default();
-    let new = || {
-        NewDossier {
-            campaign_id: campaign,
-            kind: "creation".into(),
-            category: "standard".into(),
-            title: "Campus de banc d'essai".into(),
-            ..Default::default()
-        }
-        .with_form(serde_json::json!({
-            "filiere": "numerique-telecommunications",
-            "region": "ARA",
-            "academies": ["LYON"],
-            "support_establishment": "Lycée du banc",
-            "directeur_operationnel": "Direction",
-        }))
-    };
+    let def = app.definition(&profile.workflow)?;
+    let cast = Cast::make(&app, profile, 0, 1, "benchmark").await?;
+    let campaign = cast.campaigns[0];
+    let numbers = Cast::write_numbers(profile, 0, opts.clients * opts.dossiers_per_client);
     let (mut engine, mut raw) = (Vec::new(), Vec::new());
-    for _ in 0..opts.clients {
-        let (mut mine, mut baseline) = (Vec::new(), Vec::new());
-        for _ in 0..opts.dossiers_per_client {
-            let id = app.create_dossier(&porteur, owner, new()).await?;
-            app.add_partner(&porteur, id, "Lycée du banc", "eple").await?;
-            for staff in [&rectorat, &region] {
-                app.act(staff, Machine::Dossier, id, Event::named("endorse")).await?;
-            }
-            app.act(&porteur, Machine::Dossier, id, Event::named("submit")).await?;
-            mine.push(id);
-            baseline.push(app.create_dossier(&porteur, owner, new()).await?);
+    for mine in numbers.chunks(opts.dossiers_per_client.max(1)) {
+        let (mut looped, mut baseline) = (Vec::new(), Vec::new());
+        for &i in mine {
+            let id = cast.dossier(&app, profile, &def, campaign, i, &profile.write.stage).await?;
+            let steps = (0..profile.write.steps.len()).map(|k| cast.write_step(&app, profile, &def, i, k));
+            looped.push((id, steps.collect::<Result<Vec<_>, _>>()?));
+            baseline.push(cast.dossier(&app, profile, &def, campaign, i, "").await?);
         }
-        engine.push(mine);
+        engine.push(looped);
         raw.push(baseline);
     }
-    Ok(Fixture { app, porteur, rectorat, engine, raw: Arc::new(raw) })
+    Ok(Fixture { app, engine, raw: Arc::new(raw) })
 }
 
 async fn measure(
     store: &Store,
     opts: &Options,
     workflow: Definition,
+    profile: &Profile,
     out: &mut impl std::io::Write,
 ) -> Result<f64, AppError> {
-    let fx = Arc::new(fixture(store, opts, workflow).await?);
+    let fx = Arc::new(fixture(store, opts, workflow, profile).await?);
     let slice = Duration::from_secs_f64(opts.seconds / opts.rounds as f64);
     let _ = writeln!(
         out,
@@ -125,14 +88,14 @@ async fn measure(
     );
     let (mut raw_total, mut engine_total) = (Sample::default(), Sample::default());
     let mut raw_seq = vec![0i64; opts.clients];
-    let mut requested = vec![vec![false; opts.dossiers_per_client]; opts.clients];
+    let mut turns = vec![vec![0usize; opts.dossiers_per_client]; opts.clients];
     for round in 0..opts.rounds {
         // Alternate which side goes first so drift favours neither.
         for side in if round % 2 == 0 { [0, 1] } else { [1, 0] } {
             let sample = if side == 0 {
                 raw_round(store, &fx.raw, slice, &mut raw_seq).await?
             } else {
-                engine_round(&fx, slice, &mut requested).await?
+                engine_round(&fx, slice, &mut turns).await?
             };
             if side == 0 {
                 raw_total.merge(sample)
@@ -165,29 +128,24 @@ where
     Ok(sample)
 }
 
-async fn engine_round(fx: &Arc<Fixture>, slice: Duration, requested: &mut [Vec<bool>]) -> Result<Sample, AppError> {
-    let states: Vec<Vec<bool>> = requested.to_vec();
-    let shared = Arc::new(tokio::sync::Mutex::new(states));
-    let sample = clients(requested.len(), slice, |c, deadline| {
+/// Client `c` sends, dossier after dossier, the next step of each one's
+/// loop; `turns` keeps where each dossier is from one round to the next.
+async fn engine_round(fx: &Arc<Fixture>, slice: Duration, turns: &mut [Vec<usize>]) -> Result<Sample, AppError> {
+    let shared = Arc::new(tokio::sync::Mutex::new(turns.to_vec()));
+    let sample = clients(turns.len(), slice, |c, deadline| {
         let (fx, shared) = (fx.clone(), shared.clone());
         async move {
             let mut mine = shared.lock().await[c].clone();
             let mut latencies = Vec::new();
             let mut i = 0;
-            let due = (Utc::now() + Days::days(30)).format("%Y-%m-%d").to_string();
             while Instant::now() < deadline {
                 let k = i % mine.len();
-                let id = fx.engine[c][k];
+                let (id, steps) = &fx.engine[c][k];
+                let (actor, event) = &steps[mine[k] % steps.len()];
                 let t = Instant::now();
-                if mine[k] {
-                    fx.app.act(&fx.porteur, Machine::Dossier, id, Event::named("complete")).await?;
-                } else {
-                    let e =
-                        Event::named("request_completion").with("message", "Pièce manquante").with("due", due.clone());
-                    fx.app.act(&fx.rectorat, Machine::Dossier, id, e).await?;
-                }
+                fx.app.act(actor, Machine::Dossier, *id, event.clone()).await?;
                 latencies.push(t.elapsed());
-                mine[k] = !mine[k];
+                mine[k] += 1;
                 i += 1;
             }
             shared.lock().await[c] = mine;
@@ -195,8 +153,7 @@ async fn engine_round(fx: &Arc<Fixture>, slice: Duration, requested: &mut [Vec<b
         }
     })
     .await?;
-    let states = shared.lock().await;
-    requested.clone_from_slice(&states);
+    turns.clone_from_slice(&shared.lock().await);
     Ok(sample)
 }
 

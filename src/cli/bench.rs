@@ -1,5 +1,6 @@
 //! `labelflow bench ...`.
 
+use crate::bench::profile::Profile;
 use crate::bench::{dataset, http, transitions};
 use crate::store::Backend;
 use clap::{Subcommand, ValueEnum};
@@ -59,8 +60,9 @@ impl From<DatasetArgs> for dataset::Spec {
 #[derive(Subcommand, Debug)]
 pub enum BenchCommand {
     /// Fills an empty database with a national-scale data set, made through
-    /// the engine: accounts of every role over every académie, calls for
-    /// projects, dossiers at every stage, their audit trail and timers.
+    /// the engine as the benchmark file (`workflows/bench/`) says: accounts
+    /// of every role over every item of its list, calls for projects,
+    /// dossiers at every stage, their audit trail and timers.
     /// Every account's password is `bench-labelflow`.
     Dataset {
         #[arg(long, env = "LABELFLOW_DATABASE_URL", hide_env_values = true)]
@@ -162,6 +164,14 @@ fn backend(arg: BackendArg) -> Backend {
     }
 }
 
+/// The shipped primary workflow and its benchmark file
+/// (`workflows/bench/ID.toml`).
+fn shipped() -> anyhow::Result<(crate::workflow::Definition, Profile)> {
+    let workflow = crate::workflow::builtin::primary()?;
+    let profile = Profile::load(None, &workflow.id).map_err(anyhow::Error::msg)?;
+    Ok((workflow, profile))
+}
+
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Dataset { database_url, sizes } => {
@@ -170,9 +180,10 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
                 store.dataset_counts().await?.dossiers == 0,
                 "the database already holds dossiers; the data set goes into an empty one"
             );
-            let workflow = std::sync::Arc::new(crate::workflow::builtin::primary()?);
-            let app = crate::app::App::new(store.clone(), workflow, std::sync::Arc::new(crate::clock::SystemClock));
-            dataset::generate(&app, &sizes.into(), &mut std::io::stdout()).await?;
+            let (workflow, profile) = shipped()?;
+            let app =
+                crate::app::App::new(store.clone(), workflow.into(), std::sync::Arc::new(crate::clock::SystemClock));
+            dataset::generate(&app, &profile, &sizes.into(), &mut std::io::stdout()).await?;
             store.close().await;
             Ok(())
         }
@@ -187,7 +198,8 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
                 seconds,
                 wrk,
             };
-            http::run(&opts, crate::workflow::builtin::primary()?, &mut std::io::stdout()).await?;
+            let (workflow, profile) = shipped()?;
+            http::run(&opts, workflow, &profile, &mut std::io::stdout()).await?;
             Ok(())
         }
         BenchCommand::Predicates { decisions, rounds } => {
@@ -207,8 +219,8 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
                 rounds,
                 dossiers_per_client: 4,
             };
-            let workflow = crate::workflow::builtin::primary()?;
-            transitions::run(&opts, workflow, &mut std::io::stdout()).await?;
+            let (workflow, profile) = shipped()?;
+            transitions::run(&opts, workflow, &profile, &mut std::io::stdout()).await?;
             Ok(())
         }
         BenchCommand::Mail { backend: b, mails, rounds, senders, smtp_url, postgres } => {

@@ -357,3 +357,38 @@ fn bench_predicates_measures_the_files_guards() {
     let ratio: f64 = stdout.lines().last().and_then(|l| l.strip_prefix("ratio ")).unwrap().parse().unwrap();
     assert!(ratio > 0.0, "{stdout}");
 }
+
+#[test]
+fn bench_data_set_and_write_loop_follow_the_benchmark_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    let sizes = ["--dossiers", "20", "--campaigns", "2", "--users", "80", "--audit", "0", "--timers", "0"];
+    let out = labelflow(&[&["bench", "dataset", "--database-url", &url, "--workers", "2"][..], &sizes].concat());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    // Two in ten dossiers are left submitted, three labelled (workflows/bench/cmq.toml).
+    let totals = stdout.lines().find(|l| l.contains(" dossiers, ")).unwrap_or_default();
+    assert!(totals.contains(" 2 campaigns, 20 dossiers, 6 labels, "), "{stdout}");
+    let users: usize = totals.trim_start_matches("dataset: ").split(' ').next().unwrap().parse().unwrap();
+    assert!(users >= 80, "{stdout}");
+    let states = stdout.lines().find_map(|l| l.strip_prefix("dataset: dossiers by state: ")).unwrap_or_default();
+    for state in ["draft 6", "submitted 4", "labelled 6"] {
+        assert!(states.split(", ").any(|s| s == state), "{state} in {states}");
+    }
+    let out = labelflow(&["audit", "verify", "--database-url", &url]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let again = labelflow(&[&["bench", "dataset", "--database-url", &url][..], &sizes].concat());
+    assert!(!again.status.success(), "a second data set is refused");
+    assert!(text(&again.stderr).contains("already holds dossiers"), "{}", text(&again.stderr));
+
+    let transitions =
+        ["bench", "transitions", "--backend", "sqlite", "--clients", "1", "--seconds", "1", "--rounds", "1"];
+    let out = labelflow(&transitions);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let engine = stdout.lines().find(|l| l.starts_with("engine")).unwrap_or_default();
+    let sent: usize = engine.split_whitespace().nth(1).and_then(|n| n.parse().ok()).unwrap_or_default();
+    assert!(sent > 0, "the write loop sent steps the engine accepted: {stdout}");
+    let ratio: f64 = stdout.lines().last().and_then(|l| l.strip_prefix("ratio ")).unwrap().parse().unwrap();
+    assert!(ratio > 0.0, "{stdout}");
+}
