@@ -10,6 +10,7 @@ pub mod dossiers;
 mod error;
 pub mod imports;
 pub mod labels;
+mod migrations;
 pub mod outbox;
 pub mod records;
 pub mod throttle;
@@ -23,7 +24,7 @@ pub use error::{Result, StoreError};
 pub use time::{from_micros, to_micros};
 
 use sqlx::any::AnyPoolOptions;
-use sqlx::migrate::{MigrateError, Migrator};
+use sqlx::migrate::MigrateError;
 use sqlx::{AnyPool, Executor};
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,9 +39,6 @@ pub enum Backend {
 /// deferred one that read first and then writes fails with SQLITE_BUSY
 /// (no busy wait) if another connection committed in between.
 const SQLITE_BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
-
-static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
-static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
 
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -273,10 +271,7 @@ impl Store {
     }
 
     pub async fn migrate(&self) -> Result<()> {
-        let migrator = match self.backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
+        let migrator = migrations::migrator(self.backend).await.map_err(|e| StoreError::Migrate(e.to_string()))?;
         migrator.run(&self.pool).await.map_err(|e| match e {
             MigrateError::VersionMissing(v) => StoreError::SchemaTooNew(v),
             other => StoreError::Migrate(other.to_string()),

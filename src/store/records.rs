@@ -57,7 +57,7 @@ impl NewDossier {
     }
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct CampaignRow {
     pub id: String,
     pub name: String,
@@ -186,13 +186,23 @@ impl Store {
     }
 
     pub async fn campaign(&self, id: Uuid) -> Result<CampaignRow> {
-        sqlx::query_as::<_, CampaignRow>(
+        let row = sqlx::query(
             "SELECT id, name, workflow, workflow_version, criteria, opens_at, closes_at, kinds FROM campaigns WHERE id = $1",
         )
         .bind(id.to_string())
         .fetch_optional(&self.pool)
         .await?
-        .ok_or(StoreError::NotFound { what: "campaign" })
+        .ok_or(StoreError::NotFound { what: "campaign" })?;
+        Ok(CampaignRow {
+            id: row.try_get("id")?,
+            name: row.try_get("name")?,
+            workflow: row.try_get("workflow")?,
+            workflow_version: row.try_get("workflow_version")?,
+            criteria: row.try_get("criteria")?,
+            opens_at: row.try_get("opens_at")?,
+            closes_at: row.try_get("closes_at")?,
+            kinds: row.try_get("kinds")?,
+        })
     }
 
     pub async fn campaign_named(&self, name: &str) -> Result<Option<Uuid>> {

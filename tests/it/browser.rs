@@ -48,9 +48,6 @@ impl Driver {
     }
 
     async fn browser(&self, profile: &std::path::Path) -> Client {
-        // Two crypto backends are compiled in (lettre's and the WebDriver
-        // client's); the connection to chromedriver is plain HTTP anyway.
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let mut caps = serde_json::Map::new();
         caps.insert(
             "goog:chromeOptions".into(),
@@ -59,8 +56,7 @@ impl Driver {
                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--window-size=1280,1000", format!("--user-data-dir={}", profile.display())]}),
         );
-        ClientBuilder::rustls()
-            .expect("tls")
+        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{}", self.port))
             .await
