@@ -48,7 +48,7 @@ fn escape(text: &str) -> String {
 }
 
 /// One content line, folded at 75 octets without splitting a character.
-fn line(out: &mut String, content: &str) {
+pub fn line(out: &mut String, content: &str) {
     let mut width = 0;
     for c in content.chars() {
         if width + c.len_utf8() > 75 {
@@ -99,37 +99,4 @@ pub fn render(name: &str, events: &[CalEvent], now: DateTime<Utc>) -> String {
     }
     line(&mut out, "END:VCALENDAR");
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    #[test]
-    fn long_lines_fold_on_character_boundaries() {
-        let mut out = String::new();
-        line(&mut out, &format!("SUMMARY:{}", "é".repeat(60)));
-        for physical in out.split("\r\n").filter(|l| !l.is_empty()) {
-            assert!(physical.len() <= 75, "{} octets", physical.len());
-        }
-        assert_eq!(out.replace("\r\n ", ""), format!("SUMMARY:{}\r\n", "é".repeat(60)));
-    }
-
-    #[test]
-    fn text_is_escaped_and_times_are_paris_wall_time() {
-        let event = CalEvent {
-            uid: "x@labelflow".into(),
-            summary: "Clôture ; appel, 2027".into(),
-            description: "ligne 1\nligne 2".into(),
-            url: String::new(),
-            when: When::Instant(Utc.with_ymd_and_hms(2027, 3, 31, 21, 59, 0).unwrap()),
-            sequence: 2,
-        };
-        let text = render("Échéances", &[event], Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap());
-        assert!(text.contains("SUMMARY:Clôture \\; appel\\, 2027\r\n"), "{text}");
-        assert!(text.contains("DESCRIPTION:ligne 1\\nligne 2\r\n"));
-        assert!(text.contains("DTSTART;TZID=Europe/Paris:20270331T235900\r\n"), "summer time: UTC+2");
-        assert!(text.ends_with("END:VCALENDAR\r\n"));
-    }
 }

@@ -196,21 +196,3 @@ pub fn fold(text: &str) -> String {
     }
     out.trim_end().to_string()
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn broken_lists_are_refused_with_the_reason() {
-        let parent = "list = \"p\"\nversion = \"1\"\nlabel = \"P\"\nitems = [{ code = \"A\", label = \"a\" }]\n";
-        let child = "list = \"c\"\nversion = \"1\"\nlabel = \"C\"\nparent = { list = \"p\", key = \"p\" }\n\
-                     items = [{ code = \"X\", label = \"x\", parent = \"B\" }]\n";
-        let err = Lists::parse([("p.toml".to_string(), parent), ("c.toml".to_string(), child)]).unwrap_err();
-        assert!(err.contains("`X` points at no item of `p`"), "{err}");
-        let twice = parent.replace("}]", "}, { code = \"A\", label = \"b\" }]");
-        let err = Lists::parse([("p.toml".to_string(), twice.as_str())]).unwrap_err();
-        assert!(err.contains("`A` is listed twice"), "{err}");
-        assert!(Lists::parse([("p.toml".to_string(), "list = 1")]).unwrap_err().starts_with("p.toml: "));
-    }
-}

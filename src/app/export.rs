@@ -128,7 +128,7 @@ fn record(columns: &[(String, Column)], l: &LabelView) -> LabelRecordOut {
     )
 }
 
-fn csv_line<S: AsRef<str>>(fields: &[S]) -> Vec<u8> {
+pub fn csv_line<S: AsRef<str>>(fields: &[S]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let fields: Vec<&str> = fields.iter().map(AsRef::as_ref).collect();
     // Writing to memory cannot fail.
@@ -227,27 +227,6 @@ impl App {
             started: false,
             done: false,
             count: 0,
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_quotes_what_needs_it() {
-        let line = String::from_utf8(csv_line(&["Campus « Mer, Littoral »", "dit \"le grand\"", "plain"])).unwrap();
-        assert_eq!(line, "\"Campus « Mer, Littoral »\",\"dit \"\"le grand\"\"\",plain\n");
-    }
-
-    #[test]
-    fn the_columns_hold_what_import_needs() {
-        let shipped = crate::workflow::load_shipped().unwrap().into_iter().map(|l| l.definition).collect();
-        let workflows = Workflows::new(shipped).unwrap();
-        let names = column_names(&workflows);
-        for column in crate::app::import::columns(workflows.primary()) {
-            assert!(names.contains(&column), "{column}");
         }
     }
 }

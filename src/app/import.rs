@@ -222,7 +222,7 @@ pub fn parse_campuses(def: &Definition, text: &str) -> Result<Vec<CampusRow>, Ve
 /// its first day: the state its own timers would have taken it to, and
 /// its deadlines still to come. An import announces nothing by e-mail: what
 /// those steps notified is history.
-fn placed(def: &Definition, record: &LabelRecord, now: DateTime<Utc>) -> (String, engine::Effects) {
+pub fn placed(def: &Definition, record: &LabelRecord, now: DateTime<Utc>) -> (String, engine::Effects) {
     let facts = Facts::Label(LabelFacts {
         dossier_id: None,
         owners: vec![],
@@ -318,42 +318,5 @@ impl App {
             change.label_id = created.next();
         }
         Ok(ImportReport { problems: vec![], changes, written: true })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_label_is_placed_where_its_timers_take_it() {
-        // The shipped workflow with a renewal window.
-        let shipped = crate::workflow::load_shipped().unwrap().into_iter().map(|l| l.definition);
-        let def = shipped.into_iter().find(|d| d.label_machine.state("renewal_open").is_some()).unwrap();
-        let record = |until: &str| LabelRecord {
-            valid_from: NaiveDate::from_ymd_opt(2020, 9, 1).unwrap(),
-            valid_until: NaiveDate::parse_from_str(until, "%Y-%m-%d").unwrap(),
-            ..Default::default()
-        };
-        // Noon in Paris: the renewal window of the shipped file opens at 09:00.
-        let now = crate::calendar::paris_instant(
-            NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
-            chrono::NaiveTime::from_hms_opt(12, 0, 0).unwrap(),
-        );
-        let (expired, timers) = placed(&def, &record("2026-11-22"), now);
-        assert_eq!((expired.as_str(), timers.timers.len()), ("expired", 0));
-        let (open, timers) = placed(&def, &record("2027-11-23"), now);
-        assert_eq!(open, "renewal_open");
-        let names: Vec<&str> = timers
-            .timers
-            .iter()
-            .filter_map(|t| match t {
-                TimerOp::Start { name, due_at, .. } => Some(name.as_str()).filter(|_| *due_at > now),
-                _ => None,
-            })
-            .collect();
-        assert!(names.contains(&"end_of_validity") && !names.contains(&"renewal_window"), "{names:?}");
-        assert_eq!(placed(&def, &record("2027-11-24"), now).0, "active");
-        assert!(timers.messages.is_empty(), "an import notifies nobody");
     }
 }

@@ -79,37 +79,3 @@ pub fn locked_until(counters: &[(String, Counter)], keys: &[String; 3], now: Dat
 pub fn lock_for(kind: Kind, failures: i64, now: DateTime<Utc>) -> Option<i64> {
     kind.lock_seconds(failures).map(|s| crate::store::to_micros(now + Duration::seconds(s)))
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    #[test]
-    fn locks_start_after_the_free_failures_and_double() {
-        assert_eq!(Kind::Pair.lock_seconds(4), None);
-        assert_eq!(Kind::Pair.lock_seconds(5), Some(60));
-        assert_eq!(Kind::Pair.lock_seconds(6), Some(120));
-        assert_eq!(Kind::Pair.lock_seconds(40), Some(900));
-        assert_eq!(Kind::Account.lock_seconds(19), None);
-        assert_eq!(Kind::Client.lock_seconds(30), Some(60));
-    }
-
-    #[test]
-    fn an_account_lock_spares_clients_without_recent_failures() {
-        let now = Utc.with_ymd_and_hms(2027, 1, 1, 9, 0, 0).unwrap();
-        let us = crate::store::to_micros(now);
-        let keys = keys("10.0.0.9", " Agnes@X.fr ");
-        assert_eq!(keys[1], "account:agnes@x.fr");
-        let locked = Counter { failures: 20, last_at: us, locked_until: Some(us + 60_000_000) };
-        let account = vec![(keys[1].clone(), locked)];
-        assert_eq!(locked_until(&account, &keys, now), None, "a clean client gets in");
-        let mut suspect = account.clone();
-        suspect.push((keys[2].clone(), Counter { failures: 1, last_at: us - 1_000_000, locked_until: None }));
-        assert_eq!(locked_until(&suspect, &keys, now), Some(now + Duration::seconds(60)));
-        let pair = vec![(keys[0].clone(), locked)];
-        assert_eq!(locked_until(&pair, &keys, now), Some(now + Duration::seconds(60)));
-        let over = vec![(keys[0].clone(), Counter { locked_until: Some(us - 1), ..locked })];
-        assert_eq!(locked_until(&over, &keys, now), None, "the lock ends");
-    }
-}

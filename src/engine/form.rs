@@ -397,28 +397,3 @@ fn sample_at<'a>(fields: impl Iterator<Item = &'a FormField>) -> Doc {
         })
         .collect()
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn uai_check_letters() {
-        assert_eq!(uai("0750655e").unwrap(), "0750655E");
-        assert_eq!(uai(" 0750654D ").unwrap(), "0750654D");
-        assert!(uai("0750655F").unwrap_err().contains("check letter would be E"));
-        assert!(uai("075065E").is_err());
-        assert!(uai("07506551").is_err());
-    }
-
-    #[test]
-    fn siret_luhn() {
-        // The SIRET of a well-known head office, and one digit changed.
-        assert_eq!(siret("732 829 320 00074").unwrap(), "73282932000074");
-        assert!(siret("73282932000075").unwrap_err().contains("check digit"));
-        assert!(siret("7328293200007").is_err());
-        // La Poste: digits summing to a multiple of 5.
-        assert!(siret("35600000000001").is_ok());
-        assert!(siret("35600000000002").is_err());
-    }
-}

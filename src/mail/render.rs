@@ -128,39 +128,3 @@ pub fn render(name: &str, c: &MailContext) -> Result<Rendered, RenderError> {
         .map_err(|e| RenderError::Template("layout".into(), e))?;
     Ok(Rendered { subject, text, html })
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_workflow_template_has_a_file_and_renders_in_french() {
-        let mut names: Vec<&str> = NAMES.to_vec();
-        let mut wanted: Vec<&str> = crate::workflow::vocabulary::TEMPLATES.to_vec();
-        names.sort_unstable();
-        wanted.sort_unstable();
-        assert_eq!(names, wanted, "templates/mail and the workflow vocabulary must list the same names");
-        let c = MailContext {
-            recipient: "Claire Dubois".into(),
-            title: "Campus <Chimie> & Verte".into(),
-            link: "https://labelflow.example/dossiers/1".into(),
-            due: "10/03/2027 à 23:59".into(),
-            ..Default::default()
-        };
-        for name in NAMES {
-            let r = render(name, &c).unwrap();
-            assert!(!r.subject.is_empty() && !r.subject.starts_with("Objet"), "{name}: {}", r.subject);
-            assert!(r.text.starts_with("Bonjour Claire Dubois,"), "{name}: {}", r.text);
-            assert!(r.text.contains("Campus <Chimie> & Verte"), "{name}: plain text keeps the title as is");
-            assert!(
-                r.html.contains("lang=\"fr\"") && r.html.contains("Campus &#60;Chimie&#62; &#38; Verte"),
-                "{name}: HTML escapes: {}",
-                r.html
-            );
-            assert!(r.html.contains("https://labelflow.example/dossiers/1"));
-        }
-        let r = render("completion_requested", &c).unwrap();
-        assert_eq!(r.subject, "Compléments demandés avant le 10/03/2027 à 23:59 — Campus <Chimie> & Verte");
-        assert!(matches!(render("nope", &c), Err(RenderError::Unknown(_))));
-    }
-}

@@ -39,7 +39,7 @@ pub async fn within<T, E: Into<SmtpError>>(
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Security {
+pub enum Security {
     Plain,
     /// STARTTLS, required (`?tls=required`).
     StartTls,
@@ -50,9 +50,9 @@ enum Security {
 /// Where and how to connect, from `--smtp-url`.
 #[derive(Clone)]
 pub struct SmtpTarget {
-    host: String,
-    port: u16,
-    security: Security,
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
     credentials: Option<Credentials>,
     hello: ClientId,
     timeout: Duration,
@@ -124,22 +124,5 @@ impl SmtpTarget {
             within(self.timeout, conn.auth(&[Mechanism::Plain, Mechanism::Login], credentials)).await?;
         }
         Ok(conn)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn urls() {
-        let t = SmtpTarget::from_url("smtp://127.0.0.1:2525", None).unwrap();
-        assert_eq!((t.host.as_str(), t.port, t.security), ("127.0.0.1", 2525, Security::Plain));
-        let t = SmtpTarget::from_url("smtp://mail.example.fr?tls=required", None).unwrap();
-        assert_eq!((t.port, t.security), (587, Security::StartTls));
-        let t = SmtpTarget::from_url("smtps://mail.example.fr", None).unwrap();
-        assert_eq!((t.port, t.security), (465, Security::Tls));
-        assert!(SmtpTarget::from_url("http://x", None).unwrap_err().contains("scheme"));
-        assert!(SmtpTarget::from_url("smtp://x?tls=maybe", None).unwrap_err().contains("tls=maybe"));
     }
 }

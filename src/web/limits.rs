@@ -78,21 +78,3 @@ fn too_large(path: &str, limit: usize) -> Response {
     response.headers_mut().insert(header::CONNECTION, header::HeaderValue::from_static("close"));
     response
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn limits_follow_the_route() {
-        let post = Method::POST;
-        assert_eq!(for_route(&post, "/api/v1/dossiers/x/attachments"), UPLOAD);
-        assert_eq!(for_route(&post, "/dossiers/x/pieces"), UPLOAD);
-        assert_eq!(for_route(&post, "/api/v1/admin/import/campuses"), IMPORT);
-        assert_eq!(for_route(&post, "/admin/import"), IMPORT_FORM);
-        assert_eq!(for_route(&post, "/api/v1/dossiers"), JSON);
-        assert_eq!(for_route(&post, "/api/v1/dossiers/x/attachments/extra"), JSON);
-        assert_eq!(for_route(&post, "/connexion"), FORM);
-        assert_eq!(for_route(&Method::GET, "/api/v1/dossiers/x/attachments"), FORM);
-    }
-}

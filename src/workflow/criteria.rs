@@ -120,35 +120,3 @@ pub fn parse_grid(source: &str) -> Result<Grid, Vec<(usize, String)>> {
         Err(problems)
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::parse_grid;
-
-    const HEADER: &str = "[grid]\nid = \"g\"\nlabel = \"G\"\nmin = 0\nmax = 4\nthresholds = [\"low\", \"high\"]\n";
-
-    fn criterion(code: &str, bars: &str) -> String {
-        format!("\n[[criteria]]\ncode = \"{code}\"\ngroup = \"A\"\nlabel = \"L\"\ndescriptor = \"D\"\n{bars}\n")
-    }
-
-    #[test]
-    fn thresholds_are_named_by_the_grid_and_ordered() {
-        let good = format!("{HEADER}{}", criterion("a", "low = 1\nhigh = 3"));
-        let grid = parse_grid(&good).unwrap();
-        assert_eq!(grid.top_threshold(&grid.criteria[0]), Some(3));
-        let bad = format!(
-            "{HEADER}{}{}{}",
-            criterion("b", "low = 3\nhigh = 2"),
-            criterion("c", "low = 1"),
-            criterion("d", "low = 1\nhigh = 2\nmid = 9")
-        );
-        let problems: Vec<String> = parse_grid(&bad).unwrap_err().into_iter().map(|(_, m)| m).collect();
-        assert!(
-            problems.contains(&"criterion `b`: high threshold is below the low one (3)".to_string()),
-            "{problems:?}"
-        );
-        assert!(problems.contains(&"criterion `c`: the `high` threshold is missing".to_string()), "{problems:?}");
-        assert!(problems.contains(&"criterion `d`: mid threshold 9 is outside 0..4".to_string()), "{problems:?}");
-        assert!(problems.contains(&"criterion `d`: `mid` is not a threshold of the grid".to_string()), "{problems:?}");
-    }
-}

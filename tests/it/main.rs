@@ -24,6 +24,7 @@ mod server;
 mod store;
 mod timers;
 mod tutorial;
+mod units;
 mod upgrade;
 mod versions;
 mod workers;

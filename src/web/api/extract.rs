@@ -71,7 +71,7 @@ fn json_error(rejection: JsonRejection) -> ApiError {
 /// "Failed to …: PATH: REASON" when a value has the wrong type (the path
 /// from serde_path_to_error) and "Failed to …: missing field `NAME` …" at
 /// the top level; the value sent is never taken for the field's name.
-fn json_field(detail: &str) -> (Option<String>, &str) {
+pub fn json_field(detail: &str) -> (Option<String>, &str) {
     let message = detail.split_once(": ").map_or("", |(_, m)| m);
     if let Some((path, reason)) = message.split_once(": ") {
         if !path.is_empty() && path != "." && !path.contains([' ', '`']) {
@@ -106,25 +106,5 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
                 Err(error)
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::json_field;
-
-    #[test]
-    fn the_field_is_named_never_the_value() {
-        let t = "Failed to deserialize the JSON body into the target type: title: invalid type: integer `123`, expected a string at line 1 column 12";
-        assert_eq!(
-            json_field(t),
-            (Some("title".into()), "invalid type: integer `123`, expected a string at line 1 column 12")
-        );
-        let t = "Failed to deserialize the JSON body into the target type: missing field `title` at line 1 column 2";
-        assert_eq!(json_field(t).0.as_deref(), Some("title"));
-        let t = "Failed to deserialize the JSON body into the target type: scores.C1: invalid type: string \"x\", expected i64";
-        assert_eq!(json_field(t).0.as_deref(), Some("scores.C1"));
-        let t = "Failed to parse the request body as JSON: expected value at line 1 column 1";
-        assert_eq!(json_field(t).0, None);
     }
 }
