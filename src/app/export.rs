@@ -53,10 +53,16 @@ enum Column {
     Words(FormField),
 }
 
-/// The columns of an export of the labels of `workflows`, by name.
+/// The columns of an export of the labels of `workflows`, by name: the
+/// core and the primary workflow's fields in the order clients have read
+/// since the first release, then each label's workflow and the fields only
+/// other workflows have.
 fn columns(workflows: &Workflows) -> Vec<(String, Column)> {
     let mut out: Vec<(String, Column)> = HEAD.iter().map(|c| (c.to_string(), Column::Own(c))).collect();
-    for field in workflows.form_fields(|f| f.export) {
+    let fields = workflows.form_fields(|f| f.export);
+    let primary = |f: &&FormField| workflows.primary().form.field(&f.name).is_some();
+    let (first, later): (Vec<&FormField>, Vec<&FormField>) = fields.into_iter().partition(primary);
+    let push = |out: &mut Vec<(String, Column)>, field: &FormField| {
         out.push((field.name.clone(), Column::Value(field.clone())));
         let chosen = field.list.is_some() || !field.choices.is_empty();
         match field.kind {
@@ -64,8 +70,14 @@ fn columns(workflows: &Workflows) -> Vec<(String, Column)> {
             _ if chosen => out.push((format!("{}_label", field.name), Column::Words(field.clone()))),
             _ => {}
         }
+    };
+    for field in first {
+        push(&mut out, field);
     }
-    out.extend(TAIL.iter().map(|c| (c.to_string(), Column::Own(c))));
+    out.extend(TAIL.iter().chain(&["workflow"]).map(|c| (c.to_string(), Column::Own(c))));
+    for field in later {
+        push(&mut out, field);
+    }
     out
 }
 
@@ -97,6 +109,7 @@ fn record(columns: &[(String, Column)], l: &LabelView) -> LabelRecordOut {
             "valid_until" => l.valid_until.clone().into(),
             "renewal_of" => l.renewal_of.clone().into(),
             "dossier_id" => l.dossier_id.clone().into(),
+            "workflow" => l.workflow.clone().into(),
             _ => Value::Null,
         }
     };

@@ -249,18 +249,31 @@ pub fn placed(def: &Definition, record: &LabelRecord, now: DateTime<Utc>) -> (St
 }
 
 impl App {
-    /// Checks a campus file and, unless `dry_run` or a row is wrong, writes
-    /// every change in one transaction.
-    pub async fn import_campuses(&self, actor: &Actor, text: &str, dry_run: bool) -> Result<ImportReport, AppError> {
+    /// Checks a campus file of labels of `workflow` (the primary one by
+    /// default) and, unless `dry_run` or a row is wrong, writes every
+    /// change in one transaction.
+    pub async fn import_campuses(
+        &self,
+        actor: &Actor,
+        workflow: Option<&str>,
+        text: &str,
+        dry_run: bool,
+    ) -> Result<ImportReport, AppError> {
         if !actor.is_admin() && !actor.is_system() {
             return Err(Refusal::NotAllowed { reason: "only an administrator imports campuses".into() }.into());
         }
-        let rows = match parse_campuses(&self.workflow, text) {
+        let def = match workflow.filter(|w| !w.is_empty()) {
+            Some(id) => {
+                self.workflows.get(id).cloned().ok_or_else(|| Refusal::invalid("workflow", "no such workflow"))?
+            }
+            None => self.workflows.primary().clone(),
+        };
+        let rows = match parse_campuses(&def, text) {
             Ok(rows) => rows,
             Err(problems) => return Ok(ImportReport { problems, ..Default::default() }),
         };
         let now = self.clock.now();
-        let existing = self.store.imported_labels().await?;
+        let existing = self.store.imported_labels(&def.id).await?;
         let mut ops = Vec::new();
         let mut changes = Vec::new();
         for row in rows {
@@ -273,7 +286,7 @@ impl App {
             };
             match existing.get(&row.key) {
                 None => {
-                    let (status, effects) = placed(&self.workflow, &row.record, now);
+                    let (status, effects) = placed(&def, &row.record, now);
                     ops.push(ImportOp::Create { key: row.key, record: row.record, status, effects });
                 }
                 Some(current) => {
@@ -288,9 +301,9 @@ impl App {
                         // keeps its state.
                         // Replayed only when the dates change: most updates do not.
                         let dates_changed = change.fields.iter().any(|f| f.starts_with("valid_"));
-                        let follows_dates = || placed(&self.workflow, &current.record, now).0 == current.status;
+                        let follows_dates = || placed(&def, &current.record, now).0 == current.status;
                         let (status, effects) = if dates_changed && follows_dates() {
-                            let (status, mut effects) = placed(&self.workflow, &row.record, now);
+                            let (status, mut effects) = placed(&def, &row.record, now);
                             effects.timers.insert(0, TimerOp::CancelAll);
                             (status, effects)
                         } else {
@@ -312,7 +325,7 @@ impl App {
         if dry_run || ops.is_empty() {
             return Ok(ImportReport { problems: vec![], changes, written: false });
         }
-        let created = self.store.import_labels(&ops, &self.workflow.id, &self.workflow.sources, actor, now).await?;
+        let created = self.store.import_labels(&ops, &def.id, &def.sources, actor, now).await?;
         let mut created = created.into_iter();
         for change in changes.iter_mut().filter(|c| c.change == "create") {
             change.label_id = created.next();

@@ -13,11 +13,14 @@ use std::sync::Arc;
 
 #[derive(Args, Debug)]
 pub struct ImportArgs {
-    /// The campus CSV: title, category, valid_from, valid_until and the primary workflow's exported form fields (see the README).
+    /// The campus CSV: title, category, valid_from, valid_until and the workflow's exported form fields (see the README).
     pub file: PathBuf,
     /// Check the file and print what would change, writing nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// The workflow whose labels the file lists (default: the primary one).
+    #[arg(long)]
+    pub workflow: Option<String>,
     #[command(flatten)]
     pub db: DatabaseArgs,
     #[arg(long, env = "LABELFLOW_WORKFLOWS", default_value = "workflows")]
@@ -48,7 +51,7 @@ pub(crate) async fn app(db: &DatabaseArgs, workflows: &std::path::Path) -> anyho
 pub async fn import(args: ImportArgs, out: &mut impl Write, err: &mut impl Write) -> anyhow::Result<ExitCode> {
     let text = std::fs::read_to_string(&args.file).with_context(|| format!("{}", args.file.display()))?;
     let app = app(&args.db, &args.workflows).await?;
-    let report = app.import_campuses(&Actor::system(), &text, args.dry_run).await;
+    let report = app.import_campuses(&Actor::system(), args.workflow.as_deref(), &text, args.dry_run).await;
     app.store.close().await;
     let report = report.map_err(|e| anyhow::anyhow!("{e}"))?;
     if !report.problems.is_empty() {

@@ -315,7 +315,10 @@ impl Mailer {
         c.due = f.completion_due.map(instant).or_else(|| data_instant("due")).unwrap_or_default();
         c.call_closes = f.call_closes.map(instant).unwrap_or_default();
         c.review_due = f.review_due.map(instant).or_else(|| data_instant("due")).unwrap_or_default();
-        let workflow = self.workflows.get(&f.workflow).unwrap_or_else(|| self.workflows.primary());
+        // Worded by the instance's own version, as its pages are.
+        let workflow = (self.workflows.at(&f.workflow, f.workflow_version.as_deref()))
+            .or_else(|| self.workflows.get(&f.workflow))
+            .unwrap_or_else(|| self.workflows.primary());
         c.label = workflow.label.clone();
         if let Some((outcome, category, years, motivation)) = &f.decision {
             c.outcome = workflow.choice_label("outcome", outcome);

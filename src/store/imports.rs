@@ -81,15 +81,15 @@ fn day(text: &str) -> Result<NaiveDate> {
 }
 
 impl Store {
-    /// Labels created by imports, by import key.
-    pub async fn imported_labels(&self) -> Result<HashMap<String, ImportedLabel>> {
+    /// Labels of `workflow` created by imports, by import key.
+    pub async fn imported_labels(&self, workflow: &str) -> Result<HashMap<String, ImportedLabel>> {
         let sql = format!(
             "SELECT l.id, l.import_key, l.state, l.version, l.title, l.category, {}, l.valid_from, l.valid_until, \
-             (SELECT {} FROM label_scopes s WHERE s.label_id = l.id) FROM labels l WHERE l.import_key IS NOT NULL",
+             (SELECT {} FROM label_scopes s WHERE s.label_id = l.id) FROM labels l WHERE l.import_key IS NOT NULL AND l.workflow = $1",
             self.backend().json_read("l.form"),
             self.backend().text_list("s.scope"),
         );
-        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&sql).bind(workflow).fetch_all(&self.pool).await?;
         let mut out: HashMap<String, ImportedLabel> = HashMap::new();
         for r in rows {
             let scopes: Option<String> = r.get(9);

@@ -51,8 +51,9 @@ pub struct MailFacts {
     pub review_due: Option<i64>,
     pub decision: Option<(String, Option<String>, Option<i64>, String)>,
     pub label: Option<(String, String, String)>,
-    /// The workflow the instance runs on.
+    /// The workflow the instance runs on, and its version.
     pub workflow: String,
+    pub workflow_version: Option<String>,
 }
 
 const MAIL_COLUMNS: &str =
@@ -196,20 +197,22 @@ impl Store {
                 .unwrap_or_default();
         }
         if mail.entity == "label" {
-            if let Some(r) =
-                sqlx::query("SELECT title, category, valid_from, valid_until, workflow FROM labels WHERE id = $1")
-                    .bind(&mail.entity_id)
-                    .fetch_optional(&self.pool)
-                    .await?
+            if let Some(r) = sqlx::query(
+                "SELECT title, category, valid_from, valid_until, workflow, workflow_version FROM labels WHERE id = $1",
+            )
+            .bind(&mail.entity_id)
+            .fetch_optional(&self.pool)
+            .await?
             {
                 f.title = r.get(0);
                 f.label = Some((r.get(1), r.get(2), r.get(3)));
                 f.workflow = r.get(4);
+                f.workflow_version = r.get(5);
             }
             return Ok(f);
         }
         let Some(r) = sqlx::query(
-            "SELECT d.title, d.completion_due, d.completion_message, c.closes_at, d.workflow FROM dossiers d \
+            "SELECT d.title, d.completion_due, d.completion_message, c.closes_at, d.workflow, d.workflow_version FROM dossiers d \
              JOIN campaigns c ON c.id = d.campaign_id WHERE d.id = $1",
         )
         .bind(&mail.entity_id)
@@ -223,6 +226,7 @@ impl Store {
         f.completion_message = r.get(2);
         f.call_closes = Some(r.get(3));
         f.workflow = r.get(4);
+        f.workflow_version = r.get(5);
         if let Some(user) = &mail.recipient_user_id {
             f.review_due = sqlx::query_scalar("SELECT due_at FROM assignments WHERE dossier_id = $1 AND user_id = $2")
                 .bind(&mail.entity_id)

@@ -67,7 +67,7 @@ async fn feeds_for_each_person(db: &TestDb) {
     let labels = "title,filiere,region,academies,support_establishment,category,valid_from,valid_until\n\
         Campus Industrie du Futur,systemes-innovants-mecatronique,ARA,LYON,Lycée Ampère,standard,2023-06-01,2027-08-31\n\
         Campus Mer,mobilite-aeronautique-transports,BRE,RENNES,Lycée maritime,standard,2023-09-01,2028-08-31\n";
-    assert!(app.import_campuses(&cast.admin, labels, false).await.unwrap().problems.is_empty());
+    assert!(app.import_campuses(&cast.admin, None, labels, false).await.unwrap().problems.is_empty());
     // A dossier waiting for completion, another under review.
     let act = |who: labelflow::engine::Actor, id: uuid::Uuid, e: Event| {
         let app = app.clone();
@@ -139,7 +139,7 @@ async fn feeds_for_each_person(db: &TestDb) {
     // A date that moves keeps its UID and raises its sequence.
     let first = event(&parse(&fetch(&url).await.1).unwrap(), &format!("expiry.{}", lyon.id)).clone();
     let moved = labels.replace("2023-06-01,2027-08-31", "2023-06-01,2027-12-31");
-    assert!(app.import_campuses(&cast.admin, &moved, false).await.unwrap().written);
+    assert!(app.import_campuses(&cast.admin, None, &moved, false).await.unwrap().written);
     let feed = parse(&fetch(&url).await.1).unwrap();
     let after = event(&feed, &format!("expiry.{}", lyon.id));
     assert_eq!((after["uid"].clone(), after["start"].as_str()), (first["uid"].clone(), Some("2027-12-31")));

@@ -142,12 +142,12 @@ async fn import_export_round_trip(db: &TestDb) {
     let (status, body) = admin.bytes("/api/v1/labels/export?format=csv").await;
     assert_eq!(status, 200);
     let exported = String::from_utf8(body).unwrap();
-    assert!(exported.starts_with("id,title,category,status,filiere,filiere_label,region,region_label,academies,academies_labels,support_establishment,valid_from,valid_until,renewal_of,dossier_id\n"));
+    assert!(exported.starts_with("id,title,category,status,filiere,filiere_label,region,region_label,academies,academies_labels,support_establishment,valid_from,valid_until,renewal_of,dossier_id,workflow,"), "the columns of the first release come first, in their order");
     assert_eq!(admin.get("/api/v1/labels/export?format=xml").await.0, 422);
 
     let other = TestDb::same_kind(db).await;
     let (app2, _) = app(&other.store, at(2027, 2, 1, 9, 0));
-    let report = app2.import_campuses(&cast.admin, &exported, false).await.unwrap();
+    let report = app2.import_campuses(&cast.admin, None, &exported, false).await.unwrap();
     assert!(report.problems.is_empty(), "{:?}", report.problems);
     assert_eq!(
         all_labels(&other).await.iter().map(essence).collect::<Vec<_>>(),
@@ -190,7 +190,7 @@ async fn hostile_files_are_refused(db: &TestDb) {
     assert!(text.contains("\"'=HYPERLINK("), "neutralised in CSV: {text}");
 }
 
-on_both_backends!(import_export_round_trip, hostile_files_are_refused);
+on_both_backends!(import_export_round_trip, hostile_files_are_refused, each_workflow_imports_its_own_labels);
 
 #[tokio::test]
 async fn the_cli_names_bad_lines_and_writes_nothing() {
@@ -288,4 +288,59 @@ fn parse_the_same_campus_twice_is_refused() {
     let problems =
         parse_campuses(&cmq(), &format!("{HEADER}{row}{}", row.replace("Campus Mer", "CAMPUS MER"))).unwrap_err();
     assert_eq!(problems[0].to_string(), "line 3, column title: the same campus as line 2");
+}
+
+/// Each workflow's labels come from files of their own columns, and are
+/// known by their key within their workflow: a lycée named like a campus
+/// is another label.
+async fn each_workflow_imports_its_own_labels(db: &TestDb) {
+    let _cast = cast(&db.store).await;
+    let served = serve(&db.store, at(2027, 2, 1, 9, 0)).await;
+    let admin = Client::login(&served.base, "admin@example.fr").await;
+    let path = "/api/v1/admin/import/campuses";
+    let ldm = "title,uai,etablissement,academie,category,valid_from,valid_until\n\
+               Lycée Jean Moulin,0750655E,Lycée Jean Moulin,Lyon,standard,2024-09-01,2029-08-31\n\
+               \"Campus « Mer, Littoral »\",0750654D,Lycée de la Mer,RENNES,standard,2023-09-01,2028-08-31\n";
+    let post = |query: &str, body: &str| {
+        let url = format!("{path}{query}");
+        let body = csv_client_body(body);
+        let admin = &admin;
+        async move { admin.raw(reqwest::Method::POST, &url, "text/csv", body).await }
+    };
+    let (status, report) = post("?workflow=nope", ldm).await;
+    assert_eq!((status, report["error"]["field"].as_str()), (422, Some("workflow")), "{report}");
+    let (status, report) = post("", ldm).await;
+    assert_eq!(status, 422, "the primary workflow's columns are asked for: {report}");
+    assert!(all_labels(db).await.is_empty());
+
+    let (status, report) = post("?workflow=ldm", ldm).await;
+    assert_eq!((status, report["written"].as_bool()), (200, Some(true)), "{report}");
+    let (status, report) = post("", FILE).await;
+    assert_eq!((status, report["written"].as_bool()), (200, Some(true)), "{report}");
+    let labels = all_labels(db).await;
+    assert_eq!(labels.len(), 15, "2 lycées and 13 campuses, a title shared");
+    let lycees: Vec<&LabelView> = labels.iter().filter(|l| l.workflow == "ldm").collect();
+    assert_eq!(lycees.len(), 2);
+    let moulin = lycees.iter().find(|l| l.title == "Lycée Jean Moulin").unwrap();
+    assert_eq!((&moulin.form["uai"], &moulin.form["academie"]), (&json!("0750655E"), &json!("LYON")));
+    let (status, label) = admin.get(&format!("/api/v1/labels/{}", moulin.id)).await;
+    assert_eq!((status, label["workflow"].as_str()), (200, Some("ldm")), "{label}");
+
+    // One export holds both, the primary's columns where they always were.
+    let (status, body) = admin.bytes("/api/v1/labels/export?format=csv").await;
+    assert_eq!(status, 200);
+    let exported = String::from_utf8(body).unwrap();
+    let header = exported.lines().next().unwrap();
+    assert!(header.ends_with(",dossier_id,workflow,uai,etablissement,academie,academie_label"), "{header}");
+    let line = exported.lines().find(|l| l.contains("Lycée Jean Moulin")).unwrap();
+    assert!(line.contains(",ldm,0750655E,Lycée Jean Moulin,LYON,Lyon"), "{line}");
+
+    // Again: nothing changes in either workflow.
+    for (query, body) in [("?workflow=ldm", ldm), ("", FILE)] {
+        let (status, report) = post(query, body).await;
+        assert_eq!(status, 200, "{report}");
+        let changes = report["changes"].as_array().unwrap();
+        assert!(changes.iter().all(|c| c["change"] == "unchanged"), "{report}");
+    }
+    assert_eq!(all_labels(db).await.len(), 15);
 }

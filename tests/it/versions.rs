@@ -96,6 +96,20 @@ async fn edited_file_keeps_instances_until_migrated(db: &TestDb) {
     // the dossier still runs on its own.
     let view = app2.update_dossier(&cast.porteur, old, &retitle("Campus v1")).await.expect("edits under v1");
     assert_eq!((view.title.as_str(), view.state.as_str()), ("Campus v1", "draft"));
+    // Its e-mails are worded by its version too.
+    let mail = labelflow::store::outbox::OutgoingMail {
+        id: "probe".into(),
+        entity: "dossier".into(),
+        entity_id: old.to_string(),
+        template: "call_closing".into(),
+        recipient_user_id: None,
+        recipient_email: "porteur@example.fr".into(),
+        context: serde_json::json!({}),
+        attempts: 0,
+        created_at: at(2027, 1, 21, 9, 0),
+    };
+    let facts = store.mail_facts(&mail).await.expect("mail facts");
+    assert_eq!((facts.workflow.as_str(), facts.workflow_version.as_deref()), ("cmq", Some(v1.as_str())));
 
     let second = app2.create_campaign(&cast.admin, &call("Appel 2027 bis")).await.expect("call");
     assert_eq!(second.workflow_version.as_deref(), Some(v2.as_str()));

@@ -105,6 +105,8 @@ pub async fn export(
 pub struct ImportQuery {
     /// Check and report without writing.
     pub dry_run: Option<bool>,
+    /// The workflow whose labels the file lists (default: the primary one).
+    pub workflow: Option<String>,
 }
 
 /// Import campuses from the campus CSV (request body, `text/csv`), admin:
@@ -135,7 +137,7 @@ pub async fn import(
     let text = std::str::from_utf8(&body).map_err(|_| {
         ApiError::from(crate::app::AppError::from(crate::engine::Refusal::invalid("body", "must be UTF-8 text")))
     })?;
-    let report = app.import_campuses(&caller.actor, text, q.dry_run.unwrap_or(false)).await?;
+    let report = app.import_campuses(&caller.actor, q.workflow.as_deref(), text, q.dry_run.unwrap_or(false)).await?;
     let status = if report.problems.is_empty() {
         axum::http::StatusCode::OK
     } else {

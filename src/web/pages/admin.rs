@@ -339,13 +339,23 @@ struct ImportPage {
     file_name: String,
     /// The file's text, carried from the preview to the import.
     text: String,
+    /// Per workflow: its id, label and the file's header it expects.
+    workflows: Vec<(String, String, String)>,
+    /// The workflow of the file sent.
+    chosen: String,
 }
 
-pub(super) async fn import_page(browser: Browser) -> Response {
+fn import_workflows(app: &App) -> Vec<(String, String, String)> {
+    app.workflows.iter().map(|d| (d.id.clone(), d.label.clone(), crate::app::import::columns(d).join(","))).collect()
+}
+
+pub(super) async fn import_page(State(app): State<App>, browser: Browser) -> Response {
     if !browser.actor.is_admin() {
         return forbidden(&browser);
     }
     let data = ImportPage {
+        workflows: import_workflows(&app),
+        chosen: app.workflows.primary().id.clone(),
         user: bar(&browser),
         csrf: browser.csrf.clone(),
         problems: vec![],
@@ -367,6 +377,7 @@ pub(super) async fn import_campuses(
     mut form: axum::extract::Multipart,
 ) -> Response {
     let (mut csrf, mut action, mut text, mut file_name) = (String::new(), String::new(), String::new(), String::new());
+    let mut workflow = String::new();
     let mut wrong_type = None;
     while let Ok(Some(field)) = form.next_field().await {
         let name = field.name().unwrap_or_default().to_string();
@@ -383,6 +394,7 @@ pub(super) async fn import_campuses(
         match name.as_str() {
             "csrf" => csrf = value,
             "action" => action = value,
+            "workflow" => workflow = value,
             "file" if !bytes.is_empty() => text = value,
             "text" if text.is_empty() => text = value,
             _ => {}
@@ -396,9 +408,13 @@ pub(super) async fn import_campuses(
         return message(bar(&browser), StatusCode::UNSUPPORTED_MEDIA_TYPE, "Import des campus", &text);
     }
     let dry_run = action != "importer";
-    let report = match app.import_campuses(&browser.actor, &text, dry_run).await {
+    let report = match app.import_campuses(&browser.actor, Some(&workflow), &text, dry_run).await {
         Ok(r) => r,
         Err(AppError::Refused(crate::engine::Refusal::NotAllowed { .. })) => return forbidden(&browser),
+        Err(e @ AppError::Refused(_)) => {
+            let text = messages::describe(&app.workflow, &e).1;
+            return message(bar(&browser), StatusCode::UNPROCESSABLE_ENTITY, "Import des campus", &text);
+        }
         Err(e) => {
             return message(
                 bar(&browser),
@@ -414,7 +430,10 @@ pub(super) async fn import_campuses(
         "update" => "mise à jour",
         _ => "inchangé",
     };
+    let chosen = if workflow.is_empty() { app.workflows.primary().id.clone() } else { workflow };
     let data = ImportPage {
+        workflows: import_workflows(&app),
+        chosen,
         user: bar(&browser),
         csrf: browser.csrf.clone(),
         problems: report
