@@ -418,6 +418,11 @@ fn recipient_sql(machine: Machine, r: &Recipient) -> Option<String> {
         (Dossier, Recipient::Reviewers) => "SELECT u.id, u.email FROM assignments a JOIN users u ON u.id = a.user_id WHERE a.dossier_id = $1".into(),
         (_, Recipient::Reviewer) => "SELECT u.id, u.email FROM users u WHERE u.id = $2".into(),
         (_, Recipient::Admins) => "SELECT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'admin'".into(),
+        // Addresses are checked at load to hold no quote: safe to quote.
+        (_, Recipient::Account(address)) => {
+            Recipient::account(address)?;
+            format!("SELECT u.id, u.email FROM users u WHERE LOWER(u.email) = '{address}'")
+        }
         _ => return None,
     })
 }

@@ -376,6 +376,12 @@ impl Ctx<'_> {
             "reviewers" => vec![Recipient::Reviewers],
             "reviewer" => vec![Recipient::Reviewer],
             "admins" => vec![Recipient::Admins],
+            other if other.starts_with("account:") => {
+                let address = other.trim_start_matches("account:");
+                vec![Recipient::account(address).ok_or_else(|| {
+                    format!("recipient `{other}`: `account:` takes an e-mail address in lower case")
+                })?]
+            }
             "staff" => self
                 .roles
                 .iter()
@@ -394,7 +400,7 @@ impl Ctx<'_> {
                 }
                 None => {
                     return Err(format!(
-                        "unknown recipient `{other}` (owners, reviewers, reviewer, admins, staff or a role)"
+                        "unknown recipient `{other}` (owners, reviewers, reviewer, admins, staff, a role or account:ADDRESS)"
                     ))
                 }
             },

@@ -147,6 +147,22 @@ pub enum Recipient {
     InScope(super::roles::Role),
     /// Every holder of a role (the national level).
     Holders(super::roles::Role),
+    /// The account of this e-mail address, if the server has one (a
+    /// secretariat, a committee's mailbox).
+    Account(String),
+}
+
+impl Recipient {
+    /// An address a file may name: lower case, one `@`, and only the
+    /// characters of ordinary addresses (it is written into SQL as is).
+    pub fn account(address: &str) -> Option<Recipient> {
+        let (local, domain) = address.split_once('@')?;
+        let plain = |s: &str, extra: &str| {
+            !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || extra.contains(c))
+        };
+        (plain(local, "._+-") && plain(domain, ".-") && domain.contains('.'))
+            .then(|| Recipient::Account(address.into()))
+    }
 }
 
 impl Serialize for Recipient {
@@ -163,6 +179,7 @@ impl std::fmt::Display for Recipient {
             Recipient::Reviewer => f.write_str("reviewer"),
             Recipient::Admins => f.write_str("admins"),
             Recipient::InScope(r) | Recipient::Holders(r) => write!(f, "{r}"),
+            Recipient::Account(address) => write!(f, "account:{address}"),
         }
     }
 }

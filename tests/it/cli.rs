@@ -58,6 +58,16 @@ fn check_names_each_problem_with_file_and_line() {
         ),
         (|s| s.replace("to = \"admissible\"", "to = \"admisible\""), "to = \"admisible\"", "unknown state `admisible`"),
         (
+            |s| {
+                s.replace(
+                    "\"reviewer_recused\", to = [\"president\"]",
+                    "\"reviewer_recused\", to = [\"account:Jury@x\"]",
+                )
+            },
+            "account:Jury@x",
+            "recipient `account:Jury@x`: `account:` takes an e-mail address in lower case",
+        ),
+        (
             |s| s.replace("notify = \"dossier_withdrawn\"", "notify = \"dossier_withdrawal\""),
             "dossier_withdrawal",
             "unknown template `dossier_withdrawal`",

@@ -151,6 +151,11 @@ async fn the_readme_tutorial_makes_a_working_label() {
     assert_eq!(labels.len(), 1);
     assert_eq!((labels[0]["status"].as_str(), labels[0]["dossier_id"].as_str()), (Some("active"), Some(&*dossier_id)));
     assert_eq!(labels[0]["title"], "Cantine du lycée Jean Moulin");
+    // The grant's e-mail went to the account the file names as well.
+    let jury = client.get(format!("{}/api/v1/me/notifications", server.base)).bearer_auth(&tokens["JURY"]);
+    let mails: Value = jury.send().await.unwrap().json().await.unwrap();
+    let to_jury = mails.as_array().unwrap().iter().filter(|m| m["template"] == "decision").count();
+    assert_eq!(to_jury, 1, "{mails:#}");
     let log = server.log();
     assert!(!log.contains("ERROR") && !log.contains("panicked"), "{log}");
 }
