@@ -106,6 +106,9 @@ pub fn parse_campuses(def: &Definition, text: &str) -> Result<Vec<CampusRow>, Ve
         return Err(missing);
     }
     let index = |name: &str| headers.iter().position(|h| h == name).expect("checked above");
+    // An export of several workflows names each row's: only `def`'s rows
+    // are read, so that it imports back once per workflow.
+    let workflow_column = headers.iter().position(|h| h == "workflow");
     let categories = def.categories();
     let mut rows: Vec<CampusRow> = Vec::new();
     let mut problems = Vec::new();
@@ -120,6 +123,10 @@ pub fn parse_campuses(def: &Definition, text: &str) -> Result<Vec<CampusRow>, Ve
         };
         let line = record.position().map(|p| p.line()).unwrap_or(0);
         if record.iter().all(str::is_empty) {
+            continue;
+        }
+        let other = workflow_column.and_then(|i| record.get(i)).map(str::trim).filter(|w| !w.is_empty());
+        if other.is_some_and(|w| w != def.id) {
             continue;
         }
         let get = |name: &str| record.get(index(name)).unwrap_or("").trim_matches(' ').to_string();

@@ -294,7 +294,7 @@ fn parse_the_same_campus_twice_is_refused() {
 /// known by their key within their workflow: a lycée named like a campus
 /// is another label.
 async fn each_workflow_imports_its_own_labels(db: &TestDb) {
-    let _cast = cast(&db.store).await;
+    let cast = cast(&db.store).await;
     let served = serve(&db.store, at(2027, 2, 1, 9, 0)).await;
     let admin = Client::login(&served.base, "admin@example.fr").await;
     let path = "/api/v1/admin/import/campuses";
@@ -334,6 +334,19 @@ async fn each_workflow_imports_its_own_labels(db: &TestDb) {
     assert!(header.ends_with(",dossier_id,workflow,uai,etablissement,academie,academie_label"), "{header}");
     let line = exported.lines().find(|l| l.contains("Lycée Jean Moulin")).unwrap();
     assert!(line.contains(",ldm,0750655E,Lycée Jean Moulin,LYON,Lyon"), "{line}");
+
+    // That export imports back into an empty database, once per workflow.
+    let other = TestDb::same_kind(db).await;
+    let (app2, _) = app(&other.store, at(2027, 2, 1, 9, 0));
+    for workflow in [None, Some("ldm")] {
+        let report = app2.import_campuses(&cast.admin, workflow, &exported, false).await.unwrap();
+        assert!(report.problems.is_empty() && report.written, "{workflow:?}: {:?}", report.problems);
+    }
+    let mut again: Vec<Essence> = all_labels(&other).await.iter().map(essence).collect();
+    let mut before: Vec<Essence> = all_labels(db).await.iter().map(essence).collect();
+    again.sort_by_key(|e| format!("{e:?}"));
+    before.sort_by_key(|e| format!("{e:?}"));
+    assert_eq!(again, before, "export → import per workflow → the same labels");
 
     // Again: nothing changes in either workflow.
     for (query, body) in [("?workflow=ldm", ldm), ("", FILE)] {
