@@ -270,9 +270,16 @@ impl App {
             return Err(Refusal::NotAllowed { reason: "only an administrator imports campuses".into() }.into());
         }
         let def = match workflow.filter(|w| !w.is_empty()) {
-            Some(id) => {
-                self.workflows.get(id).cloned().ok_or_else(|| Refusal::invalid("workflow", "no such workflow"))?
-            }
+            Some(id) => match self.workflows.get(id) {
+                Some(def) => def.clone(),
+                // Said as the file's problems are: the answer keeps one shape.
+                None => {
+                    let known: Vec<&str> = self.workflows.iter().map(|d| d.id.as_str()).collect();
+                    let reason = format!("no workflow `{id}` (known: {})", known.join(", "));
+                    let problems = vec![RowProblem { line: 0, column: "workflow".into(), reason }];
+                    return Ok(ImportReport { problems, ..Default::default() });
+                }
+            },
             None => self.workflows.primary().clone(),
         };
         let rows = match parse_campuses(&def, text) {

@@ -308,7 +308,8 @@ async fn each_workflow_imports_its_own_labels(db: &TestDb) {
         async move { admin.raw(reqwest::Method::POST, &url, "text/csv", body).await }
     };
     let (status, report) = post("?workflow=nope", ldm).await;
-    assert_eq!((status, report["error"]["field"].as_str()), (422, Some("workflow")), "{report}");
+    assert_eq!((status, report["problems"][0]["column"].as_str()), (422, Some("workflow")), "{report}");
+    assert!(report["problems"][0]["reason"].as_str().unwrap().contains("known: cmq, ldm"), "{report}");
     let (status, report) = post("", ldm).await;
     assert_eq!(status, 422, "the primary workflow's columns are asked for: {report}");
     assert!(all_labels(db).await.is_empty());
