@@ -203,7 +203,7 @@ function setup(thread)
   thread:set("tid", next_thread)
   next_thread = next_thread + 1
 end
-local pool, turn, i = {}, {}, 0
+local pool, turn, i, checked = {}, {}, 0, false
 function init(args)
   local threads, k = tonumber(args[1]), 0
   for line in io.lines(args[2]) do
@@ -216,11 +216,17 @@ function init(args)
   end
 end
 function request()
-  i = i % #pool + 1
-  local fields = pool[i]
-  local steps = (#fields - 1) / 2
-  local step = turn[i] or 0
-  turn[i] = (step + 1) % steps
+  local k = i % #pool + 1
+  local fields = pool[k]
+  local step = turn[k] or 0
+  -- wrk calls request() once on the first thread to check it, before the
+  -- run: that request is never sent, so it must not move the loop on.
+  if tid == 0 and not checked then
+    checked = true
+  else
+    i = k
+    turn[k] = (step + 1) % ((#fields - 1) / 2)
+  end
   return wrk.format("POST", "/api/v1/dossiers/" .. fields[1] .. "/events",
     {["Authorization"] = "Bearer " .. fields[2 + 2 * step], ["Content-Type"] = "application/json"},
     fields[3 + 2 * step])
