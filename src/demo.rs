@@ -46,16 +46,38 @@ pub struct Account {
     pub affiliations: Vec<String>,
 }
 
+/// One step of a demo or benchmark file: who sends which event.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
+    /// The stage it belongs to (none for a benchmark's write loop).
+    #[serde(default)]
     pub stage: String,
-    /// The e-mail of the account acting.
+    /// Who acts: an account's e-mail (demo), an account group (benchmark).
     pub by: String,
     pub event: String,
     /// The event's inputs, read by [`Values`].
     #[serde(default)]
     pub data: Map<String, Value>,
+}
+
+/// The steps a dossier taken to `stage` goes through: those of `stage` and
+/// of every stage named before it, stages ordered as the steps first name
+/// them.
+pub fn steps_through<'s>(steps: &'s [Step], stage: &str) -> Result<Vec<&'s Step>, AppError> {
+    let mut stages: Vec<&str> = Vec::new();
+    for s in steps {
+        if !stages.contains(&s.stage.as_str()) {
+            stages.push(&s.stage);
+        }
+    }
+    let upto = stages.iter().position(|s| *s == stage).ok_or_else(|| invalid(format!("no stage `{stage}`")))?;
+    Ok(steps.iter().filter(|s| stages.iter().position(|x| *x == s.stage) <= Some(upto)).collect())
+}
+
+/// `text` with each `{name}` of `vars` replaced by its value.
+pub fn fill(text: &str, vars: &[(&str, String)]) -> String {
+    vars.iter().fold(text.to_string(), |t, (name, value)| t.replace(&format!("{{{name}}}"), value))
 }
 
 /// What the values of a demo or benchmark file stand for: `{ account =
@@ -83,7 +105,7 @@ impl Values<'_> {
     }
 
     pub fn text(&self, text: &str) -> String {
-        self.vars.iter().fold(text.to_string(), |t, (name, value)| t.replace(&format!("{{{name}}}"), value))
+        fill(text, self.vars)
     }
 
     pub fn resolve(&self, value: &Value) -> Result<Value, AppError> {
@@ -216,12 +238,6 @@ pub async fn seed(app: &App, demo: &Demo) -> Result<bool, AppError> {
         kinds: vec!["creation".into(), "renewal".into()],
     };
     let campaign = app.store.create_campaign(&campaign, &admin, now).await?;
-    let stages: Vec<&str> = demo.steps.iter().fold(Vec::new(), |mut seen, s| {
-        if !seen.contains(&s.stage.as_str()) {
-            seen.push(&s.stage);
-        }
-        seen
-    });
     for d in &demo.dossiers {
         let owner_id = id_of(&d.owner)?;
         let owner = app.store.actor(owner_id).await?;
@@ -243,9 +259,8 @@ pub async fn seed(app: &App, demo: &Demo) -> Result<bool, AppError> {
             }
         }
         let Some(last) = d.stage.as_deref() else { continue };
-        let upto = stages.iter().position(|s| *s == last).ok_or_else(|| invalid(format!("no stage `{last}`")))?;
         let values = Values { def: &def, now, account: &id_of, vars: &[] };
-        for step in demo.steps.iter().filter(|s| stages.iter().position(|x| *x == s.stage) <= Some(upto)) {
+        for step in steps_through(&demo.steps, last)? {
             let who = app.store.actor(id_of(&step.by)?).await?;
             app.act(&who, Machine::Dossier, id, values.event(&step.event, &step.data)?).await?;
         }

@@ -141,7 +141,7 @@ async fn top_up(
                 }
                 let (id, i) = drafts[k % drafts.len()];
                 let owner = cast.pick(&profile, &profile.dossier.owner, i)?;
-                let title = profile.write.retitle.replace("{i}", &i.to_string()).replace("{k}", &k.to_string());
+                let title = crate::demo::fill(&profile.write.retitle, &[("i", i.to_string()), ("k", k.to_string())]);
                 app.update_dossier(owner, id, &DossierPatch { title: Some(title), ..Default::default() }).await?;
             }
         }));

@@ -1,10 +1,10 @@
-//! What the benchmarks build and repeat, read from the workflows folder's
-//! `bench/` file (the shipped one by default): the accounts by group, the
+//! What the benchmarks build and repeat, read from the shipped benchmark
+//! file of the workflow measured: the accounts by group, the
 //! dossier every generated one is made from, the steps of each stage and
 //! the steps of the write loads. Nothing here knows a label.
 
 use crate::app::{App, AppError};
-use crate::demo::{invalid, Values};
+use crate::demo::{fill, invalid, steps_through, Step, Values};
 use crate::engine::{Actor, Event, Grant, Scope};
 use crate::reference::Entry;
 use crate::store::records::{NewCampaign, NewDossier, NewUser};
@@ -13,7 +13,6 @@ use chrono::Duration;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
-use std::path::Path;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -75,18 +74,6 @@ pub struct Template {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Step {
-    #[serde(default)]
-    pub stage: String,
-    /// A group: the dossier's account in it; `GROUP#2` a second one.
-    pub by: String,
-    pub event: String,
-    #[serde(default)]
-    pub data: Map<String, Value>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Write {
     pub stage: String,
     pub reader: String,
@@ -98,23 +85,12 @@ pub struct Write {
 }
 
 impl Profile {
-    /// The `bench/` file of the workflows folder `dir` for `workflow`, else
-    /// the shipped one.
-    pub fn load(dir: Option<&Path>, workflow: &str) -> Result<Profile, String> {
-        let name = format!("bench/{workflow}.toml");
-        let (file, text) = match dir.map(|d| d.join(&name)).filter(|p| p.exists()) {
-            Some(path) => {
-                let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-                (path.display().to_string(), text)
-            }
-            None => {
-                let path = format!("workflows/{name}");
-                let text = crate::workflow::builtin::file(&path)
-                    .ok_or_else(|| format!("no benchmark file {name} for workflow `{workflow}`"))?;
-                (path, text.to_string())
-            }
-        };
-        let profile: Profile = toml::from_str(&text).map_err(|e| format!("{file}: {e}"))?;
+    /// The shipped benchmark file of `workflow` (`workflows/bench/ID.toml`).
+    pub fn load(workflow: &str) -> Result<Profile, String> {
+        let file = format!("workflows/bench/{workflow}.toml");
+        let text = crate::workflow::builtin::file(&file)
+            .ok_or_else(|| format!("no benchmark file {file} for workflow `{workflow}`"))?;
+        let profile: Profile = toml::from_str(text).map_err(|e| format!("{file}: {e}"))?;
         profile.check().map_err(|e| format!("{file}: {e}"))?;
         Ok(profile)
     }
@@ -240,7 +216,7 @@ impl Cast {
                 };
                 let mut vars = vec![("n", (per_code + 1).to_string()), ("label", label)];
                 vars.push(("code", code.clone().unwrap_or_default()));
-                let text = |t: &str| vars.iter().fold(t.to_string(), |t, (k, v)| t.replace(&format!("{{{k}}}"), v));
+                let text = |t: &str| fill(t, &vars);
                 let scope = match g.scope.as_deref().map(text) {
                     Some(s) => Some(Scope::parse(&s).ok_or_else(|| invalid(format!("account scope `{s}`")))?),
                     None => None,
@@ -266,7 +242,7 @@ impl Cast {
         };
         for c in 0..campaigns.max(1) {
             let new = NewCampaign {
-                name: profile.call.replace("{n}", &(c + 1).to_string()),
+                name: fill(&profile.call, &[("n", (c + 1).to_string())]),
                 workflow: def.id.clone(),
                 sources: Some(def.sources.clone()),
                 criteria: def.grid.id.clone(),
@@ -352,14 +328,7 @@ impl Cast {
         if stage.is_empty() {
             return Ok(id);
         }
-        let mut stages: Vec<&str> = Vec::new();
-        for s in &profile.steps {
-            if !stages.contains(&s.stage.as_str()) {
-                stages.push(&s.stage);
-            }
-        }
-        let upto = stages.iter().position(|s| *s == stage).ok_or_else(|| invalid(format!("no stage `{stage}`")))?;
-        for step in profile.steps.iter().filter(|s| stages.iter().position(|x| *x == s.stage) <= Some(upto)) {
+        for step in steps_through(&profile.steps, stage)? {
             let who = self.pick(profile, &step.by, i)?;
             app.act(who, Machine::Dossier, id, values.event(&step.event, &step.data)?).await?;
         }

@@ -168,7 +168,7 @@ fn backend(arg: BackendArg) -> Backend {
 /// (`workflows/bench/ID.toml`).
 fn shipped() -> anyhow::Result<(crate::workflow::Definition, Profile)> {
     let workflow = crate::workflow::builtin::primary()?;
-    let profile = Profile::load(None, &workflow.id).map_err(anyhow::Error::msg)?;
+    let profile = Profile::load(&workflow.id).map_err(anyhow::Error::msg)?;
     Ok((workflow, profile))
 }
 
