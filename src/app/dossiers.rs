@@ -305,9 +305,10 @@ impl App {
     pub async fn dossier_view(&self, id: Uuid) -> Result<DossierView, AppError> {
         let mut view = self.store.dossier_view(id).await?;
         if let Some(def) = self.workflows.at(&view.workflow, view.workflow_version.as_deref()) {
-            for side in def.roles.iter().filter_map(|r| r.endorses.clone()) {
-                view.endorsements.entry(side).or_insert(None);
+            for record in def.records_of(Machine::Dossier) {
+                view.records.entry(record.name.clone()).or_default();
             }
+            former_views(def, &mut view);
             view.top_level = top_level(def, &view.form);
             // Every detail the workflow's decision takes is there, null when
             // not given, as clients of earlier releases read them.
@@ -374,6 +375,11 @@ impl App {
             category: patch.category.as_deref().map(|c| category(&def, c)).transpose()?,
             scopes,
             form,
+            by_side: def
+                .records_of(Machine::Dossier)
+                .filter(|r| r.side_field().is_some())
+                .map(|r| r.name.clone())
+                .collect(),
         };
         let expected = patch.version.unwrap_or(instance.version);
         self.store.update_dossier(id, expected, &changes, actor, self.clock.now()).await?;
@@ -637,8 +643,23 @@ impl App {
     }
 
     pub async fn label(&self, actor: &Actor, id: Uuid) -> Result<LabelView, AppError> {
-        self.visible_label(actor, id).await?;
-        Ok(self.label_with_top_level(self.store.label_view(id).await?))
+        let instance = self.visible_label(actor, id).await?;
+        let mut view = self.label_with_top_level(self.store.label_view(id).await?);
+        // Reports and the like are for its owners and those who follow the
+        // label's life, not for every reader of the list of labels.
+        if let Facts::Label(l) = &instance.facts {
+            let owner = actor.user_id.is_some_and(|u| l.owners.contains(&u));
+            if owner || access::sees_label_audit(&*self.workflows, actor, l) {
+                let mut records = self.store.record_views(Machine::Label, id).await?;
+                if let Some(def) = self.workflows.at(&view.workflow, view.workflow_version.as_deref()) {
+                    for record in def.records_of(Machine::Label) {
+                        records.entry(record.name.clone()).or_default();
+                    }
+                }
+                view.records = Some(records);
+            }
+        }
+        Ok(view)
     }
 
     pub async fn label_audit(&self, actor: &Actor, id: Uuid) -> Result<Vec<TrailEntry>, AppError> {
@@ -653,4 +674,36 @@ impl App {
     pub async fn label_event(&self, actor: &Actor, id: Uuid, event: Event) -> Result<super::Outcome, AppError> {
         self.act(actor, Machine::Label, id, event).await
     }
+}
+
+/// The `endorsements` and `opinions` of a dossier view as clients written
+/// before declared records read them: when each side endorsed (every side
+/// the workflow's roles endorse, null until it does), and the opinions.
+fn former_views(def: &Definition, view: &mut DossierView) {
+    use crate::workflow::records::{FORMER_OPINION, FORMER_SIDE};
+    for side in def.roles.iter().filter_map(|r| r.endorses.clone()) {
+        view.endorsements.entry(side).or_insert(None);
+    }
+    if let Some(field) = def.record(FORMER_SIDE).and_then(|r| r.side_field()) {
+        for r in view.records.get(FORMER_SIDE).into_iter().flatten() {
+            if let Some(side) = r.fields.get(&field.name).and_then(serde_json::Value::as_str) {
+                view.endorsements.insert(side.to_string(), Some(r.recorded_at.clone()));
+            }
+        }
+    }
+    let text = |r: &RecordView, f: &str| r.fields.get(f).and_then(serde_json::Value::as_str).map(str::to_string);
+    let mut opinions: Vec<OpinionView> = view
+        .records
+        .get(FORMER_OPINION)
+        .into_iter()
+        .flatten()
+        .map(|r| OpinionView {
+            body: text(r, "body").unwrap_or_default(),
+            opinion: text(r, "opinion").unwrap_or_default(),
+            date: text(r, "date"),
+            recorded_at: r.recorded_at.clone(),
+        })
+        .collect();
+    opinions.sort_by(|a, b| a.body.cmp(&b.body));
+    view.opinions = opinions;
 }

@@ -237,7 +237,7 @@ pub fn placed(def: &Definition, record: &LabelRecord, now: DateTime<Utc>) -> (St
         valid_from: record.valid_from,
         valid_until: record.valid_until,
         has_labelled_renewal: false,
-        reports: vec![],
+        records: Default::default(),
     });
     let machine = &def.label_machine;
     let label = engine::Instance {

@@ -61,7 +61,13 @@ impl App {
         let today = paris_date(now);
         let mut reports = Vec::new();
         let in_force = self.workflows.states_at(Machine::Label, Stage::InForce);
-        for l in self.store.label_reports(&visibility, &in_force).await? {
+        // Only labels whose workflow keeps a yearly record owe one.
+        let yearly: Vec<(String, String)> = self
+            .workflows
+            .iter()
+            .filter_map(|w| Some((w.id.clone(), w.records.iter().find(|r| r.per_anniversary)?.name.clone())))
+            .collect();
+        for l in self.store.label_reports(&visibility, &in_force, &yearly).await? {
             let Ok(from) = NaiveDate::parse_from_str(&l.valid_from, "%Y-%m-%d") else { continue };
             let Some(anniversary) = last_anniversary(from, today) else { continue };
             if add_months(anniversary, REPORT_GRACE_MONTHS) <= today && !l.years.contains(&anniversary.year()) {

@@ -35,12 +35,23 @@ fn ready(def: &Definition, owner: Uuid, now: DateTime<Utc>) -> Instance {
             kind: "creation".into(),
             category: "standard".into(),
             form: filled(def.form.fields()),
-            endorsed: def.roles.iter().filter_map(|r| r.endorses.clone()).collect(),
+            records: endorsed(def),
             call_opens_at: Some(now - Duration::days(1)),
             call_closes_at: Some(now + Duration::days(30)),
             ..Default::default()
         })),
     }
+}
+
+/// Every side's record written by side (each side the roles endorse).
+fn endorsed(def: &Definition) -> crate::engine::Records {
+    def.records_of(Machine::Dossier)
+        .filter_map(|r| Some((r, r.side_field()?)))
+        .map(|(r, field)| {
+            let sides = def.roles.iter().filter_map(|role| role.endorses.clone());
+            (r.name.clone(), sides.map(|side| [(field.name.clone(), json!(side))].into_iter().collect()).collect())
+        })
+        .collect()
 }
 
 fn codes(f: &FormField) -> Vec<String> {

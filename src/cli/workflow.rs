@@ -13,7 +13,7 @@ pub fn check(path: &Path, out: &mut impl std::io::Write, err: &mut impl std::io:
             let count = |f: fn(&crate::workflow::MachineDef) -> usize| f(&def.dossier) + f(&def.label_machine);
             writeln!(
                 out,
-                "{}: workflow `{}` v{} is valid: {} states, {} events, {} transitions, {} timers, {} roles, {} form fields, {} predicates, criteria grid `{}` ({} criteria)",
+                "{}: workflow `{}` v{} is valid: {} states, {} events, {} transitions, {} timers, {} roles, {} form fields, {} records, {} predicates, criteria grid `{}` ({} criteria)",
                 path.display(),
                 def.id,
                 def.version,
@@ -23,6 +23,7 @@ pub fn check(path: &Path, out: &mut impl std::io::Write, err: &mut impl std::io:
                 count(|m| m.timers.len()),
                 def.roles.len(),
                 def.form.fields().count(),
+                def.records.len(),
                 def.rules.len(),
                 def.grid.id,
                 def.grid.criteria.len()

@@ -182,10 +182,8 @@ pub struct DossierFacts {
     pub renewal_of: Option<Uuid>,
     /// Last day of the label this dossier renews.
     pub renewal_of_valid_until: Option<NaiveDate>,
-    /// The sides that endorsed the dossier.
-    pub endorsed: Vec<String>,
-    /// Opinion body code → opinion code.
-    pub opinions: BTreeMap<String, String>,
+    /// The file's records written on the dossier.
+    pub records: Records,
     pub call_opens_at: Option<DateTime<Utc>>,
     pub call_closes_at: Option<DateTime<Utc>>,
     pub completion_due: Option<DateTime<Utc>>,
@@ -211,8 +209,17 @@ pub struct LabelFacts {
     pub valid_until: NaiveDate,
     /// A renewal dossier for this label has been labelled.
     pub has_labelled_renewal: bool,
-    /// Years whose activity report was submitted.
-    pub reports: Vec<i32>,
+    /// The file's records written on the label.
+    pub records: Records,
+}
+
+/// The records a workflow file declares, as stored on an instance: by
+/// record name, each record's fields in the order they were written.
+pub type Records = BTreeMap<String, Vec<Map<String, Value>>>;
+
+/// The values of `field` over the records `name`.
+pub fn record_values<'a>(records: &'a Records, name: &str, field: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+    records.get(name).into_iter().flatten().filter_map(move |r| r.get(field))
 }
 
 impl DossierFacts {
@@ -227,5 +234,14 @@ impl DossierFacts {
             }
         }
         sums.into_iter().map(|(k, (s, n))| (k, s as f64 / n as f64)).collect()
+    }
+}
+
+impl Facts {
+    pub fn records(&self) -> &Records {
+        match self {
+            Facts::Dossier(d) => &d.records,
+            Facts::Label(l) => &l.records,
+        }
     }
 }

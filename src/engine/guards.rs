@@ -3,7 +3,7 @@
 use super::facts::*;
 use super::plan::Refusal;
 use crate::calendar::{paris_date, ZONE};
-use crate::workflow::{Check, Condition, Definition, EventDef, Predicate};
+use crate::workflow::{Check, Condition, Definition, EventDef, Predicate, RecordDef};
 use chrono::{DateTime, Datelike, Utc};
 use serde_json::{Map, Value};
 
@@ -78,6 +78,7 @@ impl Ctx<'_> {
                     subject: self.subject,
                     grid: &self.def.grid,
                     form: &self.def.form,
+                    records: &self.def.records,
                 };
                 let mut cel = self.cel.borrow_mut();
                 cel.get_or_insert_with(|| super::rules::Evaluation::new(self.now)).check(rule, &sources)
@@ -92,20 +93,31 @@ impl Ctx<'_> {
         }
     }
 
-    /// The first side of the dossier the actor's scope endorses and that
-    /// has not endorsed yet.
-    pub fn endorsable_side(&self) -> Option<String> {
+    /// The first side the actor's scope endorses on the dossier that has no
+    /// record `record` yet (its field taken from the actor's side).
+    pub fn endorsable_side(&self, record: &RecordDef) -> Option<String> {
         let d = self.dossier()?;
+        let field = record.side_field()?;
+        let recorded: Vec<&Value> = record_values(&d.records, &record.name, &field.name).collect();
         self.actor.grants.iter().find_map(|g| {
             let side = self.def.role(&g.role)?.endorses.clone()?;
             let in_scope = g.scope.as_ref().is_some_and(|s| d.scopes.contains(s));
-            (in_scope && !d.endorsed.contains(&side)).then_some(side)
+            let free = !recorded.iter().any(|v| v.as_str() == Some(side.as_str()));
+            (in_scope && free).then_some(side)
         })
+    }
+
+    /// The years of the label's yearly records (the `per_anniversary` one).
+    fn reported_years(&self, l: &LabelFacts) -> Vec<i32> {
+        let Some(record) = self.def.records.iter().find(|r| r.per_anniversary) else { return vec![] };
+        let key = record.key.as_deref().unwrap_or_default();
+        record_values(&l.records, &record.name, key).filter_map(Value::as_i64).map(|y| y as i32).collect()
     }
 
     fn check_label(&self, guard: Predicate, l: &LabelFacts) -> Result<(), Refusal> {
         let today = paris_date(self.now);
-        let submitted = |year: Option<i32>| year.is_some_and(|y| l.reports.contains(&y));
+        let reports = self.reported_years(l);
+        let submitted = |year: Option<i32>| year.is_some_and(|y| reports.contains(&y));
         match guard {
             Predicate::HasLabelledRenewal if l.has_labelled_renewal => Ok(()),
             Predicate::HasLabelledRenewal => {
@@ -137,7 +149,7 @@ impl Ctx<'_> {
                         format!("must be an anniversary year of the label, {first} to {}", last.min(today.year() + 1)),
                     ));
                 }
-                if l.reports.contains(&year) {
+                if reports.contains(&year) {
                     return Err(failed(
                         guard,
                         "report_already_submitted",
@@ -167,8 +179,12 @@ impl Ctx<'_> {
                 }
                 _ => Ok(()),
             },
+            // Any of the file's records written by side will do: a workflow
+            // has one (the endorsement).
             Predicate::ActorSideNotEndorsed => self
-                .endorsable_side()
+                .def
+                .records_of(crate::workflow::Machine::Dossier)
+                .find_map(|r| self.endorsable_side(r))
                 .map(|_| ())
                 .ok_or_else(|| failed(guard, "already_endorsed", "your side has already endorsed this dossier")),
             Predicate::DueInFuture => {

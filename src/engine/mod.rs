@@ -15,7 +15,7 @@ pub use plan::*;
 
 use crate::calendar::{label_valid_until, paris_date, timer_due, TimerAnchorValue};
 use crate::workflow::{Definition, Effect, FieldType, Machine, MachineDef, RecordKind, Role, RoleKind, Transition};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -74,7 +74,7 @@ pub fn decide(
 
     let to_state = transition.target(&instance.state).to_string();
     let records = records(&transition.effects, &ctx)?;
-    let facts_after = apply_records(&instance.facts, &records);
+    let facts_after = apply_records(def, &instance.facts, &records);
     let key = subject.map(|p| p.user_id).or(actor.user_id);
     let effects = effects(machine, &transition.effects, &facts_after, key, &instance.pending_timers, now);
     let new_label = if transition.effects.contains(&Effect::CreateLabel) {
@@ -241,21 +241,15 @@ fn records(effects: &[Effect], ctx: &guards::Ctx) -> Result<Vec<Record>, Refusal
     let data = ctx.data;
     let mut out = Vec::new();
     for effect in effects {
-        let Effect::Record(kind) = effect else {
-            continue;
+        let kind = match effect {
+            Effect::Record(kind) => kind,
+            Effect::Write(name) => {
+                out.push(declared(ctx, name)?);
+                continue;
+            }
+            _ => continue,
         };
         out.push(match kind {
-            RecordKind::Endorsement => Record::Endorsement {
-                side: ctx.endorsable_side().ok_or_else(|| Refusal::NotAllowed {
-                    reason: "your scope endorses no side of this dossier".into(),
-                })?,
-                by: ctx.actor.user_id,
-            },
-            RecordKind::Opinion => Record::Opinion {
-                body: str_field(data, "body").unwrap_or_default(),
-                opinion: str_field(data, "opinion").unwrap_or_default(),
-                date: str_field(data, "date").and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
-            },
             RecordKind::CompletionRequest => Record::CompletionRequest {
                 message: str_field(data, "message").unwrap_or_default(),
                 due: instant_field(data, "due").ok_or_else(|| Refusal::invalid("due", "is required"))?,
@@ -290,10 +284,6 @@ fn records(effects: &[Effect], ctx: &guards::Ctx) -> Result<Vec<Record>, Refusal
                     .ok_or_else(|| Refusal::NotAllowed { reason: "only a person declares a conflict".into() })?,
                 reason: str_field(data, "reason").unwrap_or_default(),
             },
-            RecordKind::Report => Record::Report {
-                year: data.get("year").and_then(Value::as_i64).unwrap_or_default() as i32,
-                body: str_field(data, "body").unwrap_or_default(),
-            },
             RecordKind::Decision => Record::Decision {
                 outcome: str_field(data, "outcome").unwrap_or_default(),
                 category: str_field(data, "category"),
@@ -311,22 +301,49 @@ fn records(effects: &[Effect], ctx: &guards::Ctx) -> Result<Vec<Record>, Refusal
     Ok(out)
 }
 
-/// The facts as they will be once `records` are stored.
-pub fn apply_records(facts: &Facts, records: &[Record]) -> Facts {
+/// The file's record `name` as `ctx`'s event writes it: each field from
+/// the event's input of its name, or the actor's side.
+fn declared(ctx: &guards::Ctx, name: &str) -> Result<Record, Refusal> {
+    let def = ctx.def.record(name).ok_or_else(|| Refusal::invalid("record", format!("unknown record `{name}`")))?;
+    let mut fields = Map::new();
+    for f in &def.fields {
+        let value = match f.from {
+            crate::workflow::ValueSource::Input => ctx.data.get(&f.name).cloned().unwrap_or(Value::Null),
+            crate::workflow::ValueSource::ActorSide => Value::String(ctx.endorsable_side(def).ok_or_else(|| {
+                Refusal::NotAllowed { reason: "your scope endorses no side of this dossier not yet recorded".into() }
+            })?),
+        };
+        if !value.is_null() {
+            fields.insert(f.name.clone(), value);
+        }
+    }
+    let key = def.key.as_ref().map(|k| fields.get(k).map(key_text).unwrap_or_default());
+    Ok(Record::Declared { name: name.to_string(), key, fields })
+}
+
+/// The facts as they will be once `records` are stored; `def` says which
+/// field keys each of the file's records.
+pub fn apply_records(def: &Definition, facts: &Facts, records: &[Record]) -> Facts {
+    let mut facts = facts.clone();
+    for r in records {
+        let Record::Declared { name, key, fields } = r else { continue };
+        let list = match &mut facts {
+            Facts::Dossier(d) => d.records.entry(name.clone()).or_default(),
+            Facts::Label(l) => l.records.entry(name.clone()).or_default(),
+        };
+        let key_field = def.record(name).and_then(|d| d.key.as_deref());
+        if let (Some(field), Some(key)) = (key_field, key) {
+            list.retain(|old| old.get(field).map(key_text).as_deref() != Some(key.as_str()));
+        }
+        list.push(fields.clone());
+    }
     let Facts::Dossier(d) = facts else {
-        return facts.clone();
+        return facts;
     };
     let mut d = d.clone();
     for r in records {
         match r {
-            Record::Endorsement { side, .. } => {
-                if !d.endorsed.contains(side) {
-                    d.endorsed.push(side.clone());
-                }
-            }
-            Record::Opinion { body, opinion, .. } => {
-                d.opinions.insert(body.clone(), opinion.clone());
-            }
+            Record::Declared { .. } => {}
             Record::CompletionRequest { due, .. } => d.completion_due = Some(*due),
             Record::CompletionAnswered => d.completion_due = None,
             Record::Reviewer { user_id, due } => {
@@ -341,10 +358,18 @@ pub fn apply_records(facts: &Facts, records: &[Record]) -> Facts {
                 d.reviewers.retain(|r| r.user_id != *reviewer);
                 d.recused.push(*reviewer);
             }
-            Record::Decision { .. } | Record::Report { .. } => {}
+            Record::Decision { .. } => {}
         }
     }
     Facts::Dossier(d)
+}
+
+/// A key field's value as the key column holds it.
+pub fn key_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
 }
 
 /// Timer operations list exactly the rows to change: a cancellation only
@@ -397,7 +422,7 @@ fn effects(
                     out.timers.push(TimerOp::CancelAll);
                 }
             }
-            Effect::Record(_) | Effect::CreateLabel => {}
+            Effect::Record(_) | Effect::Write(_) | Effect::CreateLabel => {}
         }
     }
     out
@@ -455,7 +480,7 @@ fn new_label(
         valid_from,
         valid_until,
         has_labelled_renewal: false,
-        reports: vec![],
+        records: Default::default(),
     });
     Ok(NewLabel {
         category,

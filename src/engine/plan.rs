@@ -51,15 +51,13 @@ pub struct NewLabel {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "record", rename_all = "snake_case")]
 pub enum Record {
-    Endorsement {
-        /// The side endorsing: the `endorses` of the actor's staff role.
-        side: String,
-        by: Option<Uuid>,
-    },
-    Opinion {
-        body: String,
-        opinion: String,
-        date: Option<NaiveDate>,
+    /// A record the workflow file declares.
+    Declared {
+        name: String,
+        /// The value of its key field; none for a record without a key
+        /// (each write adds one).
+        key: Option<String>,
+        fields: Map<String, Value>,
     },
     CompletionRequest {
         message: String,
@@ -80,11 +78,6 @@ pub enum Record {
     Recusal {
         reviewer: Uuid,
         reason: String,
-    },
-    /// A label's yearly activity report.
-    Report {
-        year: i32,
-        body: String,
     },
     Decision {
         outcome: String,

@@ -4,7 +4,7 @@
 
 use super::facts::{Actor, DossierFacts, Facts, Instance, LabelFacts, Person, Scope};
 use super::plan::Refusal;
-use crate::workflow::{EventDef, FieldType, Form, Grid, Machine, Rule, Ty};
+use crate::workflow::{EventDef, FieldType, Form, Grid, Machine, RecordDef, RecordField, Rule, Ty};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -14,7 +14,7 @@ use std::sync::Arc;
 fn names(machine: Machine) -> &'static [&'static str] {
     match machine {
         Machine::Dossier => &["form", "incomplete", "records", "reviews", "grid", "event", "actor", "subject"],
-        Machine::Label => &["label", "grid", "event", "actor"],
+        Machine::Label => &["label", "records", "grid", "event", "actor"],
     }
 }
 
@@ -34,6 +34,9 @@ pub struct Sources<'a> {
     pub subject: Option<&'a Person>,
     pub grid: &'a Grid,
     pub form: &'a Form,
+    /// The file's records (every one of the machine is a list, empty when
+    /// none was written).
+    pub records: &'a [RecordDef],
 }
 
 impl Sources<'_> {
@@ -86,11 +89,17 @@ impl Sources<'_> {
             }
             "incomplete" => json!(super::form::missing(self.form, &dossier?.form)),
             "records" => {
-                let d = dossier?;
-                let endorsements: Vec<Value> = d.endorsed.iter().map(|side| json!({ "side": side })).collect();
-                let opinions: Vec<Value> =
-                    d.opinions.iter().map(|(body, opinion)| json!({ "body": body, "opinion": opinion })).collect();
-                json!({ "endorsement": endorsements, "opinion": opinions })
+                let written = self.instance.facts.records();
+                let lists: Map<String, Value> = self
+                    .records
+                    .iter()
+                    .filter(|r| r.machine == self.instance.machine)
+                    .map(|r| {
+                        let items = written.get(&r.name).into_iter().flatten().map(|f| record_item(r, f)).collect();
+                        (r.name.clone(), Value::Array(items))
+                    })
+                    .collect();
+                Value::Object(lists)
             }
             "reviews" => {
                 let d = dossier?;
@@ -104,7 +113,6 @@ impl Sources<'_> {
                 Facts::Label(l) => json!({
                     "valid_from": l.valid_from.to_string(),
                     "valid_until": l.valid_until.to_string(),
-                    "reports": l.reports,
                     "renewed": l.has_labelled_renewal,
                 }),
                 Facts::Dossier(_) => return None,
@@ -114,11 +122,34 @@ impl Sources<'_> {
     }
 }
 
+/// A record as predicates read it: every declared field, null when the
+/// event left it out.
+fn record_item(record: &RecordDef, fields: &Map<String, Value>) -> Value {
+    Value::Object(
+        record.fields.iter().map(|f| (f.name.clone(), fields.get(&f.name).cloned().unwrap_or(Value::Null))).collect(),
+    )
+}
+
+/// A sample value of a record's field, of its type.
+fn sample_value(field: &RecordField) -> Value {
+    match field.kind {
+        FieldType::Integer => json!(2000),
+        FieldType::Date => json!("2000-01-01"),
+        _ => json!(field.choices.first().cloned().unwrap_or_else(|| "x".into())),
+    }
+}
+
 /// Names and shapes of the facts a predicate of `machine` may read when
 /// `event` is sent: those of a sample instance, so they are the engine's by
 /// construction.
-pub fn shapes(machine: Machine, event: &EventDef, grid: &Grid, form: &Form) -> Vec<(String, Ty)> {
-    let mut out: Vec<(String, Ty)> = sample_variables(machine, event, &Map::new(), grid, form)
+pub fn shapes(
+    machine: Machine,
+    event: &EventDef,
+    grid: &Grid,
+    form: &Form,
+    records: &[RecordDef],
+) -> Vec<(String, Ty)> {
+    let mut out: Vec<(String, Ty)> = sample_variables(machine, event, &Map::new(), grid, form, records)
         .into_iter()
         .map(|(name, value)| (name.to_string(), Ty::of_json(&value)))
         .collect();
@@ -158,22 +189,26 @@ fn sample_variables(
     data: &Map<String, Value>,
     grid: &Grid,
     form: &Form,
+    records: &[RecordDef],
 ) -> Vec<(&'static str, Value)> {
-    let instance = sample(machine, form);
+    let instance = sample(machine, form, records);
     let person =
         Person { user_id: uuid::Uuid::nil(), roles: vec![], affiliations: vec![Scope::new(super::facts::ORG, "x")] };
     let actor = Actor::system();
-    variables(&Sources { instance: &instance, event, data, actor: &actor, subject: Some(&person), grid, form })
+    variables(&Sources { instance: &instance, event, data, actor: &actor, subject: Some(&person), grid, form, records })
 }
 
 /// An instance with one of everything a list may hold, so that every
 /// list's items have a shape.
-fn sample(machine: Machine, form: &Form) -> Instance {
-    let one = String::from("x");
+fn sample(machine: Machine, form: &Form, records: &[RecordDef]) -> Instance {
+    let written: super::facts::Records = records
+        .iter()
+        .filter(|r| r.machine == machine)
+        .map(|r| (r.name.clone(), vec![r.fields.iter().map(|f| (f.name.clone(), sample_value(f))).collect()]))
+        .collect();
     let facts = match machine {
         Machine::Dossier => Facts::Dossier(Box::new(DossierFacts {
-            endorsed: vec![one.clone()],
-            opinions: [(one.clone(), one.clone())].into(),
+            records: written,
             form: super::form::sample(form),
             ..DossierFacts::default()
         })),
@@ -184,7 +219,7 @@ fn sample(machine: Machine, form: &Form) -> Instance {
             valid_from: chrono::NaiveDate::MIN,
             valid_until: chrono::NaiveDate::MIN,
             has_labelled_renewal: false,
-            reports: vec![2000],
+            records: written,
         }),
     };
     Instance {
@@ -318,6 +353,7 @@ pub fn sample_fault(
     event: &EventDef,
     grid: &Grid,
     form: &Form,
+    records: &[RecordDef],
     wants_list: bool,
 ) -> Option<String> {
     let mut data = Map::new();
@@ -331,7 +367,7 @@ pub fn sample_fault(
             },
         );
     }
-    let ctx = context(&sample_variables(machine, event, &data, grid, form), DateTime::<Utc>::UNIX_EPOCH);
+    let ctx = context(&sample_variables(machine, event, &data, grid, form, records), DateTime::<Utc>::UNIX_EPOCH);
     use cel::ExecutionError as E;
     match expr.program().execute(&ctx) {
         Ok(cel::Value::Bool(_)) if !wants_list => None,

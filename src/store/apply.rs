@@ -191,6 +191,14 @@ fn version_update(plan: &Plan) -> (String, Vec<Bound>) {
     (sql, extra)
 }
 
+/// The table of a machine's declared records, and its instance column.
+pub(crate) fn records_table(machine: Machine) -> (&'static str, &'static str) {
+    match machine {
+        Machine::Dossier => ("dossier_records", "dossier_id"),
+        Machine::Label => ("label_records", "label_id"),
+    }
+}
+
 /// Stores a record that lives in its own table (the dossier-row ones went
 /// into the version UPDATE).
 async fn write_record(conn: &mut AnyConnection, id: &str, record: &Record, plan: &Plan) -> Result<()> {
@@ -198,31 +206,25 @@ async fn write_record(conn: &mut AnyConnection, id: &str, record: &Record, plan:
     let by = plan.actor_user.map(|u| u.to_string());
     match record {
         Record::CompletionRequest { .. } | Record::CompletionAnswered => {}
-        Record::Endorsement { side, by } => {
-            sqlx::query(
-                "INSERT INTO endorsements (dossier_id, side, endorsed_by, endorsed_at) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(id)
-            .bind(side)
-            .bind(by.map(|u| u.to_string()))
-            .bind(at)
-            .execute(&mut *conn)
-            .await?;
-        }
-        Record::Opinion { body, opinion, date } => {
-            sqlx::query(
-                "INSERT INTO opinions (dossier_id, body, opinion, given_on, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6) \
-                 ON CONFLICT (dossier_id, body) DO UPDATE SET opinion = excluded.opinion, given_on = excluded.given_on, \
+        Record::Declared { name, key, fields } => {
+            let (table, owner) = records_table(plan.machine);
+            let insert = format!(
+                "INSERT INTO {table} ({owner}, kind, record_key, data, recorded_by, recorded_at) VALUES ($1, $2, $3, {}, $5, $6) \
+                 ON CONFLICT ({owner}, kind, record_key) DO UPDATE SET data = excluded.data, \
                  recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at",
-            )
-            .bind(id)
-            .bind(body)
-            .bind(opinion)
-            .bind(date.map(|d| d.to_string()))
-            .bind(by)
-            .bind(at)
-            .execute(&mut *conn)
-            .await?;
+                super::Backend::of_connection(conn).json_param(4)
+            );
+            // A record without a key is never replaced: it gets its own.
+            let key = key.clone().unwrap_or_else(|| Uuid::new_v4().to_string());
+            sqlx::query(&insert)
+                .bind(id)
+                .bind(name)
+                .bind(key)
+                .bind(serde_json::Value::Object(fields.clone()).to_string())
+                .bind(by)
+                .bind(at)
+                .execute(&mut *conn)
+                .await?;
         }
         Record::Reviewer { user_id, due } => {
             sqlx::query("INSERT INTO assignments (dossier_id, user_id, due_at, assigned_by, assigned_at) VALUES ($1, $2, $3, $4, $5)")
@@ -257,18 +259,6 @@ async fn write_record(conn: &mut AnyConnection, id: &str, record: &Record, plan:
                 .bind(at)
                 .execute(&mut *conn)
                 .await?;
-        }
-        Record::Report { year, body } => {
-            sqlx::query(
-                "INSERT INTO label_reports (label_id, year, body, submitted_by, submitted_at) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(id)
-            .bind(i64::from(*year))
-            .bind(body)
-            .bind(by)
-            .bind(at)
-            .execute(&mut *conn)
-            .await?;
         }
         Record::Decision { outcome, category, years, motivation, details } => {
             let insert = format!(

@@ -33,6 +33,24 @@ pub struct DossierChanges {
     pub form: Option<Map<String, Value>>,
     /// The scopes the new document places the dossier in.
     pub scopes: Option<Vec<Scope>>,
+    /// The records written by side (endorsements): a move to other scopes
+    /// clears them, since the sides that wrote them no longer act for it.
+    pub by_side: Vec<String>,
+}
+
+/// The declared records of an instance, by kind, oldest first.
+pub(crate) async fn record_views(conn: &mut AnyConnection, machine: Machine, id: &str) -> Result<RecordViews> {
+    let (table, owner) = super::apply::records_table(machine);
+    let sql = format!(
+        "SELECT kind, {}, recorded_at FROM {table} WHERE {owner} = $1 ORDER BY recorded_at, record_key",
+        super::Backend::of_connection(conn).json_read("data")
+    );
+    let mut out = RecordViews::new();
+    for r in sqlx::query(&sql).bind(id).fetch_all(&mut *conn).await? {
+        let fields = parse_form(&r.get::<String, _>(1))?;
+        out.entry(r.get(0)).or_default().push(RecordView { recorded_at: rfc3339(r.get(2)), fields });
+    }
+    Ok(out)
 }
 
 /// Replaces a dossier's scopes.
@@ -173,15 +191,7 @@ impl Store {
             .filter_map(Value::as_object)
             .map(|p| PartnerView { id: text(p, "id"), name: text(p, "name"), kind: text(p, "type") })
             .collect();
-        let opinions = sqlx::query(
-            "SELECT body, opinion, given_on, recorded_at FROM opinions WHERE dossier_id = $1 ORDER BY body",
-        )
-        .bind(&key)
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|o| OpinionView { body: o.get(0), opinion: o.get(1), date: o.get(2), recorded_at: rfc3339(o.get(3)) })
-        .collect();
+        let records = record_views(&mut conn, Machine::Dossier, &key).await?;
         let self_assessment = sqlx::query("SELECT criterion, body FROM self_assessments WHERE dossier_id = $1")
             .bind(&key)
             .fetch_all(&mut *conn)
@@ -190,14 +200,6 @@ impl Store {
             .map(|s| (s.get::<String, _>(0), s.get::<String, _>(1)))
             .collect();
         let attachments = attachment_views(&mut conn, &key).await?;
-        let endorsements: Endorsements =
-            sqlx::query("SELECT side, endorsed_at FROM endorsements WHERE dossier_id = $1 ORDER BY side")
-                .bind(&key)
-                .fetch_all(&mut *conn)
-                .await?
-                .iter()
-                .map(|e| (e.get::<String, _>(0), Some(rfc3339(e.get(1)))))
-                .collect();
         let decision = sqlx::query(&format!(
             "SELECT outcome, category, years, motivation, {}, decided_at FROM decisions WHERE dossier_id = $1",
             self.backend().json_read("details")
@@ -233,8 +235,9 @@ impl Store {
             form,
             owners,
             partners,
-            endorsements,
-            opinions,
+            records,
+            endorsements: Endorsements::new(),
+            opinions: vec![],
             completion,
             self_assessment,
             attachments,
@@ -352,20 +355,35 @@ impl Store {
             new.dedup();
             new != old_scopes
         });
-        let moved = scopes_changed;
-        let endorsed =
-            sqlx::query("SELECT side, endorsed_by, endorsed_at FROM endorsements WHERE dossier_id = $1 ORDER BY side")
+        let (table, owner) = super::apply::records_table(Machine::Dossier);
+        let mut cleared = Vec::new();
+        if scopes_changed {
+            for kind in &changes.by_side {
+                let rows = sqlx::query(&format!(
+                    "SELECT record_key, recorded_by, recorded_at FROM {table} WHERE {owner} = $1 AND kind = $2 ORDER BY record_key"
+                ))
                 .bind(&key)
+                .bind(kind)
                 .fetch_all(&mut **tx)
                 .await?;
-        if moved && !endorsed.is_empty() {
-            let mut was = serde_json::Map::new();
-            for e in &endorsed {
-                let (side, by, at): (String, Option<String>, i64) = (e.get(0), e.get(1), e.get(2));
-                was.insert(side, json!({"by": by, "at": rfc3339(at)}));
+                if rows.is_empty() {
+                    continue;
+                }
+                let mut was = serde_json::Map::new();
+                for e in &rows {
+                    let (side, by, at): (String, Option<String>, i64) = (e.get(0), e.get(1), e.get(2));
+                    was.insert(side, json!({"by": by, "at": rfc3339(at)}));
+                }
+                // Entries of earlier releases name the endorsements so.
+                let name = if kind == crate::workflow::records::FORMER_SIDE {
+                    "endorsements".to_string()
+                } else {
+                    kind.clone()
+                };
+                old.insert(name.clone(), Value::Object(was));
+                new.insert(name, json!({}));
+                cleared.push(kind);
             }
-            old.insert("endorsements".into(), Value::Object(was));
-            new.insert("endorsements".into(), json!({}));
         }
         let sql = format!(
             "UPDATE dossiers SET version = version + 1, updated_at = $1{} WHERE id = $2 AND version = $3",
@@ -384,7 +402,13 @@ impl Store {
         }
         if let (true, Some(scopes)) = (scopes_changed, &changes.scopes) {
             write_scopes(&mut tx, &key, scopes).await?;
-            sqlx::query("DELETE FROM endorsements WHERE dossier_id = $1").bind(&key).execute(&mut **tx).await?;
+            for kind in cleared {
+                sqlx::query(&format!("DELETE FROM {table} WHERE {owner} = $1 AND kind = $2"))
+                    .bind(&key)
+                    .bind(kind)
+                    .execute(&mut **tx)
+                    .await?;
+            }
         }
         let entry = Entry::new("dossier", &key, "update", actor, now)
             .before(Value::Object(old))

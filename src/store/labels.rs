@@ -79,6 +79,14 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The declared records of an instance, by kind, oldest first.
+    pub async fn record_views(&self, machine: crate::workflow::Machine, id: Uuid) -> Result<super::views::RecordViews> {
+        let mut conn = self.pool.acquire().await?;
+        super::dossiers::record_views(&mut conn, machine, &id.to_string()).await
+    }
+}
+
 fn label_select(backend: Backend) -> String {
     format!(
         "SELECT l.id, l.dossier_id, l.title, l.category, l.workflow, l.workflow_version, {}, l.valid_from, l.valid_until, \
@@ -114,5 +122,6 @@ fn label_view(r: &sqlx::any::AnyRow) -> Result<LabelView> {
         status: r.get(9),
         version: r.get(10),
         renewal_of: r.get(11),
+        records: None,
     })
 }

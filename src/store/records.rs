@@ -2,7 +2,9 @@
 
 use super::audit::{append_after, Entry};
 use super::{from_micros, to_micros, Backend, Result, Store, StoreError};
-use crate::engine::{Actor, DossierFacts, Effects, Facts, Grant, Instance, LabelFacts, Person, Reviewer, Scope};
+use crate::engine::{
+    Actor, DossierFacts, Effects, Facts, Grant, Instance, LabelFacts, Person, Records, Reviewer, Scope,
+};
 use crate::workflow::{Machine, Role};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
@@ -289,10 +291,9 @@ impl Store {
 /// the aggregate functions are the one part written per dialect.
 const DOSSIER_FACTS_SQLITE: &str = "SELECT d.workflow, d.workflow_version, d.state, d.version, d.kind, d.renewal_of, d.category, d.title, d.form, \
     d.completion_due, c.opens_at, c.closes_at, l.valid_until AS renewed_until, \
-    (SELECT json_group_array(side) FROM endorsements WHERE dossier_id = d.id) AS endorsed, \
+    (SELECT json_group_array(json_array(kind, json(data))) FROM (SELECT kind, data FROM dossier_records WHERE dossier_id = d.id ORDER BY recorded_at, record_key)) AS records, \
     (SELECT json_group_array(scope) FROM (SELECT scope FROM dossier_scopes WHERE dossier_id = d.id ORDER BY scope)) AS scopes, \
     (SELECT json_group_array(user_id) FROM dossier_owners WHERE dossier_id = d.id) AS owners, \
-    (SELECT json_group_object(body, opinion) FROM opinions WHERE dossier_id = d.id) AS opinions, \
     (SELECT json_group_array(json_array(user_id, due_at, scores)) FROM (SELECT a.user_id, a.due_at, r.scores FROM assignments a \
         LEFT JOIN reviews r ON r.dossier_id = a.dossier_id AND r.reviewer_id = a.user_id WHERE a.dossier_id = d.id ORDER BY a.assigned_at)) AS reviewers, \
     (SELECT json_group_array(user_id) FROM recusals WHERE dossier_id = d.id) AS recused, \
@@ -301,10 +302,9 @@ const DOSSIER_FACTS_SQLITE: &str = "SELECT d.workflow, d.workflow_version, d.sta
 
 const DOSSIER_FACTS_POSTGRES: &str = "SELECT d.workflow, d.workflow_version, d.state, d.version, d.kind, d.renewal_of, d.category, d.title, d.form::text AS form, \
     d.completion_due, c.opens_at, c.closes_at, l.valid_until AS renewed_until, \
-    (SELECT COALESCE(json_agg(side ORDER BY side), '[]')::text FROM endorsements WHERE dossier_id = d.id) AS endorsed, \
+    (SELECT COALESCE(json_agg(json_build_array(kind, data) ORDER BY recorded_at, record_key), '[]')::text FROM dossier_records WHERE dossier_id = d.id) AS records, \
     (SELECT COALESCE(json_agg(scope ORDER BY scope), '[]')::text FROM dossier_scopes WHERE dossier_id = d.id) AS scopes, \
     (SELECT COALESCE(json_agg(user_id), '[]')::text FROM dossier_owners WHERE dossier_id = d.id) AS owners, \
-    (SELECT COALESCE(json_object_agg(body, opinion), '{}')::text FROM opinions WHERE dossier_id = d.id) AS opinions, \
     (SELECT COALESCE(json_agg(json_build_array(a.user_id, a.due_at, r.scores) ORDER BY a.assigned_at), '[]')::text FROM assignments a \
         LEFT JOIN reviews r ON r.dossier_id = a.dossier_id AND r.reviewer_id = a.user_id WHERE a.dossier_id = d.id) AS reviewers, \
     (SELECT COALESCE(json_agg(user_id), '[]')::text FROM recusals WHERE dossier_id = d.id) AS recused, \
@@ -316,7 +316,7 @@ const LABEL_FACTS_SQLITE: &str = "SELECT l.workflow, l.workflow_version, l.state
     (SELECT json_group_array(scope) FROM (SELECT scope FROM label_scopes WHERE label_id = l.id ORDER BY scope)) AS scopes, \
     (SELECT json_group_array(user_id) FROM dossier_owners WHERE dossier_id = l.dossier_id) AS owners, \
     (SELECT json_group_array(json_array(name, timer_key)) FROM timers WHERE entity = 'label' AND entity_id = l.id AND status = 'pending') AS timers, \
-    (SELECT json_group_array(year) FROM label_reports WHERE label_id = l.id) AS reports \
+    (SELECT json_group_array(json_array(kind, json(data))) FROM (SELECT kind, data FROM label_records WHERE label_id = l.id ORDER BY recorded_at, record_key)) AS records \
     FROM labels l WHERE l.id = $1";
 
 const LABEL_FACTS_POSTGRES: &str = "SELECT l.workflow, l.workflow_version, l.state, l.version, l.dossier_id, l.valid_from, l.valid_until, \
@@ -324,12 +324,21 @@ const LABEL_FACTS_POSTGRES: &str = "SELECT l.workflow, l.workflow_version, l.sta
     (SELECT COALESCE(json_agg(scope ORDER BY scope), '[]')::text FROM label_scopes WHERE label_id = l.id) AS scopes, \
     (SELECT COALESCE(json_agg(user_id), '[]')::text FROM dossier_owners WHERE dossier_id = l.dossier_id) AS owners, \
     (SELECT COALESCE(json_agg(json_build_array(name, timer_key)), '[]')::text FROM timers WHERE entity = 'label' AND entity_id = l.id AND status = 'pending') AS timers, \
-    (SELECT COALESCE(json_agg(year), '[]')::text FROM label_reports WHERE label_id = l.id) AS reports \
+    (SELECT COALESCE(json_agg(json_build_array(kind, data) ORDER BY recorded_at, record_key), '[]')::text FROM label_records WHERE label_id = l.id) AS records \
     FROM labels l WHERE l.id = $1";
 
 fn json_column<T: serde::de::DeserializeOwned>(row: &sqlx::any::AnyRow, column: &str) -> Result<T> {
     let text: String = row.get(column);
     serde_json::from_str(&text).map_err(|e| StoreError::Invalid(format!("corrupt {column} list: {e}")))
+}
+
+/// The `records` column: (kind, fields) pairs, oldest first.
+fn records(row: &sqlx::any::AnyRow) -> Result<Records> {
+    let mut out = Records::new();
+    for (kind, fields) in json_column::<Vec<(String, serde_json::Map<String, serde_json::Value>)>>(row, "records")? {
+        out.entry(kind).or_default().push(fields);
+    }
+    Ok(out)
 }
 
 fn scopes(texts: Vec<String>) -> Vec<Scope> {
@@ -378,8 +387,7 @@ async fn dossier_instance(conn: &mut AnyConnection, backend: Backend, id: Uuid) 
         renewal_of_valid_until: row
             .get::<Option<String>, _>("renewed_until")
             .and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()),
-        endorsed: json_column(&row, "endorsed")?,
-        opinions: json_column(&row, "opinions")?,
+        records: records(&row)?,
         call_opens_at: Some(from_micros(row.get("opens_at"))),
         call_closes_at: Some(from_micros(row.get("closes_at"))),
         completion_due: row.get::<Option<i64>, _>("completion_due").map(from_micros),
@@ -419,7 +427,7 @@ async fn label_instance(conn: &mut AnyConnection, backend: Backend, id: Uuid) ->
         valid_from: date("valid_from")?,
         valid_until: date("valid_until")?,
         has_labelled_renewal: row.get::<i64, _>("renewals") > 0,
-        reports: json_column(&row, "reports")?,
+        records: records(&row)?,
     };
     Ok(Instance {
         machine: Machine::Label,

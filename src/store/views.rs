@@ -30,6 +30,12 @@ pub struct DossierView {
     pub form: serde_json::Map<String, serde_json::Value>,
     pub owners: Vec<String>,
     pub partners: Vec<PartnerView>,
+    /// The records the workflow file declares, by name: every one of the
+    /// dossier machine is there, empty when none was written.
+    #[schema(value_type = Object)]
+    pub records: RecordViews,
+    /// The records written by side (`endorsements`) and the opinions,
+    /// shaped as before records were declared, for the clients of then.
     #[schema(value_type = Object)]
     pub endorsements: Endorsements,
     pub opinions: Vec<OpinionView>,
@@ -49,6 +55,19 @@ pub struct PartnerView {
     #[serde(rename = "type")]
     pub kind: String,
 }
+
+/// One record the workflow file declares: its fields, and when it was
+/// written.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecordView {
+    pub recorded_at: String,
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub fields: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Records by name, oldest first.
+pub type RecordViews = BTreeMap<String, Vec<RecordView>>;
 
 /// When each side endorsed the dossier (RFC 3339), by side; a side the
 /// workflow declares that has not endorsed yet is null.
@@ -143,6 +162,11 @@ pub struct LabelView {
     pub status: String,
     pub version: i64,
     pub renewal_of: Option<String>,
+    /// The records the workflow file declares on labels (yearly reports…),
+    /// by name: in a single label, for those who may read its audit trail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub records: Option<RecordViews>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -143,20 +143,40 @@ impl Store {
             .collect())
     }
 
-    /// Labels in one of `states` (those in force) that the visibility
-    /// reaches, with their report years.
-    pub async fn label_reports(&self, visibility: &Visibility, states: &[String]) -> Result<Vec<LabelReports>> {
+    /// Labels of `workflows` in one of `states` (those in force) that the
+    /// visibility reaches, with the years of their yearly records: each
+    /// workflow given with the name of its `per_anniversary` record.
+    pub async fn label_reports(
+        &self,
+        visibility: &Visibility,
+        states: &[String],
+        workflows: &[(String, String)],
+    ) -> Result<Vec<LabelReports>> {
+        if workflows.is_empty() {
+            return Ok(vec![]);
+        }
         let mut binds = Vec::new();
         let scope = super::labels::label_visibility_sql(visibility, &mut binds);
         let in_states = in_list("l.state", states, &mut binds);
+        let mut kinds = Vec::new();
+        for (workflow, kind) in workflows {
+            binds.push(workflow.clone());
+            let w = binds.len();
+            binds.push(kind.clone());
+            kinds.push(format!("(l.workflow = ${w} AND r.kind = ${})", w + 1));
+        }
+        let in_workflows =
+            in_list("l.workflow", &workflows.iter().map(|(w, _)| w.clone()).collect::<Vec<_>>(), &mut binds);
         let sql = format!(
-            "SELECT l.id, l.title, l.valid_from, r.year FROM labels l LEFT JOIN label_reports r ON r.label_id = l.id \
-             WHERE {in_states} AND {scope} ORDER BY l.title, l.id"
+            "SELECT l.id, l.title, l.valid_from, r.record_key FROM labels l \
+             LEFT JOIN label_records r ON r.label_id = l.id AND ({}) \
+             WHERE {in_workflows} AND {in_states} AND {scope} ORDER BY l.title, l.id",
+            kinds.join(" OR ")
         );
         let mut out: Vec<LabelReports> = Vec::new();
         for r in self.fetch_with(&sql, &binds).await? {
             let id: String = r.get(0);
-            let year = r.get::<Option<i64>, _>(3).map(|y| y as i32);
+            let year = r.get::<Option<String>, _>(3).and_then(|y| y.parse::<i32>().ok());
             match out.last_mut() {
                 Some(last) if last.label_id == id => last.years.extend(year),
                 _ => out.push(LabelReports {

@@ -86,6 +86,10 @@ pub struct WorkflowSummary {
     pub role_details: Vec<crate::workflow::RoleDef>,
     /// The workflow file's own predicates, with what a refused person reads.
     pub predicates: Vec<PredicateSummary>,
+    /// The records the file declares: name, machine, French label, key,
+    /// writers, typed fields (`from`: `input` or `actor_side`).
+    #[schema(value_type = Vec<Object>)]
+    pub records: Vec<crate::workflow::RecordDef>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -252,6 +256,7 @@ fn summary(wf: &crate::workflow::Definition) -> WorkflowSummary {
                 message: r.message.clone(),
             })
             .collect(),
+        records: wf.records.clone(),
     }
 }
 

@@ -59,6 +59,7 @@ pub fn compile(
         rules: BTreeMap::new(),
         uses: Vec::new(),
         roles: Vec::new(),
+        record_names: BTreeSet::new(),
     };
     let raw: RawFile = match toml::from_str(source) {
         Ok(raw) => raw,
@@ -99,11 +100,24 @@ pub fn compile(
         ctx.at_line(line, message);
     }
     ctx.roles(&raw.roles, &form);
+    ctx.record_names = raw.records.keys().cloned().collect();
+    ctx.record_names.extend(super::records::FORMER_NAMES.iter().map(|n| n.to_string()));
     ctx.rules(&raw.predicates);
     let dossier = ctx.machine(Machine::Dossier, raw.dossier);
     let label = ctx.machine(Machine::Label, raw.label);
+    let mut record_problems = Vec::new();
+    let records = super::records::build(
+        source,
+        &raw.records,
+        &ctx.roles,
+        [(Machine::Dossier, &dossier), (Machine::Label, &label)],
+        &mut record_problems,
+    );
+    for (line, message) in record_problems {
+        ctx.at_line(line, message);
+    }
     if let Some(grid) = &grid {
-        ctx.rule_names(&raw.predicates, grid, &form);
+        ctx.rule_names(&raw.predicates, grid, &form, &records);
     }
     let mut refusals = BTreeMap::new();
     if let Some(table) = &raw.refusals {
@@ -134,6 +148,7 @@ pub fn compile(
         dossier,
         label_machine: label,
         refusals,
+        records,
         rules: ctx.rules.into_iter().map(|(name, (rule, _))| (name, rule)).collect(),
     })
 }
@@ -162,6 +177,8 @@ struct RawFile {
     form: Option<super::form::RawForm>,
     #[serde(default)]
     roles: BTreeMap<String, Spanned<RawRole>>,
+    #[serde(default)]
+    records: BTreeMap<String, Spanned<super::records::RawRecord>>,
 }
 
 #[derive(Deserialize)]
@@ -299,6 +316,8 @@ struct Ctx<'s> {
     /// (predicate, machine, event) for each place a transition names one.
     uses: Vec<(String, Machine, EventDef)>,
     roles: Vec<RoleDef>,
+    /// The names `record` effects may write besides the engine's own.
+    record_names: BTreeSet<String>,
 }
 
 impl Ctx<'_> {
@@ -454,8 +473,8 @@ impl Ctx<'_> {
 
         let mut transitions = Vec::new();
         for spanned in &raw.transitions {
-            let line = self.line(spanned);
             let t = spanned.get_ref();
+            let line = self.line(&t.event);
             let event_name = t.event.get_ref().clone();
             let event = events.iter().find(|e: &&EventDef| e.name == event_name).cloned();
             if event.is_none() {
@@ -691,7 +710,13 @@ impl Ctx<'_> {
 
     /// Checks every name each predicate reads against the facts of the
     /// events it guards, then runs it on a sample instance for type faults.
-    fn rule_names(&mut self, raw: &BTreeMap<String, Spanned<RawPredicate>>, grid: &Grid, form: &super::form::Form) {
+    fn rule_names(
+        &mut self,
+        raw: &BTreeMap<String, Spanned<RawPredicate>>,
+        grid: &Grid,
+        form: &super::form::Form,
+        records: &[super::records::RecordDef],
+    ) {
         let unused: Vec<String> = self.rules.iter().filter(|(_, (_, used))| !used).map(|(n, _)| n.clone()).collect();
         for name in unused {
             self.at(&raw[&name], format!("predicate `{name}` is used by no transition"));
@@ -700,7 +725,7 @@ impl Ctx<'_> {
             let Some((rule, _)) = self.rules.get(&name) else { continue };
             let rule = rule.clone();
             let p = raw[&name].get_ref();
-            let shapes = crate::engine::rules::shapes(machine, &event, grid, form);
+            let shapes = crate::engine::rules::shapes(machine, &event, grid, form, records);
             let parts = [
                 (rule.expr.as_ref().zip(p.rule.as_ref()), "rule", false),
                 (rule.missing.as_ref().zip(p.missing.as_ref()), "missing", true),
@@ -718,7 +743,7 @@ impl Ctx<'_> {
                 }
                 if unknown.is_empty() {
                     if let Some(fault) =
-                        crate::engine::rules::sample_fault(expr, machine, &event, grid, form, wants_list)
+                        crate::engine::rules::sample_fault(expr, machine, &event, grid, form, records, wants_list)
                     {
                         self.at_line(first, format!("predicate `{name}`: {key}: {fault} (in event `{}`)", event.name));
                     }
@@ -813,6 +838,8 @@ impl Ctx<'_> {
                     out.push(Effect::CancelAllTimers);
                 }
             } else if let Some(kind) = &e.record {
+                // A name the engine does not keep is the file's own record,
+                // checked against its declaration once both machines are read.
                 match RecordKind::parse(kind) {
                     Some(k) if k.machine() != machine => {
                         self.at(
@@ -821,7 +848,8 @@ impl Ctx<'_> {
                         );
                     }
                     Some(k) => out.push(Effect::Record(k)),
-                    None => self.at(spanned, format!("unknown effect `record = \"{kind}\"`")),
+                    None if self.record_names.contains(kind) => out.push(Effect::Write(kind.clone())),
+                    None => self.at(spanned, format!("unknown record `{kind}` (declare it under [records.{kind}])")),
                 }
             } else if e.create_label == Some(true) {
                 if machine != Machine::Dossier {

@@ -29,6 +29,8 @@ pub struct Definition {
     pub refusals: std::collections::BTreeMap<String, String>,
     /// The file's own predicates, by name.
     pub rules: std::collections::BTreeMap<String, Rule>,
+    /// The records the file declares (or its effects imply).
+    pub records: Vec<super::records::RecordDef>,
 }
 
 /// A definition's file and criteria grid, as read.
@@ -66,6 +68,16 @@ impl Definition {
             }
         }
         out
+    }
+
+    /// The file's record `name`.
+    pub fn record(&self, name: &str) -> Option<&super::records::RecordDef> {
+        self.records.iter().find(|r| r.name == name)
+    }
+
+    /// The records of `machine`, in the file's order.
+    pub fn records_of(&self, machine: Machine) -> impl Iterator<Item = &super::records::RecordDef> {
+        self.records.iter().filter(move |r| r.machine == machine)
     }
 
     /// What a person reads for `code`, a value of the choice fields named
@@ -211,7 +223,7 @@ impl MachineDef {
             Effect::StartTimer(name) | Effect::CancelTimer(name) => {
                 self.timer(name).is_some_and(|timer| timer.anchor.per_reviewer())
             }
-            Effect::CancelAllTimers | Effect::CreateLabel => false,
+            Effect::CancelAllTimers | Effect::CreateLabel | Effect::Write(_) => false,
         })
     }
 
@@ -284,7 +296,7 @@ pub struct Transition {
     pub when: Vec<Condition>,
     pub guards: Vec<Check>,
     pub effects: Vec<Effect>,
-    /// Line in the workflow file, for messages.
+    /// Line of its `event` in the workflow file, for messages.
     pub line: usize,
 }
 
@@ -344,11 +356,16 @@ impl std::fmt::Display for Condition {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    Notify { template: String, to: Vec<Recipient> },
+    Notify {
+        template: String,
+        to: Vec<Recipient>,
+    },
     StartTimer(String),
     CancelTimer(String),
     CancelAllTimers,
     Record(RecordKind),
+    /// Writes the file's record of that name.
+    Write(String),
     CreateLabel,
 }
 

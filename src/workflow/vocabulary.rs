@@ -111,26 +111,21 @@ impl Stage {
 }
 
 vocabulary! {
-    /// What a `record` effect stores on the dossier.
+    /// The records the engine keeps itself (a `record` effect naming
+    /// another writes one the file declares, see [`super::records`]).
     RecordKind {
-        Endorsement = "endorsement",
-        Opinion = "opinion",
         CompletionRequest = "completion_request",
         CompletionAnswered = "completion_answered",
         Reviewer = "reviewer",
         Review = "review",
         Recusal = "recusal",
         Decision = "decision",
-        Report = "report",
     }
 }
 
 impl RecordKind {
     pub fn machine(self) -> Machine {
-        match self {
-            RecordKind::Report => Machine::Label,
-            _ => Machine::Dossier,
-        }
+        Machine::Dossier
     }
 }
 

@@ -38,7 +38,7 @@ fn check_accepts_the_shipped_workflow() {
     let stdout = text(&out.stdout);
     assert_eq!(stdout.lines().count(), 1, "one-line summary: {stdout}");
     assert!(stdout.contains("is valid") && stdout.contains("cmq-2019") && stdout.contains("11 criteria"), "{stdout}");
-    assert!(stdout.contains("5 roles, 6 form fields, 7 predicates"), "{stdout}");
+    assert!(stdout.contains("5 roles, 6 form fields, 3 records, 7 predicates"), "{stdout}");
 }
 
 #[test]
@@ -222,6 +222,42 @@ fn check_names_each_problem_with_file_and_line() {
             },
             "withdrawn = { label = \"Retiré\" }",
             "not terminal but no transition leaves it",
+        ),
+        // Records: written only when declared, by their writers, from inputs
+        // of their types, keyed by one of their fields.
+        (
+            |s| s.replace("effects = [{ record = \"opinion\" }]", "effects = [{ record = \"opinon\" }]"),
+            "record = \"opinon\"",
+            "unknown record `opinon` (declare it under [records.opinon])",
+        ),
+        (
+            |s| s.replace("writers = [\"porteur\", \"staff_rectorat\", \"staff_region\"]", "writers = [\"porteur\"]"),
+            "event = \"submit_report\"",
+            "role `staff_rectorat` may take `submit_report` but is not a writer of record `report`",
+        ),
+        (
+            |s| {
+                s.replace(
+                    "fields.body = { type = \"text\", label = \"Rapport\" }",
+                    "fields.body = { type = \"date\", label = \"Rapport\" }",
+                )
+            },
+            "event = \"submit_report\"",
+            "input `body` is of type text, record `report` wants date",
+        ),
+        (
+            |s| s.replace("key = \"side\"", "key = \"cote\""),
+            "[records.endorsement]",
+            "record `endorsement`: key `cote` is none of its fields",
+        ),
+        (
+            |s| {
+                let start = s.find("[records.report]").unwrap();
+                let end = s[start..].find("# ----").unwrap() + start;
+                format!("{}{}", &s[..start], &s[end..]).replace("effects = [{ record = \"report\" }]", "effects = []")
+            },
+            "event = \"submit_report\"",
+            "`report_year_open` reads the label's yearly record: declare one with `per_anniversary = true`",
         ),
     ];
     for (edit, needle, message) in cases {

@@ -90,7 +90,7 @@ fn commit(instance: &Instance, plan: &Plan) -> Instance {
     Instance {
         state: plan.to_state.clone(),
         version: instance.version + 1,
-        facts: apply_records(&instance.facts, &plan.records),
+        facts: apply_records(&cmq(), &instance.facts, &plan.records),
         pending_timers: pending_after(&instance.pending_timers, plan),
         ..instance.clone()
     }
@@ -452,7 +452,13 @@ fn a_predicate_that_cannot_be_evaluated_refuses_and_names_itself() {
     let mut d = dossier(&w);
     if let Facts::Dossier(f) = &mut d.facts {
         f.form.remove("partners");
-        f.endorsed = vec!["rectorat".into(), "region".into()];
+        f.records.insert(
+            "endorsement".into(),
+            ["rectorat", "region"]
+                .iter()
+                .map(|s| [("side".to_string(), serde_json::json!(s))].into_iter().collect())
+                .collect(),
+        );
     }
     let r = decide(&def, &d, &Event::named("submit"), &w.owner, at(2027, 2, 1, 10, 0)).unwrap_err();
     assert!(
@@ -594,4 +600,48 @@ fn lookups_accept_codes_and_labels_without_case_or_accents() {
     assert_eq!(code("filieres", "Matériaux innovants").as_deref(), Some("materiaux-innovants"), "a former label");
     assert!(lookup("regions", "Atlantis").is_none());
     assert!(lookup("academies", "").is_none());
+}
+
+/// A file written before records were declared (as the stored versions of
+/// earlier releases are) writes the engine's former records without
+/// declaring them: it loads, with the same records the shipped file now
+/// declares, its writers taken from the transitions writing them.
+#[test]
+fn a_file_without_record_declarations_gets_the_former_ones() {
+    let shipped = labelflow::workflow::builtin::file("workflows/cmq.toml").unwrap();
+    let start = shipped.find("[records.endorsement]").expect("the file declares its records");
+    let end = shipped[start..].find("# ----").expect("a section follows") + start;
+    let former = format!("{}{}", &shipped[..start], &shipped[end..]);
+    assert!(!former.contains("[records."), "every declaration is gone");
+    let def = labelflow::workflow::compile(std::path::Path::new("cmq.toml"), &former, |id| {
+        let file = format!("workflows/criteria/{id}.toml");
+        Some((file.clone().into(), labelflow::workflow::builtin::file(&file)?.to_string()))
+    })
+    .unwrap_or_else(|problems| panic!("{problems}"));
+    assert_eq!(def.records, cmq().records);
+    assert_eq!(def.records.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["endorsement", "opinion", "report"]);
+}
+
+/// A record with a key is replaced by a later one with the same key; one
+/// without a key adds up.
+#[test]
+fn records_replace_by_key_and_add_up_without_one() {
+    let ldm = labelflow::workflow::builtin::shipped("ldm").unwrap();
+    let write = |name: &str, fields: serde_json::Value, key: Option<&str>| Record::Declared {
+        name: name.into(),
+        key: key.map(String::from),
+        fields: fields.as_object().unwrap().clone(),
+    };
+    let mut facts = Facts::Dossier(Box::default());
+    for (opinion, conclusions) in [("reserve", "Écarts."), ("favorable", "Conforme.")] {
+        let records = [
+            write("opinion", json!({"body": "caen", "opinion": opinion}), Some("caen")),
+            write("audit", json!({"conclusions": conclusions}), None),
+        ];
+        facts = apply_records(&ldm, &facts, &records);
+    }
+    let records = facts.records();
+    assert_eq!(records["opinion"], vec![json!({"body": "caen", "opinion": "favorable"}).as_object().unwrap().clone()]);
+    let audits: Vec<&str> = record_values(records, "audit", "conclusions").filter_map(|v| v.as_str()).collect();
+    assert_eq!(audits, ["Écarts.", "Conforme."]);
 }

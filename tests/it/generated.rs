@@ -18,14 +18,25 @@ type Oracle = fn(&DossierFacts, &Map<String, Value>) -> bool;
 const POOL: &[(&str, Oracle)] = &[
     ("size(form.partners) > 0", |d, _| !partner_types(d).is_empty()),
     (r#"form.title != """#, |d, _| !d.title.trim().is_empty()),
-    (r#"records.opinion.exists(o, o.body == "b1")"#, |d, _| d.opinions.contains_key("b1")),
+    (r#"records.opinion.exists(o, o.body == "b1")"#, |d, _| has(d, "opinion", "body", "b1")),
     (r#"event.pick == "a""#, |_, e| e.get("pick").and_then(Value::as_str) == Some("a")),
     ("event.n == null || event.n > 2", |_, e| e.get("n").and_then(Value::as_i64).is_none_or(|n| n > 2)),
     (r#"form.partners.all(p, p.type != "x")"#, |d, _| partner_types(d).iter().all(|t| t != "x")),
     (r#"actor.roles.exists(r, r == "admin") && now > timestamp("2020-01-01T00:00:00Z")"#, |_, _| true),
     ("reviews.submitted == 0 && size(grid.criteria) > 3", |_, _| true),
-    (r#"!records.endorsement.exists(e, e.side == "region")"#, |d, _| !d.endorsed.iter().any(|s| s == "region")),
+    (r#"!records.endorsement.exists(e, e.side == "region")"#, |d, _| !has(d, "endorsement", "side", "region")),
 ];
+
+/// Whether a record `name` of the dossier has `value` in `field`.
+fn has(d: &DossierFacts, name: &str, field: &str, value: &str) -> bool {
+    record_values(&d.records, name, field).any(|v| v.as_str() == Some(value))
+}
+
+/// The records the pool's predicates read, and an event writing them.
+const RECORDS: &str = "\n[dossier.events.keep]\nlabel = \"Garder\"\nfields.body = { type = \"text\" }\nfields.side = { type = \"text\" }\n\n\
+    [[dossier.transitions]]\nevent = \"keep\"\nfrom = [\"s0\"]\nroles = [\"admin\"]\neffects = [{ record = \"opinion\" }, { record = \"endorsement\" }]\n\n\
+    [records.opinion]\nlabel = \"Avis\"\nkey = \"body\"\nwriters = [\"admin\"]\nfields.body = { type = \"text\", label = \"De\" }\n\n\
+    [records.endorsement]\nlabel = \"Portage\"\nkey = \"side\"\nwriters = [\"admin\"]\nfields.side = { type = \"text\", label = \"Côté\" }\n";
 
 /// The types of the partners in a dossier's form document.
 fn partner_types(d: &DossierFacts) -> Vec<String> {
@@ -88,6 +99,7 @@ fn file(states: usize, steps: &[Step]) -> String {
         writeln!(f, "guards = [{}]", names(&step.guards)).unwrap();
         used.extend(step.guards.iter().copied().chain(step.when));
     }
+    f.push_str(RECORDS);
     f.push_str(
         "\n[label]\ninitial = \"active\"\n\n[label.states]\nactive = { label = \"Actif\" }\nended = { label = \"Fini\", terminal = true }\n\n\
          [label.events.end]\nlabel = \"Finir\"\n\n[[label.transitions]]\nevent = \"end\"\nfrom = [\"active\"]\nto = \"ended\"\nroles = [\"admin\"]\n",
@@ -140,8 +152,16 @@ fn facts() -> impl Strategy<Value = DossierFacts> {
                     partners.into_iter().map(|t| serde_json::json!({"name": "P", "type": t})).collect();
                 [("partners".to_string(), Value::Array(items))].into_iter().collect()
             },
-            opinions: if opinion { [("b1".to_string(), "favorable".to_string())].into() } else { Default::default() },
-            endorsed: if region { vec!["region".into()] } else { vec![] },
+            records: [
+                ("opinion", opinion.then_some(("body", "b1"))),
+                ("endorsement", region.then_some(("side", "region"))),
+            ]
+            .into_iter()
+            .map(|(name, item)| {
+                let items = item.map(|(f, v)| [(f.to_string(), Value::from(v))].into_iter().collect());
+                (name.to_string(), items.into_iter().collect())
+            })
+            .collect(),
             ..Default::default()
         })
 }

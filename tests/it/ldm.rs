@@ -28,6 +28,11 @@ async fn request_to_label(db: &TestDb) {
     // The server runs both labels; the lycée des métiers has its own form.
     let (_, workflows) = admin.get("/api/v1/workflows").await;
     let ldm = workflows.as_array().unwrap().iter().find(|w| w["id"] == "ldm").expect("ldm is served");
+    // Its records, as its file declares them: the audit has no key.
+    let audit = ldm["records"].as_array().unwrap().iter().find(|r| r["name"] == "audit").expect("an audit record");
+    assert_eq!((audit["machine"].as_str(), audit["key"].as_str()), (Some("dossier"), None), "{audit}");
+    assert_eq!(audit["writers"], json!(["staff_rectorat"]));
+    assert_eq!(audit["fields"][0]["name"], "conclusions", "{audit}");
     assert_eq!(ldm["grid"]["criteria"].as_array().unwrap().len(), 8);
     let (status, call) = admin
         .post(
@@ -64,6 +69,11 @@ async fn request_to_label(db: &TestDb) {
         )
         .await;
     assert_eq!(audited["state"], "audited");
+    // The audit is the dossier's `audit` record, as the file declares it.
+    let (_, d) = staff.get(&format!("/api/v1/dossiers/{id}")).await;
+    assert_eq!(d["records"]["audit"][0]["conclusions"], "Conforme.", "{d}");
+    assert_eq!(d["records"]["audit"][0]["ecarts"], "Communication à renforcer.", "{d}");
+    assert_eq!(d["records"]["opinion"], json!([]), "every declared record is listed: {d}");
     for member in &members {
         staff.event(&id, json!({"event": "assign_reviewer", "user_id": member, "due": "2027-05-15"}), 200).await;
     }
@@ -98,6 +108,12 @@ async fn request_to_label(db: &TestDb) {
     assert_eq!(status, 200);
     assert!(html.contains("<h2>L&#39;établissement</h2>") || html.contains("<h2>L'établissement</h2>"), "{html}");
     assert!(html.contains("UAI de l") && html.contains("0691234S") && html.contains("Lycée professionnel"), "{html}");
+    // Its records, worded by the file: the audit, the CAEN's opinion.
+    assert!(html.contains("<h2>Audit</h2>") && html.contains("Conclusions de l&#39;audit : Conforme."), "{html}");
+    assert!(
+        html.contains("Avis de : Conseil académique de l&#39;éducation nationale (CAEN) — Avis : Favorable"),
+        "{html}"
+    );
     let (status, html) = page.get(&format!("/labels/{label}")).await;
     assert_eq!(status, 200);
     assert!(html.contains("Lycée Ampère"), "{html}");

@@ -31,7 +31,17 @@ async fn exec(db: &TestDb, sql: &str) {
 /// Counts of every table a transition writes.
 async fn footprint(db: &TestDb) -> Vec<i64> {
     let mut out = Vec::new();
-    for table in ["audit", "outbox", "timers", "labels", "assignments", "reviews", "decisions", "opinions"] {
+    for table in [
+        "audit",
+        "outbox",
+        "timers",
+        "labels",
+        "assignments",
+        "reviews",
+        "decisions",
+        "dossier_records",
+        "label_records",
+    ] {
         out.push(count(db, &format!("SELECT COUNT(*) FROM {table}")).await);
     }
     out.push(count(db, "SELECT COUNT(*) FROM timers WHERE status = 'pending'").await);

@@ -164,6 +164,15 @@ async fn a_label_lives_six_years(db: &TestDb) {
         .post(&format!("/api/v1/labels/{l1}/events"), json!({"event": "submit_report", "year": 2028, "body": "Bis."}))
         .await;
     assert_eq!((again.0, again.1["error"]["code"].as_str()), (422, Some("report_already_submitted")));
+    // The report is the label's record, as the workflow file declares it,
+    // read by its owners and staff; the list of labels does not carry it.
+    let (_, mine) = s.porteur.get(&format!("/api/v1/labels/{l1}")).await;
+    assert_eq!(mine["records"]["report"], s.label(&l1).await["records"]["report"]);
+    let reports = mine["records"]["report"].as_array().expect("the label's reports").clone();
+    assert_eq!(reports.len(), 1, "{mine}");
+    assert_eq!((reports[0]["year"].as_i64(), reports[0]["body"].as_str()), (Some(2028), Some("Bilan 2028.")));
+    let (_, list) = s.admin.get("/api/v1/labels").await;
+    assert!(list.as_array().unwrap().iter().all(|l| l.get("records").is_none()), "{list}");
     let fired = s.at("2028-09-01T08:00:00Z").await;
     assert!(has(&fired, &l1, "report_overdue", "refused"), "the 2028 report is in: no alert. {fired:?}");
 

@@ -28,8 +28,10 @@ async fn still_whole(db: &TestDb) {
         ("reviews", 4),
         // Each dossier's académie and région, as the scopes staff act in.
         ("dossier_scopes", 10),
-        // The four dossiers past the draft, endorsed by both sides.
-        ("endorsements", 8),
+        // The four dossiers past the draft, endorsed by both sides: the
+        // endorsements are now records the workflow file declares.
+        ("dossier_records WHERE kind = 'endorsement'", 8),
+        ("dossier_records WHERE kind = 'opinion'", 6),
     ] {
         assert_eq!(count(db, table).await, rows, "{table} after the migration");
     }
@@ -56,6 +58,7 @@ async fn still_whole(db: &TestDb) {
     // the API still returns them at the top level.
     let mut partners = 0;
     let mut decided = 0;
+    let mut opinions = 0;
     for summary in app.dossiers(&admin, None, None).await.unwrap() {
         let d = app.dossier(&admin, uuid::Uuid::parse_str(&summary.id).unwrap()).await.unwrap();
         assert!(d.form["filiere"].as_str().is_some_and(|f| !f.is_empty()), "{d:?}");
@@ -68,6 +71,12 @@ async fn still_whole(db: &TestDb) {
         // Endorsements kept their instants, the draft has none yet.
         let sides: Vec<bool> = ["rectorat", "region"].iter().map(|s| d.endorsements[*s].is_some()).collect();
         assert_eq!(sides, if d.state == "draft" { [false, false] } else { [true, true] }, "{d:?}");
+        assert_eq!(d.records["endorsement"].len(), if d.state == "draft" { 0 } else { 2 }, "{d:?}");
+        // The opinions moved with their bodies and words.
+        for r in &d.records["opinion"] {
+            let text = |f: &str| r.fields.get(f).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+            assert!(!text("body").is_empty() && !text("opinion").is_empty(), "{r:?}");
+        }
         if let Some(decision) = &d.decision {
             // The decision's columns became its details; the one declared and
             // not given reads null, as before.
@@ -75,9 +84,11 @@ async fn still_whole(db: &TestDb) {
             decided += 1;
         }
         partners += d.partners.len();
+        opinions += d.opinions.len();
     }
     assert_eq!(partners, 12, "every partner of the old table");
     assert_eq!(decided, 1, "the demo's decided dossier");
+    assert_eq!(opinions, 6, "every opinion of the old table");
     let labels = app.labels(&admin, &Default::default()).await.unwrap();
     let label = uuid::Uuid::parse_str(&labels[0].id).unwrap();
     let withdraw = labelflow::engine::Event::named("withdraw").with("reason", "Essai après migration.");

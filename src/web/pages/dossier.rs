@@ -74,6 +74,8 @@ pub(super) struct DossierPage {
     category: String,
     /// (who endorses, when), for each endorsing side of the workflow.
     endorsements: Vec<(String, String)>,
+    /// The workflow's other records: (what, one line per record).
+    records: Vec<(String, Vec<String>)>,
     /// The form's sections as stored, for reading and the groups' tables.
     sections: Vec<super::form_fields::SectionView>,
     /// The same as the edit form shows them: after a refused edit, what
@@ -266,14 +268,8 @@ pub(super) async fn render_dossier(
         editable,
         state_label: state_label_in(app, &d.workflow, Machine::Dossier, &d.state),
         category: workflow.choice_label("category", &d.category),
-        endorsements: workflow
-            .roles
-            .iter()
-            .filter_map(|r| {
-                let side = r.endorses.as_ref()?;
-                Some((r.label.clone(), endorsed(&d.endorsements.get(side).cloned().flatten())))
-            })
-            .collect(),
+        endorsements: by_side(&workflow, &d.records),
+        records: record_lists(&workflow, Machine::Dossier, &d.records),
         sections,
         editing,
         flash: flash.into(),
@@ -282,6 +278,64 @@ pub(super) async fn render_dossier(
         d,
     };
     page(page_data, status)
+}
+
+/// For each side the workflow's roles endorse, (who, when) its record
+/// written by side was written.
+fn by_side(def: &crate::workflow::Definition, records: &crate::store::views::RecordViews) -> Vec<(String, String)> {
+    let Some((record, field)) = def.records_of(Machine::Dossier).find_map(|r| Some((r, r.side_field()?))) else {
+        return vec![];
+    };
+    def.roles
+        .iter()
+        .filter_map(|role| {
+            let side = role.endorses.as_ref()?;
+            let at = records
+                .get(&record.name)
+                .into_iter()
+                .flatten()
+                .find(|r| r.fields.get(&field.name).and_then(serde_json::Value::as_str) == Some(side.as_str()))
+                .map(|r| r.recorded_at.clone());
+            Some((role.label.clone(), endorsed(&at)))
+        })
+        .collect()
+}
+
+/// The records of `machine` a page lists (those written by side aside, shown
+/// with the identity): (what, one line per record, each field with its
+/// label, choices in words).
+pub(super) fn record_lists(
+    def: &crate::workflow::Definition,
+    machine: Machine,
+    records: &crate::store::views::RecordViews,
+) -> Vec<(String, Vec<String>)> {
+    def.records_of(machine)
+        .filter(|r| r.side_field().is_none())
+        .map(|r| {
+            let lines = records
+                .get(&r.name)
+                .into_iter()
+                .flatten()
+                .map(|item| {
+                    r.fields
+                        .iter()
+                        .filter_map(|f| {
+                            let value = item.fields.get(&f.name)?;
+                            let shown = match f.kind {
+                                crate::workflow::FieldType::Date => {
+                                    value.as_str().map(french_date).unwrap_or_else(|| r.shown(&f.name, value))
+                                }
+                                _ => r.shown(&f.name, value),
+                            };
+                            (!shown.is_empty()).then(|| format!("{} : {shown}", f.label))
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" — ")
+                })
+                .collect();
+            (r.label.clone(), lines)
+        })
+        .collect()
 }
 
 pub(super) fn endorsed(at: &Option<String>) -> String {
@@ -673,8 +727,8 @@ struct DecisionPage {
     outcome: String,
     years: String,
     decided_on: String,
-    /// (body, opinion)
-    opinions: Vec<(String, String)>,
+    /// The workflow's records: (what, one line per record).
+    records: Vec<(String, Vec<String>)>,
     reviews: ReviewTable,
     /// The label granted: (from, until).
     validity: Option<(String, String)>,
@@ -723,11 +777,7 @@ pub(super) async fn decision_summary(State(app): State<App>, browser: Browser, P
         outcome: workflow.choice_label("outcome", &decision.outcome),
         years: decision.years.map(|y| y.to_string()).unwrap_or_default(),
         decided_on: french_instant(&decision.decided_at),
-        opinions: d
-            .opinions
-            .iter()
-            .map(|o| (workflow.choice_label("body", &o.body), workflow.choice_label("opinion", &o.opinion)))
-            .collect(),
+        records: record_lists(&workflow, Machine::Dossier, &d.records),
         reviews: review_table(&app, &browser, id, &workflow.grid).await,
         validity,
         details,

@@ -22,6 +22,9 @@ pub(super) struct LabelPage {
     /// (date, action, by)
     history: Vec<(String, String, String)>,
     sees_audit: bool,
+    /// The workflow's label records (reports…): (what, one line per record),
+    /// for those who may read them.
+    records: Vec<(String, Vec<String>)>,
     action_url: String,
     version: i64,
 }
@@ -87,7 +90,12 @@ pub(super) async fn render_label(
                 .collect()
         })
         .unwrap_or_default();
+    let records = match &l.records {
+        Some(records) => super::dossier::record_lists(&workflow, Machine::Label, records),
+        None => vec![],
+    };
     let page_data = LabelPage {
+        records,
         action_url: format!("/labels/{id}/evenements"),
         version: l.version,
         sees_audit,
