@@ -21,6 +21,7 @@ mod mail;
 mod pages;
 mod reliability;
 mod server;
+mod shipped;
 mod store;
 mod timers;
 mod tutorial;
