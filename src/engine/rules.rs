@@ -110,11 +110,22 @@ impl Sources<'_> {
                 })
             }
             "label" => match &self.instance.facts {
-                Facts::Label(l) => json!({
-                    "valid_from": l.valid_from.to_string(),
-                    "valid_until": l.valid_until.to_string(),
-                    "renewed": l.has_labelled_renewal,
-                }),
+                Facts::Label(l) => {
+                    // The years of its yearly record, as files written before
+                    // records were declared read them.
+                    let yearly = self.records.iter().find(|r| r.per_anniversary && r.machine == Machine::Label);
+                    let reports: Vec<&Value> = yearly
+                        .and_then(|r| {
+                            Some(super::facts::record_values(&l.records, &r.name, r.key.as_deref()?).collect())
+                        })
+                        .unwrap_or_default();
+                    json!({
+                        "valid_from": l.valid_from.to_string(),
+                        "valid_until": l.valid_until.to_string(),
+                        "reports": reports,
+                        "renewed": l.has_labelled_renewal,
+                    })
+                }
                 Facts::Dossier(_) => return None,
             },
             _ => return None,

@@ -163,7 +163,8 @@ pub struct LabelView {
     pub version: i64,
     pub renewal_of: Option<String>,
     /// The records the workflow file declares on labels (yearly reports…),
-    /// by name: in a single label, for those who may read its audit trail.
+    /// by name: in a single label, for its owners and those who may read
+    /// its audit trail.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub records: Option<RecordViews>,

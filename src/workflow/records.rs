@@ -214,6 +214,11 @@ pub(super) fn build(
             let line = if implied { 0 } else { super::load::line_of(source, spanned.span().start) };
             let mut problem =
                 |message: String| problems.push((line, format!("record `{name}`: field `{field}`: {message}")));
+            // The API returns a record's fields beside when it was written.
+            if field == "recorded_at" {
+                problem("`recorded_at` is the name of when a record was written; name the field otherwise".into());
+                continue;
+            }
             let Some(kind) = FieldType::parse(&f.kind).filter(|k| FIELD_TYPES.contains(k)) else {
                 let known: Vec<&str> = FIELD_TYPES.iter().map(|t| t.name()).collect();
                 problem(format!("unknown type `{}` (known: {})", f.kind, known.join(", ")));

@@ -645,3 +645,42 @@ fn records_replace_by_key_and_add_up_without_one() {
     let audits: Vec<&str> = record_values(records, "audit", "conclusions").filter_map(|v| v.as_str()).collect();
     assert_eq!(audits, ["Écarts.", "Conforme."]);
 }
+
+/// Predicates of files written before records were declared read a label's
+/// report years as `label.reports`: they are the years of its yearly record.
+#[test]
+fn label_reports_are_the_years_of_the_yearly_record() {
+    let def = cmq();
+    let report = |year: i64| json!({"year": year, "body": "Bilan."}).as_object().unwrap().clone();
+    let label = Instance {
+        machine: Machine::Label,
+        id: Uuid::new_v4(),
+        state: "active".into(),
+        version: 1,
+        facts: Facts::Label(LabelFacts {
+            dossier_id: None,
+            owners: vec![],
+            scopes: vec![],
+            valid_from: chrono::NaiveDate::from_ymd_opt(2027, 6, 10).unwrap(),
+            valid_until: chrono::NaiveDate::from_ymd_opt(2032, 6, 9).unwrap(),
+            has_labelled_renewal: false,
+            records: [("report".to_string(), vec![report(2028), report(2029)])].into(),
+        }),
+        pending_timers: vec![],
+        workflow: "cmq".into(),
+        workflow_version: None,
+    };
+    let event = def.label_machine.event("submit_report").unwrap();
+    let sources = labelflow::engine::rules::Sources {
+        instance: &label,
+        event,
+        data: &Default::default(),
+        actor: &Actor::system(),
+        subject: None,
+        grid: &def.grid,
+        form: &def.form,
+        records: &def.records,
+    };
+    assert_eq!(sources.variable("label").unwrap()["reports"], json!([2028, 2029]));
+    assert_eq!(sources.variable("records").unwrap()["report"][1], json!({"year": 2029, "body": "Bilan."}));
+}
