@@ -192,6 +192,26 @@ pub fn parse_campuses(def: &Definition, text: &str) -> Result<Vec<CampusRow>, Ve
             if u <= f {
                 problems.push(problem(line, "valid_until", "must be after valid_from".into()));
             }
+            if let Some(years) = def.max_years().and_then(|y| u32::try_from(y).ok()) {
+                let last = crate::calendar::label_valid_until(f, years);
+                if u > last {
+                    problems.push(problem(
+                        line,
+                        "valid_until",
+                        format!("a label lasts at most {years} years: from {f}, until {last} at the latest"),
+                    ));
+                }
+            }
+            if let Some(since) = category.and_then(|(code, _)| def.category_since(code)) {
+                if f < since {
+                    let (code, _) = category.expect("checked above");
+                    problems.push(problem(
+                        line,
+                        "category",
+                        format!("`{code}` exists from {since}: a label starting on {f} cannot carry it"),
+                    ));
+                }
+            }
         }
         if problems.len() > before {
             continue;

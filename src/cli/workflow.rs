@@ -13,7 +13,7 @@ pub fn check(path: &Path, out: &mut impl std::io::Write, err: &mut impl std::io:
             let count = |f: fn(&crate::workflow::MachineDef) -> usize| f(&def.dossier) + f(&def.label_machine);
             writeln!(
                 out,
-                "{}: workflow `{}` v{} is valid: {} states, {} events, {} transitions, {} timers, {} roles, {} form fields, {} records, {} predicates, criteria grid `{}` ({} criteria)",
+                "{}: workflow `{}` v{} is valid: {} states, {} events, {} transitions, {} timers, {} roles, {} form fields, {} records, {} predicates, criteria grid `{}` ({} criteria){}",
                 path.display(),
                 def.id,
                 def.version,
@@ -26,7 +26,11 @@ pub fn check(path: &Path, out: &mut impl std::io::Write, err: &mut impl std::io:
                 def.records.len(),
                 def.rules.len(),
                 def.grid.id,
-                def.grid.criteria.len()
+                def.grid.criteria.len(),
+                match def.options.iter().filter(|o| o.to_confirm.is_some()).count() {
+                    0 => String::new(),
+                    n => format!(", {n} options to confirm"),
+                }
             )?;
             Ok(true)
         }

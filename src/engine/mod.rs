@@ -49,7 +49,7 @@ pub fn decide(
         return Err(Refusal::WrongState { event: event.name.clone(), state: instance.state.clone() });
     }
 
-    let data = input::validate(spec, &event.data, &def.grid)?;
+    let data = input::validate(spec, &with_defaults(spec, &instance.facts, &event.data), &def.grid)?;
     let subject = resolve_subject(spec, &data, event)?;
     let ctx = guards::Ctx { def, instance, event: spec, actor, subject, data: &data, now, cel: Default::default() };
 
@@ -77,10 +77,12 @@ pub fn decide(
     let facts_after = apply_records(def, &instance.facts, &records);
     let key = subject.map(|p| p.user_id).or(actor.user_id);
     let effects = effects(machine, &transition.effects, &facts_after, key, &instance.pending_timers, now);
-    let new_label = if transition.effects.contains(&Effect::CreateLabel) {
-        Some(new_label(def, &facts_after, instance.id, &data, now)?)
-    } else {
-        None
+    let new_label = match transition.effects.iter().find(|e| matches!(e, Effect::CreateLabel { .. })) {
+        Some(Effect::CreateLabel { valid_from }) => {
+            let start = valid_from.as_ref().and_then(|input| str_field(&data, input));
+            Some(new_label(def, &facts_after, instance.id, &data, start.as_deref(), now)?)
+        }
+        _ => None,
     };
 
     Ok(Plan {
@@ -101,11 +103,51 @@ pub fn decide(
     })
 }
 
+/// `sent` with each required input left out that names a `default_from`
+/// taken from the latest record of that name.
+fn with_defaults(spec: &crate::workflow::EventDef, facts: &Facts, sent: &Map<String, Value>) -> Map<String, Value> {
+    let mut out = sent.clone();
+    let given = |v: Option<&Value>| v.is_some_and(|v| !v.is_null() && v.as_str() != Some(""));
+    for f in &spec.fields {
+        let Some((record, field)) = &f.default_from else { continue };
+        let required = f.required
+            || f.required_if
+                .as_ref()
+                .is_some_and(|(other, value)| sent.get(other).and_then(Value::as_str) == Some(value));
+        if !required || given(sent.get(&f.name)) {
+            continue;
+        }
+        if let Some(value) = facts.records().get(record).and_then(|list| list.last()).and_then(|r| r.get(field)) {
+            out.insert(f.name.clone(), value.clone());
+        }
+    }
+    out
+}
+
 /// What keeps `actor` from sending `event` now, for a checklist: every
 /// guard that fails on the first transition the actor may take (all of
 /// them, not only the first). Events with inputs are not considered: their
 /// guards may read what the person has not typed yet.
 pub fn blockers(def: &Definition, instance: &Instance, event: &str, actor: &Actor, now: DateTime<Utc>) -> Vec<Refusal> {
+    failing(def, instance, event, actor, now, |t| &t.guards)
+}
+
+/// What a checklist advises before `actor` sends `event`: the transition's
+/// `advice` predicates that fail (they refuse nothing).
+pub fn advice(def: &Definition, instance: &Instance, event: &str, actor: &Actor, now: DateTime<Utc>) -> Vec<Refusal> {
+    failing(def, instance, event, actor, now, |t| &t.advice)
+}
+
+/// The predicates `checks` picks on the first transition of `event` the
+/// actor may take now that fail.
+fn failing(
+    def: &Definition,
+    instance: &Instance,
+    event: &str,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    checks: impl Fn(&Transition) -> &[crate::workflow::Check],
+) -> Vec<Refusal> {
     let machine = def.machine(instance.machine);
     let Some(spec) = machine.event(event).filter(|e| e.fields.is_empty()) else {
         return vec![];
@@ -120,7 +162,7 @@ pub fn blockers(def: &Definition, instance: &Instance, event: &str, actor: &Acto
     else {
         return vec![];
     };
-    transition.guards.iter().filter_map(|g| ctx.check(g).err()).collect()
+    checks(transition).iter().filter_map(|g| ctx.check(g).err()).collect()
 }
 
 /// Where an instance created at `created` stands at `now` when nothing but
@@ -422,7 +464,7 @@ fn effects(
                     out.timers.push(TimerOp::CancelAll);
                 }
             }
-            Effect::Record(_) | Effect::Write(_) | Effect::CreateLabel => {}
+            Effect::Record(_) | Effect::Write(_) | Effect::CreateLabel { .. } => {}
         }
     }
     out
@@ -458,6 +500,7 @@ fn new_label(
     facts: &Facts,
     dossier_id: Uuid,
     data: &Map<String, Value>,
+    start: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<NewLabel, Refusal> {
     let Facts::Dossier(d) = facts else {
@@ -466,8 +509,10 @@ fn new_label(
     let category = str_field(data, "category").ok_or_else(|| Refusal::invalid("category", "is required"))?;
     let years =
         data.get("years").and_then(Value::as_u64).ok_or_else(|| Refusal::invalid("years", "is required"))? as u32;
-    // A renewal starts the day after the label it renews ends.
-    let decided_on = paris_date(now);
+    // The decision's own date when it gives one (validated as a date), the
+    // day of the step otherwise; a renewal starts the day after the label
+    // it renews ends.
+    let decided_on = start.and_then(crate::calendar::parse_date).unwrap_or_else(|| paris_date(now));
     let valid_from = match d.renewal_of_valid_until {
         Some(end) if end >= decided_on => crate::calendar::add_days(end, 1),
         _ => decided_on,

@@ -84,6 +84,7 @@ mail_templates! {
     "review_reminder" => ReviewReminder, "mail/review_reminder.txt";
     "review_overdue" => ReviewOverdue, "mail/review_overdue.txt";
     "reviews_complete" => ReviewsComplete, "mail/reviews_complete.txt";
+    "avis_given" => AvisGiven, "mail/avis_given.txt";
     "decision" => Decision, "mail/decision.txt";
     "label_granted" => LabelGranted, "mail/label_granted.txt";
     "renewal_open" => RenewalOpen, "mail/renewal_open.txt";

@@ -90,6 +90,10 @@ pub struct WorkflowSummary {
     /// writers, typed fields (`from`: `input` or `actor_side`).
     #[schema(value_type = Vec<Object>)]
     pub records: Vec<crate::workflow::RecordDef>,
+    /// The rules the file may switch off, whether they are on, and what is
+    /// still to confirm about each.
+    #[schema(value_type = Vec<Object>)]
+    pub options: Vec<crate::workflow::OptionDef>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -257,6 +261,7 @@ fn summary(wf: &crate::workflow::Definition) -> WorkflowSummary {
             })
             .collect(),
         records: wf.records.clone(),
+        options: wf.options.clone(),
     }
 }
 

@@ -61,7 +61,7 @@ pub fn compile(
         roles: Vec::new(),
         record_names: BTreeSet::new(),
     };
-    let raw: RawFile = match toml::from_str(source) {
+    let mut raw: RawFile = match toml::from_str(source) {
         Ok(raw) => raw,
         Err(e) => {
             let (line, message) = toml_problem(source, &e);
@@ -94,6 +94,7 @@ pub fn compile(
             }
         },
     };
+    let options = ctx.options(&mut raw);
     let mut form_problems = Vec::new();
     let form = raw.form.as_ref().map(|f| super::form::build(source, f, &mut form_problems)).unwrap_or_default();
     for (line, message) in form_problems {
@@ -149,6 +150,7 @@ pub fn compile(
         label_machine: label,
         refusals,
         records,
+        options,
         rules: ctx.rules.into_iter().map(|(name, (rule, _))| (name, rule)).collect(),
     })
 }
@@ -179,6 +181,18 @@ struct RawFile {
     roles: BTreeMap<String, Spanned<RawRole>>,
     #[serde(default)]
     records: BTreeMap<String, Spanned<super::records::RawRecord>>,
+    /// Rules the file may switch off (those whose source is to confirm).
+    #[serde(default)]
+    options: BTreeMap<String, Spanned<RawOption>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOption {
+    label: String,
+    enabled: bool,
+    /// Why the rule is to confirm (what was not found in the texts).
+    to_confirm: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -237,12 +251,14 @@ struct RawState {
     editable: bool,
     /// What the state means to the engine (see [`Stage`]).
     stage: Option<String>,
+    option: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawEvent {
     label: String,
+    option: Option<Spanned<String>>,
     #[serde(default)]
     fields: BTreeMap<String, Spanned<RawField>>,
 }
@@ -266,6 +282,11 @@ struct RawField {
     max: Option<i64>,
     /// `field=value`: required when another input has that value.
     required_if: Option<String>,
+    /// `RECORD.FIELD`: the value a required input left out takes.
+    default_from: Option<String>,
+    /// The first day each choice exists (a mention created by a text).
+    #[serde(default)]
+    since: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -279,13 +300,18 @@ struct RawTransition {
     when: Vec<Spanned<String>>,
     #[serde(default)]
     guards: Vec<Spanned<String>>,
+    /// Predicates a checklist shows when they fail, without refusing.
+    #[serde(default)]
+    advice: Vec<Spanned<String>>,
     #[serde(default)]
     effects: Vec<Spanned<RawEffect>>,
+    option: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawEffect {
+    option: Option<Spanned<String>>,
     notify: Option<String>,
     to: Option<Vec<String>>,
     start_timer: Option<String>,
@@ -293,6 +319,8 @@ struct RawEffect {
     cancel_all_timers: Option<bool>,
     record: Option<String>,
     create_label: Option<bool>,
+    /// With `create_label`: the date input the validity starts on.
+    valid_from: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -305,6 +333,7 @@ struct RawTimer {
     event: String,
     #[serde(default)]
     skip_if_past: bool,
+    option: Option<Spanned<String>>,
 }
 
 struct Ctx<'s> {
@@ -381,6 +410,65 @@ impl Ctx<'_> {
                 endorses: r.endorses.clone(),
             });
         }
+    }
+
+    /// The file's options; drops what a switched-off option marks
+    /// (`option = "NAME"` on an event, transition, effect, timer or
+    /// record), after checking every such name.
+    fn options(&mut self, raw: &mut RawFile) -> Vec<OptionDef> {
+        let options: Vec<OptionDef> = raw
+            .options
+            .iter()
+            .map(|(name, o)| OptionDef {
+                name: name.clone(),
+                label: o.get_ref().label.clone(),
+                enabled: o.get_ref().enabled,
+                to_confirm: o.get_ref().to_confirm.clone(),
+            })
+            .collect();
+        let mut named: Vec<&Spanned<String>> = Vec::new();
+        for m in [&raw.dossier, &raw.label] {
+            named.extend(m.states.values().filter_map(|s| s.get_ref().option.as_ref()));
+            named.extend(m.events.values().filter_map(|e| e.get_ref().option.as_ref()));
+            named.extend(m.timers.values().filter_map(|t| t.get_ref().option.as_ref()));
+            named.extend(m.on_create.iter().filter_map(|e| e.get_ref().option.as_ref()));
+            for t in &m.transitions {
+                named.extend(t.get_ref().option.as_ref());
+                named.extend(t.get_ref().effects.iter().filter_map(|e| e.get_ref().option.as_ref()));
+            }
+        }
+        named.extend(raw.records.values().filter_map(|r| r.get_ref().option()));
+        let unknown: Vec<(usize, String)> = named
+            .iter()
+            .filter(|n| !options.iter().any(|o| &o.name == n.get_ref()))
+            .map(|n| (self.line(n), format!("unknown option `{}` (declare it under [options])", n.get_ref())))
+            .collect();
+        for (line, message) in unknown {
+            self.at_line(line, message);
+        }
+        let on = |o: &Option<Spanned<String>>| {
+            o.as_ref().is_none_or(|n| options.iter().any(|d| &d.name == n.get_ref() && d.enabled))
+        };
+        for m in [&mut raw.dossier, &mut raw.label] {
+            // A state left out leaves the lists that name it; a transition
+            // that then leaves no state goes with it.
+            let gone: BTreeSet<String> =
+                m.states.iter().filter(|(_, s)| !on(&s.get_ref().option)).map(|(n, _)| n.clone()).collect();
+            m.states.retain(|n, _| !gone.contains(n));
+            for t in &mut m.transitions {
+                t.get_mut().from.retain(|f| !gone.contains(f.get_ref()));
+            }
+            m.transitions.retain(|t| !t.get_ref().from.is_empty() || gone.is_empty());
+            m.events.retain(|_, e| on(&e.get_ref().option));
+            m.timers.retain(|_, t| on(&t.get_ref().option));
+            m.on_create.retain(|e| on(&e.get_ref().option));
+            m.transitions.retain(|t| on(&t.get_ref().option));
+            for t in &mut m.transitions {
+                t.get_mut().effects.retain(|e| on(&e.get_ref().option));
+            }
+        }
+        raw.records.retain(|_, r| on(&r.get_ref().option().cloned()));
+        options
     }
 
     fn known_role(&self, name: &str) -> Option<Role> {
@@ -515,7 +603,13 @@ impl Ctx<'_> {
                     guards.push(p);
                 }
             }
-            let effects = self.effects(machine, &t.effects, &timer_names);
+            let mut advice = Vec::new();
+            for g in &t.advice {
+                if let Some(p) = self.predicate(machine, g, g.get_ref(), "advice", event.as_ref()) {
+                    advice.push(p);
+                }
+            }
+            let effects = self.effects(machine, &t.effects, &timer_names, event.as_ref());
             transitions.push(Transition {
                 event: event_name,
                 from: t.from.iter().map(|s| s.get_ref().clone()).collect(),
@@ -523,11 +617,12 @@ impl Ctx<'_> {
                 roles,
                 when,
                 guards,
+                advice,
                 effects,
                 line,
             });
         }
-        let on_create = self.effects(machine, &raw.on_create, &timer_names);
+        let on_create = self.effects(machine, &raw.on_create, &timer_names, None);
 
         let mut timers = Vec::new();
         for (name, spanned) in &raw.timers {
@@ -564,6 +659,16 @@ impl Ctx<'_> {
             if (spec.min.is_some() || spec.max.is_some()) && kind != FieldType::Integer {
                 self.at(f, format!("{m}: event `{name}`: only an integer field takes min/max (`{field}`)"));
             }
+            let mut since = BTreeMap::new();
+            for (choice, day) in &spec.since {
+                match crate::calendar::parse_date(day) {
+                    Some(d) if spec.choices.contains(choice) => {
+                        since.insert(choice.clone(), d);
+                    }
+                    Some(_) => self.at(f, format!("{m}: event `{name}`: field `{field}`: `since` names `{choice}`, which is not one of its choices")),
+                    None => self.at(f, format!("{m}: event `{name}`: field `{field}`: `since` of `{choice}` is not a date (YYYY-MM-DD)")),
+                }
+            }
             if let Some(stray) = spec.labels.keys().find(|k| !spec.choices.contains(k)) {
                 self.at(
                     f,
@@ -586,6 +691,17 @@ impl Ctx<'_> {
                 min: spec.min,
                 max: spec.max,
                 required_if: None,
+                since,
+                default_from: spec.default_from.as_ref().and_then(|d| {
+                    let parsed = d.split_once('.').map(|(r, f)| (r.trim().to_string(), f.trim().to_string()));
+                    if parsed.is_none() {
+                        self.at(
+                            f,
+                            format!("{m}: event `{name}`: field `{field}`: default_from `{d}` is not `RECORD.FIELD`"),
+                        );
+                    }
+                    parsed
+                }),
             });
         }
         for (field, f) in &raw.fields {
@@ -790,7 +906,13 @@ impl Ctx<'_> {
         Some(Condition::Predicate { predicate, negated })
     }
 
-    fn effects(&mut self, machine: Machine, raw: &[Spanned<RawEffect>], timers: &BTreeSet<&str>) -> Vec<Effect> {
+    fn effects(
+        &mut self,
+        machine: Machine,
+        raw: &[Spanned<RawEffect>],
+        timers: &BTreeSet<&str>,
+        event: Option<&EventDef>,
+    ) -> Vec<Effect> {
         let mut out = Vec::new();
         for spanned in raw {
             let e = spanned.get_ref();
@@ -855,7 +977,14 @@ impl Ctx<'_> {
                 if machine != Machine::Dossier {
                     self.at(spanned, "create_label applies to the dossier machine only".into());
                 }
-                out.push(Effect::CreateLabel);
+                if let Some(input) = &e.valid_from {
+                    let date = event.and_then(|ev| ev.fields.iter().find(|f| &f.name == input));
+                    if date.is_none_or(|f| f.kind != FieldType::Date) {
+                        let on = event.map(|ev| format!(" of event `{}`", ev.name)).unwrap_or_default();
+                        self.at(spanned, format!("create_label: valid_from `{input}` is no date input{on}"));
+                    }
+                }
+                out.push(Effect::CreateLabel { valid_from: e.valid_from.clone() });
             }
         }
         out

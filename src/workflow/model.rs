@@ -31,6 +31,19 @@ pub struct Definition {
     pub rules: std::collections::BTreeMap<String, Rule>,
     /// The records the file declares (or its effects imply).
     pub records: Vec<super::records::RecordDef>,
+    /// The rules the file may switch off, as it sets them.
+    pub options: Vec<OptionDef>,
+}
+
+/// A rule of the file that may be switched off: what it marks
+/// (`option = "NAME"`) is left out when it is not `enabled`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OptionDef {
+    pub name: String,
+    pub label: String,
+    pub enabled: bool,
+    /// What is still to confirm about it (no source found…).
+    pub to_confirm: Option<String>,
 }
 
 /// A definition's file and criteria grid, as read.
@@ -106,6 +119,22 @@ impl Definition {
             }
             _ => vec![("standard".to_string(), "standard".to_string())],
         }
+    }
+
+    /// The most years a label lasts: the highest `max` of the dossier
+    /// machine's inputs named `years`.
+    pub fn max_years(&self) -> Option<i64> {
+        self.dossier.events.iter().flat_map(|e| &e.fields).filter(|f| f.name == "years").filter_map(|f| f.max).max()
+    }
+
+    /// The first day the category `code` exists, if the file says.
+    pub fn category_since(&self, code: &str) -> Option<chrono::NaiveDate> {
+        self.dossier
+            .events
+            .iter()
+            .flat_map(|e| &e.fields)
+            .filter(|f| f.name == "category")
+            .find_map(|f| f.since.get(code).copied())
     }
 
     /// The label the file gives an event input named `field`, if any.
@@ -223,7 +252,7 @@ impl MachineDef {
             Effect::StartTimer(name) | Effect::CancelTimer(name) => {
                 self.timer(name).is_some_and(|timer| timer.anchor.per_reviewer())
             }
-            Effect::CancelAllTimers | Effect::CreateLabel | Effect::Write(_) => false,
+            Effect::CancelAllTimers | Effect::CreateLabel { .. } | Effect::Write(_) => false,
         })
     }
 
@@ -278,6 +307,13 @@ pub struct FieldDef {
     pub max: Option<i64>,
     /// Required when another input of the event has this value.
     pub required_if: Option<(String, String)>,
+    /// The first day each choice that says exists (a mention created by a
+    /// text): a label imported with it may not start before.
+    pub since: std::collections::BTreeMap<String, chrono::NaiveDate>,
+    /// (record, field): when required and not sent, the input takes that
+    /// field of the latest such record of the instance (the proposed
+    /// mention of an avis becomes the decision's).
+    pub default_from: Option<(String, String)>,
 }
 
 impl FieldDef {
@@ -295,6 +331,9 @@ pub struct Transition {
     pub roles: Vec<Role>,
     pub when: Vec<Condition>,
     pub guards: Vec<Check>,
+    /// Predicates shown in a checklist when they fail, never refusing (what
+    /// the texts expect without requiring it).
+    pub advice: Vec<Check>,
     pub effects: Vec<Effect>,
     /// Line of its `event` in the workflow file, for messages.
     pub line: usize,
@@ -366,7 +405,12 @@ pub enum Effect {
     Record(RecordKind),
     /// Writes the file's record of that name.
     Write(String),
-    CreateLabel,
+    /// Creates the label; its validity starts on the date of the event's
+    /// input `valid_from` names (the decision's own date) when sent, or on
+    /// the day of the step.
+    CreateLabel {
+        valid_from: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone)]

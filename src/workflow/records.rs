@@ -85,6 +85,14 @@ pub(super) struct RawRecord {
     fields: BTreeMap<String, Spanned<RawRecordField>>,
     #[serde(default)]
     per_anniversary: bool,
+    option: Option<Spanned<String>>,
+}
+
+impl RawRecord {
+    /// The option that keeps it, if any.
+    pub(super) fn option(&self) -> Option<&Spanned<String>> {
+        self.option.as_ref()
+    }
 }
 
 #[derive(Deserialize)]
@@ -328,6 +336,26 @@ pub(super) fn build(
     }
     if out.iter().filter(|r| r.per_anniversary).count() > 1 {
         problems.push((0, "at most one record is `per_anniversary`".into()));
+    }
+    for (m, def) in machines {
+        for e in &def.events {
+            for f in &e.fields {
+                let Some((record, field)) = &f.default_from else { continue };
+                let line = def.transitions.iter().find(|t| t.event == e.name).map_or(0, |t| t.line);
+                let found = out.iter().find(|r| &r.name == record && r.machine == m).and_then(|r| r.field(field));
+                match found {
+                    Some(rf) if rf.kind == f.kind => {}
+                    Some(rf) => problems.push((
+                        line,
+                        format!("{m}: event `{}`: input `{}` is {}, its default_from `{record}.{field}` is {}", e.name, f.name, f.kind, rf.kind),
+                    )),
+                    None => problems.push((
+                        line,
+                        format!("{m}: event `{}`: input `{}`: default_from names no field `{field}` of a {m} record `{record}`", e.name, f.name),
+                    )),
+                }
+            }
+        }
     }
     if !out.iter().any(|r| r.per_anniversary) {
         for (m, def) in machines {

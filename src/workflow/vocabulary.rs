@@ -243,6 +243,7 @@ pub const TEMPLATES: &[&str] = &[
     "review_reminder",
     "review_overdue",
     "reviews_complete",
+    "avis_given",
     "decision",
     "label_granted",
     "renewal_open",

@@ -15,6 +15,7 @@ struct World {
     rapporteur: Client,
     rapporteur2: Client,
     president: Client,
+    ministeres: Client,
     outsider: Client,
     cast: Cast,
     campaign: String,
@@ -40,6 +41,7 @@ async fn world(db: &TestDb) -> World {
         rapporteur: Client::login(&base, "rapporteur1@example.fr").await,
         rapporteur2: Client::login(&base, "rapporteur2@example.fr").await,
         president: Client::login(&base, "president@example.fr").await,
+        ministeres: Client::login(&base, "ministeres@example.fr").await,
         outsider: Client::login(&base, "rectorat@ac-paris.fr").await,
         campaign: campaign["id"].as_str().unwrap().to_string(),
         admin,
@@ -56,7 +58,8 @@ fn dossier_body(campaign: &str) -> Value {
     })
 }
 
-/// A dossier ready to submit: partners, endorsements. Returns its id.
+/// A dossier ready to submit: partners, opinions, endorsements. Returns
+/// its id.
 async fn prepared(w: &World) -> String {
     let (status, d) = w.porteur.post("/api/v1/dossiers", dossier_body(&w.campaign)).await;
     assert_eq!(status, 201, "{d}");
@@ -88,9 +91,25 @@ async fn prepared(w: &World) -> String {
         d["form"]["partners"].as_array().unwrap().iter().filter_map(|p| p["type"].as_str()).collect();
     assert_eq!(types, ["eple", "universite", "entreprise"]);
     assert_eq!(d["partners"][1]["id"], d["form"]["partners"][1]["id"]);
+    // The CREFOP's and the CAEN's opinions come before the presentation.
+    let err = w.rectorat.event(&id, json!({"event": "endorse"}), 422).await;
+    assert_eq!(err["error"]["code"], "opinions_missing");
+    for body in ["crefop", "conseil_academique"] {
+        let opinion = json!({"event": "record_opinion", "body": body, "opinion": "favorable", "date": "2027-01-20"});
+        w.region.event(&id, opinion, 200).await;
+    }
     w.rectorat.event(&id, json!({"event": "endorse"}), 200).await;
     w.region.event(&id, json!({"event": "endorse"}), 200).await;
     id
+}
+
+/// The national expert group's favourable avis: the dossier awaits the
+/// ministers' arrêté.
+async fn avis(w: &World, id: &str, category: &str, years: i64) {
+    let avis = json!({"event": "give_avis", "avis": "favorable", "category": category, "years": years,
+        "motivation": "Avis favorable du groupe national d'experts."});
+    let out = w.president.event(id, avis, 200).await;
+    assert_eq!(out["state"], "avis_given");
 }
 
 fn scores(value: i64) -> Value {
@@ -100,16 +119,7 @@ fn scores(value: i64) -> Value {
 async fn reviewed(w: &World) -> String {
     let id = prepared(w).await;
     w.porteur.event(&id, json!({"event": "submit"}), 200).await;
-    for body in ["crefop", "conseil_academique"] {
-        w.region
-            .event(
-                &id,
-                json!({"event": "record_opinion", "body": body, "opinion": "favorable", "date": "2027-04-02"}),
-                200,
-            )
-            .await;
-    }
-    w.rectorat.event(&id, json!({"event": "declare_admissible"}), 200).await;
+    w.ministeres.event(&id, json!({"event": "declare_admissible"}), 200).await;
     for r in [&w.cast.rapporteur, &w.cast.rapporteur2] {
         let user = r.user_id.unwrap().to_string();
         w.president.event(&id, json!({"event": "assign_reviewer", "user_id": user, "due": "2027-05-15"}), 200).await;
@@ -154,18 +164,11 @@ async fn full_path_to_an_excellence_label(db: &TestDb) {
 
     let out = w.porteur.event(&id, json!({"event": "submit"}), 200).await;
     assert_eq!(out["state"], "submitted");
-    let err = w.rectorat.event(&id, json!({"event": "declare_admissible"}), 422).await;
-    assert_eq!(err["error"]["code"], "opinions_missing");
-    for body in ["crefop", "conseil_academique"] {
-        w.region
-            .event(
-                &id,
-                json!({"event": "record_opinion", "body": body, "opinion": "favorable", "date": "2027-04-02"}),
-                200,
-            )
-            .await;
-    }
-    w.rectorat.event(&id, json!({"event": "declare_admissible"}), 200).await;
+    // Admissibility is the ministries': the regional staff who presented it
+    // do not declare it.
+    let err = w.rectorat.event(&id, json!({"event": "declare_admissible"}), 403).await;
+    assert_eq!(err["error"]["code"], "forbidden");
+    w.ministeres.event(&id, json!({"event": "declare_admissible"}), 200).await;
 
     let conflicted = w.cast.conflicted.user_id.unwrap().to_string();
     let err = w
@@ -197,10 +200,15 @@ async fn full_path_to_an_excellence_label(db: &TestDb) {
     let (_, seen) = w.porteur.get(&format!("/api/v1/dossiers/{id}/reviews")).await;
     assert_eq!(seen, json!([]), "owners see no review before the decision");
 
-    let out = w
-        .president
-        .event(&id, json!({"event": "decide", "outcome": "labelled", "category": "excellence", "years": 5, "motivation": "Campus d'excellence."}), 200)
-        .await;
+    // The expert group gives its avis, the ministers' arrêté decides.
+    let early = json!({"event": "decide", "outcome": "labelled", "motivation": "x"});
+    let err = w.ministeres.event(&id, early, 409).await;
+    assert_eq!(err["error"]["code"], "wrong_state", "no arrêté before the avis");
+    avis(&w, &id, "excellence", 5).await;
+    let decide = json!({"event": "decide", "outcome": "labelled", "category": "excellence", "years": 5, "motivation": "Campus d'excellence."});
+    let err = w.president.event(&id, decide.clone(), 403).await;
+    assert_eq!(err["error"]["code"], "forbidden", "the expert group advises, the ministers decide");
+    let out = w.ministeres.event(&id, decide, 200).await;
     assert_eq!(out["state"], "labelled");
     let label = out["label_id"].as_str().expect("label created").to_string();
 
@@ -266,11 +274,7 @@ async fn reviews_stay_out_of_the_audit_trail_until_the_decision(db: &TestDb) {
     let w = world(db).await;
     let id = prepared(&w).await;
     w.porteur.event(&id, json!({"event": "submit"}), 200).await;
-    for body in ["crefop", "conseil_academique"] {
-        let opinion = json!({"event": "record_opinion", "body": body, "opinion": "favorable", "date": "2027-04-02"});
-        w.region.event(&id, opinion, 200).await;
-    }
-    w.rectorat.event(&id, json!({"event": "declare_admissible"}), 200).await;
+    w.ministeres.event(&id, json!({"event": "declare_admissible"}), 200).await;
     let reviewers: Vec<String> =
         [&w.cast.rapporteur, &w.cast.rapporteur2].iter().map(|r| r.user_id.unwrap().to_string()).collect();
     for user in &reviewers {
@@ -330,9 +334,10 @@ async fn reviews_stay_out_of_the_audit_trail_until_the_decision(db: &TestDb) {
     assert_eq!(reviews_due(&w.rapporteur.get(soon).await.1), 0, "and not the other's");
 
     w.rapporteur2.event(&id, json!({"event": "submit_review", "scores": scores(3), "comment": "Bien."}), 200).await;
+    avis(&w, &id, "standard", 3).await;
     let decide = json!({"event": "decide", "outcome": "labelled", "category": "standard", "years": 3,
         "motivation": "Campus labellisé."});
-    w.president.event(&id, decide, 200).await;
+    w.ministeres.event(&id, decide, 200).await;
     let (_, trail) = w.rectorat.get(&audit).await;
     let text = trail.to_string();
     assert!(!text.contains(&reviewers[0]) && !text.contains(&reviewers[1]), "anonymised after the decision: {text}");
@@ -426,6 +431,7 @@ async fn abuse_findings_stay_closed(db: &TestDb) {
 async fn concurrent_decisions_one_wins(db: &TestDb) {
     let w = world(db).await;
     let id = reviewed(&w).await;
+    avis(&w, &id, "standard", 3).await;
     let (_, d) = w.president.get(&format!("/api/v1/dossiers/{id}")).await;
     let version = d["version"].as_i64().unwrap();
     let decide = |outcome: &str| {
@@ -433,7 +439,8 @@ async fn concurrent_decisions_one_wins(db: &TestDb) {
         "motivation": "Décision du comité.", "version": version})
     };
     let path = format!("/api/v1/dossiers/{id}/events");
-    let (a, b) = tokio::join!(w.president.post(&path, decide("labelled")), w.president.post(&path, decide("rejected")));
+    let (a, b) =
+        tokio::join!(w.ministeres.post(&path, decide("labelled")), w.ministeres.post(&path, decide("rejected")));
     let mut statuses = [a.0, b.0];
     statuses.sort();
     assert_eq!(statuses, [200, 409], "{a:?} {b:?}");
@@ -473,10 +480,7 @@ async fn authorization_matrix(db: &TestDb) {
     // A: under review in LYON/ARA, rapporteur assigned, rapporteur2 not.
     let a = prepared(&w).await;
     w.porteur.event(&a, json!({"event": "submit"}), 200).await;
-    for body in ["crefop", "conseil_academique"] {
-        w.region.event(&a, json!({"event": "record_opinion", "body": body, "opinion": "favorable"}), 200).await;
-    }
-    w.rectorat.event(&a, json!({"event": "declare_admissible"}), 200).await;
+    w.ministeres.event(&a, json!({"event": "declare_admissible"}), 200).await;
     let r1 = w.cast.rapporteur.user_id.unwrap().to_string();
     w.president.event(&a, json!({"event": "assign_reviewer", "user_id": r1, "due": "2027-05-15"}), 200).await;
     let (status, _) = w
@@ -501,8 +505,9 @@ async fn authorization_matrix(db: &TestDb) {
     let attachment = att["id"].as_str().expect("staff in scope attach an opinion").to_string();
     // L: a label in LYON/ARA owned by porteur.
     let labelled = reviewed(&w).await;
+    avis(&w, &labelled, "standard", 3).await;
     let out = w
-        .president
+        .ministeres
         .event(
             &labelled,
             json!({"event": "decide", "outcome": "labelled", "category": "standard", "years": 3, "motivation": "ok"}),
@@ -566,8 +571,9 @@ async fn authorization_matrix(db: &TestDb) {
         (
             "POST",
             format!("/api/v1/labels/{label}/events"),
+            // The ministries withdraw a label (admin too), not the expert group.
             Some(json!({"event": "withdraw"})),
-            [401, 422, 422, 403, 404, 403, 403, 404, 404, 404],
+            [401, 422, 403, 403, 404, 403, 403, 404, 404, 404],
         ),
         (
             "POST",
@@ -832,10 +838,7 @@ async fn bad_input_is_refused_and_changes_nothing(db: &TestDb) {
     assert_eq!(after, before, "no refused input changed the dossier or its trail");
 
     w.porteur.event(&id, json!({"event": "submit"}), 200).await;
-    for body in ["crefop", "conseil_academique"] {
-        w.region.event(&id, json!({"event": "record_opinion", "body": body, "opinion": "favorable"}), 200).await;
-    }
-    w.rectorat.event(&id, json!({"event": "declare_admissible"}), 200).await;
+    w.ministeres.event(&id, json!({"event": "declare_admissible"}), 200).await;
     let r1 = w.cast.rapporteur.user_id.unwrap().to_string();
     let r2 = w.cast.rapporteur2.user_id.unwrap().to_string();
     let err =
@@ -865,26 +868,27 @@ async fn bad_input_is_refused_and_changes_nothing(db: &TestDb) {
     for r in [&w.rapporteur, &w.rapporteur2] {
         r.event(&id, json!({"event": "submit_review", "scores": scores(2), "comment": "Correct."}), 200).await;
     }
+    avis(&w, &id, "standard", 3).await;
     let decide = |extra: Value| {
         let mut b =
             json!({"event": "decide", "outcome": "labelled", "category": "standard", "years": 3, "motivation": "m"});
         b.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
         b
     };
-    let err = w.president.event(&id, decide(json!({"years": 6})), 422).await;
+    let err = w.ministeres.event(&id, decide(json!({"years": 6})), 422).await;
     assert_eq!(
         (err["error"]["field"].as_str(), err["error"]["message"].as_str()),
         (Some("years"), Some("must be at most 5"))
     );
-    let err = w.president.event(&id, decide(json!({"motivation": ""})), 422).await;
+    let err = w.ministeres.event(&id, decide(json!({"motivation": ""})), 422).await;
     assert_eq!(err["error"]["field"], "motivation");
-    let err = w.president.event(&id, decide(json!({"category": "excellence"})), 422).await;
+    let err = w.ministeres.event(&id, decide(json!({"category": "excellence"})), 422).await;
     assert_eq!(err["error"]["code"], "excellence_thresholds_not_met");
     let (_, after) = w.admin.get(&format!("/api/v1/dossiers/{id}")).await;
-    assert_eq!(after["state"], "reviewed", "nothing refused moved the dossier");
-    // Excellence against the thresholds needs the president's explicit reason.
+    assert_eq!(after["state"], "avis_given", "nothing refused moved the dossier");
+    // Excellence against the thresholds needs the ministers' explicit reason.
     let out = w
-        .president
+        .ministeres
         .event(&id, decide(json!({"category": "excellence", "excellence_override": "Enjeu national."})), 200)
         .await;
     assert_eq!(out["state"], "labelled");
@@ -1047,11 +1051,7 @@ async fn rapporteur_declares_a_conflict(db: &TestDb) {
     let w = world(db).await;
     let id = prepared(&w).await;
     w.porteur.event(&id, json!({"event": "submit"}), 200).await;
-    for body in ["crefop", "conseil_academique"] {
-        let opinion = json!({"event": "record_opinion", "body": body, "opinion": "favorable"});
-        w.region.event(&id, opinion, 200).await;
-    }
-    w.rectorat.event(&id, json!({"event": "declare_admissible"}), 200).await;
+    w.ministeres.event(&id, json!({"event": "declare_admissible"}), 200).await;
     let r1 = w.cast.rapporteur.user_id.unwrap().to_string();
     let r2 = w.cast.rapporteur2.user_id.unwrap().to_string();
     w.president.event(&id, json!({"event": "assign_reviewer", "user_id": r1, "due": "2027-05-15"}), 200).await;
@@ -1101,10 +1101,7 @@ async fn overdue_and_accounts(db: &TestDb) {
     let w = world(db).await;
     let id = prepared(&w).await;
     w.porteur.event(&id, json!({"event": "submit"}), 200).await;
-    for body in ["crefop", "conseil_academique"] {
-        w.region.event(&id, json!({"event": "record_opinion", "body": body, "opinion": "favorable"}), 200).await;
-    }
-    w.rectorat.event(&id, json!({"event": "declare_admissible"}), 200).await;
+    w.ministeres.event(&id, json!({"event": "declare_admissible"}), 200).await;
     let r1 = w.cast.rapporteur.user_id.unwrap().to_string();
     w.president.event(&id, json!({"event": "assign_reviewer", "user_id": r1, "due": "2027-05-15"}), 200).await;
     assert_eq!(w.rectorat.get("/api/v1/overdue").await.1["reviews"], json!([]), "not late yet");
@@ -1165,10 +1162,7 @@ async fn bulk_actions_item_by_item(db: &TestDb) {
     for _ in 0..2 {
         let id = prepared(&w).await;
         w.porteur.event(&id, json!({"event": "submit"}), 200).await;
-        for body in ["crefop", "conseil_academique"] {
-            w.region.event(&id, json!({"event": "record_opinion", "body": body, "opinion": "favorable"}), 200).await;
-        }
-        w.rectorat.event(&id, json!({"event": "declare_admissible"}), 200).await;
+        w.ministeres.event(&id, json!({"event": "declare_admissible"}), 200).await;
         admissible.push(id);
     }
     let draft = prepared(&w).await;

@@ -300,7 +300,15 @@ async fn each_role_takes_a_dossier_from_draft_to_label_by_clicking() {
     shots.check(&c, "04b-mot-de-passe").await;
     logout(&c).await;
 
-    // Rectorat and région endorse by clicking.
+    // The région records the CREFOP's and the CAEN's opinions; then the
+    // rectorat and the région present the dossier, by clicking.
+    login(&c, &base, "region@ara.fr").await;
+    c.goto(&format!("{base}/dossiers/{id}")).await.unwrap();
+    for body in ["crefop", "conseil_academique"] {
+        let fields = [("body", body), ("opinion", "favorable"), ("date", "2027-01-20")];
+        act_with(&c, "Enregistrer un avis (CREFOP, conseil académique de l'éducation nationale)", &fields).await;
+    }
+    logout(&c).await;
     for email in ["rectorat@ac-lyon.fr", "region@ara.fr"] {
         login(&c, &base, email).await;
         c.goto(&format!("{base}/dossiers/{id}")).await.unwrap();
@@ -316,9 +324,9 @@ async fn each_role_takes_a_dossier_from_draft_to_label_by_clicking() {
     shots.check(&c, "05-dossier-depose").await;
     logout(&c).await;
 
-    // Rectorat asks for completion: first without a due date (the error is
-    // announced and the text kept), then with one.
-    login(&c, &base, "rectorat@ac-lyon.fr").await;
+    // The ministries ask for completion: first without a due date (the
+    // error is announced and the text kept), then with one.
+    login(&c, &base, "ministeres@example.fr").await;
     c.goto(&format!("{base}/dossiers/{id}")).await.unwrap();
     let panel = open_action(&c, "Demander des compléments").await;
     fill(&c, &panel, &[("message", "La convention signée manque.")]).await;
@@ -347,15 +355,8 @@ async fn each_role_takes_a_dossier_from_draft_to_label_by_clicking() {
     act(&c, "Transmettre les compléments").await;
     logout(&c).await;
 
-    // The région records both opinions, the rectorat declares the dossier admissible.
-    login(&c, &base, "region@ara.fr").await;
-    c.goto(&format!("{base}/dossiers/{id}")).await.unwrap();
-    for body in ["crefop", "conseil_academique"] {
-        let fields = [("body", body), ("opinion", "favorable"), ("date", "2027-04-02")];
-        act_with(&c, "Enregistrer un avis (CREFOP, conseil académique)", &fields).await;
-    }
-    logout(&c).await;
-    login(&c, &base, "rectorat@ac-lyon.fr").await;
+    // The ministries declare the dossier admissible.
+    login(&c, &base, "ministeres@example.fr").await;
     c.goto(&format!("{base}/dossiers/{id}")).await.unwrap();
     act(&c, "Déclarer recevable").await;
     c.find(Locator::LinkText("Journal d'audit")).await.unwrap().click().await.unwrap();
@@ -400,14 +401,32 @@ async fn each_role_takes_a_dossier_from_draft_to_label_by_clicking() {
         logout(&c).await;
     }
 
-    // The president reads the reviews side by side and decides.
+    // The expert group's president reads the reviews side by side and gives
+    // the group's avis.
     login(&c, &base, "president@example.fr").await;
     c.goto(&format!("{base}/dossiers/{id}")).await.unwrap();
     let page = c.source().await.unwrap();
     assert!(page.contains("Notes par critère (2 expertise(s))") && page.contains("(non atteint)"), "{page}");
     shots.check(&c, "10-vue-commission").await;
-    let decision = [("outcome", "labelled"), ("category", "standard"), ("years", "3"), ("motivation", "Bon projet.")];
-    let page = act_with(&c, "Décider", &decision).await;
+    let avis = [("avis", "favorable"), ("category", "standard"), ("years", "3"), ("motivation", "Bon projet.")];
+    let page = act_with(&c, "Rendre l'avis du groupe d'experts", &avis).await;
+    assert!(
+        page.contains("Avis du groupe d&#39;experts rendu") || page.contains("Avis du groupe d'experts rendu"),
+        "{page}"
+    );
+    logout(&c).await;
+
+    // The ministries' arrêté labels it, with the avis's mention and duration,
+    // valid from the arrêté's date.
+    login(&c, &base, "ministeres@example.fr").await;
+    c.goto(&format!("{base}/dossiers/{id}")).await.unwrap();
+    let arrete = [
+        ("outcome", "labelled"),
+        ("motivation", "Sur l'avis favorable du groupe national d'experts."),
+        ("arrete_reference", "Arrêté du 29 janvier 2027, JO du 31 janvier 2027"),
+        ("arrete_date", "2027-01-29"),
+    ];
+    let page = act_with(&c, "Arrêté conjoint des ministres", &arrete).await;
     assert!(page.contains("Labellisé") && page.contains("Voir le label"), "{page}");
     logout(&c).await;
 
@@ -419,13 +438,14 @@ async fn each_role_takes_a_dossier_from_draft_to_label_by_clicking() {
     c.find(Locator::LinkText("Synthèse imprimable de la décision")).await.unwrap().click().await.unwrap();
     wait_for(&c, &format!("/dossiers/{id}/decision")).await;
     let page = c.source().await.unwrap();
-    assert!(page.contains("Synthèse de la décision") && page.contains("du 01/02/2027 au 31/01/2030"), "{page}");
+    assert!(page.contains("Synthèse de la décision") && page.contains("du 29/01/2027 au 28/01/2030"), "{page}");
     assert!(page.contains("Bon projet.") && page.contains("pour 3 ans") && page.contains("Sans mention"), "{page}");
+    assert!(page.contains("Arrêté du 29 janvier 2027, JO du 31 janvier 2027"), "the arrêté's reference: {page}");
     shots.check(&c, "12b-synthese-decision").await;
     c.goto(&format!("{base}/dossiers/{id}")).await.unwrap();
     c.find(Locator::LinkText("Voir le label")).await.unwrap().click().await.unwrap();
-    let page = settled(&c, "du 01/02/2027 au 31/01/2030").await;
-    assert!(page.contains("du 01/02/2027 au 31/01/2030"), "{page}");
+    let page = settled(&c, "du 29/01/2027 au 28/01/2030").await;
+    assert!(page.contains("du 29/01/2027 au 28/01/2030"), "{page}");
     let label = c.current_url().await.unwrap().path().to_string();
     logout(&c).await;
 

@@ -38,7 +38,8 @@ fn check_accepts_the_shipped_workflow() {
     let stdout = text(&out.stdout);
     assert_eq!(stdout.lines().count(), 1, "one-line summary: {stdout}");
     assert!(stdout.contains("is valid") && stdout.contains("cmq-2019") && stdout.contains("11 criteria"), "{stdout}");
-    assert!(stdout.contains("5 roles, 6 form fields, 3 records, 7 predicates"), "{stdout}");
+    assert!(stdout.contains("6 roles, 6 form fields, 4 records, 9 predicates"), "{stdout}");
+    assert!(stdout.ends_with("5 options to confirm\n"), "the rules with no source are counted: {stdout}");
 }
 
 #[test]
@@ -47,7 +48,7 @@ fn check_names_each_problem_with_file_and_line() {
     type Case = (fn(String) -> String, &'static str, &'static str);
     let cases: Vec<Case> = vec![
         (
-            |s| s.replace("[\"actor_side_not_endorsed\"]", "[\"actor_side_not_endorsd\"]"),
+            |s| s.replace("\"actor_side_not_endorsed\"]", "\"actor_side_not_endorsd\"]"),
             "actor_side_not_endorsd",
             "unknown guard `actor_side_not_endorsd`",
         ),
@@ -75,7 +76,7 @@ fn check_names_each_problem_with_file_and_line() {
         (
             |s| s.replace("when = [\"outcome=rejected\"]", "when = [\"outcome=deferred\"]"),
             "to = \"rejected\"",
-            "could both fire on `decide` in state `reviewed`",
+            "could both fire on `decide` in state `avis_given`",
         ),
         (
             |s| {
@@ -129,8 +130,8 @@ fn check_names_each_problem_with_file_and_line() {
             "predicate `opinions_recorded`: missing:",
         ),
         (
-            |s| s.replace("form.partners.exists(", "form.partner.exists("),
-            "form.partner.exists(",
+            |s| s.replace("form.partners.exists(p, p.type == \"eple\")", "form.partner.exists(p, p.type == \"eple\")"),
+            "form.partner.exists(p, p.type == \"eple\")",
             "predicate `has_eple_partner`: rule: `form` has no field `partner`",
         ),
         (
@@ -179,8 +180,8 @@ fn check_names_each_problem_with_file_and_line() {
             "role `staff_region`: a staff role names the `scope` kind its grants name",
         ),
         (
-            |s| s.replacen("roles = [\"president\"]", "roles = [\"presidnt\"]", 1),
-            "roles = [\"presidnt\"]",
+            |s| s.replacen("roles = [\"president\", \"admin\"]", "roles = [\"presidnt\", \"admin\"]", 1),
+            "roles = [\"presidnt\", \"admin\"]",
             "unknown role `presidnt` (declare it under [roles])",
         ),
         (
@@ -194,15 +195,20 @@ fn check_names_each_problem_with_file_and_line() {
             "within: `filiere` must choose from `regions`, the parent list of `academies`",
         ),
         (
-            |s| s.replace("guards = [\"opinions_recorded\"]", "guards = []"),
+            |s| {
+                s.replace(
+                    "guards = [\"opinions_recorded\", \"actor_side_not_endorsed\"]",
+                    "guards = [\"actor_side_not_endorsed\"]",
+                )
+            },
             "[predicates.opinions_recorded]",
             "predicate `opinions_recorded` is used by no transition",
         ),
         (
             |s| {
                 s.replace(
-                    "required_if = \"outcome=labelled\", label = \"Mention\"",
-                    "required_if = \"outcome=granted\", label = \"Mention\"",
+                    "required_if = \"outcome=labelled\", default_from = \"avis.category\"",
+                    "required_if = \"outcome=granted\", default_from = \"avis.category\"",
                 )
             },
             "outcome=granted",
@@ -258,6 +264,22 @@ fn check_names_each_problem_with_file_and_line() {
             },
             "event = \"submit_report\"",
             "`report_year_open` reads the label's yearly record: declare one with `per_anniversary = true`",
+        ),
+        // Options, the arrêté's date, a default taken from the avis.
+        (
+            |s| s.replace("option = \"deferral\"\nfrom", "option = \"deferal\"\nfrom"),
+            "option = \"deferal\"",
+            "unknown option `deferal` (declare it under [options])",
+        ),
+        (
+            |s| s.replace("valid_from = \"arrete_date\"", "valid_from = \"arrete_reference\""),
+            "valid_from = \"arrete_reference\"",
+            "create_label: valid_from `arrete_reference` is no date input of event `decide`",
+        ),
+        (
+            |s| s.replace("default_from = \"avis.category\"", "default_from = \"avis.mention\""),
+            "event = \"decide\"",
+            "input `category`: default_from names no field `mention` of a dossier record `avis`",
         ),
     ];
     for (edit, needle, message) in cases {
@@ -316,7 +338,8 @@ fn graph_prints_mermaid_and_dot() {
     assert!(out.status.success());
     let mermaid = text(&out.stdout);
     assert!(mermaid.starts_with("stateDiagram-v2"));
-    assert!(mermaid.contains("dossier_reviewed --> dossier_labelled : decide [outcome=labelled]"), "{mermaid}");
+    assert!(mermaid.contains("dossier_reviewed --> dossier_avis_given : give_avis [avis=favorable]"), "{mermaid}");
+    assert!(mermaid.contains("dossier_avis_given --> dossier_labelled : decide [outcome=labelled]"), "{mermaid}");
     assert!(mermaid.contains("label_active --> label_renewal_open : open_renewal"), "{mermaid}");
     let out = labelflow(&["workflow", "graph", file.to_str().unwrap(), "--format", "dot"]);
     let dot = text(&out.stdout);
@@ -334,7 +357,7 @@ fn graph_prints_mermaid_and_dot() {
     for state in def.dossier.states.iter().chain(&def.label_machine.states) {
         assert!(svg.contains(&format!("<title>{} ({})</title>", state.label, state.name)), "{}", state.name);
     }
-    assert!(svg.contains("<title>reviewed → labelled : decide [outcome=labelled]</title>"), "{svg}");
+    assert!(svg.contains("<title>avis_given → labelled : decide [outcome=labelled]</title>"), "{svg}");
     assert!(!svg.contains("<title>under_review → under_review"), "a self-loop is no arrow");
 }
 

@@ -14,6 +14,7 @@ struct World {
     rectorat: Actor,
     region: Actor,
     president: Actor,
+    ministeres: Actor,
     admin: Actor,
     rapporteurs: Vec<(Actor, Person)>,
     outsider: Actor,
@@ -45,6 +46,7 @@ fn world() -> World {
         rectorat: actor(&[(Role::new("staff_rectorat"), Some("academie:LYON"))]),
         region: actor(&[(Role::new("staff_region"), Some("region:ARA"))]),
         president: actor(&[(Role::new("president"), None)]),
+        ministeres: actor(&[(Role::new("ministeres"), None)]),
         admin: actor(&[(Role::admin(), None)]),
         rapporteurs,
         outsider: actor(&[(Role::new("staff_rectorat"), Some("academie:PARIS"))]),
@@ -74,6 +76,16 @@ fn dossier(w: &World) -> Instance {
             .as_object()
             .cloned()
             .unwrap(),
+            // The CREFOP and the CAEN have given their opinions: the
+            // rectorat and the région may present it.
+            records: [(
+                "opinion".to_string(),
+                ["crefop", "conseil_academique"]
+                    .iter()
+                    .map(|b| json!({"body": b, "opinion": "favorable"}).as_object().cloned().unwrap())
+                    .collect(),
+            )]
+            .into(),
             call_opens_at: Some(at(2027, 1, 15, 8, 0)),
             call_closes_at: Some(at(2027, 3, 31, 21, 59)),
             ..Default::default()
@@ -149,6 +161,22 @@ fn submit_needs_both_endorsements_then_succeeds() {
     assert!(plan.effects.timers.is_empty(), "{:?}", plan.effects.timers);
 }
 
+/// The opinions come first: the rectorat and the région present a dossier
+/// the CREFOP and the CAEN have given their opinion on.
+#[test]
+fn endorsement_waits_for_both_opinions() {
+    let w = world();
+    let mut d = dossier(&w);
+    if let Facts::Dossier(f) = &mut d.facts {
+        f.records.get_mut("opinion").unwrap().truncate(1);
+    }
+    let r = refused(&w, &d, Event::named("endorse"), &w.region);
+    assert!(
+        matches!(&r, Refusal::GuardFailed { code, message, .. } if code == "opinions_missing" && message.contains("(CAEN)")),
+        "{r:?}"
+    );
+}
+
 #[test]
 fn roles_count_only_in_scope() {
     let w = world();
@@ -180,9 +208,8 @@ fn call_window_is_enforced() {
 #[test]
 fn input_is_validated_with_field_and_reason() {
     let w = world();
-    let mut d = dossier(&w);
-    d.state = "reviewed".into();
-    let decide_with = |e: Event| decide(&w.def, &d, &e, &w.president, now());
+    let d = reviewed_dossier(&w, 2);
+    let decide_with = |e: Event| decide(&w.def, &d, &e, &w.ministeres, now());
     let base =
         || Event::named("decide").with("outcome", "labelled").with("category", "standard").with("motivation", "ok");
     let cases = [
@@ -210,6 +237,13 @@ fn input_is_validated_with_field_and_reason() {
         (label.valid_from.to_string(), label.valid_until.to_string()),
         ("2027-02-01".into(), "2030-01-31".into())
     );
+    // The arrêté's date, when given, starts the validity.
+    let dated = decide_with(base().with("years", 3).with("arrete_date", "2027-01-20")).unwrap();
+    let label = dated.new_label.expect("label");
+    assert_eq!(
+        (label.valid_from.to_string(), label.valid_until.to_string()),
+        ("2027-01-20".into(), "2030-01-19".into())
+    );
 }
 
 #[test]
@@ -229,7 +263,7 @@ fn reviewed_dossier(w: &World, score: i64) -> Instance {
             f.reviewers.push(Reviewer { user_id: a.user_id.unwrap(), due: at(2027, 5, 1, 0, 0), scores: Some(scores) });
         }
     }
-    d.state = "reviewed".into();
+    d.state = "avis_given".into();
     d
 }
 
@@ -244,7 +278,7 @@ fn excellence_requires_thresholds_or_an_override() {
             .with("motivation", "m")
     };
     let weak = reviewed_dossier(&w, 3);
-    let r = refused(&w, &weak, excellence(), &w.president);
+    let r = refused(&w, &weak, excellence(), &w.ministeres);
     assert!(
         matches!(r, Refusal::GuardFailed { ref code, ref message, .. } if code == "excellence_thresholds_not_met" && message.contains("c01_diagnostic")),
         "{r:?}"
@@ -253,13 +287,88 @@ fn excellence_requires_thresholds_or_an_override() {
         &w.def,
         &weak,
         &excellence().with("excellence_override", "Enjeu national reconnu."),
-        &w.president,
+        &w.ministeres,
         now(),
     )
     .unwrap();
     assert_eq!(plan.new_label.unwrap().category, "excellence");
     let strong = reviewed_dossier(&w, 4);
-    assert!(decide(&w.def, &strong, &excellence(), &w.president, now()).is_ok());
+    assert!(decide(&w.def, &strong, &excellence(), &w.ministeres, now()).is_ok());
+    // The mention asks more on the marked criteria only: 4 on those, the
+    // ordinary bar (2) on the others is enough.
+    let mut marked = reviewed_dossier(&w, 2);
+    if let Facts::Dossier(f) = &mut marked.facts {
+        for r in &mut f.reviewers {
+            for c in &w.def.grid.criteria {
+                r.scores.as_mut().unwrap().insert(c.code.clone(), c.thresholds["excellence"]);
+            }
+        }
+    }
+    assert!(decide(&w.def, &marked, &excellence(), &w.ministeres, now()).is_ok());
+    let unmarked: Vec<&str> = w
+        .def
+        .grid
+        .criteria
+        .iter()
+        .filter(|c| c.thresholds["excellence"] == c.thresholds["standard"])
+        .map(|c| c.code.as_str())
+        .collect();
+    assert_eq!(unmarked.len(), 6, "five criteria carry the higher bar: {unmarked:?}");
+}
+
+/// The ordinary bar holds for every label: a favourable avis or a
+/// labelling below it is refused, naming the criteria; an unfavourable
+/// avis is not.
+#[test]
+fn the_ordinary_threshold_is_enforced() {
+    let w = world();
+    let mut weak = reviewed_dossier(&w, 1);
+    weak.state = "reviewed".into();
+    let avis = |a: &str| {
+        Event::named("give_avis").with("avis", a).with("category", "standard").with("years", 3).with("motivation", "m")
+    };
+    let r = refused(&w, &weak, avis("favorable"), &w.president);
+    assert!(
+        matches!(&r, Refusal::GuardFailed { code, message, .. } if code == "standard_thresholds_not_met" && message.contains("c01_diagnostic")),
+        "{r:?}"
+    );
+    let plan = decide(&w.def, &weak, &avis("defavorable"), &w.president, now()).unwrap();
+    assert_eq!(plan.to_state, "avis_given");
+    weak.state = "avis_given".into();
+    let label = Event::named("decide")
+        .with("outcome", "labelled")
+        .with("category", "standard")
+        .with("years", 3)
+        .with("motivation", "m");
+    let r = refused(&w, &weak, label, &w.ministeres);
+    assert!(matches!(&r, Refusal::GuardFailed { code, .. } if code == "standard_thresholds_not_met"), "{r:?}");
+}
+
+/// The arrêté takes the mention and duration the expert group proposed
+/// unless it says otherwise.
+#[test]
+fn the_arrete_follows_the_avis_unless_it_says_otherwise() {
+    let w = world();
+    let mut d = reviewed_dossier(&w, 4);
+    d.state = "reviewed".into();
+    let avis = Event::named("give_avis")
+        .with("avis", "favorable")
+        .with("category", "excellence")
+        .with("years", 4)
+        .with("motivation", "Enjeu national.");
+    let plan = decide(&w.def, &d, &avis, &w.president, now()).unwrap();
+    assert!(plan.effects.messages.iter().any(|m| m.template == "avis_given"), "{:?}", plan.effects.messages);
+    d = commit(&d, &plan);
+    let arrete = || Event::named("decide").with("outcome", "labelled").with("motivation", "Arrêté.");
+    let plan = decide(&w.def, &d, &arrete(), &w.ministeres, now()).unwrap();
+    let label = plan.new_label.expect("a label");
+    assert_eq!((label.category.as_str(), label.years), ("excellence", 4));
+    let plan =
+        decide(&w.def, &d, &arrete().with("category", "standard").with("years", 2), &w.ministeres, now()).unwrap();
+    let label = plan.new_label.expect("a label");
+    assert_eq!((label.category.as_str(), label.years), ("standard", 2));
+    // The president gives the avis; the ministries decide.
+    assert!(matches!(refused(&w, &d, arrete(), &w.president), Refusal::NotAllowed { .. }));
 }
 
 #[test]
@@ -313,15 +422,15 @@ fn conflict_of_interest_and_review_flow() {
 #[test]
 fn label_timers_follow_the_calendar() {
     let w = world();
-    let mut d = dossier(&w);
-    d.state = "reviewed".into();
+    let mut d = reviewed_dossier(&w, 2);
+    d.state = "avis_given".into();
     let e = Event::named("decide")
         .with("outcome", "labelled")
         .with("category", "standard")
         .with("years", 1)
         .with("motivation", "m");
     // Decided on 31 August 2027 (Paris): valid until 30 August 2028.
-    let plan = decide(&w.def, &d, &e, &w.president, at(2027, 8, 31, 9, 0)).unwrap();
+    let plan = decide(&w.def, &d, &e, &w.ministeres, at(2027, 8, 31, 9, 0)).unwrap();
     let label = plan.new_label.unwrap();
     assert_eq!(label.valid_until.to_string(), "2028-08-30");
     let due = |name: &str| {
@@ -359,6 +468,7 @@ fn arbitrary_event(w: &World, pick: u8, actor_pick: u8, value: u8) -> (Event, Ac
         &w.rectorat,
         &w.region,
         &w.president,
+        &w.ministeres,
         &w.admin,
         &w.outsider,
         &w.rapporteurs[0].0,
@@ -386,6 +496,11 @@ fn arbitrary_event(w: &World, pick: u8, actor_pick: u8, value: u8) -> (Event, Ac
             e
         }
         "submit_review" => e.with("scores", serde_json::Value::Object(grid_scores)).with("comment", "c"),
+        "give_avis" => e
+            .with("avis", ["favorable", "defavorable"][value as usize % 2])
+            .with("category", ["standard", "excellence"][value as usize % 2])
+            .with("years", (value % 7) as i64)
+            .with("motivation", "m"),
         "decide" => e
             .with("outcome", ["labelled", "deferred", "rejected"][value as usize % 3])
             .with("category", ["standard", "excellence"][value as usize % 2])
@@ -609,17 +724,28 @@ fn lookups_accept_codes_and_labels_without_case_or_accents() {
 #[test]
 fn a_file_without_record_declarations_gets_the_former_ones() {
     let shipped = labelflow::workflow::builtin::file("workflows/cmq.toml").unwrap();
-    let start = shipped.find("[records.endorsement]").expect("the file declares its records");
-    let end = shipped[start..].find("# ----").expect("a section follows") + start;
-    let former = format!("{}{}", &shipped[..start], &shipped[end..]);
-    assert!(!former.contains("[records."), "every declaration is gone");
+    // Without the declarations of the records earlier releases built in
+    // (the file's own `avis` stays).
+    let cut = |text: &str, from: &str, to: &str| {
+        let start = text.find(from).expect("the file declares it");
+        let end = text[start..].find(to).expect("something follows") + start;
+        format!("{}{}", &text[..start], &text[end..])
+    };
+    let former = cut(&cut(shipped, "[records.endorsement]", "# The national expert"), "[records.report]", "# ----");
+    assert!(!former.contains("[records.endorsement]") && !former.contains("[records.report]"));
     let def = labelflow::workflow::compile(std::path::Path::new("cmq.toml"), &former, |id| {
         let file = format!("workflows/criteria/{id}.toml");
         Some((file.clone().into(), labelflow::workflow::builtin::file(&file)?.to_string()))
     })
     .unwrap_or_else(|problems| panic!("{problems}"));
-    assert_eq!(def.records, cmq().records);
-    assert_eq!(def.records.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["endorsement", "opinion", "report"]);
+    let by_name = |d: &labelflow::workflow::Definition| {
+        let mut records = d.records.clone();
+        records.sort_by(|a, b| a.name.cmp(&b.name));
+        records
+    };
+    assert_eq!(by_name(&def), by_name(&cmq()));
+    let names: Vec<&str> = def.records.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["avis", "endorsement", "opinion", "report"], "the file's own, then the implied ones");
 }
 
 /// A record with a key is replaced by a later one with the same key; one

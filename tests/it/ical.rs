@@ -77,6 +77,10 @@ async fn feeds_for_each_person(db: &TestDb) {
     for _ in 0..2 {
         let id = app.create_dossier(&cast.porteur, cast.porteur.user_id.unwrap(), new_dossier(campaign)).await.unwrap();
         add_partner(&db.store, id, "Lycée La Martinière", "eple", &cast.porteur, at(2027, 2, 1, 9, 0)).await.unwrap();
+        for body in ["crefop", "conseil_academique"] {
+            let opinion = Event::named("record_opinion").with("body", body).with("opinion", "favorable");
+            act(cast.region.clone(), id, opinion).await;
+        }
         act(cast.rectorat.clone(), id, Event::named("endorse")).await;
         act(cast.region.clone(), id, Event::named("endorse")).await;
         act(cast.porteur.clone(), id, Event::named("submit")).await;
@@ -84,16 +88,8 @@ async fn feeds_for_each_person(db: &TestDb) {
     }
     let completion =
         Event::named("request_completion").with("message", "La convention signée.").with("due", "2027-03-15");
-    act(cast.rectorat.clone(), ids[0], completion).await;
-    for body in ["crefop", "conseil_academique"] {
-        act(
-            cast.region.clone(),
-            ids[1],
-            Event::named("record_opinion").with("body", body).with("opinion", "favorable"),
-        )
-        .await;
-    }
-    act(cast.rectorat.clone(), ids[1], Event::named("declare_admissible")).await;
+    act(cast.ministeres.clone(), ids[0], completion).await;
+    act(cast.ministeres.clone(), ids[1], Event::named("declare_admissible")).await;
     let assign = Event::named("assign_reviewer")
         .with("user_id", cast.rapporteur.user_id.unwrap().to_string())
         .with("due", "2027-05-15");

@@ -115,7 +115,9 @@ async fn import_export_round_trip(db: &TestDb) {
     assert!(end.due_at.starts_with("2029-08-31"), "{end:?}");
 
     // Bad lines are named; nothing is written, even the good ones.
-    let bad = format!("{FILE}Campus Fantôme,Chimie,Bretagn,Rennes,Lycée,standard,2022-09-01,2027-08-31\nCampus Vide,Chimie et biotechnologies,BRE,Rennes,,standard,2022-09-01,2027-08-31\n")
+    // Line 14 then lasts eight years (five at most), line 17 carries the
+    // mention « excellence » before it existed.
+    let bad = format!("{FILE}Campus Fantôme,Chimie,Bretagn,Rennes,Lycée,standard,2022-09-01,2027-08-31\nCampus Vide,Chimie et biotechnologies,BRE,Rennes,,standard,2022-09-01,2027-08-31\nCampus Ancien,Chimie et biotechnologies,BRE,Rennes,Lycée,excellence,2017-09-01,2021-08-31\n")
         .replace("2029-08-31", "2032-08-31");
     let (status, report) = admin.raw(reqwest::Method::POST, path, "text/csv", csv_client_body(&bad)).await;
     assert_eq!(status, 422);
@@ -125,7 +127,22 @@ async fn import_export_round_trip(db: &TestDb) {
         .iter()
         .map(|p| (p["line"].as_u64().unwrap(), p["column"].as_str().unwrap().to_string()))
         .collect();
-    assert_eq!(problems, vec![(15, "filiere".into()), (15, "region".into()), (16, "support_establishment".into())]);
+    assert_eq!(
+        problems,
+        vec![
+            (14, "valid_until".into()),
+            (15, "filiere".into()),
+            (15, "region".into()),
+            (16, "support_establishment".into()),
+            (17, "category".into())
+        ]
+    );
+    let reasons = report["problems"].to_string();
+    assert!(
+        reasons.contains("a label lasts at most 5 years: from 2024-09-01, until 2029-08-31 at the latest"),
+        "{reasons}"
+    );
+    assert!(reasons.contains("`excellence` exists from 2018-12-13"), "{reasons}");
     assert_eq!(report["written"], false);
     assert!(
         all_labels(db).await.iter().all(|l| l.valid_until != "2032-08-31"),

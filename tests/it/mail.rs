@@ -37,13 +37,13 @@ async fn full_path(db: &TestDb) -> (labelflow::app::App, labelflow::clock::Manua
         let (app, who) = (app.clone(), who.clone());
         async move { app.act(&who, Machine::Dossier, id, e).await.unwrap() }
     };
-    act(&cast.rectorat, Event::named("endorse")).await;
-    act(&cast.region, Event::named("endorse")).await;
-    act(&cast.porteur, Event::named("submit")).await;
     for body in ["crefop", "conseil_academique"] {
         act(&cast.region, Event::named("record_opinion").with("body", body).with("opinion", "favorable")).await;
     }
-    act(&cast.rectorat, Event::named("declare_admissible")).await;
+    act(&cast.rectorat, Event::named("endorse")).await;
+    act(&cast.region, Event::named("endorse")).await;
+    act(&cast.porteur, Event::named("submit")).await;
+    act(&cast.ministeres, Event::named("declare_admissible")).await;
     for r in [&cast.rapporteur, &cast.rapporteur2] {
         act(
             &cast.president,
@@ -56,12 +56,14 @@ async fn full_path(db: &TestDb) -> (labelflow::app::App, labelflow::clock::Manua
     for r in [&cast.rapporteur, &cast.rapporteur2] {
         act(r, Event::named("submit_review").with("scores", scores.clone()).with("comment", "Solide.")).await;
     }
-    let decide = Event::named("decide")
-        .with("outcome", "labelled")
+    let avis = Event::named("give_avis")
+        .with("avis", "favorable")
         .with("category", "excellence")
         .with("years", 5)
         .with("motivation", "Campus d'excellence.");
-    act(&cast.president, decide).await;
+    act(&cast.president, avis).await;
+    let decide = Event::named("decide").with("outcome", "labelled").with("motivation", "Campus d'excellence.");
+    act(&cast.ministeres, decide).await;
     (app, clock)
 }
 
@@ -112,6 +114,7 @@ async fn the_cmq_path_delivers_every_message_once(db: &TestDb) {
     assert_eq!(by_template["dossier_admissible"], owner_and_staff);
     assert_eq!(by_template["reviewer_assigned"], ["rapporteur1@example.fr", "rapporteur2@example.fr"]);
     assert_eq!(by_template["reviews_complete"], ["president@example.fr"]);
+    assert_eq!(by_template["avis_given"], ["ministeres@example.fr"], "the expert group's avis goes to the ministries");
     assert_eq!(by_template["decision"], owner_and_staff);
     assert_eq!(by_template["label_granted"], owner_and_staff);
     assert!(

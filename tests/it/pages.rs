@@ -118,7 +118,24 @@ async fn pages_take_a_dossier_forward(db: &TestDb) {
     let (status, _) = outsider.get(&format!("/dossiers/{id}")).await;
     assert_eq!(status, 404);
 
-    // Endorsements and submission by clicking through forms.
+    // The CREFOP's and the CAEN's opinions, then the endorsements and the
+    // submission, by clicking through forms.
+    let region = Browser::login(&served.base, "region@ara.fr").await;
+    for body in ["crefop", "conseil_academique"] {
+        let (_, page) = region.get(&format!("/dossiers/{id}")).await;
+        let (csrf, version) = (form_value(&page, "csrf"), form_value(&page, "version"));
+        let fields = [
+            ("csrf", csrf.as_str()),
+            ("event", "record_opinion"),
+            ("version", &version),
+            ("body", body),
+            ("opinion", "favorable"),
+        ];
+        let (status, _, page) = region.post(&format!("/dossiers/{id}/evenements"), &fields).await;
+        assert_eq!(status, 200, "{page}");
+    }
+    let (_, page) = region.get(&format!("/dossiers/{id}")).await;
+    assert!(page.contains("<h2>Avis</h2>") && page.contains("Avis de : CREFOP — Avis : Favorable"), "{page}");
     for email in ["rectorat@ac-lyon.fr", "region@ara.fr"] {
         let staff = Browser::login(&served.base, email).await;
         let (_, page) = staff.get(&format!("/dossiers/{id}")).await;
@@ -134,6 +151,8 @@ async fn pages_take_a_dossier_forward(db: &TestDb) {
         assert!(page.contains("Action enregistrée"), "{page}");
     }
     let (_, page) = porteur.get(&format!("/dossiers/{id}")).await;
+    // Higher education is expected in the network: said, not required.
+    assert!(page.contains("Recommandé : Le cahier des charges attend un établissement d"), "{page}");
     let (csrf, version) = (form_value(&page, "csrf"), form_value(&page, "version"));
     let (_, _, page) = porteur
         .post(&format!("/dossiers/{id}/evenements"), &[("csrf", &csrf), ("event", "submit"), ("version", &version)])
@@ -152,10 +171,10 @@ async fn pages_take_a_dossier_forward(db: &TestDb) {
     assert!(page.contains("Projet réorienté"), "typed text kept");
 
     // A validation error names the field next to it and in the summary.
-    let rectorat = Browser::login(&served.base, "rectorat@ac-lyon.fr").await;
-    let (_, page) = rectorat.get(&format!("/dossiers/{id}")).await;
+    let ministeres = Browser::login(&served.base, "ministeres@example.fr").await;
+    let (_, page) = ministeres.get(&format!("/dossiers/{id}")).await;
     let (csrf, version) = (form_value(&page, "csrf"), form_value(&page, "version"));
-    let (status, _, page) = rectorat
+    let (status, _, page) = ministeres
         .post(
             &format!("/dossiers/{id}/evenements"),
             &[
@@ -340,13 +359,13 @@ async fn editor_rapporteur_staff_and_admin_pages(db: &TestDb) {
         let app = app.clone();
         async move { app.act(&who, Machine::Dossier, id2, e).await.expect("step") }
     };
-    run2(cast.rectorat.clone(), Event::named("endorse")).await;
-    run2(cast.region.clone(), Event::named("endorse")).await;
-    run2(cast.porteur.clone(), Event::named("submit")).await;
     for body in ["crefop", "conseil_academique"] {
         run2(cast.region.clone(), Event::named("record_opinion").with("body", body).with("opinion", "favorable")).await;
     }
-    run2(cast.rectorat.clone(), Event::named("declare_admissible")).await;
+    run2(cast.rectorat.clone(), Event::named("endorse")).await;
+    run2(cast.region.clone(), Event::named("endorse")).await;
+    run2(cast.porteur.clone(), Event::named("submit")).await;
+    run2(cast.ministeres.clone(), Event::named("declare_admissible")).await;
     for r in [&cast.rapporteur, &cast.rapporteur2] {
         let assign =
             Event::named("assign_reviewer").with("user_id", r.user_id.unwrap().to_string()).with("due", "2027-05-15");

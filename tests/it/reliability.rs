@@ -122,12 +122,24 @@ impl Load {
                 }
             };
             self.ledger.lock().unwrap().created.push(id.clone());
-            let steps: [(&str, &'static str, String, Value); 4] = [
+            let steps: [(&str, &'static str, String, Value); 6] = [
                 (
                     "porteur",
                     "add_partner",
                     format!("/api/v1/dossiers/{id}/partners"),
                     json!({"name": "Lycée du Parc", "type": "eple"}),
+                ),
+                (
+                    "region",
+                    "record_opinion",
+                    format!("/api/v1/dossiers/{id}/events"),
+                    json!({"event": "record_opinion", "body": "crefop", "opinion": "favorable"}),
+                ),
+                (
+                    "rectorat",
+                    "record_opinion",
+                    format!("/api/v1/dossiers/{id}/events"),
+                    json!({"event": "record_opinion", "body": "conseil_academique", "opinion": "favorable"}),
                 ),
                 ("rectorat", "endorse", format!("/api/v1/dossiers/{id}/events"), json!({"event": "endorse"})),
                 ("region", "endorse", format!("/api/v1/dossiers/{id}/events"), json!({"event": "endorse"})),

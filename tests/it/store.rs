@@ -49,7 +49,8 @@ async fn footprint(db: &TestDb) -> Vec<i64> {
     out
 }
 
-/// A dossier ready to be submitted (partners, endorsements) at 2027-02-01.
+/// A dossier ready to be submitted (partners, the CREFOP's and the CAEN's
+/// opinions, endorsements) at 2027-02-01.
 async fn ready_dossier(db: &TestDb, cast: &Cast) -> (labelflow::app::App, labelflow::clock::ManualClock, Uuid) {
     let (app, clock) = app(&db.store, at(2027, 2, 1, 10, 0));
     let campaign = campaign(&db.store, &cast.admin).await;
@@ -58,6 +59,16 @@ async fn ready_dossier(db: &TestDb, cast: &Cast) -> (labelflow::app::App, labelf
     let now = clock_now(&clock);
     add_partner(&db.store, id, "Lycée La Martinière Monplaisir", "eple", &cast.porteur, now).await.unwrap();
     add_partner(&db.store, id, "Université Lyon 1", "universite", &cast.porteur, now).await.unwrap();
+    // The rectorat and the région present it once both opinions are in.
+    let err = app.act(&cast.rectorat, Machine::Dossier, id, Event::named("endorse")).await.unwrap_err();
+    assert!(
+        matches!(err, AppError::Refused(Refusal::GuardFailed { ref code, .. }) if code == "opinions_missing"),
+        "{err:?}"
+    );
+    for body in ["crefop", "conseil_academique"] {
+        let opinion = Event::named("record_opinion").with("body", body).with("opinion", "favorable");
+        app.act(&cast.region, Machine::Dossier, id, opinion).await.expect("opinion");
+    }
     app.act(&cast.rectorat, Machine::Dossier, id, Event::named("endorse")).await.expect("rectorat endorses");
     app.act(&cast.region, Machine::Dossier, id, Event::named("endorse")).await.expect("région endorses");
     (app, clock, id)
@@ -95,17 +106,11 @@ async fn full_path_to_excellence_label(db: &TestDb) {
     let receipts = count(db, "SELECT COUNT(*) FROM outbox WHERE template = 'submission_receipt'").await;
     assert_eq!(receipts, 3, "owner, rectorat staff of LYON and région staff of ARA; not the Paris outsider");
 
+    // Admissibility is national: the regional staff who presented it do not
+    // declare it.
     let err = act(&cast.rectorat, Event::named("declare_admissible")).await.unwrap_err();
-    assert!(
-        matches!(err, AppError::Refused(Refusal::GuardFailed { ref code, .. }) if code == "opinions_missing"),
-        "{err:?}"
-    );
-    for body in ["crefop", "conseil_academique"] {
-        act(&cast.region, Event::named("record_opinion").with("body", body).with("opinion", "favorable"))
-            .await
-            .expect("opinion");
-    }
-    assert_eq!(act(&cast.rectorat, Event::named("declare_admissible")).await.unwrap().state, "admissible");
+    assert!(matches!(err, AppError::Refused(Refusal::NotAllowed { .. })), "{err:?}");
+    assert_eq!(act(&cast.ministeres, Event::named("declare_admissible")).await.unwrap().state, "admissible");
 
     let assign = |who: &labelflow::engine::Actor| {
         Event::named("assign_reviewer").with("user_id", who.user_id.unwrap().to_string()).with("due", "2027-05-15")
@@ -129,13 +134,22 @@ async fn full_path_to_excellence_label(db: &TestDb) {
     assert_eq!(act(&cast.rapporteur2, review(4)).await.unwrap().state, "reviewed");
     assert_eq!(count(db, "SELECT COUNT(*) FROM timers WHERE name LIKE 'review%' AND status = 'pending'").await, 0);
 
-    clock.set(at(2027, 6, 10, 14, 0));
-    let decide = Event::named("decide")
-        .with("outcome", "labelled")
+    // The expert group's avis, then the ministers' arrêté: the label runs
+    // from the arrêté's date, not from the day it is recorded.
+    clock.set(at(2027, 6, 3, 14, 0));
+    let avis = Event::named("give_avis")
+        .with("avis", "favorable")
         .with("category", "excellence")
         .with("years", 5)
         .with("motivation", "Projet d'excellence, réseau dense.");
-    let out = act(&cast.president, decide).await.expect("decide");
+    assert_eq!(act(&cast.president, avis).await.expect("avis").state, "avis_given");
+    clock.set(at(2027, 6, 12, 14, 0));
+    let decide = Event::named("decide")
+        .with("outcome", "labelled")
+        .with("motivation", "Labellisé sur l'avis du groupe national d'experts.")
+        .with("arrete_reference", "Arrêté du 10 juin 2027, JO du 11 juin 2027")
+        .with("arrete_date", "2027-06-10");
+    let out = act(&cast.ministeres, decide).await.expect("decide");
     assert_eq!(out.state, "labelled");
     let label = out.label_id.expect("a label was created");
     let instance = db.store.instance(Machine::Label, label).await.unwrap();
@@ -143,6 +157,10 @@ async fn full_path_to_excellence_label(db: &TestDb) {
     let labelflow::engine::Facts::Label(facts) = instance.facts else { panic!("label facts") };
     assert_eq!(facts.valid_from.to_string(), "2027-06-10");
     assert_eq!(facts.valid_until.to_string(), "2032-06-09");
+    let view = app.dossier(&cast.admin, id).await.unwrap();
+    let decision = view.decision.expect("the decision");
+    assert_eq!((decision.category.as_deref(), decision.years), (Some("excellence"), Some(5)), "the avis's");
+    assert_eq!(decision.details["arrete_date"], "2027-06-10");
     // Renewal window, three reminders, the end of validity, the first
     // activity report and its reminder.
     assert_eq!(
@@ -228,8 +246,8 @@ async fn concurrent_actions_one_wins(db: &TestDb) {
     }
     assert_eq!(wins, 1, "exactly one concurrent action wins");
     let version = db.store.instance(Machine::Dossier, id).await.unwrap().version;
-    // created 1, two partners, two endorsements, one winner.
-    assert_eq!(version, 6);
+    // created 1, two partners, two opinions, two endorsements, one winner.
+    assert_eq!(version, 8);
 }
 
 async fn audit_tampering_is_located(db: &TestDb) {

@@ -12,6 +12,7 @@ struct Scene {
     rectorat: Client,
     region: Client,
     president: Client,
+    ministeres: Client,
     rapporteurs: [Client; 2],
     cast: Cast,
     /// Every firing seen, to check nothing fires twice.
@@ -29,6 +30,7 @@ impl Scene {
             rectorat: Client::login(&base, "rectorat@ac-lyon.fr").await,
             region: Client::login(&base, "region@ara.fr").await,
             president: Client::login(&base, "president@example.fr").await,
+            ministeres: Client::login(&base, "ministeres@example.fr").await,
             rapporteurs: [
                 Client::login(&base, "rapporteur1@example.fr").await,
                 Client::login(&base, "rapporteur2@example.fr").await,
@@ -66,6 +68,7 @@ impl Scene {
         self.rectorat = Client::login(&base, "rectorat@ac-lyon.fr").await;
         self.region = Client::login(&base, "region@ara.fr").await;
         self.president = Client::login(&base, "president@example.fr").await;
+        self.ministeres = Client::login(&base, "ministeres@example.fr").await;
         self.rapporteurs = [
             Client::login(&base, "rapporteur1@example.fr").await,
             Client::login(&base, "rapporteur2@example.fr").await,
@@ -94,13 +97,9 @@ impl Scene {
         self.porteur
             .post(&format!("/api/v1/dossiers/{id}/partners"), json!({"name": "Lycée Ampère", "type": "eple"}))
             .await;
-        self.rectorat.event(&id, json!({"event": "endorse"}), 200).await;
-        self.region.event(&id, json!({"event": "endorse"}), 200).await;
+        self.presented(&id).await;
         self.porteur.event(&id, json!({"event": "submit"}), 200).await;
-        for body in ["crefop", "conseil_academique"] {
-            self.region.event(&id, json!({"event": "record_opinion", "body": body, "opinion": "favorable"}), 200).await;
-        }
-        self.rectorat.event(&id, json!({"event": "declare_admissible"}), 200).await;
+        self.ministeres.event(&id, json!({"event": "declare_admissible"}), 200).await;
         for r in [&self.cast.rapporteur, &self.cast.rapporteur2] {
             let user = r.user_id.unwrap().to_string();
             self.president.event(&id, json!({"event": "assign_reviewer", "user_id": user, "due": due}), 200).await;
@@ -112,9 +111,21 @@ impl Scene {
         id
     }
 
+    /// The CREFOP's and the CAEN's opinions, then both endorsements.
+    async fn presented(&self, id: &str) {
+        for body in ["crefop", "conseil_academique"] {
+            self.region.event(id, json!({"event": "record_opinion", "body": body, "opinion": "favorable"}), 200).await;
+        }
+        self.rectorat.event(id, json!({"event": "endorse"}), 200).await;
+        self.region.event(id, json!({"event": "endorse"}), 200).await;
+    }
+
+    /// The expert group's avis, then the arrêté that labels the dossier.
     async fn decide(&self, dossier: &str, years: i64) -> String {
-        let body = json!({"event": "decide", "outcome": "labelled", "category": "standard", "years": years, "motivation": "Labellisé."});
-        let out = self.president.event(dossier, body, 200).await;
+        let avis = json!({"event": "give_avis", "avis": "favorable", "category": "standard", "years": years, "motivation": "Avis favorable."});
+        self.president.event(dossier, avis, 200).await;
+        let body = json!({"event": "decide", "outcome": "labelled", "motivation": "Labellisé."});
+        let out = self.ministeres.event(dossier, body, 200).await;
         out["label_id"].as_str().unwrap().to_string()
     }
 
@@ -256,10 +267,9 @@ async fn a_missed_completion_deadline_makes_the_dossier_inadmissible(db: &TestDb
         .await;
     let id = d["id"].as_str().unwrap().to_string();
     s.porteur.post(&format!("/api/v1/dossiers/{id}/partners"), json!({"name": "Lycée Rabelais", "type": "eple"})).await;
-    s.rectorat.event(&id, json!({"event": "endorse"}), 200).await;
-    s.region.event(&id, json!({"event": "endorse"}), 200).await;
+    s.presented(&id).await;
     s.porteur.event(&id, json!({"event": "submit"}), 200).await;
-    s.rectorat
+    s.ministeres
         .event(
             &id,
             json!({"event": "request_completion", "message": "Convention manquante.", "due": "2027-03-10"}),

@@ -376,8 +376,8 @@ pub(super) async fn dossier_event(
     instance_event(&app, &browser, Machine::Dossier, &id, &pairs).await
 }
 
-/// What still blocks each step that would move the dossier on, as the
-/// workflow words it.
+/// What still blocks each step that would move the dossier on, then what
+/// the workflow advises before it, as the workflow words them.
 fn checklist(
     app: &App,
     workflow: &crate::workflow::Definition,
@@ -391,11 +391,16 @@ fn checklist(
         if !moves_on {
             continue;
         }
-        let mut items: Vec<String> = crate::engine::blockers(workflow, instance, event, actor, now)
-            .into_iter()
-            .map(|r| messages::describe(workflow, &AppError::Refused(r)).1)
-            .collect();
+        let words = |r| messages::describe(workflow, &AppError::Refused(r)).1;
+        let mut items: Vec<String> =
+            crate::engine::blockers(workflow, instance, event, actor, now).into_iter().map(words).collect();
         items.dedup();
+        // What the texts expect without requiring it: said, never refused.
+        items.extend(
+            crate::engine::advice(workflow, instance, event, actor, now)
+                .into_iter()
+                .map(|r| format!("Recommandé : {}", words(r))),
+        );
         if let (false, Some(spec)) = (items.is_empty(), workflow.dossier.event(event)) {
             out.push((spec.label.clone(), items));
         }

@@ -157,6 +157,7 @@ pub struct Cast {
     /// A rapporteur affiliated with the dossier's académie.
     pub conflicted: Actor,
     pub president: Actor,
+    pub ministeres: Actor,
     /// Staff of another académie.
     pub outsider: Actor,
 }
@@ -196,6 +197,7 @@ pub async fn cast(store: &Store) -> Cast {
         rapporteur2: user(store, "rapporteur2@example.fr", &[("rapporteur", None)], &["region:BRE"]).await,
         conflicted: user(store, "rapporteur3@ac-lyon.fr", &[("rapporteur", None)], &["academie:LYON"]).await,
         president: user(store, "president@example.fr", &[("president", None)], &[]).await,
+        ministeres: user(store, "ministeres@example.fr", &[("ministeres", None)], &[]).await,
         outsider: user(store, "rectorat@ac-paris.fr", &[("staff_rectorat", Some("academie:PARIS"))], &[]).await,
     }
 }
