@@ -51,6 +51,9 @@ enum Column {
     Value(FormField),
     /// The words of a choice field's codes.
     Words(FormField),
+    /// What a person reads for the label's category (« Sans mention »),
+    /// as its workflow words it.
+    CategoryWords,
 }
 
 /// The columns of an export of the labels of `workflows`, by name: the
@@ -75,6 +78,7 @@ fn columns(workflows: &Workflows) -> Vec<(String, Column)> {
         push(&mut out, field);
     }
     out.extend(TAIL.iter().chain(&["workflow"]).map(|c| (c.to_string(), Column::Own(c))));
+    out.push(("category_label".into(), Column::CategoryWords));
     for field in later {
         push(&mut out, field);
     }
@@ -98,7 +102,7 @@ impl Serialize for LabelRecordOut {
     }
 }
 
-fn record(columns: &[(String, Column)], l: &LabelView) -> LabelRecordOut {
+fn record(columns: &[(String, Column)], l: &LabelView, workflows: &Workflows) -> LabelRecordOut {
     let own = |c: &str| -> Value {
         match c {
             "id" => l.id.clone().into(),
@@ -134,6 +138,10 @@ fn record(columns: &[(String, Column)], l: &LabelView) -> LabelRecordOut {
                     Column::Own(c) => own(c),
                     Column::Value(f) => value(f),
                     Column::Words(f) => words(f),
+                    Column::CategoryWords => match workflows.at(&l.workflow, l.workflow_version.as_deref()) {
+                        Some(def) => def.choice_label("category", &l.category).into(),
+                        None => l.category.clone().into(),
+                    },
                 };
                 (name.clone(), v)
             })
@@ -207,7 +215,7 @@ impl Export {
             self.done = true;
         }
         for label in page {
-            let record = record(&self.columns, &label);
+            let record = record(&self.columns, &label, &self.app.workflows);
             match self.format {
                 Format::Csv => out.extend(csv_row(&record)),
                 Format::Json => {

@@ -349,9 +349,20 @@ async fn each_workflow_imports_its_own_labels(db: &TestDb) {
     assert_eq!(status, 200);
     let exported = String::from_utf8(body).unwrap();
     let header = exported.lines().next().unwrap();
-    assert!(header.ends_with(",dossier_id,workflow,uai,etablissement,academie,academie_label"), "{header}");
+    assert!(
+        header.ends_with(",dossier_id,workflow,category_label,uai,etablissement,academie,academie_label"),
+        "{header}"
+    );
+    // The category in words, as each label's workflow says it.
     let line = exported.lines().find(|l| l.contains("Lycée Jean Moulin")).unwrap();
-    assert!(line.contains(",ldm,0750655E,Lycée Jean Moulin,LYON,Lyon"), "{line}");
+    assert!(line.contains(",ldm,Lycée des métiers,0750655E,Lycée Jean Moulin,LYON,Lyon"), "{line}");
+    assert!(
+        exported
+            .lines()
+            .filter(|l| l.contains(",cmq,"))
+            .all(|l| l.contains(",cmq,Sans mention,") || l.contains(",cmq,Mention « excellence »,")),
+        "{exported}"
+    );
 
     // That export imports back into an empty database, once per workflow.
     let other = TestDb::same_kind(db).await;

@@ -119,7 +119,7 @@ async fn respond(
         let mut details =
             [&e.data, &e.after].into_iter().filter(|v| shown(v)).map(|v| v.to_string()).collect::<Vec<_>>().join(" ");
         if e.redacted && e.data.is_null() {
-            details = "(détails réservés aux membres de la commission jusqu'à la décision)".to_string();
+            details = "(détails réservés à qui lit les expertises, jusqu'à la décision)".to_string();
         }
         let at = e.at.with_timezone(&crate::calendar::ZONE).format("%d/%m/%Y %H:%M:%S").to_string();
         rows.push((e.seq, at, who, action, change, details, e.hash.chars().take(12).collect()));

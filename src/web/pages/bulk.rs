@@ -24,7 +24,7 @@ fn not_for_you(browser: &Browser) -> Response {
         bar(browser),
         StatusCode::FORBIDDEN,
         "Accès réservé",
-        "Les actions groupées sont réservées aux services académiques et régionaux et à la commission.",
+        "Les actions groupées sont réservées aux services et au niveau national.",
     )
 }
 
