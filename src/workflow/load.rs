@@ -260,6 +260,8 @@ struct RawEvent {
     label: String,
     option: Option<Spanned<String>>,
     #[serde(default)]
+    batch: bool,
+    #[serde(default)]
     fields: BTreeMap<String, Spanned<RawField>>,
 }
 
@@ -724,7 +726,13 @@ impl Ctx<'_> {
                 d.required_if = Some((other.to_string(), value.to_string()));
             }
         }
-        EventDef { name: name.to_string(), label: raw.label.clone(), fields }
+        if raw.batch && m != Machine::Dossier.name() {
+            self.at(spanned, format!("{m}: event `{name}`: only a dossier event is sent in batch"));
+        }
+        if raw.batch && fields.iter().any(|f| f.kind == FieldType::Scores) {
+            self.at(spanned, format!("{m}: event `{name}`: scores are a person's own, not sent in batch"));
+        }
+        EventDef { name: name.to_string(), label: raw.label.clone(), fields, batch: raw.batch }
     }
 
     fn predicate<T>(

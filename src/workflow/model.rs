@@ -290,6 +290,9 @@ pub struct EventDef {
     pub name: String,
     pub label: String,
     pub fields: Vec<FieldDef>,
+    /// Offered on the bulk actions page: the same step, with the same
+    /// inputs, on every dossier checked (the arrêté listing many campuses).
+    pub batch: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -499,23 +499,69 @@ async fn bulk_actions_page(db: &TestDb) {
     let (status, page) = rectorat.get("/actions-groupees").await;
     assert_eq!(status, 200);
     let csrf = form_value(&page, "csrf");
-    let (status, _, page) =
-        rectorat.post("/actions-groupees", &[("csrf", &csrf), ("action", "relancer"), ("message", "x")]).await;
+    // The batch steps the workflows offer and the viewer's roles take: the
+    // rectorat reminds owners (and, in the lycée des métiers, assigns the
+    // group's members); the arrêté is not theirs.
+    assert!(page.contains("name=\"remind_owners.message\""), "{page}");
+    assert!(!page.contains("name=\"decide.outcome\""), "{page}");
+    let (status, _, page) = rectorat
+        .post("/actions-groupees", &[("csrf", &csrf), ("event", "remind_owners"), ("remind_owners.message", "x")])
+        .await;
     assert_eq!(status, 422);
     assert!(page.contains("Cochez au moins un dossier") && page.contains("href=\"#f-dossier\""), "{page}");
+    assert!(page.contains(">x</textarea>"), "what was typed is kept: {page}");
     let (d1, d2) = (draft.to_string(), withdrawn.to_string());
     let form = [
         ("csrf", csrf.as_str()),
         ("dossier", d1.as_str()),
         ("dossier", d2.as_str()),
-        ("action", "relancer"),
-        ("message", "La convention manque encore."),
+        ("event", "remind_owners"),
+        ("remind_owners.message", "La convention manque encore."),
     ];
     let (status, _, page) = rectorat.post("/actions-groupees", &form).await;
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("Résultat par dossier (2)") && page.contains("<td>fait</td>"), "{page}");
     assert!(page.contains("<strong>refusé</strong>"), "the withdrawn one is refused on its own: {page}");
     assert_eq!(db.store.outbox_count("owner_reminder").await.unwrap(), 1);
+
+    // One arrêté for two campuses: the ministries label both at once, from
+    // the arrêté's date, each with the mention its avis proposed.
+    let first = dossier_with_avis(&app, &cast, campaign, "excellence").await;
+    let second = dossier_with_avis(&app, &cast, campaign, "standard").await;
+    let ministeres = Browser::login(&served.base, "ministeres@example.fr").await;
+    let (_, page) = ministeres.get("/actions-groupees").await;
+    assert!(page.contains("Arrêté conjoint des ministres") && page.contains("name=\"decide.arrete_date\""), "{page}");
+    let csrf = form_value(&page, "csrf");
+    let (f, s2) = (first.to_string(), second.to_string());
+    let mut form = vec![
+        ("csrf", csrf.as_str()),
+        ("dossier", f.as_str()),
+        ("dossier", s2.as_str()),
+        ("event", "decide"),
+        ("decide.outcome", "labelled"),
+        ("decide.motivation", "Arrêté conjoint portant labellisation."),
+        ("decide.arrete_reference", "Arrêté du 20 janvier 2027, JO du 24 janvier 2027"),
+        ("decide.arrete_date", "2027-01-20"),
+    ];
+    form.push(("decide.years", "9"));
+    let (status, _, page) = ministeres.post("/actions-groupees", &form).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page.matches("<strong>refusé</strong>").count(), 2, "a bad input refuses each dossier: {page}");
+    assert_eq!(db.store.outbox_count("label_granted").await.unwrap(), 0);
+    form.pop();
+    let (status, _, page) = ministeres.post("/actions-groupees", &form).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Résultat par dossier (2)") && !page.contains("<strong>refusé</strong>"), "{page}");
+    for (id, category) in [(first, "excellence"), (second, "standard")] {
+        let d = app.dossier(&cast.admin, id).await.unwrap();
+        assert_eq!(d.state, "labelled");
+        let decision = d.decision.expect("decided");
+        assert_eq!(decision.category.as_deref(), Some(category), "the avis's mention");
+        assert_eq!(decision.details["arrete_reference"], "Arrêté du 20 janvier 2027, JO du 24 janvier 2027");
+        let label =
+            app.label(&cast.admin, uuid::Uuid::parse_str(d.label_id.as_deref().unwrap()).unwrap()).await.unwrap();
+        assert_eq!((label.valid_from.as_str(), label.valid_until.as_str()), ("2027-01-20", "2030-01-19"));
+    }
 }
 
 mod bulk {

@@ -54,68 +54,81 @@ pub(super) async fn action_forms(
     let mut forms = Vec::new();
     for name in events {
         let Some(spec) = machine.event(name) else { continue };
-        let open = refused.is_some_and(|(e, _, _)| e == name);
-        let value_of = |field: &str| {
-            if open {
-                typed.get(field).and_then(Value::as_str).unwrap_or_default().to_string()
-            } else {
-                String::new()
-            }
-        };
-        let error_of = |field: &str| match refused {
-            Some((e, f, message)) if e == name && f == field => message.to_string(),
-            _ => String::new(),
-        };
-        let fields = spec
-            .fields
-            .iter()
-            .map(|f| {
-                let (kind, choices) = match f.kind {
-                    FieldType::Choice => {
-                        ("select", f.choices.iter().map(|c| (c.clone(), f.choice_label(c).to_string())).collect())
-                    }
-                    FieldType::User => ("select", reviewer_choices.clone()),
-                    FieldType::Integer => ("number", vec![]),
-                    FieldType::Date | FieldType::Deadline => ("date", vec![]),
-                    FieldType::Text => ("textarea", vec![]),
-                    FieldType::Scores => ("scores", vec![]),
-                };
-                let scores = if f.kind == FieldType::Scores {
-                    workflow
-                        .grid
-                        .criteria
-                        .iter()
-                        .map(|c| {
-                            let key = format!("{}.{}", f.name, c.code);
-                            let (min, max) = c.range();
-                            ScoreInput {
-                                label: c.label.clone(),
-                                min,
-                                max,
-                                value: value_of(&key),
-                                error: error_of(&key),
-                                name: key,
-                            }
-                        })
-                        .collect()
-                } else {
-                    vec![]
-                };
-                FieldInput {
-                    label: f.label.clone(),
-                    value: value_of(&f.name),
-                    error: error_of(&f.name),
-                    name: f.name.clone(),
-                    kind,
-                    required: f.required,
-                    choices,
-                    scores,
-                }
-            })
-            .collect();
-        forms.push(ActionForm { event: name.to_string(), label: spec.label.clone(), open, fields });
+        forms.push(event_form(&workflow, spec, &reviewer_choices, typed, refused));
     }
     forms
+}
+
+/// The form of `spec`: open, with what was typed and the error, when it is
+/// the one just refused.
+pub(super) fn event_form(
+    workflow: &crate::workflow::Definition,
+    spec: &crate::workflow::EventDef,
+    reviewer_choices: &[(String, String)],
+    typed: &Map<String, Value>,
+    refused: Option<(&str, &str, &str)>,
+) -> ActionForm {
+    let name = spec.name.as_str();
+    let open = refused.is_some_and(|(e, _, _)| e == name);
+    let value_of = |field: &str| {
+        if open {
+            typed.get(field).and_then(Value::as_str).unwrap_or_default().to_string()
+        } else {
+            String::new()
+        }
+    };
+    let error_of = |field: &str| match refused {
+        Some((e, f, message)) if e == name && f == field => message.to_string(),
+        _ => String::new(),
+    };
+    let fields = spec
+        .fields
+        .iter()
+        .map(|f| {
+            let (kind, choices) = match f.kind {
+                FieldType::Choice => {
+                    ("select", f.choices.iter().map(|c| (c.clone(), f.choice_label(c).to_string())).collect())
+                }
+                FieldType::User => ("select", reviewer_choices.to_vec()),
+                FieldType::Integer => ("number", vec![]),
+                FieldType::Date | FieldType::Deadline => ("date", vec![]),
+                FieldType::Text => ("textarea", vec![]),
+                FieldType::Scores => ("scores", vec![]),
+            };
+            let scores = if f.kind == FieldType::Scores {
+                workflow
+                    .grid
+                    .criteria
+                    .iter()
+                    .map(|c| {
+                        let key = format!("{}.{}", f.name, c.code);
+                        let (min, max) = c.range();
+                        ScoreInput {
+                            label: c.label.clone(),
+                            min,
+                            max,
+                            value: value_of(&key),
+                            error: error_of(&key),
+                            name: key,
+                        }
+                    })
+                    .collect()
+            } else {
+                vec![]
+            };
+            FieldInput {
+                label: f.label.clone(),
+                value: value_of(&f.name),
+                error: error_of(&f.name),
+                name: f.name.clone(),
+                kind,
+                required: f.required,
+                choices,
+                scores,
+            }
+        })
+        .collect();
+    ActionForm { event: name.to_string(), label: spec.label.clone(), open, fields }
 }
 
 /// Turns a submitted form into an event for the workflow.

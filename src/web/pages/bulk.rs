@@ -10,13 +10,11 @@ struct BulkPage {
     csrf: String,
     /// (id, title, state, checked)
     dossiers: Vec<(String, String, String, bool)>,
-    reviewers: Vec<(String, String)>,
+    /// The steps the workflows offer in batch that the viewer's roles take.
+    actions: Vec<super::actions::ActionForm>,
     /// Per dossier: (title, done, what happened)
     results: Vec<(String, bool, String)>,
     errors: FormErrors,
-    message: String,
-    due: String,
-    user_id: String,
 }
 
 fn not_for_you(browser: &Browser) -> Response {
@@ -32,13 +30,38 @@ fn may_bulk(browser: &Browser) -> bool {
     browser.kinds.iter().any(|k| matches!(k, RoleKind::Staff | RoleKind::National | RoleKind::Admin))
 }
 
+/// The batch events of the workflows a transition lets one of the actor's
+/// roles take (whatever the dossier's scope: each dossier checks its own),
+/// once each by name, with the workflow declaring it.
+fn batch_events<'a>(
+    app: &'a App,
+    actor: &crate::engine::Actor,
+) -> Vec<(&'a crate::workflow::Definition, &'a crate::workflow::EventDef)> {
+    let mut out: Vec<(&crate::workflow::Definition, &crate::workflow::EventDef)> = Vec::new();
+    for def in app.workflows.iter() {
+        for spec in def.dossier.events.iter().filter(|e| e.batch) {
+            let takes = def
+                .dossier
+                .transitions
+                .iter()
+                .filter(|t| t.event == spec.name)
+                .any(|t| t.roles.iter().any(|r| actor.grants.iter().any(|g| &g.role == r)));
+            if takes && !out.iter().any(|(_, e)| e.name == spec.name) {
+                out.push((def, spec));
+            }
+        }
+    }
+    out
+}
+
 async fn render(
     app: &App,
     browser: &Browser,
     checked: &[String],
     items: Vec<crate::app::BulkItem>,
     errors: FormErrors,
-    typed: (&str, &str, &str),
+    typed: &Map<String, Value>,
+    refused: Option<(&str, &str, &str)>,
 ) -> Response {
     let dossiers = match app.dossiers(&browser.actor, None, None).await {
         Ok(d) => d,
@@ -63,6 +86,11 @@ async fn render(
             }
         })
         .collect();
+    let reviewers = super::reviewers(app).await;
+    let actions = batch_events(app, &browser.actor)
+        .into_iter()
+        .map(|(def, spec)| super::actions::event_form(def, spec, &reviewers, typed, refused))
+        .collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let data = BulkPage {
         user: bar(browser),
@@ -74,12 +102,9 @@ async fn render(
                 (d.id, d.title, state_label_in(app, &d.workflow, Machine::Dossier, &d.state), on)
             })
             .collect(),
-        reviewers: super::reviewers(app).await,
+        actions,
         results,
         errors,
-        message: typed.0.into(),
-        due: typed.1.into(),
-        user_id: typed.2.into(),
     };
     page(data, status)
 }
@@ -88,9 +113,11 @@ pub(super) async fn bulk_page(State(app): State<App>, browser: Browser) -> Respo
     if !may_bulk(&browser) {
         return not_for_you(&browser);
     }
-    render(&app, &browser, &[], vec![], FormErrors::default(), ("", "", "")).await
+    render(&app, &browser, &[], vec![], FormErrors::default(), &Map::new(), None).await
 }
 
+/// Each batch step's inputs are named `EVENT.FIELD`: the button pressed
+/// says which step, and only its inputs are read.
 pub(super) async fn bulk_action(
     State(app): State<App>,
     browser: Browser,
@@ -104,22 +131,35 @@ pub(super) async fn bulk_action(
         return not_for_you(&browser);
     }
     let checked: Vec<String> = pairs.iter().filter(|(k, _)| k == "dossier").map(|(_, v)| v.clone()).collect();
-    let (message_text, due, user_id) = (get("message"), get("due"), get("user_id"));
-    let typed = (message_text.as_str(), due.as_str(), user_id.as_str());
-    let event = match get("action").as_str() {
-        "relancer" => Event::named("remind_owners").with("message", message_text.clone()),
-        _ => Event::named("assign_reviewer").with("user_id", user_id.clone()).with("due", due.clone()),
+    let name = get("event");
+    let offered = batch_events(&app, &browser.actor);
+    let Some((def, _)) = offered.iter().find(|(_, e)| e.name == name) else {
+        let errors = FormErrors(vec![(String::new(), "Choisissez une des actions proposées.".into())]);
+        return render(&app, &browser, &checked, vec![], errors, &Map::new(), None).await;
+    };
+    let prefix = format!("{name}.");
+    let mut own: Vec<(String, String)> = vec![("event".into(), name.clone())];
+    own.extend(pairs.iter().filter_map(|(k, v)| Some((k.strip_prefix(&prefix)?.to_string(), v.clone()))));
+    let (_, _, data, typed) = super::actions::event_from_form(def, Machine::Dossier, &own);
+    let refused_with = |field: String, text: String| {
+        let anchor = if field.is_empty() || field == "dossier" { field.clone() } else { format!("{name}-{field}") };
+        (FormErrors(vec![(anchor, text.clone())]), field, text)
     };
     let ids: Vec<Uuid> = checked.iter().filter_map(|id| Uuid::parse_str(id).ok()).collect();
     if ids.is_empty() {
-        let errors = FormErrors(vec![("dossier".into(), "Cochez au moins un dossier.".into())]);
-        return render(&app, &browser, &checked, vec![], errors, typed).await;
+        let (errors, _, _) = refused_with("dossier".into(), "Cochez au moins un dossier.".into());
+        // The step's form stays open with what was typed.
+        return render(&app, &browser, &checked, vec![], errors, &typed, Some((&name, "", ""))).await;
     }
+    let mut event = crate::engine::Event::named(&name);
+    event.data = data;
     let items = match app.bulk_dossier_event(&browser.actor, &ids, &event).await {
         Ok(items) => items,
         Err(e) => {
-            return render(&app, &browser, &checked, vec![], FormErrors::from_error(&app.workflow, &e), typed).await
+            let (field, text) = messages::describe(def, &e);
+            let (errors, field, text) = refused_with(field, text);
+            return render(&app, &browser, &checked, vec![], errors, &typed, Some((&name, &field, &text))).await;
         }
     };
-    render(&app, &browser, &[], items, FormErrors::default(), ("", "", "")).await
+    render(&app, &browser, &[], items, FormErrors::default(), &Map::new(), None).await
 }

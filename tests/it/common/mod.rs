@@ -391,3 +391,41 @@ pub async fn add_partner(
     let item = item.as_object().cloned().unwrap_or_default();
     store.add_group_item(dossier, "partners", item, "add_partner", actor, now).await
 }
+
+/// A CMQ dossier of `campaign` taken through the application to the expert
+/// group's favourable avis (`category`, 3 years): it awaits the arrêté.
+pub async fn dossier_with_avis(app: &labelflow::app::App, cast: &Cast, campaign: Uuid, category: &str) -> Uuid {
+    use labelflow::engine::Event;
+    use labelflow::workflow::Machine;
+    let id = app.create_dossier(&cast.porteur, cast.porteur.user_id.unwrap(), new_dossier(campaign)).await.unwrap();
+    add_partner(&app.store, id, "Lycée La Martinière", "eple", &cast.porteur, at(2027, 2, 1, 9, 0)).await.unwrap();
+    let step = |who: &Actor, e: Event| {
+        let (app, who) = (app.clone(), who.clone());
+        async move { app.act(&who, Machine::Dossier, id, e).await.expect("step") }
+    };
+    for body in ["crefop", "conseil_academique"] {
+        step(&cast.region, Event::named("record_opinion").with("body", body).with("opinion", "favorable")).await;
+    }
+    step(&cast.rectorat, Event::named("endorse")).await;
+    step(&cast.region, Event::named("endorse")).await;
+    step(&cast.porteur, Event::named("submit")).await;
+    step(&cast.ministeres, Event::named("declare_admissible")).await;
+    let scores = serde_json::Value::Object(
+        cmq().grid.criteria.iter().map(|c| (c.code.clone(), serde_json::json!(c.thresholds["excellence"]))).collect(),
+    );
+    for r in [&cast.rapporteur, &cast.rapporteur2] {
+        let assign =
+            Event::named("assign_reviewer").with("user_id", r.user_id.unwrap().to_string()).with("due", "2027-05-15");
+        step(&cast.president, assign).await;
+    }
+    for r in [&cast.rapporteur, &cast.rapporteur2] {
+        step(r, Event::named("submit_review").with("scores", scores.clone()).with("comment", "Solide.")).await;
+    }
+    let avis = Event::named("give_avis")
+        .with("avis", "favorable")
+        .with("category", category)
+        .with("years", 3)
+        .with("motivation", "Avis favorable.");
+    step(&cast.president, avis).await;
+    id
+}
