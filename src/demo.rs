@@ -33,6 +33,10 @@ pub struct Demo {
     #[serde(default)]
     pub steps: Vec<Step>,
     pub dossiers: Vec<DemoDossier>,
+    /// Labels granted before, brought in as the campus import takes them
+    /// (CSV, the workflow's import columns).
+    #[serde(default)]
+    pub imports: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -164,6 +168,10 @@ pub struct DemoDossier {
     pub form: Map<String, Value>,
     /// The last stage it is taken through; a draft without one.
     pub stage: Option<String>,
+    /// Who takes the steps of an account for this dossier (the staff of
+    /// its own territory), by the steps' account.
+    #[serde(default)]
+    pub stand_ins: std::collections::BTreeMap<String, String>,
 }
 
 pub(crate) fn invalid(reason: String) -> AppError {
@@ -171,9 +179,9 @@ pub(crate) fn invalid(reason: String) -> AppError {
 }
 
 impl Demo {
-    /// The demo file of the workflows folder `dir` (its `demo/` holds
-    /// one), else the shipped one.
-    pub fn load(dir: &Path) -> Result<Demo, String> {
+    /// The demo files of the workflows folder `dir` (its `demo/`), else the
+    /// shipped ones, by file name.
+    pub fn load_all(dir: &Path) -> Result<Vec<Demo>, String> {
         let mut texts: Vec<(String, String)> = Vec::new();
         if let Ok(entries) = std::fs::read_dir(dir.join("demo")) {
             for path in entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "toml")) {
@@ -186,8 +194,15 @@ impl Demo {
             texts.extend(shipped.map(|(p, t)| (p.to_string(), t.to_string())));
         }
         texts.sort();
-        let (file, text) = texts.into_iter().next().ok_or("no demo file")?;
-        toml::from_str(&text).map_err(|e| format!("{file}: {e}"))
+        if texts.is_empty() {
+            return Err("no demo file".into());
+        }
+        texts.into_iter().map(|(file, text)| toml::from_str(&text).map_err(|e| format!("{file}: {e}"))).collect()
+    }
+
+    /// The first demo file (by name) of `dir`, else the shipped one.
+    pub fn load(dir: &Path) -> Result<Demo, String> {
+        Ok(Demo::load_all(dir)?.remove(0))
     }
 
     /// The demo accounts, for printing their logins.
@@ -207,6 +222,11 @@ pub async fn seed(app: &App, demo: &Demo) -> Result<bool, AppError> {
     let password_hash = hash_password(DEMO_PASSWORD).map_err(|e| invalid(e.to_string()))?;
     let mut people: Vec<(String, Uuid)> = Vec::new();
     for a in &demo.accounts {
+        // An account of several demos (the administrator) is made once.
+        if let Some((id, _)) = app.store.credentials(&a.email).await? {
+            people.push((a.email.clone(), id));
+            continue;
+        }
         let scope = a.scope.as_deref().map(|s| Scope::parse(s).ok_or_else(|| invalid(format!("scope `{s}`"))));
         let user = NewUser {
             email: a.email.clone(),
@@ -238,6 +258,12 @@ pub async fn seed(app: &App, demo: &Demo) -> Result<bool, AppError> {
         kinds: vec!["creation".into(), "renewal".into()],
     };
     let campaign = app.store.create_campaign(&campaign, &admin, now).await?;
+    if let Some(csv) = &demo.imports {
+        let report = app.import_campuses(&admin, Some(&def.id), csv, false).await?;
+        if let Some(p) = report.problems.first() {
+            return Err(invalid(format!("imports: {p}")));
+        }
+    }
     for d in &demo.dossiers {
         let owner_id = id_of(&d.owner)?;
         let owner = app.store.actor(owner_id).await?;
@@ -261,7 +287,8 @@ pub async fn seed(app: &App, demo: &Demo) -> Result<bool, AppError> {
         let Some(last) = d.stage.as_deref() else { continue };
         let values = Values { def: &def, now, account: &id_of, vars: &[] };
         for step in steps_through(&demo.steps, last)? {
-            let who = app.store.actor(id_of(&step.by)?).await?;
+            let by = d.stand_ins.get(&step.by).unwrap_or(&step.by);
+            let who = app.store.actor(id_of(by)?).await?;
             app.act(&who, Machine::Dossier, id, values.event(&step.event, &step.data)?).await?;
         }
     }

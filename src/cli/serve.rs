@@ -133,9 +133,13 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         app = app.with_test_clock(ManualClock::new(chrono::Utc::now()));
     }
     if args.demo {
-        let demo = crate::demo::Demo::load(&args.workflows).map_err(anyhow::Error::msg)?;
-        let created = crate::demo::seed(&app, &demo).await.context("loading the demo")?;
-        print_demo_logins(&demo, created);
+        let demos = crate::demo::Demo::load_all(&args.workflows).map_err(anyhow::Error::msg)?;
+        let mut created = false;
+        for demo in &demos {
+            created |=
+                crate::demo::seed(&app, demo).await.with_context(|| format!("loading the demo `{}`", demo.call))?;
+        }
+        print_demo_logins(&demos, created);
     }
     if args.smtp_url.is_none() {
         tracing::info!(folder = %args.mail_dir.display(), "no SMTP server configured: e-mails go to .eml files");
@@ -240,15 +244,20 @@ async fn sqlite_instance(store: &crate::store::Store, url: &str) -> anyhow::Resu
     Ok(Some(file))
 }
 
-fn print_demo_logins(demo: &crate::demo::Demo, created: bool) {
+fn print_demo_logins(demos: &[crate::demo::Demo], created: bool) {
     println!(
         "Demo data {}. Accounts (password: {}):",
         if created { "loaded" } else { "already present" },
         crate::demo::DEMO_PASSWORD
     );
-    for a in demo.logins() {
+    let mut printed: Vec<&str> = Vec::new();
+    for a in demos.iter().flat_map(|d| d.logins()) {
+        if printed.contains(&a.email.as_str()) {
+            continue;
+        }
+        printed.push(&a.email);
         let scope = a.scope.as_deref().map(|s| format!(" [{s}]")).unwrap_or_default();
-        println!("  {:<34} {}{scope} — {}", a.email, a.role, a.name);
+        println!("  {:<42} {}{scope} — {}", a.email, a.role, a.name);
     }
 }
 

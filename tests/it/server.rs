@@ -179,8 +179,9 @@ async fn exercise(base: &str) {
 async fn demo_logins_work(base: &str) {
     let client = reqwest::Client::new();
     let mut seen = std::collections::BTreeMap::new();
-    let demo = labelflow::demo::Demo::load(std::path::Path::new("no-such-folder")).expect("the shipped demo");
-    for email in demo.logins().map(|a| a.email.as_str()) {
+    let demos = labelflow::demo::Demo::load_all(std::path::Path::new("no-such-folder")).expect("the shipped demos");
+    assert_eq!(demos.iter().map(|d| d.workflow.as_str()).collect::<Vec<_>>(), ["cmq", "ldm"], "one per label");
+    for email in demos.iter().flat_map(|d| d.logins()).map(|a| a.email.as_str()) {
         let login: serde_json::Value = client
             .post(format!("{base}/api/v1/login"))
             .json(&serde_json::json!({"email": email, "password": labelflow::demo::DEMO_PASSWORD}))
@@ -202,10 +203,41 @@ async fn demo_logins_work(base: &str) {
             .unwrap();
         seen.insert(email.to_string(), list.as_array().unwrap().len());
     }
-    assert_eq!(seen["admin@demo.labelflow.fr"], 5, "{seen:?}");
+    // Both labels' demos: six CMQ dossiers (five around Lyon, the
+    // cultural campus of Provence-Alpes-Côte d'Azur), three lycées des
+    // métiers of the académie de Lyon.
+    assert_eq!(seen["admin@demo.labelflow.fr"], 9, "{seen:?}");
     assert_eq!(seen["porteur@demo.labelflow.fr"], 5);
-    assert_eq!(seen["rectorat.lyon@demo.labelflow.fr"], 5);
-    assert_eq!(seen["rapporteur1@demo.labelflow.fr"], 3, "assigned to three dossiers");
+    assert_eq!(seen["porteur.culture@demo.labelflow.fr"], 1);
+    assert_eq!(seen["rectorat.aix-marseille@demo.labelflow.fr"], 1, "its own territory only");
+    assert_eq!(seen["rectorat.lyon@demo.labelflow.fr"], 8, "the académie's campuses and lycées");
+    assert_eq!(seen["chef.ampere@demo.labelflow.fr"], 2);
+    assert_eq!(seen["rapporteur1@demo.labelflow.fr"], 4, "assigned to four dossiers");
+    assert_eq!(seen["groupe1.lyon@demo.labelflow.fr"], 1);
+    // The campuses of the académie de Poitiers came in by the import; the
+    // cultural campus went through its arrêté.
+    let admin: serde_json::Value = client
+        .post(format!("{base}/api/v1/login"))
+        .json(&serde_json::json!({"email": "admin@demo.labelflow.fr", "password": labelflow::demo::DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = admin["token"].as_str().unwrap();
+    for (query, count) in [("academie=POITIERS", 5), ("region=PAC", 1)] {
+        let labels: serde_json::Value = client
+            .get(format!("{base}/api/v1/labels?{query}"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(labels.as_array().map(Vec::len), Some(count), "{query}: {labels}");
+    }
 }
 
 #[tokio::test]
