@@ -199,7 +199,8 @@ async fn load(base: &str, targets: Arc<Targets>) -> Arc<Load> {
         .json()
         .await
         .unwrap();
-    let campaign = campaigns[0]["id"].as_str().expect("the demo call for projects").to_string();
+    let cmq = campaigns.as_array().unwrap().iter().find(|c| c["workflow"] == "cmq");
+    let campaign = cmq.and_then(|c| c["id"].as_str()).expect("the demo's CMQ call for projects").to_string();
     Arc::new(Load { http, targets, ledger: Mutex::default(), stop: AtomicBool::new(false), tokens, campaign })
 }
 
