@@ -24,10 +24,22 @@ fn exported(def: &Definition) -> impl Iterator<Item = &FormField> {
     def.form.fields().filter(|f| f.export)
 }
 
-/// The exported fields that, with the title, identify a label brought in:
-/// those of one choice placing it in a scope (with the shipped files: one).
-fn key_fields(def: &Definition) -> impl Iterator<Item = &FormField> {
-    exported(def).filter(|f| f.scope.is_some() && f.kind == FormType::Choice)
+/// What identifies a label brought in: the fields the form marks
+/// `import_key` (the lycée des métiers' UAI) when it marks some, else the
+/// title with the one-choice fields placing it in a scope (the CMQ's
+/// région).
+fn import_key(def: &Definition, title: &str, form: &serde_json::Map<String, serde_json::Value>) -> String {
+    let text = |f: &FormField| form.get(&f.name).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+    let marked: Vec<String> = exported(def).filter(|f| f.import_key).map(text).collect();
+    if !marked.is_empty() {
+        return marked.join("|");
+    }
+    let mut key = fold(title);
+    for field in exported(def).filter(|f| f.scope.is_some() && f.kind == FormType::Choice) {
+        key.push('|');
+        key.push_str(&text(field));
+    }
+    key
 }
 
 /// A row that cannot be imported: where and why.
@@ -219,13 +231,10 @@ pub fn parse_campuses(def: &Definition, text: &str) -> Result<Vec<CampusRow>, Ve
         let (Some((category, _)), Some(from), Some(until)) = (category, from, until) else {
             continue;
         };
-        let mut key = fold(&title);
-        for field in key_fields(def) {
-            key.push('|');
-            key.push_str(form.get(&field.name).and_then(|v| v.as_str()).unwrap_or_default());
-        }
+        let key = import_key(def, &title, &form);
         if let Some(first) = rows.iter().find(|r| r.key == key) {
-            problems.push(problem(line, "title", format!("the same campus as line {}", first.line)));
+            let column = exported(def).find(|f| f.import_key).map_or("title", |f| f.name.as_str());
+            problems.push(problem(line, column, format!("the same label as line {}", first.line)));
             continue;
         }
         let record = LabelRecord {

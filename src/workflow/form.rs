@@ -79,6 +79,10 @@ pub struct FormField {
     /// the codes, for a choice), and of the campus import.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub export: bool,
+    /// Identifies a label brought in by the import, alone (an
+    /// establishment's UAI) instead of the title and its territory.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub import_key: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_length: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -176,6 +180,8 @@ struct RawFormField {
     top_level: bool,
     #[serde(default)]
     export: bool,
+    #[serde(default)]
+    import_key: bool,
     max_length: Option<usize>,
     min: Option<i64>,
     max: Option<i64>,
@@ -275,6 +281,9 @@ fn fields(
                 "only a field of the form's own level, not a group, is also at a dossier's top level".into(),
             );
         }
+        if f.import_key && (!top || !f.export || matches!(f.kind.as_str(), "group" | "choices")) {
+            problem_at("import_key", "an import key is an exported field of one value at the form's own level".into());
+        }
         if !top && f.name == "id" {
             problem_at("name", "`id` names each item of a group; choose another name".into());
         }
@@ -367,6 +376,7 @@ fn fields(
             indexed: f.indexed || f.scope.is_some(),
             top_level: f.top_level,
             export: f.export,
+            import_key: f.import_key,
             max_length: f.max_length,
             min: f.min,
             max: f.max,

@@ -810,3 +810,28 @@ fn label_reports_are_the_years_of_the_yearly_record() {
     assert_eq!(sources.variable("label").unwrap()["reports"], json!([2028, 2029]));
     assert_eq!(sources.variable("records").unwrap()["report"][1], json!({"year": 2029, "body": "Bilan."}));
 }
+
+/// Every rule the CMQ file keeps as an option to confirm may be switched
+/// off: the file still passes its check, without what the option marks.
+#[test]
+fn each_cmq_option_switches_off_cleanly() {
+    let shipped = labelflow::workflow::builtin::file("workflows/cmq.toml").unwrap();
+    let on = cmq();
+    assert_eq!(on.options.len(), 5);
+    assert!(on.options.iter().all(|o| o.enabled && o.to_confirm.is_some()), "{:?}", on.options);
+    for option in &on.options {
+        let table = format!("[options.{}]", option.name);
+        let at = shipped.find(&table).unwrap();
+        let flag = shipped[at..].find("enabled = true").unwrap() + at;
+        let text = format!("{}enabled = false{}", &shipped[..flag], &shipped[flag + "enabled = true".len()..]);
+        let off = labelflow::workflow::compile(std::path::Path::new("cmq.toml"), &text, |id| {
+            let file = format!("workflows/criteria/{id}.toml");
+            Some((file.clone().into(), labelflow::workflow::builtin::file(&file)?.to_string()))
+        })
+        .unwrap_or_else(|problems| panic!("{} off:\n{problems}", option.name));
+        let size = |d: &labelflow::workflow::Definition| {
+            d.machines().iter().map(|(_, m)| m.transitions.len() + m.timers.len() + m.states.len()).sum::<usize>()
+        };
+        assert!(size(&off) < size(&on), "{} off leaves something out", option.name);
+    }
+}

@@ -304,7 +304,7 @@ fn parse_the_same_campus_twice_is_refused() {
     let row = "Campus Mer,Chimie et biotechnologies,BRE,Rennes,Lycée,standard,2022-09-01,2027-08-31\n";
     let problems =
         parse_campuses(&cmq(), &format!("{HEADER}{row}{}", row.replace("Campus Mer", "CAMPUS MER"))).unwrap_err();
-    assert_eq!(problems[0].to_string(), "line 3, column title: the same campus as line 2");
+    assert_eq!(problems[0].to_string(), "line 3, column title: the same label as line 2");
 }
 
 /// Each workflow's labels come from files of their own columns, and are
@@ -343,6 +343,18 @@ async fn each_workflow_imports_its_own_labels(db: &TestDb) {
     assert_eq!((&moulin.form["uai"], &moulin.form["academie"]), (&json!("0750655E"), &json!("LYON")));
     let (status, label) = admin.get(&format!("/api/v1/labels/{}", moulin.id)).await;
     assert_eq!((status, label["workflow"].as_str()), (200, Some("ldm")), "{label}");
+    // A lycée des métiers is known by its UAI: renamed in a later file, it
+    // is the same label, updated; the same UAI twice in a file is refused.
+    let renamed = ldm.replace("Lycée Jean Moulin,0750655E", "Lycée polyvalent Jean Moulin,0750655E");
+    let (status, report) = post("?workflow=ldm&dry_run=true", &renamed).await;
+    assert_eq!(status, 200, "{report}");
+    let changes: Vec<&str> =
+        report["changes"].as_array().unwrap().iter().filter_map(|c| c["change"].as_str()).collect();
+    assert!(changes.contains(&"update") && !changes.contains(&"create"), "{report}");
+    let twice = format!("{ldm}Lycée Moulin bis,0750655E,Lycée Jean Moulin,LYON,standard,2024-09-01,2029-08-31\n");
+    let (status, report) = post("?workflow=ldm", &twice).await;
+    assert_eq!(status, 422, "{report}");
+    assert_eq!(report["problems"][0]["column"], "uai", "{report}");
 
     // One export holds both, the primary's columns where they always were.
     let (status, body) = admin.bytes("/api/v1/labels/export?format=csv").await;

@@ -64,7 +64,7 @@ async fn request_to_label(db: &TestDb) {
     let audited = staff
         .event(
             &id,
-            json!({"event": "record_audit", "conclusions": "Conforme.", "ecarts": "Communication à renforcer."}),
+            json!({"event": "record_audit", "plan": "Visite des ateliers, entretiens.", "conclusions": "Conforme.", "ecarts": "Communication à renforcer."}),
             200,
         )
         .await;
@@ -73,6 +73,7 @@ async fn request_to_label(db: &TestDb) {
     let (_, d) = staff.get(&format!("/api/v1/dossiers/{id}")).await;
     assert_eq!(d["records"]["audit"][0]["conclusions"], "Conforme.", "{d}");
     assert_eq!(d["records"]["audit"][0]["ecarts"], "Communication à renforcer.", "{d}");
+    assert_eq!(d["records"]["audit"][0]["plan"], "Visite des ateliers, entretiens.", "{d}");
     assert_eq!(d["records"]["opinion"], json!([]), "every declared record is listed: {d}");
     for member in &members {
         staff.event(&id, json!({"event": "assign_reviewer", "user_id": member, "due": "2027-05-15"}), 200).await;
