@@ -458,10 +458,11 @@ on_both_backends!(
 );
 
 /// Who is who in the matrix, by column.
-const ROLES: [&str; 10] = [
+const ROLES: [&str; 11] = [
     "anonymous",
     "admin",
     "president",
+    "ministeres",
     "porteur",
     "porteur2",
     "rectorat",
@@ -520,6 +521,7 @@ async fn authorization_matrix(db: &TestDb) {
         Client::anonymous(&w.porteur.base),
         w.admin.clone(),
         w.president.clone(),
+        w.ministeres.clone(),
         w.porteur.clone(),
         porteur2,
         w.rectorat.clone(),
@@ -529,66 +531,71 @@ async fn authorization_matrix(db: &TestDb) {
         w.rapporteur2.clone(),
     ];
     let bad_scores = json!({"event": "submit_review", "scores": {"c01_diagnostic": 99}, "comment": "x"});
-    type Row = (&'static str, String, Option<Value>, [u16; 10]);
-    //                                                anon admin pres  port  port2 rect  reg   out   rap   rap2
+    type Row = (&'static str, String, Option<Value>, [u16; 11]);
+    //                                                anon admin pres  min   port  port2 rect  reg   out   rap   rap2
     let rows: Vec<Row> = vec![
-        ("GET", format!("/api/v1/dossiers/{a}"), None, [401, 200, 200, 200, 404, 200, 200, 404, 200, 404]),
+        ("GET", format!("/api/v1/dossiers/{a}"), None, [401, 200, 200, 200, 200, 404, 200, 200, 404, 200, 404]),
         (
             "PATCH",
             format!("/api/v1/dossiers/{a}"),
             Some(json!({"title": "Nouveau titre"})),
-            [401, 403, 403, 409, 404, 403, 403, 404, 403, 404],
+            [401, 403, 403, 403, 409, 404, 403, 403, 404, 403, 404],
         ),
         (
             "POST",
             format!("/api/v1/dossiers/{a}/partners"),
             Some(json!({"name": "X", "type": "cfa"})),
-            [401, 403, 403, 409, 404, 403, 403, 404, 403, 404],
+            [401, 403, 403, 403, 409, 404, 403, 403, 404, 403, 404],
         ),
         (
             "PUT",
             format!("/api/v1/dossiers/{a}/self-assessment"),
             Some(json!({"c01_diagnostic": "x"})),
-            [401, 403, 403, 409, 404, 403, 403, 404, 403, 404],
+            [401, 403, 403, 403, 409, 404, 403, 403, 404, 403, 404],
         ),
         (
             "POST",
             format!("/api/v1/dossiers/{a}/events"),
             Some(bad_scores),
-            [401, 403, 403, 403, 404, 403, 403, 404, 422, 404],
+            [401, 403, 403, 403, 403, 404, 403, 403, 404, 422, 404],
         ),
         (
             "POST",
             format!("/api/v1/dossiers/{a}/events"),
             Some(json!({"event": "endorse"})),
-            [401, 403, 403, 403, 404, 409, 409, 404, 403, 404],
+            [401, 403, 403, 403, 403, 404, 409, 409, 404, 403, 404],
         ),
-        ("GET", format!("/api/v1/dossiers/{a}/reviews"), None, [401, 200, 200, 200, 404, 200, 200, 404, 200, 404]),
-        ("GET", format!("/api/v1/dossiers/{a}/audit"), None, [401, 200, 200, 403, 404, 200, 200, 404, 403, 404]),
-        ("GET", format!("/api/v1/attachments/{attachment}"), None, [401, 200, 200, 200, 404, 200, 200, 404, 200, 404]),
-        ("GET", format!("/api/v1/labels/{label}"), None, [401, 200, 200, 200, 404, 200, 200, 404, 404, 404]),
-        ("GET", format!("/api/v1/labels/{label}/audit"), None, [401, 200, 200, 403, 404, 200, 200, 404, 404, 404]),
+        ("GET", format!("/api/v1/dossiers/{a}/reviews"), None, [401, 200, 200, 200, 200, 404, 200, 200, 404, 200, 404]),
+        ("GET", format!("/api/v1/dossiers/{a}/audit"), None, [401, 200, 200, 200, 403, 404, 200, 200, 404, 403, 404]),
+        (
+            "GET",
+            format!("/api/v1/attachments/{attachment}"),
+            None,
+            [401, 200, 200, 200, 200, 404, 200, 200, 404, 200, 404],
+        ),
+        ("GET", format!("/api/v1/labels/{label}"), None, [401, 200, 200, 200, 200, 404, 200, 200, 404, 404, 404]),
+        ("GET", format!("/api/v1/labels/{label}/audit"), None, [401, 200, 200, 200, 403, 404, 200, 200, 404, 404, 404]),
         (
             "POST",
             format!("/api/v1/labels/{label}/events"),
             // The ministries withdraw a label (admin too), not the expert group.
             Some(json!({"event": "withdraw"})),
-            [401, 422, 403, 403, 404, 403, 403, 404, 404, 404],
+            [401, 422, 403, 422, 403, 404, 403, 403, 404, 404, 404],
         ),
         (
             "POST",
             "/api/v1/campaigns".into(),
             Some(json!({"name": "", "workflow": "cmq", "opens_at": "2027-01-01", "closes_at": "2027-02-01"})),
-            [401, 422, 403, 403, 403, 403, 403, 403, 403, 403],
+            [401, 422, 403, 403, 403, 403, 403, 403, 403, 403, 403],
         ),
         (
             "POST",
             "/api/v1/dossiers".into(),
             Some(json!({"campaign_id": w.campaign, "title": "", "kind": "creation", "category": "standard"})),
-            [401, 403, 403, 422, 422, 403, 403, 403, 403, 403],
+            [401, 403, 403, 403, 422, 422, 403, 403, 403, 403, 403],
         ),
-        ("GET", "/api/v1/me".into(), None, [401, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
-        ("GET", "/api/v1/campaigns".into(), None, [401, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+        ("GET", "/api/v1/me".into(), None, [401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+        ("GET", "/api/v1/campaigns".into(), None, [401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
     ];
     let mut failures = Vec::new();
     for (method, path, body, expected) in &rows {
@@ -611,9 +618,9 @@ async fn authorization_matrix(db: &TestDb) {
     assert!(failures.is_empty(), "{} cells differ:\n{}", failures.len(), failures.join("\n"));
 
     // Lists obey the same rule: who sees dossier A and label L in lists.
-    //                      anon  admin  pres  port  port2  rect  reg   out    rap   rap2
-    let sees_a = [false, true, true, true, false, true, true, false, true, false];
-    let sees_l = [false, true, true, true, false, true, true, false, false, false];
+    //                      anon  admin  pres  min   port  port2  rect  reg   out    rap   rap2
+    let sees_a = [false, true, true, true, true, false, true, true, false, true, false];
+    let sees_l = [false, true, true, true, true, false, true, true, false, false, false];
     for (i, client) in clients.iter().enumerate().skip(1) {
         let (_, list) = client.get("/api/v1/dossiers").await;
         let listed = list.as_array().unwrap().iter().any(|d| d["id"] == a.as_str());
