@@ -285,7 +285,9 @@ pub async fn seed(app: &App, demo: &Demo) -> Result<bool, AppError> {
             }
         }
         let Some(last) = d.stage.as_deref() else { continue };
-        let values = Values { def: &def, now, account: &id_of, vars: &[] };
+        // A step's texts may name the dossier's category (`{category}`).
+        let vars = [("category", d.category.clone())];
+        let values = Values { def: &def, now, account: &id_of, vars: &vars };
         for step in steps_through(&demo.steps, last)? {
             let by = d.stand_ins.get(&step.by).unwrap_or(&step.by);
             let who = app.store.actor(id_of(by)?).await?;

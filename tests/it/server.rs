@@ -237,6 +237,9 @@ async fn demo_logins_work(base: &str) {
             .await
             .unwrap();
         assert_eq!(labels.as_array().map(Vec::len), Some(count), "{query}: {labels}");
+        if query == "region=PAC" {
+            assert_eq!(labels[0]["category"], "standard", "the mention its dossier asked for: {labels}");
+        }
     }
 }
 
