@@ -25,9 +25,8 @@ fn exported(def: &Definition) -> impl Iterator<Item = &FormField> {
 }
 
 /// What identifies a label brought in: the fields the form marks
-/// `import_key` (the lycée des métiers' UAI) when it marks some, else the
-/// title with the one-choice fields placing it in a scope (the CMQ's
-/// région).
+/// `import_key` (an establishment's code) when it marks some, else the
+/// title with the one-choice fields placing it in a scope.
 fn import_key(def: &Definition, title: &str, form: &serde_json::Map<String, serde_json::Value>) -> String {
     let text = |f: &FormField| form.get(&f.name).and_then(|v| v.as_str()).unwrap_or_default().to_string();
     let marked: Vec<String> = exported(def).filter(|f| f.import_key).map(text).collect();
@@ -214,9 +213,9 @@ pub fn parse_campuses(def: &Definition, text: &str) -> Result<Vec<CampusRow>, Ve
                     ));
                 }
             }
-            if let Some(since) = category.and_then(|(code, _)| def.category_since(code)) {
+            let since = category.and_then(|(code, _)| Some((code, def.category_since(code)?)));
+            if let Some((code, since)) = since {
                 if f < since {
-                    let (code, _) = category.expect("checked above");
                     problems.push(problem(
                         line,
                         "category",

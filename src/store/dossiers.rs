@@ -38,6 +38,14 @@ pub struct DossierChanges {
     pub by_side: Vec<String>,
 }
 
+impl Store {
+    /// The declared records of a dossier or label, by kind, oldest first.
+    pub async fn record_views(&self, machine: Machine, id: Uuid) -> Result<RecordViews> {
+        let mut conn = self.pool.acquire().await?;
+        record_views(&mut conn, machine, &id.to_string()).await
+    }
+}
+
 /// The declared records of an instance, by kind, oldest first.
 pub(crate) async fn record_views(conn: &mut AnyConnection, machine: Machine, id: &str) -> Result<RecordViews> {
     let (table, owner) = super::apply::records_table(machine);

@@ -79,14 +79,6 @@ impl Store {
     }
 }
 
-impl Store {
-    /// The declared records of an instance, by kind, oldest first.
-    pub async fn record_views(&self, machine: crate::workflow::Machine, id: Uuid) -> Result<super::views::RecordViews> {
-        let mut conn = self.pool.acquire().await?;
-        super::dossiers::record_views(&mut conn, machine, &id.to_string()).await
-    }
-}
-
 fn label_select(backend: Backend) -> String {
     format!(
         "SELECT l.id, l.dossier_id, l.title, l.category, l.workflow, l.workflow_version, {}, l.valid_from, l.valid_until, \

@@ -177,30 +177,13 @@ async fn exercise(base: &str) {
 
 /// Every demo account logs in with the printed password and sees its part.
 async fn demo_logins_work(base: &str) {
-    let client = reqwest::Client::new();
+    use crate::common::Client;
     let mut seen = std::collections::BTreeMap::new();
     let demos = labelflow::demo::Demo::load_all(std::path::Path::new("no-such-folder")).expect("the shipped demos");
     assert_eq!(demos.iter().map(|d| d.workflow.as_str()).collect::<Vec<_>>(), ["cmq", "ldm"], "one per label");
     for email in demos.iter().flat_map(|d| d.logins()).map(|a| a.email.as_str()) {
-        let login: serde_json::Value = client
-            .post(format!("{base}/api/v1/login"))
-            .json(&serde_json::json!({"email": email, "password": labelflow::demo::DEMO_PASSWORD}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let token = login["token"].as_str().unwrap_or_else(|| panic!("{email} logs in: {login}"));
-        let list: serde_json::Value = client
-            .get(format!("{base}/api/v1/dossiers"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let client = Client::login_with(base, email, labelflow::demo::DEMO_PASSWORD).await;
+        let (_, list) = client.get("/api/v1/dossiers").await;
         seen.insert(email.to_string(), list.as_array().unwrap().len());
     }
     // Both labels' demos: six CMQ dossiers (five around Lyon, the
@@ -216,26 +199,9 @@ async fn demo_logins_work(base: &str) {
     assert_eq!(seen["groupe1.lyon@demo.labelflow.fr"], 1);
     // The campuses of the académie de Poitiers came in by the import; the
     // cultural campus went through its arrêté.
-    let admin: serde_json::Value = client
-        .post(format!("{base}/api/v1/login"))
-        .json(&serde_json::json!({"email": "admin@demo.labelflow.fr", "password": labelflow::demo::DEMO_PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = admin["token"].as_str().unwrap();
+    let admin = Client::login_with(base, "admin@demo.labelflow.fr", labelflow::demo::DEMO_PASSWORD).await;
     for (query, count) in [("academie=POITIERS", 5), ("region=PAC", 1)] {
-        let labels: serde_json::Value = client
-            .get(format!("{base}/api/v1/labels?{query}"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (_, labels) = admin.get(&format!("/api/v1/labels?{query}")).await;
         assert_eq!(labels.as_array().map(Vec::len), Some(count), "{query}: {labels}");
         if query == "region=PAC" {
             assert_eq!(labels[0]["category"], "standard", "the mention its dossier asked for: {labels}");

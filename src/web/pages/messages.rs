@@ -123,7 +123,7 @@ pub fn describe(workflow: &crate::workflow::Definition, e: &AppError) -> (String
     }
 }
 
-/// French wording of a campus-file problem.
+/// French wording of a problem of an import file.
 pub fn import_problem(reason: &str) -> String {
     let quoted = || reason.split('`').nth(1).unwrap_or_default().to_string();
     let second = || reason.split('`').nth(3).unwrap_or_default().to_string();
@@ -141,8 +141,16 @@ pub fn import_problem(reason: &str) -> String {
         format!("« {} » n'est pas une date (AAAA-MM-JJ ou JJ/MM/AAAA)", quoted())
     } else if reason == "must be after valid_from" {
         "la fin de validité doit suivre le début".into()
-    } else if let Some(line) = reason.strip_prefix("the same campus as line ") {
-        format!("même campus qu'à la ligne {line}")
+    } else if let Some(line) = reason.strip_prefix("the same label as line ") {
+        format!("même label qu'à la ligne {line}")
+    } else if let Some(rest) = reason.strip_prefix("a label lasts at most ") {
+        // "N years: from D1, until D2 at the latest"
+        let years = rest.split(' ').next().unwrap_or_default();
+        let last = rest.split("until ").nth(1).and_then(|r| r.split(' ').next()).unwrap_or_default();
+        format!("un label dure au plus {years} ans : il finit au plus tard le {last}")
+    } else if let Some((_, since)) = reason.split_once("` exists from ") {
+        let since = since.split(':').next().unwrap_or_default();
+        format!("« {} » n'existe que depuis le {since}", quoted())
     } else {
         format!("ligne illisible ({reason})")
     }
