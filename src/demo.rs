@@ -6,7 +6,7 @@
 use crate::app::{App, AppError};
 use crate::auth::hash_password;
 use crate::engine::{Actor, Event, Grant, Scope};
-use crate::store::records::{NewCampaign, NewDossier, NewUser};
+use crate::store::records::{NewDossier, NewUser};
 use crate::store::StoreError;
 use crate::workflow::Definition;
 use crate::workflow::{Machine, Role};
@@ -26,6 +26,11 @@ pub struct Demo {
     /// The workflow the call runs on.
     pub workflow: String,
     pub call: String,
+    /// The territory that sets the call, for a workflow whose territories
+    /// set their own (`[campaigns]`): its scope code; the call is opened by
+    /// that territory's services.
+    #[serde(default)]
+    pub territory: Option<String>,
     pub opens_days_ago: i64,
     pub closes_in_days: i64,
     pub accounts: Vec<Account>,
@@ -248,16 +253,30 @@ pub async fn seed(app: &App, demo: &Demo) -> Result<bool, AppError> {
         Some(a) => app.store.actor(id_of(&a.email)?).await?,
         None => system.clone(),
     };
-    let campaign = NewCampaign {
+    let input = crate::app::dossiers::CampaignInput {
         name: demo.call.clone(),
         workflow: def.id.clone(),
-        sources: Some(def.sources.clone()),
-        criteria: def.grid.id.clone(),
-        opens_at: now - Duration::days(demo.opens_days_ago),
-        closes_at: now + Duration::days(demo.closes_in_days),
-        kinds: vec!["creation".into(), "renewal".into()],
+        opens_at: (now - Duration::days(demo.opens_days_ago)).to_rfc3339(),
+        closes_at: (now + Duration::days(demo.closes_in_days)).to_rfc3339(),
+        criteria: None,
+        kinds: None,
+        territory: demo.territory.clone(),
     };
-    let campaign = app.store.create_campaign(&campaign, &admin, now).await?;
+    // A territory's call is opened by its own services, as the API lets
+    // them.
+    let opener = demo.accounts.iter().find(|a| {
+        def.campaigns.opened_by.iter().any(|r| r.name() == a.role)
+            && demo
+                .territory
+                .as_ref()
+                .is_some_and(|t| a.scope.as_deref().and_then(Scope::parse).is_some_and(|s| &s.code == t))
+    });
+    let opener = match opener {
+        Some(a) => app.store.actor(id_of(&a.email)?).await?,
+        None => admin.clone(),
+    };
+    let campaign = app.create_campaign(&opener, &input).await.map_err(|e| invalid(format!("call: {e}")))?;
+    let campaign = uuid::Uuid::parse_str(&campaign.id).map_err(|e| invalid(e.to_string()))?;
     if let Some(csv) = &demo.imports {
         let report = app.import_campuses(&admin, Some(&def.id), csv, false).await?;
         if let Some(p) = report.problems.first() {

@@ -53,6 +53,11 @@ pub struct CampaignInput {
     pub criteria: Option<String>,
     /// `creation`, `renewal`; both when absent.
     pub kinds: Option<Vec<String>>,
+    /// For a workflow whose calls are set per territory (`campaigns.scope`
+    /// in `GET /api/v1/workflows`): the territory's code (an académie);
+    /// refused for a national call.
+    #[serde(default)]
+    pub territory: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -191,12 +196,61 @@ fn dossier_facts(instance: &Instance) -> &crate::engine::DossierFacts {
     }
 }
 
+/// The territory a call is set for: required, known, and the actor's own
+/// (unless an administrator) when the workflow's calls are set per
+/// territory; refused otherwise.
+fn campaign_territory(def: &Definition, actor: &Actor, sent: Option<&str>) -> Result<Option<String>, AppError> {
+    let sent = sent.map(str::trim).filter(|t| !t.is_empty());
+    let Some(kind) = &def.campaigns.scope else {
+        return match sent {
+            _ if !actor.is_admin() => Err(forbidden("only an administrator opens a national call for projects")),
+            Some(_) => Err(invalid("territory", format!("the calls of `{}` are national: name no territory", def.id))),
+            None => Ok(None),
+        };
+    };
+    let code = sent.ok_or_else(|| invalid("territory", format!("is required: each {kind} sets its own calls")))?;
+    let field = def.form.scope_fields().find(|(k, _)| k == kind).map(|(_, f)| f);
+    let known = field.is_some_and(|f| match &f.list {
+        Some(list) => crate::reference::lookup(list, code).is_some(),
+        None => f.choices.iter().any(|c| c.code == code),
+    });
+    if !known {
+        return Err(invalid("territory", format!("unknown {kind} `{code}`")));
+    }
+    let scope = crate::engine::Scope::new(kind, code);
+    let opens =
+        actor.grants.iter().any(|g| def.campaigns.opened_by.contains(&g.role) && g.scope.as_ref() == Some(&scope));
+    if !actor.is_admin() && !opens {
+        return Err(forbidden("only the territory's own services open its calls for projects"));
+    }
+    Ok(Some(code.to_string()))
+}
+
+/// The form field placing a dossier in the territory of its call, and the
+/// territory's code, for a call set by a territory.
+fn territory_field<'a>(def: &'a Definition, territory: Option<&'a str>) -> Option<(&'a str, &'a str)> {
+    let kind = def.campaigns.scope.as_deref()?;
+    let (_, field) = def.form.scope_fields().find(|(k, _)| *k == kind)?;
+    Some((field.name.as_str(), territory?))
+}
+
+/// A dossier of a territory's call stays in that territory.
+fn in_territory(def: &Definition, territory: Option<&str>, form: &Map<String, Value>) -> Result<(), AppError> {
+    match territory_field(def, territory) {
+        Some((field, code)) if form.get(field).and_then(Value::as_str) != Some(code) => Err(invalid(
+            field,
+            format!("must be `{code}`: the call for projects was set by that territory for its own dossiers"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 impl App {
     pub async fn create_campaign(&self, actor: &Actor, input: &CampaignInput) -> Result<CampaignView, AppError> {
-        if !actor.is_admin() {
+        let openers = self.workflows.iter().flat_map(|d| &d.campaigns.opened_by);
+        if !actor.is_admin() && !openers.into_iter().any(|r| actor.grants.iter().any(|g| &g.role == r)) {
             return Err(forbidden("only an administrator opens a call for projects"));
         }
-        let name = line("name", &input.name, true)?;
         let Some(def) = self.workflows.get(input.workflow.trim()) else {
             let ids: Vec<&str> = self.workflows.iter().map(|d| d.id.as_str()).collect();
             return Err(invalid(
@@ -204,6 +258,9 @@ impl App {
                 format!("unknown workflow `{}` (this server runs {})", input.workflow, ids.join(", ")),
             ));
         };
+        // Who may open it before what is wrong with it.
+        let territory = campaign_territory(def, actor, input.territory.as_deref())?;
+        let name = line("name", &input.name, true)?;
         let criteria = input.criteria.clone().unwrap_or_else(|| def.grid.id.clone());
         if criteria != def.grid.id {
             return Err(invalid("criteria", format!("unknown criteria grid `{criteria}`")));
@@ -226,6 +283,7 @@ impl App {
             opens_at,
             closes_at,
             kinds,
+            territory,
         };
         let id = self.store.create_campaign(&c, actor, self.clock.now()).await?;
         Ok(self.store.campaign_view(id).await?)
@@ -285,8 +343,12 @@ impl App {
         };
         // As before the form, an empty top-level value is no value.
         let named = self.top_level_changes(&def, &input.top_level).into_iter().filter(|(_, v)| !is_empty(v)).collect();
-        let form = crate::engine::form::apply(&def.form, &Map::new(), &form_changes(named, &input.form))
-            .map_err(form_error)?;
+        let mut changes = form_changes(named, &input.form);
+        if let Some((field, code)) = territory_field(&def, campaign.territory.as_deref()) {
+            changes.entry(field.to_string()).or_insert_with(|| Value::from(code));
+        }
+        let form = crate::engine::form::apply(&def.form, &Map::new(), &changes).map_err(form_error)?;
+        in_territory(&def, campaign.territory.as_deref(), &form)?;
         let dossier = NewDossier {
             campaign_id,
             kind,
@@ -369,6 +431,10 @@ impl App {
         } else {
             Some(crate::engine::form::apply(&def.form, &d.form, &changed).map_err(form_error)?)
         };
+        if let (Some(form), Some(_)) = (&form, &def.campaigns.scope) {
+            let territory = self.store.dossier_territory(id).await?;
+            in_territory(&def, territory.as_deref(), form)?;
+        }
         let scopes = form.as_ref().map(|f| crate::engine::form::scopes(&def.form, f));
         let changes = DossierChanges {
             title: patch.title.as_deref().map(|t| line("title", t, true)).transpose()?,
@@ -462,8 +528,9 @@ impl App {
     ) -> Result<DossierView, AppError> {
         let instance = self.editable_dossier(actor, id).await?;
         let def = self.definition_of(&instance)?;
+        let grid = crate::engine::grid_of(&def, &instance.facts);
         for (code, text) in texts {
-            if def.grid.criterion(code).is_none() {
+            if grid.criterion(code).is_none() {
                 return Err(invalid(code, "is not a criterion of the grid"));
             }
             if text.chars().count() > crate::engine::input::MAX_TEXT {

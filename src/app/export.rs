@@ -65,24 +65,26 @@ fn columns(workflows: &Workflows) -> Vec<(String, Column)> {
     let fields = workflows.form_fields(|f| f.export);
     let primary = |f: &&FormField| workflows.primary().form.field(&f.name).is_some();
     let (first, later): (Vec<&FormField>, Vec<&FormField>) = fields.into_iter().partition(primary);
-    let push = |out: &mut Vec<(String, Column)>, field: &FormField| {
-        out.push((field.name.clone(), Column::Value(field.clone())));
-        let chosen = field.list.is_some() || !field.choices.is_empty();
-        match field.kind {
-            FormType::Choices if chosen => out.push((format!("{}_labels", field.name), Column::Words(field.clone()))),
-            _ if chosen => out.push((format!("{}_label", field.name), Column::Words(field.clone()))),
-            _ => {}
-        }
-    };
     for field in first {
-        push(&mut out, field);
+        push_field(&mut out, field);
     }
     out.extend(TAIL.iter().chain(&["workflow"]).map(|c| (c.to_string(), Column::Own(c))));
     out.push(("category_label".into(), Column::CategoryWords));
     for field in later {
-        push(&mut out, field);
+        push_field(&mut out, field);
     }
     out
+}
+
+/// A form field's column, followed by its words for a choice.
+fn push_field(out: &mut Vec<(String, Column)>, field: &FormField) {
+    out.push((field.name.clone(), Column::Value(field.clone())));
+    let chosen = field.list.is_some() || !field.choices.is_empty();
+    match field.kind {
+        FormType::Choices if chosen => out.push((format!("{}_labels", field.name), Column::Words(field.clone()))),
+        _ if chosen => out.push((format!("{}_label", field.name), Column::Words(field.clone()))),
+        _ => {}
+    }
 }
 
 /// The names of the export's columns, in order.
@@ -171,6 +173,49 @@ fn csv_row(r: &LabelRecordOut) -> Vec<u8> {
     csv_line(&r.0.iter().map(|(_, v)| cell(v)).collect::<Vec<_>>())
 }
 
+/// The yearly list of a workflow's labels as its bulletin publishes them.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PublicationOut {
+    pub workflow: String,
+    /// The list's title, as the workflow file words it.
+    pub title: String,
+    pub year: i32,
+    /// The keys of each listed label, in order (the CSV's columns after
+    /// `section` and `section_label`).
+    pub columns: Vec<String>,
+    /// The file's sections in order, each with its labels (a label in the
+    /// first section whose conditions it meets); labels in none are left
+    /// out.
+    pub sections: Vec<PublishedSection>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PublishedSection {
+    pub code: String,
+    pub label: String,
+    /// id, title, the file's `columns` (each choice with its words),
+    /// valid_from, valid_until, renewal_of, dossier_id.
+    pub labels: Vec<LabelRecordOut>,
+}
+
+impl PublicationOut {
+    /// One CSV row per label, its section's code and words first.
+    pub fn to_csv(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut head = vec!["section".to_string(), "section_label".to_string()];
+        head.extend(self.columns.iter().cloned());
+        out.extend(csv_line(&head));
+        for section in &self.sections {
+            for label in &section.labels {
+                let mut row = vec![section.code.clone(), section.label.clone()];
+                row.extend(label.0.iter().map(|(_, v)| cell(v)));
+                out.extend(csv_line(&row));
+            }
+        }
+        out
+    }
+}
+
 /// The pieces of an export, produced one page at a time.
 pub struct Export {
     app: App,
@@ -235,7 +280,71 @@ impl Export {
     }
 }
 
+/// The first instant of `year` in Paris.
+fn new_year(year: i32) -> chrono::DateTime<chrono::Utc> {
+    let day = chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
+    crate::calendar::paris_instant(day, chrono::NaiveTime::MIN)
+}
+
 impl App {
+    /// The labels of `workflow` granted in `year` (decided from 1 January
+    /// to 31 December, Paris time) that the actor may see, in the sections
+    /// of the workflow's `[publication]`.
+    pub async fn publication(&self, actor: &Actor, workflow: &str, year: i32) -> Result<PublicationOut, AppError> {
+        let def = self
+            .workflows
+            .get(workflow)
+            .ok_or(AppError::Store(crate::store::StoreError::NotFound { what: "workflow" }))?;
+        let publication = def
+            .publication
+            .as_ref()
+            .ok_or(AppError::Store(crate::store::StoreError::NotFound { what: "publication" }))?;
+        if !(1000..=9998).contains(&year) {
+            return Err(Refusal::invalid("year", "must be a year from 1000 to 9998").into());
+        }
+        let mut columns: Vec<(String, Column)> =
+            ["id", "title"].iter().map(|c| (c.to_string(), Column::Own(c))).collect();
+        for field in publication.columns.iter().filter_map(|c| def.form.field(c)) {
+            push_field(&mut columns, field);
+        }
+        columns.extend(TAIL.iter().map(|c| (c.to_string(), Column::Own(c))));
+        let granted = self
+            .store
+            .granted_between(&access::visibility(&*self.workflows, actor), &def.id, new_year(year), new_year(year + 1))
+            .await?;
+        let mut sections: Vec<PublishedSection> = publication
+            .sections
+            .iter()
+            .map(|s| PublishedSection { code: s.code.clone(), label: s.label.clone(), labels: Vec::new() })
+            .collect();
+        let mut rows: Vec<(usize, LabelView)> = granted
+            .into_iter()
+            .filter_map(|(label, details)| {
+                let granted = crate::workflow::Granted { renewal: label.renewal_of.is_some(), details: &details };
+                let at = publication.sections.iter().position(|s| s.holds(&granted))?;
+                Some((at, label))
+            })
+            .collect();
+        // As the bulletin lists them: by the columns' values, then name.
+        let key = |l: &LabelView| {
+            let mut k: Vec<String> =
+                publication.columns.iter().map(|c| cell(l.form.get(c).unwrap_or(&Value::Null))).collect();
+            k.push(l.title.to_lowercase());
+            k
+        };
+        rows.sort_by_cached_key(|(at, l)| (*at, key(l)));
+        for (at, label) in rows {
+            sections[at].labels.push(record(&columns, &label, &self.workflows));
+        }
+        Ok(PublicationOut {
+            workflow: def.id.clone(),
+            title: publication.label.clone(),
+            year,
+            columns: columns.into_iter().map(|(name, _)| name).collect(),
+            sections,
+        })
+    }
+
     /// An export of the labels the actor may see.
     pub fn export_labels(&self, actor: &Actor, format: Format) -> Export {
         let columns = columns(&self.workflows);

@@ -54,6 +54,7 @@ pub async fn open_call(store: &Store, workflow: Definition, dossiers: usize) -> 
         opens_at: now - chrono::Duration::days(10),
         closes_at: now + chrono::Duration::days(300),
         kinds: vec!["creation".into()],
+        territory: None,
     };
     let campaign = store.create_campaign(&campaign, &admin, now).await?;
     let mut ids = Vec::with_capacity(dossiers);

@@ -249,6 +249,7 @@ impl Cast {
                 opens_at: now - Duration::days(60),
                 closes_at: now + Duration::days(90 + 7 * c as i64),
                 kinds: profile.kinds.clone(),
+                territory: None,
             };
             cast.campaigns.push(app.store.create_campaign(&new, &admin, now).await?);
         }

@@ -99,6 +99,9 @@ pub enum ImportCommand {
 pub enum ExportCommand {
     /// Every label, as CSV or JSON on stdout.
     Labels(data::ExportArgs),
+    /// The yearly list of a workflow's labels granted in a year, in the
+    /// sections of its `[publication]` (the BO's list), on stdout.
+    Publication(data::PublicationArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -156,6 +159,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Export { command: ExportCommand::Labels(args) } => {
             runtime()?.block_on(data::export(args, &mut std::io::stdout().lock()))
+        }
+        Command::Export { command: ExportCommand::Publication(args) } => {
+            runtime()?.block_on(data::publication(args, &mut std::io::stdout().lock()))
         }
         Command::Bench { command } => runtime()?.block_on(bench::run(command)).map(|_| ExitCode::SUCCESS),
     }

@@ -29,6 +29,7 @@ pub fn check(path: &Path, out: &mut impl std::io::Write, err: &mut impl std::io:
                 def.grid.criteria.len(),
                 match def.options.iter().filter(|o| o.to_confirm.is_some()).count() {
                     0 => String::new(),
+                    1 => ", 1 option to confirm".to_string(),
                     n => format!(", {n} options to confirm"),
                 }
             )?;

@@ -70,13 +70,14 @@ impl Ctx<'_> {
                     code: "rule_error".into(),
                     message: format!("the workflow has no predicate `{name}`"),
                 })?;
+                let grid = super::grid_of(self.def, &self.instance.facts);
                 let sources = super::rules::Sources {
                     instance: self.instance,
                     event: self.event,
                     data: self.data,
                     actor: self.actor,
                     subject: self.subject,
-                    grid: &self.def.grid,
+                    grid: &grid,
                     form: &self.def.form,
                     records: &self.def.records,
                 };

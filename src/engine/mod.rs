@@ -20,6 +20,15 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 /// Decides what `event` does to `instance` when `actor` sends it at `now`.
+/// The criteria an instance is scored on: a dossier's, those of the grid
+/// that apply to its form (an académie's own beside the national ones).
+pub fn grid_of<'a>(def: &'a crate::workflow::Definition, facts: &Facts) -> std::borrow::Cow<'a, crate::workflow::Grid> {
+    match facts {
+        Facts::Dossier(d) => def.grid.for_form(&d.form),
+        Facts::Label(_) => std::borrow::Cow::Borrowed(&def.grid),
+    }
+}
+
 pub fn decide(
     def: &Definition,
     instance: &Instance,
@@ -49,7 +58,8 @@ pub fn decide(
         return Err(Refusal::WrongState { event: event.name.clone(), state: instance.state.clone() });
     }
 
-    let data = input::validate(spec, &with_defaults(spec, &instance.facts, &event.data), &def.grid)?;
+    let grid = grid_of(def, &instance.facts);
+    let data = input::validate(spec, &with_defaults(spec, &instance.facts, &event.data), &grid)?;
     let subject = resolve_subject(spec, &data, event)?;
     let ctx = guards::Ctx { def, instance, event: spec, actor, subject, data: &data, now, cel: Default::default() };
 

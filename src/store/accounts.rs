@@ -172,7 +172,8 @@ impl Store {
 
     pub async fn campaigns(&self) -> Result<Vec<CampaignView>> {
         let rows = sqlx::query(
-            "SELECT id, name, workflow, workflow_version, criteria, opens_at, closes_at, kinds FROM campaigns ORDER BY opens_at DESC, id",
+            "SELECT id, name, workflow, workflow_version, criteria, opens_at, closes_at, kinds, territory FROM campaigns \
+             ORDER BY opens_at DESC, id",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -181,7 +182,10 @@ impl Store {
 
     pub async fn campaign_view(&self, id: Uuid) -> Result<CampaignView> {
         let row =
-            sqlx::query("SELECT id, name, workflow, workflow_version, criteria, opens_at, closes_at, kinds FROM campaigns WHERE id = $1")
+            sqlx::query(
+                "SELECT id, name, workflow, workflow_version, criteria, opens_at, closes_at, kinds, territory FROM campaigns \
+                 WHERE id = $1",
+            )
                 .bind(id.to_string())
                 .fetch_optional(&self.pool)
                 .await?
@@ -201,6 +205,7 @@ fn campaign_view(r: &sqlx::any::AnyRow) -> CampaignView {
         opens_at: rfc3339(r.get(5)),
         closes_at: rfc3339(r.get(6)),
         kinds: kinds.split(',').filter(|k| !k.is_empty()).map(String::from).collect(),
+        territory: r.get(8),
     }
 }
 

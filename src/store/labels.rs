@@ -3,6 +3,7 @@
 use super::dossiers::{visibility_sql, ScopeSql, Visibility};
 use super::views::LabelView;
 use super::{Backend, Result, Store, StoreError};
+use chrono::{DateTime, Utc};
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -69,6 +70,36 @@ impl Store {
         self.fetch_with(&sql, &binds).await?.iter().map(label_view).collect()
     }
 
+    /// The labels of `workflow` granted by a decision taken in [from,
+    /// before), with the decision's details, in (decision, id) order: what
+    /// a yearly publication lists. Labels brought in by an import were
+    /// published when first granted.
+    pub async fn granted_between(
+        &self,
+        visibility: &Visibility,
+        workflow: &str,
+        from: DateTime<Utc>,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<(LabelView, serde_json::Map<String, serde_json::Value>)>> {
+        let mut binds = vec![workflow.to_string()];
+        let visible = visibility_sql(visibility, &LABEL_SCOPE, &mut binds);
+        // Instants are integers of our own making, written into the text.
+        let sql = format!(
+            "SELECT {}, {} FROM labels l JOIN decisions dec ON dec.dossier_id = l.dossier_id \
+             WHERE l.workflow = $1 AND dec.decided_at >= {} AND dec.decided_at < {} AND {visible} \
+             ORDER BY dec.decided_at, l.id",
+            label_columns(self.backend()),
+            self.backend().json_read("dec.details"),
+            super::to_micros(from),
+            super::to_micros(before),
+        );
+        self.fetch_with(&sql, &binds)
+            .await?
+            .iter()
+            .map(|r| Ok((label_view(r)?, super::dossiers::parse_form(&r.get::<String, _>(12))?)))
+            .collect()
+    }
+
     pub async fn label_view(&self, id: Uuid) -> Result<LabelView> {
         let row = sqlx::query(&format!("{} WHERE l.id = $1", label_select(self.backend())))
             .bind(id.to_string())
@@ -80,9 +111,14 @@ impl Store {
 }
 
 fn label_select(backend: Backend) -> String {
+    format!("SELECT {} FROM labels l", label_columns(backend))
+}
+
+/// The columns [`label_view`] reads, in its order.
+fn label_columns(backend: Backend) -> String {
     format!(
-        "SELECT l.id, l.dossier_id, l.title, l.category, l.workflow, l.workflow_version, {}, l.valid_from, l.valid_until, \
-         l.state, l.version, l.renewal_of FROM labels l",
+        "l.id, l.dossier_id, l.title, l.category, l.workflow, l.workflow_version, {}, l.valid_from, l.valid_until, \
+         l.state, l.version, l.renewal_of",
         backend.json_read("l.form")
     )
 }

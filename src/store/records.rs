@@ -32,6 +32,9 @@ pub struct NewCampaign {
     pub opens_at: DateTime<Utc>,
     pub closes_at: DateTime<Utc>,
     pub kinds: Vec<String>,
+    /// The scope code of the territory that set the call, for a workflow
+    /// whose calls are set per territory.
+    pub territory: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -70,6 +73,7 @@ pub struct CampaignRow {
     pub opens_at: i64,
     pub closes_at: i64,
     pub kinds: String,
+    pub territory: Option<String>,
 }
 
 fn parse_id(text: &str) -> Result<Uuid> {
@@ -164,8 +168,8 @@ impl Store {
             super::versions::record(&mut tx, &c.workflow, sources, now).await?;
         }
         sqlx::query(
-            "INSERT INTO campaigns (id, name, workflow, workflow_version, criteria, opens_at, closes_at, kinds, created_at) \
-             VALUES ($1, $2, $3, $9, $4, $5, $6, $7, $8)",
+            "INSERT INTO campaigns (id, name, workflow, workflow_version, criteria, opens_at, closes_at, kinds, created_at, \
+             territory) VALUES ($1, $2, $3, $9, $4, $5, $6, $7, $8, $10)",
         )
         .bind(id.to_string())
         .bind(&c.name)
@@ -176,11 +180,12 @@ impl Store {
         .bind(c.kinds.join(","))
         .bind(to_micros(now))
         .bind(c.sources.as_ref().map(|s| s.revision()))
+        .bind(&c.territory)
         .execute(&mut **tx)
         .await?;
         let after = json!({"name": c.name, "workflow": c.workflow,
             "workflow_version": c.sources.as_ref().map(|s| s.revision()), "criteria": c.criteria,
-            "opens_at": c.opens_at, "closes_at": c.closes_at, "kinds": c.kinds});
+            "opens_at": c.opens_at, "closes_at": c.closes_at, "kinds": c.kinds, "territory": c.territory});
         append_after(&mut tx, &Entry::new("campaign", &id.to_string(), "create", actor, now).after(after), None)
             .await?;
         tx.commit().await?;
@@ -189,7 +194,8 @@ impl Store {
 
     pub async fn campaign(&self, id: Uuid) -> Result<CampaignRow> {
         let row = sqlx::query(
-            "SELECT id, name, workflow, workflow_version, criteria, opens_at, closes_at, kinds FROM campaigns WHERE id = $1",
+            "SELECT id, name, workflow, workflow_version, criteria, opens_at, closes_at, kinds, territory FROM campaigns \
+             WHERE id = $1",
         )
         .bind(id.to_string())
         .fetch_optional(&self.pool)
@@ -204,7 +210,19 @@ impl Store {
             opens_at: row.try_get("opens_at")?,
             closes_at: row.try_get("closes_at")?,
             kinds: row.try_get("kinds")?,
+            territory: row.try_get("territory")?,
         })
+    }
+
+    /// The territory that set the call of dossier `id`, if one did.
+    pub async fn dossier_territory(&self, id: Uuid) -> Result<Option<String>> {
+        let row =
+            sqlx::query("SELECT c.territory FROM dossiers d JOIN campaigns c ON c.id = d.campaign_id WHERE d.id = $1")
+                .bind(id.to_string())
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or(StoreError::NotFound { what: "dossier" })?;
+        Ok(row.try_get(0)?)
     }
 
     pub async fn campaign_named(&self, name: &str) -> Result<Option<Uuid>> {

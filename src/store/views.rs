@@ -181,6 +181,10 @@ pub struct CampaignView {
     pub opens_at: String,
     pub closes_at: String,
     pub kinds: Vec<String>,
+    /// For a workflow whose calls are set per territory (`campaigns.scope`
+    /// in `GET /api/v1/workflows`): the code of the territory that set it,
+    /// whose dossiers alone it takes; null for a national call.
+    pub territory: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

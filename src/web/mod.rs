@@ -94,6 +94,14 @@ pub struct WorkflowSummary {
     /// still to confirm about each.
     #[schema(value_type = Vec<Object>)]
     pub options: Vec<crate::workflow::OptionDef>,
+    /// Who sets the calls for projects: `scope` null for national calls
+    /// (an administrator opens them), else the scope kind each call is set
+    /// for, by the staff roles in `opened_by`.
+    pub campaigns: crate::workflow::CampaignRules,
+    /// The yearly list of labels granted, if the workflow publishes one
+    /// (`GET /api/v1/workflows/{id}/publication`): its title, the form
+    /// fields it shows, its sections and what puts a label in each.
+    pub publication: Option<crate::workflow::Publication>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -262,6 +270,8 @@ fn summary(wf: &crate::workflow::Definition) -> WorkflowSummary {
             .collect(),
         records: wf.records.clone(),
         options: wf.options.clone(),
+        campaigns: wf.campaigns.clone(),
+        publication: wf.publication.clone(),
     }
 }
 

@@ -23,6 +23,11 @@ pub struct Criterion {
     pub min: Option<i64>,
     #[serde(default)]
     pub max: Option<i64>,
+    /// `field=value`: the criterion is scored only on dossiers whose form
+    /// holds that value (an académie's own criterion beside the national
+    /// ones); every dossier's when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applies_if: Option<String>,
     /// The averages this criterion's bars stand at, by the grid's names
     /// (the workflow's predicates read them as `c.NAME`).
     #[serde(flatten)]
@@ -34,11 +39,31 @@ impl Criterion {
     pub fn range(&self) -> (i64, i64) {
         (self.min.unwrap_or(0), self.max.unwrap_or(0))
     }
+
+    /// The form field and value `applies_if` names.
+    pub fn condition(&self) -> Option<(&str, &str)> {
+        self.applies_if.as_deref()?.split_once('=').map(|(f, v)| (f.trim(), v.trim()))
+    }
+
+    /// Whether a dossier with this form is scored on the criterion.
+    pub fn applies_to(&self, form: &serde_json::Map<String, serde_json::Value>) -> bool {
+        self.condition().is_none_or(|(field, value)| form.get(field).and_then(|v| v.as_str()) == Some(value))
+    }
 }
 
 impl Grid {
     pub fn criterion(&self, code: &str) -> Option<&Criterion> {
         self.criteria.iter().find(|c| c.code == code)
+    }
+
+    /// The grid a dossier with this form is scored against: the criteria
+    /// that apply to it (all of them, without conditional ones).
+    pub fn for_form(&self, form: &serde_json::Map<String, serde_json::Value>) -> std::borrow::Cow<'_, Grid> {
+        if self.criteria.iter().all(|c| c.applies_if.is_none()) {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let criteria = self.criteria.iter().filter(|c| c.applies_to(form)).cloned().collect();
+        std::borrow::Cow::Owned(Grid { criteria, ..self.clone() })
     }
 
     /// A criterion's highest bar: its last declared threshold, else its
@@ -86,6 +111,9 @@ pub fn parse_grid(source: &str) -> Result<Grid, Vec<(usize, String)>> {
         if criteria.iter().any(|o| o.code == c.code) {
             problems.push((line, format!("criterion `{}` is listed twice", c.code)));
         }
+        if c.applies_if.is_some() && c.condition().is_none() {
+            problems.push((line, format!("criterion `{}`: applies_if is not `field=value`", c.code)));
+        }
         for (what, value) in &c.thresholds {
             if *value < min || *value > max {
                 problems
@@ -111,12 +139,43 @@ pub fn parse_grid(source: &str) -> Result<Grid, Vec<(usize, String)>> {
         }
         criteria.push(c);
     }
-    if criteria.is_empty() {
-        problems.push((1, "the grid lists no criteria".into()));
+    if criteria.iter().all(|c| c.applies_if.is_some()) {
+        problems.push((1, "the grid lists no criteria every dossier is scored on".into()));
     }
     if problems.is_empty() {
         Ok(Grid { id: raw.grid.id, label: raw.grid.label, thresholds: raw.grid.thresholds, criteria })
     } else {
         Err(problems)
     }
+}
+
+/// The problems of a grid's conditions against the form they read: each
+/// names a single-choice field of the form and one of its choices.
+pub fn check_conditions(grid: &Grid, source: &str, form: &super::form::Form) -> Vec<(usize, String)> {
+    let mut problems = Vec::new();
+    for c in &grid.criteria {
+        let Some((field, value)) = c.condition() else { continue };
+        let line = source
+            .lines()
+            .position(|l| l.trim_start().starts_with("applies_if") && l.contains(c.applies_if.as_deref().unwrap_or("")))
+            .map_or(1, |n| n + 1);
+        let known = match form.field(field) {
+            Some(f) if f.kind == super::vocabulary::FormType::Choice => match &f.list {
+                Some(list) => crate::reference::lookup(list, value).is_some(),
+                None => f.choices.iter().any(|ch| ch.code == value),
+            },
+            _ => {
+                problems.push((
+                    line,
+                    format!("criterion `{}`: applies_if names no single-choice field `{field}` of the form", c.code),
+                ));
+                continue;
+            }
+        };
+        if !known {
+            problems
+                .push((line, format!("criterion `{}`: applies_if: `{value}` is not a choice of `{field}`", c.code)));
+        }
+    }
+    problems
 }

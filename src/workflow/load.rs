@@ -74,19 +74,21 @@ pub fn compile(
         grid_id: raw.workflow.criteria.get_ref().clone(),
         grid: String::new(),
     };
+    let mut grid_file = PathBuf::new();
     let grid = match grid_source(raw.workflow.criteria.get_ref()) {
         None => {
             ctx.at(&raw.workflow.criteria, format!("unknown criteria grid `{}`", raw.workflow.criteria.get_ref()));
             None
         }
-        Some((grid_file, text)) => match parse_grid(&text) {
+        Some((file, text)) => match parse_grid(&text) {
             Ok(grid) => {
                 sources.grid = text;
+                grid_file = file;
                 Some(grid)
             }
             Err(problems) => {
                 ctx.problems.extend(problems.into_iter().map(|(line, message)| Problem {
-                    file: grid_file.clone(),
+                    file: file.clone(),
                     line,
                     message,
                 }));
@@ -119,6 +121,9 @@ pub fn compile(
     }
     if let Some(grid) = &grid {
         ctx.rule_names(&raw.predicates, grid, &form, &records);
+        for (line, message) in super::criteria::check_conditions(grid, &sources.grid, &form) {
+            ctx.problems.push(Problem { file: grid_file.clone(), line, message });
+        }
     }
     let mut refusals = BTreeMap::new();
     if let Some(table) = &raw.refusals {
@@ -132,6 +137,18 @@ pub fn compile(
             ctx.at_line(line, format!("[refusals]: unknown refusal code `{code}`"));
         }
         refusals = table.get_ref().clone();
+    }
+    let mut later_problems = Vec::new();
+    let campaigns = raw
+        .campaigns
+        .as_ref()
+        .map(|c| super::campaigns::build(source, c, &form, &ctx.roles, &mut later_problems))
+        .unwrap_or_default();
+    let details = decision_details(&dossier);
+    let publication =
+        raw.publication.as_ref().map(|p| super::publication::build(source, p, &form, &details, &mut later_problems));
+    for (line, message) in later_problems {
+        ctx.at_line(line, message);
     }
     if !ctx.problems.is_empty() {
         ctx.problems.sort();
@@ -151,6 +168,8 @@ pub fn compile(
         refusals,
         records,
         options,
+        campaigns,
+        publication,
         rules: ctx.rules.into_iter().map(|(name, (rule, _))| (name, rule)).collect(),
     })
 }
@@ -184,6 +203,12 @@ struct RawFile {
     /// Rules the file may switch off (those whose source is to confirm).
     #[serde(default)]
     options: BTreeMap<String, Spanned<RawOption>>,
+    /// Calls for projects set per territory.
+    #[serde(default)]
+    campaigns: Option<super::campaigns::RawCampaigns>,
+    /// The yearly list of labels granted.
+    #[serde(default)]
+    publication: Option<Spanned<super::publication::RawPublication>>,
 }
 
 #[derive(Deserialize)]
@@ -215,6 +240,9 @@ struct RawPredicate {
     /// A CEL list of strings: what is missing, read after the message;
     /// without `rule`, the predicate holds when it is empty.
     missing: Option<Spanned<String>>,
+    /// Left out, and out of every guard and advice naming it, when this
+    /// option is switched off.
+    option: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -415,8 +443,8 @@ impl Ctx<'_> {
     }
 
     /// The file's options; drops what a switched-off option marks
-    /// (`option = "NAME"` on an event, transition, effect, timer or
-    /// record), after checking every such name.
+    /// (`option = "NAME"` on a state, event, transition, effect, timer,
+    /// record or predicate), after checking every such name.
     fn options(&mut self, raw: &mut RawFile) -> Vec<OptionDef> {
         let options: Vec<OptionDef> = raw
             .options
@@ -440,6 +468,7 @@ impl Ctx<'_> {
             }
         }
         named.extend(raw.records.values().filter_map(|r| r.get_ref().option()));
+        named.extend(raw.predicates.values().filter_map(|p| p.get_ref().option.as_ref()));
         let unknown: Vec<(usize, String)> = named
             .iter()
             .filter(|n| !options.iter().any(|o| &o.name == n.get_ref()))
@@ -451,7 +480,16 @@ impl Ctx<'_> {
         let on = |o: &Option<Spanned<String>>| {
             o.as_ref().is_none_or(|n| options.iter().any(|d| &d.name == n.get_ref() && d.enabled))
         };
+        // A check switched off leaves the steps it guarded free of it.
+        let checks_off: BTreeSet<String> =
+            raw.predicates.iter().filter(|(_, p)| !on(&p.get_ref().option)).map(|(n, _)| n.clone()).collect();
+        raw.predicates.retain(|n, _| !checks_off.contains(n));
         for m in [&mut raw.dossier, &mut raw.label] {
+            for t in &mut m.transitions {
+                let t = t.get_mut();
+                t.guards.retain(|g| !checks_off.contains(g.get_ref()));
+                t.advice.retain(|g| !checks_off.contains(g.get_ref()));
+            }
             // A state left out leaves the lists that name it; a transition
             // that then leaves no state goes with it.
             let gone: BTreeSet<String> =

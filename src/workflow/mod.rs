@@ -1,20 +1,24 @@
 //! Workflow definitions as data: the TOML format, its checks, and diagrams.
 
+pub mod campaigns;
 pub mod criteria;
 pub mod form;
 pub mod graph;
 pub mod load;
 pub mod model;
+pub mod publication;
 pub mod records;
 pub mod registry;
 pub mod roles;
 pub mod rules;
 pub mod vocabulary;
 
+pub use campaigns::CampaignRules;
 pub use criteria::{Criterion, Grid};
 pub use form::{Choice, FieldIs, Form, FormField};
 pub use load::{compile, load_all, load_file, load_shipped, Loaded, Problem, Problems};
 pub use model::*;
+pub use publication::{Granted, Publication, PublicationSection};
 pub use records::{RecordDef, RecordField, ValueSource};
 pub use registry::{RoleTable, Workflows};
 pub use roles::{Role, RoleDef};

@@ -33,6 +33,10 @@ pub struct Definition {
     pub records: Vec<super::records::RecordDef>,
     /// The rules the file may switch off, as it sets them.
     pub options: Vec<OptionDef>,
+    /// Who sets the calls for projects, and for which territory.
+    pub campaigns: super::campaigns::CampaignRules,
+    /// The yearly list of labels granted, if the label publishes one.
+    pub publication: Option<super::publication::Publication>,
 }
 
 /// A rule of the file that may be switched off: what it marks
@@ -68,19 +72,24 @@ impl Sources {
 /// is one of the decision's details.
 pub const DECISION_CORE: &[&str] = &["outcome", "category", "years", "motivation"];
 
+/// The inputs of the dossier machine's events that record a decision,
+/// beyond [`DECISION_CORE`].
+pub fn decision_details(m: &MachineDef) -> Vec<&FieldDef> {
+    let mut out: Vec<&FieldDef> = Vec::new();
+    let deciding = m.transitions.iter().filter(|t| t.effects.contains(&Effect::Record(RecordKind::Decision)));
+    for field in deciding.filter_map(|t| m.event(&t.event)).flat_map(|e| &e.fields) {
+        if !DECISION_CORE.contains(&field.name.as_str()) && !out.iter().any(|f| f.name == field.name) {
+            out.push(field);
+        }
+    }
+    out
+}
+
 impl Definition {
     /// The inputs of the events that record a decision, beyond
     /// [`DECISION_CORE`]: the decision's details.
     pub fn decision_details(&self) -> Vec<&FieldDef> {
-        let m = &self.dossier;
-        let mut out: Vec<&FieldDef> = Vec::new();
-        let deciding = m.transitions.iter().filter(|t| t.effects.contains(&Effect::Record(RecordKind::Decision)));
-        for field in deciding.filter_map(|t| m.event(&t.event)).flat_map(|e| &e.fields) {
-            if !DECISION_CORE.contains(&field.name.as_str()) && !out.iter().any(|f| f.name == field.name) {
-                out.push(field);
-            }
-        }
-        out
+        decision_details(&self.dossier)
     }
 
     /// The file's record `name`.

@@ -589,6 +589,16 @@ async fn authorization_matrix(db: &TestDb) {
             [401, 422, 403, 403, 403, 403, 403, 403, 403, 403, 403],
         ),
         (
+            // The lycée des métiers' calls are each académie's: its own
+            // services open them (then the empty name is refused).
+            "POST",
+            "/api/v1/campaigns".into(),
+            Some(
+                json!({"name": "", "workflow": "ldm", "territory": "LYON", "opens_at": "2027-01-01", "closes_at": "2027-02-01"}),
+            ),
+            [401, 422, 403, 403, 403, 403, 422, 403, 403, 403, 403],
+        ),
+        (
             "POST",
             "/api/v1/dossiers".into(),
             Some(json!({"campaign_id": w.campaign, "title": "", "kind": "creation", "category": "standard"})),

@@ -811,27 +811,137 @@ fn label_reports_are_the_years_of_the_yearly_record() {
     assert_eq!(sources.variable("records").unwrap()["report"][1], json!({"year": 2029, "body": "Bilan."}));
 }
 
-/// Every rule the CMQ file keeps as an option to confirm may be switched
+/// Every rule a shipped file keeps as an option to confirm may be switched
 /// off: the file still passes its check, without what the option marks.
 #[test]
-fn each_cmq_option_switches_off_cleanly() {
-    let shipped = labelflow::workflow::builtin::file("workflows/cmq.toml").unwrap();
-    let on = cmq();
-    assert_eq!(on.options.len(), 5);
-    assert!(on.options.iter().all(|o| o.enabled && o.to_confirm.is_some()), "{:?}", on.options);
-    for option in &on.options {
-        let table = format!("[options.{}]", option.name);
-        let at = shipped.find(&table).unwrap();
-        let flag = shipped[at..].find("enabled = true").unwrap() + at;
-        let text = format!("{}enabled = false{}", &shipped[..flag], &shipped[flag + "enabled = true".len()..]);
-        let off = labelflow::workflow::compile(std::path::Path::new("cmq.toml"), &text, |id| {
-            let file = format!("workflows/criteria/{id}.toml");
-            Some((file.clone().into(), labelflow::workflow::builtin::file(&file)?.to_string()))
-        })
-        .unwrap_or_else(|problems| panic!("{} off:\n{problems}", option.name));
-        let size = |d: &labelflow::workflow::Definition| {
-            d.machines().iter().map(|(_, m)| m.transitions.len() + m.timers.len() + m.states.len()).sum::<usize>()
-        };
-        assert!(size(&off) < size(&on), "{} off leaves something out", option.name);
+fn each_shipped_option_switches_off_cleanly() {
+    for (id, count) in [("cmq", 5), ("ldm", 1)] {
+        let path = format!("workflows/{id}.toml");
+        let shipped = labelflow::workflow::builtin::file(&path).unwrap();
+        let on = labelflow::workflow::builtin::shipped(id).unwrap();
+        assert_eq!(on.options.len(), count, "{id}");
+        assert!(on.options.iter().all(|o| o.enabled && o.to_confirm.is_some()), "{:?}", on.options);
+        for option in &on.options {
+            let off = switched_off(shipped, &path, &option.name);
+            let size = |d: &labelflow::workflow::Definition| {
+                d.machines().iter().map(|(_, m)| m.transitions.len() + m.timers.len() + m.states.len()).sum::<usize>()
+            };
+            assert!(size(&off) < size(&on), "{} off leaves something out", option.name);
+        }
+    }
+}
+
+/// A shipped file with one of its options switched off, checked.
+fn switched_off(shipped: &str, path: &str, option: &str) -> labelflow::workflow::Definition {
+    let table = format!("[options.{option}]");
+    let at = shipped.find(&table).unwrap();
+    let flag = shipped[at..].find("enabled = true").unwrap() + at;
+    let text = format!("{}enabled = false{}", &shipped[..flag], &shipped[flag + "enabled = true".len()..]);
+    labelflow::workflow::compile(std::path::Path::new(path), &text, |id| {
+        let file = format!("workflows/criteria/{id}.toml");
+        Some((file.clone().into(), labelflow::workflow::builtin::file(&file)?.to_string()))
+    })
+    .unwrap_or_else(|problems| panic!("{option} off:\n{problems}"))
+}
+
+/// Without the CAEN's opinion (to confirm since 2023), the recteur decides
+/// once the group has reviewed: the check, the step and the record go.
+#[test]
+fn the_caen_opinion_is_an_option_of_the_lycee_des_metiers() {
+    let shipped = labelflow::workflow::builtin::file("workflows/ldm.toml").unwrap();
+    let on = labelflow::workflow::builtin::shipped("ldm").unwrap();
+    let decide_guards = |d: &labelflow::workflow::Definition| -> Vec<String> {
+        d.dossier
+            .transitions
+            .iter()
+            .filter(|t| t.event == "decide")
+            .flat_map(|t| t.guards.iter().map(ToString::to_string))
+            .collect()
+    };
+    assert!(decide_guards(&on).iter().any(|g| g.contains("caen_consulted")), "{:?}", decide_guards(&on));
+    let off = switched_off(shipped, "workflows/ldm.toml", "caen_opinion");
+    assert!(decide_guards(&off).iter().all(|g| !g.contains("caen_consulted")), "{:?}", decide_guards(&off));
+    assert!(off.record("opinion").is_none() && on.record("opinion").is_some());
+    assert!(off.dossier.event("record_opinion").is_none());
+    assert!(!off.rules.contains_key("caen_consulted"));
+}
+
+/// The lycée des métiers' grid with a criterion of the académie de Lyon's
+/// own beside the eight national ones.
+fn ldm_with_lyon_criterion(condition: &str) -> Result<labelflow::workflow::Definition, labelflow::workflow::Problems> {
+    let grid = labelflow::workflow::builtin::file("workflows/criteria/ldm-2023.toml").unwrap();
+    let grid = format!(
+        "{grid}\n[[criteria]]\ncode = \"lyon_campus\"\ngroup = \"Critères de l'académie\"\nlabel = \"Lien avec un campus\"\n\
+         descriptor = \"Participation au réseau d'un campus des métiers et des qualifications.\"\n\
+         applies_if = \"{condition}\"\nstandard = 2\nexcellence = 3\n"
+    );
+    let file = labelflow::workflow::builtin::file("workflows/ldm.toml").unwrap();
+    labelflow::workflow::compile(std::path::Path::new("workflows/ldm.toml"), file, |id| {
+        (id == "ldm-2023").then(|| ("workflows/criteria/ldm-2023.toml".into(), grid.clone()))
+    })
+}
+
+/// An académie's own criterion is scored on its establishments only: the
+/// group of Lyon scores nine criteria, the one of Paris the eight national.
+#[test]
+fn an_academie_scores_its_own_criteria_beside_the_national_ones() {
+    let def = ldm_with_lyon_criterion("academie=LYON").unwrap_or_else(|p| panic!("{p}"));
+    assert_eq!(def.grid.criteria.len(), 9);
+    let member = actor(&[(Role::new("membre_groupe_ldm"), None)]);
+    let under_review = |academie: &str| Instance {
+        machine: Machine::Dossier,
+        id: Uuid::new_v4(),
+        state: "under_review".into(),
+        version: 5,
+        facts: Facts::Dossier(Box::new(DossierFacts {
+            kind: "creation".into(),
+            category: "standard".into(),
+            scopes: vec![Scope::new("academie", academie)],
+            form: json!({"academie": academie}).as_object().cloned().unwrap(),
+            reviewers: vec![labelflow::engine::Reviewer {
+                user_id: member.user_id.unwrap(),
+                due: at(2027, 5, 15, 0, 0),
+                scores: None,
+            }],
+            ..Default::default()
+        })),
+        pending_timers: vec![],
+        workflow: "ldm".into(),
+        workflow_version: None,
+    };
+    let scores = |codes: &[&labelflow::workflow::Criterion]| {
+        json!(codes.iter().map(|c| (c.code.clone(), json!(2))).collect::<serde_json::Map<_, _>>())
+    };
+    let all: Vec<&labelflow::workflow::Criterion> = def.grid.criteria.iter().collect();
+    let national: Vec<&labelflow::workflow::Criterion> =
+        all.iter().copied().filter(|c| c.applies_if.is_none()).collect();
+    let review = |s| Event::named("submit_review").with("scores", s).with("comment", "RAS");
+    let now = at(2027, 4, 1, 9, 0);
+
+    let lyon = under_review("LYON");
+    let missing = decide(&def, &lyon, &review(scores(&national)), &member, now).unwrap_err();
+    assert!(
+        matches!(&missing, Refusal::InvalidInput { field, .. } if field == "scores.lyon_campus"),
+        "Lyon's criterion is scored in Lyon: {missing:?}"
+    );
+    let plan = decide(&def, &lyon, &review(scores(&all)), &member, now).unwrap();
+    assert_eq!(plan.to_state, "reviewed");
+
+    let paris = under_review("PARIS");
+    let extra = decide(&def, &paris, &review(scores(&all)), &member, now).unwrap_err();
+    assert!(
+        matches!(&extra, Refusal::InvalidInput { field, .. } if field == "scores.lyon_campus"),
+        "and nowhere else: {extra:?}"
+    );
+    assert_eq!(decide(&def, &paris, &review(scores(&national)), &member, now).unwrap().to_state, "reviewed");
+
+    // A condition names a choice field of the form and one of its values.
+    for (condition, says) in [
+        ("academie=ATLANTIS", "`ATLANTIS` is not a choice of `academie`"),
+        ("etablissement=X", "names no single-choice field `etablissement`"),
+        ("academie", "applies_if is not `field=value`"),
+    ] {
+        let problems = ldm_with_lyon_criterion(condition).map(|_| ()).unwrap_err().to_string();
+        assert!(problems.contains("criteria/ldm-2023.toml:") && problems.contains(says), "{condition}: {problems}");
     }
 }

@@ -244,6 +244,17 @@ async fn the_cli_names_bad_lines_and_writes_nothing() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 14, "a header and 13 labels");
     let out = run(&["audit", "verify", "--database-url", &url]);
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "13 entries verified");
+    // Imported labels were published when granted: no yearly list holds
+    // them, and a label without such a list says so.
+    let out = run(&["export", "publication", "--workflow", "ldm", "--year", "2022", "--database-url", &url]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "section,section_label,id,title,academie,academie_label,uai,etablissement,valid_from,valid_until,renewal_of,dossier_id\n"
+    );
+    let out = run(&["export", "publication", "--workflow", "cmq", "--year", "2022", "--database-url", &url]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cmq: "), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 // The campus file's rows read against the shipped CMQ's form.

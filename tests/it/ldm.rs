@@ -34,13 +34,25 @@ async fn request_to_label(db: &TestDb) {
     assert_eq!(audit["writers"], json!(["staff_rectorat"]));
     assert_eq!(audit["fields"][0]["name"], "conclusions", "{audit}");
     assert_eq!(ldm["grid"]["criteria"].as_array().unwrap().len(), 8);
-    let (status, call) = admin
+    // Each académie sets its own campaign: the national call form is
+    // refused, so is another académie's staff; Lyon's services open it.
+    assert_eq!(ldm["campaigns"], json!({"scope": "academie", "opened_by": ["staff_rectorat"]}));
+    let call = |territory: Option<&str>| json!({"name": "Lycées des métiers 2027", "workflow": "ldm", "opens_at": "2027-01-01", "closes_at": "2027-06-30", "territory": territory});
+    let (status, refused) = admin.post("/api/v1/campaigns", call(None)).await;
+    assert_eq!((status, refused["error"]["field"].as_str()), (422, Some("territory")), "{refused}");
+    let (status, refused) = admin.post("/api/v1/campaigns", call(Some("ATLANTIS"))).await;
+    assert_eq!((status, refused["error"]["field"].as_str()), (422, Some("territory")), "{refused}");
+    let (status, _) = outsider.post("/api/v1/campaigns", call(Some("LYON"))).await;
+    assert_eq!(status, 403, "Paris's services open no call for Lyon");
+    let (status, _) = staff
         .post(
             "/api/v1/campaigns",
-            json!({"name": "Lycées des métiers 2027", "workflow": "ldm", "opens_at": "2027-01-01", "closes_at": "2027-06-30"}),
+            json!({"name": "CMQ", "workflow": "cmq", "opens_at": "2027-01-01", "closes_at": "2027-06-30"}),
         )
         .await;
-    assert_eq!(status, 201, "{call}");
+    assert_eq!(status, 403, "the CMQ's calls stay national");
+    let (status, call) = staff.post("/api/v1/campaigns", call(Some("LYON"))).await;
+    assert_eq!((status, call["territory"].as_str()), (201, Some("LYON")), "{call}");
     let mut form = json!({
         "uai": "0691234T", "etablissement": "Lycée Ampère", "type_etablissement": "lp", "academie": "LYON",
         "deliberation_ca": "2026-12-15", "metiers": "Métiers de l'électricité et de l'énergie.", "labellisation": "seul",
@@ -51,10 +63,19 @@ async fn request_to_label(db: &TestDb) {
     assert_eq!((status, refused["error"]["field"].as_str()), (422, Some("uai")), "{refused}");
     assert!(refused["error"]["message"].as_str().unwrap().contains("check letter would be S"), "{refused}");
     form["uai"] = json!("0691234S");
+    // The campaign is Lyon's: an establishment elsewhere is refused, one
+    // that leaves its académie out is placed in Lyon.
+    form["academie"] = json!("PARIS");
+    let (status, refused) = chef_client.post("/api/v1/dossiers", body(&form)).await;
+    assert_eq!((status, refused["error"]["field"].as_str()), (422, Some("academie")), "{refused}");
+    form.as_object_mut().unwrap().remove("academie");
     let (status, dossier) = chef_client.post("/api/v1/dossiers", body(&form)).await;
     assert_eq!(status, 201, "{dossier}");
     let id = dossier["id"].as_str().unwrap().to_string();
     assert_eq!(dossier["form"]["academie"], "LYON");
+    let (status, refused) =
+        chef_client.patch(&format!("/api/v1/dossiers/{id}"), json!({"form": {"academie": "PARIS"}})).await;
+    assert_eq!((status, refused["error"]["field"].as_str()), (422, Some("academie")), "{refused}");
 
     // Staff of another académie do not see it; the académie's do.
     let (status, _) = outsider.get(&format!("/api/v1/dossiers/{id}")).await;
@@ -118,6 +139,104 @@ async fn request_to_label(db: &TestDb) {
     let (status, html) = page.get(&format!("/labels/{label}")).await;
     assert_eq!(status, 200);
     assert!(html.contains("Lycée Ampère"), "{html}");
+
+    // Two renewals decided the same year, one « avec modification »: the
+    // yearly list puts each label in its section of the BO.
+    let renewal = |of: &str, title: &str| json!({"campaign_id": call["id"], "title": title, "kind": "renewal", "renewal_of": of, "category": "standard", "form": form});
+    let decide = |modification: &str| {
+        json!({"event": "decide", "outcome": "labelled", "category": "standard", "years": 5,
+            "motivation": "Critères remplis.", "modification": modification})
+    };
+    let (status, changed) =
+        chef_client.post("/api/v1/dossiers", renewal(&label, "Lycée Ampère (renouvellement)")).await;
+    assert_eq!(status, 201, "{changed}");
+    let changed = walk_to_decision(
+        &base,
+        changed["id"].as_str().unwrap(),
+        &members,
+        &scores,
+        decide("Métiers du numérique ajoutés."),
+    )
+    .await;
+    let changed = changed["label_id"].as_str().unwrap().to_string();
+    let (status, same) =
+        chef_client.post("/api/v1/dossiers", renewal(&changed, "Lycée Ampère (second renouvellement)")).await;
+    assert_eq!(status, 201, "{same}");
+    let same = walk_to_decision(&base, same["id"].as_str().unwrap(), &members, &scores, decide("")).await;
+    let same = same["label_id"].as_str().unwrap().to_string();
+
+    let (status, list) = staff.get("/api/v1/workflows/ldm/publication?year=2027").await;
+    assert_eq!(status, 200, "{list}");
+    let codes: Vec<&str> = list["sections"].as_array().unwrap().iter().map(|s| s["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["nouveaux", "renouveles", "renouveles_avec_modification"]);
+    let ids = |n: usize| -> Vec<String> {
+        list["sections"][n]["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!((ids(0), ids(1), ids(2)), (vec![label.clone()], vec![same.clone()], vec![changed.clone()]), "{list}");
+    let first = &list["sections"][0]["labels"][0];
+    assert_eq!((first["uai"].as_str(), first["academie_label"].as_str()), (Some("0691234S"), Some("Lyon")), "{first}");
+    // A renewal starts when the label it renews ends, and is listed the
+    // year it is granted.
+    assert!(list["sections"][2]["labels"][0]["valid_from"].as_str().unwrap() >= "2032-01-10", "{list}");
+    let (_, other_year) = staff.get("/api/v1/workflows/ldm/publication?year=2026").await;
+    assert!(other_year["sections"].as_array().unwrap().iter().all(|s| s["labels"] == json!([])), "{other_year}");
+    // Another académie's services see none of Lyon's.
+    let (_, elsewhere) = outsider.get("/api/v1/workflows/ldm/publication?year=2027").await;
+    assert!(elsewhere["sections"].as_array().unwrap().iter().all(|s| s["labels"] == json!([])), "{elsewhere}");
+    let (status, _) = staff.get("/api/v1/workflows/cmq/publication?year=2027").await;
+    assert_eq!(status, 404, "the CMQ publishes an arrêté per call, no yearly list");
+    let (status, refused) = staff.get("/api/v1/workflows/ldm/publication?year=l'an%20dernier").await;
+    assert_eq!((status, refused["error"]["field"].as_str()), (422, Some("year")), "{refused}");
+    let (status, csv) = staff.bytes("/api/v1/workflows/ldm/publication?year=2027&format=csv").await;
+    assert_eq!(status, 200);
+    let csv = String::from_utf8(csv).unwrap();
+    let mut lines = csv.lines();
+    assert!(lines.next().unwrap().starts_with("section,section_label,id,title,academie,academie_label,uai"), "{csv}");
+    assert!(lines.next().unwrap().starts_with("nouveaux,Établissements nouvellement labellisés,"), "{csv}");
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+    // The same list as a page, for the académie's services.
+    let page = Browser::login(&base, "rectorat@ac-lyon.fr").await;
+    let (_, html) = page.get("/tableau-de-bord").await;
+    assert!(html.contains("href=\"/publication/ldm\""), "the dashboard links the yearly list: {html}");
+    let (status, html) = page.get("/publication/ldm?annee=2027").await;
+    assert_eq!(status, 200, "{html}");
+    for section in [
+        "<h2>Établissements nouvellement labellisés</h2>",
+        "<h2>Établissements dont le label est renouvelé avec modification</h2>",
+    ] {
+        assert!(html.contains(section), "{section}: {html}");
+    }
+    assert!(html.contains("Lycée Ampère (second renouvellement)") && html.contains("0691234S"), "{html}");
+}
+
+/// Takes a submitted-to-be dossier of the Lyon campaign through every step
+/// to the recteur's decision; returns the decision's outcome.
+async fn walk_to_decision(
+    base: &str,
+    id: &str,
+    members: &[String],
+    scores: &serde_json::Map<String, Value>,
+    decide: Value,
+) -> Value {
+    let chef = Client::login(base, "chef@lycee-ampere.fr").await;
+    let staff = Client::login(base, "rectorat@ac-lyon.fr").await;
+    chef.event(id, json!({"event": "submit"}), 200).await;
+    staff.event(id, json!({"event": "declare_admissible"}), 200).await;
+    staff.event(id, json!({"event": "record_audit", "conclusions": "Conforme."}), 200).await;
+    for member in members {
+        staff.event(id, json!({"event": "assign_reviewer", "user_id": member, "due": "2027-05-15"}), 200).await;
+    }
+    for n in 1..=members.len() {
+        let member = Client::login(base, &format!("groupe{n}@ac-lyon.fr")).await;
+        member.event(id, json!({"event": "submit_review", "scores": scores, "comment": "Solide."}), 200).await;
+    }
+    staff.event(id, json!({"event": "record_opinion", "body": "caen", "opinion": "favorable"}), 200).await;
+    Client::login(base, "recteur@ac-lyon.fr").await.event(id, decide, 200).await
 }
 
 on_both_backends!(request_to_label);

@@ -419,9 +419,36 @@ async fn editor_rapporteur_staff_and_admin_pages(db: &TestDb) {
     assert!(dash.contains("Rien en retard"), "{dash}");
 
     // Admin pages: refused to others; campaigns and accounts created by form.
-    for path in ["/admin/campagnes", "/admin/utilisateurs", "/admin/courriels", "/admin/workflow"] {
+    for path in ["/admin/utilisateurs", "/admin/courriels", "/admin/workflow"] {
         assert_eq!(rectorat.get(path).await.0, 403, "{path}");
     }
+    // The académie's services open the campaigns of the label whose
+    // académies set their own, for their académie only.
+    let (status, page) = rectorat.get("/admin/campagnes").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Académie : Lyon") && !page.contains("Académie : Paris"), "{page}");
+    let csrf_r = form_value(&page, "csrf");
+    let call = |territory: &'static str| {
+        [
+            ("csrf", csrf_r.clone()),
+            ("name", "Lycées des métiers 2028".to_string()),
+            ("territory", territory.to_string()),
+            ("opens_at", "2028-01-15".to_string()),
+            ("closes_at", "2028-03-31".to_string()),
+        ]
+    };
+    let pairs = call("PARIS");
+    let (status, _, _) =
+        rectorat.post("/admin/campagnes", &pairs.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()).await;
+    assert_eq!(status, 403, "not for another académie");
+    let pairs = call("LYON");
+    let (status, _, page) =
+        rectorat.post("/admin/campagnes", &pairs.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("Appel à projets ouvert") && page.contains("<td>Lycée des métiers</td><td>Lyon</td>"),
+        "{page}"
+    );
     let admin = Browser::login(&base, "admin@example.fr").await;
     let (status, page) = admin.get("/admin/workflow").await;
     assert_eq!(status, 200);

@@ -110,6 +110,7 @@ async fn exercise(base: &str) {
         ("get", "/api/v1/admin/users"),
         ("post", "/api/v1/admin/users"),
         ("get", "/api/v1/labels/export"),
+        ("get", "/api/v1/workflows/{id}/publication"),
         ("post", "/api/v1/admin/import/campuses"),
         ("post", "/api/v1/bulk/dossier-events"),
         ("get", "/api/v1/me/calendar"),

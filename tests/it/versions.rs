@@ -56,6 +56,7 @@ fn call(name: &str) -> CampaignInput {
         closes_at: "2027-03-31".into(),
         criteria: None,
         kinds: None,
+        territory: None,
     }
 }
 

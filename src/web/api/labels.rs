@@ -102,6 +102,57 @@ pub async fn export(
 }
 
 #[derive(Deserialize, IntoParams)]
+pub struct PublicationQuery {
+    /// The calendar year whose labels are listed (validity starting from
+    /// 1 January to 31 December); the current year when absent.
+    pub year: Option<String>,
+    /// `json` (default) or `csv`.
+    pub format: Option<String>,
+}
+
+/// The yearly list of the workflow's labels granted in a year, in the
+/// sections its file declares (`publication` in `GET /api/v1/workflows`),
+/// as far as the caller may see them: 404 for a workflow that publishes
+/// none. CSV: one row per label, `section` and `section_label` first.
+#[utoipa::path(get, path = "/api/v1/workflows/{id}/publication", tag = "labels", security(("bearer" = [])),
+    params(("id" = String, Path), PublicationQuery),
+    responses((status = 200, content((crate::app::export::PublicationOut = "application/json"), (String = "text/csv"))),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn publication(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<PublicationQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let format = crate::app::export::Format::parse(q.format.as_deref().unwrap_or("json"))?;
+    let year = match q.year.as_deref() {
+        None => chrono::Datelike::year(&crate::calendar::paris_date(app.clock.now())),
+        Some(text) => text.trim().parse().map_err(|_| {
+            ApiError::from(crate::app::AppError::from(crate::engine::Refusal::invalid(
+                "year",
+                "must be a year such as 2026",
+            )))
+        })?,
+    };
+    let list = app.publication(&caller.actor, &id, year).await?;
+    Ok(match format {
+        crate::app::export::Format::Json => Json(list).into_response(),
+        crate::app::export::Format::Csv => (
+            [
+                (axum::http::header::CONTENT_TYPE, format.content_type().to_string()),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{}-{year}.csv\"", list.workflow),
+                ),
+            ],
+            list.to_csv(),
+        )
+            .into_response(),
+    })
+}
+
+#[derive(Deserialize, IntoParams)]
 pub struct ImportQuery {
     /// Check and report without writing.
     pub dry_run: Option<bool>,

@@ -39,6 +39,7 @@ pub fn routes() -> Router<App> {
         .route("/api/v1/attachments/{id}", get(dossiers::download))
         .route("/api/v1/labels", get(labels::list))
         .route("/api/v1/labels/export", get(labels::export))
+        .route("/api/v1/workflows/{id}/publication", get(labels::publication))
         .route("/api/v1/admin/import/campuses", post(labels::import).layer(DefaultBodyLimit::max(limits::IMPORT)))
         .route("/api/v1/labels/{id}", get(labels::read))
         .route("/api/v1/labels/{id}/audit", get(labels::audit))

@@ -51,18 +51,19 @@ pub(super) async fn action_forms(
         }
     }
     let reviewer_choices = reviewers(app).await;
+    let grid = crate::engine::grid_of(&workflow, &instance.facts);
     let mut forms = Vec::new();
     for name in events {
         let Some(spec) = machine.event(name) else { continue };
-        forms.push(event_form(&workflow, spec, &reviewer_choices, typed, refused));
+        forms.push(event_form(&grid, spec, &reviewer_choices, typed, refused));
     }
     forms
 }
 
 /// The form of `spec`: open, with what was typed and the error, when it is
-/// the one just refused.
+/// the one just refused; scores are asked for the criteria of `grid`.
 pub(super) fn event_form(
-    workflow: &crate::workflow::Definition,
+    grid: &crate::workflow::Grid,
     spec: &crate::workflow::EventDef,
     reviewer_choices: &[(String, String)],
     typed: &Map<String, Value>,
@@ -96,9 +97,7 @@ pub(super) fn event_form(
                 FieldType::Scores => ("scores", vec![]),
             };
             let scores = if f.kind == FieldType::Scores {
-                workflow
-                    .grid
-                    .criteria
+                grid.criteria
                     .iter()
                     .map(|c| {
                         let key = format!("{}.{}", f.name, c.code);

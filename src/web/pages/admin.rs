@@ -4,6 +4,7 @@
 use super::*;
 use crate::app::accounts::NewAccount;
 use crate::app::dossiers::CampaignInput;
+use crate::engine::Actor;
 use crate::store::views::{CampaignView, UserView};
 
 type Options = Vec<(String, String)>;
@@ -14,6 +15,12 @@ pub(super) struct CampaignForm {
     csrf: String,
     #[serde(default)]
     name: String,
+    #[serde(default)]
+    workflow: String,
+    /// The territory a call is set for, for a label whose territories set
+    /// their own.
+    #[serde(default)]
+    territory: String,
     #[serde(default)]
     opens_at: String,
     #[serde(default)]
@@ -28,8 +35,45 @@ struct CampaignsPage {
     flash: String,
     errors: FormErrors,
     v: CampaignForm,
-    /// (name, opens, closes, kinds)
-    campaigns: Vec<(String, String, String, String)>,
+    /// (name, label, territory, opens, closes, kinds)
+    campaigns: Vec<[String; 6]>,
+    /// The labels the person may open a call of.
+    workflows: Options,
+    /// The territories they may open one for (empty: national calls only).
+    territories: Options,
+}
+
+/// The workflows whose calls the actor opens: every one for an
+/// administrator, else those whose territories set calls through a role
+/// the actor holds.
+fn openable<'a>(app: &'a App, actor: &Actor) -> Vec<&'a crate::workflow::Definition> {
+    app.workflows
+        .iter()
+        .filter(|d| actor.is_admin() || actor.grants.iter().any(|g| d.campaigns.opened_by.contains(&g.role)))
+        .map(|d| &**d)
+        .collect()
+}
+
+/// The territories the actor opens calls for, labelled with their kind.
+fn territories(app: &App, actor: &Actor) -> Options {
+    let mut out: Options = Vec::new();
+    for def in openable(app, actor) {
+        let Some(kind) = def.campaigns.scope.as_deref() else { continue };
+        let field = def.form.scope_fields().find(|(k, _)| *k == kind).map(|(_, f)| f);
+        let list = field.and_then(|f| f.list.clone()).unwrap_or_default();
+        let label = field.map(|f| f.label.clone()).unwrap_or_else(|| kind.to_string());
+        for e in reference::items(&list) {
+            let scope = crate::engine::Scope::new(kind, &e.code);
+            let own = actor
+                .grants
+                .iter()
+                .any(|g| def.campaigns.opened_by.contains(&g.role) && g.scope.as_ref() == Some(&scope));
+            if (actor.is_admin() || own) && !out.iter().any(|(c, _)| c == &e.code) {
+                out.push((e.code.clone(), format!("{label} : {}", e.label)));
+            }
+        }
+    }
+    out
 }
 
 async fn campaigns_page(
@@ -50,16 +94,36 @@ async fn campaigns_page(
                 .map(|k| if k == "renewal" { "renouvellement" } else { "création" })
                 .collect::<Vec<_>>()
                 .join(", ");
-            (c.name, french_instant(&c.opens_at), french_instant(&c.closes_at), kinds)
+            let def = app.workflows.get(&c.workflow);
+            let territory = match (def, &c.territory) {
+                (Some(d), Some(code)) => d
+                    .form
+                    .scope_fields()
+                    .find(|(k, _)| Some(*k) == d.campaigns.scope.as_deref())
+                    .map_or_else(|| code.clone(), |(_, f)| f.choice_label(code)),
+                _ => "Nationale".to_string(),
+            };
+            let label = def.map_or_else(|| c.workflow.clone(), |d| d.label.clone());
+            [c.name, label, territory, french_instant(&c.opens_at), french_instant(&c.closes_at), kinds]
         })
         .collect();
-    let data =
-        CampaignsPage { user: bar(browser), csrf: browser.csrf.clone(), flash: flash.into(), errors, v, campaigns };
+    let workflows = openable(app, &browser.actor).into_iter().map(|d| (d.id.clone(), d.label.clone())).collect();
+    let territories = territories(app, &browser.actor);
+    let data = CampaignsPage {
+        user: bar(browser),
+        csrf: browser.csrf.clone(),
+        flash: flash.into(),
+        errors,
+        v,
+        campaigns,
+        workflows,
+        territories,
+    };
     page(data, status)
 }
 
 pub(super) async fn campaigns(State(app): State<App>, browser: Browser, Query(flash): Query<Flash>) -> Response {
-    if !browser.actor.is_admin() {
+    if openable(&app, &browser.actor).is_empty() {
         return forbidden(&browser);
     }
     let done = if flash.fait.is_some() { "Appel à projets ouvert." } else { "" };
@@ -70,13 +134,18 @@ pub(super) async fn create_campaign(State(app): State<App>, browser: Browser, Fo
     if !same_token(&browser.csrf, &v.csrf) {
         return expired(&browser);
     }
+    // Without a choice, the first label the person opens calls of (the
+    // primary one for an administrator).
+    let first = || openable(&app, &browser.actor).first().map_or_else(|| app.workflow.id.clone(), |d| d.id.clone());
+    let workflow = if v.workflow.is_empty() { first() } else { v.workflow.clone() };
     let input = CampaignInput {
         name: v.name.clone(),
-        workflow: app.workflow.id.clone(),
+        workflow,
         opens_at: v.opens_at.clone(),
         closes_at: v.closes_at.clone(),
         criteria: None,
         kinds: None,
+        territory: Some(v.territory.clone()).filter(|t| !t.is_empty()),
     };
     match app.create_campaign(&browser.actor, &input).await {
         Ok(_) => Redirect::to("/admin/campagnes?fait=ouvert").into_response(),

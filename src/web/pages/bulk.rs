@@ -89,7 +89,7 @@ async fn render(
     let reviewers = super::reviewers(app).await;
     let actions = batch_events(app, &browser.actor)
         .into_iter()
-        .map(|(def, spec)| super::actions::event_form(def, spec, &reviewers, typed, refused))
+        .map(|(def, spec)| super::actions::event_form(&def.grid, spec, &reviewers, typed, refused))
         .collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let data = BulkPage {

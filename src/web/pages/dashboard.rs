@@ -94,6 +94,8 @@ pub(super) struct DashboardPage {
     /// Late items in the staff scope: (since, link, title, what)
     overdue: Vec<(String, String, String, String)>,
     sees_overdue: bool,
+    /// The yearly lists the labels publish: (link, title).
+    publications: Vec<(String, String)>,
 }
 
 pub(super) async fn dashboard(State(app): State<App>, browser: Browser) -> Response {
@@ -165,6 +167,14 @@ pub(super) async fn dashboard(State(app): State<App>, browser: Browser) -> Respo
             .collect(),
         overdue: late,
         sees_overdue,
+        publications: if sees_overdue {
+            app.workflows
+                .iter()
+                .filter_map(|d| Some((format!("/publication/{}", d.id), d.publication.as_ref()?.label.clone())))
+                .collect()
+        } else {
+            Vec::new()
+        },
         user: bar(&browser),
         timeline: timeline(&labels, crate::calendar::paris_date(app.clock.now())),
         charts: charts(&app.workflows, &labels),

@@ -197,8 +197,8 @@ pub(super) async fn render_dossier(
     let editable = crate::app::access::edits_content(&*app.workflows, &browser.actor, facts)
         && workflow.dossier.state(&instance.state).is_some_and(|s| s.editable);
     let checklist = checklist(app, &workflow, &browser.actor, &instance);
-    let self_assessment = workflow
-        .grid
+    let grid = crate::engine::grid_of(&workflow, &instance.facts);
+    let self_assessment = grid
         .criteria
         .iter()
         .map(|c| {
@@ -261,7 +261,7 @@ pub(super) async fn render_dossier(
         completion,
         assignment,
         self_assessment,
-        reviews: review_table(app, browser, id, &workflow.grid).await,
+        reviews: review_table(app, browser, id, &grid).await,
         user: bar(browser),
         csrf: browser.csrf.clone(),
         checklist,
@@ -783,7 +783,7 @@ pub(super) async fn decision_summary(State(app): State<App>, browser: Browser, P
         years: decision.years.map(|y| y.to_string()).unwrap_or_default(),
         decided_on: french_instant(&decision.decided_at),
         records: record_lists(&workflow, Machine::Dossier, &d.records),
-        reviews: review_table(&app, &browser, id, &workflow.grid).await,
+        reviews: review_table(&app, &browser, id, &workflow.grid.for_form(&d.form)).await,
         validity,
         details,
         printed_on: app.clock.now().with_timezone(&crate::calendar::ZONE).format("%d/%m/%Y").to_string(),

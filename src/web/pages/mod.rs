@@ -11,6 +11,7 @@ mod dossier;
 mod form_fields;
 mod label;
 mod messages;
+mod publication;
 pub mod session;
 
 use crate::app::{App, AppError};
@@ -72,6 +73,7 @@ pub fn routes() -> Router<App> {
         .route("/calendrier", get(auth::calendar).post(auth::calendar_action))
         .route("/actions-groupees", get(bulk::bulk_page).post(bulk::bulk_action))
         .route("/export/labels.csv", get(admin::export_csv))
+        .route("/publication/{workflow}", get(publication::publication))
         .route("/export/labels.json", get(admin::export_json))
         .layer(axum::extract::DefaultBodyLimit::max(crate::web::limits::FORM))
 }

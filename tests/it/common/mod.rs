@@ -222,6 +222,7 @@ pub async fn campaign(store: &Store, admin: &Actor) -> Uuid {
         opens_at: at(2027, 1, 15, 8, 0),
         closes_at: at(2027, 3, 31, 21, 59),
         kinds: vec!["creation".into(), "renewal".into()],
+        territory: None,
     };
     store.create_campaign(&c, admin, at(2027, 1, 10, 9, 0)).await.expect("campaign")
 }
