@@ -945,3 +945,44 @@ fn an_academie_scores_its_own_criteria_beside_the_national_ones() {
         assert!(problems.contains("criteria/ldm-2023.toml:") && problems.contains(says), "{condition}: {problems}");
     }
 }
+
+/// `workflow check` reads the calls' territory and the yearly list against
+/// the form, the roles and the decision.
+#[test]
+fn campaigns_and_publication_are_checked_against_the_file() {
+    let shipped = labelflow::workflow::builtin::file("workflows/ldm.toml").unwrap();
+    for (from, to, says) in [
+        (
+            "scope = \"academie\"\nopened_by",
+            "scope = \"region\"\nopened_by",
+            "no form field places a dossier in a `region` scope",
+        ),
+        (
+            "opened_by = [\"staff_rectorat\"]",
+            "opened_by = [\"recteur\", \"chef_etablissement\"]",
+            "`chef_etablissement` is no staff role",
+        ),
+        (
+            "columns = [\"academie\", \"uai\"",
+            "columns = [\"academie\", \"siret\"",
+            "column `siret` is no field of the form",
+        ),
+        ("with = \"modification\"", "with = \"modifications\"", "`modifications` is no detail of the decision"),
+        (
+            "renewal = false }",
+            "renewal = false },\n  { code = \"nouveaux\", label = \"x\" }",
+            "section `nouveaux` is listed twice",
+        ),
+    ] {
+        assert!(shipped.contains(from), "{from}");
+        let text = shipped.replacen(from, to, 1);
+        let problems = labelflow::workflow::compile(std::path::Path::new("ldm.toml"), &text, |id| {
+            let file = format!("workflows/criteria/{id}.toml");
+            Some((file.clone().into(), labelflow::workflow::builtin::file(&file)?.to_string()))
+        })
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+        assert!(problems.contains(says) && problems.starts_with("ldm.toml:"), "{to}: {problems}");
+    }
+}

@@ -572,8 +572,12 @@ async fn bulk_actions_page(db: &TestDb) {
     ];
     form.push(("decide.years", "9"));
     let (status, _, page) = ministeres.post("/actions-groupees", &form).await;
-    assert_eq!(status, 200, "{page}");
-    assert_eq!(page.matches("<strong>refusé</strong>").count(), 2, "a bad input refuses each dossier: {page}");
+    assert_eq!(status, 422, "{page}");
+    // A bad input refuses every dossier alike: said once, beside its field,
+    // with what was typed kept.
+    assert!(!page.contains("<strong>refusé</strong>"), "{page}");
+    assert!(page.contains("href=\"#f-decide-years\"") && page.contains("id=\"fe-decide-years\""), "{page}");
+    assert!(page.contains("Arrêté du 20 janvier 2027, JO du 24 janvier 2027"), "{page}");
     assert_eq!(db.store.outbox_count("label_granted").await.unwrap(), 0);
     form.pop();
     let (status, _, page) = ministeres.post("/actions-groupees", &form).await;

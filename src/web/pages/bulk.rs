@@ -161,5 +161,24 @@ pub(super) async fn bulk_action(
             return render(&app, &browser, &checked, vec![], errors, &typed, Some((&name, &field, &text))).await;
         }
     };
+    // An input refused on every dossier alike is the form's error: shown
+    // once, beside the field, with what was typed, not once per dossier.
+    if let Some(e) = same_input_error(&items) {
+        let (field, text) = messages::describe(def, e);
+        let (errors, field, text) = refused_with(field, text);
+        return render(&app, &browser, &checked, vec![], errors, &typed, Some((&name, &field, &text))).await;
+    }
     render(&app, &browser, &[], items, FormErrors::default(), &Map::new(), None).await
+}
+
+/// The refusal of an input every item met, if they all met the same.
+fn same_input_error(items: &[crate::app::BulkItem]) -> Option<&AppError> {
+    fn input(item: &crate::app::BulkItem) -> Option<(&str, &str)> {
+        match &item.result {
+            Err(AppError::Refused(crate::engine::Refusal::InvalidInput { field, reason })) => Some((field, reason)),
+            _ => None,
+        }
+    }
+    let first = input(items.first()?)?;
+    items.iter().all(|i| input(i) == Some(first)).then(|| items[0].result.as_ref().err()).flatten()
 }
