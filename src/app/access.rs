@@ -83,6 +83,32 @@ pub fn sees_audit(def: &impl RoleTable, actor: &Actor, d: &DossierFacts) -> bool
     national(def, actor) || staff_in_scope(def, actor, d)
 }
 
+/// Whether the actor takes a step of `def` that assigns the reviewers or
+/// records the decision (the académie's services and the recteur of the
+/// lycée des métiers, not the CMQ's rectorat).
+fn steers_reviews(def: &crate::workflow::Definition, actor: &Actor) -> bool {
+    use crate::workflow::{Effect, RecordKind};
+    def.dossier
+        .transitions
+        .iter()
+        .filter(|t| {
+            t.effects.contains(&Effect::Record(RecordKind::Reviewer))
+                || t.effects.contains(&Effect::Record(RecordKind::Decision))
+        })
+        .any(|t| t.roles.iter().any(|r| actor.grants.iter().any(|g| &g.role == r)))
+}
+
+/// Who reviews a dossier, and what they wrote: the national level, and
+/// staff in scope who assign its reviewers or decide on it.
+pub fn sees_reviewers(
+    roles: &impl RoleTable,
+    def: &crate::workflow::Definition,
+    actor: &Actor,
+    d: &DossierFacts,
+) -> bool {
+    national(roles, actor) || (staff_in_scope(roles, actor, d) && steers_reviews(def, actor))
+}
+
 pub fn sees_label_audit(def: &impl RoleTable, actor: &Actor, l: &LabelFacts) -> bool {
     national(def, actor) || in_scope(def, actor, &l.scopes)
 }
@@ -96,9 +122,15 @@ pub enum ReviewAccess {
     Full,
 }
 
-pub fn review_access(def: &impl RoleTable, actor: &Actor, d: &DossierFacts, decided: bool) -> ReviewAccess {
+pub fn review_access(
+    def: &impl RoleTable,
+    workflow: &crate::workflow::Definition,
+    actor: &Actor,
+    d: &DossierFacts,
+    decided: bool,
+) -> ReviewAccess {
     let mut access = ReviewAccess::None;
-    if national(def, actor) {
+    if sees_reviewers(def, workflow, actor, d) {
         access = ReviewAccess::Full;
     }
     if is_assigned(def, actor, d) {

@@ -581,8 +581,10 @@ impl App {
 
     pub async fn reviews(&self, actor: &Actor, id: Uuid) -> Result<Vec<ReviewView>, AppError> {
         let instance = self.visible_dossier(actor, id).await?;
-        let decided = self.definition_of(&instance)?.dossier.is_at(&instance.state, crate::workflow::Stage::Decided);
-        let mut reviews = match access::review_access(&*self.workflows, actor, dossier_facts(&instance), decided) {
+        let def = self.definition_of(&instance)?;
+        let decided = def.dossier.is_at(&instance.state, crate::workflow::Stage::Decided);
+        let mut reviews = match access::review_access(&*self.workflows, &def, actor, dossier_facts(&instance), decided)
+        {
             ReviewAccess::None => Vec::new(),
             ReviewAccess::Anonymous => {
                 let mut r = self.store.reviews(id).await?;
@@ -603,7 +605,7 @@ impl App {
         }
         let def = self.definition_of(&instance)?;
         let decided = def.dossier.is_at(&instance.state, crate::workflow::Stage::Decided);
-        let reviews = access::review_access(&*self.workflows, actor, dossier_facts(&instance), decided);
+        let reviews = access::review_access(&*self.workflows, &def, actor, dossier_facts(&instance), decided);
         let trail = self.store.trail("dossier", &id.to_string()).await?;
         Ok(trail.into_iter().map(|e| redact_for(&def, Machine::Dossier, e, reviews)).collect())
     }

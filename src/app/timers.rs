@@ -126,7 +126,9 @@ impl App {
         if let engine::Facts::Dossier(d) = &instance.facts {
             let workflow = self.definition_of(&instance)?;
             let decided = workflow.dossier.is_at(&instance.state, crate::workflow::Stage::Decided);
-            if super::access::review_access(&*self.workflows, actor, d, decided) != super::access::ReviewAccess::Full {
+            if super::access::review_access(&*self.workflows, &workflow, actor, d, decided)
+                != super::access::ReviewAccess::Full
+            {
                 let own = actor.user_id.map(|u| u.to_string()).unwrap_or_default();
                 let def = workflow.machine(machine);
                 timers.retain(|t| {

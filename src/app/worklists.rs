@@ -36,7 +36,83 @@ impl Overdue {
     }
 }
 
+/// A dossier whose reviews are in and whose decision is awaited, with how
+/// its averages stand against the grid's bars.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AwaitingDecision {
+    pub dossier_id: String,
+    pub title: String,
+    pub workflow: String,
+    pub state: String,
+    pub category: String,
+    pub reviews_submitted: usize,
+    pub reviews_assigned: usize,
+    /// The mean of the criteria's averages (null before any review).
+    pub mean: Option<f64>,
+    /// By the grid's bar names, lowest first: how many criteria reach the
+    /// bar, of `criteria`.
+    pub bars_met: Vec<(String, usize)>,
+    pub criteria: usize,
+    pub updated_at: String,
+}
+
 impl App {
+    /// The dossiers at the `deciding` stage whose reviews the caller may
+    /// read in full (those who decide on them and the national level; a
+    /// dossier whose reviews are hidden from the caller is left out, so no
+    /// average leaks), oldest update first.
+    pub async fn awaiting_decision(&self, actor: &Actor) -> Result<Vec<AwaitingDecision>, AppError> {
+        let deciding = self.workflows.states_at(Machine::Dossier, Stage::Deciding);
+        let mut out = Vec::new();
+        for state in &deciding {
+            for summary in self.dossiers(actor, Some(state), None).await? {
+                let Ok(id) = uuid::Uuid::parse_str(&summary.id) else { continue };
+                let instance = self.store.instance(Machine::Dossier, id).await?;
+                let def = self.definition_of(&instance)?;
+                let crate::engine::Facts::Dossier(d) = &instance.facts else { continue };
+                // The state name may belong to another workflow's deciding stage.
+                if !def.dossier.is_at(&instance.state, Stage::Deciding)
+                    || access::review_access(&*self.workflows, &def, actor, d, false) != access::ReviewAccess::Full
+                {
+                    continue;
+                }
+                let grid = crate::engine::grid_of(&def, &instance.facts);
+                let averages = d.averages();
+                let mean = (!averages.is_empty()).then(|| averages.values().sum::<f64>() / averages.len() as f64);
+                let bars_met = grid
+                    .thresholds
+                    .iter()
+                    .map(|bar| {
+                        let met = grid
+                            .criteria
+                            .iter()
+                            .filter(|c| {
+                                let at = c.thresholds.get(bar).copied();
+                                at.is_some_and(|t| averages.get(&c.code).is_some_and(|a| *a >= t as f64))
+                            })
+                            .count();
+                        (bar.clone(), met)
+                    })
+                    .collect();
+                out.push(AwaitingDecision {
+                    dossier_id: summary.id,
+                    title: summary.title,
+                    workflow: summary.workflow,
+                    state: summary.state,
+                    category: summary.category,
+                    reviews_submitted: d.reviewers.iter().filter(|r| r.scores.is_some()).count(),
+                    reviews_assigned: d.reviewers.len(),
+                    mean,
+                    bars_met,
+                    criteria: grid.criteria.len(),
+                    updated_at: summary.updated_at,
+                });
+            }
+        }
+        out.sort_by(|a, b| a.updated_at.cmp(&b.updated_at).then_with(|| a.dossier_id.cmp(&b.dossier_id)));
+        Ok(out)
+    }
+
     /// The dossiers the caller is assigned to review (empty for others).
     pub async fn assignments(&self, actor: &Actor) -> Result<Vec<Assignment>, AppError> {
         match actor.user_id {

@@ -31,9 +31,12 @@ pub const REFUSAL_CODES: &[&str] = &[
     "declared_conflict",
     "no_labelled_renewal",
     "not_applicable",
+    "not_assigned",
     "report_already_submitted",
     "report_missing",
     "review_already_submitted",
+    "review_closed",
+    "review_not_submitted",
     "reviews_pending",
     "rule_error",
 ];
@@ -214,6 +217,19 @@ impl Ctx<'_> {
                         Err(failed(guard, "review_already_submitted", "you have already submitted your review"))
                     }
                     _ => Ok(()),
+                }
+            }
+            Predicate::ReviewRevisable => {
+                let mine = d.reviewers.iter().find(|r| Some(r.user_id) == self.actor.user_id);
+                match mine {
+                    Some(r) if r.scores.is_none() => {
+                        Err(failed(guard, "review_not_submitted", "you have not submitted a review to revise"))
+                    }
+                    Some(r) if r.due < self.now => {
+                        Err(failed(guard, "review_closed", "the review's due date has passed: it may no longer change"))
+                    }
+                    Some(_) => Ok(()),
+                    None => Err(failed(guard, "not_assigned", "you are not assigned to this dossier")),
                 }
             }
             Predicate::CompletesReviews => {

@@ -19,7 +19,11 @@ pub fn validate(event: &EventDef, data: &Map<String, Value>, grid: &Grid) -> Res
         let name = field.name.as_str();
         let value = match data.get(name) {
             None | Some(Value::Null) => None,
-            Some(Value::String(s)) if s.trim().is_empty() && field.kind != FieldType::Scores => None,
+            Some(Value::String(s))
+                if s.trim().is_empty() && !matches!(field.kind, FieldType::Scores | FieldType::Notes) =>
+            {
+                None
+            }
             Some(v) => Some(v),
         };
         let Some(value) = value else {
@@ -71,6 +75,7 @@ pub fn validate(event: &EventDef, data: &Map<String, Value>, grid: &Grid) -> Res
                 Value::String(id.to_string())
             }
             FieldType::Scores => Value::Object(validate_scores(name, value, grid)?),
+            FieldType::Notes => Value::Object(validate_notes(name, value, grid)?),
         };
         out.insert(name.to_string(), normalised);
     }
@@ -79,6 +84,27 @@ pub fn validate(event: &EventDef, data: &Map<String, Value>, grid: &Grid) -> Res
             if !out.contains_key(&field.name) && out.get(other).and_then(Value::as_str) == Some(value) {
                 return Err(Refusal::invalid(&field.name, format!("is required when {other} is {value}")));
             }
+        }
+    }
+    Ok(out)
+}
+
+/// A text per criterion: each key a criterion of the grid, each value a
+/// text; empty ones are dropped.
+fn validate_notes(name: &str, value: &Value, grid: &Grid) -> Result<Map<String, Value>, Refusal> {
+    let notes = value.as_object().ok_or_else(|| Refusal::invalid(name, "must map criterion codes to texts"))?;
+    let mut out = Map::new();
+    for (code, text) in notes {
+        let field = format!("{name}.{code}");
+        if grid.criterion(code).is_none() {
+            return Err(Refusal::invalid(&field, "is not a criterion of the grid"));
+        }
+        let text = text.as_str().ok_or_else(|| Refusal::invalid(&field, "must be a text"))?.trim();
+        if text.chars().count() > MAX_TEXT {
+            return Err(Refusal::invalid(&field, format!("is longer than {MAX_TEXT} characters")));
+        }
+        if !text.is_empty() {
+            out.insert(code.clone(), Value::from(text));
         }
     }
     Ok(out)

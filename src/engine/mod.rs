@@ -14,7 +14,9 @@ pub use facts::*;
 pub use plan::*;
 
 use crate::calendar::{label_valid_until, paris_date, timer_due, TimerAnchorValue};
-use crate::workflow::{Definition, Effect, FieldType, Machine, MachineDef, RecordKind, Role, RoleKind, Transition};
+use crate::workflow::{
+    Definition, Effect, FieldType, Machine, MachineDef, Predicate, RecordKind, Role, RoleKind, Transition,
+};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -175,6 +177,29 @@ fn failing(
     checks(transition).iter().filter_map(|g| ctx.check(g).err()).collect()
 }
 
+/// Whether `event` would be refused to `actor` now whatever they typed: on
+/// every transition they may take, a guard that reads no input fails (a
+/// review already given, none to revise, a closed call…). Pages leave such
+/// steps out rather than offer them and refuse.
+pub fn refused_now(def: &Definition, instance: &Instance, event: &str, actor: &Actor, now: DateTime<Utc>) -> bool {
+    use crate::workflow::Check;
+    let machine = def.machine(instance.machine);
+    let Some(spec) = machine.event(event) else { return true };
+    let data = Map::new();
+    let ctx =
+        guards::Ctx { def, instance, event: spec, actor, subject: None, data: &data, now, cel: Default::default() };
+    let reads_no_input = |check: &Check| match check {
+        Check::Builtin(p) => !matches!(p, Predicate::DueInFuture | Predicate::ReviewerNotAssigned),
+        Check::Rule(name) => def.rules.get(name).is_some_and(|r| {
+            let source = r.source();
+            !source.contains("event") && !source.contains("subject")
+        }),
+    };
+    let mut takable =
+        machine.transitions_from(&instance.state, event).filter(|t| may_act(def, actor, &t.roles, instance));
+    takable.all(|t| t.guards.iter().any(|g| reads_no_input(g) && ctx.check(g).is_err()))
+}
+
 /// Where an instance created at `created` stands at `now` when nothing but
 /// its own timers moved it: its creation timers, then each timer fired in
 /// due order by the system, with the timers that step starts and cancels.
@@ -328,6 +353,15 @@ fn records(effects: &[Effect], ctx: &guards::Ctx) -> Result<Vec<Record>, Refusal
                     .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_i64()?))).collect())
                     .unwrap_or_default(),
                 comment: str_field(data, "comment").unwrap_or_default(),
+                notes: ctx
+                    .event
+                    .fields
+                    .iter()
+                    .filter(|f| f.kind == FieldType::Notes)
+                    .filter_map(|f| data.get(&f.name).and_then(Value::as_object))
+                    .flatten()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                    .collect(),
             },
             RecordKind::Recusal => Record::Recusal {
                 reviewer: ctx

@@ -68,10 +68,13 @@ pub enum Record {
         user_id: Uuid,
         due: DateTime<Utc>,
     },
+    /// A reviewer's review: a later one of the same reviewer replaces it.
     Review {
         reviewer: Uuid,
         scores: BTreeMap<String, i64>,
         comment: String,
+        /// A comment per criterion, by code (the event's `notes` input).
+        notes: BTreeMap<String, String>,
     },
     /// A reviewer's declaration of a conflict of interest: the assignment
     /// ends and the reviewer may not be assigned to this dossier again.

@@ -188,6 +188,7 @@ fn field_shape(kind: FieldType) -> Ty {
     match kind {
         FieldType::Integer => Ty::Int,
         FieldType::Scores => Ty::Map(Box::new(Ty::Int)),
+        FieldType::Notes => Ty::Map(Box::new(Ty::Str)),
         _ => Ty::Str,
     }
 }
@@ -373,7 +374,7 @@ pub fn sample_fault(
             f.name.clone(),
             match f.kind {
                 FieldType::Integer => json!(1),
-                FieldType::Scores => json!({}),
+                FieldType::Scores | FieldType::Notes => json!({}),
                 _ => json!(f.choices.first().cloned().unwrap_or_else(|| "x".into())),
             },
         );

@@ -236,15 +236,23 @@ async fn write_record(conn: &mut AnyConnection, id: &str, record: &Record, plan:
                 .execute(&mut *conn)
                 .await?;
         }
-        Record::Review { reviewer, scores, comment } => {
-            sqlx::query("INSERT INTO reviews (dossier_id, reviewer_id, scores, comment, submitted_at) VALUES ($1, $2, $3, $4, $5)")
-                .bind(id)
-                .bind(reviewer.to_string())
-                .bind(serde_json::to_string(scores).unwrap_or_default())
-                .bind(comment)
-                .bind(at)
-                .execute(&mut *conn)
-                .await?;
+        Record::Review { reviewer, scores, comment, notes } => {
+            // A revised review replaces the reviewer's own; the audit trail
+            // keeps each version.
+            sqlx::query(
+                "INSERT INTO reviews (dossier_id, reviewer_id, scores, comment, submitted_at, notes) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (dossier_id, reviewer_id) DO UPDATE \
+                 SET scores = excluded.scores, comment = excluded.comment, submitted_at = excluded.submitted_at, \
+                 notes = excluded.notes",
+            )
+            .bind(id)
+            .bind(reviewer.to_string())
+            .bind(serde_json::to_string(scores).unwrap_or_default())
+            .bind(comment)
+            .bind(at)
+            .bind(serde_json::to_string(notes).unwrap_or_default())
+            .execute(&mut *conn)
+            .await?;
         }
         Record::Recusal { reviewer, reason } => {
             sqlx::query("DELETE FROM assignments WHERE dossier_id = $1 AND user_id = $2")

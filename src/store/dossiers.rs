@@ -623,7 +623,8 @@ impl Store {
     /// Submitted reviews of a dossier, oldest first.
     pub async fn reviews(&self, dossier: Uuid) -> Result<Vec<ReviewView>> {
         let rows = sqlx::query(
-            "SELECT reviewer_id, scores, comment, submitted_at FROM reviews WHERE dossier_id = $1 ORDER BY submitted_at, reviewer_id",
+            "SELECT reviewer_id, scores, comment, submitted_at, notes FROM reviews WHERE dossier_id = $1 \
+             ORDER BY submitted_at, reviewer_id",
         )
         .bind(dossier.to_string())
         .fetch_all(&self.pool)
@@ -636,6 +637,8 @@ impl Store {
                     scores: serde_json::from_str(&scores).map_err(|e| StoreError::Invalid(e.to_string()))?,
                     comment: r.get(2),
                     submitted_at: rfc3339(r.get(3)),
+                    notes: serde_json::from_str(&r.get::<String, _>(4))
+                        .map_err(|e| StoreError::Invalid(e.to_string()))?,
                 })
             })
             .collect()

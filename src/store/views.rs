@@ -137,6 +137,9 @@ pub struct ReviewView {
     pub reviewer_id: Option<String>,
     pub scores: BTreeMap<String, i64>,
     pub comment: String,
+    /// A comment per criterion, by code (none for a review without).
+    pub notes: BTreeMap<String, String>,
+    /// When it was given, or last revised.
     pub submitted_at: String,
 }
 

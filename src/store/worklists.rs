@@ -19,6 +19,27 @@ pub struct Assignment {
     pub submitted: bool,
 }
 
+/// Who reviews a dossier, for those who assign reviewers.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DossierReviewer {
+    pub user_id: String,
+    pub name: String,
+    /// When they were assigned, and by when the review is due (RFC 3339).
+    pub assigned_at: String,
+    pub due_at: String,
+    /// When the review was given, if it was.
+    pub submitted_at: Option<String>,
+}
+
+/// A reviewer who declared a conflict of interest on a dossier.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DossierRecusal {
+    pub user_id: String,
+    pub name: String,
+    pub reason: String,
+    pub declared_at: String,
+}
+
 /// A review past its due date, on a dossier still under review.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LateReview {
@@ -64,6 +85,41 @@ fn in_list(column: &str, values: &[String], binds: &mut Vec<String>) -> String {
 }
 
 impl Store {
+    /// The dossier's reviewers, in the order they were assigned, and those
+    /// who recused themselves.
+    pub async fn dossier_reviewers(&self, dossier: Uuid) -> Result<(Vec<DossierReviewer>, Vec<DossierRecusal>)> {
+        let id = dossier.to_string();
+        let assigned = sqlx::query(
+            "SELECT a.user_id, u.name, a.assigned_at, a.due_at, r.submitted_at FROM assignments a \
+             JOIN users u ON u.id = a.user_id \
+             LEFT JOIN reviews r ON r.dossier_id = a.dossier_id AND r.reviewer_id = a.user_id \
+             WHERE a.dossier_id = $1 ORDER BY a.assigned_at, u.name",
+        )
+        .bind(&id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| DossierReviewer {
+            user_id: r.get(0),
+            name: r.get(1),
+            assigned_at: rfc3339(r.get(2)),
+            due_at: rfc3339(r.get(3)),
+            submitted_at: r.get::<Option<i64>, _>(4).map(rfc3339),
+        })
+        .collect();
+        let recused = sqlx::query(
+            "SELECT c.user_id, u.name, c.reason, c.declared_at FROM recusals c JOIN users u ON u.id = c.user_id \
+             WHERE c.dossier_id = $1 ORDER BY c.declared_at, u.name",
+        )
+        .bind(&id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| DossierRecusal { user_id: r.get(0), name: r.get(1), reason: r.get(2), declared_at: rfc3339(r.get(3)) })
+        .collect();
+        Ok((assigned, recused))
+    }
+
     pub async fn assignments_of(&self, user: Uuid) -> Result<Vec<Assignment>> {
         let rows = sqlx::query(
             "SELECT d.id, d.title, d.state, a.due_at, \

@@ -108,6 +108,9 @@ pub struct WorkflowSummary {
 pub struct GridSummary {
     pub id: String,
     pub label: String,
+    /// What each score means (a criterion's own `levels` replace these).
+    #[schema(value_type = Object)]
+    pub levels: std::collections::BTreeMap<i64, String>,
     pub criteria: Vec<crate::workflow::Criterion>,
 }
 
@@ -242,7 +245,12 @@ fn summary(wf: &crate::workflow::Definition) -> WorkflowSummary {
         dossier_states: states(&wf.dossier),
         label_states: states(&wf.label_machine),
         events,
-        grid: GridSummary { id: wf.grid.id.clone(), label: wf.grid.label.clone(), criteria: wf.grid.criteria.clone() },
+        grid: GridSummary {
+            id: wf.grid.id.clone(),
+            label: wf.grid.label.clone(),
+            levels: wf.grid.levels.clone(),
+            criteria: wf.grid.criteria.clone(),
+        },
         form: wf.form.clone(),
         role_details: wf.roles.clone(),
         roles: {

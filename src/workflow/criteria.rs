@@ -9,6 +9,12 @@ pub struct Grid {
     /// The names of the thresholds every criterion gives, lowest bar first
     /// (empty: each criterion gives what it gives, unordered).
     pub thresholds: Vec<String>,
+    /// What each score means, for every criterion (`levels = { "0" = …}`
+    /// in `[grid]`); a criterion's own `levels` replace them.
+    pub levels: std::collections::BTreeMap<i64, String>,
+    /// What a person reads for each bar (`bar_labels` in `[grid]`); pages
+    /// set averages against the bars that have words.
+    pub bar_labels: std::collections::BTreeMap<String, String>,
     pub criteria: Vec<Criterion>,
 }
 
@@ -28,6 +34,11 @@ pub struct Criterion {
     /// ones); every dossier's when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applies_if: Option<String>,
+    /// What each score means on this criterion, by score (the grid's
+    /// `levels` when absent).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    #[schema(value_type = Object)]
+    pub levels: std::collections::BTreeMap<String, String>,
     /// The averages this criterion's bars stand at, by the grid's names
     /// (the workflow's predicates read them as `c.NAME`).
     #[serde(flatten)]
@@ -66,6 +77,23 @@ impl Grid {
         std::borrow::Cow::Owned(Grid { criteria, ..self.clone() })
     }
 
+    /// What each score of `c` means, lowest first: its own words, else
+    /// the grid's.
+    pub fn levels_of(&self, c: &Criterion) -> Vec<(i64, String)> {
+        let (min, max) = c.range();
+        (min..=max)
+            .filter_map(|score| {
+                let own = c.levels.get(&score.to_string()).cloned();
+                Some((score, own.or_else(|| self.levels.get(&score).cloned())?))
+            })
+            .collect()
+    }
+
+    /// The bars a person reads, lowest first: (name, words).
+    pub fn worded_bars(&self) -> Vec<(&str, &str)> {
+        self.thresholds.iter().filter_map(|b| Some((b.as_str(), self.bar_labels.get(b)?.as_str()))).collect()
+    }
+
     /// A criterion's highest bar: its last declared threshold, else its
     /// highest one.
     pub fn top_threshold(&self, c: &Criterion) -> Option<i64> {
@@ -92,6 +120,10 @@ struct RawHeader {
     max: i64,
     #[serde(default)]
     thresholds: Vec<String>,
+    #[serde(default)]
+    levels: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    bar_labels: std::collections::BTreeMap<String, String>,
 }
 
 /// Parses and checks a grid file; problems carry 1-based line numbers.
@@ -113,6 +145,12 @@ pub fn parse_grid(source: &str) -> Result<Grid, Vec<(usize, String)>> {
         }
         if c.applies_if.is_some() && c.condition().is_none() {
             problems.push((line, format!("criterion `{}`: applies_if is not `field=value`", c.code)));
+        }
+        for score in c.levels.keys() {
+            if !score.parse::<i64>().is_ok_and(|n| (min..=max).contains(&n)) {
+                problems
+                    .push((line, format!("criterion `{}`: level `{score}` is no score from {min} to {max}", c.code)));
+            }
         }
         for (what, value) in &c.thresholds {
             if *value < min || *value > max {
@@ -142,8 +180,28 @@ pub fn parse_grid(source: &str) -> Result<Grid, Vec<(usize, String)>> {
     if criteria.iter().all(|c| c.applies_if.is_some()) {
         problems.push((1, "the grid lists no criteria every dossier is scored on".into()));
     }
+    let mut levels = std::collections::BTreeMap::new();
+    for (score, text) in raw.grid.levels {
+        match score.parse::<i64>() {
+            Ok(n) if (raw.grid.min..=raw.grid.max).contains(&n) => {
+                levels.insert(n, text);
+            }
+            _ => problems
+                .push((1, format!("grid level `{score}` is no score from {} to {}", raw.grid.min, raw.grid.max))),
+        }
+    }
+    for bar in raw.grid.bar_labels.keys().filter(|b| !raw.grid.thresholds.contains(b)) {
+        problems.push((1, format!("bar_labels: `{bar}` is not a threshold of the grid")));
+    }
     if problems.is_empty() {
-        Ok(Grid { id: raw.grid.id, label: raw.grid.label, thresholds: raw.grid.thresholds, criteria })
+        Ok(Grid {
+            id: raw.grid.id,
+            label: raw.grid.label,
+            thresholds: raw.grid.thresholds,
+            levels,
+            bar_labels: raw.grid.bar_labels,
+            criteria,
+        })
     } else {
         Err(problems)
     }

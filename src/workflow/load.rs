@@ -767,7 +767,7 @@ impl Ctx<'_> {
         if raw.batch && m != Machine::Dossier.name() {
             self.at(spanned, format!("{m}: event `{name}`: only a dossier event is sent in batch"));
         }
-        if raw.batch && fields.iter().any(|f| f.kind == FieldType::Scores) {
+        if raw.batch && fields.iter().any(|f| matches!(f.kind, FieldType::Scores | FieldType::Notes)) {
             self.at(spanned, format!("{m}: event `{name}`: scores are a person's own, not sent in batch"));
         }
         EventDef { name: name.to_string(), label: raw.label.clone(), fields, batch: raw.batch }

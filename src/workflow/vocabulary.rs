@@ -64,6 +64,7 @@ vocabulary! {
         DueInFuture = "due_in_future",
         ReviewerNotAssigned = "reviewer_not_assigned",
         ReviewNotSubmitted = "review_not_submitted",
+        ReviewRevisable = "review_revisable",
         CompletesReviews = "completes_reviews",
         HasLabelledRenewal = "has_labelled_renewal",
         LastReportSubmitted = "last_report_submitted",
@@ -96,6 +97,7 @@ vocabulary! {
     Stage {
         Completing = "completing",
         Reviewing = "reviewing",
+        Deciding = "deciding",
         Decided = "decided",
         InForce = "in_force",
     }
@@ -223,6 +225,7 @@ vocabulary! {
         Deadline = "deadline",
         User = "user",
         Scores = "scores",
+        Notes = "notes",
     }
 }
 

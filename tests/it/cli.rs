@@ -97,7 +97,7 @@ fn check_names_each_problem_with_file_and_line() {
         (
             |s| s.replace("stage = \"reviewing\"", "stage = \"reviewng\""),
             "stage = \"reviewng\"",
-            "state `under_review`: unknown stage `reviewng` (known: completing, reviewing, decided, in_force)",
+            "state `under_review`: unknown stage `reviewng` (known: completing, reviewing, deciding, decided, in_force)",
         ),
         (
             |s| {

@@ -986,3 +986,52 @@ fn campaigns_and_publication_are_checked_against_the_file() {
         assert!(problems.contains(says) && problems.starts_with("ldm.toml:"), "{to}: {problems}");
     }
 }
+
+/// A rapporteur revises their own review until its due date, and only
+/// once given; a step refused whatever is typed is known as such.
+#[test]
+fn a_review_is_revised_until_its_due_date() {
+    let w = world();
+    let mut d = reviewed_dossier(&w, 3);
+    d.state = "reviewed".into();
+    let scores =
+        json!(w.def.grid.criteria.iter().map(|c| (c.code.clone(), json!(4))).collect::<serde_json::Map<_, _>>());
+    let revise = Event::named("revise_review")
+        .with("scores", scores)
+        .with("notes", json!({"c01_diagnostic": "Diagnostic partagé.", "c02_perimetre": "  "}))
+        .with("comment", "Revu.");
+    let before_due = at(2027, 4, 30, 12, 0);
+    let plan = decide(&w.def, &d, &revise, &w.rapporteurs[0].0, before_due).unwrap();
+    assert_eq!(plan.to_state, "reviewed");
+    let review = plan.records.iter().find_map(|r| match r {
+        labelflow::engine::Record::Review { scores, notes, .. } => Some((scores.clone(), notes.clone())),
+        _ => None,
+    });
+    let (scores, notes) = review.expect("a review recorded");
+    assert_eq!(scores["c01_diagnostic"], 4);
+    assert_eq!(notes.len(), 1, "an empty comment is no comment: {notes:?}");
+    assert!(!labelflow::engine::refused_now(&w.def, &d, "revise_review", &w.rapporteurs[0].0, before_due));
+
+    let after_due = at(2027, 5, 2, 9, 0);
+    let r = decide(&w.def, &d, &revise, &w.rapporteurs[0].0, after_due).unwrap_err();
+    assert!(matches!(r, Refusal::GuardFailed { ref code, .. } if code == "review_closed"), "{r:?}");
+    assert!(labelflow::engine::refused_now(&w.def, &d, "revise_review", &w.rapporteurs[0].0, after_due));
+    // A review not given is not revised: the third rapporteur is assigned
+    // and has not reviewed.
+    if let Facts::Dossier(f) = &mut d.facts {
+        f.reviewers.push(Reviewer {
+            user_id: w.rapporteurs[2].0.user_id.unwrap(),
+            due: at(2027, 5, 1, 0, 0),
+            scores: None,
+        });
+    }
+    d.state = "under_review".into();
+    let r = decide(&w.def, &d, &revise, &w.rapporteurs[2].0, before_due).unwrap_err();
+    assert!(matches!(r, Refusal::GuardFailed { ref code, .. } if code == "review_not_submitted"), "{r:?}");
+    assert!(labelflow::engine::refused_now(&w.def, &d, "revise_review", &w.rapporteurs[2].0, before_due));
+    assert!(!labelflow::engine::refused_now(&w.def, &d, "submit_review", &w.rapporteurs[2].0, before_due));
+    // A comment on a criterion of no grid is refused, naming it.
+    let stray = revise.clone().with("notes", json!({"c99": "?"}));
+    let r = decide(&w.def, &d, &stray, &w.rapporteurs[0].0, before_due).unwrap_err();
+    assert!(matches!(r, Refusal::InvalidInput { ref field, .. } if field == "notes.c99"), "{r:?}");
+}

@@ -80,6 +80,13 @@ async fn request_to_label(db: &TestDb) {
     // Staff of another académie do not see it; the académie's do.
     let (status, _) = outsider.get(&format!("/api/v1/dossiers/{id}")).await;
     assert_eq!(status, 404);
+    let (status, _) = chef_client
+        .put(
+            &format!("/api/v1/dossiers/{id}/self-assessment"),
+            json!({"l1_offre": "Six formations du CAP au BTS autour de l'énergie."}),
+        )
+        .await;
+    assert_eq!(status, 200);
     chef_client.event(&id, json!({"event": "submit"}), 200).await;
     staff.event(&id, json!({"event": "declare_admissible"}), 200).await;
     let audited = staff
@@ -109,10 +116,68 @@ async fn request_to_label(db: &TestDb) {
         .iter()
         .map(|c| (c["code"].as_str().unwrap().to_string(), json!(2)))
         .collect();
+    // Those who assign the group's members see who examines, since when
+    // and by when; a member already assigned is not offered again.
+    let staff_page = Browser::login(&base, "rectorat@ac-lyon.fr").await;
+    let (_, html) = staff_page.get(&format!("/dossiers/{id}")).await;
+    assert!(html.contains("<caption>Personnes désignées (2)</caption>") && html.contains("<td>groupe1</td>"), "{html}");
+    assert!(!html.contains(&format!("<option value=\"{}\"", members[0])), "an assigned member is not offered: {html}");
+    // A member scores with what each score means and the establishment's
+    // own words on each criterion in view, and may comment each one.
+    let member_page = Browser::login(&base, "groupe1@ac-lyon.fr").await;
+    let (_, html) = member_page.get(&format!("/dossiers/{id}")).await;
+    assert!(html.contains("Six formations du CAP au BTS autour de l&#39;énergie."), "{html}");
+    assert!(
+        html.contains("2 — Satisfaisant : le critère est rempli") && html.contains("Commentaire sur ce critère"),
+        "{html}"
+    );
+    assert!(!html.contains("Personnes désignées"), "a member is not told who else examines: {html}");
     for n in 1..=2 {
         let member = Client::login(&base, &format!("groupe{n}@ac-lyon.fr")).await;
-        member.event(&id, json!({"event": "submit_review", "scores": scores, "comment": "Solide."}), 200).await;
+        let notes = json!({"l1_offre": format!("Offre cohérente ({n}).")});
+        member
+            .event(&id, json!({"event": "submit_review", "scores": scores, "notes": notes, "comment": "Solide."}), 200)
+            .await;
     }
+    // Reviews in, the dossier waits in the queue of those who decide, with
+    // its averages against the bar.
+    let (status, html) = staff_page.get("/a-decider").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("Lycée Ampère") && html.contains("<td>2 / 2</td>") && html.contains("<td>2,00</td>"),
+        "{html}"
+    );
+    assert!(html.contains("Critères au seuil du label") && html.contains("<td>8 / 8</td>"), "{html}");
+    let (_, html) = Browser::login(&base, "rectorat@ac-paris.fr").await.get("/a-decider").await;
+    assert!(!html.contains("Lycée Ampère"), "no other académie's dossier, nor its averages: {html}");
+    // A member corrects their examination before its due date; the one
+    // who has not reviewed has nothing to correct.
+    let member = Client::login(&base, "groupe1@ac-lyon.fr").await;
+    let (_, html) = member_page.get(&format!("/dossiers/{id}")).await;
+    assert!(
+        html.contains("Modifier son examen") && html.contains("Offre cohérente (1).</textarea>"),
+        "prefilled: {html}"
+    );
+    let mut better = scores.clone();
+    better.insert("l1_offre".into(), json!(3));
+    member
+        .event(&id, json!({"event": "revise_review", "scores": better, "notes": {"l1_offre": "Offre remarquable."}, "comment": "Très solide."}), 200)
+        .await;
+    let (_, reviews) = staff.get(&format!("/api/v1/dossiers/{id}/reviews")).await;
+    let mine = reviews
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["reviewer_id"] == members[0].as_str())
+        .unwrap_or_else(|| panic!("{reviews}"));
+    assert_eq!(
+        (mine["scores"]["l1_offre"].as_i64(), mine["notes"]["l1_offre"].as_str()),
+        (Some(3), Some("Offre remarquable.")),
+        "{mine}"
+    );
+    assert_eq!(reviews.as_array().unwrap().len(), 2, "revised, not added: {reviews}");
+    let (_, html) = staff_page.get(&format!("/dossiers/{id}")).await;
+    assert!(html.contains("Commentaires par critère") && html.contains("groupe1 : Offre remarquable."), "{html}");
     // The decision waits for the CAEN's opinion, as the file says.
     let decide = json!({"event": "decide", "outcome": "labelled", "category": "standard", "years": 5, "motivation": "Critères remplis."});
     let refused = recteur.event(&id, decide.clone(), 422).await;

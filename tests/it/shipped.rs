@@ -91,6 +91,15 @@ fn event(def: &Definition, spec: &EventDef, reviewer: &Person, value: u8) -> Eve
                 e.subject = Some(reviewer.clone());
                 json!(reviewer.user_id.to_string())
             }
+            FieldType::Notes => {
+                json!(def
+                    .grid
+                    .criteria
+                    .iter()
+                    .take(v % 3)
+                    .map(|c| (c.code.clone(), json!("Note.")))
+                    .collect::<serde_json::Map<_, _>>())
+            }
             FieldType::Scores => {
                 let scores: serde_json::Map<String, Value> = def
                     .grid

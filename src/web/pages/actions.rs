@@ -3,8 +3,22 @@
 use super::*;
 
 pub(super) struct ScoreInput {
+    pub(super) code: String,
     pub(super) name: String,
     pub(super) label: String,
+    /// What the criterion asks, and what each score means.
+    pub(super) descriptor: String,
+    pub(super) levels: Vec<(i64, String)>,
+    /// What the owners wrote for it (their self-assessment), to read while
+    /// scoring.
+    pub(super) context: String,
+    /// The comment on the criterion, when the event takes one: its input's
+    /// name (empty when none), value and error.
+    pub(super) note_name: String,
+    pub(super) note_value: String,
+    pub(super) note_error: String,
+    /// Whether a score is asked (not for a field of notes alone).
+    pub(super) scored: bool,
     pub(super) min: i64,
     pub(super) max: i64,
     pub(super) value: String,
@@ -50,7 +64,23 @@ pub(super) async fn action_forms(
             events.push(&t.event);
         }
     }
-    let reviewer_choices = reviewers(app).await;
+    // A step that would be refused whatever is typed is not offered; the
+    // one just refused stays, with its error.
+    let now = app.clock.now();
+    events.retain(|e| {
+        refused.is_some_and(|(r, _, _)| r == *e)
+            || !crate::engine::refused_now(&workflow, instance, e, &browser.actor, now)
+    });
+    // A reviewer already assigned, or who declared a conflict, is not
+    // offered again.
+    let taken: Vec<String> = match &instance.facts {
+        crate::engine::Facts::Dossier(d) => {
+            d.reviewers.iter().map(|r| r.user_id).chain(d.recused.iter().copied()).map(|u| u.to_string()).collect()
+        }
+        crate::engine::Facts::Label(_) => Vec::new(),
+    };
+    let reviewer_choices: Vec<(String, String)> =
+        reviewers(app).await.into_iter().filter(|(id, _)| !taken.contains(id)).collect();
     let grid = crate::engine::grid_of(&workflow, &instance.facts);
     let mut forms = Vec::new();
     for name in events {
@@ -82,9 +112,14 @@ pub(super) fn event_form(
         Some((e, f, message)) if e == name && f == field => message.to_string(),
         _ => String::new(),
     };
+    // A comment per criterion is asked beside each score when the event
+    // takes both.
+    let scored = spec.fields.iter().any(|f| f.kind == FieldType::Scores);
+    let notes = spec.fields.iter().find(|f| f.kind == FieldType::Notes);
     let fields = spec
         .fields
         .iter()
+        .filter(|f| !(scored && f.kind == FieldType::Notes))
         .map(|f| {
             let (kind, choices) = match f.kind {
                 FieldType::Choice => {
@@ -94,15 +129,29 @@ pub(super) fn event_form(
                 FieldType::Integer => ("number", vec![]),
                 FieldType::Date | FieldType::Deadline => ("date", vec![]),
                 FieldType::Text => ("textarea", vec![]),
-                FieldType::Scores => ("scores", vec![]),
+                FieldType::Scores | FieldType::Notes => ("scores", vec![]),
             };
-            let scores = if f.kind == FieldType::Scores {
+            let scores = if matches!(f.kind, FieldType::Scores | FieldType::Notes) {
                 grid.criteria
                     .iter()
                     .map(|c| {
                         let key = format!("{}.{}", f.name, c.code);
                         let (min, max) = c.range();
+                        // A field of notes alone asks for the notes only.
+                        let note = match f.kind {
+                            FieldType::Notes => Some(key.clone()),
+                            _ => notes.map(|n| format!("{}.{}", n.name, c.code)),
+                        };
+                        let note_name = note.unwrap_or_default();
                         ScoreInput {
+                            code: c.code.clone(),
+                            descriptor: c.descriptor.clone(),
+                            levels: grid.levels_of(c),
+                            context: String::new(),
+                            note_value: value_of(&note_name),
+                            note_error: error_of(&note_name),
+                            note_name,
+                            scored: f.kind == FieldType::Scores,
                             label: c.label.clone(),
                             min,
                             max,
@@ -149,6 +198,14 @@ pub(super) fn event_from_form(
     if let Some(spec) = workflow.machine(machine).event(&name) {
         for f in &spec.fields {
             match f.kind {
+                FieldType::Notes => {
+                    let prefix = format!("{}.", f.name);
+                    let notes: Map<String, Value> = pairs
+                        .iter()
+                        .filter_map(|(k, v)| Some((k.strip_prefix(&prefix)?.to_string(), Value::String(v.clone()))))
+                        .collect();
+                    data.insert(f.name.clone(), Value::Object(notes));
+                }
                 FieldType::Scores => {
                     let prefix = format!("{}.", f.name);
                     let scores: Map<String, Value> = pairs

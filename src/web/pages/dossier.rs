@@ -6,15 +6,19 @@ pub(super) struct ReviewRow {
     label: String,
     scores: Vec<String>,
     average: String,
-    threshold: i64,
-    meets: bool,
+    /// Each worded bar of the grid: (its value, reached).
+    bars: Vec<(i64, bool)>,
 }
 
 #[derive(Default)]
 pub(super) struct ReviewTable {
     columns: Vec<String>,
+    /// The words of the grid's bars the averages are set against.
+    bars: Vec<String>,
     rows: Vec<ReviewRow>,
     comments: Vec<String>,
+    /// The comments on each criterion: (criterion, « reviewer : text »…).
+    notes: Vec<(String, Vec<String>)>,
 }
 
 /// The reviews the actor may see, side by side per criterion.
@@ -24,7 +28,7 @@ pub(super) async fn review_table(app: &App, browser: &Browser, id: Uuid, grid: &
         return ReviewTable::default();
     }
     let names = reviewers(app).await;
-    let columns = reviews
+    let columns: Vec<String> = reviews
         .iter()
         .enumerate()
         .map(|(i, r)| {
@@ -34,6 +38,7 @@ pub(super) async fn review_table(app: &App, browser: &Browser, id: Uuid, grid: &
                 .unwrap_or_else(|| format!("Expertise {}", i + 1))
         })
         .collect();
+    let bars = grid.worded_bars();
     let rows = grid
         .criteria
         .iter()
@@ -47,13 +52,27 @@ pub(super) async fn review_table(app: &App, browser: &Browser, id: Uuid, grid: &
                     .map(|r| r.scores.get(&c.code).map(|v| v.to_string()).unwrap_or_default())
                     .collect(),
                 average: format!("{average:.1}").replace('.', ","),
-                threshold: grid.top_threshold(c).unwrap_or_default(),
-                meets: grid.top_threshold(c).is_some_and(|t| average >= t as f64),
+                bars: bars
+                    .iter()
+                    .filter_map(|(bar, _)| c.thresholds.get(*bar).map(|t| (*t, average >= *t as f64)))
+                    .collect(),
             }
         })
         .collect();
     let comments = reviews.iter().map(|r| r.comment.clone()).filter(|c| !c.is_empty()).collect();
-    ReviewTable { columns, rows, comments }
+    let notes = grid
+        .criteria
+        .iter()
+        .filter_map(|c| {
+            let said: Vec<String> = reviews
+                .iter()
+                .zip(&columns)
+                .filter_map(|(r, who)| Some(format!("{who} : {}", r.notes.get(&c.code)?)))
+                .collect();
+            (!said.is_empty()).then(|| (c.label.clone(), said))
+        })
+        .collect();
+    ReviewTable { columns, bars: bars.iter().map(|(_, words)| words.to_string()).collect(), rows, comments, notes }
 }
 
 #[derive(Template)]
@@ -101,9 +120,23 @@ pub(super) struct DossierPage {
     completion: Option<(String, String)>,
     /// The reviewer's own assignment: (due, submitted).
     assignment: Option<(String, bool)>,
+    /// For those who assign reviewers or decide: who reviews.
+    team: Option<Team>,
+}
+
+/// Who reviews a dossier, as those who steer its reviews see it.
+pub(super) struct Team {
+    /// (name, assigned on, due, given on or empty)
+    assigned: Vec<[String; 4]>,
+    /// (name, reason, declared on)
+    recused: Vec<[String; 3]>,
 }
 
 impl DossierPage {
+    fn has_self_assessment(&self) -> bool {
+        self.self_assessment.iter().any(|c| !c.3.is_empty())
+    }
+
     /// What a person reads for a choice of the workflow's `field`.
     fn choice(&self, field: &str, value: &str) -> String {
         self.workflow.choice_label(field, value)
@@ -190,9 +223,51 @@ pub(super) async fn render_dossier(
     let errors = if own_form { FormErrors(form_errors.clone()) } else { FormErrors::default() };
     let form_errors = anchored(form_errors, refused.as_ref().map(|(e, _)| *e).unwrap_or(""), own_form);
     let refused_ref = refused_at.as_ref().map(|(e, f, t)| (e.as_str(), f.as_str(), t.as_str()));
-    let actions = action_forms(app, browser, &instance, typed, refused_ref).await;
+    let mut actions = action_forms(app, browser, &instance, typed, refused_ref).await;
+    // Scores are given with the owners' self-assessment of each criterion
+    // in view; a reviewer revising their review starts from what they gave.
+    let me = browser.actor.user_id.map(|u| u.to_string());
+    let own = match me {
+        Some(me) => app
+            .reviews(&browser.actor, id)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .find(|r| r.reviewer_id == Some(me.clone())),
+        None => None,
+    };
+    for action in actions.iter_mut() {
+        let prefill = own.as_ref().filter(|_| !action.open && workflow.dossier.records_reviews(&action.event));
+        for field in action.fields.iter_mut() {
+            if let Some(own) = prefill.filter(|_| field.name == "comment") {
+                field.value = own.comment.clone();
+            }
+            for score in field.scores.iter_mut() {
+                score.context = d.self_assessment.get(&score.code).cloned().unwrap_or_default();
+                if let Some(own) = prefill {
+                    score.value = own.scores.get(&score.code).map(|v| v.to_string()).unwrap_or_default();
+                    score.note_value = own.notes.get(&score.code).cloned().unwrap_or_default();
+                }
+            }
+        }
+    }
     let Facts::Dossier(facts) = &instance.facts else {
         return message(bar(browser), StatusCode::NOT_FOUND, "Dossier introuvable", "");
+    };
+    let team = if crate::app::access::sees_reviewers(&*app.workflows, &workflow, &browser.actor, facts) {
+        let (assigned, recused) = app.store.dossier_reviewers(id).await.unwrap_or_default();
+        Some(Team {
+            assigned: assigned
+                .into_iter()
+                .map(|r| {
+                    let given = r.submitted_at.as_deref().map(french_instant).unwrap_or_default();
+                    [r.name, french_instant(&r.assigned_at), french_instant(&r.due_at), given]
+                })
+                .collect(),
+            recused: recused.into_iter().map(|r| [r.name, r.reason, french_instant(&r.declared_at)]).collect(),
+        })
+    } else {
+        None
     };
     let editable = crate::app::access::edits_content(&*app.workflows, &browser.actor, facts)
         && workflow.dossier.state(&instance.state).is_some_and(|s| s.editable);
@@ -260,6 +335,7 @@ pub(super) async fn render_dossier(
         sees_audit: crate::app::access::sees_audit(&*app.workflows, &browser.actor, facts),
         completion,
         assignment,
+        team,
         self_assessment,
         reviews: review_table(app, browser, id, &grid).await,
         user: bar(browser),

@@ -12,6 +12,7 @@ mod form_fields;
 mod label;
 mod messages;
 mod publication;
+mod queue;
 pub mod session;
 
 use crate::app::{App, AppError};
@@ -74,6 +75,7 @@ pub fn routes() -> Router<App> {
         .route("/actions-groupees", get(bulk::bulk_page).post(bulk::bulk_action))
         .route("/export/labels.csv", get(admin::export_csv))
         .route("/publication/{workflow}", get(publication::publication))
+        .route("/a-decider", get(queue::queue))
         .route("/export/labels.json", get(admin::export_json))
         .layer(axum::extract::DefaultBodyLimit::max(crate::web::limits::FORM))
 }
@@ -84,8 +86,9 @@ pub struct UserBar {
     pub csrf: String,
     pub admin: bool,
     pub reviewer: bool,
-    /// Staff or the president: bulk actions.
+    /// Staff or the president: bulk actions, the dossiers to decide.
     pub staff: bool,
+    pub opens_calls: bool,
 }
 
 fn bar(b: &Browser) -> Option<UserBar> {
@@ -95,6 +98,7 @@ fn bar(b: &Browser) -> Option<UserBar> {
         admin: b.actor.is_admin(),
         reviewer: b.kinds.contains(&RoleKind::Reviewer),
         staff: b.kinds.iter().any(|k| matches!(k, RoleKind::Staff | RoleKind::National | RoleKind::Admin)),
+        opens_calls: b.opens_calls,
     })
 }
 

@@ -45,6 +45,9 @@ pub struct Browser {
     pub csrf: String,
     /// What the person's roles mean in the workflow, for the page's menus.
     pub kinds: Vec<crate::workflow::RoleKind>,
+    /// Opens calls for projects: an administrator, or staff of a label whose
+    /// territories set their own.
+    pub opens_calls: bool,
 }
 
 impl FromRequestParts<App> for Browser {
@@ -59,6 +62,8 @@ impl FromRequestParts<App> for Browser {
             None => String::new(),
         };
         let kinds = actor.grants.iter().filter_map(|g| app.workflows.kind_of(&g.role)).collect();
-        Ok(Browser { csrf: csrf_of(&token), actor, token, name, kinds })
+        let opens_calls = actor.is_admin()
+            || app.workflows.iter().any(|d| actor.grants.iter().any(|g| d.campaigns.opened_by.contains(&g.role)));
+        Ok(Browser { csrf: csrf_of(&token), actor, token, name, kinds, opens_calls })
     }
 }
