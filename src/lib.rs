@@ -11,6 +11,7 @@ pub mod engine;
 pub mod ical;
 pub mod mail;
 pub mod reference;
+pub mod search;
 pub mod spreadsheet;
 pub mod store;
 pub mod web;

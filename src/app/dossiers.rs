@@ -4,7 +4,7 @@ use super::access::{self, ReviewAccess};
 use super::{App, AppError};
 use crate::engine::{Actor, Event, Facts, Instance, Refusal};
 use crate::store::audit::TrailEntry;
-use crate::store::dossiers::{DossierChanges, NewAttachment};
+use crate::store::dossiers::{DossierChanges, DossierFilter, NewAttachment};
 use crate::store::labels::LabelFilter;
 use crate::store::records::{NewCampaign, NewDossier};
 use crate::store::views::*;
@@ -149,7 +149,7 @@ fn top_level(def: &Definition, form: &Map<String, Value>) -> Map<String, Value> 
     def.form.fields().filter(|f| f.top_level).filter_map(|f| shown.remove_entry(&f.name)).collect()
 }
 
-enum LabelFilterPart {
+pub(super) enum LabelFilterPart {
     Scope(String),
     Field(String, String),
 }
@@ -404,8 +404,18 @@ impl App {
         state: Option<&str>,
         campaign: Option<Uuid>,
     ) -> Result<Vec<DossierSummary>, AppError> {
+        let filter = DossierFilter { state: state.map(String::from), campaign, ..Default::default() };
+        Ok(self.list_dossiers(actor, &filter).await?.into_iter().map(|l| l.item).collect())
+    }
+
+    /// The dossiers the actor sees that `filter` picks, with their sort keys.
+    pub async fn list_dossiers(
+        &self,
+        actor: &Actor,
+        filter: &DossierFilter,
+    ) -> Result<Vec<crate::store::dossiers::Listed<DossierSummary>>, AppError> {
         let fields: Vec<&str> = self.workflows.list_fields().into_iter().map(|f| f.name.as_str()).collect();
-        Ok(self.store.list_dossiers(&access::visibility(&*self.workflows, actor), state, campaign, &fields).await?)
+        Ok(self.store.list_dossiers(&access::visibility(&*self.workflows, actor), filter, &fields).await?)
     }
 
     /// A dossier whose content the actor may edit now.
@@ -657,7 +667,15 @@ impl App {
     }
 
     pub async fn labels(&self, actor: &Actor, filter: &LabelFilter) -> Result<Vec<LabelView>, AppError> {
-        let mut filter = filter.clone();
+        let filter = self.checked_label_filter(filter.clone())?;
+        let labels = self.store.labels(&access::visibility(&*self.workflows, actor), &filter).await?;
+        Ok(labels.into_iter().map(|l| self.label_with_top_level(l)).collect())
+    }
+
+    /// A label filter as the store takes it: the named filters checked,
+    /// the others turned into scopes or form fields.
+    pub(super) fn checked_label_filter(&self, filter: LabelFilter) -> Result<LabelFilter, AppError> {
+        let mut filter = filter;
         for (key, value) in std::mem::take(&mut filter.fields) {
             match self.label_filter(&key, &value)? {
                 LabelFilterPart::Scope(scope) => filter.scopes.push(scope),
@@ -680,31 +698,43 @@ impl App {
                 return Err(invalid("status", format!("unknown label status `{s}`")));
             }
         }
-        let labels = self.store.labels(&access::visibility(&*self.workflows, actor), &filter).await?;
-        Ok(labels.into_iter().map(|l| self.label_with_top_level(l)).collect())
+        Ok(filter)
     }
 
     /// A label filter the API names by key: a scope kind of the forms
     /// (`KIND=CODE`, the code or the words of its list) or an indexed form
     /// field (`FIELD=VALUE`).
-    fn label_filter(&self, key: &str, value: &str) -> Result<LabelFilterPart, AppError> {
+    pub(super) fn label_filter(&self, key: &str, value: &str) -> Result<LabelFilterPart, AppError> {
+        self.list_filter(key, value, "labels", &["status", "category", "expiring_before"])
+    }
+
+    /// A filter of a list named by key: a scope kind of the forms or an
+    /// indexed form field; else the list's own filters are named.
+    pub(super) fn list_filter(
+        &self,
+        key: &str,
+        value: &str,
+        list: &str,
+        own: &[&str],
+    ) -> Result<LabelFilterPart, AppError> {
         if let Some(field) = self.workflows.scope_field(key) {
             return Ok(LabelFilterPart::Scope(format!("{key}:{}", one_value(field, key, value)?)));
         }
         if let Some(field) = self.workflows.iter().find_map(|w| w.form.field(key).filter(|f| f.indexed)) {
             return Ok(LabelFilterPart::Field(key.to_string(), one_value(field, key, value)?));
         }
-        let mut known = vec!["status".to_string(), "category".into(), "expiring_before".into()];
+        let mut known: Vec<String> = own.iter().map(|k| k.to_string()).collect();
         for w in self.workflows.iter() {
             known.extend(w.form.scope_fields().map(|(kind, _)| kind.to_string()));
             known.extend(w.form.fields().filter(|f| f.indexed && f.scope.is_none()).map(|f| f.name.clone()));
         }
-        known.dedup();
-        Err(invalid(key, format!("is not a filter of labels (filters: {})", known.join(", "))))
+        let mut seen = std::collections::BTreeSet::new();
+        known.retain(|k| seen.insert(k.clone()));
+        Err(invalid(key, format!("is not a filter of {list} (filters: {})", known.join(", "))))
     }
 
     /// `view` with its form's `top_level` fields beside its own data.
-    fn label_with_top_level(&self, mut view: LabelView) -> LabelView {
+    pub(super) fn label_with_top_level(&self, mut view: LabelView) -> LabelView {
         if let Some(def) = self.workflows.at(&view.workflow, view.workflow_version.as_deref()) {
             view.top_level = top_level(def, &view.form);
         }

@@ -9,6 +9,7 @@ pub mod export;
 pub mod feeds;
 pub mod files;
 pub mod import;
+pub mod listing;
 pub mod throttle;
 pub mod timers;
 pub mod versions;

@@ -109,8 +109,8 @@ pub(crate) async fn apply_on(tx: &mut AnyConnection, plan: &Plan) -> Result<Appl
         let new_id = Uuid::new_v4().to_string();
         let insert =
             "INSERT INTO labels (id, dossier_id, workflow, workflow_version, state, version, title, category, \
-             form, valid_from, valid_until, renewal_of, created_at, updated_at) \
-             SELECT $1, id, workflow, workflow_version, $2, 1, title, $3, form, $4, $5, $6, $7, $7 \
+             form, valid_from, valid_until, renewal_of, created_at, updated_at, search_key) \
+             SELECT $1, id, workflow, workflow_version, $2, 1, title, $3, form, $4, $5, $6, $7, $7, search_key \
              FROM dossiers WHERE id = $8";
         sqlx::query(insert)
             .bind(&new_id)

@@ -128,6 +128,39 @@ pub(crate) struct ScopeSql {
     pub reviewer: Option<&'static str>,
 }
 
+/// Which dossiers a list holds, in which order, from where.
+#[derive(Debug, Clone, Default)]
+pub struct DossierFilter {
+    pub state: Option<String>,
+    pub campaign: Option<Uuid>,
+    /// Folded words (see `crate::search`): each starts a word of the title.
+    pub words: Vec<String>,
+    /// `kind:CODE`: dossiers in each of these scopes.
+    pub scopes: Vec<String>,
+    /// (field, value): dossiers whose form holds the value at that field.
+    pub fields: Vec<(String, String)>,
+    pub sort: DossierSort,
+    /// The sort key and id of the last dossier of the previous page.
+    pub after: Option<(String, String)>,
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DossierSort {
+    /// Latest change first.
+    #[default]
+    Updated,
+    /// By title, without regard to case or accents.
+    Title,
+}
+
+/// An item of a list with its sort key, from which the next page starts.
+#[derive(Debug, Clone)]
+pub struct Listed<T> {
+    pub item: T,
+    pub key: String,
+}
+
 pub(crate) const DOSSIER_SCOPE: ScopeSql = ScopeSql {
     scopes: "d.id IN (SELECT ds.dossier_id FROM dossier_scopes ds WHERE ds.scope IN ({}))",
     owner: "d.id IN (SELECT o.dossier_id FROM dossier_owners o WHERE o.user_id = {})",
@@ -256,46 +289,89 @@ impl Store {
         })
     }
 
+    /// The dossiers `filter` picks, in its order, at most its `limit` (all
+    /// without one), with each of `fields` (indexed form fields) as text.
     pub async fn list_dossiers(
         &self,
         visibility: &Visibility,
-        state: Option<&str>,
-        campaign: Option<Uuid>,
+        filter: &DossierFilter,
         fields: &[&str],
-    ) -> Result<Vec<DossierSummary>> {
+    ) -> Result<Vec<Listed<DossierSummary>>> {
         let mut binds = Vec::new();
+        let push = |binds: &mut Vec<String>, v: &str| {
+            binds.push(v.to_string());
+            format!("${}", binds.len())
+        };
         let mut sql =
-            "SELECT d.id, d.campaign_id, d.title, d.state, d.version, d.kind, d.category, d.updated_at, d.workflow"
+            "SELECT d.id, d.campaign_id, d.title, d.state, d.version, d.kind, d.category, d.updated_at, d.workflow, \
+             COALESCE(d.search_key, '')"
                 .to_string();
         for field in fields {
             sql.push_str(&format!(", {}", self.backend().json_text("d.form", &super::field_name(field)?)));
         }
         sql.push_str(" FROM dossiers d WHERE ");
         sql.push_str(&visibility_sql(visibility, &DOSSIER_SCOPE, &mut binds));
-        if let Some(state) = state {
-            binds.push(state.to_string());
-            sql.push_str(&format!(" AND d.state = ${}", binds.len()));
+        if let Some(state) = &filter.state {
+            sql.push_str(&format!(" AND d.state = {}", push(&mut binds, state)));
         }
-        if let Some(campaign) = campaign {
-            binds.push(campaign.to_string());
-            sql.push_str(&format!(" AND d.campaign_id = ${}", binds.len()));
+        if let Some(campaign) = filter.campaign {
+            sql.push_str(&format!(" AND d.campaign_id = {}", push(&mut binds, &campaign.to_string())));
         }
-        sql.push_str(" ORDER BY d.updated_at DESC, d.id");
+        for word in &filter.words {
+            sql.push_str(&format!(" AND d.search_key LIKE {}", push(&mut binds, &format!("% {word}%"))));
+        }
+        for scope in &filter.scopes {
+            let p = push(&mut binds, scope);
+            sql.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM dossier_scopes ds WHERE ds.dossier_id = d.id AND ds.scope = {p})"
+            ));
+        }
+        for (field, value) in &filter.fields {
+            let p = push(&mut binds, value);
+            sql.push_str(&format!(" AND {}", self.backend().json_holds("d.form", field, &p)?));
+        }
+        if let Some((key, id)) = &filter.after {
+            let (k, i) = (push(&mut binds, key), push(&mut binds, id));
+            sql.push_str(&match filter.sort {
+                DossierSort::Updated => format!(
+                    " AND (d.updated_at < CAST({k} AS BIGINT) OR (d.updated_at = CAST({k} AS BIGINT) AND d.id > {i}))"
+                ),
+                DossierSort::Title => {
+                    format!(" AND (d.search_key > {k} OR (d.search_key = {k} AND d.id > {i}))")
+                }
+            });
+        }
+        sql.push_str(match filter.sort {
+            DossierSort::Updated => " ORDER BY d.updated_at DESC, d.id",
+            DossierSort::Title => " ORDER BY d.search_key, d.id",
+        });
+        if let Some(limit) = filter.limit {
+            sql.push_str(&format!(" LIMIT {}", limit.max(1)));
+        }
         Ok(self
             .fetch_with(&sql, &binds)
             .await?
             .iter()
-            .map(|r| DossierSummary {
-                id: r.get(0),
-                campaign_id: r.get(1),
-                title: r.get(2),
-                state: r.get(3),
-                version: r.get(4),
-                kind: r.get(5),
-                category: r.get(6),
-                updated_at: rfc3339(r.get(7)),
-                workflow: r.get(8),
-                fields: fields.iter().enumerate().map(|(i, f)| (f.to_string(), r.get(9 + i))).collect(),
+            .map(|r| {
+                let key = match filter.sort {
+                    DossierSort::Updated => r.get::<i64, _>(7).to_string(),
+                    DossierSort::Title => r.get(9),
+                };
+                Listed {
+                    item: DossierSummary {
+                        id: r.get(0),
+                        campaign_id: r.get(1),
+                        title: r.get(2),
+                        state: r.get(3),
+                        version: r.get(4),
+                        kind: r.get(5),
+                        category: r.get(6),
+                        updated_at: rfc3339(r.get(7)),
+                        workflow: r.get(8),
+                        fields: fields.iter().enumerate().map(|(i, f)| (f.to_string(), r.get(10 + i))).collect(),
+                    },
+                    key,
+                }
             })
             .collect())
     }
@@ -337,6 +413,10 @@ impl Store {
             if current != *value {
                 values.push(value.clone());
                 sets.push(format!("{column} = ${}", values.len() + 3));
+                if column == "title" {
+                    values.push(crate::search::key(value));
+                    sets.push(format!("search_key = ${}", values.len() + 3));
+                }
                 old.insert(column.into(), json!(current));
                 new.insert(column.into(), json!(value));
             }

@@ -127,8 +127,8 @@ impl Store {
                     let id = Uuid::new_v4().to_string();
                     let insert = format!(
                         "INSERT INTO labels (id, dossier_id, workflow, state, version, title, category, form, \
-                         valid_from, valid_until, renewal_of, created_at, updated_at, import_key, workflow_version) \
-                         VALUES ($1, NULL, $2, $3, 1, $4, $5, {}, $7, $8, NULL, $9, $9, $10, $11)",
+                         valid_from, valid_until, renewal_of, created_at, updated_at, import_key, workflow_version, \
+                         search_key) VALUES ($1, NULL, $2, $3, 1, $4, $5, {}, $7, $8, NULL, $9, $9, $10, $11, $12)",
                         self.backend().json_param(6)
                     );
                     sqlx::query(&insert)
@@ -143,6 +143,7 @@ impl Store {
                         .bind(at)
                         .bind(key)
                         .bind(&workflow_version)
+                        .bind(crate::search::key(&record.title))
                         .execute(&mut **tx)
                         .await?;
                     replace_scopes(&mut tx, Machine::Label, &id, &record.scopes).await?;
@@ -158,7 +159,8 @@ impl Store {
                 ImportOp::Update { id, version, before, record, status, effects } => {
                     let update = format!(
                         "UPDATE labels SET title = $1, category = $2, form = {}, valid_from = $4, valid_until = $5, \
-                         state = $6, version = version + 1, updated_at = $7 WHERE id = $8 AND version = $9",
+                         state = $6, version = version + 1, updated_at = $7, search_key = $10 \
+                         WHERE id = $8 AND version = $9",
                         self.backend().json_param(3)
                     );
                     let updated = sqlx::query(&update)
@@ -171,6 +173,7 @@ impl Store {
                         .bind(at)
                         .bind(id)
                         .bind(version)
+                        .bind(crate::search::key(&record.title))
                         .execute(&mut **tx)
                         .await?;
                     if updated.rows_affected() != 1 {

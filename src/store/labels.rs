@@ -1,6 +1,6 @@
 //! Label reads with the filters of the API.
 
-use super::dossiers::{visibility_sql, ScopeSql, Visibility};
+use super::dossiers::{visibility_sql, Listed, ScopeSql, Visibility};
 use super::views::LabelView;
 use super::{Backend, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -18,6 +18,18 @@ pub struct LabelFilter {
     pub category: Option<String>,
     /// ISO date: labels whose validity ends before it.
     pub expiring_before: Option<String>,
+    /// Folded words (see `crate::search`): each starts a word of the title.
+    pub words: Vec<String>,
+    pub sort: LabelSort,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LabelSort {
+    /// The first to end first.
+    #[default]
+    ValidUntil,
+    /// By title, without regard to case or accents.
+    Title,
 }
 
 impl Store {
@@ -34,6 +46,19 @@ impl Store {
         after: Option<(&str, &str)>,
         limit: Option<i64>,
     ) -> Result<Vec<LabelView>> {
+        let filter = LabelFilter { sort: LabelSort::ValidUntil, ..filter.clone() };
+        Ok(self.labels_listed(visibility, &filter, after, limit).await?.into_iter().map(|l| l.item).collect())
+    }
+
+    /// Labels in the filter's order, after the one of the given sort key
+    /// and id, at most `limit` of them, each with its sort key.
+    pub async fn labels_listed(
+        &self,
+        visibility: &Visibility,
+        filter: &LabelFilter,
+        after: Option<(&str, &str)>,
+        limit: Option<i64>,
+    ) -> Result<Vec<Listed<LabelView>>> {
         let mut binds: Vec<String> = Vec::new();
         let push = |binds: &mut Vec<String>, v: &str| {
             binds.push(v.to_string());
@@ -57,17 +82,28 @@ impl Store {
         if let Some(v) = &filter.expiring_before {
             clauses.push(format!("l.valid_until < {}", push(&mut binds, v)));
         }
-        if let Some((until, id)) = after {
-            let (u, i) = (push(&mut binds, until), push(&mut binds, id));
-            clauses.push(format!("(l.valid_until > {u} OR (l.valid_until = {u} AND l.id > {i}))"));
+        for word in &filter.words {
+            clauses.push(format!("l.search_key LIKE {}", push(&mut binds, &format!("% {word}%"))));
+        }
+        let key = match filter.sort {
+            LabelSort::ValidUntil => "l.valid_until",
+            LabelSort::Title => "l.search_key",
+        };
+        if let Some((k, id)) = after {
+            let (k, i) = (push(&mut binds, k), push(&mut binds, id));
+            clauses.push(format!("({key} > {k} OR ({key} = {k} AND l.id > {i}))"));
         }
         let limit = limit.map(|n| format!(" LIMIT {}", n.max(1))).unwrap_or_default();
         let sql = format!(
-            "{} WHERE {} ORDER BY l.valid_until, l.id{limit}",
-            label_select(self.backend()),
+            "SELECT {}, COALESCE({key}, '') FROM labels l WHERE {} ORDER BY {key}, l.id{limit}",
+            label_columns(self.backend()),
             clauses.join(" AND ")
         );
-        self.fetch_with(&sql, &binds).await?.iter().map(label_view).collect()
+        self.fetch_with(&sql, &binds)
+            .await?
+            .iter()
+            .map(|r| Ok(Listed { item: label_view(r)?, key: r.get(12) }))
+            .collect()
     }
 
     /// The labels of `workflow` granted by a decision taken in [from,

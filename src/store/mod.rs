@@ -275,7 +275,31 @@ impl Store {
         migrator.run(&self.pool).await.map_err(|e| match e {
             MigrateError::VersionMissing(v) => StoreError::SchemaTooNew(v),
             other => StoreError::Migrate(other.to_string()),
-        })
+        })?;
+        self.fill_search_keys().await
+    }
+
+    /// Gives the rows written before search keys existed theirs, in one
+    /// transaction per table.
+    async fn fill_search_keys(&self) -> Result<()> {
+        for table in ["dossiers", "labels"] {
+            let rows = sqlx::query(&format!("SELECT id, title FROM {table} WHERE search_key IS NULL"))
+                .fetch_all(&self.pool)
+                .await?;
+            if rows.is_empty() {
+                continue;
+            }
+            let mut tx = self.begin_write().await?;
+            for r in &rows {
+                sqlx::query(&format!("UPDATE {table} SET search_key = $1 WHERE id = $2"))
+                    .bind(crate::search::key(&sqlx::Row::get::<String, _>(r, 1)))
+                    .bind(sqlx::Row::get::<String, _>(r, 0))
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(())
     }
 
     pub async fn close(&self) {

@@ -244,9 +244,9 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let insert = format!(
             "INSERT INTO dossiers (id, campaign_id, workflow, workflow_version, state, version, kind, renewal_of, \
-             category, title, form, created_by, created_at, updated_at) \
+             category, title, form, created_by, created_at, updated_at, search_key) \
              VALUES ($1, $2, $3, (SELECT workflow_version FROM campaigns WHERE id = $2), $4, 1, $5, $6, $7, $8, {}, \
-             $10, $11, $11)",
+             $10, $11, $11, $12)",
             self.backend().json_param(9)
         );
         sqlx::query(&insert)
@@ -261,6 +261,7 @@ impl Store {
             .bind(serde_json::Value::Object(d.form.clone()).to_string())
             .bind(actor.user_id.map(|u| u.to_string()))
             .bind(to_micros(now))
+            .bind(crate::search::key(&d.title))
             .execute(&mut **tx)
             .await?;
         super::dossiers::write_scopes(&mut tx, &id_text, &d.scopes).await?;

@@ -1168,7 +1168,12 @@ async fn overdue_and_accounts(db: &TestDb) {
 
 mod recusal {
     use super::*;
-    on_both_backends!(rapporteur_declares_a_conflict, overdue_and_accounts, bulk_actions_item_by_item);
+    on_both_backends!(
+        rapporteur_declares_a_conflict,
+        overdue_and_accounts,
+        bulk_actions_item_by_item,
+        lists_come_in_pages
+    );
 }
 
 /// One event to many dossiers: each item done or refused on its own, in
@@ -1237,4 +1242,79 @@ async fn bulk_actions_item_by_item(db: &TestDb) {
         .await;
     assert_eq!(status, 200, "the answer is per item");
     assert_eq!(db.store.outbox_count("owner_reminder").await.unwrap(), 1, "an owner may not remind themselves");
+}
+
+/// Lists come a page at a time, following the `Link` header; a title is
+/// found by the start of its words whatever their case and accents; the
+/// filters and the sort hold from page to page.
+async fn lists_come_in_pages(db: &TestDb) {
+    let w = world(db).await;
+    let titles =
+        ["Campus Aéronautique", "Campus Énergies de demain", "Campus Œnologie", "Campus Bois", "Campus Numérique"];
+    for title in titles {
+        let mut body = dossier_body(&w.campaign);
+        body["title"] = json!(title);
+        let (status, d) = w.porteur.post("/api/v1/dossiers", body).await;
+        assert_eq!(status, 201, "{d}");
+    }
+    let walk = |first: String| {
+        let client = &w.porteur;
+        async move {
+            let (mut seen, mut next, mut pages) = (Vec::new(), Some(first), 0);
+            while let Some(path) = next {
+                let (status, page, link) = client.page(&path).await;
+                assert_eq!(status, 200, "{path}: {page}");
+                let items = page.as_array().unwrap();
+                assert!(items.len() <= 2, "{page}");
+                seen.extend(items.iter().map(|d| d["title"].as_str().unwrap().to_string()));
+                pages += 1;
+                assert!(pages <= 10, "the pages end");
+                next = link;
+            }
+            (seen, pages)
+        }
+    };
+    let (seen, pages) = walk("/api/v1/dossiers?sort=title&limit=2".into()).await;
+    assert_eq!(pages, 3);
+    assert_eq!(
+        seen,
+        ["Campus Aéronautique", "Campus Bois", "Campus Énergies de demain", "Campus Numérique", "Campus Œnologie"],
+        "by title, accents aside"
+    );
+    let (seen, _) = walk("/api/v1/dossiers?limit=2".into()).await;
+    let mut sorted = seen.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), 5, "every dossier once, ties on the same instant kept apart: {seen:?}");
+    for (q, found) in [
+        ("AERO", vec!["Campus Aéronautique"]),
+        ("oeno", vec!["Campus Œnologie"]),
+        ("campus ene", vec!["Campus Énergies de demain"]),
+        ("nautique", vec![]),
+    ] {
+        let (status, list) = w.porteur.get(&format!("/api/v1/dossiers?q={}", q.replace(' ', "%20"))).await;
+        assert_eq!(status, 200, "{list}");
+        let titles: Vec<&str> = list.as_array().unwrap().iter().map(|d| d["title"].as_str().unwrap()).collect();
+        assert_eq!(titles, found, "q={q}");
+    }
+    // Filters by scope and by indexed field, as labels take them.
+    let (_, list) = w.rectorat.get("/api/v1/dossiers?region=ARA&filiere=systemes-innovants-mecatronique").await;
+    assert_eq!(list.as_array().unwrap().len(), 5, "{list}");
+    let (_, list) = w.outsider.get("/api/v1/dossiers?q=campus").await;
+    assert_eq!(list, json!([]), "search finds nothing out of scope");
+    for (query, field) in [
+        ("limit=0", "limit"),
+        ("limit=501", "limit"),
+        ("sort=size", "sort"),
+        ("cursor=zz", "cursor"),
+        ("colour=red", "colour"),
+    ] {
+        let (status, err) = w.porteur.get(&format!("/api/v1/dossiers?{query}")).await;
+        assert_eq!((status, err["error"]["field"].as_str()), (422, Some(field)), "{query}: {err}");
+    }
+    // A cursor belongs to its sort.
+    let (_, _, link) = w.porteur.page("/api/v1/dossiers?sort=title&limit=2").await;
+    let cursor = link.unwrap().split("cursor=").nth(1).unwrap().to_string();
+    let (status, err) = w.porteur.get(&format!("/api/v1/dossiers?limit=2&cursor={cursor}")).await;
+    assert_eq!((status, err["error"]["field"].as_str()), (422, Some("cursor")), "{err}");
 }

@@ -503,6 +503,10 @@ async fn each_role_takes_a_dossier_from_draft_to_label_by_clicking() {
         ("/admin/courriels", "18-admin-courriels"),
         ("/admin/workflow", "19-admin-processus"),
         ("/tableau-de-bord", "20-tableau-de-bord-national"),
+        ("/dossiers?sort=title", "21-liste-dossiers"),
+        ("/labels?q=campus&limit=5", "22-liste-labels"),
+        ("/a-decider", "23-a-decider"),
+        ("/publication/ldm", "24-liste-annuelle"),
     ] {
         c.goto(&format!("{base}{path}")).await.unwrap();
         shots.check(&c, name).await;

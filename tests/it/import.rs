@@ -65,6 +65,24 @@ async fn import_export_round_trip(db: &TestDb) {
         ("2022-09-01", &json!("Lycée \"Les Savoirs\" d'Amiens"))
     );
     assert_eq!(by_title("Campus Bâtiment Durable").status, "expired", "ended in 2024");
+    // The API gives them a page at a time, by title or by end of validity,
+    // and finds them by a word's start whatever its accents.
+    let (mut next, mut titles) = (Some("/api/v1/labels?sort=title&limit=5".to_string()), Vec::new());
+    while let Some(path) = next {
+        let (status, page, link) = admin.page(&path).await;
+        assert_eq!(status, 200, "{page}");
+        titles.extend(page.as_array().unwrap().iter().map(|l| l["title"].as_str().unwrap().to_string()));
+        next = link;
+    }
+    assert_eq!(titles.len(), 13, "{titles:?}");
+    let folded: Vec<String> = titles.iter().map(|t| labelflow::search::key(t)).collect();
+    assert!(folded.windows(2).all(|w| w[0] <= w[1]), "by title: {titles:?}");
+    let (_, first) = admin.get("/api/v1/labels?limit=1").await;
+    let (_, all) = admin.get("/api/v1/labels").await;
+    assert_eq!(first[0]["id"], all[0]["id"], "the first to end comes first");
+    let (_, found) = admin.get("/api/v1/labels?q=energies%20TROP").await;
+    assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
+    assert_eq!(found[0]["title"], "Campus Énergies Tropicales");
     assert_eq!(by_title("Campus Agroalimentaire de Bretagne").status, "active");
     for (title, region) in [
         ("Campus Numérique des Antilles", "GUA"),

@@ -597,5 +597,47 @@ async fn bulk_actions_page(db: &TestDb) {
 
 mod bulk {
     use super::*;
-    on_both_backends!(bulk_actions_page);
+    on_both_backends!(bulk_actions_page, list_pages_search_filter_and_page);
+}
+
+/// The lists of dossiers and labels: a search without regard to accents,
+/// filters, sortable columns, a page at a time, ended labels told apart.
+async fn list_pages_search_filter_and_page(db: &TestDb) {
+    let cast = cast(&db.store).await;
+    let served = serve(&db.store, at(2027, 2, 1, 9, 0)).await;
+    let app = served.app.clone();
+    let campaign = campaign(&db.store, &cast.admin).await;
+    for title in ["Campus Aéronautique Lyon", "Campus Bois Lyon", "Campus Énergie Lyon"] {
+        let mut d = new_dossier(campaign);
+        d.title = title.into();
+        app.create_dossier(&cast.porteur, cast.porteur.user_id.unwrap(), d).await.unwrap();
+    }
+    let rectorat = Browser::login(&served.base, "rectorat@ac-lyon.fr").await;
+    let (status, html) = rectorat.get("/dossiers?q=AERO").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("Campus Aéronautique Lyon") && !html.contains("Campus Bois Lyon"), "{html}");
+    assert!(html.contains("value=\"AERO\""), "the search stays in its box: {html}");
+    let (_, html) = rectorat.get("/dossiers?sort=title&limit=2").await;
+    assert!(html.contains("Campus Aéronautique Lyon") && html.contains("Campus Bois Lyon"), "{html}");
+    assert!(!html.contains("Campus Énergie Lyon") && html.contains("Page suivante"), "{html}");
+    let next =
+        html.split("href=\"").find(|h| h.contains("cursor=")).unwrap().split('"').next().unwrap().replace("&#38;", "&");
+    let (_, html) = rectorat.get(&next).await;
+    assert!(html.contains("Campus Énergie Lyon") && !html.contains("Campus Bois Lyon"), "{next}: {html}");
+    assert!(html.contains("Première page") && !html.contains("Page suivante"), "{html}");
+    let (_, html) = Browser::login(&served.base, "rectorat@ac-paris.fr").await.get("/dossiers").await;
+    assert!(html.contains("Aucun résultat"), "out of scope: {html}");
+    let (status, html) = rectorat.get("/dossiers?couleur=rouge").await;
+    assert_eq!(status, 422);
+    assert!(html.contains("couleur"), "the unknown filter is named: {html}");
+
+    let file = include_str!("data/campuses.csv");
+    let report = app.import_campuses(&cast.admin, None, file, false).await.unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let admin = Browser::login(&served.base, "admin@example.fr").await;
+    let (_, html) = admin.get("/labels?status=expired").await;
+    assert!(html.contains("Campus Bâtiment Durable") && html.contains("lf-badge lf-badge--ended"), "{html}");
+    assert!(!html.contains("Campus Agroalimentaire de Bretagne"), "{html}");
+    let (_, html) = admin.get("/labels?region=BRE&sort=title").await;
+    assert!(html.contains("Campus Agroalimentaire de Bretagne") && html.contains("aria-sort=\"ascending\""), "{html}");
 }

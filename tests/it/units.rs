@@ -366,3 +366,14 @@ Transfer/sec:      1.60MB
         assert!(parse_wrk("unable to connect").is_none());
     }
 }
+
+mod search {
+    use labelflow::search::{key, words};
+
+    #[test]
+    fn folds_case_accents_and_punctuation() {
+        assert_eq!(key("Campus « Aéronautique », Œuvre d'ÉTÉ"), " campus aeronautique oeuvre d ete ");
+        assert_eq!(words("  AÉRO-nautique "), ["aero", "nautique"]);
+        assert_eq!(key("«»"), " ");
+    }
+}

@@ -36,6 +36,12 @@ async fn still_whole(db: &TestDb) {
         assert_eq!(count(db, table).await, rows, "{table} after the migration");
     }
     assert_eq!(db.store.verify_audit().await.unwrap(), Verification::Intact { entries: 58 });
+    // Old titles were given their search keys, old reviews no comment per
+    // criterion, old calls no territory.
+    assert_eq!(count(db, "dossiers WHERE search_key IS NULL").await, 0);
+    assert_eq!(count(db, "labels WHERE search_key LIKE '% campus %'").await, 1);
+    assert_eq!(count(db, "reviews WHERE notes = '{}'").await, 4);
+    assert_eq!(count(db, "campaigns WHERE territory IS NULL").await, 1);
     // The demo's people still log in, and the new throttling table counts.
     let (app, _) = app(&db.store, chrono::Utc::now());
     // The first start pins every call, dossier and label to the version the

@@ -75,29 +75,40 @@ pub async fn criteria(
     Ok(Json(grid.criteria.clone()))
 }
 
+/// Besides these, a parameter named like a scope kind of the workflows'
+/// forms (`region=ARA`, `academie=LYON`) or an indexed form field
+/// (`filiere=…`) filters by it; `GET /api/v1/workflows` describes both.
 #[derive(Deserialize, IntoParams)]
+#[allow(dead_code)] // read as a map; the struct documents the parameters
 pub struct DossierQuery {
+    /// Words that start words of the title, without regard to case or
+    /// accents (`aero` finds « Aéronautique »).
+    pub q: Option<String>,
     pub state: Option<String>,
     pub campaign_id: Option<String>,
+    /// `updated` (latest change first, the default) or `title`.
+    pub sort: Option<String>,
+    /// Dossiers per page: 100 by default, 500 at most.
+    pub limit: Option<i64>,
+    /// Where the page starts: take it from the previous page's `Link`
+    /// header, never build it.
+    pub cursor: Option<String>,
 }
 
-/// Dossiers the caller may see.
+/// Dossiers the caller may see, a page at a time: when there are more, the
+/// `Link` header (RFC 8288) gives the next page's address, `rel="next"`.
 #[utoipa::path(get, path = "/api/v1/dossiers", tag = "dossiers", security(("bearer" = [])), params(DossierQuery),
-    responses((status = 200, body = [DossierSummary]), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = [DossierSummary],
+        headers(("Link" = String, description = "`<…>; rel=\"next\"` when another page follows"))),
+        (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
     State(app): State<App>,
     caller: Caller,
-    Query(q): Query<DossierQuery>,
-) -> Result<Json<Vec<DossierSummary>>, ApiError> {
-    let campaign = match q.campaign_id.as_deref() {
-        Some(c) => Some(uuid::Uuid::parse_str(c).map_err(|_| invalid_query("campaign_id", "is not a valid id"))?),
-        None => None,
-    };
-    Ok(Json(app.dossiers(&caller.actor, q.state.as_deref(), campaign).await?))
-}
-
-fn invalid_query(field: &str, reason: &str) -> ApiError {
-    crate::engine::Refusal::invalid(field, reason).into()
+    uri: axum::http::Uri,
+    Query(params): Query<std::collections::BTreeMap<String, String>>,
+) -> Result<axum::response::Response, ApiError> {
+    let page = app.dossier_page(&caller.actor, &params).await?;
+    Ok(super::paged(&uri, page))
 }
 
 /// Create a draft dossier (a dossier owner's role); the caller becomes its owner.

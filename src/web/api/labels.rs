@@ -2,7 +2,6 @@ use super::dossiers::EventInput;
 use super::extract::{Body, Caller, Query};
 use super::path_id;
 use crate::app::{App, Outcome};
-use crate::store::labels::LabelFilter;
 use crate::store::views::LabelView;
 use crate::web::error::{ApiError, ErrorBody};
 use axum::extract::{Path, State};
@@ -14,34 +13,40 @@ use utoipa::IntoParams;
 /// forms (`KIND=CODE`) or an indexed form field (`FIELD=VALUE`) filters by
 /// it; `GET /api/v1/workflows` describes both.
 #[derive(Deserialize, IntoParams)]
+#[allow(dead_code)] // read as a map; the struct documents the parameters
 pub struct LabelQuery {
+    /// Words that start words of the title, without regard to case or
+    /// accents.
+    pub q: Option<String>,
     /// active, renewal_open, renewed, expired, withdrawn.
     pub status: Option<String>,
     pub category: Option<String>,
     /// YYYY-MM-DD: labels whose last valid day is before it.
     pub expiring_before: Option<String>,
+    /// `valid_until` (the first to end first, the default) or `title`.
+    pub sort: Option<String>,
+    /// Labels per page: 100 by default, 500 at most.
+    pub limit: Option<i64>,
+    /// Where the page starts: take it from the previous page's `Link`
+    /// header.
+    pub cursor: Option<String>,
 }
 
-const NAMED: &[&str] = &["status", "category", "expiring_before"];
-
 /// Labels the caller may see, filtered by the parameters above and by
-/// scope kinds and indexed form fields.
+/// scope kinds and indexed form fields, a page at a time (the next page's
+/// address in the `Link` header, `rel="next"`).
 #[utoipa::path(get, path = "/api/v1/labels", tag = "labels", security(("bearer" = [])), params(LabelQuery),
-    responses((status = 200, body = [LabelView]), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = [LabelView],
+        headers(("Link" = String, description = "`<…>; rel=\"next\"` when another page follows"))),
+        (status = 422, body = ErrorBody)))]
 pub async fn list(
     State(app): State<App>,
     caller: Caller,
-    Query(q): Query<LabelQuery>,
+    uri: axum::http::Uri,
     Query(all): Query<std::collections::BTreeMap<String, String>>,
-) -> Result<Json<Vec<LabelView>>, ApiError> {
-    let filter = LabelFilter {
-        status: q.status,
-        category: q.category,
-        expiring_before: q.expiring_before,
-        fields: all.into_iter().filter(|(k, _)| !NAMED.contains(&k.as_str())).collect(),
-        scopes: vec![],
-    };
-    Ok(Json(app.labels(&caller.actor, &filter).await?))
+) -> Result<axum::response::Response, ApiError> {
+    let page = app.label_page(&caller.actor, &all).await?;
+    Ok(super::paged(&uri, page))
 }
 
 #[utoipa::path(get, path = "/api/v1/labels/{id}", tag = "labels", security(("bearer" = [])),

@@ -61,3 +61,28 @@ pub fn routes() -> Router<App> {
 pub(crate) fn path_id(text: &str, what: &'static str) -> Result<uuid::Uuid, crate::web::error::ApiError> {
     uuid::Uuid::parse_str(text).map_err(|_| crate::web::error::ApiError::not_found(what))
 }
+
+/// A page of a list as JSON (the body clients have always read: an
+/// array), with the next page's address in a `Link` header (RFC 8288).
+pub(crate) fn paged<T: serde::Serialize>(
+    uri: &axum::http::Uri,
+    page: crate::app::listing::Page<T>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut response = axum::Json(page.items).into_response();
+    if let Some(cursor) = page.next {
+        let kept: Vec<(String, String)> = url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+            .filter(|(k, _)| k != "cursor")
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(kept)
+            .append_pair("cursor", &cursor)
+            .finish();
+        let link = format!("<{}?{query}>; rel=\"next\"", uri.path());
+        if let Ok(value) = axum::http::HeaderValue::from_str(&link) {
+            response.headers_mut().insert(axum::http::header::LINK, value);
+        }
+    }
+    response
+}

@@ -10,6 +10,7 @@ mod dashboard;
 mod dossier;
 mod form_fields;
 mod label;
+mod lists;
 mod messages;
 mod publication;
 mod queue;
@@ -76,6 +77,8 @@ pub fn routes() -> Router<App> {
         .route("/export/labels.csv", get(admin::export_csv))
         .route("/publication/{workflow}", get(publication::publication))
         .route("/a-decider", get(queue::queue))
+        .route("/dossiers", get(lists::dossiers))
+        .route("/labels", get(lists::labels))
         .route("/export/labels.json", get(admin::export_json))
         .layer(axum::extract::DefaultBodyLimit::max(crate::web::limits::FORM))
 }

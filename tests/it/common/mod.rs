@@ -361,6 +361,23 @@ impl Client {
         Some((status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))))
     }
 
+    /// A GET with the next page's address its `Link` header gives, if any.
+    pub async fn page(&self, path: &str) -> (u16, serde_json::Value, Option<String>) {
+        let req = self.http.get(format!("{}{path}", self.base));
+        let req = match &self.token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        };
+        let resp = req.send().await.expect("request");
+        let status = resp.status().as_u16();
+        let next = resp.headers().get("link").and_then(|v| v.to_str().ok()).map(|link| {
+            assert!(link.ends_with(">; rel=\"next\"") && link.starts_with('<'), "{link}");
+            link[1..link.len() - ">; rel=\"next\"".len()].to_string()
+        });
+        let text = resp.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)), next)
+    }
+
     pub async fn bytes(&self, path: &str) -> (u16, Vec<u8>) {
         let req = self.http.get(format!("{}{path}", self.base));
         let req = match &self.token {

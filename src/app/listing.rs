@@ -1,0 +1,147 @@
+//! Lists read a page at a time: keyset pages (no OFFSET: a page costs the
+//! same at the end of a long list), an opaque cursor naming where the next
+//! page starts, title search without regard to case or accents, and the
+//! filters each list takes.
+
+use super::dossiers::LabelFilterPart;
+use super::{App, AppError};
+use crate::engine::{Actor, Refusal};
+use crate::store::dossiers::{DossierFilter, DossierSort, Listed};
+use crate::store::labels::{LabelFilter, LabelSort};
+use crate::store::views::{DossierSummary, LabelView};
+use std::collections::BTreeMap;
+
+/// Items a page holds when the request names no `limit`.
+pub const DEFAULT_LIMIT: i64 = 100;
+/// The most a page holds.
+pub const MAX_LIMIT: i64 = 500;
+
+/// A page of a list, and where the next one starts (none after the last).
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<String>,
+}
+
+fn invalid(field: &str, reason: impl Into<String>) -> AppError {
+    Refusal::invalid(field, reason).into()
+}
+
+fn limit(text: Option<&String>) -> Result<i64, AppError> {
+    let Some(text) = text else { return Ok(DEFAULT_LIMIT) };
+    match text.trim().parse::<i64>() {
+        Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+        _ => Err(invalid("limit", format!("must be a whole number from 1 to {MAX_LIMIT}"))),
+    }
+}
+
+/// A cursor is the sort's name, the last item's sort key and its id, hex
+/// encoded: opaque to clients, and refused with another sort.
+fn encode(sort: &str, key: &str, id: &str) -> String {
+    hex::encode(format!("{sort}\t{key}\t{id}"))
+}
+
+fn decode(sort: &str, cursor: Option<&String>) -> Result<Option<(String, String)>, AppError> {
+    let Some(cursor) = cursor else { return Ok(None) };
+    let bad = || invalid("cursor", "is not a cursor of this list and sort (take it from the Link header)");
+    let text = hex::decode(cursor.trim()).ok().and_then(|b| String::from_utf8(b).ok()).ok_or_else(bad)?;
+    let mut parts = text.splitn(3, '\t');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(s), Some(key), Some(id)) if s == sort && uuid::Uuid::parse_str(id).is_ok() => {
+            Ok(Some((key.to_string(), id.to_string())))
+        }
+        _ => Err(bad()),
+    }
+}
+
+/// The page and the next cursor from `limit + 1` items read.
+fn paged<T>(mut listed: Vec<Listed<T>>, limit: i64, sort: &str, id: impl Fn(&T) -> &str) -> Page<T> {
+    let more = listed.len() as i64 > limit;
+    listed.truncate(limit as usize);
+    let next = if more { listed.last().map(|l| encode(sort, &l.key, id(&l.item))) } else { None };
+    Page { items: listed.into_iter().map(|l| l.item).collect(), next }
+}
+
+impl App {
+    /// The dossiers the actor sees, filtered by the API's parameters:
+    /// `q`, `state`, `campaign_id`, a scope kind or an indexed form field,
+    /// `sort` (`updated`, latest change first, or `title`), `limit`, `cursor`.
+    pub async fn dossier_page(
+        &self,
+        actor: &Actor,
+        params: &BTreeMap<String, String>,
+    ) -> Result<Page<DossierSummary>, AppError> {
+        let sort_name = params.get("sort").map(|s| s.trim()).unwrap_or("updated");
+        let sort = match sort_name {
+            "updated" => DossierSort::Updated,
+            "title" => DossierSort::Title,
+            _ => return Err(invalid("sort", "must be updated or title")),
+        };
+        let limit = limit(params.get("limit"))?;
+        let mut filter = DossierFilter {
+            sort,
+            after: decode(sort_name, params.get("cursor"))?,
+            limit: Some(limit + 1),
+            ..Default::default()
+        };
+        for (key, value) in params {
+            match key.as_str() {
+                "sort" | "limit" | "cursor" => {}
+                "q" => filter.words = crate::search::words(value),
+                "state" => filter.state = Some(value.trim().to_string()),
+                "campaign_id" => {
+                    let id =
+                        uuid::Uuid::parse_str(value.trim()).map_err(|_| invalid("campaign_id", "is not a valid id"))?;
+                    filter.campaign = Some(id);
+                }
+                _ => match self.list_filter(
+                    key,
+                    value,
+                    "dossiers",
+                    &["q", "state", "campaign_id", "sort", "limit", "cursor"],
+                )? {
+                    LabelFilterPart::Scope(scope) => filter.scopes.push(scope),
+                    LabelFilterPart::Field(field, value) => filter.fields.push((field, value)),
+                },
+            }
+        }
+        let listed = self.list_dossiers(actor, &filter).await?;
+        Ok(paged(listed, limit, sort_name, |d| d.id.as_str()))
+    }
+
+    /// The labels the actor sees, filtered by the API's parameters: `q`,
+    /// `status`, `category`, `expiring_before`, a scope kind or an indexed
+    /// form field, `sort` (`valid_until`, the first to end first, or
+    /// `title`), `limit`, `cursor`.
+    pub async fn label_page(
+        &self,
+        actor: &Actor,
+        params: &BTreeMap<String, String>,
+    ) -> Result<Page<LabelView>, AppError> {
+        let sort_name = params.get("sort").map(|s| s.trim()).unwrap_or("valid_until");
+        let sort = match sort_name {
+            "valid_until" => LabelSort::ValidUntil,
+            "title" => LabelSort::Title,
+            _ => return Err(invalid("sort", "must be valid_until or title")),
+        };
+        let limit = limit(params.get("limit"))?;
+        let after = decode(sort_name, params.get("cursor"))?;
+        let mut filter = LabelFilter { sort, ..Default::default() };
+        for (key, value) in params {
+            match key.as_str() {
+                "sort" | "limit" | "cursor" => {}
+                "q" => filter.words = crate::search::words(value),
+                "status" => filter.status = Some(value.clone()),
+                "category" => filter.category = Some(value.clone()),
+                "expiring_before" => filter.expiring_before = Some(value.clone()),
+                _ => filter.fields.push((key.clone(), value.clone())),
+            }
+        }
+        let filter = self.checked_label_filter(filter)?;
+        let visibility = super::access::visibility(&*self.workflows, actor);
+        let after = after.as_ref().map(|(k, i)| (k.as_str(), i.as_str()));
+        let listed = self.store.labels_listed(&visibility, &filter, after, Some(limit + 1)).await?;
+        let mut page = paged(listed, limit, sort_name, |l| l.id.as_str());
+        page.items = page.items.into_iter().map(|l| self.label_with_top_level(l)).collect();
+        Ok(page)
+    }
+}
