@@ -283,6 +283,12 @@ fn summary(wf: &crate::workflow::Definition) -> WorkflowSummary {
     }
 }
 
-async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such resource")
+/// An unknown address: JSON under `/api/`, a French page elsewhere.
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api/") {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such resource").into_response()
+    } else {
+        pages::unknown_page()
+    }
 }

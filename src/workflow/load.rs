@@ -289,8 +289,12 @@ struct RawEvent {
     option: Option<Spanned<String>>,
     #[serde(default)]
     batch: bool,
+    /// What a person confirms before a step that cannot be undone.
+    confirm: Option<String>,
+    /// In the file's order: forms ask for them so (the decision's outcome,
+    /// then its mention, duration and motivation).
     #[serde(default)]
-    fields: BTreeMap<String, Spanned<RawField>>,
+    fields: indexmap::IndexMap<String, Spanned<RawField>>,
 }
 
 #[derive(Deserialize)]
@@ -770,7 +774,13 @@ impl Ctx<'_> {
         if raw.batch && fields.iter().any(|f| matches!(f.kind, FieldType::Scores | FieldType::Notes)) {
             self.at(spanned, format!("{m}: event `{name}`: scores are a person's own, not sent in batch"));
         }
-        EventDef { name: name.to_string(), label: raw.label.clone(), fields, batch: raw.batch }
+        EventDef {
+            name: name.to_string(),
+            label: raw.label.clone(),
+            fields,
+            batch: raw.batch,
+            confirm: raw.confirm.clone(),
+        }
     }
 
     fn predicate<T>(

@@ -302,6 +302,9 @@ pub struct EventDef {
     /// Offered on the bulk actions page: the same step, with the same
     /// inputs, on every dossier checked (the arrêté listing many campuses).
     pub batch: bool,
+    /// What a person confirms before a step that cannot be undone (a
+    /// decision, a withdrawal): pages ask for it with a box to check.
+    pub confirm: Option<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -175,9 +175,13 @@ async fn fill(c: &Client, panel: &Element, fields: &[(&str, &str)]) {
 async fn act_with(c: &Client, summary: &str, fields: &[(&str, &str)]) -> String {
     let panel = open_action(c, summary).await;
     fill(c, &panel, fields).await;
+    // A step that cannot be undone asks to be confirmed: tick the box.
+    if let Ok(confirm) = panel.find(Locator::Css("input[name=confirm]")).await {
+        confirm.click().await.unwrap();
+    }
     mark(c).await;
     panel.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
-    let page = settled(c, &format!("Action enregistrée : {}", summary.to_lowercase())).await;
+    let page = settled(c, &format!("Action enregistrée : « {summary} »")).await;
     assert!(page.contains("Action enregistrée"), "{summary}: {page}");
     page
 }
@@ -340,7 +344,7 @@ async fn each_role_takes_a_dossier_from_draft_to_label_by_clicking() {
     fill(&c, &panel, &[("due", "2027-04-30")]).await;
     mark(&c).await;
     panel.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
-    let page = settled(&c, "Action enregistrée : demander des compléments").await;
+    let page = settled(&c, "Action enregistrée : « Demander des compléments »").await;
     assert!(page.contains("En attente de complément"), "{page}");
     logout(&c).await;
 
@@ -396,7 +400,7 @@ async fn each_role_takes_a_dossier_from_draft_to_label_by_clicking() {
         }
         mark(&c).await;
         panel.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
-        let page = settled(&c, "Action enregistrée : rendre son expertise").await;
+        let page = settled(&c, "Action enregistrée : « Rendre son expertise »").await;
         assert!(page.contains("Votre expertise est rendue"), "{page}");
         logout(&c).await;
     }
@@ -406,7 +410,7 @@ async fn each_role_takes_a_dossier_from_draft_to_label_by_clicking() {
     login(&c, &base, "president@example.fr").await;
     c.goto(&format!("{base}/dossiers/{id}")).await.unwrap();
     let page = c.source().await.unwrap();
-    assert!(page.contains("Notes par critère (2 expertise(s))") && page.contains("(non atteint)"), "{page}");
+    assert!(page.contains("Notes par critère (2 expertises)") && page.contains("(non atteint)"), "{page}");
     shots.check(&c, "10-vue-commission").await;
     let avis = [("avis", "favorable"), ("category", "standard"), ("years", "3"), ("motivation", "Bon projet.")];
     let page = act_with(&c, "Rendre l'avis du groupe d'experts", &avis).await;
@@ -486,17 +490,17 @@ async fn each_role_takes_a_dossier_from_draft_to_label_by_clicking() {
     mark(&c).await;
     c.find(Locator::XPath("//button[normalize-space()=\"Prévisualiser\"]")).await.unwrap().click().await.unwrap();
     let page = settled(&c, "ce que l'import changera").await;
-    assert!(page.contains("Campus Énergies Tropicales") && page.contains("Importer ces 13 ligne(s)"), "{page}");
+    assert!(page.contains("Campus Énergies Tropicales") && page.contains("Importer ces 13 lignes"), "{page}");
     shots.check(&c, "15-admin-import-apercu").await;
     mark(&c).await;
-    c.find(Locator::XPath("//button[normalize-space()=\"Importer ces 13 ligne(s)\"]"))
+    c.find(Locator::XPath("//button[normalize-space()=\"Importer ces 13 lignes\"]"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
     let page = settled(&c, "Import effectué").await;
-    assert!(page.contains("Import effectué : 13 ligne(s)"), "{page}");
+    assert!(page.contains("Import effectué : 13 lignes traitées"), "{page}");
     for (path, name) in [
         ("/admin/campagnes", "16-admin-campagnes"),
         ("/admin/utilisateurs", "17-admin-comptes"),

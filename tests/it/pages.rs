@@ -159,11 +159,27 @@ async fn pages_take_a_dossier_forward(db: &TestDb) {
         .await;
     assert!(page.contains("Déposé"), "the dossier is submitted");
 
-    // A stale form (someone acted first) says so plainly and keeps the input.
+    // A step that cannot be undone asks to be confirmed first.
     let (status, _, page) = porteur
         .post(
             &format!("/dossiers/{id}/evenements"),
             &[("csrf", &csrf), ("event", "withdraw"), ("version", &version), ("reason", "Projet réorienté")],
+        )
+        .await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("id=\"ae-withdraw-confirm\"") && page.contains("cochez la case pour confirmer"), "{page}");
+    assert!(page.contains("Projet réorienté"), "typed text kept");
+    // A stale form (someone acted first) says so plainly and keeps the input.
+    let (status, _, page) = porteur
+        .post(
+            &format!("/dossiers/{id}/evenements"),
+            &[
+                ("csrf", &csrf),
+                ("event", "withdraw"),
+                ("version", &version),
+                ("reason", "Projet réorienté"),
+                ("confirm", "oui"),
+            ],
         )
         .await;
     assert_eq!(status, 409);
@@ -569,6 +585,7 @@ async fn bulk_actions_page(db: &TestDb) {
         ("decide.motivation", "Arrêté conjoint portant labellisation."),
         ("decide.arrete_reference", "Arrêté du 20 janvier 2027, JO du 24 janvier 2027"),
         ("decide.arrete_date", "2027-01-20"),
+        ("decide.confirm", "oui"),
     ];
     form.push(("decide.years", "9"));
     let (status, _, page) = ministeres.post("/actions-groupees", &form).await;
@@ -597,7 +614,65 @@ async fn bulk_actions_page(db: &TestDb) {
 
 mod bulk {
     use super::*;
-    on_both_backends!(bulk_actions_page, list_pages_search_filter_and_page);
+    on_both_backends!(bulk_actions_page, list_pages_search_filter_and_page, no_dead_ends_in_french);
+}
+
+/// A page asked for before logging in is where the login leads; unknown
+/// addresses and malformed forms answer a French page (JSON only under
+/// /api/); the footer's pages every public service has are there.
+async fn no_dead_ends_in_french(db: &TestDb) {
+    let cast = cast(&db.store).await;
+    let served = serve(&db.store, at(2027, 2, 1, 9, 0)).await;
+    let campaign = campaign(&db.store, &cast.admin).await;
+    let id =
+        served.app.create_dossier(&cast.porteur, cast.porteur.user_id.unwrap(), new_dossier(campaign)).await.unwrap();
+    let b = Browser::new(&served.base);
+    let (status, page) = b.get(&format!("/dossiers/{id}?onglet=1")).await;
+    assert_eq!(status, 200, "the login page: {page}");
+    assert!(page.contains(&format!("name=\"retour\" value=\"/dossiers/{id}?onglet=1\"")), "{page}");
+    let csrf = form_value(&page, "csrf");
+    let back = format!("/dossiers/{id}?onglet=1");
+    let (status, url, page) = b
+        .post(
+            "/connexion",
+            &[("csrf", &csrf), ("email", "porteur@example.fr"), ("password", PASSWORD), ("retour", &back)],
+        )
+        .await;
+    assert_eq!((status, url.as_str()), (200, format!("/dossiers/{id}").as_str()), "back to the page asked for: {page}");
+    // Never to another site.
+    let b = Browser::new(&served.base);
+    let (_, page) = b.get("/connexion?retour=//evil.example/").await;
+    assert!(!page.contains("evil.example"), "{page}");
+    let csrf = form_value(&page, "csrf");
+    let (_, url, _) = b
+        .post(
+            "/connexion",
+            &[("csrf", &csrf), ("email", "porteur@example.fr"), ("password", PASSWORD), ("retour", "//evil.example/")],
+        )
+        .await;
+    assert_eq!(url, "/tableau-de-bord");
+
+    let (status, page) = b.get("/nulle-part").await;
+    assert_eq!(status, 404);
+    assert!(page.contains("<h1>Page introuvable</h1>") && page.contains("lang=\"fr\""), "{page}");
+    let r = reqwest::get(format!("{}/api/v1/nulle-part", served.base)).await.unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+    let (status, _, page) = b.post(&format!("/dossiers/{id}/auto-evaluation"), &[("csrf", "x"), ("csrf", "y")]).await;
+    assert!(status >= 400 && page.contains("lang=\"fr\"") && !page.contains("Failed to"), "{status}: {page}");
+    for (path, heading) in [
+        ("/accessibilite", "Déclaration d'accessibilité"),
+        ("/mentions-legales", "Mentions légales"),
+        ("/donnees-personnelles", "Données personnelles"),
+    ] {
+        let (status, page) = Browser::new(&served.base).get(path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(page.contains(&format!("<h1>{heading}</h1>")), "{path}: {page}");
+        assert!(
+            page.contains("href=\"/accessibilite\"") && page.contains("href=\"/donnees-personnelles\""),
+            "footer links"
+        );
+    }
 }
 
 /// The lists of dossiers and labels: a search without regard to accents,

@@ -42,6 +42,10 @@ pub(super) struct ActionForm {
     pub(super) label: String,
     pub(super) open: bool,
     pub(super) fields: Vec<FieldInput>,
+    /// What the person confirms before this step (empty: nothing to
+    /// confirm), and the error when they did not.
+    pub(super) confirm: String,
+    pub(super) confirm_error: String,
 }
 
 /// The forms of the events the actor may send now, with what was typed and
@@ -176,7 +180,14 @@ pub(super) fn event_form(
             }
         })
         .collect();
-    ActionForm { event: name.to_string(), label: spec.label.clone(), open, fields }
+    ActionForm {
+        event: name.to_string(),
+        label: spec.label.clone(),
+        open,
+        fields,
+        confirm: spec.confirm.clone().unwrap_or_default(),
+        confirm_error: error_of("confirm"),
+    }
 }
 
 /// Turns a submitted form into an event for the workflow.
@@ -261,6 +272,15 @@ pub(super) async fn instance_event(
         Err(_) => app.workflow.clone(),
     };
     let (name, version, data, typed) = event_from_form(&workflow, machine, pairs);
+    // A step that cannot be undone is taken only once confirmed.
+    let confirmed = pairs.iter().any(|(k, v)| k == "confirm" && v == "oui");
+    if !confirmed && workflow.machine(machine).event(&name).is_some_and(|e| e.confirm.is_some()) {
+        let e = AppError::Refused(crate::engine::Refusal::invalid("confirm", "must be confirmed"));
+        return match machine {
+            Machine::Dossier => render_dossier(app, browser, id, "", &typed, Some((&name, e))).await,
+            Machine::Label => render_label(app, browser, id, "", &typed, Some((&name, e))).await,
+        };
+    }
     let event = Event { name: name.clone(), data, expected_version: version, subject: None };
     match app.act(&browser.actor, machine, id, event).await {
         Ok(_) => Redirect::to(&format!("/{}s/{id}?fait={name}", machine.name())).into_response(),

@@ -9,22 +9,37 @@ pub(super) struct LoginPage {
     csrf: String,
     email: String,
     error: String,
+    /// The page asked for before logging in, where the login leads.
+    back: String,
 }
 
-pub(super) fn login_form(app: &App, email: &str, error: &str, status: StatusCode) -> Response {
+/// A page of this site to go back to after logging in: a path of ours,
+/// never another site's address (`//host`, `/\host`).
+pub(super) fn local_path(back: &str) -> Option<&str> {
+    let ours = back.starts_with('/') && !back.starts_with("//") && !back.starts_with("/\\");
+    (ours && !back.chars().any(char::is_control)).then_some(back)
+}
+
+pub(super) fn login_form(app: &App, email: &str, error: &str, status: StatusCode, back: &str) -> Response {
     // Double-submit token: before a session exists, the form's token must
     // match a cookie only this site can set.
     let token = random_token();
+    let back = local_path(back).unwrap_or_default().to_string();
     let mut response =
-        page(LoginPage { user: None, csrf: token.clone(), email: email.into(), error: error.into() }, status);
+        page(LoginPage { user: None, csrf: token.clone(), email: email.into(), error: error.into(), back }, status);
     if let Ok(v) = set_cookie(app, LOGIN_CSRF_COOKIE, &token, 3600).parse() {
         response.headers_mut().append(header::SET_COOKIE, v);
     }
     response
 }
 
-pub(super) async fn login_page(State(app): State<App>) -> Response {
-    login_form(&app, "", "", StatusCode::OK)
+#[derive(Deserialize)]
+pub(super) struct LoginQuery {
+    retour: Option<String>,
+}
+
+pub(super) async fn login_page(State(app): State<App>, Query(q): Query<LoginQuery>) -> Response {
+    login_form(&app, "", "", StatusCode::OK, q.retour.as_deref().unwrap_or_default())
 }
 
 #[derive(Deserialize)]
@@ -35,6 +50,8 @@ pub(super) struct LoginInput {
     email: String,
     #[serde(default)]
     password: String,
+    #[serde(default)]
+    retour: String,
 }
 
 pub(super) async fn login(
@@ -45,11 +62,17 @@ pub(super) async fn login(
 ) -> Response {
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if expected.is_empty() || !same_token(&expected, &input.csrf) {
-        return login_form(&app, &input.email, "Le formulaire a expiré : veuillez réessayer.", StatusCode::FORBIDDEN);
+        return login_form(
+            &app,
+            &input.email,
+            "Le formulaire a expiré : veuillez réessayer.",
+            StatusCode::FORBIDDEN,
+            &input.retour,
+        );
     }
     match app.login(&input.email, &input.password, &client).await {
         Ok((token, _)) => {
-            let mut response = Redirect::to("/tableau-de-bord").into_response();
+            let mut response = Redirect::to(local_path(&input.retour).unwrap_or("/tableau-de-bord")).into_response();
             let hours = crate::app::accounts::SESSION_HOURS * 3600;
             for value in [set_cookie(&app, SESSION_COOKIE, &token, hours), set_cookie(&app, LOGIN_CSRF_COOKIE, "", 0)] {
                 if let Ok(v) = value.parse() {
@@ -60,15 +83,24 @@ pub(super) async fn login(
         }
         Err(AppError::Auth(crate::app::accounts::AuthError::Throttled { seconds })) => {
             let minutes = (seconds + 59) / 60;
-            let text = format!("Trop de tentatives de connexion : réessayez dans {minutes} minute(s).");
-            login_form(&app, &input.email, &text, StatusCode::TOO_MANY_REQUESTS)
+            let unit = if minutes > 1 { "minutes" } else { "minute" };
+            let text = format!("Trop de tentatives de connexion : réessayez dans {minutes} {unit}.");
+            login_form(&app, &input.email, &text, StatusCode::TOO_MANY_REQUESTS, &input.retour)
         }
-        Err(AppError::Auth(_)) => {
-            login_form(&app, &input.email, "Adresse électronique ou mot de passe incorrect.", StatusCode::UNAUTHORIZED)
-        }
-        Err(e) => {
-            login_form(&app, &input.email, &messages::describe(&app.workflow, &e).1, StatusCode::SERVICE_UNAVAILABLE)
-        }
+        Err(AppError::Auth(_)) => login_form(
+            &app,
+            &input.email,
+            "Adresse électronique ou mot de passe incorrect.",
+            StatusCode::UNAUTHORIZED,
+            &input.retour,
+        ),
+        Err(e) => login_form(
+            &app,
+            &input.email,
+            &messages::describe(&app.workflow, &e).1,
+            StatusCode::SERVICE_UNAVAILABLE,
+            &input.retour,
+        ),
     }
 }
 

@@ -151,6 +151,14 @@ pub(super) async fn bulk_action(
         // The step's form stays open with what was typed.
         return render(&app, &browser, &checked, vec![], errors, &typed, Some((&name, "", ""))).await;
     }
+    // A step that cannot be undone is taken only once confirmed.
+    let spec = def.dossier.event(&name);
+    if spec.is_some_and(|e| e.confirm.is_some()) && get(&format!("{name}.confirm")) != "oui" {
+        let e = AppError::Refused(crate::engine::Refusal::invalid("confirm", "must be confirmed"));
+        let (field, text) = messages::describe(def, &e);
+        let (errors, field, text) = refused_with(field, text);
+        return render(&app, &browser, &checked, vec![], errors, &typed, Some((&name, &field, &text))).await;
+    }
     let mut event = crate::engine::Event::named(&name);
     event.data = data;
     let items = match app.bulk_dossier_event(&browser.actor, &ids, &event).await {

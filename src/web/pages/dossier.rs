@@ -133,6 +133,10 @@ pub(super) struct Team {
 }
 
 impl DossierPage {
+    fn updated(&self) -> String {
+        french_instant(&self.d.updated_at)
+    }
+
     fn has_self_assessment(&self) -> bool {
         self.self_assessment.iter().any(|c| !c.3.is_empty())
     }

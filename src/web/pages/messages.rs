@@ -23,6 +23,7 @@ pub fn field_label(name: &str) -> &'static str {
         "kind" => "Nature de la pièce",
         "file" => "Fichier",
         "version" => "Version",
+        "confirm" => "Confirmation",
         _ => "Champ",
     }
 }
@@ -31,6 +32,9 @@ fn reason_fr(reason: &str) -> String {
     let after = |prefix: &str| reason.strip_prefix(prefix).map(str::trim);
     if reason == "is required" || reason.starts_with("is required") {
         return "Ce champ est obligatoire.".into();
+    }
+    if reason == "must be confirmed" {
+        return "cochez la case pour confirmer cette action, qui ne pourra pas être annulée.".into();
     }
     if let Some(rest) = after("must be between") {
         return format!("Saisissez une valeur entre {}.", rest.replace(" and ", " et "));

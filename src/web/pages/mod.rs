@@ -10,6 +10,7 @@ mod dashboard;
 mod dossier;
 mod form_fields;
 mod label;
+mod legal;
 mod lists;
 mod messages;
 mod publication;
@@ -78,9 +79,37 @@ pub fn routes() -> Router<App> {
         .route("/publication/{workflow}", get(publication::publication))
         .route("/a-decider", get(queue::queue))
         .route("/dossiers", get(lists::dossiers))
+        .route("/accessibilite", get(legal::accessibility))
+        .route("/mentions-legales", get(legal::legal_notice))
+        .route("/donnees-personnelles", get(legal::personal_data))
         .route("/labels", get(lists::labels))
         .route("/export/labels.json", get(admin::export_json))
         .layer(axum::extract::DefaultBodyLimit::max(crate::web::limits::FORM))
+        .layer(axum::middleware::from_fn(french_errors))
+}
+
+/// An error a page's extractors or handlers answer in another form than a
+/// page (a malformed form, an oversized upload…) is told to a person in
+/// French, on a page.
+async fn french_errors(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    if is_page || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (heading, text) = match status {
+        StatusCode::NOT_FOUND => ("Page introuvable", "Cette adresse ne correspond à aucune page ou ne vous est pas accessible."),
+        StatusCode::FORBIDDEN => ("Accès refusé", "Vous n'avez pas accès à cette page."),
+        StatusCode::PAYLOAD_TOO_LARGE => ("Envoi trop volumineux", "Le fichier ou le formulaire envoyé dépasse la taille admise."),
+        s if s.is_client_error() => ("Demande incomplète", "Le formulaire reçu est incomplet ou mal formé : revenez en arrière et réessayez."),
+        _ => ("Erreur du service", "Le service a rencontré une erreur. Réessayez dans un instant ; si elle persiste, prévenez l'administrateur."),
+    };
+    message(None, status, heading, text)
 }
 
 /// What the layout shows of the person logged in.
@@ -116,7 +145,7 @@ fn event_notice(app: &App, machine: Machine, event: &str) -> String {
     app.workflows
         .iter()
         .find_map(|w| w.machine(machine).event(event))
-        .map(|e| format!("Action enregistrée : {}.", e.label.to_lowercase()))
+        .map(|e| format!("Action enregistrée : « {} ».", e.label))
         .unwrap_or_default()
 }
 
@@ -149,12 +178,23 @@ fn forbidden(browser: &Browser) -> Response {
     )
 }
 
+/// The page of an address this site does not have.
+pub(crate) fn unknown_page() -> Response {
+    message(
+        None,
+        StatusCode::NOT_FOUND,
+        "Page introuvable",
+        "Cette adresse ne correspond à aucune page. Revenez au tableau de bord pour retrouver vos dossiers.",
+    )
+}
+
 fn page(t: impl Template, status: StatusCode) -> Response {
     match t.render() {
         Ok(html) => (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "page rendering failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "Erreur interne").into_response()
+            // Plain text: `french_errors` words it (a page could not be drawn).
+            (StatusCode::INTERNAL_SERVER_ERROR, "page rendering failed").into_response()
         }
     }
 }

@@ -54,7 +54,20 @@ impl FromRequestParts<App> for Browser {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Browser, Response> {
-        let to_login = || Redirect::to("/connexion").into_response();
+        // A page asked for without a session leads back to itself once
+        // logged in.
+        let asked = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
+        let to_login = || {
+            let back = if parts.method == axum::http::Method::GET && asked != "/" {
+                format!(
+                    "/connexion?{}",
+                    url::form_urlencoded::Serializer::new(String::new()).append_pair("retour", &asked).finish()
+                )
+            } else {
+                "/connexion".to_string()
+            };
+            Redirect::to(&back).into_response()
+        };
         let token = cookie(&parts.headers, SESSION_COOKIE).ok_or_else(to_login)?;
         let actor = app.authenticate(&token).await.map_err(|_| to_login())?;
         let name = match actor.user_id {
