@@ -58,6 +58,9 @@ macro_rules! mail_templates {
         /// Template names with a file in `templates/mail/`.
         pub const NAMES: &[&str] = &[$($name),+];
 
+        /// Each template's text, for what it is about.
+        const SOURCES: &[(&str, &str)] = &[$(($name, include_str!(concat!("../../templates/", $path)))),+];
+
         fn render_text(name: &str, c: &MailContext) -> Result<String, RenderError> {
             let rendered = match name {
                 $($name => $ty { c }.render(),)+
@@ -105,6 +108,24 @@ struct Layout<'a> {
     label: &'a str,
     paragraphs: Vec<String>,
     link: &'a str,
+}
+
+/// What an e-mail of template `name` is about, in words, for a list of
+/// the e-mails one received: its subject without the title, each value
+/// it names shown as « … » (« Compléments demandés avant le … »).
+pub fn subject_words(name: &str) -> Option<String> {
+    let (_, text) = SOURCES.iter().find(|(n, _)| *n == name)?;
+    let line = text.lines().next()?.strip_prefix("Objet :")?.trim();
+    let line = line.strip_suffix("— {{ c.title }}").unwrap_or(line).trim();
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        out.push('…');
+        rest = rest[start..].find("}}").map_or("", |end| &rest[start + end + 2..]);
+    }
+    out.push_str(rest);
+    Some(capitalised(out.trim()))
 }
 
 fn capitalised(text: &str) -> String {

@@ -38,6 +38,9 @@ pub struct MailView {
     pub last_error: Option<String>,
     pub created_at: String,
     pub sent_at: Option<String>,
+    /// The title of the dossier or label it is about, in one's own list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub about: Option<String>,
 }
 
 /// Facts an e-mail may mention, read when it is sent.
@@ -71,6 +74,7 @@ fn mail_view(r: &sqlx::any::AnyRow) -> MailView {
         last_error: r.get(7),
         created_at: rfc3339(r.get(8)),
         sent_at: r.get::<Option<i64>, _>(9).map(rfc3339),
+        about: None,
     }
 }
 
@@ -245,12 +249,15 @@ impl Store {
     /// E-mails addressed to a user, newest first.
     pub async fn notifications(&self, user: Uuid) -> Result<Vec<MailView>> {
         let rows = sqlx::query(&format!(
-            "SELECT {MAIL_COLUMNS} FROM outbox WHERE recipient_user_id = $1 ORDER BY created_at DESC, id LIMIT 500"
+            "SELECT {MAIL_COLUMNS}, COALESCE(\
+             (SELECT d.title FROM dossiers d WHERE outbox.entity = 'dossier' AND d.id = outbox.entity_id), \
+             (SELECT l.title FROM labels l WHERE outbox.entity = 'label' AND l.id = outbox.entity_id)) \
+             FROM outbox WHERE recipient_user_id = $1 ORDER BY created_at DESC, id LIMIT 500"
         ))
         .bind(user.to_string())
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.iter().map(mail_view).collect())
+        Ok(rows.iter().map(|r| MailView { about: r.get(10), ..mail_view(r) }).collect())
     }
 
     /// E-mails that exhausted their attempts, with the last SMTP error.

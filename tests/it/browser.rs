@@ -401,7 +401,7 @@ async fn each_role_takes_a_dossier_from_draft_to_label_by_clicking() {
         mark(&c).await;
         panel.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
         let page = settled(&c, "Action enregistrée : « Rendre son expertise »").await;
-        assert!(page.contains("Votre expertise est rendue"), "{page}");
+        assert!(page.contains("Votre évaluation est rendue"), "{page}");
         logout(&c).await;
     }
 
@@ -515,6 +515,30 @@ async fn each_role_takes_a_dossier_from_draft_to_label_by_clicking() {
         c.goto(&format!("{base}{path}")).await.unwrap();
         shots.check(&c, name).await;
     }
+    // At a phone's width (390 px) no main page pans sideways: wide tables
+    // scroll in their own box.
+    c.set_window_size(390, 844).await.unwrap();
+    let dossier = format!("/dossiers/{id}");
+    for path in [
+        "/tableau-de-bord",
+        "/dossiers",
+        "/labels",
+        "/a-decider",
+        "/mes-courriels",
+        "/admin/utilisateurs",
+        "/admin/campagnes",
+        "/admin/courriels",
+        dossier.as_str(),
+        label.as_str(),
+    ] {
+        c.goto(&format!("{base}{path}")).await.unwrap();
+        let overflow = c
+            .execute("return document.documentElement.scrollWidth - document.documentElement.clientWidth;", vec![])
+            .await
+            .unwrap();
+        assert!(overflow.as_i64().unwrap_or(1) <= 0, "{path} pans {overflow} px sideways at 390 px");
+    }
+    shots.check(&c, "25-telephone").await;
     c.close().await.unwrap();
     assert!(shots.dir.join("20-tableau-de-bord-national.png").exists());
 }

@@ -204,6 +204,11 @@ async fn request_to_label(db: &TestDb) {
     let (status, html) = page.get(&format!("/labels/{label}")).await;
     assert_eq!(status, 200);
     assert!(html.contains("Lycée Ampère"), "{html}");
+    // What the service e-mailed the school head, about what.
+    let (status, html) = page.get("/mes-courriels").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<td>Accusé de réception</td>") && html.contains("<td>Décision</td>"), "{html}");
+    assert!(html.contains(&format!("<a href=\"/dossiers/{id}\">Lycée Ampère</a>")), "{html}");
 
     // Two renewals decided the same year, one « avec modification »: the
     // yearly list puts each label in its section of the BO.

@@ -396,7 +396,7 @@ async fn editor_rapporteur_staff_and_admin_pages(db: &TestDb) {
     assert!(!dash.contains("En retard"), "rapporteurs do not see staff follow-up");
     let (_, page) = rapporteur.get(&format!("/dossiers/{id2}")).await;
     assert!(
-        page.contains("Expertise attendue avant le 15/05/2027") && page.contains("<summary>Déclarer un conflit d"),
+        page.contains("Évaluation attendue avant le 15/05/2027") && page.contains("<summary>Déclarer un conflit d"),
         "{page}"
     );
     assert!(!page.contains("Modifier l"), "read-only for rapporteurs");

@@ -474,7 +474,7 @@ pub(super) async fn import_campuses(
     }
     if let Some(kind) = wrong_type {
         let text = format!("Le fichier doit être un fichier CSV (type reçu : « {kind} »).");
-        return message(bar(&browser), StatusCode::UNSUPPORTED_MEDIA_TYPE, "Import des campus", &text);
+        return message(bar(&browser), StatusCode::UNSUPPORTED_MEDIA_TYPE, "Import des labels", &text);
     }
     let dry_run = action != "importer";
     let report = match app.import_campuses(&browser.actor, Some(&workflow), &text, dry_run).await {
@@ -482,7 +482,7 @@ pub(super) async fn import_campuses(
         Err(AppError::Refused(crate::engine::Refusal::NotAllowed { .. })) => return forbidden(&browser),
         Err(e @ AppError::Refused(_)) => {
             let text = messages::describe(&app.workflow, &e).1;
-            return message(bar(&browser), StatusCode::UNPROCESSABLE_ENTITY, "Import des campus", &text);
+            return message(bar(&browser), StatusCode::UNPROCESSABLE_ENTITY, "Import des labels", &text);
         }
         Err(e) => {
             return message(

@@ -6,6 +6,7 @@ pub(super) struct DossierRow {
     id: String,
     title: String,
     state: String,
+    class: &'static str,
     category: String,
     /// The values of the list's fields, in words.
     fields: Vec<String>,
@@ -16,6 +17,7 @@ pub(super) struct LabelRow {
     id: String,
     title: String,
     status: String,
+    class: &'static str,
     category: String,
     valid_from: String,
     valid_until: String,
@@ -185,6 +187,7 @@ pub(super) async fn dashboard(State(app): State<App>, browser: Browser) -> Respo
             .into_iter()
             .map(|d| DossierRow {
                 state: state_label_in(&app, &d.workflow, Machine::Dossier, &d.state),
+                class: badge_class(&app, &d.workflow, Machine::Dossier, &d.state),
                 category: app.workflow.choice_label("category", &d.category),
                 fields: list_fields
                     .iter()
@@ -201,6 +204,7 @@ pub(super) async fn dashboard(State(app): State<App>, browser: Browser) -> Respo
             .into_iter()
             .map(|l| LabelRow {
                 status: state_label_in(&app, &l.workflow, Machine::Label, &l.status),
+                class: badge_class(&app, &l.workflow, Machine::Label, &l.status),
                 category: app.workflow.choice_label("category", &l.category),
                 valid_from: french_date(&l.valid_from),
                 valid_until: french_date(&l.valid_until),

@@ -90,6 +90,7 @@ pub(super) struct DossierPage {
     editable: bool,
     d: DossierView,
     state_label: String,
+    state_class: &'static str,
     category: String,
     /// (who endorses, when), for each endorsing side of the workflow.
     endorsements: Vec<(String, String)>,
@@ -347,6 +348,7 @@ pub(super) async fn render_dossier(
         checklist,
         editable,
         state_label: state_label_in(app, &d.workflow, Machine::Dossier, &d.state),
+        state_class: badge_class(app, &d.workflow, Machine::Dossier, &d.state),
         category: workflow.choice_label("category", &d.category),
         endorsements: by_side(&workflow, &d.records),
         records: record_lists(&workflow, Machine::Dossier, &d.records),

@@ -35,10 +35,10 @@ struct Row {
     title: String,
     /// The label it is for (its workflow's name).
     workflow: String,
-    /// The state in words, and whether it is an end (told apart by colour
-    /// and by its words).
+    /// The state in words, and its badge's look (an end is told apart by
+    /// colour and by its words).
     badge: String,
-    ended: bool,
+    class: &'static str,
     cells: Vec<String>,
 }
 
@@ -175,7 +175,7 @@ pub(super) async fn dossiers(
                 title: d.title.clone(),
                 workflow: def.map(|w| w.label.clone()).unwrap_or_default(),
                 badge: state_label_in(&app, &d.workflow, Machine::Dossier, &d.state),
-                ended: def.and_then(|w| w.dossier.state(&d.state)).is_some_and(|s| s.terminal),
+                class: badge_class(&app, &d.workflow, Machine::Dossier, &d.state),
                 cells,
             }
         })
@@ -246,7 +246,7 @@ pub(super) async fn labels(
                 title: l.title.clone(),
                 workflow: def.map(|w| w.label.clone()).unwrap_or_default(),
                 badge: state_label_in(&app, &l.workflow, Machine::Label, &l.status),
-                ended: def.and_then(|w| w.label_machine.state(&l.status)).is_some_and(|s| s.terminal),
+                class: badge_class(&app, &l.workflow, Machine::Label, &l.status),
                 cells: vec![
                     def.map(|w| w.choice_label("category", &l.category)).unwrap_or_else(|| l.category.clone()),
                     territory,

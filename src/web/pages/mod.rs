@@ -13,6 +13,7 @@ mod label;
 mod legal;
 mod lists;
 mod messages;
+mod notifications;
 mod publication;
 mod queue;
 pub mod session;
@@ -79,6 +80,7 @@ pub fn routes() -> Router<App> {
         .route("/publication/{workflow}", get(publication::publication))
         .route("/a-decider", get(queue::queue))
         .route("/dossiers", get(lists::dossiers))
+        .route("/mes-courriels", get(notifications::notifications))
         .route("/accessibilite", get(legal::accessibility))
         .route("/mentions-legales", get(legal::legal_notice))
         .route("/donnees-personnelles", get(legal::personal_data))
@@ -256,6 +258,22 @@ fn state_label(app: &App, machine: Machine, state: &str) -> String {
         .find_map(|w| w.machine(machine).state(state))
         .map(|s| s.label.clone())
         .unwrap_or_else(|| state.into())
+}
+
+/// The look of a state's badge, so a draft never looks like a label: a
+/// draft (editable), a label in force, an end (expired, withdrawn,
+/// refused…), or a step on the way (no class).
+fn badge_class(app: &App, workflow: &str, machine: Machine, state: &str) -> &'static str {
+    let Some(s) = app.workflows.get(workflow).and_then(|w| w.machine(machine).state(state)) else { return "" };
+    if s.terminal {
+        "lf-badge--ended"
+    } else if s.editable {
+        "lf-badge--draft"
+    } else if s.stage == Some(crate::workflow::Stage::InForce) {
+        "lf-badge--active"
+    } else {
+        ""
+    }
 }
 
 /// A state of an instance of `workflow`, in its own words.

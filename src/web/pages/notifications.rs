@@ -1,0 +1,44 @@
+//! What the service has e-mailed me: when, about what, whether it left.
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "pages/notifications.html")]
+struct NotificationsPage {
+    user: Option<UserBar>,
+    /// (date, subject, link, about, status)
+    mails: Vec<[String; 5]>,
+}
+
+pub(super) async fn notifications(State(app): State<App>, browser: Browser) -> Response {
+    let mails = match app.notifications(&browser.actor).await {
+        Ok(m) => m,
+        Err(e) => {
+            return message(
+                bar(&browser),
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Mes courriels",
+                &messages::describe(&app.workflow, &e).1,
+            )
+        }
+    };
+    let mails = mails
+        .into_iter()
+        .map(|m| {
+            let when = french_instant(m.sent_at.as_deref().unwrap_or(&m.created_at));
+            let subject = crate::mail::render::subject_words(&m.template).unwrap_or_else(|| m.template.clone());
+            let link = match m.entity.as_str() {
+                "dossier" => format!("/dossiers/{}", m.entity_id),
+                "label" => format!("/labels/{}", m.entity_id),
+                _ => String::new(),
+            };
+            let status = match m.status.as_str() {
+                "sent" => "envoyé",
+                "dead" => "non remis",
+                _ => "en cours d'envoi",
+            };
+            [when, subject, link, m.about.unwrap_or_default(), status.to_string()]
+        })
+        .collect();
+    page(NotificationsPage { user: bar(&browser), mails }, StatusCode::OK)
+}
