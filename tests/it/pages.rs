@@ -355,6 +355,16 @@ async fn editor_rapporteur_staff_and_admin_pages(db: &TestDb) {
             && page.contains("Jeanne Martin"),
         "who changed what: {page}"
     );
+    // In words, not JSON: the form's labels, choices in words, before →
+    // after; entries numbered from 1 in this trail.
+    assert!(page.contains("<td>1</td>") && !page.contains("{&quot;") && !page.contains("{\""), "{page}");
+    assert!(
+        page.contains("Directeur opérationnel")
+            || page.contains("Directrice opérationnelle")
+            || page.contains("opérationnel"),
+        "{page}"
+    );
+    assert!(page.contains(" → Jeanne Martin"), "the change, before → after: {page}");
     let r = rectorat.http.get(format!("{base}/dossiers/{id}/journal?format=csv")).send().await.unwrap();
     assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     assert!(r.text().await.unwrap().starts_with("seq,at,actor"));

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::store::audit::TrailEntry;
+use serde_json::Value;
 
 #[derive(Template)]
 #[template(path = "pages/audit.html")]
@@ -27,8 +28,12 @@ pub(super) async fn dossier_trail(
 ) -> Response {
     let Ok(uid) = Uuid::parse_str(&id) else { return not_found(&browser, Machine::Dossier) };
     let trail = app.dossier_audit(&browser.actor, uid).await;
-    let title = app.store.dossier_view(uid).await.map(|d| d.title).unwrap_or_default();
-    respond(&app, &browser, Machine::Dossier, &id, &title, trail, q.format.as_deref()).await
+    let (title, def) = match app.store.dossier_view(uid).await {
+        Ok(d) => (d.title, app.wording(&d.workflow, d.workflow_version.as_deref())),
+        Err(_) => (String::new(), app.workflow.clone()),
+    };
+    let of = Trail { def: &def, machine: Machine::Dossier, id: &id, title: &title };
+    respond(&app, &browser, of, trail, q.format.as_deref()).await
 }
 
 pub(super) async fn label_trail(
@@ -39,19 +44,30 @@ pub(super) async fn label_trail(
 ) -> Response {
     let Ok(uid) = Uuid::parse_str(&id) else { return not_found(&browser, Machine::Label) };
     let trail = app.label_audit(&browser.actor, uid).await;
-    let title = app.store.label_view(uid).await.map(|l| l.title).unwrap_or_default();
-    respond(&app, &browser, Machine::Label, &id, &title, trail, q.format.as_deref()).await
+    let (title, def) = match app.store.label_view(uid).await {
+        Ok(l) => (l.title, app.wording(&l.workflow, l.workflow_version.as_deref())),
+        Err(_) => (String::new(), app.workflow.clone()),
+    };
+    let of = Trail { def: &def, machine: Machine::Label, id: &id, title: &title };
+    respond(&app, &browser, of, trail, q.format.as_deref()).await
+}
+
+/// Whose trail a page shows.
+struct Trail<'a> {
+    def: &'a crate::workflow::Definition,
+    machine: Machine,
+    id: &'a str,
+    title: &'a str,
 }
 
 async fn respond(
     app: &App,
     browser: &Browser,
-    machine: Machine,
-    id: &str,
-    title: &str,
+    of: Trail<'_>,
     trail: Result<Vec<TrailEntry>, AppError>,
     format: Option<&str>,
 ) -> Response {
+    let Trail { def, machine, id, title } = of;
     let trail = match trail {
         Ok(t) => t,
         Err(AppError::Refused(crate::engine::Refusal::NotAllowed { .. })) => {
@@ -96,33 +112,61 @@ async fn respond(
             None if e.actor == crate::app::dossiers::HIDDEN_ACTOR => "(masqué)".to_string(),
             None => e.actor.clone(),
         };
-        let action = app
-            .workflow
+        let action = def
             .machine(machine)
             .event(&e.action)
             .map(|x| x.label.clone())
             .unwrap_or_else(|| action_label(&e.action).to_string());
         let state =
-            |v: &serde_json::Value| v.get("state").and_then(|s| s.as_str()).map(|s| state_label(app, machine, s));
+            |v: &Value| v.get("state").and_then(|s| s.as_str()).map(|s| state_label_in(app, &def.id, machine, s));
         let change = match (state(&e.before), state(&e.after)) {
             (Some(a), Some(b)) if a != b => format!("{a} → {b}"),
             (None, Some(b)) => b,
             _ => String::new(),
         };
-        // Workflow steps carry their input in `data`; direct edits carry
-        // the new values in `after`.
-        let shown = |v: &serde_json::Value| match v {
-            serde_json::Value::Object(m) => !m.is_empty() && !m.contains_key("state"),
-            serde_json::Value::Null => false,
-            _ => true,
+        // A step's inputs, then what an edit changed (before → after), in
+        // the workflow's words.
+        let mut lines: Vec<String> = Vec::new();
+        // Ids say nothing to a person; the person an input names is said
+        // by name.
+        let said = |k: &String, v: &Value| {
+            !MACHINE_KEYS.contains(&k.as_str()) && k != "id" && (!k.ends_with("_id") || k == "user_id") && !blank(v)
         };
-        let mut details =
-            [&e.data, &e.after].into_iter().filter(|v| shown(v)).map(|v| v.to_string()).collect::<Vec<_>>().join(" ");
+        // A step's entry holds its inputs under `input`.
+        let data = match e.data.get("input") {
+            Some(Value::Object(input)) => Value::Object(input.clone()),
+            _ => e.data.clone(),
+        };
+        if let Value::Object(data) = &data {
+            for (k, v) in data.iter().filter(|(k, v)| said(k, v)) {
+                let v = match (k.as_str(), v.as_str().and_then(|u| Uuid::parse_str(u).ok())) {
+                    ("user_id", Some(user)) => Value::from(app.store.user_name(user).await.unwrap_or_default()),
+                    _ => v.clone(),
+                };
+                lines.push(format!(
+                    "{} : {}",
+                    label_of(def, &e.action, machine, k),
+                    words(def, &e.action, machine, k, &v)
+                ));
+            }
+        }
+        if let Value::Object(after) = &e.after {
+            for (k, v) in after.iter().filter(|(k, v)| said(k, v) || e.before.get(*k).is_some_and(|b| !blank(b))) {
+                let label = label_of(def, &e.action, machine, k);
+                let now = words(def, &e.action, machine, k, v);
+                lines.push(match e.before.get(k) {
+                    Some(old) if old != v => format!("{label} : {} → {now}", words(def, &e.action, machine, k, old)),
+                    _ => format!("{label} : {now}"),
+                });
+            }
+        }
+        let mut details = lines.join(" ; ");
         if e.redacted && e.data.is_null() {
             details = "(détails réservés à qui lit les expertises, jusqu'à la décision)".to_string();
         }
         let at = e.at.with_timezone(&crate::calendar::ZONE).format("%d/%m/%Y %H:%M:%S").to_string();
-        rows.push((e.seq, at, who, action, change, details, e.hash.chars().take(12).collect()));
+        // Numbered within this trail, first entry 1.
+        rows.push((rows.len() as i64 + 1, at, who, action, change, details, e.hash.chars().take(12).collect()));
     }
     let base = format!("/{}s/{id}", machine.name());
     let heading = match machine {
@@ -133,6 +177,107 @@ async fn respond(
         TrailPage { user: bar(browser), heading, csv: format!("{base}/journal?format=csv"), back: base, rows },
         StatusCode::OK,
     )
+}
+
+/// Keys of an entry that the columns already say (the state) or that
+/// only the machine reads.
+const MACHINE_KEYS: &[&str] = &["state", "version", "workflow_version", "owners", "sha256", "content_type"];
+
+/// Nothing to say: null, an empty text or list.
+fn blank(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.trim().is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    }
+}
+
+/// A field of an item of one of the form's groups (a partner's type).
+fn item_field<'a>(def: &'a crate::workflow::Definition, key: &str) -> Option<&'a crate::workflow::FormField> {
+    def.form.fields().flat_map(|g| &g.fields).find(|f| f.name == key)
+}
+
+/// What a person reads for the key of an entry: the step's input, the
+/// form's field (or a group item's), a criterion, or the dossier's own
+/// data.
+fn label_of(def: &crate::workflow::Definition, action: &str, machine: Machine, key: &str) -> String {
+    def.machine(machine)
+        .event(action)
+        .and_then(|e| e.fields.iter().find(|f| f.name == key))
+        .map(|f| f.label.clone())
+        .or_else(|| def.form_label(key))
+        .or_else(|| item_field(def, key).map(|f| f.label.clone()))
+        .or_else(|| def.grid.criterion(key).map(|c| c.label.clone()))
+        .or_else(|| def.field_label(key).map(String::from))
+        .unwrap_or_else(|| match messages::field_label(key) {
+            "Champ" => match key {
+                "category" => "Catégorie".to_string(),
+                "valid_from" => "Début de validité".to_string(),
+                "valid_until" => "Fin de validité".to_string(),
+                "renewal_of" => "Label renouvelé".to_string(),
+                "kind" => "Nature".to_string(),
+                "file_name" => "Fichier".to_string(),
+                "size" => "Taille (octets)".to_string(),
+                other => other.replace('_', " "),
+            },
+            words => words.to_string(),
+        })
+}
+
+/// A value in words: a choice as its label, a list joined, a date the
+/// French way.
+fn words(def: &crate::workflow::Definition, action: &str, machine: Machine, key: &str, value: &Value) -> String {
+    let choice = |code: &str| -> String {
+        if let Some(f) = def.machine(machine).event(action).and_then(|e| e.fields.iter().find(|f| f.name == key)) {
+            if !f.choices.is_empty() {
+                return f.choice_label(code).to_string();
+            }
+        }
+        if let Some(f) = def.form.field(key).or_else(|| item_field(def, key)) {
+            if f.list.is_some() || !f.choices.is_empty() {
+                return f.choice_label(code);
+            }
+        }
+        match (key, code) {
+            ("category", _) => return def.choice_label("category", code),
+            ("kind", "creation") => return "création".into(),
+            ("kind", "renewal") => return "renouvellement".into(),
+            ("kind", _) => {
+                if let Some(k) = def.form.attachments.iter().find(|k| k.code == code) {
+                    return k.label.clone();
+                }
+            }
+            _ => {}
+        }
+        match chrono::NaiveDate::parse_from_str(code, "%Y-%m-%d") {
+            Ok(d) => d.format("%d/%m/%Y").to_string(),
+            Err(_) => code.to_string(),
+        }
+    };
+    match value {
+        Value::Null => "—".into(),
+        Value::Bool(b) => if *b { "oui" } else { "non" }.into(),
+        Value::String(s) => choice(s),
+        Value::Array(items) => items
+            .iter()
+            .map(|v| match v {
+                // A group's item: its own fields' values.
+                Value::Object(m) => m
+                    .iter()
+                    .filter(|(k, _)| *k != "id")
+                    .map(|(_, v)| words(def, action, machine, "", v))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                other => words(def, action, machine, key, other),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        Value::Object(m) => {
+            m.iter().map(|(k, v)| format!("{k} {}", words(def, action, machine, "", v))).collect::<Vec<_>>().join(", ")
+        }
+        other => other.to_string(),
+    }
 }
 
 /// French names of the audited actions that are not workflow events.
