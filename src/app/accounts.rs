@@ -122,19 +122,7 @@ impl App {
         if name.is_empty() || name.chars().count() > 200 || input.name.chars().any(char::is_control) {
             return Err(Refusal::invalid("name", "is required, on one line, at most 200 characters").into());
         }
-        let role = Role::new(input.role.trim());
-        let kind = self.workflows.kind_of(&role).filter(|k| *k != RoleKind::System);
-        if kind.is_none() {
-            let names: Vec<&str> =
-                std::iter::once(Role::ADMIN).chain(self.workflows.roles().into_iter().map(|r| r.name.name())).collect();
-            return Err(Refusal::invalid("role", format!("must be one of {}", names.join(", "))).into());
-        }
-        let scope = match self.workflows.role(&role).and_then(|r| r.scope.as_deref()) {
-            Some(kind) => Some(listed_scope(&self.workflows, kind, &input.scope).ok_or_else(|| {
-                Refusal::invalid("scope", format!("must be the {kind} this staff member acts for (code or name)"))
-            })?),
-            None => None,
-        };
+        let Grant { role, scope } = self.grant(&input.role, &input.scope)?;
         let affiliations = input
             .affiliations
             .iter()
@@ -148,6 +136,86 @@ impl App {
         let id = self.store.create_user(&user, actor, self.clock.now()).await?;
         Ok(self.store.user_view(id).await?)
     }
+}
+
+impl App {
+    /// A role of the workflows (or `admin`) and, for a staff role, the item
+    /// of its scope's list it acts for.
+    fn grant(&self, role: &str, scope: &str) -> Result<Grant, AppError> {
+        let role = Role::new(role.trim());
+        let kind = self.workflows.kind_of(&role).filter(|k| *k != RoleKind::System);
+        if kind.is_none() {
+            let names: Vec<&str> =
+                std::iter::once(Role::ADMIN).chain(self.workflows.roles().into_iter().map(|r| r.name.name())).collect();
+            return Err(Refusal::invalid("role", format!("must be one of {}", names.join(", "))).into());
+        }
+        let scope = match self.workflows.role(&role).and_then(|r| r.scope.as_deref()) {
+            Some(kind) => Some(listed_scope(&self.workflows, kind, scope).ok_or_else(|| {
+                Refusal::invalid("scope", format!("must be the {kind} this staff member acts for (code or name)"))
+            })?),
+            None => None,
+        };
+        Ok(Grant { role, scope })
+    }
+
+    /// Changes an account's roles (all of them, replaced) and/or
+    /// (de)activates it; administrators only, never to lock themselves out.
+    pub async fn update_account(
+        &self,
+        actor: &Actor,
+        id: uuid::Uuid,
+        input: &AccountChanges,
+    ) -> Result<UserView, AppError> {
+        require_admin(actor, "only an administrator changes accounts")?;
+        self.store.user_view(id).await?;
+        let grants = match &input.roles {
+            Some(roles) if roles.is_empty() => {
+                return Err(
+                    Refusal::invalid("roles", "an account holds at least one role; deactivate it instead").into()
+                )
+            }
+            Some(roles) => {
+                let mut grants = Vec::new();
+                for r in roles {
+                    let g = self.grant(&r.role, r.scope.as_deref().unwrap_or_default())?;
+                    if !grants.contains(&g) {
+                        grants.push(g);
+                    }
+                }
+                Some(grants)
+            }
+            None => None,
+        };
+        if actor.user_id == Some(id) {
+            if input.active == Some(false) {
+                return Err(Refusal::invalid("active", "an administrator does not deactivate their own account").into());
+            }
+            if grants.as_ref().is_some_and(|g| !g.iter().any(|g| g.role.is_admin())) {
+                return Err(
+                    Refusal::invalid("roles", "an administrator does not take their own admin role away").into()
+                );
+            }
+        }
+        self.store.update_account(id, grants.as_deref(), input.active, actor, self.clock.now()).await?;
+        Ok(self.store.user_view(id).await?)
+    }
+}
+
+/// What an administrator changes of an account; what is absent stays.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct AccountChanges {
+    /// Every role the account holds from now on.
+    pub roles: Option<Vec<GrantInput>>,
+    /// False deactivates the account (its sessions and calendar address end
+    /// at once); true reactivates it.
+    pub active: Option<bool>,
+}
+
+/// A role and, for a staff role, the item of its scope's list it acts for.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+pub struct GrantInput {
+    pub role: String,
+    pub scope: Option<String>,
 }
 
 /// An account an administrator opens.

@@ -14,7 +14,8 @@ use uuid::Uuid;
 impl Store {
     /// (user id, password hash) for an e-mail address.
     pub async fn credentials(&self, email: &str) -> Result<Option<(Uuid, String)>> {
-        let row = sqlx::query("SELECT id, password_hash FROM users WHERE email = $1")
+        // A deactivated account is no account to log in with.
+        let row = sqlx::query("SELECT id, password_hash FROM users WHERE email = $1 AND deactivated_at IS NULL")
             .bind(email.trim().to_lowercase())
             .fetch_optional(&self.pool)
             .await?;
@@ -53,12 +54,14 @@ impl Store {
 
     /// The user of a live session.
     pub async fn session_user(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Uuid>> {
-        let id: Option<String> =
-            sqlx::query_scalar("SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > $2")
-                .bind(token_hash)
-                .bind(to_micros(now))
-                .fetch_optional(&self.pool)
-                .await?;
+        let id: Option<String> = sqlx::query_scalar(
+            "SELECT s.user_id FROM sessions s JOIN users u ON u.id = s.user_id \
+                 WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.deactivated_at IS NULL",
+        )
+        .bind(token_hash)
+        .bind(to_micros(now))
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(id.and_then(|i| Uuid::parse_str(&i).ok()))
     }
 
@@ -99,6 +102,60 @@ impl Store {
         Ok(())
     }
 
+    /// Replaces an account's roles and/or (de)activates it, audited. A
+    /// deactivated account's sessions and calendar address end at once.
+    pub async fn update_account(
+        &self,
+        user: Uuid,
+        grants: Option<&[crate::engine::Grant]>,
+        active: Option<bool>,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let before = self.user_view(user).await?;
+        let id = user.to_string();
+        let mut tx = self.begin_write().await?;
+        if let Some(grants) = grants {
+            sqlx::query("DELETE FROM user_roles WHERE user_id = $1").bind(&id).execute(&mut **tx).await?;
+            for g in grants {
+                sqlx::query("INSERT INTO user_roles (user_id, role, scope) VALUES ($1, $2, $3)")
+                    .bind(&id)
+                    .bind(g.role.name())
+                    .bind(g.scope.as_ref().map(ToString::to_string).unwrap_or_default())
+                    .execute(&mut **tx)
+                    .await?;
+            }
+        }
+        match active {
+            Some(false) => {
+                sqlx::query("UPDATE users SET deactivated_at = $1 WHERE id = $2 AND deactivated_at IS NULL")
+                    .bind(to_micros(now))
+                    .bind(&id)
+                    .execute(&mut **tx)
+                    .await?;
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(&id).execute(&mut **tx).await?;
+                sqlx::query("DELETE FROM calendar_feeds WHERE user_id = $1").bind(&id).execute(&mut **tx).await?;
+            }
+            Some(true) => {
+                sqlx::query("UPDATE users SET deactivated_at = NULL WHERE id = $1")
+                    .bind(&id)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            None => {}
+        }
+        let after_roles: Vec<String> = match grants {
+            Some(g) => g.iter().map(ToString::to_string).collect(),
+            None => before.roles.clone(),
+        };
+        let entry = Entry::new("user", &id, "update_account", actor, now)
+            .before(json!({"roles": before.roles, "active": before.active}))
+            .after(json!({"roles": after_roles, "active": active.unwrap_or(before.active)}));
+        append(&mut tx, self.backend(), &entry).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// A user's display name (empty when unknown).
     pub async fn user_name(&self, user: Uuid) -> Result<String> {
         Ok(sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
@@ -110,7 +167,7 @@ impl Store {
 
     pub async fn user_view(&self, user: Uuid) -> Result<UserView> {
         let id = user.to_string();
-        let row = sqlx::query("SELECT email, name FROM users WHERE id = $1")
+        let row = sqlx::query("SELECT email, name, deactivated_at FROM users WHERE id = $1")
             .bind(&id)
             .fetch_optional(&self.pool)
             .await?
@@ -120,6 +177,7 @@ impl Store {
             id,
             email: row.get(0),
             name: row.get(1),
+            active: row.get::<Option<i64>, _>(2).is_none(),
             roles: actor.grants.iter().map(ToString::to_string).collect(),
             affiliations: actor.affiliations.iter().map(ToString::to_string).collect(),
         })
@@ -127,12 +185,20 @@ impl Store {
 
     /// Every account with its grants and affiliations, by name.
     pub async fn users(&self) -> Result<Vec<UserView>> {
-        let mut users: Vec<UserView> = sqlx::query("SELECT id, email, name FROM users ORDER BY name, email")
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| UserView { id: r.get(0), email: r.get(1), name: r.get(2), roles: vec![], affiliations: vec![] })
-            .collect();
+        let mut users: Vec<UserView> =
+            sqlx::query("SELECT id, email, name, deactivated_at FROM users ORDER BY name, email")
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| UserView {
+                    id: r.get(0),
+                    email: r.get(1),
+                    name: r.get(2),
+                    active: r.get::<Option<i64>, _>(3).is_none(),
+                    roles: vec![],
+                    affiliations: vec![],
+                })
+                .collect();
         let index: std::collections::HashMap<String, usize> =
             users.iter().enumerate().map(|(i, u)| (u.id.clone(), i)).collect();
         for r in sqlx::query("SELECT user_id, role, scope FROM user_roles ORDER BY role, scope")
@@ -241,10 +307,13 @@ impl Store {
     }
 
     pub async fn calendar_feed_user(&self, token_hash: &str) -> Result<Option<Uuid>> {
-        let user: Option<String> = sqlx::query_scalar("SELECT user_id FROM calendar_feeds WHERE token_hash = $1")
-            .bind(token_hash)
-            .fetch_optional(&self.pool)
-            .await?;
+        let user: Option<String> = sqlx::query_scalar(
+            "SELECT f.user_id FROM calendar_feeds f JOIN users u ON u.id = f.user_id \
+             WHERE f.token_hash = $1 AND u.deactivated_at IS NULL",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(user.and_then(|u| Uuid::parse_str(&u).ok()))
     }
 }

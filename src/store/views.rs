@@ -198,4 +198,7 @@ pub struct UserView {
     /// `role` or `role@scope`.
     pub roles: Vec<String>,
     pub affiliations: Vec<String>,
+    /// False once an administrator deactivated the account: it logs in no
+    /// more.
+    pub active: bool,
 }

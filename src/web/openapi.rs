@@ -25,7 +25,7 @@ use utoipa::{Modify, OpenApi};
         api::labels::import, api::dossiers::bulk_event,
         api::timers::dossier_timers, api::timers::label_timers, api::timers::deadlines, api::timers::move_clock,
         api::timers::notifications, api::timers::dead_mail, api::timers::retry_mail,
-        api::timers::assignments, api::timers::overdue, api::accounts::users, api::accounts::create_user,
+        api::timers::assignments, api::timers::overdue, api::accounts::users, api::accounts::update_user, api::accounts::create_user,
         api::accounts::open_calendar, api::accounts::calendar_state, api::accounts::revoke_calendar,
     ),
     components(schemas(
@@ -42,7 +42,8 @@ use utoipa::{Modify, OpenApi};
         crate::reference::Entry,
         api::timers::ClockInput, api::timers::ClockMoved, crate::store::timers::Firing, crate::store::timers::TimerView,
         crate::store::timers::Deadline, crate::store::outbox::MailView,
-        crate::app::accounts::NewAccount, crate::app::export::LabelRecordOut, crate::app::export::PublicationOut,
+        crate::app::accounts::NewAccount, crate::app::accounts::AccountChanges,
+        crate::app::accounts::GrantInput, crate::app::export::LabelRecordOut, crate::app::export::PublicationOut,
         crate::app::export::PublishedSection, crate::app::import::ImportReport,
         crate::app::import::RowProblem, crate::app::import::RowChange, api::dossiers::BulkInput, api::dossiers::BulkResult,
         api::accounts::CalendarFeed, api::accounts::CalendarFeedState, crate::store::worklists::Assignment, crate::store::worklists::LateReview,

@@ -974,6 +974,53 @@ async fn accounts_and_tokens(db: &TestDb) {
         anon.post("/api/v1/login", json!({"email": "porteur@example.fr", "password": "un-nouveau-mot"})).await;
     assert_eq!(status, 200);
 
+    // An administrator changes an account's roles and deactivates it: its
+    // sessions end at once, it logs in no more, until reactivated.
+    let (_, users) = w.admin.get("/api/v1/admin/users").await;
+    let region_id = users.as_array().unwrap().iter().find(|u| u["email"] == "region@ara.fr").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let admin_id = users.as_array().unwrap().iter().find(|u| u["email"] == "admin@example.fr").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/api/v1/admin/users/{region_id}");
+    let roles =
+        json!({"roles": [{"role": "staff_region", "scope": "ARA"}, {"role": "staff_region", "scope": "Bretagne"}]});
+    let (status, user) = w.admin.patch(&path, roles).await;
+    assert_eq!(status, 200, "{user}");
+    assert_eq!(user["roles"], json!(["staff_region@region:ARA", "staff_region@region:BRE"]));
+    assert_eq!(w.rectorat.patch(&path, json!({"active": false})).await.0, 403, "admins only");
+    for (body, field) in [
+        (json!({"roles": []}), "roles"),
+        (json!({"roles": [{"role": "staff_region"}]}), "scope"),
+        (json!({"roles": [{"role": "magicien"}]}), "role"),
+    ] {
+        let (status, err) = w.admin.patch(&path, body.clone()).await;
+        assert_eq!((status, err["error"]["field"].as_str()), (422, Some(field)), "{body}: {err}");
+    }
+    let own = format!("/api/v1/admin/users/{admin_id}");
+    let (status, err) = w.admin.patch(&own, json!({"active": false})).await;
+    assert_eq!((status, err["error"]["field"].as_str()), (422, Some("active")), "no self lock-out: {err}");
+    let (status, err) = w.admin.patch(&own, json!({"roles": [{"role": "president"}]})).await;
+    assert_eq!((status, err["error"]["field"].as_str()), (422, Some("roles")), "{err}");
+    assert_eq!(
+        w.admin.patch("/api/v1/admin/users/00000000-0000-0000-0000-000000000000", json!({"active": false})).await.0,
+        404
+    );
+    assert_eq!(w.region.get("/api/v1/me").await.0, 200);
+    let (status, user) = w.admin.patch(&path, json!({"active": false})).await;
+    assert_eq!((status, user["active"].as_bool()), (200, Some(false)), "{user}");
+    assert_eq!(w.region.get("/api/v1/me").await.0, 401, "its session ended at once");
+    assert_eq!(anon.post("/api/v1/login", json!({"email": "region@ara.fr", "password": PASSWORD})).await.0, 401);
+    let (status, _) =
+        w.admin.patch(&path, json!({"active": true, "roles": [{"role": "staff_region", "scope": "ARA"}]})).await;
+    assert_eq!(status, 200);
+    let region = Client::login(&w.porteur.base, "region@ara.fr").await;
+    let (_, me) = region.get("/api/v1/me").await;
+    assert_eq!(me["roles"], json!(["staff_region@region:ARA"]));
+
     assert_eq!(w.rectorat.post("/api/v1/logout", json!({})).await.0, 204);
     assert_eq!(w.rectorat.get("/api/v1/me").await.0, 401, "logged out");
 
@@ -996,7 +1043,7 @@ async fn accounts_and_tokens(db: &TestDb) {
 
     // Tokens expire.
     w._served.clock.set(at(2027, 2, 1, 9, 0) + chrono::Duration::hours(13));
-    assert_eq!(w.region.get("/api/v1/me").await.0, 401, "expired after 12 hours");
+    assert_eq!(region.get("/api/v1/me").await.0, 401, "expired after 12 hours");
 }
 
 /// A login from a given client address (the test server takes it from

@@ -518,12 +518,36 @@ async fn editor_rapporteur_staff_and_admin_pages(db: &TestDb) {
     let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (status, _, page) = admin.post("/admin/utilisateurs", &pairs).await;
     assert_eq!(status, 200);
-    assert!(page.contains("Compte créé") && page.contains("staff_rectorat@academie:GRENOBLE"), "{page}");
+    assert!(page.contains("Compte créé") && page.contains(" : Grenoble</li>"), "roles in words: {page}");
     let (status, _, page) = admin.post("/admin/utilisateurs", &pairs).await;
     assert_eq!(status, 422);
     assert!(page.contains("un compte existe déjà"), "{page}");
     let nadia = Browser::login_with(&base, "nadia@ac-grenoble.fr", "bienvenue-2027").await;
     assert_eq!(nadia.get("/tableau-de-bord").await.0, 200, "the new account logs in");
+    // A second role, then the first taken away; then the account is
+    // deactivated and its session ends.
+    let (_, users) = admin.get("/admin/utilisateurs").await;
+    let row = &users[users.find("nadia@ac-grenoble.fr").unwrap()..];
+    let nadia_id = row.split("/admin/utilisateurs/").nth(1).unwrap().split('/').next().unwrap().to_string();
+    let action = format!("/admin/utilisateurs/{nadia_id}/compte");
+    let (status, _, page) = admin
+        .post(
+            &action,
+            &[("csrf", &csrf_a), ("action", "ajouter"), ("role", "staff_rectorat"), ("scope", "academie:LYON")],
+        )
+        .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Compte modifié") && page.contains(" : Lyon\n"), "{page}");
+    let (status, _, page) = admin
+        .post(&action, &[("csrf", &csrf_a), ("action", "retirer"), ("grant", "staff_rectorat@academie:GRENOBLE")])
+        .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(!page.contains("— Académies : Grenoble"), "{page}");
+    let (status, _, page) = admin.post(&action, &[("csrf", &csrf_a), ("action", "desactiver")]).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("désactivé"), "{page}");
+    let (status, page) = nadia.get("/tableau-de-bord").await;
+    assert!(page.contains("<h1>Connexion</h1>"), "the session ended at once: {status} {page}");
     let (status, page) = admin.get("/admin/courriels").await;
     assert_eq!(status, 200);
     assert!(page.contains("Aucun courriel en échec"), "{page}");

@@ -111,6 +111,7 @@ async fn exercise(base: &str) {
         ("post", "/api/v1/admin/users"),
         ("get", "/api/v1/labels/export"),
         ("get", "/api/v1/workflows/{id}/publication"),
+        ("patch", "/api/v1/admin/users/{id}"),
         ("post", "/api/v1/admin/import/campuses"),
         ("post", "/api/v1/bulk/dossier-events"),
         ("get", "/api/v1/me/calendar"),

@@ -86,6 +86,23 @@ pub async fn create_user(
     Ok((StatusCode::CREATED, Json(app.create_user(&caller.actor, &input).await?)))
 }
 
+/// Change an account's roles (the list replaces them all) or deactivate
+/// it (`"active": false`: its sessions end at once) or reactivate it
+/// (admin). An administrator never locks themselves out (422).
+#[utoipa::path(patch, path = "/api/v1/admin/users/{id}", tag = "accounts", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = crate::app::accounts::AccountChanges,
+    responses((status = 200, body = UserView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn update_user(
+    State(app): State<App>,
+    caller: Caller,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Body(input): Body<crate::app::accounts::AccountChanges>,
+) -> Result<Json<UserView>, ApiError> {
+    let id = super::path_id(&id, "user")?;
+    Ok(Json(app.update_account(&caller.actor, id, &input).await?))
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct CalendarFeed {
     /// The secret address of the caller's iCalendar feed; shown once.

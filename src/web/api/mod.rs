@@ -9,7 +9,7 @@ pub(crate) mod timers;
 use crate::app::App;
 use crate::web::limits;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, post, put};
+use axum::routing::{delete, get, patch, post, put};
 use axum::Router;
 
 pub fn routes() -> Router<App> {
@@ -52,6 +52,7 @@ pub fn routes() -> Router<App> {
         .route("/api/v1/me/assignments", get(timers::assignments))
         .route("/api/v1/overdue", get(timers::overdue))
         .route("/api/v1/admin/users", get(accounts::users).post(accounts::create_user))
+        .route("/api/v1/admin/users/{id}", patch(accounts::update_user))
         .route("/api/v1/admin/mail/dead", get(timers::dead_mail))
         .route("/api/v1/admin/mail/{id}/retry", post(timers::retry_mail))
         .layer(DefaultBodyLimit::max(limits::JSON))

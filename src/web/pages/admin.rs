@@ -5,7 +5,7 @@ use super::*;
 use crate::app::accounts::NewAccount;
 use crate::app::dossiers::CampaignInput;
 use crate::engine::Actor;
-use crate::store::views::{CampaignView, UserView};
+use crate::store::views::CampaignView;
 
 type Options = Vec<(String, String)>;
 
@@ -191,10 +191,36 @@ struct UsersPage {
     flash: String,
     errors: FormErrors,
     v: UserForm,
-    users: Vec<UserView>,
+    users: Vec<AccountRow>,
     roles: Options,
     /// Every item a staff role may act for, as `kind:CODE` with its label.
     scopes: Options,
+}
+
+/// An account as the page shows it: roles and scopes in words.
+struct AccountRow {
+    id: String,
+    name: String,
+    email: String,
+    /// (the grant as stored, `role@kind:CODE`, and in words)
+    grants: Vec<(String, String)>,
+    affiliations: String,
+    active: bool,
+}
+
+/// A grant in words: « Services académiques — Académie : Lyon ».
+fn grant_words(app: &App, grant: &str) -> String {
+    let (role, scope) = grant.split_once('@').map_or((grant, None), |(r, s)| (r, Some(s)));
+    let role = app.workflows.role_label(&Role::new(role));
+    match scope.and_then(crate::engine::Scope::parse) {
+        Some(s) => {
+            let field = app.workflows.scope_field(&s.kind);
+            let kind = field.map_or_else(|| s.kind.clone(), |f| f.label.clone());
+            let item = field.map_or_else(|| s.code.clone(), |f| f.choice_label(&s.code));
+            format!("{role} — {kind} : {item}")
+        }
+        None => role,
+    }
 }
 
 async fn users_page(
@@ -246,6 +272,17 @@ async fn users_page(
                 .collect::<Vec<_>>()
         })
         .collect();
+    let users = users
+        .into_iter()
+        .map(|u| AccountRow {
+            grants: u.roles.iter().map(|g| (g.clone(), grant_words(app, g))).collect(),
+            affiliations: u.affiliations.join(", "),
+            id: u.id,
+            name: u.name,
+            email: u.email,
+            active: u.active,
+        })
+        .collect();
     let data = UsersPage {
         user: bar(browser),
         csrf: browser.csrf.clone(),
@@ -259,8 +296,74 @@ async fn users_page(
     page(data, status)
 }
 
+#[derive(Deserialize, Default)]
+pub(super) struct AccountForm {
+    #[serde(default)]
+    csrf: String,
+    /// `ajouter` a role, `retirer` one, `desactiver` or `reactiver`.
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    role: String,
+    /// `kind:CODE` from the list of scopes.
+    #[serde(default)]
+    scope: String,
+    /// The grant to take away, as stored.
+    #[serde(default)]
+    grant: String,
+}
+
+/// An administrator's change to an account from the accounts page.
+pub(super) async fn account_action(
+    State(app): State<App>,
+    browser: Browser,
+    Path(id): Path<String>,
+    Form(f): Form<AccountForm>,
+) -> Response {
+    if !same_token(&browser.csrf, &f.csrf) {
+        return expired(&browser);
+    }
+    let Ok(uid) = Uuid::parse_str(&id) else { return super::unknown_page() };
+    let current = match app.store.user_view(uid).await {
+        Ok(u) => u,
+        Err(_) => return super::unknown_page(),
+    };
+    let as_input = |g: &str| {
+        let (role, scope) = g.split_once('@').map_or((g, None), |(r, s)| (r, Some(s)));
+        let code = scope.map(|s| s.split_once(':').map_or(s, |(_, c)| c).to_string());
+        crate::app::accounts::GrantInput { role: role.to_string(), scope: code }
+    };
+    let kept =
+        |skip: &str| current.roles.iter().filter(|g| g.as_str() != skip).map(|g| as_input(g)).collect::<Vec<_>>();
+    let changes = match f.action.as_str() {
+        "ajouter" => {
+            let mut roles = kept("");
+            let scope = f.scope.split_once(':').map(|(_, c)| c.to_string()).filter(|c| !c.is_empty());
+            roles.push(crate::app::accounts::GrantInput { role: f.role.clone(), scope });
+            crate::app::accounts::AccountChanges { roles: Some(roles), active: None }
+        }
+        "retirer" => crate::app::accounts::AccountChanges { roles: Some(kept(&f.grant)), active: None },
+        "desactiver" => crate::app::accounts::AccountChanges { roles: None, active: Some(false) },
+        "reactiver" => crate::app::accounts::AccountChanges { roles: None, active: Some(true) },
+        _ => return super::unknown_page(),
+    };
+    match app.update_account(&browser.actor, uid, &changes).await {
+        Ok(_) => Redirect::to("/admin/utilisateurs?fait=modifie").into_response(),
+        Err(AppError::Refused(crate::engine::Refusal::NotAllowed { .. })) => forbidden(&browser),
+        Err(e) => {
+            let (_, text) = messages::describe(&app.workflow, &e);
+            let errors = FormErrors(vec![(String::new(), format!("{} : {text}", current.name))]);
+            users_page(&app, &browser, UserForm::default(), errors, "", StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
+
 pub(super) async fn users(State(app): State<App>, browser: Browser, Query(flash): Query<Flash>) -> Response {
-    let done = if flash.fait.is_some() { "Compte créé." } else { "" };
+    let done = match flash.fait.as_deref() {
+        Some("modifie") => "Compte modifié.",
+        Some(_) => "Compte créé.",
+        None => "",
+    };
     users_page(&app, &browser, UserForm::default(), FormErrors::default(), done, StatusCode::OK).await
 }
 

@@ -65,6 +65,7 @@ pub fn routes() -> Router<App> {
         .route("/labels/{id}/journal", get(audit::label_trail))
         .route("/admin/campagnes", get(admin::campaigns).post(admin::create_campaign))
         .route("/admin/utilisateurs", get(admin::users).post(admin::create_user))
+        .route("/admin/utilisateurs/{id}/compte", post(admin::account_action))
         .route("/admin/courriels", get(admin::dead_mail))
         .route("/admin/courriels/{id}/relance", post(admin::retry_mail))
         .route("/admin/workflow", get(admin::workflow))
