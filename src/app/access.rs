@@ -84,8 +84,8 @@ pub fn sees_audit(def: &impl RoleTable, actor: &Actor, d: &DossierFacts) -> bool
 }
 
 /// Whether the actor takes a step of `def` that assigns the reviewers or
-/// records the decision (the académie's services and the recteur of the
-/// lycée des métiers, not the CMQ's rectorat).
+/// records the decision (staff who assign a label's reviewers or decide
+/// on it, not staff who only follow it).
 fn steers_reviews(def: &crate::workflow::Definition, actor: &Actor) -> bool {
     use crate::workflow::{Effect, RecordKind};
     def.dossier

@@ -54,7 +54,7 @@ pub struct CampaignInput {
     /// `creation`, `renewal`; both when absent.
     pub kinds: Option<Vec<String>>,
     /// For a workflow whose calls are set per territory (`campaigns.scope`
-    /// in `GET /api/v1/workflows`): the territory's code (an académie);
+    /// in `GET /api/v1/workflows`): the territory's code;
     /// refused for a national call.
     #[serde(default)]
     pub territory: Option<String>,
@@ -579,6 +579,63 @@ impl App {
         };
         let aid = self.store.add_attachment(id, &meta, actor, self.clock.now()).await?;
         Ok(self.store.attachment(aid).await?.1)
+    }
+
+    /// An attachment the actor may change now: the owners' files while the
+    /// dossier is editable, and one's own upload while one may attach
+    /// files (an opinion staff filed), never someone else's.
+    async fn changeable_attachment(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<(Uuid, AttachmentView, std::sync::Arc<Definition>), AppError> {
+        let (dossier, view) = self.store.attachment(id).await?;
+        let instance = self.visible_dossier(actor, dossier).await.map_err(|_| not_found("attachment"))?;
+        let def = self.definition_of(&instance)?;
+        let state = def.dossier.state(&instance.state);
+        let (editable, terminal) = (state.is_some_and(|s| s.editable), state.is_some_and(|s| s.terminal));
+        let d = dossier_facts(&instance);
+        let uploader = self.store.attachment_uploader(id).await?;
+        let own_upload = actor.user_id.is_some() && uploader == actor.user_id;
+        // The owners' own files (any co-owner's; one of an earlier release
+        // names no uploader), not a file staff filed.
+        let by_owners = uploader.is_none_or(|u| d.owners.contains(&u));
+        let owners_file = editable && by_owners && access::is_owner(&*self.workflows, actor, d);
+        let may = owners_file || (own_upload && access::attaches(&*self.workflows, actor, d, editable, terminal));
+        if !may {
+            return Err(forbidden("you may not change this attachment now"));
+        }
+        Ok((dossier, view, def))
+    }
+
+    /// Takes an attachment off its dossier (the file stays stored: the
+    /// audit trail names it).
+    pub async fn remove_attachment(&self, actor: &Actor, id: Uuid) -> Result<(), AppError> {
+        let (dossier, _, _) = self.changeable_attachment(actor, id).await?;
+        Ok(self.store.remove_attachment(dossier, id, actor, self.clock.now()).await?)
+    }
+
+    /// Puts another file in an attachment's place, checked as an upload.
+    pub async fn replace_attachment(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        file_name: &str,
+        content_type: &str,
+        bytes: &[u8],
+    ) -> Result<AttachmentView, AppError> {
+        let (dossier, view, def) = self.changeable_attachment(actor, id).await?;
+        let stored =
+            super::files::store(&self.data_dir, &def.form.attachments, &view.kind, file_name, content_type, bytes)?;
+        let meta = NewAttachment {
+            kind: stored.kind,
+            file_name: stored.file_name,
+            content_type: stored.content_type,
+            size: bytes.len() as i64,
+            sha256: stored.sha256,
+        };
+        self.store.replace_attachment(dossier, id, &meta, actor, self.clock.now()).await?;
+        Ok(self.store.attachment(id).await?.1)
     }
 
     /// An attachment's metadata and bytes, for a caller who sees its dossier.

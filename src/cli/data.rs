@@ -42,15 +42,12 @@ pub struct PublicationArgs {
     /// The workflow whose list is published (its file has `[publication]`).
     #[arg(long)]
     pub workflow: String,
-    /// The calendar year: labels whose validity starts in it.
+    /// The calendar year: labels decided in it.
     #[arg(long)]
     pub year: i32,
-    #[arg(long, value_enum, default_value = "csv")]
-    pub format: Format,
+    /// The format, database and workflows, as `export labels` takes them.
     #[command(flatten)]
-    pub db: DatabaseArgs,
-    #[arg(long, env = "LABELFLOW_WORKFLOWS", default_value = "workflows")]
-    pub workflows: PathBuf,
+    pub export: ExportArgs,
 }
 
 pub(crate) async fn app(db: &DatabaseArgs, workflows: &std::path::Path) -> anyhow::Result<App> {
@@ -118,11 +115,11 @@ pub async fn export(args: ExportArgs, out: &mut impl Write) -> anyhow::Result<Ex
 /// Prints the list; exit 1 with the reason on stderr when the workflow
 /// publishes none or the year is out of range.
 pub async fn publication(args: PublicationArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
-    let app = app(&args.db, &args.workflows).await?;
+    let app = app(&args.export.db, &args.export.workflows).await?;
     let list = app.publication(&Actor::system(), &args.workflow, args.year).await;
     app.store.close().await;
     let list = list.map_err(|e| anyhow::anyhow!("{}: {e}", args.workflow))?;
-    match args.format {
+    match args.export.format {
         Format::Csv => out.write_all(&list.to_csv())?,
         Format::Json => serde_json::to_writer_pretty(&mut *out, &list)?,
     }

@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 /// Decides what `event` does to `instance` when `actor` sends it at `now`.
 /// The criteria an instance is scored on: a dossier's, those of the grid
-/// that apply to its form (an académie's own beside the national ones).
+/// that apply to its form (a territory's own beside the common ones).
 pub fn grid_of<'a>(def: &'a crate::workflow::Definition, facts: &Facts) -> std::borrow::Cow<'a, crate::workflow::Grid> {
     match facts {
         Facts::Dossier(d) => def.grid.for_form(&d.form),

@@ -687,6 +687,66 @@ impl Store {
         Ok(id)
     }
 
+    /// Takes an attachment off its dossier, audited with what it was; the
+    /// stored file stays (stored by hash, the trail names it).
+    pub async fn remove_attachment(&self, dossier: Uuid, id: Uuid, actor: &Actor, now: DateTime<Utc>) -> Result<()> {
+        let (_, before) = self.attachment(id).await?;
+        self.content_edit(dossier, None, actor, now, move |conn| {
+            Box::pin(async move {
+                sqlx::query("DELETE FROM attachments WHERE id = $1").bind(id.to_string()).execute(&mut *conn).await?;
+                Ok(("remove_attachment".to_string(), attachment_json(id, &before), Value::Null))
+            })
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Puts another file in an attachment's place (same id and kind),
+    /// audited before → after; the former file stays stored.
+    pub async fn replace_attachment(
+        &self,
+        dossier: Uuid,
+        id: Uuid,
+        a: &NewAttachment,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let (_, before) = self.attachment(id).await?;
+        let (a, by, at) = (a.clone(), actor.user_id.map(|u| u.to_string()), to_micros(now));
+        self.content_edit(dossier, None, actor, now, move |conn| {
+            Box::pin(async move {
+                sqlx::query(
+                    "UPDATE attachments SET file_name = $1, content_type = $2, size = $3, sha256 = $4, uploaded_by = $5, \
+                     uploaded_at = $6 WHERE id = $7",
+                )
+                .bind(&a.file_name)
+                .bind(&a.content_type)
+                .bind(a.size)
+                .bind(&a.sha256)
+                .bind(by)
+                .bind(at)
+                .bind(id.to_string())
+                .execute(&mut *conn)
+                .await?;
+                let after = json!({"attachment_id": id, "kind": before.kind, "file_name": a.file_name,
+                    "content_type": a.content_type, "size": a.size, "sha256": a.sha256});
+                Ok(("replace_attachment".to_string(), attachment_json(id, &before), after))
+            })
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Who uploaded an attachment (none for a file of an earlier release
+    /// without it).
+    pub async fn attachment_uploader(&self, id: Uuid) -> Result<Option<Uuid>> {
+        let by: Option<Option<String>> = sqlx::query_scalar("SELECT uploaded_by FROM attachments WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(by.flatten().and_then(|u| Uuid::parse_str(&u).ok()))
+    }
+
     /// An attachment's metadata and the dossier it belongs to.
     pub async fn attachment(&self, id: Uuid) -> Result<(Uuid, AttachmentView)> {
         let r = sqlx::query(
@@ -723,6 +783,12 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// An attachment as the audit trail records it.
+fn attachment_json(id: Uuid, a: &AttachmentView) -> Value {
+    json!({"attachment_id": id, "kind": a.kind, "file_name": a.file_name, "content_type": a.content_type,
+        "size": a.size, "sha256": a.sha256})
 }
 
 fn attachment_row(r: &sqlx::any::AnyRow, from: usize) -> AttachmentView {

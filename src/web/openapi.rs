@@ -19,7 +19,7 @@ use utoipa::{Modify, OpenApi};
         api::dossiers::reference, api::dossiers::campaigns, api::dossiers::create_campaign, api::dossiers::campaign,
         api::dossiers::criteria, api::dossiers::list, api::dossiers::create, api::dossiers::read, api::dossiers::update,
         api::dossiers::add_partner, api::dossiers::remove_partner, api::dossiers::self_assessment, api::dossiers::upload,
-        api::dossiers::download, api::dossiers::event, api::dossiers::reviews, api::dossiers::audit,
+        api::dossiers::replace_attachment, api::dossiers::remove_attachment, api::dossiers::download, api::dossiers::event, api::dossiers::reviews, api::dossiers::audit,
         api::labels::list, api::labels::read, api::labels::audit, api::labels::event, api::labels::export,
         api::labels::publication,
         api::labels::import, api::dossiers::bulk_event,

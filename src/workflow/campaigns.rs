@@ -12,7 +12,7 @@ use toml::Spanned;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CampaignRules {
-    /// The scope kind each call is set for (`academie`); none for national
+    /// The scope kind each call is set for; none for national
     /// calls.
     pub scope: Option<String>,
     /// The staff roles that open a call in their own territory (an

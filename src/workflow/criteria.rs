@@ -30,7 +30,7 @@ pub struct Criterion {
     #[serde(default)]
     pub max: Option<i64>,
     /// `field=value`: the criterion is scored only on dossiers whose form
-    /// holds that value (an académie's own criterion beside the national
+    /// holds that value (a territory's own criterion beside the common
     /// ones); every dossier's when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applies_if: Option<String>,

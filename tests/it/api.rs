@@ -161,9 +161,42 @@ async fn full_path_to_an_excellence_label(db: &TestDb) {
     assert_eq!(a["sha256"], expected_sum.as_str());
     let (status, bytes) = w.rectorat.bytes(&format!("/api/v1/attachments/{}", a["id"].as_str().unwrap())).await;
     assert_eq!((status, bytes.as_slice()), (200, PDF));
+    // While the dossier is editable its owner replaces and removes files:
+    // each change audited, the former file named by the trail.
+    let other_pdf = [PDF, b"\n% v2\n".as_slice()].concat();
+    let (status, b) = w
+        .porteur
+        .raw(
+            reqwest::Method::POST,
+            &format!("/api/v1/dossiers/{id}/attachments?name=brouillon.pdf"),
+            "application/pdf",
+            PDF.to_vec(),
+        )
+        .await;
+    assert_eq!(status, 201, "{b}");
+    let b_path = format!("/api/v1/attachments/{}", b["id"].as_str().unwrap());
+    let (status, replaced) = w
+        .porteur
+        .raw(reqwest::Method::PUT, &format!("{b_path}?name=version-2.pdf"), "application/pdf", other_pdf.clone())
+        .await;
+    assert_eq!(status, 200, "{replaced}");
+    assert_eq!((replaced["id"].as_str(), replaced["file_name"].as_str()), (b["id"].as_str(), Some("version-2.pdf")));
+    assert_ne!(replaced["sha256"], b["sha256"]);
+    let (status, bytes) = w.porteur.bytes(&b_path).await;
+    assert_eq!((status, bytes), (200, other_pdf));
+    assert_eq!(w.rectorat.delete(&b_path).await.0, 403, "not the rectorat's to change while a draft");
+    assert_eq!(w.porteur.delete(&b_path).await.0, 204);
+    assert_eq!(w.porteur.get(&b_path).await.0, 404);
+    let (_, trail) = w.rectorat.get(&format!("/api/v1/dossiers/{id}/audit")).await;
+    let actions: Vec<&str> = trail.as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
+    assert!(actions.ends_with(&["add_attachment", "replace_attachment", "remove_attachment"]), "{actions:?}");
+    let removed = trail.as_array().unwrap().last().unwrap();
+    assert_eq!(removed["before"]["file_name"], "version-2.pdf", "{removed}");
 
     let out = w.porteur.event(&id, json!({"event": "submit"}), 200).await;
     assert_eq!(out["state"], "submitted");
+    let a_path = format!("/api/v1/attachments/{}", a["id"].as_str().unwrap());
+    assert_eq!(w.porteur.delete(&a_path).await.0, 403, "submitted: its files are no longer the owner's to change");
     // Admissibility is the ministries': the regional staff who presented it
     // do not declare it.
     let err = w.rectorat.event(&id, json!({"event": "declare_admissible"}), 403).await;

@@ -343,6 +343,31 @@ async fn editor_rapporteur_staff_and_admin_pages(db: &TestDb) {
     assert_eq!(r.bytes().await.unwrap().as_ref(), pdf, "the same bytes come back");
     let outsider = Browser::login(&base, "rectorat@ac-paris.fr").await;
     assert_eq!(outsider.get(&format!("/pieces/{link}")).await.0, 404, "not visible, not found");
+    // While a draft, a file is replaced in place, or removed once confirmed.
+    let second: &[u8] = b"%PDF-1.4\n% seconde version\n%%EOF\n";
+    let (status, _, page) = porteur
+        .upload(
+            &format!("/dossiers/{id}/pieces"),
+            &[("csrf", &csrf), ("replaces", &link)],
+            ("convention-signee.pdf", "application/pdf", second),
+        )
+        .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("pièce jointe remplacée") && page.contains("convention-signee.pdf"), "{page}");
+    let r = porteur.http.get(format!("{base}/pieces/{link}")).send().await.unwrap();
+    assert_eq!(r.bytes().await.unwrap().as_ref(), second, "the new bytes under the same link");
+    assert!(page.contains("Confirmer le retrait de convention-signee.pdf"), "{page}");
+    let (status, _, page) = porteur.post(&format!("/pieces/{link}/retrait"), &[("csrf", &csrf)]).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("pièce jointe retirée") && !page.contains("convention-signee.pdf"), "{page}");
+    let (status, _, page) = porteur
+        .upload(
+            &format!("/dossiers/{id}/pieces"),
+            &[("csrf", &csrf), ("kind", "convention")],
+            ("convention.pdf", "application/pdf", pdf),
+        )
+        .await;
+    assert_eq!(status, 200, "{page}");
 
     // The audit trail: for staff in scope; the owner is refused, others see nothing.
     let rectorat = Browser::login(&base, "rectorat@ac-lyon.fr").await;

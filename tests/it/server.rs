@@ -112,6 +112,8 @@ async fn exercise(base: &str) {
         ("get", "/api/v1/labels/export"),
         ("get", "/api/v1/workflows/{id}/publication"),
         ("patch", "/api/v1/admin/users/{id}"),
+        ("put", "/api/v1/attachments/{id}"),
+        ("delete", "/api/v1/attachments/{id}"),
         ("post", "/api/v1/admin/import/campuses"),
         ("post", "/api/v1/bulk/dossier-events"),
         ("get", "/api/v1/me/calendar"),

@@ -76,8 +76,7 @@ pub async fn criteria(
 }
 
 /// Besides these, a parameter named like a scope kind of the workflows'
-/// forms (`region=ARA`, `academie=LYON`) or an indexed form field
-/// (`filiere=…`) filters by it; `GET /api/v1/workflows` describes both.
+/// forms (`region=ARA`) or an indexed form field filters by it; `GET /api/v1/workflows` describes both.
 #[derive(Deserialize, IntoParams)]
 #[allow(dead_code)] // read as a map; the struct documents the parameters
 pub struct DossierQuery {
@@ -220,6 +219,49 @@ pub async fn upload(
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let view = app.add_attachment(&caller.actor, id, q.kind.as_deref(), &q.name, content_type, &body).await?;
     Ok((StatusCode::CREATED, Json(view)))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ReplaceQuery {
+    /// The new file's name.
+    pub name: String,
+}
+
+/// Put another file in an attachment's place (same id and kind), as an
+/// upload is checked; while the caller may attach files to its dossier.
+/// The former file stays stored, named by the audit trail.
+#[utoipa::path(put, path = "/api/v1/attachments/{id}", tag = "dossiers", security(("bearer" = [])),
+    params(("id" = String, Path), ReplaceQuery), request_body(content = String, content_type = "application/pdf"),
+    responses((status = 200, body = AttachmentView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn replace_attachment(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<ReplaceQuery>,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Json<AttachmentView>, ApiError> {
+    let id = path_id(&id, "attachment")?;
+    let body = body.map_err(|_| {
+        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the file is larger than 20 MiB")
+    })?;
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    Ok(Json(app.replace_attachment(&caller.actor, id, &q.name, content_type, &body).await?))
+}
+
+/// Take an attachment off its dossier, while the caller may attach files
+/// to it; the file stays stored, named by the audit trail.
+#[utoipa::path(delete, path = "/api/v1/attachments/{id}", tag = "dossiers", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn remove_attachment(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    app.remove_attachment(&caller.actor, path_id(&id, "attachment")?).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Download an attachment of a dossier the caller may see.

@@ -36,7 +36,13 @@ pub fn routes() -> Router<App> {
         .route("/api/v1/dossiers/{id}/reviews", get(dossiers::reviews))
         .route("/api/v1/dossiers/{id}/audit", get(dossiers::audit))
         .route("/api/v1/dossiers/{id}/attachments", post(dossiers::upload).layer(DefaultBodyLimit::max(limits::UPLOAD)))
-        .route("/api/v1/attachments/{id}", get(dossiers::download))
+        .route(
+            "/api/v1/attachments/{id}",
+            get(dossiers::download)
+                .put(dossiers::replace_attachment)
+                .delete(dossiers::remove_attachment)
+                .layer(DefaultBodyLimit::max(limits::UPLOAD)),
+        )
         .route("/api/v1/labels", get(labels::list))
         .route("/api/v1/labels/export", get(labels::export))
         .route("/api/v1/workflows/{id}/publication", get(labels::publication))

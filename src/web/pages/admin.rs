@@ -208,7 +208,7 @@ struct AccountRow {
     active: bool,
 }
 
-/// A grant in words: « Services académiques — Académie : Lyon ».
+/// A grant in words: the role's label, then its scope's field and item.
 fn grant_words(app: &App, grant: &str) -> String {
     let (role, scope) = grant.split_once('@').map_or((grant, None), |(r, s)| (r, Some(s)));
     let role = app.workflows.role_label(&Role::new(role));

@@ -289,6 +289,9 @@ fn action_label(action: &str) -> &str {
         "remove_partner" => "Retrait d'un partenaire",
         "self_assessment" => "Auto-évaluation",
         "add_attachment" => "Ajout d'une pièce jointe",
+        "replace_attachment" => "Remplacement d'une pièce jointe",
+        "remove_attachment" => "Retrait d'une pièce jointe",
+        "update_account" => "Modification du compte",
         other => other,
     }
 }

@@ -443,6 +443,8 @@ pub(super) async fn dossier(
         Some("auto-evaluation") => "Action enregistrée : auto-évaluation.".to_string(),
         Some("identite") => "Action enregistrée : dossier modifié.".to_string(),
         Some("piece") => "Action enregistrée : pièce jointe ajoutée.".to_string(),
+        Some("piece-retiree") => "Action enregistrée : pièce jointe retirée.".to_string(),
+        Some("piece-remplacee") => "Action enregistrée : pièce jointe remplacée.".to_string(),
         Some(e) => event_notice(&app, Machine::Dossier, e),
         None => String::new(),
     };
@@ -726,7 +728,7 @@ pub(super) async fn upload(
     let Ok(id) = Uuid::parse_str(&id) else {
         return not_found(&browser, Machine::Dossier);
     };
-    let (mut csrf, mut kind, mut file) = (String::new(), String::new(), None);
+    let (mut csrf, mut kind, mut file, mut replaces) = (String::new(), String::new(), None, String::new());
     loop {
         match form.next_field().await {
             Ok(Some(field)) => {
@@ -744,6 +746,8 @@ pub(super) async fn upload(
                 match name.as_str() {
                     "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
                     "kind" => kind = String::from_utf8_lossy(&bytes).into_owned(),
+                    // Another file in an attachment's place.
+                    "replaces" => replaces = String::from_utf8_lossy(&bytes).into_owned(),
                     "file" => file = Some((file_name.unwrap_or_default(), content_type, bytes)),
                     _ => {}
                 }
@@ -762,15 +766,37 @@ pub(super) async fn upload(
     if !same_token(&browser.csrf, &csrf) {
         return expired(&browser);
     }
-    let result = match &file {
-        Some((name, content_type, bytes)) if !name.is_empty() => {
+    let result = match (&file, Uuid::parse_str(&replaces)) {
+        (Some((name, content_type, bytes)), Ok(old)) if !name.is_empty() => {
+            app.replace_attachment(&browser.actor, old, name, content_type, bytes).await
+        }
+        (Some((name, content_type, bytes)), _) if !name.is_empty() => {
             app.add_attachment(&browser.actor, id, Some(&kind), name, content_type, bytes).await
         }
         _ => Err(AppError::Refused(crate::engine::Refusal::invalid("file", "is required"))),
     };
     match result {
+        Ok(_) if !replaces.is_empty() => Redirect::to(&format!("/dossiers/{id}?fait=piece-remplacee")).into_response(),
         Ok(_) => Redirect::to(&format!("/dossiers/{id}?fait=piece")).into_response(),
         Err(e) => render_dossier(&app, &browser, id, "", &Map::new(), Some((ATTACHMENT, e))).await,
+    }
+}
+
+/// Takes an attachment off a dossier, once confirmed on the page.
+pub(super) async fn remove_attachment(
+    State(app): State<App>,
+    browser: Browser,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> Response {
+    if !same_token(&browser.csrf, &form.csrf) {
+        return expired(&browser);
+    }
+    let Ok(aid) = Uuid::parse_str(&id) else { return super::unknown_page() };
+    let Ok((dossier, _)) = app.store.attachment(aid).await else { return super::unknown_page() };
+    match app.remove_attachment(&browser.actor, aid).await {
+        Ok(()) => Redirect::to(&format!("/dossiers/{dossier}?fait=piece-retiree")).into_response(),
+        Err(e) => render_dossier(&app, &browser, dossier, "", &Map::new(), Some((ATTACHMENT, e))).await,
     }
 }
 

@@ -180,27 +180,61 @@ pub(super) async fn dossiers(
             }
         })
         .collect();
+    let spec = ListSpec {
+        columns: &columns,
+        path,
+        heading: "Dossiers",
+        machine: Machine::Dossier,
+        state_key: "state",
+        default_sort: "updated",
+    };
+    render(&app, &browser, &params, &spec, rows, &page, error)
+}
+
+/// What tells the two lists apart.
+struct ListSpec<'a> {
+    columns: &'a [(&'a str, Option<&'a str>)],
+    path: &'static str,
+    heading: &'static str,
+    machine: Machine,
+    /// The parameter filtering by state (`state`, `status`).
+    state_key: &'static str,
+    default_sort: &'static str,
+}
+
+/// A list's page: its search form and filters kept, its rows, its pages.
+fn render<T>(
+    app: &App,
+    browser: &Browser,
+    params: &BTreeMap<String, String>,
+    spec: &ListSpec,
+    rows: Vec<Row>,
+    page: &Page<T>,
+    error: String,
+) -> Response {
+    let state_label = if spec.machine == Machine::Dossier { "État" } else { "Statut" };
     let mut filters = vec![Filter {
-        name: "state".into(),
-        label: "État".into(),
-        options: state_options(&app, Machine::Dossier),
-        value: params.get("state").cloned().unwrap_or_default(),
+        name: spec.state_key.into(),
+        label: state_label.into(),
+        options: state_options(app, spec.machine),
+        value: params.get(spec.state_key).cloned().unwrap_or_default(),
     }];
-    filters.extend(scope_filters(&app, &params));
-    let (next, first) = pages(path, &params, &page);
+    filters.extend(scope_filters(app, params));
+    let (next, first) = pages(spec.path, params, page);
+    let status = if error.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let data = ListPage {
-        user: bar(&browser),
-        heading: "Dossiers".into(),
-        path: path.into(),
+        user: bar(browser),
+        heading: spec.heading.into(),
+        path: spec.path.into(),
         q: params.get("q").cloned().unwrap_or_default(),
-        headers: headers(path, &params, &columns, "updated"),
+        headers: headers(spec.path, params, spec.columns, spec.default_sort),
         filters,
         rows,
         next,
         first,
-        error: error.clone(),
+        error,
     };
-    page_or_refused(data, &error)
+    super::page(data, status)
 }
 
 pub(super) async fn labels(
@@ -256,29 +290,13 @@ pub(super) async fn labels(
             }
         })
         .collect();
-    let mut filters = vec![Filter {
-        name: "status".into(),
-        label: "Statut".into(),
-        options: state_options(&app, Machine::Label),
-        value: params.get("status").cloned().unwrap_or_default(),
-    }];
-    filters.extend(scope_filters(&app, &params));
-    let (next, first) = pages(path, &params, &page);
-    let data = ListPage {
-        user: bar(&browser),
-        heading: "Labels".into(),
-        path: path.into(),
-        q: params.get("q").cloned().unwrap_or_default(),
-        headers: headers(path, &params, &columns, "valid_until"),
-        filters,
-        rows,
-        next,
-        first,
-        error: error.clone(),
+    let spec = ListSpec {
+        columns: &columns,
+        path,
+        heading: "Labels",
+        machine: Machine::Label,
+        state_key: "status",
+        default_sort: "valid_until",
     };
-    page_or_refused(data, &error)
-}
-
-fn page_or_refused(data: ListPage, error: &str) -> Response {
-    page(data, if error.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY })
+    render(&app, &browser, &params, &spec, rows, &page, error)
 }

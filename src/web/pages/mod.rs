@@ -60,6 +60,7 @@ pub fn routes() -> Router<App> {
             post(dossier::upload).layer(axum::extract::DefaultBodyLimit::max(crate::web::limits::UPLOAD)),
         )
         .route("/pieces/{id}", get(dossier::download))
+        .route("/pieces/{id}/retrait", post(dossier::remove_attachment))
         .route("/dossiers/{id}/journal", get(audit::dossier_trail))
         .route("/dossiers/{id}/decision", get(dossier::decision_summary))
         .route("/labels/{id}/journal", get(audit::label_trail))
