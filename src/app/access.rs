@@ -83,6 +83,17 @@ pub fn sees_audit(def: &impl RoleTable, actor: &Actor, d: &DossierFacts) -> bool
     national(def, actor) || staff_in_scope(def, actor, d)
 }
 
+/// Whether the actor opens calls for projects of `def`: an administrator
+/// any, staff of a role in its `opened_by` their own territory's (in
+/// `scope` when one is named).
+pub fn opens_calls(def: &crate::workflow::Definition, actor: &Actor, scope: Option<&Scope>) -> bool {
+    actor.is_admin()
+        || actor
+            .grants
+            .iter()
+            .any(|g| def.campaigns.opened_by.contains(&g.role) && scope.is_none_or(|s| g.scope.as_ref() == Some(s)))
+}
+
 /// Whether the actor takes a step of `def` that assigns the reviewers or
 /// records the decision (staff who assign a label's reviewers or decide
 /// on it, not staff who only follow it).

@@ -217,10 +217,7 @@ fn campaign_territory(def: &Definition, actor: &Actor, sent: Option<&str>) -> Re
     if !known {
         return Err(invalid("territory", format!("unknown {kind} `{code}`")));
     }
-    let scope = crate::engine::Scope::new(kind, code);
-    let opens =
-        actor.grants.iter().any(|g| def.campaigns.opened_by.contains(&g.role) && g.scope.as_ref() == Some(&scope));
-    if !actor.is_admin() && !opens {
+    if !access::opens_calls(def, actor, Some(&crate::engine::Scope::new(kind, code))) {
         return Err(forbidden("only the territory's own services open its calls for projects"));
     }
     Ok(Some(code.to_string()))
@@ -247,8 +244,7 @@ fn in_territory(def: &Definition, territory: Option<&str>, form: &Map<String, Va
 
 impl App {
     pub async fn create_campaign(&self, actor: &Actor, input: &CampaignInput) -> Result<CampaignView, AppError> {
-        let openers = self.workflows.iter().flat_map(|d| &d.campaigns.opened_by);
-        if !actor.is_admin() && !openers.into_iter().any(|r| actor.grants.iter().any(|g| &g.role == r)) {
+        if !self.workflows.iter().any(|d| access::opens_calls(d, actor, None)) {
             return Err(forbidden("only an administrator opens a call for projects"));
         }
         let Some(def) = self.workflows.get(input.workflow.trim()) else {
@@ -569,16 +565,29 @@ impl App {
         }
         let kinds = &def.form.attachments;
         let kind = kind.or_else(|| kinds.first().map(|k| k.code.as_str())).unwrap_or_default();
-        let stored = super::files::store(&self.data_dir, kinds, kind, file_name, content_type, bytes)?;
-        let meta = NewAttachment {
+        let meta = self.stored_file(&def, kind, file_name, content_type, bytes)?;
+        let aid = self.store.add_attachment(id, &meta, actor, self.clock.now()).await?;
+        Ok(self.store.attachment(aid).await?.1)
+    }
+
+    /// An uploaded file checked against its declared type and stored by
+    /// hash, as its attachment row records it.
+    fn stored_file(
+        &self,
+        def: &Definition,
+        kind: &str,
+        file_name: &str,
+        content_type: &str,
+        bytes: &[u8],
+    ) -> Result<NewAttachment, AppError> {
+        let stored = super::files::store(&self.data_dir, &def.form.attachments, kind, file_name, content_type, bytes)?;
+        Ok(NewAttachment {
             kind: stored.kind,
             file_name: stored.file_name,
             content_type: stored.content_type,
             size: bytes.len() as i64,
             sha256: stored.sha256,
-        };
-        let aid = self.store.add_attachment(id, &meta, actor, self.clock.now()).await?;
-        Ok(self.store.attachment(aid).await?.1)
+        })
     }
 
     /// An attachment the actor may change now: the owners' files while the
@@ -611,8 +620,8 @@ impl App {
     /// Takes an attachment off its dossier (the file stays stored: the
     /// audit trail names it).
     pub async fn remove_attachment(&self, actor: &Actor, id: Uuid) -> Result<(), AppError> {
-        let (dossier, _, _) = self.changeable_attachment(actor, id).await?;
-        Ok(self.store.remove_attachment(dossier, id, actor, self.clock.now()).await?)
+        let (dossier, view, _) = self.changeable_attachment(actor, id).await?;
+        Ok(self.store.remove_attachment(dossier, &view, actor, self.clock.now()).await?)
     }
 
     /// Puts another file in an attachment's place, checked as an upload.
@@ -625,16 +634,8 @@ impl App {
         bytes: &[u8],
     ) -> Result<AttachmentView, AppError> {
         let (dossier, view, def) = self.changeable_attachment(actor, id).await?;
-        let stored =
-            super::files::store(&self.data_dir, &def.form.attachments, &view.kind, file_name, content_type, bytes)?;
-        let meta = NewAttachment {
-            kind: stored.kind,
-            file_name: stored.file_name,
-            content_type: stored.content_type,
-            size: bytes.len() as i64,
-            sha256: stored.sha256,
-        };
-        self.store.replace_attachment(dossier, id, &meta, actor, self.clock.now()).await?;
+        let meta = self.stored_file(&def, &view.kind, file_name, content_type, bytes)?;
+        self.store.replace_attachment(dossier, &view, &meta, actor, self.clock.now()).await?;
         Ok(self.store.attachment(id).await?.1)
     }
 

@@ -53,6 +53,29 @@ fn decode(sort: &str, cursor: Option<&String>) -> Result<Option<(String, String)
     }
 }
 
+/// Where a page starts, how it is sorted and how long it is, as asked.
+struct Window<'a, S> {
+    sort: S,
+    /// The sort's name, which its cursors carry.
+    name: &'a str,
+    limit: i64,
+    after: Option<(String, String)>,
+}
+
+/// Reads `sort` (one of `sorts`, the first by default), `limit` and
+/// `cursor`.
+fn window<'a, S: Copy>(
+    params: &'a BTreeMap<String, String>,
+    sorts: &[(&'a str, S)],
+) -> Result<Window<'a, S>, AppError> {
+    let name = params.get("sort").map(|s| s.trim()).unwrap_or(sorts[0].0);
+    let Some(&(name, sort)) = sorts.iter().find(|(n, _)| *n == name) else {
+        let names: Vec<&str> = sorts.iter().map(|(n, _)| *n).collect();
+        return Err(invalid("sort", format!("must be {}", names.join(" or "))));
+    };
+    Ok(Window { sort, name, limit: limit(params.get("limit"))?, after: decode(name, params.get("cursor"))? })
+}
+
 /// The page and the next cursor from `limit + 1` items read.
 fn paged<T>(mut listed: Vec<Listed<T>>, limit: i64, sort: &str, id: impl Fn(&T) -> &str) -> Page<T> {
     let more = listed.len() as i64 > limit;
@@ -70,19 +93,8 @@ impl App {
         actor: &Actor,
         params: &BTreeMap<String, String>,
     ) -> Result<Page<DossierSummary>, AppError> {
-        let sort_name = params.get("sort").map(|s| s.trim()).unwrap_or("updated");
-        let sort = match sort_name {
-            "updated" => DossierSort::Updated,
-            "title" => DossierSort::Title,
-            _ => return Err(invalid("sort", "must be updated or title")),
-        };
-        let limit = limit(params.get("limit"))?;
-        let mut filter = DossierFilter {
-            sort,
-            after: decode(sort_name, params.get("cursor"))?,
-            limit: Some(limit + 1),
-            ..Default::default()
-        };
+        let w = window(params, &[("updated", DossierSort::Updated), ("title", DossierSort::Title)])?;
+        let mut filter = DossierFilter { sort: w.sort, after: w.after, limit: Some(w.limit + 1), ..Default::default() };
         for (key, value) in params {
             match key.as_str() {
                 "sort" | "limit" | "cursor" => {}
@@ -105,7 +117,7 @@ impl App {
             }
         }
         let listed = self.list_dossiers(actor, &filter).await?;
-        Ok(paged(listed, limit, sort_name, |d| d.id.as_str()))
+        Ok(paged(listed, w.limit, w.name, |d| d.id.as_str()))
     }
 
     /// The labels the actor sees, filtered by the API's parameters: `q`,
@@ -117,15 +129,8 @@ impl App {
         actor: &Actor,
         params: &BTreeMap<String, String>,
     ) -> Result<Page<LabelView>, AppError> {
-        let sort_name = params.get("sort").map(|s| s.trim()).unwrap_or("valid_until");
-        let sort = match sort_name {
-            "valid_until" => LabelSort::ValidUntil,
-            "title" => LabelSort::Title,
-            _ => return Err(invalid("sort", "must be valid_until or title")),
-        };
-        let limit = limit(params.get("limit"))?;
-        let after = decode(sort_name, params.get("cursor"))?;
-        let mut filter = LabelFilter { sort, ..Default::default() };
+        let w = window(params, &[("valid_until", LabelSort::ValidUntil), ("title", LabelSort::Title)])?;
+        let mut filter = LabelFilter { sort: w.sort, ..Default::default() };
         for (key, value) in params {
             match key.as_str() {
                 "sort" | "limit" | "cursor" => {}
@@ -138,9 +143,9 @@ impl App {
         }
         let filter = self.checked_label_filter(filter)?;
         let visibility = super::access::visibility(&*self.workflows, actor);
-        let after = after.as_ref().map(|(k, i)| (k.as_str(), i.as_str()));
-        let listed = self.store.labels_listed(&visibility, &filter, after, Some(limit + 1)).await?;
-        let mut page = paged(listed, limit, sort_name, |l| l.id.as_str());
+        let after = w.after.as_ref().map(|(k, i)| (k.as_str(), i.as_str()));
+        let listed = self.store.labels_listed(&visibility, &filter, after, Some(w.limit + 1)).await?;
+        let mut page = paged(listed, w.limit, w.name, |l| l.id.as_str());
         page.items = page.items.into_iter().map(|l| self.label_with_top_level(l)).collect();
         Ok(page)
     }

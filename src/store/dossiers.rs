@@ -678,9 +678,7 @@ impl Store {
                 .bind(at)
                 .execute(&mut *conn)
                 .await?;
-                let after = json!({"attachment_id": id, "kind": a.kind, "file_name": a.file_name,
-                    "content_type": a.content_type, "size": a.size, "sha256": a.sha256});
-                Ok(("add_attachment".to_string(), Value::Null, after))
+                Ok(("add_attachment".to_string(), Value::Null, attachment_json(id, &a)))
             })
         })
         .await?;
@@ -689,12 +687,19 @@ impl Store {
 
     /// Takes an attachment off its dossier, audited with what it was; the
     /// stored file stays (stored by hash, the trail names it).
-    pub async fn remove_attachment(&self, dossier: Uuid, id: Uuid, actor: &Actor, now: DateTime<Utc>) -> Result<()> {
-        let (_, before) = self.attachment(id).await?;
+    pub async fn remove_attachment(
+        &self,
+        dossier: Uuid,
+        before: &AttachmentView,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let id = super::records::parse_id(&before.id)?;
+        let before = attachment_json(id, &NewAttachment::from(before));
         self.content_edit(dossier, None, actor, now, move |conn| {
             Box::pin(async move {
                 sqlx::query("DELETE FROM attachments WHERE id = $1").bind(id.to_string()).execute(&mut *conn).await?;
-                Ok(("remove_attachment".to_string(), attachment_json(id, &before), Value::Null))
+                Ok(("remove_attachment".to_string(), before, Value::Null))
             })
         })
         .await?;
@@ -706,12 +711,15 @@ impl Store {
     pub async fn replace_attachment(
         &self,
         dossier: Uuid,
-        id: Uuid,
+        before: &AttachmentView,
         a: &NewAttachment,
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let (_, before) = self.attachment(id).await?;
+        let id = super::records::parse_id(&before.id)?;
+        // Its kind stays: the new file takes the former one's place.
+        let after = attachment_json(id, &NewAttachment { kind: before.kind.clone(), ..a.clone() });
+        let before = attachment_json(id, &NewAttachment::from(before));
         let (a, by, at) = (a.clone(), actor.user_id.map(|u| u.to_string()), to_micros(now));
         self.content_edit(dossier, None, actor, now, move |conn| {
             Box::pin(async move {
@@ -728,9 +736,7 @@ impl Store {
                 .bind(id.to_string())
                 .execute(&mut *conn)
                 .await?;
-                let after = json!({"attachment_id": id, "kind": before.kind, "file_name": a.file_name,
-                    "content_type": a.content_type, "size": a.size, "sha256": a.sha256});
-                Ok(("replace_attachment".to_string(), attachment_json(id, &before), after))
+                Ok(("replace_attachment".to_string(), before, after))
             })
         })
         .await?;
@@ -786,9 +792,21 @@ impl Store {
 }
 
 /// An attachment as the audit trail records it.
-fn attachment_json(id: Uuid, a: &AttachmentView) -> Value {
+fn attachment_json(id: Uuid, a: &NewAttachment) -> Value {
     json!({"attachment_id": id, "kind": a.kind, "file_name": a.file_name, "content_type": a.content_type,
         "size": a.size, "sha256": a.sha256})
+}
+
+impl From<&AttachmentView> for NewAttachment {
+    fn from(v: &AttachmentView) -> NewAttachment {
+        NewAttachment {
+            kind: v.kind.clone(),
+            file_name: v.file_name.clone(),
+            content_type: v.content_type.clone(),
+            size: v.size,
+            sha256: v.sha256.clone(),
+        }
+    }
 }
 
 fn attachment_row(r: &sqlx::any::AnyRow, from: usize) -> AttachmentView {

@@ -76,7 +76,7 @@ pub struct CampaignRow {
     pub territory: Option<String>,
 }
 
-fn parse_id(text: &str) -> Result<Uuid> {
+pub(crate) fn parse_id(text: &str) -> Result<Uuid> {
     Uuid::parse_str(text).map_err(|_| StoreError::Invalid(format!("corrupt id `{text}` in the database")))
 }
 

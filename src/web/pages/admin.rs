@@ -47,11 +47,7 @@ struct CampaignsPage {
 /// administrator, else those whose territories set calls through a role
 /// the actor holds.
 fn openable<'a>(app: &'a App, actor: &Actor) -> Vec<&'a crate::workflow::Definition> {
-    app.workflows
-        .iter()
-        .filter(|d| actor.is_admin() || actor.grants.iter().any(|g| d.campaigns.opened_by.contains(&g.role)))
-        .map(|d| &**d)
-        .collect()
+    app.workflows.iter().filter(|d| crate::app::access::opens_calls(d, actor, None)).map(|d| &**d).collect()
 }
 
 /// The territories the actor opens calls for, labelled with their kind.
@@ -64,11 +60,7 @@ fn territories(app: &App, actor: &Actor) -> Options {
         let label = field.map(|f| f.label.clone()).unwrap_or_else(|| kind.to_string());
         for e in reference::items(&list) {
             let scope = crate::engine::Scope::new(kind, &e.code);
-            let own = actor
-                .grants
-                .iter()
-                .any(|g| def.campaigns.opened_by.contains(&g.role) && g.scope.as_ref() == Some(&scope));
-            if (actor.is_admin() || own) && !out.iter().any(|(c, _)| c == &e.code) {
+            if crate::app::access::opens_calls(def, actor, Some(&scope)) && !out.iter().any(|(c, _)| c == &e.code) {
                 out.push((e.code.clone(), format!("{label} : {}", e.label)));
             }
         }

@@ -21,9 +21,13 @@ pub(super) struct ReviewTable {
     notes: Vec<(String, Vec<String>)>,
 }
 
-/// The reviews the actor may see, side by side per criterion.
-pub(super) async fn review_table(app: &App, browser: &Browser, id: Uuid, grid: &crate::workflow::Grid) -> ReviewTable {
-    let reviews = app.reviews(&browser.actor, id).await.unwrap_or_default();
+/// The reviews the actor may see (`app.reviews`), side by side per
+/// criterion.
+pub(super) async fn review_table(
+    app: &App,
+    reviews: &[crate::store::views::ReviewView],
+    grid: &crate::workflow::Grid,
+) -> ReviewTable {
     if reviews.is_empty() {
         return ReviewTable::default();
     }
@@ -231,18 +235,11 @@ pub(super) async fn render_dossier(
     let mut actions = action_forms(app, browser, &instance, typed, refused_ref).await;
     // Scores are given with the owners' self-assessment of each criterion
     // in view; a reviewer revising their review starts from what they gave.
+    let reviews = app.reviews(&browser.actor, id).await.unwrap_or_default();
     let me = browser.actor.user_id.map(|u| u.to_string());
-    let own = match me {
-        Some(me) => app
-            .reviews(&browser.actor, id)
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .find(|r| r.reviewer_id == Some(me.clone())),
-        None => None,
-    };
+    let own = reviews.iter().find(|r| me.is_some() && r.reviewer_id == me);
     for action in actions.iter_mut() {
-        let prefill = own.as_ref().filter(|_| !action.open && workflow.dossier.records_reviews(&action.event));
+        let prefill = own.filter(|_| !action.open && workflow.dossier.records_reviews(&action.event));
         for field in action.fields.iter_mut() {
             if let Some(own) = prefill.filter(|_| field.name == "comment") {
                 field.value = own.comment.clone();
@@ -342,7 +339,7 @@ pub(super) async fn render_dossier(
         assignment,
         team,
         self_assessment,
-        reviews: review_table(app, browser, id, &grid).await,
+        reviews: review_table(app, &reviews, &grid).await,
         user: bar(browser),
         csrf: browser.csrf.clone(),
         checklist,
@@ -891,7 +888,12 @@ pub(super) async fn decision_summary(State(app): State<App>, browser: Browser, P
         years: decision.years.map(|y| y.to_string()).unwrap_or_default(),
         decided_on: french_instant(&decision.decided_at),
         records: record_lists(&workflow, Machine::Dossier, &d.records),
-        reviews: review_table(&app, &browser, id, &workflow.grid.for_form(&d.form)).await,
+        reviews: review_table(
+            &app,
+            &app.reviews(&browser.actor, id).await.unwrap_or_default(),
+            &workflow.grid.for_form(&d.form),
+        )
+        .await,
         validity,
         details,
         printed_on: app.clock.now().with_timezone(&crate::calendar::ZONE).format("%d/%m/%Y").to_string(),

@@ -75,8 +75,7 @@ impl FromRequestParts<App> for Browser {
             None => String::new(),
         };
         let kinds = actor.grants.iter().filter_map(|g| app.workflows.kind_of(&g.role)).collect();
-        let opens_calls = actor.is_admin()
-            || app.workflows.iter().any(|d| actor.grants.iter().any(|g| d.campaigns.opened_by.contains(&g.role)));
+        let opens_calls = app.workflows.iter().any(|d| crate::app::access::opens_calls(d, &actor, None));
         Ok(Browser { csrf: csrf_of(&token), actor, token, name, kinds, opens_calls })
     }
 }
