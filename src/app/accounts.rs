@@ -4,6 +4,7 @@ use super::{App, AppError};
 use crate::auth::{hash_password, verify_password};
 use crate::engine::{Actor, Grant, Refusal, Scope};
 use crate::reference;
+use crate::store::password_links::{LinkPurpose, PasswordLink};
 use crate::store::records::NewUser;
 use crate::store::views::UserView;
 use crate::workflow::{Role, RoleKind, RoleTable, Workflows};
@@ -22,7 +23,19 @@ pub enum AuthError {
     InvalidToken,
     #[error("too many failed logins; try again in {seconds} s")]
     Throttled { seconds: i64 },
+    #[error("unknown password link")]
+    UnknownLink,
+    #[error("this password link was used, replaced by a newer one, or has expired")]
+    SpentLink,
 }
+
+/// How long an administrator's invitation stays open.
+pub const INVITE_DAYS: i64 = 7;
+/// How long a link for a forgotten password stays open.
+pub const RESET_HOURS: i64 = 2;
+/// At most one forgotten-password e-mail per account in this time: the
+/// form is open to anyone, who must not flood a mailbox through it.
+pub const RESET_QUIET_MINUTES: i64 = 2;
 
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
@@ -129,12 +142,82 @@ impl App {
             .filter(|a| !a.trim().is_empty())
             .map(|a| affiliation(&self.workflows, a))
             .collect::<Result<Vec<_>, _>>()?;
-        let password_hash = hash_password(&input.password)
-            .map_err(|e| Refusal::invalid("password", e.to_string().trim_start_matches("password: ")))?;
+        // No password: the person chooses it through the invitation's link.
+        let password_hash = match &input.password {
+            Some(p) => hash_password(p)
+                .map_err(|e| Refusal::invalid("password", e.to_string().trim_start_matches("password: ")))?,
+            None => String::new(),
+        };
         let user =
             NewUser { email, name: name.to_string(), password_hash, grants: vec![Grant { role, scope }], affiliations };
-        let id = self.store.create_user(&user, actor, self.clock.now()).await?;
+        let now = self.clock.now();
+        let id = if input.password.is_some() {
+            self.store.create_user(&user, actor, now).await?
+        } else {
+            let id = self.store.invite_user(&user, now + Duration::days(INVITE_DAYS), actor, now).await?;
+            self.mail_wake.notify_one();
+            id
+        };
         Ok(self.store.user_view(id).await?)
+    }
+
+    /// Sends an account's owner a link to choose their password (an
+    /// invitation again if they never chose one), ending former links;
+    /// administrators only.
+    pub async fn send_password_link(&self, actor: &Actor, id: uuid::Uuid) -> Result<UserView, AppError> {
+        require_admin(actor, "only an administrator sends password links")?;
+        let view = self.store.user_view(id).await?;
+        if !view.active {
+            return Err(Refusal::invalid("active", "the account is deactivated; reactivate it first").into());
+        }
+        let now = self.clock.now();
+        let (purpose, expires) = if view.password_set {
+            (LinkPurpose::Reset, now + Duration::days(1))
+        } else {
+            (LinkPurpose::Invite, now + Duration::days(INVITE_DAYS))
+        };
+        self.store.send_password_link(id, purpose, expires, None, actor, now).await?;
+        self.mail_wake.notify_one();
+        Ok(view)
+    }
+
+    /// A forgotten password: e-mails the account of `email`, if there is an
+    /// active one, a link valid [`RESET_HOURS`]. The answer is the same
+    /// whether or not the address has an account.
+    pub async fn request_password_reset(&self, email: &str) -> Result<(), AppError> {
+        let now = self.clock.now();
+        let Ok(email) = email_address(email) else { return Ok(()) };
+        if let Some(user) = self.store.active_user_by_email(&email).await? {
+            let quiet = now - Duration::minutes(RESET_QUIET_MINUTES);
+            let actor = Actor::system();
+            let expires = now + Duration::hours(RESET_HOURS);
+            if self.store.send_password_link(user, LinkPurpose::Reset, expires, Some(quiet), &actor, now).await? {
+                self.mail_wake.notify_one();
+            }
+        }
+        Ok(())
+    }
+
+    /// The link behind a token, still usable.
+    pub async fn password_link(&self, token: &str) -> Result<PasswordLink, AppError> {
+        let link =
+            self.store.password_link(&token_hash(token), self.clock.now()).await?.ok_or(AuthError::UnknownLink)?;
+        if !link.usable {
+            return Err(AuthError::SpentLink.into());
+        }
+        Ok(link)
+    }
+
+    /// Sets the password of a link's account: once; every session of the
+    /// account ends.
+    pub async fn use_password_link(&self, token: &str, password: &str) -> Result<PasswordLink, AppError> {
+        let link = self.password_link(token).await?;
+        let hash = hash_password(password)
+            .map_err(|e| Refusal::invalid("password", e.to_string().trim_start_matches("password: ")))?;
+        if !self.store.use_password_link(&link, &hash, self.clock.now()).await? {
+            return Err(AuthError::SpentLink.into());
+        }
+        Ok(link)
     }
 }
 
@@ -231,7 +314,10 @@ pub struct NewAccount {
     /// KIND:CODE (a scope of the workflow, such as region:ARA) or org:NAME, for conflict-of-interest checks.
     #[serde(default)]
     pub affiliations: Vec<String>,
-    pub password: String,
+    /// Left out (preferred), the person gets an e-mail with a link to
+    /// choose their own password, valid 7 days; given, it is their password.
+    #[serde(default)]
+    pub password: Option<String>,
 }
 
 fn require_admin(actor: &Actor, reason: &str) -> Result<(), AppError> {

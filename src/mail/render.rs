@@ -26,8 +26,13 @@ pub struct MailContext {
     pub review_due: String,
     pub report_year: String,
     pub anniversary: String,
-    /// Page of the dossier or label.
+    /// Page of the dossier or label, or the link the e-mail is for.
     pub link: String,
+    /// What following `link` does, when it is not to read a page
+    /// (« choisir votre mot de passe »).
+    pub link_purpose: String,
+    /// The recipient's address.
+    pub email: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,6 +103,8 @@ mail_templates! {
     "report_due" => ReportDue, "mail/report_due.txt";
     "report_reminder" => ReportReminder, "mail/report_reminder.txt";
     "report_overdue" => ReportOverdue, "mail/report_overdue.txt";
+    "account_invite" => AccountInvite, "mail/account_invite.txt";
+    "password_reset" => PasswordReset, "mail/password_reset.txt";
 }
 
 #[derive(Template)]
@@ -108,6 +115,8 @@ struct Layout<'a> {
     label: &'a str,
     paragraphs: Vec<String>,
     link: &'a str,
+    /// The button's words.
+    action: &'a str,
 }
 
 /// What an e-mail of template `name` is about, in words, for a list of
@@ -142,10 +151,13 @@ pub fn render(name: &str, c: &MailContext) -> Result<Rendered, RenderError> {
         body.split("\n\n").map(|p| p.trim().replace('\n', " ")).filter(|p| !p.is_empty()).collect();
     let mut text = body.to_string();
     if !c.link.is_empty() {
-        text.push_str(&format!("\n\nPour le consulter : {}", c.link));
+        let purpose = if c.link_purpose.is_empty() { "le consulter" } else { &c.link_purpose };
+        text.push_str(&format!("\n\nPour {purpose} : {}", c.link));
     }
+    let action =
+        if c.link_purpose.is_empty() { "Ouvrir dans labelflow".to_string() } else { capitalised(&c.link_purpose) };
     text.push_str("\n\n-- \nMessage envoyé automatiquement par labelflow ; merci de ne pas y répondre.\n");
-    let html = Layout { subject: &subject, label: &c.label, paragraphs, link: &c.link }
+    let html = Layout { subject: &subject, label: &c.label, paragraphs, link: &c.link, action: &action }
         .render()
         .map_err(|e| RenderError::Template("layout".into(), e))?;
     Ok(Rendered { subject, text, html })

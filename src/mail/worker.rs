@@ -11,6 +11,7 @@ use super::smtp::{within, SmtpError, SmtpTarget};
 use crate::calendar::ZONE;
 use crate::clock::Clock;
 use crate::store::outbox::{MailFacts, OutgoingMail};
+use crate::store::password_links::LINK_TEMPLATES;
 use crate::store::Store;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -257,10 +258,22 @@ impl Mailer {
     }
 
     /// The subject and parts of an outbox row's e-mail, with the facts as
-    /// they are now.
+    /// they are now. A password link's e-mail gets a new token here, of
+    /// which the store keeps the hash: the token exists nowhere but in the
+    /// e-mail (a copy sent again after a crash carries its own, both valid
+    /// until the link is used).
     pub async fn rendered(&self, mail: &OutgoingMail) -> Result<super::render::Rendered, String> {
         let facts = self.store.mail_facts(mail).await.map_err(|e| e.to_string())?;
-        let context = self.context(mail, &facts);
+        let mut context = self.context(mail, &facts);
+        if LINK_TEMPLATES.contains(&mail.template.as_str()) {
+            let mut bytes = [0u8; 32];
+            OsRng.fill_bytes(&mut bytes);
+            let token = hex::encode(bytes);
+            let hash = crate::app::accounts::token_hash(&token);
+            self.store.add_link_token(&mail.entity_id, &hash).await.map_err(|e| e.to_string())?;
+            context.link = format!("{}/mot-de-passe/lien/{token}", self.settings.public_url.trim_end_matches('/'));
+            context.link_purpose = "choisir votre mot de passe".into();
+        }
         render(&mail.template, &context).map_err(|e| e.to_string())
     }
 
@@ -312,10 +325,17 @@ impl Mailer {
         // reminder has none and repeats the pending request.
         let own = text("message");
         c.message = if own.is_empty() { f.completion_message.clone().unwrap_or_default() } else { own };
-        c.due = f.completion_due.map(instant).or_else(|| data_instant("due")).unwrap_or_default();
+        c.due = (f.completion_due.or(f.link_expires).map(instant).or_else(|| data_instant("due"))).unwrap_or_default();
+        c.email = mail.recipient_email.clone();
         c.call_closes = f.call_closes.map(instant).unwrap_or_default();
         c.review_due = f.review_due.map(instant).or_else(|| data_instant("due")).unwrap_or_default();
         // Worded by the instance's own version, as its pages are.
+        if mail.entity == "account" {
+            // An account serves every label the site runs.
+            c.label = self.workflows.iter().map(|d| d.label.as_str()).collect::<Vec<_>>().join(", ");
+            c.link.clear();
+            return c;
+        }
         let workflow = (self.workflows.at(&f.workflow, f.workflow_version.as_deref()))
             .or_else(|| self.workflows.get(&f.workflow))
             .unwrap_or_else(|| self.workflows.primary());

@@ -167,17 +167,20 @@ impl Store {
 
     pub async fn user_view(&self, user: Uuid) -> Result<UserView> {
         let id = user.to_string();
-        let row = sqlx::query("SELECT email, name, deactivated_at FROM users WHERE id = $1")
-            .bind(&id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound { what: "user" })?;
+        let row = sqlx::query(
+            "SELECT email, name, deactivated_at, CAST(LENGTH(password_hash) AS BIGINT) FROM users WHERE id = $1",
+        )
+        .bind(&id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound { what: "user" })?;
         let actor = self.actor(user).await?;
         Ok(UserView {
             id,
             email: row.get(0),
             name: row.get(1),
             active: row.get::<Option<i64>, _>(2).is_none(),
+            password_set: row.get::<i64, _>(3) > 0,
             roles: actor.grants.iter().map(ToString::to_string).collect(),
             affiliations: actor.affiliations.iter().map(ToString::to_string).collect(),
         })
@@ -186,7 +189,7 @@ impl Store {
     /// Every account with its grants and affiliations, by name.
     pub async fn users(&self) -> Result<Vec<UserView>> {
         let mut users: Vec<UserView> =
-            sqlx::query("SELECT id, email, name, deactivated_at FROM users ORDER BY name, email")
+            sqlx::query("SELECT id, email, name, deactivated_at, CAST(LENGTH(password_hash) AS BIGINT) FROM users ORDER BY name, email")
                 .fetch_all(&self.pool)
                 .await?
                 .iter()
@@ -195,6 +198,7 @@ impl Store {
                     email: r.get(1),
                     name: r.get(2),
                     active: r.get::<Option<i64>, _>(3).is_none(),
+                    password_set: r.get::<i64, _>(4) > 0,
                     roles: vec![],
                     affiliations: vec![],
                 })

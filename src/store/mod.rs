@@ -12,6 +12,7 @@ pub mod imports;
 pub mod labels;
 mod migrations;
 pub mod outbox;
+pub mod password_links;
 pub mod records;
 pub mod throttle;
 mod time;

@@ -57,6 +57,8 @@ pub struct MailFacts {
     /// The workflow the instance runs on, and its version.
     pub workflow: String,
     pub workflow_version: Option<String>,
+    /// Until when a password link is valid.
+    pub link_expires: Option<i64>,
 }
 
 const MAIL_COLUMNS: &str =
@@ -199,6 +201,13 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await?
                 .unwrap_or_default();
+        }
+        if mail.entity == "account" {
+            f.link_expires = sqlx::query_scalar("SELECT expires_at FROM password_links WHERE id = $1")
+                .bind(&mail.entity_id)
+                .fetch_optional(&self.pool)
+                .await?;
+            return Ok(f);
         }
         if mail.entity == "label" {
             if let Some(r) = sqlx::query(

@@ -76,45 +76,57 @@ pub struct CampaignRow {
     pub territory: Option<String>,
 }
 
+/// Writes an account with its roles and affiliations, audited; refuses an
+/// address already taken.
+pub(super) async fn insert_user(
+    conn: &mut AnyConnection,
+    user: &NewUser,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Uuid> {
+    let id = Uuid::new_v4();
+    let exists =
+        sqlx::query("SELECT 1 FROM users WHERE email = $1").bind(&user.email).fetch_optional(&mut *conn).await?;
+    if exists.is_some() {
+        return Err(StoreError::Invalid(format!("email: a user with the address {} already exists", user.email)));
+    }
+    sqlx::query("INSERT INTO users (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(id.to_string())
+        .bind(&user.email)
+        .bind(&user.name)
+        .bind(&user.password_hash)
+        .bind(to_micros(now))
+        .execute(&mut *conn)
+        .await?;
+    for g in &user.grants {
+        sqlx::query("INSERT INTO user_roles (user_id, role, scope) VALUES ($1, $2, $3)")
+            .bind(id.to_string())
+            .bind(g.role.name())
+            .bind(g.scope.as_ref().map(ToString::to_string).unwrap_or_default())
+            .execute(&mut *conn)
+            .await?;
+    }
+    for a in &user.affiliations {
+        sqlx::query("INSERT INTO user_affiliations (user_id, affiliation) VALUES ($1, $2)")
+            .bind(id.to_string())
+            .bind(a.to_string())
+            .execute(&mut *conn)
+            .await?;
+    }
+    let grants: Vec<String> = user.grants.iter().map(ToString::to_string).collect();
+    let after = json!({"email": user.email, "name": user.name, "roles": grants, "affiliations": user.affiliations});
+    append_after(conn, &Entry::new("user", &id.to_string(), "create", actor, now).after(after), None).await?;
+    Ok(id)
+}
+
 pub(crate) fn parse_id(text: &str) -> Result<Uuid> {
     Uuid::parse_str(text).map_err(|_| StoreError::Invalid(format!("corrupt id `{text}` in the database")))
 }
 
 impl Store {
     pub async fn create_user(&self, user: &NewUser, actor: &Actor, now: DateTime<Utc>) -> Result<Uuid> {
-        let id = Uuid::new_v4();
         let mut tx = self.begin_write().await?;
-        let exists =
-            sqlx::query("SELECT 1 FROM users WHERE email = $1").bind(&user.email).fetch_optional(&mut **tx).await?;
-        if exists.is_some() {
-            return Err(StoreError::Invalid(format!("email: a user with the address {} already exists", user.email)));
-        }
-        sqlx::query("INSERT INTO users (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(id.to_string())
-            .bind(&user.email)
-            .bind(&user.name)
-            .bind(&user.password_hash)
-            .bind(to_micros(now))
-            .execute(&mut **tx)
-            .await?;
-        for g in &user.grants {
-            sqlx::query("INSERT INTO user_roles (user_id, role, scope) VALUES ($1, $2, $3)")
-                .bind(id.to_string())
-                .bind(g.role.name())
-                .bind(g.scope.as_ref().map(ToString::to_string).unwrap_or_default())
-                .execute(&mut **tx)
-                .await?;
-        }
-        for a in &user.affiliations {
-            sqlx::query("INSERT INTO user_affiliations (user_id, affiliation) VALUES ($1, $2)")
-                .bind(id.to_string())
-                .bind(a.to_string())
-                .execute(&mut **tx)
-                .await?;
-        }
-        let grants: Vec<String> = user.grants.iter().map(ToString::to_string).collect();
-        let after = json!({"email": user.email, "name": user.name, "roles": grants, "affiliations": user.affiliations});
-        append_after(&mut tx, &Entry::new("user", &id.to_string(), "create", actor, now).after(after), None).await?;
+        let id = insert_user(&mut tx, user, actor, now).await?;
         tx.commit().await?;
         Ok(id)
     }

@@ -201,4 +201,6 @@ pub struct UserView {
     /// False once an administrator deactivated the account: it logs in no
     /// more.
     pub active: bool,
+    /// False while an invitation waits for its owner to choose a password.
+    pub password_set: bool,
 }

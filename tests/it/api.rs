@@ -1398,3 +1398,146 @@ async fn lists_come_in_pages(db: &TestDb) {
     let (status, err) = w.porteur.get(&format!("/api/v1/dossiers?limit=2&cursor={cursor}")).await;
     assert_eq!((status, err["error"]["field"].as_str()), (422, Some("cursor")), "{err}");
 }
+
+/// An administrator invites; the person chooses their own password by a
+/// one-time link; anyone may ask for a link for a forgotten password,
+/// without learning whether an address has an account. Links are used
+/// once, replaced by a newer one, expire, and exist nowhere but in the
+/// e-mail (the database keeps their hash).
+async fn invitations_and_forgotten_passwords(db: &TestDb) {
+    use crate::common::smtp::{password_links, SmtpSink};
+    let Some(sink) = SmtpSink::start() else { return };
+    let cast = cast(&db.store).await;
+    let served = serve(&db.store, at(2027, 2, 1, 9, 0)).await;
+    let (base, app) = (served.base.clone(), served.app.clone());
+    let send = || deliver(&app, Some(sink.url()), served.data.path());
+    let admin = Client::login(&base, "admin@example.fr").await;
+    let anon = Client::anonymous(&base);
+    let links = |to: &str| password_links(&sink.texts(), to);
+    let token_of = |link: &str| link.rsplit('/').next().unwrap().to_string();
+
+    let account = json!({"email": "Nadia@ac-grenoble.fr", "name": "Nadia Benali", "role": "staff_rectorat",
+        "scope": "Grenoble"});
+    let (status, user) = admin.post("/api/v1/admin/users", account).await;
+    assert_eq!(status, 201, "{user}");
+    assert_eq!((user["active"].as_bool(), user["password_set"].as_bool()), (Some(true), Some(false)), "{user}");
+    let nadia = user["id"].as_str().unwrap().to_string();
+    assert_eq!(anon.post("/api/v1/login", json!({"email": "nadia@ac-grenoble.fr", "password": ""})).await.0, 401);
+    assert_eq!(send().await, 1);
+    let received = sink.texts();
+    let (_, subject, text) = received.iter().find(|(to, _, _)| to.contains("nadia@ac-grenoble.fr")).unwrap();
+    assert!(subject.contains("Invitation") && text.contains("Nadia Benali") && text.contains("08/02/2027"), "{text}");
+    let invite = links("nadia@ac-grenoble.fr");
+    assert_eq!(invite.len(), 1, "{received:?}");
+    assert!(invite[0].starts_with(&format!("{base}/mot-de-passe/lien/")), "{invite:?}");
+    let token = token_of(&invite[0]);
+    assert_eq!(token.len(), 64);
+    if let Some(file) = db.url.strip_prefix("sqlite://") {
+        for path in [file.to_string(), format!("{file}-wal")] {
+            let bytes = std::fs::read(&path).unwrap_or_default();
+            let found = bytes.windows(token.len()).any(|w| w == token.as_bytes());
+            assert!(!found, "the token is nowhere in the database ({path})");
+        }
+    }
+
+    let (status, err) = anon.post("/api/v1/password/link", json!({"token": token, "password": "court"})).await;
+    assert_eq!((status, err["error"]["field"].as_str()), (422, Some("password")), "{err}");
+    let (status, err) = anon.post("/api/v1/password/link", json!({"token": "0".repeat(64), "password": "x"})).await;
+    assert_eq!(status, 404, "{err}");
+    let chosen = json!({"token": token, "password": "mon-mot-de-passe-2027"});
+    assert_eq!(anon.post("/api/v1/password/link", chosen.clone()).await.0, 204);
+    let (status, err) = anon.post("/api/v1/password/link", chosen).await;
+    assert_eq!((status, err["error"]["code"].as_str()), (410, Some("link_spent")), "used once: {err}");
+    let nadia_client = Client::login_with(&base, "nadia@ac-grenoble.fr", "mon-mot-de-passe-2027").await;
+    let (_, users) = admin.get("/api/v1/admin/users").await;
+    let row = users.as_array().unwrap().iter().find(|u| u["id"] == nadia.as_str()).unwrap();
+    assert_eq!(row["password_set"], true);
+
+    // A forgotten password: the same answer for an unknown address, a
+    // badly written one and a real one; only the real one gets a link.
+    let mut replies = vec![];
+    for email in ["personne@nulle-part.fr", "pas une adresse", "nadia@ac-grenoble.fr"] {
+        replies.push(anon.post("/api/v1/password/forgotten", json!({"email": email})).await);
+    }
+    assert!(replies.iter().all(|r| *r == replies[0]) && replies[0].0 == 202, "{replies:?}");
+    assert_eq!(send().await, 1, "one e-mail: to the account that exists");
+    let reset = links("nadia@ac-grenoble.fr");
+    assert_eq!(reset.len(), 2);
+    let first_reset = reset.iter().find(|l| **l != invite[0]).unwrap().clone();
+    anon.post("/api/v1/password/forgotten", json!({"email": "nadia@ac-grenoble.fr"})).await;
+    assert_eq!(send().await, 0, "at most one e-mail every two minutes");
+    served.clock.set(at(2027, 2, 1, 9, 3));
+    anon.post("/api/v1/password/forgotten", json!({"email": "NADIA@ac-grenoble.fr"})).await;
+    assert_eq!(send().await, 1);
+    let latest = links("nadia@ac-grenoble.fr").into_iter().find(|l| *l != invite[0] && *l != first_reset).unwrap();
+    let (status, _) = anon
+        .post("/api/v1/password/link", json!({"token": token_of(&first_reset), "password": "encore-un-autre"}))
+        .await;
+    assert_eq!(status, 410, "a newer link replaces the former");
+    let page = reqwest::get(format!("{base}/mot-de-passe/lien/{}", token_of(&first_reset))).await.unwrap();
+    assert_eq!(page.status(), 410);
+    assert!(page.text().await.unwrap().contains("Mot de passe oublié"));
+    assert_eq!(nadia_client.get("/api/v1/me").await.0, 200, "asking for a link ends nothing");
+    let page = reqwest::get(&latest).await.unwrap();
+    assert_eq!(page.headers()["referrer-policy"], "no-referrer");
+    assert!(page.text().await.unwrap().contains("nadia@ac-grenoble.fr"));
+    let (status, _) =
+        anon.post("/api/v1/password/link", json!({"token": token_of(&latest), "password": "nouveau-2027"})).await;
+    assert_eq!(status, 204);
+    assert_eq!(nadia_client.get("/api/v1/me").await.0, 401, "every session ended with the change");
+    Client::login_with(&base, "nadia@ac-grenoble.fr", "nouveau-2027").await;
+
+    // Links expire; a deactivated account gets none; admins only send them.
+    served.clock.set(at(2027, 2, 1, 9, 6));
+    anon.post("/api/v1/password/forgotten", json!({"email": "nadia@ac-grenoble.fr"})).await;
+    assert_eq!(send().await, 1);
+    let mut all = links("nadia@ac-grenoble.fr");
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), 4, "each e-mail its own token");
+    served.clock.set(at(2027, 2, 1, 11, 7));
+    for link in links("nadia@ac-grenoble.fr") {
+        let (status, _) =
+            anon.post("/api/v1/password/link", json!({"token": token_of(&link), "password": "trop-tard-2027"})).await;
+        assert_eq!(status, 410, "expired or spent: {link}");
+    }
+    let path = format!("/api/v1/admin/users/{nadia}/password-link");
+    let rectorat = Client::login(&base, "rectorat@ac-lyon.fr").await;
+    assert_eq!(rectorat.post(&path, json!({})).await.0, 403);
+    let (status, _) = admin.post(&path, json!({})).await;
+    assert_eq!(status, 202);
+    assert_eq!(send().await, 1, "an administrator's link");
+    admin.patch(&format!("/api/v1/admin/users/{nadia}"), json!({"active": false})).await;
+    let (status, err) = admin.post(&path, json!({})).await;
+    assert_eq!((status, err["error"]["field"].as_str()), (422, Some("active")), "{err}");
+    anon.post("/api/v1/password/forgotten", json!({"email": "nadia@ac-grenoble.fr"})).await;
+    assert_eq!(send().await, 0, "a deactivated account gets no link");
+    for link in links("nadia@ac-grenoble.fr") {
+        let (status, _) =
+            anon.post("/api/v1/password/link", json!({"token": token_of(&link), "password": "desactive-2027"})).await;
+        assert_eq!(status, 410, "no link opens a deactivated account: {link}");
+    }
+    let trail = db.store.trail("user", &nadia).await.unwrap();
+    let actions: Vec<&str> = trail.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "create",
+            "set_password",
+            "send_password_link",
+            "send_password_link",
+            "set_password",
+            "send_password_link",
+            "send_password_link",
+            "update_account"
+        ],
+        "{trail:?}"
+    );
+    assert!(matches!(db.store.verify_audit().await.unwrap(), labelflow::store::audit::Verification::Intact { .. }));
+    assert!(cast.outsider.user_id.is_some());
+}
+
+mod passwords {
+    use super::*;
+    on_both_backends!(invitations_and_forgotten_passwords);
+}

@@ -303,6 +303,31 @@ async fn each_role_takes_a_dossier_from_draft_to_label_by_clicking() {
     c.goto(&format!("{base}/mot-de-passe")).await.unwrap();
     shots.check(&c, "04b-mot-de-passe").await;
     logout(&c).await;
+    // A forgotten password, from the login page to the e-mailed link.
+    c.find(Locator::LinkText("Mot de passe oublié ?")).await.unwrap().click().await.unwrap();
+    wait_for(&c, "/mot-de-passe-oublie").await;
+    shots.check(&c, "04c-mot-de-passe-oublie").await;
+    c.find(Locator::Css("#f-email")).await.unwrap().send_keys("porteur@example.fr").await.unwrap();
+    mark(&c).await;
+    c.find(Locator::XPath("//button[normalize-space()=\"Recevoir un lien\"]")).await.unwrap().click().await.unwrap();
+    settled(&c, "Si un compte actif correspond").await;
+    let mail = tempfile::tempdir().unwrap();
+    deliver(&served.app, None, mail.path()).await;
+    let links = crate::common::smtp::password_links(&crate::common::smtp::texts_in(mail.path()), "porteur@");
+    c.goto(&links[0]).await.unwrap();
+    shots.check(&c, "04d-choisir-mot-de-passe").await;
+    for field in ["#f-new", "#f-confirm"] {
+        c.find(Locator::Css(field)).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    }
+    mark(&c).await;
+    c.find(Locator::XPath("//button[normalize-space()=\"Enregistrer le mot de passe\"]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let page = settled(&c, "mot de passe est enregistré").await;
+    assert!(page.contains("<h1>Connexion</h1>"), "{page}");
 
     // The région records the CREFOP's and the CAEN's opinions; then the
     // rectorat and the région present the dossier, by clicking.

@@ -530,7 +530,6 @@ async fn editor_rapporteur_staff_and_admin_pages(db: &TestDb) {
             ("role", role.to_string()),
             ("scope", if academie.is_empty() { String::new() } else { format!("academie:{academie}") }),
             ("affiliations", "org:Lycée Ampère".to_string()),
-            ("password", "bienvenue-2027".to_string()),
         ]
     };
     let form = account("nadia@ac-grenoble.fr", "staff_rectorat", "");
@@ -538,7 +537,7 @@ async fn editor_rapporteur_staff_and_admin_pages(db: &TestDb) {
     let (status, _, page) = admin.post("/admin/utilisateurs", &pairs).await;
     assert_eq!(status, 422);
     assert!(page.contains("href=\"#f-scope\"") && page.contains("value=\"nadia@ac-grenoble.fr\""), "{page}");
-    assert!(!page.contains("bienvenue-2027"), "a password is never sent back");
+    assert!(!page.contains("name=\"password\""), "the administrator never types someone else's password");
     let form = account("nadia@ac-grenoble.fr", "staff_rectorat", "GRENOBLE");
     let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (status, _, page) = admin.post("/admin/utilisateurs", &pairs).await;
@@ -547,6 +546,38 @@ async fn editor_rapporteur_staff_and_admin_pages(db: &TestDb) {
     let (status, _, page) = admin.post("/admin/utilisateurs", &pairs).await;
     assert_eq!(status, 422);
     assert!(page.contains("un compte existe déjà"), "{page}");
+    assert!(page.contains("invitation en attente") && page.contains("Renvoyer l'invitation à Nadia Benali"), "{page}");
+    // The invitation's link: Nadia chooses her password on its page.
+    let mail = tempfile::tempdir().unwrap();
+    deliver(&served.app, None, mail.path()).await;
+    let link = crate::common::smtp::password_links(&crate::common::smtp::texts_in(mail.path()), "nadia@ac-grenoble.fr");
+    assert_eq!(link.len(), 1, "one invitation");
+    let path = link[0].strip_prefix(&base).unwrap().to_string();
+    let newcomer = Browser::new(&base);
+    let (status, page) = newcomer.get(&path).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Bienvenue") && page.contains("nadia@ac-grenoble.fr"), "{page}");
+    let csrf_n = form_value(&page, "csrf");
+    let (status, _, page) =
+        newcomer.post(&path, &[("csrf", &csrf_n), ("new", "bienvenue-2027"), ("confirm", "bienvenue-2O27")]).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("href=\"#f-confirm\"") && page.contains("diffèrent"), "{page}");
+    let csrf_n = form_value(&page, "csrf");
+    let (status, url, page) =
+        newcomer.post(&path, &[("csrf", &csrf_n), ("new", "bienvenue-2027"), ("confirm", "bienvenue-2027")]).await;
+    assert_eq!(status, 200);
+    assert!(url == "/connexion" && page.contains("mot de passe est enregistré"), "{url} {page}");
+    assert_eq!(newcomer.get(&path).await.0, 410, "used once");
+    assert!(page.contains("href=\"/mot-de-passe-oublie\""), "the login page offers a forgotten password");
+    let (_, page) = newcomer.get("/mot-de-passe-oublie").await;
+    let csrf_n = form_value(&page, "csrf");
+    let (status, _, page) = newcomer.post("/mot-de-passe-oublie", &[("csrf", &csrf_n), ("email", "nadia@")]).await;
+    assert!(status == 422 && page.contains("href=\"#f-email\""), "{page}");
+    for email in ["nadia@ac-grenoble.fr", "inconnu@ac-grenoble.fr"] {
+        let csrf_n = form_value(&newcomer.get("/mot-de-passe-oublie").await.1, "csrf");
+        let (status, _, page) = newcomer.post("/mot-de-passe-oublie", &[("csrf", &csrf_n), ("email", email)]).await;
+        assert!(status == 200 && page.contains("Si un compte actif correspond"), "{email}: {page}");
+    }
     let nadia = Browser::login_with(&base, "nadia@ac-grenoble.fr", "bienvenue-2027").await;
     assert_eq!(nadia.get("/tableau-de-bord").await.0, 200, "the new account logs in");
     // A second role, then the first taken away; then the account is
@@ -568,6 +599,8 @@ async fn editor_rapporteur_staff_and_admin_pages(db: &TestDb) {
         .await;
     assert_eq!(status, 200, "{page}");
     assert!(!page.contains("— Académies : Grenoble"), "{page}");
+    let (status, _, page) = admin.post(&action, &[("csrf", &csrf_a), ("action", "lien")]).await;
+    assert!(status == 200 && page.contains("Lien envoyé"), "{page}");
     let (status, _, page) = admin.post(&action, &[("csrf", &csrf_a), ("action", "desactiver")]).await;
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("désactivé"), "{page}");

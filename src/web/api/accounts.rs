@@ -103,6 +103,58 @@ pub async fn update_user(
     Ok(Json(app.update_account(&caller.actor, id, &input).await?))
 }
 
+/// Send the account's owner a link to choose their password, valid 7 days
+/// for an invitation not yet taken up, a day otherwise; former links end
+/// (admin).
+#[utoipa::path(post, path = "/api/v1/admin/users/{id}/password-link", tag = "accounts", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 202, body = UserView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn send_password_link(
+    State(app): State<App>,
+    caller: Caller,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<(StatusCode, Json<UserView>), ApiError> {
+    let id = super::path_id(&id, "user")?;
+    Ok((StatusCode::ACCEPTED, Json(app.send_password_link(&caller.actor, id).await?)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ForgottenInput {
+    pub email: String,
+}
+
+/// A forgotten password: the account of this address, if there is an active
+/// one, gets an e-mail with a one-time link valid 2 hours (at most one every
+/// 2 minutes). The answer never tells whether the address has an account.
+#[utoipa::path(post, path = "/api/v1/password/forgotten", tag = "accounts", request_body = ForgottenInput,
+    responses((status = 202), (status = 400, body = ErrorBody)))]
+pub async fn password_forgotten(
+    State(app): State<App>,
+    Body(input): Body<ForgottenInput>,
+) -> Result<StatusCode, ApiError> {
+    app.request_password_reset(&input.email).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct LinkInput {
+    /// The token of the e-mailed link (its last path segment).
+    pub token: String,
+    pub password: String,
+}
+
+/// Choose a password with an e-mailed link: once; every session of the
+/// account ends. 404 for an unknown token, 410 for one used, replaced or
+/// expired.
+#[utoipa::path(post, path = "/api/v1/password/link", tag = "accounts", request_body = LinkInput,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 410, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn use_password_link(State(app): State<App>, Body(input): Body<LinkInput>) -> Result<StatusCode, ApiError> {
+    app.use_password_link(&input.token, &input.password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct CalendarFeed {
     /// The secret address of the caller's iCalendar feed; shown once.

@@ -171,8 +171,6 @@ pub(super) struct UserForm {
     scope: String,
     #[serde(default)]
     affiliations: String,
-    #[serde(default)]
-    password: String,
 }
 
 #[derive(Template)]
@@ -198,6 +196,8 @@ struct AccountRow {
     grants: Vec<(String, String)>,
     affiliations: String,
     active: bool,
+    /// False while an invitation waits.
+    password_set: bool,
 }
 
 /// A grant in words: the role's label, then its scope's field and item.
@@ -273,6 +273,7 @@ async fn users_page(
             name: u.name,
             email: u.email,
             active: u.active,
+            password_set: u.password_set,
         })
         .collect();
     let data = UsersPage {
@@ -337,6 +338,17 @@ pub(super) async fn account_action(
         "retirer" => crate::app::accounts::AccountChanges { roles: Some(kept(&f.grant)), active: None },
         "desactiver" => crate::app::accounts::AccountChanges { roles: None, active: Some(false) },
         "reactiver" => crate::app::accounts::AccountChanges { roles: None, active: Some(true) },
+        "lien" => {
+            return match app.send_password_link(&browser.actor, uid).await {
+                Ok(_) => Redirect::to("/admin/utilisateurs?fait=lien").into_response(),
+                Err(AppError::Refused(crate::engine::Refusal::NotAllowed { .. })) => forbidden(&browser),
+                Err(e) => {
+                    let (_, text) = messages::describe(&app.workflow, &e);
+                    let errors = FormErrors(vec![(String::new(), format!("{} : {text}", current.name))]);
+                    users_page(&app, &browser, UserForm::default(), errors, "", StatusCode::UNPROCESSABLE_ENTITY).await
+                }
+            }
+        }
         _ => return super::unknown_page(),
     };
     match app.update_account(&browser.actor, uid, &changes).await {
@@ -353,13 +365,14 @@ pub(super) async fn account_action(
 pub(super) async fn users(State(app): State<App>, browser: Browser, Query(flash): Query<Flash>) -> Response {
     let done = match flash.fait.as_deref() {
         Some("modifie") => "Compte modifié.",
-        Some(_) => "Compte créé.",
+        Some("lien") => "Lien envoyé : la personne choisit son mot de passe en le suivant.",
+        Some(_) => "Compte créé : une invitation à choisir son mot de passe part par courriel (valable 7 jours).",
         None => "",
     };
     users_page(&app, &browser, UserForm::default(), FormErrors::default(), done, StatusCode::OK).await
 }
 
-pub(super) async fn create_user(State(app): State<App>, browser: Browser, Form(mut v): Form<UserForm>) -> Response {
+pub(super) async fn create_user(State(app): State<App>, browser: Browser, Form(v): Form<UserForm>) -> Response {
     if !same_token(&browser.csrf, &v.csrf) {
         return expired(&browser);
     }
@@ -371,15 +384,14 @@ pub(super) async fn create_user(State(app): State<App>, browser: Browser, Form(m
         role: v.role.clone(),
         scope,
         affiliations: v.affiliations.split(',').map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect(),
-        password: v.password.clone(),
+        // The person chooses their password through the invitation.
+        password: None,
     };
     match app.create_user(&browser.actor, &input).await {
         Ok(_) => Redirect::to("/admin/utilisateurs?fait=cree").into_response(),
         Err(AppError::Refused(crate::engine::Refusal::NotAllowed { .. })) => forbidden(&browser),
         Err(e) => {
             let errors = FormErrors::from_error(&app.workflow, &e);
-            // A password is never sent back to the browser.
-            v.password.clear();
             users_page(&app, &browser, v, errors, "", StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }

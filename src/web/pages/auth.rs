@@ -11,6 +11,8 @@ pub(super) struct LoginPage {
     error: String,
     /// The page asked for before logging in, where the login leads.
     back: String,
+    /// A password just chosen through a link.
+    done: &'static str,
 }
 
 /// A page of this site to go back to after logging in: a path of ours,
@@ -23,23 +25,51 @@ pub(super) fn local_path(back: &str) -> Option<&str> {
 pub(super) fn login_form(app: &App, email: &str, error: &str, status: StatusCode, back: &str) -> Response {
     // Double-submit token: before a session exists, the form's token must
     // match a cookie only this site can set.
+    login_form_saying(app, email, error, status, back, "")
+}
+
+/// The login form, telling first what was just `done`.
+fn login_form_saying(
+    app: &App,
+    email: &str,
+    error: &str,
+    status: StatusCode,
+    back: &str,
+    done: &'static str,
+) -> Response {
     let token = random_token();
     let back = local_path(back).unwrap_or_default().to_string();
-    let mut response =
-        page(LoginPage { user: None, csrf: token.clone(), email: email.into(), error: error.into(), back }, status);
-    if let Ok(v) = set_cookie(app, LOGIN_CSRF_COOKIE, &token, 3600).parse() {
+    let data = LoginPage { user: None, csrf: token.clone(), email: email.into(), error: error.into(), back, done };
+    with_anonymous_csrf(app, page(data, status), &token)
+}
+
+/// Sets the cookie a form shown before any session must send back with
+/// `token` (double submit: only this site can set it).
+pub(super) fn with_anonymous_csrf(app: &App, mut response: Response, token: &str) -> Response {
+    if let Ok(v) = set_cookie(app, LOGIN_CSRF_COOKIE, token, 3600).parse() {
         response.headers_mut().append(header::SET_COOKIE, v);
     }
     response
 }
 
+/// Whether a form posted before any session carries the token of its cookie.
+pub(super) fn anonymous_csrf_ok(headers: &HeaderMap, submitted: &str) -> bool {
+    let expected = cookie(headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    !expected.is_empty() && same_token(&expected, submitted)
+}
+
 #[derive(Deserialize)]
 pub(super) struct LoginQuery {
     retour: Option<String>,
+    fait: Option<String>,
 }
 
 pub(super) async fn login_page(State(app): State<App>, Query(q): Query<LoginQuery>) -> Response {
-    login_form(&app, "", "", StatusCode::OK, q.retour.as_deref().unwrap_or_default())
+    let done = match q.fait.as_deref() {
+        Some("mot-de-passe") => "Votre mot de passe est enregistré : connectez-vous avec lui.",
+        _ => "",
+    };
+    login_form_saying(&app, "", "", StatusCode::OK, q.retour.as_deref().unwrap_or_default(), done)
 }
 
 #[derive(Deserialize)]
@@ -60,8 +90,7 @@ pub(super) async fn login(
     headers: HeaderMap,
     Form(input): Form<LoginInput>,
 ) -> Response {
-    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
-    if expected.is_empty() || !same_token(&expected, &input.csrf) {
+    if !anonymous_csrf_ok(&headers, &input.csrf) {
         return login_form(
             &app,
             &input.email,

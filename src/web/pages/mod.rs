@@ -14,6 +14,7 @@ mod legal;
 mod lists;
 mod messages;
 mod notifications;
+mod password_links;
 mod publication;
 mod queue;
 pub mod session;
@@ -50,6 +51,8 @@ pub fn routes() -> Router<App> {
         .route("/dossiers/nouveau", get(dossier::new_dossier_page).post(dossier::create_dossier))
         .route("/labels/{id}", get(label::label))
         .route("/mot-de-passe", get(auth::password_page).post(auth::change_password))
+        .route("/mot-de-passe-oublie", get(password_links::forgotten_page).post(password_links::request_link))
+        .route("/mot-de-passe/lien/{token}", get(password_links::link_page).post(password_links::use_link))
         .route("/dossiers/{id}/auto-evaluation", post(dossier::self_assessment))
         .route("/labels/{id}/evenements", post(label::label_event))
         .route("/dossiers/{id}/groupes/{group}", post(dossier::add_item))

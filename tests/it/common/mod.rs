@@ -447,3 +447,21 @@ pub async fn dossier_with_avis(app: &labelflow::app::App, cast: &Cast, campaign:
     step(&cast.president, avis).await;
     id
 }
+
+/// Sends what the outbox holds now, through a real SMTP server when `smtp`
+/// is given (else as .eml files into `dir`), as `serve`'s mail worker does.
+pub async fn deliver(app: &App, smtp: Option<String>, dir: &std::path::Path) -> usize {
+    let settings = labelflow::mail::worker::MailSettings {
+        smtp_url: smtp,
+        mail_dir: dir.to_path_buf(),
+        from: "labelflow <ne-pas-repondre@labelflow.test>".into(),
+        public_url: app.public_url.clone(),
+        retry_base: std::time::Duration::from_millis(100),
+        max_attempts: 3,
+        senders: 1,
+    };
+    let mailer =
+        labelflow::mail::worker::Mailer::new(settings, app.store.clone(), app.workflows.clone(), app.clock.clone())
+            .expect("mailer");
+    mailer.send_due().await.expect("outbox sent")
+}

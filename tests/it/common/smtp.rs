@@ -83,6 +83,45 @@ impl SmtpSink {
         }
         out
     }
+
+    /// (To, Subject, text part) of each message received.
+    pub fn texts(&self) -> Vec<(String, String, String)> {
+        texts_in(&self.dir.path().join("maildir"))
+    }
+}
+
+/// (To, Subject, text part) of every message file under `dir` (a maildir
+/// or a folder of .eml files), decoded by Python's own e-mail parser, not
+/// by ours.
+pub fn texts_in(dir: &std::path::Path) -> Vec<(String, String, String)> {
+    const DECODE: &str = r#"
+import email, email.policy, json, pathlib, sys
+out = []
+for path in sorted(pathlib.Path(sys.argv[1]).rglob("*")):
+    if not path.is_file() or path.name.startswith("."):
+        continue
+    msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    body = msg.get_body(preferencelist=("plain",))
+    out.append([str(msg["To"]), str(msg["Subject"]), body.get_content() if body else ""])
+print(json.dumps(out))
+"#;
+    let output = Command::new("python3").args(["-c", DECODE]).arg(dir).output().expect("python3 runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).expect("decoded messages")
+}
+
+/// The password links e-mailed to `to` among `texts`, oldest file first.
+pub fn password_links(texts: &[(String, String, String)], to: &str) -> Vec<String> {
+    texts
+        .iter()
+        .filter(|(t, _, _)| t.contains(to))
+        .flat_map(|(_, _, text)| {
+            text.split_whitespace()
+                .filter(|w| w.contains("/mot-de-passe/lien/"))
+                .map(|w| w.trim_end_matches(['.', ',', ')']).to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 impl Drop for SmtpSink {
