@@ -120,12 +120,6 @@ impl App {
         Ok(())
     }
 
-    /// Every account, for administrators.
-    pub async fn users(&self, actor: &Actor) -> Result<Vec<UserView>, AppError> {
-        require_admin(actor, "only an administrator lists accounts")?;
-        Ok(self.store.users().await?)
-    }
-
     /// Opens an account with one role; staff roles take the scope they act
     /// for.
     pub async fn create_user(&self, actor: &Actor, input: &NewAccount) -> Result<UserView, AppError> {
@@ -320,7 +314,7 @@ pub struct NewAccount {
     pub password: Option<String>,
 }
 
-fn require_admin(actor: &Actor, reason: &str) -> Result<(), AppError> {
+pub(super) fn require_admin(actor: &Actor, reason: &str) -> Result<(), AppError> {
     if actor.is_admin() {
         Ok(())
     } else {

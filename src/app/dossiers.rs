@@ -666,7 +666,15 @@ impl App {
         Ok(reviews)
     }
 
-    pub async fn dossier_audit(&self, actor: &Actor, id: Uuid) -> Result<Vec<TrailEntry>, AppError> {
+    /// The dossier's audit trail after its entry `after` (0: from the
+    /// start), `limit` entries at most.
+    pub async fn dossier_audit(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<TrailEntry>, AppError> {
         let instance = self.visible_dossier(actor, id).await?;
         if !access::sees_audit(&*self.workflows, actor, dossier_facts(&instance)) {
             return Err(forbidden("the audit trail is for staff in the dossier's scope and the national level"));
@@ -674,7 +682,7 @@ impl App {
         let def = self.definition_of(&instance)?;
         let decided = def.dossier.is_at(&instance.state, crate::workflow::Stage::Decided);
         let reviews = access::review_access(&*self.workflows, &def, actor, dossier_facts(&instance), decided);
-        let trail = self.store.trail("dossier", &id.to_string()).await?;
+        let trail = self.store.trail_page("dossier", &id.to_string(), after, limit).await?;
         Ok(trail.into_iter().map(|e| redact_for(&def, Machine::Dossier, e, reviews)).collect())
     }
 }
@@ -819,13 +827,21 @@ impl App {
         Ok(view)
     }
 
-    pub async fn label_audit(&self, actor: &Actor, id: Uuid) -> Result<Vec<TrailEntry>, AppError> {
+    /// The label's audit trail after its entry `after` (0: from the
+    /// start), `limit` entries at most.
+    pub async fn label_audit(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<TrailEntry>, AppError> {
         let instance = self.visible_label(actor, id).await?;
         let Facts::Label(l) = &instance.facts else { return Err(not_found("label")) };
         if !access::sees_label_audit(&*self.workflows, actor, l) {
             return Err(forbidden("the audit trail is for staff in the label's scope and the national level"));
         }
-        Ok(self.store.trail("label", &id.to_string()).await?)
+        Ok(self.store.trail_page("label", &id.to_string(), after, limit).await?)
     }
 
     pub async fn label_event(&self, actor: &Actor, id: Uuid, event: Event) -> Result<super::Outcome, AppError> {

@@ -6,9 +6,12 @@
 use super::dossiers::LabelFilterPart;
 use super::{App, AppError};
 use crate::engine::{Actor, Refusal};
+use crate::store::accounts::UserFilter;
+use crate::store::audit::TrailEntry;
 use crate::store::dossiers::{DossierFilter, DossierSort, Listed};
 use crate::store::labels::{LabelFilter, LabelSort};
-use crate::store::views::{DossierSummary, LabelView};
+use crate::store::outbox::MailView;
+use crate::store::views::{DossierSummary, LabelView, UserView};
 use std::collections::BTreeMap;
 
 /// Items a page holds when the request names no `limit`.
@@ -46,7 +49,9 @@ fn decode(sort: &str, cursor: Option<&String>) -> Result<Option<(String, String)
     let text = hex::decode(cursor.trim()).ok().and_then(|b| String::from_utf8(b).ok()).ok_or_else(bad)?;
     let mut parts = text.splitn(3, '\t');
     match (parts.next(), parts.next(), parts.next()) {
-        (Some(s), Some(key), Some(id)) if s == sort && uuid::Uuid::parse_str(id).is_ok() => {
+        (Some(s), Some(key), Some(id))
+            if s == sort && !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ':') =>
+        {
             Ok(Some((key.to_string(), id.to_string())))
         }
         _ => Err(bad()),
@@ -77,10 +82,10 @@ fn window<'a, S: Copy>(
 }
 
 /// The page and the next cursor from `limit + 1` items read.
-fn paged<T>(mut listed: Vec<Listed<T>>, limit: i64, sort: &str, id: impl Fn(&T) -> &str) -> Page<T> {
+fn paged<T>(mut listed: Vec<Listed<T>>, limit: i64, sort: &str, id: impl Fn(&T) -> String) -> Page<T> {
     let more = listed.len() as i64 > limit;
     listed.truncate(limit as usize);
-    let next = if more { listed.last().map(|l| encode(sort, &l.key, id(&l.item))) } else { None };
+    let next = if more { listed.last().map(|l| encode(sort, &l.key, &id(&l.item))) } else { None };
     Page { items: listed.into_iter().map(|l| l.item).collect(), next }
 }
 
@@ -117,7 +122,7 @@ impl App {
             }
         }
         let listed = self.list_dossiers(actor, &filter).await?;
-        Ok(paged(listed, w.limit, w.name, |d| d.id.as_str()))
+        Ok(paged(listed, w.limit, w.name, |d| d.id.clone()))
     }
 
     /// The labels the actor sees, filtered by the API's parameters: `q`,
@@ -145,8 +150,115 @@ impl App {
         let visibility = super::access::visibility(&*self.workflows, actor);
         let after = w.after.as_ref().map(|(k, i)| (k.as_str(), i.as_str()));
         let listed = self.store.labels_listed(&visibility, &filter, after, Some(w.limit + 1)).await?;
-        let mut page = paged(listed, w.limit, w.name, |l| l.id.as_str());
+        let mut page = paged(listed, w.limit, w.name, |l| l.id.clone());
         page.items = page.items.into_iter().map(|l| self.label_with_top_level(l)).collect();
         Ok(page)
+    }
+}
+
+/// Only `limit` and `cursor`, or `allowed` too: any other parameter is
+/// refused by name rather than silently ignored.
+fn only(params: &BTreeMap<String, String>, allowed: &[&str]) -> Result<(), AppError> {
+    match params.keys().find(|k| !["limit", "cursor", "sort"].contains(&k.as_str()) && !allowed.contains(&k.as_str())) {
+        Some(k) => Err(invalid(k, format!("is not a filter of this list (it takes {})", allowed.join(", ")))),
+        None => Ok(()),
+    }
+}
+
+/// The creation time and id a mail list's cursor names.
+fn mail_key(after: &Option<(String, String)>) -> Result<Option<(i64, &str)>, AppError> {
+    match after {
+        Some((key, id)) => {
+            let at = key.parse::<i64>().map_err(|_| invalid("cursor", "is not a cursor of this list"))?;
+            Ok(Some((at, id.as_str())))
+        }
+        None => Ok(None),
+    }
+}
+
+impl App {
+    /// Accounts, for administrators: `q` (words of the name or address),
+    /// `role`, `active` (`true` or `false`), by name; `limit`, `cursor`.
+    pub async fn user_page(
+        &self,
+        actor: &Actor,
+        params: &BTreeMap<String, String>,
+    ) -> Result<Page<UserView>, AppError> {
+        super::accounts::require_admin(actor, "only an administrator lists accounts")?;
+        only(params, &["q", "role", "active"])?;
+        let w = window(params, &[("name", ())])?;
+        let mut filter = UserFilter {
+            words: crate::search::words(params.get("q").map_or("", |q| q.as_str())),
+            ..Default::default()
+        };
+        if let Some(role) = params.get("role").map(|r| r.trim()).filter(|r| !r.is_empty()) {
+            let known =
+                role == crate::workflow::Role::ADMIN || self.workflows.roles().iter().any(|r| r.name.name() == role);
+            if !known {
+                return Err(invalid("role", "is not a role of the workflows (GET /api/v1/workflows: roles) nor admin"));
+            }
+            filter.role = Some(role.to_string());
+        }
+        filter.active = match params.get("active").map(|a| a.trim()) {
+            None | Some("") => None,
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            Some(_) => return Err(invalid("active", "must be true or false")),
+        };
+        let after = w.after.as_ref().map(|(k, i)| (k.as_str(), i.as_str()));
+        let listed = self.store.users_listed(&filter, after, w.limit + 1).await?;
+        Ok(paged(listed, w.limit, w.name, |u| u.id.clone()))
+    }
+
+    /// E-mails sent (or to be sent) to the actor, newest first; `limit`,
+    /// `cursor`.
+    pub async fn notification_page(
+        &self,
+        actor: &Actor,
+        params: &BTreeMap<String, String>,
+    ) -> Result<Page<MailView>, AppError> {
+        let user = actor.user_id.ok_or(super::accounts::AuthError::InvalidToken)?;
+        only(params, &[])?;
+        let w = window(params, &[("created", ())])?;
+        let listed = self.store.notifications(user, mail_key(&w.after)?, w.limit + 1).await?;
+        Ok(paged(listed, w.limit, w.name, |m| m.id.clone()))
+    }
+
+    /// E-mails that exhausted their attempts, oldest first, for
+    /// administrators; `limit`, `cursor`.
+    pub async fn dead_mail_page(
+        &self,
+        actor: &Actor,
+        params: &BTreeMap<String, String>,
+    ) -> Result<Page<MailView>, AppError> {
+        super::accounts::require_admin(actor, "only an administrator sees undelivered e-mails")?;
+        only(params, &[])?;
+        let w = window(params, &[("created", ())])?;
+        let listed = self.store.dead_mail(mail_key(&w.after)?, w.limit + 1).await?;
+        Ok(paged(listed, w.limit, w.name, |m| m.id.clone()))
+    }
+
+    /// A page of a dossier's (`Machine::Dossier`) or a label's audit trail,
+    /// oldest first, as its reader may see it; `limit`, `cursor`
+    /// (`format` is the caller's).
+    pub async fn audit_page(
+        &self,
+        actor: &Actor,
+        machine: crate::workflow::Machine,
+        id: uuid::Uuid,
+        params: &BTreeMap<String, String>,
+    ) -> Result<Page<TrailEntry>, AppError> {
+        only(params, &["format"])?;
+        let w = window(params, &[("number", ())])?;
+        let after = match &w.after {
+            Some((key, _)) => key.parse::<i64>().map_err(|_| invalid("cursor", "is not a cursor of this list"))?,
+            None => 0,
+        };
+        let entries = match machine {
+            crate::workflow::Machine::Dossier => self.dossier_audit(actor, id, after, w.limit + 1).await?,
+            crate::workflow::Machine::Label => self.label_audit(actor, id, after, w.limit + 1).await?,
+        };
+        let listed = entries.into_iter().map(|e| Listed { key: e.number.to_string(), item: e }).collect();
+        Ok(paged(listed, w.limit, w.name, |_| id.to_string()))
     }
 }

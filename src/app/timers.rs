@@ -140,23 +140,6 @@ impl App {
         Ok(timers)
     }
 
-    /// E-mails sent (or to be sent) to the actor.
-    pub async fn notifications(&self, actor: &Actor) -> Result<Vec<crate::store::outbox::MailView>, AppError> {
-        let user = actor.user_id.ok_or(super::accounts::AuthError::InvalidToken)?;
-        Ok(self.store.notifications(user).await?)
-    }
-
-    /// Dead e-mails, for admins.
-    pub async fn dead_mail(&self, actor: &Actor) -> Result<Vec<crate::store::outbox::MailView>, AppError> {
-        if !actor.is_admin() {
-            return Err(engine::Refusal::NotAllowed {
-                reason: "only an administrator sees undelivered e-mails".into(),
-            }
-            .into());
-        }
-        Ok(self.store.dead_mail().await?)
-    }
-
     /// Puts a dead e-mail back in the queue (admins).
     pub async fn retry_mail(&self, actor: &Actor, id: &str) -> Result<(), AppError> {
         if !actor.is_admin() {

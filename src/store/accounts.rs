@@ -3,6 +3,7 @@
 
 use super::audit::{append, Entry};
 use super::dossiers::rfc3339;
+use super::dossiers::Listed;
 use super::views::{CampaignView, UserView};
 use super::{to_micros, Result, Store, StoreError};
 use crate::engine::Actor;
@@ -186,43 +187,79 @@ impl Store {
         })
     }
 
-    /// Every account with its grants and affiliations, by name.
-    pub async fn users(&self) -> Result<Vec<UserView>> {
-        let mut users: Vec<UserView> =
-            sqlx::query("SELECT id, email, name, deactivated_at, CAST(LENGTH(password_hash) AS BIGINT) FROM users ORDER BY name, email")
-                .fetch_all(&self.pool)
-                .await?
-                .iter()
-                .map(|r| UserView {
-                    id: r.get(0),
-                    email: r.get(1),
-                    name: r.get(2),
-                    active: r.get::<Option<i64>, _>(3).is_none(),
-                    password_set: r.get::<i64, _>(4) > 0,
-                    roles: vec![],
-                    affiliations: vec![],
-                })
-                .collect();
-        let index: std::collections::HashMap<String, usize> =
-            users.iter().enumerate().map(|(i, u)| (u.id.clone(), i)).collect();
-        for r in sqlx::query("SELECT user_id, role, scope FROM user_roles ORDER BY role, scope")
-            .fetch_all(&self.pool)
+    /// Accounts with their grants and affiliations, by name then id: those
+    /// after `after` (a name and an id), whose name or address has every
+    /// one of `filter.words` starting a word, holding `filter.role`, active
+    /// or not as `filter.active` asks; `limit` at most.
+    pub async fn users_listed(
+        &self,
+        filter: &UserFilter,
+        after: Option<(&str, &str)>,
+        limit: i64,
+    ) -> Result<Vec<Listed<UserView>>> {
+        let mut sql = String::from(
+            "SELECT id, email, name, deactivated_at, CAST(LENGTH(password_hash) AS BIGINT) FROM users u WHERE 1 = 1",
+        );
+        let mut binds: Vec<String> = Vec::new();
+        let push = |binds: &mut Vec<String>, v: String| {
+            binds.push(v);
+            format!("${}", binds.len())
+        };
+        for word in &filter.words {
+            sql.push_str(&format!(" AND u.search_key LIKE {}", push(&mut binds, format!("% {word}%"))));
+        }
+        if let Some(role) = &filter.role {
+            let mark = push(&mut binds, role.clone());
+            sql.push_str(&format!(" AND u.id IN (SELECT user_id FROM user_roles WHERE role = {mark})"));
+        }
+        match filter.active {
+            Some(true) => sql.push_str(" AND u.deactivated_at IS NULL"),
+            Some(false) => sql.push_str(" AND u.deactivated_at IS NOT NULL"),
+            None => {}
+        }
+        if let Some((name, id)) = after {
+            let (n, i) = (push(&mut binds, name.to_string()), push(&mut binds, id.to_string()));
+            sql.push_str(&format!(" AND (u.name > {n} OR (u.name = {n} AND u.id > {i}))"));
+        }
+        sql.push_str(&format!(" ORDER BY u.name, u.id LIMIT {}", limit.max(0)));
+        let mut users: Vec<UserView> = self
+            .fetch_with(&sql, &binds)
             .await?
-        {
-            let (user, role, scope): (String, String, String) = (r.get(0), r.get(1), r.get(2));
-            if let Some(&i) = index.get(&user) {
-                users[i].roles.push(if scope.is_empty() { role } else { format!("{role}@{scope}") });
+            .iter()
+            .map(|r| UserView {
+                id: r.get(0),
+                email: r.get(1),
+                name: r.get(2),
+                active: r.get::<Option<i64>, _>(3).is_none(),
+                password_set: r.get::<i64, _>(4) > 0,
+                roles: vec![],
+                affiliations: vec![],
+            })
+            .collect();
+        if !users.is_empty() {
+            let index: std::collections::HashMap<String, usize> =
+                users.iter().enumerate().map(|(i, u)| (u.id.clone(), i)).collect();
+            let ids: Vec<String> = users.iter().map(|u| u.id.clone()).collect();
+            let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+            let list = marks.join(", ");
+            let roles =
+                format!("SELECT user_id, role, scope FROM user_roles WHERE user_id IN ({list}) ORDER BY role, scope");
+            for r in self.fetch_with(&roles, &ids).await? {
+                let (user, role, scope): (String, String, String) = (r.get(0), r.get(1), r.get(2));
+                if let Some(&i) = index.get(&user) {
+                    users[i].roles.push(if scope.is_empty() { role } else { format!("{role}@{scope}") });
+                }
+            }
+            let affiliations = format!(
+                "SELECT user_id, affiliation FROM user_affiliations WHERE user_id IN ({list}) ORDER BY affiliation"
+            );
+            for r in self.fetch_with(&affiliations, &ids).await? {
+                if let Some(&i) = index.get(&r.get::<String, _>(0)) {
+                    users[i].affiliations.push(r.get(1));
+                }
             }
         }
-        for r in sqlx::query("SELECT user_id, affiliation FROM user_affiliations ORDER BY affiliation")
-            .fetch_all(&self.pool)
-            .await?
-        {
-            if let Some(&i) = index.get(&r.get::<String, _>(0)) {
-                users[i].affiliations.push(r.get(1));
-            }
-        }
-        Ok(users)
+        Ok(users.into_iter().map(|u| Listed { key: u.name.clone(), item: u }).collect())
     }
 
     /// (id, name) of the users holding one of `roles`, by name.
@@ -320,4 +357,14 @@ impl Store {
         .await?;
         Ok(user.and_then(|u| Uuid::parse_str(&u).ok()))
     }
+}
+
+/// Which accounts a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    /// Folded words (see `crate::search`), each starting a word of the name
+    /// or the address.
+    pub words: Vec<String>,
+    pub role: Option<String>,
+    pub active: Option<bool>,
 }

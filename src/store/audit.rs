@@ -168,6 +168,8 @@ pub enum Verification {
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct TrailEntry {
     pub seq: i64,
+    /// Its place in the entity's own trail: 1, 2, …
+    pub number: i64,
     pub at: DateTime<Utc>,
     /// `user:ID` or `system`.
     pub actor: String,
@@ -297,12 +299,20 @@ impl Store {
 
     /// The trail of one entity, oldest first.
     pub async fn trail(&self, entity: &str, entity_id: &str) -> Result<Vec<TrailEntry>> {
+        self.trail_page(entity, entity_id, 0, i64::MAX).await
+    }
+
+    /// Entries of one entity's trail after its entry `after` (its number
+    /// in the trail, 0 for the start), `limit` at most, oldest first.
+    pub async fn trail_page(&self, entity: &str, entity_id: &str, after: i64, limit: i64) -> Result<Vec<TrailEntry>> {
         let rows = sqlx::query(
-            "SELECT seq, at, actor, on_behalf_of, action, before_json, after_json, data_json, hash FROM audit \
-             WHERE entity = $1 AND entity_id = $2 ORDER BY entity_seq",
+            "SELECT seq, at, actor, on_behalf_of, action, before_json, after_json, data_json, hash, entity_seq FROM audit \
+             WHERE entity = $1 AND entity_id = $2 AND entity_seq > $3 ORDER BY entity_seq LIMIT $4",
         )
         .bind(entity)
         .bind(entity_id)
+        .bind(after)
+        .bind(limit.max(0))
         .fetch_all(&self.pool)
         .await?;
         let json = |text: String| serde_json::from_str(&text).unwrap_or(Value::String(text));
@@ -310,6 +320,7 @@ impl Store {
             .into_iter()
             .map(|r| TrailEntry {
                 seq: r.get("seq"),
+                number: r.get("entity_seq"),
                 at: super::from_micros(r.get("at")),
                 actor: r.get("actor"),
                 on_behalf_of: r.get("on_behalf_of"),

@@ -283,8 +283,8 @@ impl Store {
     /// Gives the rows written before search keys existed theirs, in one
     /// transaction per table.
     async fn fill_search_keys(&self) -> Result<()> {
-        for table in ["dossiers", "labels"] {
-            let rows = sqlx::query(&format!("SELECT id, title FROM {table} WHERE search_key IS NULL"))
+        for (table, text) in [("dossiers", "title"), ("labels", "title"), ("users", "name || ' ' || email")] {
+            let rows = sqlx::query(&format!("SELECT id, {text} FROM {table} WHERE search_key IS NULL"))
                 .fetch_all(&self.pool)
                 .await?;
             if rows.is_empty() {

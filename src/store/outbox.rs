@@ -1,7 +1,7 @@
 //! The outbox: e-mails written with the steps that caused them, leased by
 //! the mail worker while it sends them, retried, and kept when they die.
 
-use super::dossiers::rfc3339;
+use super::dossiers::{rfc3339, Listed};
 use super::{to_micros, Backend, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -255,27 +255,52 @@ impl Store {
         Ok(f)
     }
 
-    /// E-mails addressed to a user, newest first.
-    pub async fn notifications(&self, user: Uuid) -> Result<Vec<MailView>> {
+    /// E-mails addressed to a user, newest first: those before `before`
+    /// (a creation time and an id), `limit` at most.
+    pub async fn notifications(
+        &self,
+        user: Uuid,
+        before: Option<(i64, &str)>,
+        limit: i64,
+    ) -> Result<Vec<Listed<MailView>>> {
+        let (at, id) = before.unwrap_or((i64::MAX, ""));
         let rows = sqlx::query(&format!(
             "SELECT {MAIL_COLUMNS}, COALESCE(\
              (SELECT d.title FROM dossiers d WHERE outbox.entity = 'dossier' AND d.id = outbox.entity_id), \
-             (SELECT l.title FROM labels l WHERE outbox.entity = 'label' AND l.id = outbox.entity_id)) \
-             FROM outbox WHERE recipient_user_id = $1 ORDER BY created_at DESC, id LIMIT 500"
+             (SELECT l.title FROM labels l WHERE outbox.entity = 'label' AND l.id = outbox.entity_id)), created_at \
+             FROM outbox WHERE recipient_user_id = $1 AND (created_at < $2 OR (created_at = $2 AND id < $3) OR $3 = '') \
+             ORDER BY created_at DESC, id DESC LIMIT $4"
         ))
         .bind(user.to_string())
+        .bind(at)
+        .bind(id)
+        .bind(limit.max(0))
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.iter().map(|r| MailView { about: r.get(10), ..mail_view(r) }).collect())
+        Ok(rows
+            .iter()
+            .map(|r| Listed {
+                key: r.get::<i64, _>(11).to_string(),
+                item: MailView { about: r.get(10), ..mail_view(r) },
+            })
+            .collect())
     }
 
-    /// E-mails that exhausted their attempts, with the last SMTP error.
-    pub async fn dead_mail(&self) -> Result<Vec<MailView>> {
-        let rows =
-            sqlx::query(&format!("SELECT {MAIL_COLUMNS} FROM outbox WHERE status = 'dead' ORDER BY created_at, id"))
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(rows.iter().map(mail_view).collect())
+    /// E-mails that exhausted their attempts, with the last SMTP error,
+    /// oldest first: those after `after` (a creation time and an id),
+    /// `limit` at most.
+    pub async fn dead_mail(&self, after: Option<(i64, &str)>, limit: i64) -> Result<Vec<Listed<MailView>>> {
+        let (at, id) = after.unwrap_or((i64::MIN, ""));
+        let rows = sqlx::query(&format!(
+            "SELECT {MAIL_COLUMNS}, created_at FROM outbox WHERE status = 'dead' \
+             AND (created_at > $1 OR (created_at = $1 AND id > $2)) ORDER BY created_at, id LIMIT $3"
+        ))
+        .bind(at)
+        .bind(id)
+        .bind(limit.max(0))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(|r| Listed { key: r.get::<i64, _>(10).to_string(), item: mail_view(r) }).collect())
     }
 
     /// Puts a dead e-mail back in the queue, due now.

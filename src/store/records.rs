@@ -90,14 +90,17 @@ pub(super) async fn insert_user(
     if exists.is_some() {
         return Err(StoreError::Invalid(format!("email: a user with the address {} already exists", user.email)));
     }
-    sqlx::query("INSERT INTO users (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(id.to_string())
-        .bind(&user.email)
-        .bind(&user.name)
-        .bind(&user.password_hash)
-        .bind(to_micros(now))
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO users (id, email, name, password_hash, created_at, search_key) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id.to_string())
+    .bind(&user.email)
+    .bind(&user.name)
+    .bind(&user.password_hash)
+    .bind(to_micros(now))
+    .bind(crate::search::key(&format!("{} {}", user.name, user.email)))
+    .execute(&mut *conn)
+    .await?;
     for g in &user.grants {
         sqlx::query("INSERT INTO user_roles (user_id, role, scope) VALUES ($1, $2, $3)")
             .bind(id.to_string())

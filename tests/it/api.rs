@@ -1397,6 +1397,66 @@ async fn lists_come_in_pages(db: &TestDb) {
     let cursor = link.unwrap().split("cursor=").nth(1).unwrap().to_string();
     let (status, err) = w.porteur.get(&format!("/api/v1/dossiers?limit=2&cursor={cursor}")).await;
     assert_eq!((status, err["error"]["field"].as_str()), (422, Some("cursor")), "{err}");
+
+    // Accounts, e-mails and audit trails come in pages the same way.
+    let walk_all = |client: &Client, first: &str, key: &'static str| {
+        let (client, first) = (client.clone(), first.to_string());
+        async move {
+            let (mut seen, mut next, mut pages) = (Vec::<String>::new(), Some(first), 0);
+            while let Some(path) = next {
+                let (status, page, link) = client.page(&path).await;
+                assert_eq!(status, 200, "{path}: {page}");
+                seen.extend(page.as_array().unwrap().iter().map(|i| i[key].to_string()));
+                pages += 1;
+                assert!(pages <= 50, "the pages end");
+                next = link;
+            }
+            (seen, pages)
+        }
+    };
+    let (all, _) = walk_all(&w.admin, "/api/v1/admin/users?limit=500", "email").await;
+    let (paged, pages) = walk_all(&w.admin, "/api/v1/admin/users?limit=3", "email").await;
+    assert_eq!(paged, all, "pages of 3 hold the same accounts in the same order");
+    assert_eq!(pages as usize, all.len().div_ceil(3), "no empty last page: {all:?}");
+    let (_, found) = w.admin.get("/api/v1/admin/users?q=RAPPORTEUR&role=rapporteur").await;
+    let emails: Vec<&str> = found.as_array().unwrap().iter().map(|u| u["email"].as_str().unwrap()).collect();
+    assert!(!emails.is_empty() && emails.iter().all(|e| e.starts_with("rapporteur")), "{found}");
+    let (_, none) = w.admin.get("/api/v1/admin/users?active=false").await;
+    assert_eq!(none, json!([]), "no account deactivated yet");
+    for (query, field) in
+        [("role=magicien", "role"), ("active=peut-etre", "active"), ("limit=0", "limit"), ("x=1", "x")]
+    {
+        let (status, err) = w.admin.get(&format!("/api/v1/admin/users?{query}")).await;
+        assert_eq!((status, err["error"]["field"].as_str()), (422, Some(field)), "{query}: {err}");
+    }
+    assert_eq!(w.porteur.get("/api/v1/admin/users?limit=1").await.0, 403);
+
+    let id = {
+        let (_, list) = w.porteur.get("/api/v1/dossiers?limit=1").await;
+        list[0]["id"].as_str().unwrap().to_string()
+    };
+    for n in 0..3 {
+        let change = json!({"form": {"directeur_operationnel": format!("Claire Martin {n}")}});
+        let (status, body) = w.porteur.patch(&format!("/api/v1/dossiers/{id}"), change).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let audit = format!("/api/v1/dossiers/{id}/audit");
+    let (all, _) = walk_all(&w.rectorat, &format!("{audit}?limit=500"), "number").await;
+    let (paged, pages) = walk_all(&w.rectorat, &format!("{audit}?limit=1"), "number").await;
+    assert!(all.len() >= 2, "{all:?}");
+    assert_eq!((paged.clone(), pages as usize), (all.clone(), all.len()), "one entry a page");
+    let numbers: Vec<String> = (1..=all.len()).map(|n| n.to_string()).collect();
+    assert_eq!(all, numbers, "numbered in the trail from 1");
+    let (status, _) = w.rectorat.get(&format!("{audit}?format=csv&limit=1")).await;
+    assert_eq!(status, 200, "the CSV holds the whole trail");
+
+    let (mine, _) = walk_all(&w.porteur, "/api/v1/me/notifications?limit=500", "id").await;
+    let (paged, _) = walk_all(&w.porteur, "/api/v1/me/notifications?limit=1", "id").await;
+    assert_eq!(paged, mine, "e-mails one by one, newest first, none twice");
+    let (status, err) = w.porteur.get("/api/v1/me/notifications?cursor=zz").await;
+    assert_eq!((status, err["error"]["field"].as_str()), (422, Some("cursor")), "{err}");
+    let (status, dead) = w.admin.get("/api/v1/admin/mail/dead?limit=1").await;
+    assert_eq!((status, dead), (200, json!([])));
 }
 
 /// An administrator invites; the person chooses their own password by a

@@ -157,7 +157,7 @@ async fn an_smtp_outage_delays_but_loses_and_doubles_nothing(db: &TestDb) {
         m.send_due().await.unwrap();
         clock.set(clock.now() + chrono::Duration::seconds(5));
     }
-    let dead = app.dead_mail(&cast_admin).await.unwrap();
+    let dead = app.dead_mail_page(&cast_admin, &Default::default()).await.unwrap().items;
     let mut to: Vec<&str> = dead.iter().map(|d| d.recipient_email.as_str()).collect();
     to.sort_unstable();
     assert_eq!(
@@ -167,15 +167,15 @@ async fn an_smtp_outage_delays_but_loses_and_doubles_nothing(db: &TestDb) {
     );
     assert!(dead.iter().all(|d| d.attempts == 3 && d.template == "dossier_withdrawn"));
     assert!(dead[0].last_error.as_deref().unwrap_or("").contains("onnect"), "{:?}", dead[0].last_error);
-    assert!(app.dead_mail(&porteur).await.is_err(), "only admins see dead e-mails");
+    assert!(app.dead_mail_page(&porteur, &Default::default()).await.is_err(), "only admins see dead e-mails");
     sink.resume();
     for d in &dead {
         app.retry_mail(&cast_admin, &d.id).await.unwrap();
     }
     assert!(app.retry_mail(&cast_admin, &dead[0].id).await.is_err(), "no longer dead");
     assert_eq!(m.send_due().await.unwrap(), 3);
-    assert!(app.dead_mail(&cast_admin).await.unwrap().is_empty());
-    let mine = app.notifications(&porteur).await.unwrap();
+    assert!(app.dead_mail_page(&cast_admin, &Default::default()).await.unwrap().items.is_empty());
+    let mine = app.notification_page(&porteur, &Default::default()).await.unwrap().items;
     assert!(mine.iter().all(|n| n.recipient_email == "porteur@example.fr" && n.status == "sent"), "{mine:?}");
 }
 

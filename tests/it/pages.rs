@@ -390,6 +390,12 @@ async fn editor_rapporteur_staff_and_admin_pages(db: &TestDb) {
         "{page}"
     );
     assert!(page.contains(" → Jeanne Martin"), "the change, before → after: {page}");
+    // A page at a time: the first entry, then the way to the next.
+    let (status, first) = rectorat.get(&format!("/dossiers/{id}/journal?limit=1")).await;
+    assert!(status == 200 && first.contains("<td>1</td>") && !first.contains("<td>2</td>"), "{first}");
+    let next = first.split("href=\"").find(|h| h.contains("cursor=")).unwrap().split('"').next().unwrap();
+    let (status, second) = rectorat.get(&next.replace("&amp;", "&")).await;
+    assert!(status == 200 && second.contains("<td>2</td>") && second.contains("Première page"), "{second}");
     let r = rectorat.http.get(format!("{base}/dossiers/{id}/journal?format=csv")).send().await.unwrap();
     assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     assert!(r.text().await.unwrap().starts_with("seq,at,actor"));
@@ -599,6 +605,9 @@ async fn editor_rapporteur_staff_and_admin_pages(db: &TestDb) {
         .await;
     assert_eq!(status, 200, "{page}");
     assert!(!page.contains("— Académies : Grenoble"), "{page}");
+    let (status, page) = admin.get("/admin/utilisateurs?q=benali&active=true").await;
+    assert!(status == 200 && page.contains("nadia@ac-grenoble.fr"), "{page}");
+    assert!(!page.contains("porteur@example.fr") && page.contains("value=\"benali\""), "search kept: {page}");
     let (status, _, page) = admin.post(&action, &[("csrf", &csrf_a), ("action", "lien")]).await;
     assert!(status == 200 && page.contains("Lien envoyé"), "{page}");
     let (status, _, page) = admin.post(&action, &[("csrf", &csrf_a), ("action", "desactiver")]).await;

@@ -67,11 +67,36 @@ pub async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Every account with its roles (admin).
-#[utoipa::path(get, path = "/api/v1/admin/users", tag = "accounts", security(("bearer" = [])),
-    responses((status = 200, body = [UserView]), (status = 403, body = ErrorBody)))]
-pub async fn users(State(app): State<App>, caller: Caller) -> Result<Json<Vec<UserView>>, ApiError> {
-    Ok(Json(app.users(&caller.actor).await?))
+#[derive(Deserialize, utoipa::IntoParams)]
+#[allow(dead_code)] // read as a map; the struct documents the parameters
+pub struct UserQuery {
+    /// Words that start words of the name or the address, without regard
+    /// to case or accents.
+    pub q: Option<String>,
+    /// A role of the workflows, or `admin`.
+    pub role: Option<String>,
+    /// `true`: active accounts only; `false`: deactivated ones only.
+    pub active: Option<String>,
+    /// Accounts per page: 100 by default, 500 at most.
+    pub limit: Option<i64>,
+    /// Where the page starts: take it from the previous page's `Link`
+    /// header, never build it.
+    pub cursor: Option<String>,
+}
+
+/// Accounts with their roles, by name, a page at a time (the `Link` header
+/// gives the next page's address, `rel="next"`) (admin).
+#[utoipa::path(get, path = "/api/v1/admin/users", tag = "accounts", security(("bearer" = [])), params(UserQuery),
+    responses((status = 200, body = [UserView],
+        headers(("Link" = String, description = "`<…>; rel=\"next\"` when another page follows"))),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn users(
+    State(app): State<App>,
+    caller: Caller,
+    uri: axum::http::Uri,
+    axum::extract::Query(params): axum::extract::Query<std::collections::BTreeMap<String, String>>,
+) -> Result<axum::response::Response, ApiError> {
+    Ok(super::paged(&uri, app.user_page(&caller.actor, &params).await?))
 }
 
 /// Open an account with one role (admin).

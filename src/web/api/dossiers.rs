@@ -324,19 +324,38 @@ pub async fn reviews(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[allow(dead_code)] // read as a map; the struct documents the parameters
 pub struct AuditQuery {
-    /// `json` (default) or `csv`.
+    /// `json` (default: a page of entries, the next page's address in the
+    /// `Link` header) or `csv` (the whole trail).
     pub format: Option<String>,
+    /// Entries per page: 100 by default, 500 at most.
+    pub limit: Option<i64>,
+    /// Where the page starts: take it from the previous page's `Link`
+    /// header, never build it.
+    pub cursor: Option<String>,
 }
 
-/// An audit trail as JSON, or as CSV with `?format=csv`.
-pub(crate) fn trail_response(trail: Vec<TrailEntry>, format: Option<&str>, name: &str) -> Result<Response, ApiError> {
-    match format.unwrap_or("json") {
-        "json" => Ok(Json(trail).into_response()),
+/// A page of an audit trail as JSON, or the whole trail as CSV with
+/// `?format=csv`.
+pub(crate) async fn trail_response(
+    app: &App,
+    caller: &Caller,
+    machine: crate::workflow::Machine,
+    id: uuid::Uuid,
+    uri: &axum::http::Uri,
+    params: &std::collections::BTreeMap<String, String>,
+) -> Result<Response, ApiError> {
+    match params.get("format").map(String::as_str).unwrap_or("json") {
+        "json" => Ok(super::paged(uri, app.audit_page(&caller.actor, machine, id, params).await?)),
         "csv" => {
+            let trail = match machine {
+                crate::workflow::Machine::Dossier => app.dossier_audit(&caller.actor, id, 0, i64::MAX).await?,
+                crate::workflow::Machine::Label => app.label_audit(&caller.actor, id, 0, i64::MAX).await?,
+            };
             let body = crate::store::audit::trail_csv(&trail)
                 .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "export_failed", e.to_string()))?;
-            let disposition = format!("attachment; filename=\"audit-{name}.csv\"");
+            let disposition = format!("attachment; filename=\"audit-{id}.csv\"");
             Ok((
                 [
                     (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -359,10 +378,11 @@ pub async fn audit(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<String>,
-    Query(q): Query<AuditQuery>,
+    uri: axum::http::Uri,
+    Query(params): Query<std::collections::BTreeMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let id = path_id(&id, "dossier")?;
-    trail_response(app.dossier_audit(&caller.actor, id).await?, q.format.as_deref(), &id.to_string())
+    trail_response(&app, &caller, crate::workflow::Machine::Dossier, id, &uri, &params).await
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -64,10 +64,11 @@ pub async fn audit(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<String>,
-    Query(q): Query<super::dossiers::AuditQuery>,
+    uri: axum::http::Uri,
+    Query(params): Query<std::collections::BTreeMap<String, String>>,
 ) -> Result<axum::response::Response, ApiError> {
     let id = path_id(&id, "label")?;
-    super::dossiers::trail_response(app.label_audit(&caller.actor, id).await?, q.format.as_deref(), &id.to_string())
+    super::dossiers::trail_response(&app, &caller, crate::workflow::Machine::Label, id, &uri, &params).await
 }
 
 /// Act on a label (e.g. `withdraw` with a `reason`, by the president or an admin).

@@ -84,24 +84,44 @@ pub async fn move_clock(State(app): State<App>, Body(input): Body<ClockInput>) -
     Ok(Json(ClockMoved { now: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true), fired }))
 }
 
-/// E-mails addressed to the caller, newest first, with their delivery status.
-#[utoipa::path(get, path = "/api/v1/me/notifications", tag = "mail", security(("bearer" = [])),
-    responses((status = 200, body = [crate::store::outbox::MailView]), (status = 401, body = ErrorBody)))]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[allow(dead_code)] // read as a map; the struct documents the parameters
+pub struct MailQuery {
+    /// E-mails per page: 100 by default, 500 at most.
+    pub limit: Option<i64>,
+    /// Where the page starts: take it from the previous page's `Link`
+    /// header, never build it.
+    pub cursor: Option<String>,
+}
+
+/// E-mails addressed to the caller, newest first, with their delivery
+/// status, a page at a time (`Link` header, `rel="next"`).
+#[utoipa::path(get, path = "/api/v1/me/notifications", tag = "mail", security(("bearer" = [])), params(MailQuery),
+    responses((status = 200, body = [crate::store::outbox::MailView],
+        headers(("Link" = String, description = "`<…>; rel=\"next\"` when another page follows"))),
+        (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn notifications(
     State(app): State<App>,
     caller: Caller,
-) -> Result<Json<Vec<crate::store::outbox::MailView>>, ApiError> {
-    Ok(Json(app.notifications(&caller.actor).await?))
+    uri: axum::http::Uri,
+    axum::extract::Query(params): axum::extract::Query<std::collections::BTreeMap<String, String>>,
+) -> Result<axum::response::Response, ApiError> {
+    Ok(super::paged(&uri, app.notification_page(&caller.actor, &params).await?))
 }
 
-/// E-mails that exhausted their attempts, with the last SMTP error (admin).
-#[utoipa::path(get, path = "/api/v1/admin/mail/dead", tag = "mail", security(("bearer" = [])),
-    responses((status = 200, body = [crate::store::outbox::MailView]), (status = 403, body = ErrorBody)))]
+/// E-mails that exhausted their attempts, with the last SMTP error, oldest
+/// first, a page at a time (`Link` header, `rel="next"`) (admin).
+#[utoipa::path(get, path = "/api/v1/admin/mail/dead", tag = "mail", security(("bearer" = [])), params(MailQuery),
+    responses((status = 200, body = [crate::store::outbox::MailView],
+        headers(("Link" = String, description = "`<…>; rel=\"next\"` when another page follows"))),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn dead_mail(
     State(app): State<App>,
     caller: Caller,
-) -> Result<Json<Vec<crate::store::outbox::MailView>>, ApiError> {
-    Ok(Json(app.dead_mail(&caller.actor).await?))
+    uri: axum::http::Uri,
+    axum::extract::Query(params): axum::extract::Query<std::collections::BTreeMap<String, String>>,
+) -> Result<axum::response::Response, ApiError> {
+    Ok(super::paged(&uri, app.dead_mail_page(&caller.actor, &params).await?))
 }
 
 /// Queue a dead e-mail again (admin).

@@ -185,6 +185,16 @@ struct UsersPage {
     roles: Options,
     /// Every item a staff role may act for, as `kind:CODE` with its label.
     scopes: Options,
+    search: UserSearch,
+    next: Option<String>,
+    first: Option<String>,
+}
+
+/// What the list of accounts was asked for.
+struct UserSearch {
+    q: String,
+    role: String,
+    active: String,
 }
 
 /// An account as the page shows it: roles and scopes in words.
@@ -223,7 +233,29 @@ async fn users_page(
     flash: &str,
     status: StatusCode,
 ) -> Response {
-    let users = match app.users(&browser.actor).await {
+    users_page_of(app, browser, &Default::default(), v, errors, flash, status).await
+}
+
+/// The accounts page, its list filtered and paged by `params` (`q`,
+/// `role`, `active`, `cursor`).
+async fn users_page_of(
+    app: &App,
+    browser: &Browser,
+    params: &std::collections::BTreeMap<String, String>,
+    v: UserForm,
+    mut errors: FormErrors,
+    flash: &str,
+    status: StatusCode,
+) -> Response {
+    let listed = match app.user_page(&browser.actor, params).await {
+        Ok(p) => Ok(p),
+        Err(AppError::Refused(crate::engine::Refusal::InvalidInput { field, .. })) => {
+            errors.0.push((String::new(), format!("La recherche ne porte pas sur « {field} » ainsi : reprenez-la.")));
+            app.user_page(&browser.actor, &Default::default()).await
+        }
+        Err(e) => Err(e),
+    };
+    let users = match listed {
         Ok(u) => u,
         Err(AppError::Refused(_)) => return forbidden(browser),
         Err(e) => {
@@ -264,7 +296,14 @@ async fn users_page(
                 .collect::<Vec<_>>()
         })
         .collect();
+    let (next, first) = super::lists::pages("/admin/utilisateurs", params, &users);
+    let search = UserSearch {
+        q: params.get("q").cloned().unwrap_or_default(),
+        role: params.get("role").cloned().unwrap_or_default(),
+        active: params.get("active").cloned().unwrap_or_default(),
+    };
     let users = users
+        .items
         .into_iter()
         .map(|u| AccountRow {
             grants: u.roles.iter().map(|g| (g.clone(), grant_words(app, g))).collect(),
@@ -285,6 +324,9 @@ async fn users_page(
         users,
         roles,
         scopes,
+        search,
+        next,
+        first,
     };
     page(data, status)
 }
@@ -362,14 +404,19 @@ pub(super) async fn account_action(
     }
 }
 
-pub(super) async fn users(State(app): State<App>, browser: Browser, Query(flash): Query<Flash>) -> Response {
-    let done = match flash.fait.as_deref() {
+pub(super) async fn users(
+    State(app): State<App>,
+    browser: Browser,
+    Query(q): Query<std::collections::BTreeMap<String, String>>,
+) -> Response {
+    let mut params = super::lists::asked(&q);
+    let done = match params.remove("fait").as_deref() {
         Some("modifie") => "Compte modifié.",
         Some("lien") => "Lien envoyé : la personne choisit son mot de passe en le suivant.",
         Some(_) => "Compte créé : une invitation à choisir son mot de passe part par courriel (valable 7 jours).",
         None => "",
     };
-    users_page(&app, &browser, UserForm::default(), FormErrors::default(), done, StatusCode::OK).await
+    users_page_of(&app, &browser, &params, UserForm::default(), FormErrors::default(), done, StatusCode::OK).await
 }
 
 pub(super) async fn create_user(State(app): State<App>, browser: Browser, Form(v): Form<UserForm>) -> Response {
@@ -405,10 +452,18 @@ struct MailPage {
     flash: String,
     /// (id, template, recipient, attempts, last error, created)
     mails: Vec<(String, String, String, i64, String, String)>,
+    next: Option<String>,
+    first: Option<String>,
 }
 
-pub(super) async fn dead_mail(State(app): State<App>, browser: Browser, Query(flash): Query<Flash>) -> Response {
-    let mails = match app.dead_mail(&browser.actor).await {
+pub(super) async fn dead_mail(
+    State(app): State<App>,
+    browser: Browser,
+    Query(q): Query<std::collections::BTreeMap<String, String>>,
+) -> Response {
+    let mut params = super::lists::asked(&q);
+    let done = params.remove("fait").is_some();
+    let page = match app.dead_mail_page(&browser.actor, &params).await {
         Ok(m) => m,
         Err(AppError::Refused(_)) => return forbidden(&browser),
         Err(e) => {
@@ -420,11 +475,15 @@ pub(super) async fn dead_mail(State(app): State<App>, browser: Browser, Query(fl
             )
         }
     };
+    let (next, first) = super::lists::pages("/admin/courriels", &params, &page);
     let data = MailPage {
         user: bar(&browser),
         csrf: browser.csrf.clone(),
-        flash: if flash.fait.is_some() { "Courriel remis en file d'envoi.".into() } else { String::new() },
-        mails: mails
+        flash: if done { "Courriel remis en file d'envoi.".into() } else { String::new() },
+        next,
+        first,
+        mails: page
+            .items
             .into_iter()
             .map(|m| {
                 (
@@ -438,7 +497,7 @@ pub(super) async fn dead_mail(State(app): State<App>, browser: Browser, Query(fl
             })
             .collect(),
     };
-    page(data, StatusCode::OK)
+    super::page(data, StatusCode::OK)
 }
 
 pub(super) async fn retry_mail(

@@ -1,8 +1,9 @@
 //! Audit trails of dossiers and labels, for the people who may read them.
 
 use super::*;
-use crate::store::audit::TrailEntry;
+use crate::app::listing::Page;
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 #[derive(Template)]
 #[template(path = "pages/audit.html")]
@@ -11,45 +12,40 @@ struct TrailPage {
     heading: String,
     back: String,
     csv: String,
-    /// (seq, date, who, action, change, details, hash prefix)
+    /// (number in the trail, date, who, action, change, details, hash prefix)
     rows: Vec<(i64, String, String, String, String, String, String)>,
-}
-
-#[derive(Deserialize)]
-pub(super) struct TrailQuery {
-    format: Option<String>,
+    next: Option<String>,
+    first: Option<String>,
 }
 
 pub(super) async fn dossier_trail(
     State(app): State<App>,
     browser: Browser,
     Path(id): Path<String>,
-    Query(q): Query<TrailQuery>,
+    Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let Ok(uid) = Uuid::parse_str(&id) else { return not_found(&browser, Machine::Dossier) };
-    let trail = app.dossier_audit(&browser.actor, uid).await;
     let (title, def) = match app.store.dossier_view(uid).await {
         Ok(d) => (d.title, app.wording(&d.workflow, d.workflow_version.as_deref())),
         Err(_) => (String::new(), app.workflow.clone()),
     };
-    let of = Trail { def: &def, machine: Machine::Dossier, id: &id, title: &title };
-    respond(&app, &browser, of, trail, q.format.as_deref()).await
+    let of = Trail { def: &def, machine: Machine::Dossier, id: &id, uid, title: &title };
+    respond(&app, &browser, of, &lists::asked(&q)).await
 }
 
 pub(super) async fn label_trail(
     State(app): State<App>,
     browser: Browser,
     Path(id): Path<String>,
-    Query(q): Query<TrailQuery>,
+    Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let Ok(uid) = Uuid::parse_str(&id) else { return not_found(&browser, Machine::Label) };
-    let trail = app.label_audit(&browser.actor, uid).await;
     let (title, def) = match app.store.label_view(uid).await {
         Ok(l) => (l.title, app.wording(&l.workflow, l.workflow_version.as_deref())),
         Err(_) => (String::new(), app.workflow.clone()),
     };
-    let of = Trail { def: &def, machine: Machine::Label, id: &id, title: &title };
-    respond(&app, &browser, of, trail, q.format.as_deref()).await
+    let of = Trail { def: &def, machine: Machine::Label, id: &id, uid, title: &title };
+    respond(&app, &browser, of, &lists::asked(&q)).await
 }
 
 /// Whose trail a page shows.
@@ -57,17 +53,23 @@ struct Trail<'a> {
     def: &'a crate::workflow::Definition,
     machine: Machine,
     id: &'a str,
+    uid: Uuid,
     title: &'a str,
 }
 
-async fn respond(
-    app: &App,
-    browser: &Browser,
-    of: Trail<'_>,
-    trail: Result<Vec<TrailEntry>, AppError>,
-    format: Option<&str>,
-) -> Response {
-    let Trail { def, machine, id, title } = of;
+/// A page of the trail, or the whole of it as CSV (`format=csv`).
+async fn respond(app: &App, browser: &Browser, of: Trail<'_>, params: &BTreeMap<String, String>) -> Response {
+    let Trail { def, machine, id, uid, title } = of;
+    let csv = params.get("format").map(String::as_str) == Some("csv");
+    let trail = if csv {
+        let whole = match machine {
+            Machine::Dossier => app.dossier_audit(&browser.actor, uid, 0, i64::MAX).await,
+            Machine::Label => app.label_audit(&browser.actor, uid, 0, i64::MAX).await,
+        };
+        whole.map(|items| Page { items, next: None })
+    } else {
+        app.audit_page(&browser.actor, machine, uid, params).await
+    };
     let trail = match trail {
         Ok(t) => t,
         Err(AppError::Refused(crate::engine::Refusal::NotAllowed { .. })) => {
@@ -80,7 +82,10 @@ async fn respond(
         }
         Err(_) => return not_found(browser, machine),
     };
-    if format == Some("csv") {
+    let base = format!("/{}s/{id}", machine.name());
+    let (next, first) = lists::pages(&format!("{base}/journal"), params, &trail);
+    let trail = trail.items;
+    if csv {
         return match crate::store::audit::trail_csv(&trail) {
             Ok(body) => (
                 [
@@ -165,16 +170,22 @@ async fn respond(
             details = "(détails réservés à qui lit les expertises, jusqu'à la décision)".to_string();
         }
         let at = e.at.with_timezone(&crate::calendar::ZONE).format("%d/%m/%Y %H:%M:%S").to_string();
-        // Numbered within this trail, first entry 1.
-        rows.push((rows.len() as i64 + 1, at, who, action, change, details, e.hash.chars().take(12).collect()));
+        rows.push((e.number, at, who, action, change, details, e.hash.chars().take(12).collect()));
     }
-    let base = format!("/{}s/{id}", machine.name());
     let heading = match machine {
         Machine::Dossier => format!("Journal d'audit du dossier « {title} »"),
         Machine::Label => format!("Journal d'audit du label « {title} »"),
     };
     page(
-        TrailPage { user: bar(browser), heading, csv: format!("{base}/journal?format=csv"), back: base, rows },
+        TrailPage {
+            user: bar(browser),
+            heading,
+            csv: format!("{base}/journal?format=csv"),
+            back: base,
+            rows,
+            next,
+            first,
+        },
         StatusCode::OK,
     )
 }

@@ -43,11 +43,11 @@ struct Row {
 }
 
 /// The query a page was asked with, empty values left out.
-fn asked(query: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+pub(super) fn asked(query: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     query.iter().filter(|(_, v)| !v.trim().is_empty()).map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
-fn link(path: &str, params: &BTreeMap<String, String>) -> String {
+pub(super) fn link(path: &str, params: &BTreeMap<String, String>) -> String {
     let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(params.iter()).finish();
     if query.is_empty() {
         path.to_string()
@@ -100,7 +100,11 @@ fn headers(
         .collect()
 }
 
-fn pages<T>(path: &str, params: &BTreeMap<String, String>, page: &Page<T>) -> (Option<String>, Option<String>) {
+pub(super) fn pages<T>(
+    path: &str,
+    params: &BTreeMap<String, String>,
+    page: &Page<T>,
+) -> (Option<String>, Option<String>) {
     let next = page.next.as_ref().map(|c| {
         let mut p = params.clone();
         p.insert("cursor".into(), c.clone());

@@ -8,10 +8,17 @@ struct NotificationsPage {
     user: Option<UserBar>,
     /// (date, subject, link, about, status)
     mails: Vec<[String; 5]>,
+    next: Option<String>,
+    first: Option<String>,
 }
 
-pub(super) async fn notifications(State(app): State<App>, browser: Browser) -> Response {
-    let mails = match app.notifications(&browser.actor).await {
+pub(super) async fn notifications(
+    State(app): State<App>,
+    browser: Browser,
+    Query(q): Query<std::collections::BTreeMap<String, String>>,
+) -> Response {
+    let params = super::lists::asked(&q);
+    let page = match app.notification_page(&browser.actor, &params).await {
         Ok(m) => m,
         Err(e) => {
             return message(
@@ -22,7 +29,9 @@ pub(super) async fn notifications(State(app): State<App>, browser: Browser) -> R
             )
         }
     };
-    let mails = mails
+    let (next, first) = super::lists::pages("/mes-courriels", &params, &page);
+    let mails = page
+        .items
         .into_iter()
         .map(|m| {
             let when = french_instant(m.sent_at.as_deref().unwrap_or(&m.created_at));
@@ -40,5 +49,5 @@ pub(super) async fn notifications(State(app): State<App>, browser: Browser) -> R
             [when, subject, link, m.about.unwrap_or_default(), status.to_string()]
         })
         .collect();
-    page(NotificationsPage { user: bar(&browser), mails }, StatusCode::OK)
+    super::page(NotificationsPage { user: bar(&browser), mails, next, first }, StatusCode::OK)
 }
