@@ -343,17 +343,34 @@ impl App {
         if let Some((field, code)) = territory_field(&def, campaign.territory.as_deref()) {
             changes.entry(field.to_string()).or_insert_with(|| Value::from(code));
         }
-        let form = crate::engine::form::apply(&def.form, &Map::new(), &changes).map_err(form_error)?;
-        in_territory(&def, campaign.territory.as_deref(), &form)?;
-        let dossier = NewDossier {
-            campaign_id,
-            kind,
-            renewal_of,
-            category: category(&def, &input.category)?,
-            title: line("title", &input.title, true)?,
-            form,
-            ..Default::default()
+        // Every input error at once, so that a form shows them all.
+        let mut errors: Vec<(String, String)> = Vec::new();
+        let mut keep = |e: AppError| match e {
+            AppError::Refused(r) if !r.input_errors().is_empty() => {
+                errors.extend(r.input_errors());
+                Ok(())
+            }
+            other => Err(other),
         };
+        let title = line("title", &input.title, true).map_err(&mut keep).ok();
+        let category = category(&def, &input.category).map_err(&mut keep).ok();
+        let form = match crate::engine::form::apply_all(&def.form, &Map::new(), &changes) {
+            Ok(form) => {
+                in_territory(&def, campaign.territory.as_deref(), &form).or_else(&mut keep)?;
+                Some(form)
+            }
+            Err(problems) => {
+                problems.into_iter().for_each(|p| errors.push((p.field, p.reason)));
+                None
+            }
+        };
+        if let Some(refusal) = Refusal::all_invalid(errors) {
+            return Err(refusal.into());
+        }
+        let (Some(title), Some(category), Some(form)) = (title, category, form) else {
+            return Err(invalid("form", "could not be read"));
+        };
+        let dossier = NewDossier { campaign_id, kind, renewal_of, category, title, form, ..Default::default() };
         let id = self.create_dossier(actor, owner, dossier).await?;
         self.dossier_view(id).await
     }
@@ -432,19 +449,37 @@ impl App {
         let d = dossier_facts(&instance);
         let named = self.top_level_changes(&def, &patch.top_level);
         let changed = form_changes(named, &patch.form);
+        // Every input error at once, so that a form shows them all.
+        let mut errors: Vec<(String, String)> = Vec::new();
         let form = if changed.is_empty() {
             None
         } else {
-            Some(crate::engine::form::apply(&def.form, &d.form, &changed).map_err(form_error)?)
+            match crate::engine::form::apply_all(&def.form, &d.form, &changed) {
+                Ok(form) => Some(form),
+                Err(problems) => {
+                    errors.extend(problems.into_iter().map(|p| (p.field, p.reason)));
+                    None
+                }
+            }
         };
+        let title = patch.title.as_deref().map(|t| line("title", t, true)).transpose();
+        let category = patch.category.as_deref().map(|c| category(&def, c)).transpose();
+        for refused in [title.as_ref().err(), category.as_ref().err()].into_iter().flatten() {
+            if let AppError::Refused(r) = refused {
+                errors.extend(r.input_errors());
+            }
+        }
+        if let Some(refusal) = Refusal::all_invalid(errors) {
+            return Err(refusal.into());
+        }
         if let (Some(form), Some(_)) = (&form, &def.campaigns.scope) {
             let territory = self.store.dossier_territory(id).await?;
             in_territory(&def, territory.as_deref(), form)?;
         }
         let scopes = form.as_ref().map(|f| crate::engine::form::scopes(&def.form, f));
         let changes = DossierChanges {
-            title: patch.title.as_deref().map(|t| line("title", t, true)).transpose()?,
-            category: patch.category.as_deref().map(|c| category(&def, c)).transpose()?,
+            title: title?,
+            category: category?,
             scopes,
             form,
             by_side: def

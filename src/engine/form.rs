@@ -25,20 +25,39 @@ fn refuse(field: &str, reason: impl Into<String>) -> FieldError {
 /// whole (values that must lie within another field's value, hidden fields
 /// dropped). Group items keep the `id` they are given.
 pub fn apply(form: &Form, current: &Doc, changes: &Doc) -> Result<Doc, FieldError> {
+    apply_all(form, current, changes).map_err(|mut errors| errors.swap_remove(0))
+}
+
+/// As [`apply`], refusing with every error found (in the order of the
+/// changes, then of the form), not only the first.
+pub fn apply_all(form: &Form, current: &Doc, changes: &Doc) -> Result<Doc, Vec<FieldError>> {
     let mut doc = current.clone();
+    let mut errors = Vec::new();
     for (name, value) in changes {
-        let field = form.field(name).ok_or_else(|| refuse(name, "is not a field of this form"))?;
-        match normalise(field, name, value)? {
-            Some(v) => doc.insert(name.clone(), v),
-            None => doc.remove(name),
+        let Some(field) = form.field(name) else {
+            errors.push(refuse(name, "is not a field of this form"));
+            continue;
         };
+        match normalise(field, name, value) {
+            Ok(Some(v)) => {
+                doc.insert(name.clone(), v);
+            }
+            Ok(None) => {
+                doc.remove(name);
+            }
+            Err(e) => errors.push(e),
+        }
     }
-    settle(&form.fields().collect::<Vec<_>>(), &mut doc, "")?;
-    Ok(doc)
+    settle(&form.fields().collect::<Vec<_>>(), &mut doc, "", &mut errors);
+    if errors.is_empty() {
+        Ok(doc)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Drops values of hidden fields and checks `within`, at one level.
-fn settle(fields: &[&FormField], doc: &mut Doc, prefix: &str) -> Result<(), FieldError> {
+fn settle(fields: &[&FormField], doc: &mut Doc, prefix: &str, errors: &mut Vec<FieldError>) {
     for f in fields {
         if f.visible_if.as_ref().is_some_and(|c| !holds(c, doc)) {
             doc.remove(&f.name);
@@ -51,7 +70,8 @@ fn settle(fields: &[&FormField], doc: &mut Doc, prefix: &str) -> Result<(), Fiel
             for code in values(doc.get(&f.name)) {
                 let parent = crate::reference::lookup(list, code).and_then(|e| e.parent.clone());
                 if parent.as_deref() != Some(outer.as_str()) {
-                    return Err(refuse(&path, format!("`{code}` is not in `{outer}`, the value of `{within}`")));
+                    errors.push(refuse(&path, format!("`{code}` is not in `{outer}`, the value of `{within}`")));
+                    break;
                 }
             }
         }
@@ -59,13 +79,13 @@ fn settle(fields: &[&FormField], doc: &mut Doc, prefix: &str) -> Result<(), Fiel
             if let Some(Value::Array(items)) = doc.get_mut(&f.name) {
                 for (i, item) in items.iter_mut().enumerate() {
                     if let Value::Object(item) = item {
-                        settle(&f.fields.iter().collect::<Vec<_>>(), item, &format!("{path}[{}].", i + 1))?;
+                        let fields: Vec<_> = f.fields.iter().collect();
+                        settle(&fields, item, &format!("{path}[{}].", i + 1), errors);
                     }
                 }
             }
         }
     }
-    Ok(())
 }
 
 fn holds(condition: &FieldIs, doc: &Doc) -> bool {

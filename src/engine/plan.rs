@@ -123,11 +123,34 @@ pub enum Refusal {
     GuardFailed { guard: String, code: String, message: String },
     #[error("{field}: {reason}")]
     InvalidInput { field: String, reason: String },
+    /// Several inputs refused at once, each (field, reason), so that a form
+    /// tells every error in one answer.
+    #[error("{} input errors, first {}: {}", errors.len(), errors[0].0, errors[0].1)]
+    InvalidInputs { errors: Vec<(String, String)> },
 }
 
 impl Refusal {
     pub fn invalid(field: &str, reason: impl Into<String>) -> Refusal {
         Refusal::InvalidInput { field: field.to_string(), reason: reason.into() }
+    }
+
+    /// The refusal of every input error found (none: None), one alone as
+    /// [`Refusal::InvalidInput`].
+    pub fn all_invalid(mut errors: Vec<(String, String)>) -> Option<Refusal> {
+        match errors.len() {
+            0 => None,
+            1 => errors.pop().map(|(field, reason)| Refusal::InvalidInput { field, reason }),
+            _ => Some(Refusal::InvalidInputs { errors }),
+        }
+    }
+
+    /// Each input error: (field, reason).
+    pub fn input_errors(&self) -> Vec<(String, String)> {
+        match self {
+            Refusal::InvalidInput { field, reason } => vec![(field.clone(), reason.clone())],
+            Refusal::InvalidInputs { errors } => errors.clone(),
+            _ => vec![],
+        }
     }
 
     /// Stable machine-readable code for API errors.
@@ -137,7 +160,7 @@ impl Refusal {
             Refusal::WrongState { .. } => "wrong_state",
             Refusal::StaleVersion { .. } => "stale_version",
             Refusal::GuardFailed { code, .. } => code,
-            Refusal::InvalidInput { .. } => "invalid_input",
+            Refusal::InvalidInput { .. } | Refusal::InvalidInputs { .. } => "invalid_input",
         }
     }
 }

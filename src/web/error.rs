@@ -20,9 +20,20 @@ pub struct ErrorDetail {
     pub code: String,
     /// What went wrong, for people.
     pub message: String,
-    /// The input field at fault, when there is one.
+    /// The input field at fault, when there is one (the first, when there
+    /// are several).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Every input error when there are several (`field` and `message`
+    /// are the first).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldProblem>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FieldProblem {
+    pub field: String,
+    pub message: String,
 }
 
 #[derive(Debug)]
@@ -33,16 +44,17 @@ pub struct ApiError {
     pub field: Option<String>,
     /// Seconds before trying again (429), sent as `Retry-After`.
     pub retry_after: Option<i64>,
+    pub errors: Vec<FieldProblem>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
-        ApiError { status, code: code.into(), message: message.into(), field: None, retry_after: None }
+        ApiError { status, code: code.into(), message: message.into(), field: None, retry_after: None, errors: vec![] }
     }
 
     /// The error as its JSON body says it.
     pub fn detail(self) -> ErrorDetail {
-        ErrorDetail { code: self.code, message: self.message, field: self.field }
+        ErrorDetail { code: self.code, message: self.message, field: self.field, errors: self.errors }
     }
 
     pub fn not_found(what: &str) -> ApiError {
@@ -91,17 +103,23 @@ impl From<Refusal> for ApiError {
         let status = match &r {
             Refusal::NotAllowed { .. } => StatusCode::FORBIDDEN,
             Refusal::WrongState { .. } | Refusal::StaleVersion { .. } => StatusCode::CONFLICT,
-            Refusal::GuardFailed { .. } | Refusal::InvalidInput { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Refusal::GuardFailed { .. } | Refusal::InvalidInput { .. } | Refusal::InvalidInputs { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
         };
-        let field = match &r {
-            Refusal::InvalidInput { field, .. } => Some(field.clone()),
-            _ => None,
+        let problems = r.input_errors();
+        let field = problems.first().map(|(f, _)| f.clone());
+        let message = match problems.first() {
+            Some((_, reason)) => reason.clone(),
+            None => r.to_string(),
         };
-        let message = match &r {
-            Refusal::InvalidInput { reason, .. } => reason.clone(),
-            other => other.to_string(),
+        let errors = match &r {
+            Refusal::InvalidInputs { .. } => {
+                problems.into_iter().map(|(field, message)| FieldProblem { field, message }).collect()
+            }
+            _ => vec![],
         };
-        ApiError { status, code: r.code().to_string(), message, field, retry_after: None }
+        ApiError { status, code: r.code().to_string(), message, field, retry_after: None, errors }
     }
 }
 

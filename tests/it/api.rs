@@ -873,7 +873,25 @@ async fn bad_input_is_refused_and_changes_nothing(db: &TestDb) {
         if let Some(field) = want_field {
             assert_eq!(reply["error"]["field"], field, "{what}: {reply}");
         }
+        assert!(reply["error"].get("errors").is_none(), "one error, no list: {reply}");
     }
+    // Several errors are told at once, each at its field, the first also as
+    // `field` and `message` for clients that read only those.
+    let mut bad = dossier_body(&w.campaign);
+    bad["title"] = json!("  ");
+    bad["category"] = json!("gold");
+    bad["filiere"] = json!("astronautique");
+    bad["form"] = json!({"budget": 12});
+    let (status, reply) = w.porteur.post("/api/v1/dossiers", bad.clone()).await;
+    assert_eq!(status, 422, "{reply}");
+    let mut fields: Vec<&str> =
+        reply["error"]["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    fields.sort_unstable();
+    assert_eq!(fields, ["budget", "category", "filiere", "title"], "{reply}");
+    assert_eq!(reply["error"]["field"], reply["error"]["errors"][0]["field"], "{reply}");
+    let (status, reply) = w.porteur.patch(&dossier, json!({"title": "", "category": "gold"})).await;
+    assert_eq!(status, 422, "{reply}");
+    assert_eq!(reply["error"]["errors"].as_array().map(Vec::len), Some(2), "edits too: {reply}");
     // An oversized upload is refused from its Content-Length, before the body
     // is read: the client gets the 413, or a closed connection mid-send.
     let big = [PDF, &vec![b' '; 21 * 1024 * 1024]].concat();

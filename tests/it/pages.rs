@@ -291,6 +291,31 @@ async fn editor_rapporteur_staff_and_admin_pages(db: &TestDb) {
     assert_eq!(status, 422, "Paris is not in Auvergne-Rhône-Alpes");
     assert!(page.contains("href=\"#f-academies\"") && page.contains("id=\"e-academies\""), "{page}");
     assert!(page.contains("value=\"Campus Bois et Forêt\"") && page.contains("value=\"Jeanne Martin\""), "kept");
+    // Every error at once, each beside its field and in the summary.
+    let form = as_refs(&identity("", "PARIS", version.clone()));
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, page) = porteur.post(&format!("/dossiers/{id}/identite"), &pairs).await;
+    assert_eq!(status, 422);
+    for field in ["academies", "title"] {
+        assert!(page.contains(&format!("href=\"#f-{field}\"")), "{field} in the summary: {page}");
+    }
+    assert!(page.contains("id=\"e-academies\""), "{page}");
+    // The new-dossier form too, and its title is checked as it is typed.
+    let (_, blank) = porteur.get("/dossiers/nouveau").await;
+    assert!(blank.contains("required maxlength=\"200\"") && blank.contains("lf-check-text"), "{blank}");
+    let new_form = [
+        ("csrf", form_value(&blank, "csrf")),
+        ("campaign_id", campaign.to_string()),
+        ("title", String::new()),
+        ("category", "standard".to_string()),
+        ("region", "ARA".to_string()),
+        ("academies", "PARIS".to_string()),
+    ];
+    let pairs: Vec<(&str, &str)> = new_form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, page) = porteur.post("/dossiers/nouveau", &pairs).await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("href=\"#f-title\"") && page.contains("href=\"#f-academies\""), "both: {page}");
+    assert!(page.contains("id=\"e-title\"") && page.contains("id=\"e-academies\""), "beside each field: {page}");
     let form = as_refs(&identity("Campus Bois et Forêt", "LYON", version.clone()));
     let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (status, _, page) = porteur.post(&format!("/dossiers/{id}/identite"), &pairs).await;

@@ -194,11 +194,14 @@ mod mail_render {
 
     #[test]
     fn every_workflow_template_has_a_file_and_renders_in_french() {
-        let mut names: Vec<&str> = NAMES.to_vec();
+        use labelflow::store::password_links::LINK_TEMPLATES;
+        // The accounts' own e-mails are the engine's, not a workflow's.
+        let mut names: Vec<&str> = NAMES.iter().copied().filter(|n| !LINK_TEMPLATES.contains(n)).collect();
         let mut wanted: Vec<&str> = labelflow::workflow::vocabulary::TEMPLATES.to_vec();
         names.sort_unstable();
         wanted.sort_unstable();
         assert_eq!(names, wanted, "templates/mail and the workflow vocabulary must list the same names");
+        assert!(LINK_TEMPLATES.iter().all(|t| NAMES.contains(t)));
         let c = MailContext {
             recipient: "Claire Dubois".into(),
             title: "Campus <Chimie> & Verte".into(),
@@ -206,7 +209,7 @@ mod mail_render {
             due: "10/03/2027 à 23:59".into(),
             ..Default::default()
         };
-        for name in NAMES {
+        for name in NAMES.iter().filter(|n| !LINK_TEMPLATES.contains(n)) {
             let r = render(name, &c).unwrap();
             assert!(!r.subject.is_empty() && !r.subject.starts_with("Objet"), "{name}: {}", r.subject);
             assert!(r.text.starts_with("Bonjour Claire Dubois,"), "{name}: {}", r.text);
@@ -217,6 +220,19 @@ mod mail_render {
                 r.html
             );
             assert!(r.html.contains("https://labelflow.example/dossiers/1"));
+        }
+        let link = MailContext {
+            email: "claire@example.fr".into(),
+            link_purpose: "choisir votre mot de passe".into(),
+            ..c.clone()
+        };
+        for name in LINK_TEMPLATES {
+            let r = render(name, &link).unwrap();
+            assert!(r.text.starts_with("Bonjour Claire Dubois,") && r.text.contains("claire@example.fr"), "{}", r.text);
+            assert!(r.text.contains("avant le 10/03/2027 à 23:59"), "{name}: {}", r.text);
+            let sentence = "Pour choisir votre mot de passe : https://labelflow.example/dossiers/1";
+            assert!(r.text.contains(sentence), "{name}: {}", r.text);
+            assert!(r.html.contains(">Choisir votre mot de passe</a>"), "{name}: {}", r.html);
         }
         let r = render("completion_requested", &c).unwrap();
         assert_eq!(r.subject, "Compléments demandés avant le 10/03/2027 à 23:59 — Campus <Chimie> & Verte");

@@ -215,7 +215,7 @@ pub(super) async fn render_dossier(
                 | AppError::Store(crate::store::StoreError::Conflict { .. }) => StatusCode::CONFLICT,
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             };
-            (status, vec![(field.clone(), text.clone())], Some((event.to_string(), field, text)))
+            (status, messages::describe_all(&workflow, e), Some((event.to_string(), field, text)))
         }
         None => (StatusCode::OK, vec![], None),
     };
@@ -546,6 +546,8 @@ pub(super) struct NewDossierForm {
 pub(super) struct NewDossierPage {
     user: Option<UserBar>,
     csrf: String,
+    /// The title's error, beside it.
+    title_error: String,
     errors: Vec<(String, String)>,
     v: NewDossierForm,
     campaigns: Vec<(String, String)>,
@@ -589,9 +591,11 @@ pub(super) async fn new_dossier_form(
     // Groups are filled in once the dossier exists.
     sections.iter_mut().for_each(|s| s.groups.clear());
     let categories = workflow.categories();
+    let title_error = field_errors.of("title").to_string();
     let page_data = NewDossierPage {
         user: bar(browser),
         csrf: browser.csrf.clone(),
+        title_error,
         errors,
         v,
         campaigns,
@@ -650,9 +654,9 @@ pub(super) async fn create_dossier(
     match app.create_dossier_for(&browser.actor, &input).await {
         Ok(d) => Redirect::to(&format!("/dossiers/{}?fait=cree", d.id)).into_response(),
         Err(e) => {
-            let (field, text) = messages::describe(&app.workflow, &e);
+            let errors = messages::describe_all(&workflow, &e);
             let v = NewDossierForm { campaign_id: get("campaign_id"), title: get("title"), category: get("category") };
-            new_dossier_form(&app, &browser, v, &typed, vec![(field, text)], StatusCode::UNPROCESSABLE_ENTITY).await
+            new_dossier_form(&app, &browser, v, &typed, errors, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
 }

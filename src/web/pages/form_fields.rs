@@ -24,6 +24,12 @@ pub(super) struct FieldView {
     pub shown: String,
     pub required: bool,
     pub error: String,
+    /// What the browser checks as the value is typed (an HTML `pattern`),
+    /// and what it says when the value does not match: shown beside the
+    /// field as soon as it is left (CSS `:user-invalid`, no script); the
+    /// server checks again on sending.
+    pub pattern: &'static str,
+    pub check: &'static str,
 }
 
 /// A repeatable group: its items as a table, and a form adding one.
@@ -128,6 +134,19 @@ fn field(f: &FormField, id: &str, value: Option<&Value>, error: &str) -> FieldVi
         shown: shown(f, value),
         required: f.required,
         error: error.to_string(),
+        pattern: match f.kind {
+            FormType::Uai => "\\s*([0-9]\\s*){7}[A-Za-z]\\s*",
+            FormType::Siret => "[0-9 ]{14,20}",
+            _ => "",
+        },
+        check: match f.kind {
+            FormType::Uai => "7 chiffres puis une lettre, par exemple 0690001A.",
+            FormType::Siret => "14 chiffres.",
+            FormType::Email => "une adresse électronique, nom@domaine.fr.",
+            FormType::Integer => "un nombre entier.",
+            FormType::Date => "une date.",
+            _ => "",
+        },
     }
 }
 

@@ -95,18 +95,8 @@ fn reason_fr(reason: &str) -> String {
 /// (field or "", French message) for an error on a form.
 pub fn describe(workflow: &crate::workflow::Definition, e: &AppError) -> (String, String) {
     match e {
-        AppError::Refused(Refusal::InvalidInput { field, reason }) => {
-            let label = match workflow.form_label(field) {
-                Some(label) => label,
-                None if field.contains('.') => "Note".to_string(),
-                None => match workflow.form.scope_fields().find(|(kind, _)| kind == field) {
-                    // The scope of a staff account (the user form).
-                    Some((_, scoped)) => scoped.label.clone(),
-                    None => workflow.field_label(field).unwrap_or_else(|| field_label(field)).to_string(),
-                },
-            };
-            (field.clone(), format!("{label} : {}", reason_fr(reason)))
-        }
+        AppError::Refused(Refusal::InvalidInput { field, reason }) => input_error(workflow, field, reason),
+        AppError::Refused(Refusal::InvalidInputs { errors }) => input_error(workflow, &errors[0].0, &errors[0].1),
         AppError::Refused(Refusal::GuardFailed { code, message, .. }) => {
             (String::new(), workflow.refusals.get(code).cloned().unwrap_or_else(|| message.clone()))
         }
@@ -125,6 +115,31 @@ pub fn describe(workflow: &crate::workflow::Definition, e: &AppError) -> (String
         }
         AppError::Store(_) => (String::new(), "Le service est momentanément indisponible. Réessayez dans un instant.".into()),
     }
+}
+
+/// Every problem of a refusal, in words: each input error at its field, or
+/// the one message.
+pub fn describe_all(workflow: &crate::workflow::Definition, e: &AppError) -> Vec<(String, String)> {
+    match e {
+        AppError::Refused(Refusal::InvalidInputs { errors }) => {
+            errors.iter().map(|(field, reason)| input_error(workflow, field, reason)).collect()
+        }
+        other => vec![describe(workflow, other)],
+    }
+}
+
+/// An input error: the field, and its label with the reason in French.
+fn input_error(workflow: &crate::workflow::Definition, field: &str, reason: &str) -> (String, String) {
+    let label = match workflow.form_label(field) {
+        Some(label) => label,
+        None if field.contains('.') => "Note".to_string(),
+        None => match workflow.form.scope_fields().find(|(kind, _)| *kind == field) {
+            // The scope of a staff account (the user form).
+            Some((_, scoped)) => scoped.label.clone(),
+            None => workflow.field_label(field).unwrap_or_else(|| field_label(field)).to_string(),
+        },
+    };
+    (field.to_string(), format!("{label} : {}", reason_fr(reason)))
 }
 
 /// French wording of a problem of an import file.
