@@ -89,6 +89,7 @@ mail_templates! {
     "reviewer_assigned" => ReviewerAssigned, "mail/reviewer_assigned.txt";
     "reviewer_recused" => ReviewerRecused, "mail/reviewer_recused.txt";
     "owner_reminder" => OwnerReminder, "mail/owner_reminder.txt";
+    "endorsement_requested" => EndorsementRequested, "mail/endorsement_requested.txt";
     "review_reminder" => ReviewReminder, "mail/review_reminder.txt";
     "review_overdue" => ReviewOverdue, "mail/review_overdue.txt";
     "reviews_complete" => ReviewsComplete, "mail/reviews_complete.txt";

@@ -243,6 +243,7 @@ pub const TEMPLATES: &[&str] = &[
     "reviewer_assigned",
     "reviewer_recused",
     "owner_reminder",
+    "endorsement_requested",
     "review_reminder",
     "review_overdue",
     "reviews_complete",

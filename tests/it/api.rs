@@ -1615,7 +1615,38 @@ async fn invitations_and_forgotten_passwords(db: &TestDb) {
     assert!(cast.outsider.user_id.is_some());
 }
 
+/// The owners cannot endorse their dossier: they ask the services in
+/// scope, who are e-mailed, until both sides have endorsed it.
+async fn owners_ask_for_endorsement(db: &TestDb) {
+    let w = world(db).await;
+    let (status, d) = w.porteur.post("/api/v1/dossiers", dossier_body(&w.campaign)).await;
+    assert_eq!(status, 201, "{d}");
+    let id = d["id"].as_str().unwrap().to_string();
+    let ask = json!({"event": "request_endorsement", "message": "Le dossier est prêt ; joignable au 04 72 00 00 00."});
+    w.rectorat.event(&id, ask.clone(), 403).await;
+    let done = w.porteur.event(&id, ask.clone(), 200).await;
+    assert_eq!(done["state"], "draft", "{done}");
+    let asked = |c: &Client| {
+        let c = c.clone();
+        async move {
+            let (_, mails) = c.get("/api/v1/me/notifications").await;
+            mails.as_array().unwrap().iter().filter(|m| m["template"] == "endorsement_requested").count()
+        }
+    };
+    assert_eq!((asked(&w.rectorat).await, asked(&w.region).await), (1, 1), "both sides in scope are told");
+    assert_eq!(asked(&w.outsider).await, 0, "another académie is not");
+    for body in ["crefop", "conseil_academique"] {
+        let opinion = json!({"event": "record_opinion", "body": body, "opinion": "favorable", "date": "2027-01-20"});
+        w.region.event(&id, opinion, 200).await;
+    }
+    w.rectorat.event(&id, json!({"event": "endorse"}), 200).await;
+    w.porteur.event(&id, ask.clone(), 200).await;
+    w.region.event(&id, json!({"event": "endorse"}), 200).await;
+    let err = w.porteur.event(&id, ask, 422).await;
+    assert_eq!(err["error"]["code"], "already_endorsed", "{err}");
+}
+
 mod passwords {
     use super::*;
-    on_both_backends!(invitations_and_forgotten_passwords);
+    on_both_backends!(invitations_and_forgotten_passwords, owners_ask_for_endorsement);
 }

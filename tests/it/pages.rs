@@ -394,8 +394,16 @@ async fn editor_rapporteur_staff_and_admin_pages(db: &TestDb) {
         .await;
     assert_eq!(status, 200, "{page}");
 
-    // The audit trail: for staff in scope; the owner is refused, others see nothing.
+    // Who acts next is said to those waiting; the owners are offered to ask
+    // for the endorsement they wait for.
     let rectorat = Browser::login(&base, "rectorat@ac-lyon.fr").await;
+    let (_, page) = rectorat.get(&format!("/dossiers/{id}")).await;
+    assert!(page.contains("Prochaine étape") && page.contains("« Déposer le dossier » : "), "{page}");
+    let (_, page) = porteur.get(&format!("/dossiers/{id}")).await;
+    assert!(!page.contains("Prochaine étape"), "the owners' own step is an action: {page}");
+    assert!(page.contains("Demander le portage") && page.contains("« Demander le portage » les prévient"), "{page}");
+
+    // The audit trail: for staff in scope; the owner is refused, others see nothing.
     let (status, page) = rectorat.get(&format!("/dossiers/{id}/journal")).await;
     assert_eq!(status, 200);
     assert!(page.contains("Ajout d&#39;une pièce jointe") || page.contains("Ajout d'une pièce jointe"), "{page}");

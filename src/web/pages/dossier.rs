@@ -91,6 +91,9 @@ pub(super) struct DossierPage {
     /// (event label, what still blocks it), for the steps that move the
     /// dossier on and that the viewer may take.
     checklist: Vec<(String, Vec<String>)>,
+    /// The steps that move the dossier on and who takes them, when the
+    /// reader takes none: (step, who).
+    waiting: Vec<(String, String)>,
     editable: bool,
     d: DossierView,
     state_label: String,
@@ -274,6 +277,7 @@ pub(super) async fn render_dossier(
     let editable = crate::app::access::edits_content(&*app.workflows, &browser.actor, facts)
         && workflow.dossier.state(&instance.state).is_some_and(|s| s.editable);
     let checklist = checklist(app, &workflow, &browser.actor, &instance);
+    let waiting = waiting_on(app, &workflow, &browser.actor, &instance.state);
     let grid = crate::engine::grid_of(&workflow, &instance.facts);
     let self_assessment = grid
         .criteria
@@ -343,6 +347,7 @@ pub(super) async fn render_dossier(
         user: bar(browser),
         csrf: browser.csrf.clone(),
         checklist,
+        waiting,
         editable,
         state_label: state_label_in(app, &d.workflow, Machine::Dossier, &d.state),
         state_class: badge_class(app, &d.workflow, Machine::Dossier, &d.state),
@@ -484,6 +489,46 @@ fn checklist(
         );
         if let (false, Some(spec)) = (items.is_empty(), workflow.dossier.event(event)) {
             out.push((spec.label.clone(), items));
+        }
+    }
+    out
+}
+
+/// Who must act next: each step that moves the dossier on from `state`
+/// and the roles that take it, unless the reader holds one of them (their
+/// own steps are offered as actions). Deadlines' own steps and the
+/// administrators' stand-in powers are left out.
+fn waiting_on(
+    app: &App,
+    workflow: &crate::workflow::Definition,
+    actor: &crate::engine::Actor,
+    state: &str,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for event in workflow.dossier.events_from(state) {
+        let mut roles: Vec<&Role> = workflow
+            .dossier
+            .transitions_from(state, event)
+            .filter(|t| t.to.is_some())
+            .flat_map(|t| &t.roles)
+            .filter(|r| !matches!(workflow.kind_of(r), Some(RoleKind::System | RoleKind::Admin) | None))
+            .collect();
+        roles.dedup();
+        // Owners ending their own dossier (a withdrawal) is not what the
+        // dossier waits for.
+        let ends = workflow
+            .dossier
+            .transitions_from(state, event)
+            .all(|t| t.to.as_deref().and_then(|to| workflow.dossier.state(to)).is_some_and(|s| s.terminal));
+        if roles.is_empty() || (ends && roles.iter().all(|r| workflow.kind_of(r) == Some(RoleKind::Owner))) {
+            continue;
+        }
+        if actor.grants.iter().any(|g| roles.contains(&&g.role)) {
+            return Vec::new();
+        }
+        let who: Vec<String> = roles.iter().map(|r| app.workflows.role_label(r)).collect();
+        if let Some(spec) = workflow.dossier.event(event) {
+            out.push((spec.label.clone(), who.join(", ")));
         }
     }
     out
