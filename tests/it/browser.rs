@@ -482,7 +482,10 @@ async fn each_role_takes_a_dossier_from_draft_to_label_by_clicking() {
     login(&c, &base, "rectorat@ac-lyon.fr").await;
     let page = c.source().await.unwrap();
     assert!(page.contains("Calendrier des renouvellements") && page.contains("aujourd'hui"), "timeline drawn");
-    assert!(page.contains("Labels par filière") && page.contains("Matériaux, matériaux innovants"), "charts drawn");
+    assert!(
+        page.contains("Labels en vigueur par filière") && page.contains("Matériaux, matériaux innovants"),
+        "charts drawn"
+    );
     shots.check(&c, "11-tableau-de-bord-rectorat").await;
     c.goto(&format!("{base}{label}")).await.unwrap();
     let page = c.source().await.unwrap();

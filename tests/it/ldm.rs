@@ -183,6 +183,13 @@ async fn request_to_label(db: &TestDb) {
     let refused = recteur.event(&id, decide.clone(), 422).await;
     assert_eq!(refused["error"]["code"], "opinion_missing", "{refused}");
     staff.event(&id, json!({"event": "record_opinion", "body": "caen", "opinion": "favorable"}), 200).await;
+    // The decision's form says what a labelling needs, never « optional »
+    // for an input that is then required.
+    let (_, html) = Browser::login(&base, "recteur@ac-lyon.fr").await.get(&format!("/dossiers/{id}")).await;
+    assert!(
+        html.contains("Durée (années) <span class=\"lf-hint\">Obligatoire si Décision : Labellisé</span>"),
+        "{html}"
+    );
     let decided = recteur.event(&id, decide, 200).await;
     assert_eq!(decided["state"], "labelled");
     let label = decided["label_id"].as_str().expect("a label").to_string();

@@ -849,4 +849,19 @@ async fn list_pages_search_filter_and_page(db: &TestDb) {
     assert!(!html.contains("Campus Agroalimentaire de Bretagne"), "{html}");
     let (_, html) = admin.get("/labels?region=BRE&sort=title").await;
     assert!(html.contains("Campus Agroalimentaire de Bretagne") && html.contains("aria-sort=\"ascending\""), "{html}");
+    // The dashboard: the région in the table, an ended label grey and said
+    // so in the timeline, the charts counting labels in force unless asked.
+    let (_, html) = admin.get("/tableau-de-bord").await;
+    assert!(html.contains("<th scope=\"col\">Région</th>") && html.contains("<td>Grand Est</td>"), "{html}");
+    assert!(html.contains("Campus Bâtiment Durable : du 01/09/2019 au 31/08/2024 — expiré"), "{html}");
+    assert!(html.contains("Campus Bâtiment Durabl… (expiré)") && html.contains("fill=\"#929292\""), "{html}");
+    assert!(html.contains("Labels en vigueur par région") && html.contains("labels=tous"), "{html}");
+    let bar = |html: &str, region: &str| -> usize {
+        let label = html.split("aria-label=\"").find(|a| a.contains("par région")).unwrap().split('"').next().unwrap();
+        label.split(", ").find_map(|b| b.strip_prefix(&format!("{region} ")).map(|n| n.parse().unwrap())).unwrap_or(0)
+    };
+    let in_force = bar(&html, "Grand Est");
+    let (_, all) = admin.get("/tableau-de-bord?labels=tous").await;
+    assert!(all.contains("échus et retirés compris"), "{all}");
+    assert_eq!(bar(&all, "Grand Est"), in_force + 1, "the expired campus counts only when asked: {all}");
 }

@@ -31,6 +31,9 @@ pub(super) struct FieldInput {
     /// An input type, or `select`, `textarea`, `scores`.
     pub(super) kind: &'static str,
     pub(super) required: bool,
+    /// When it is required only if another input has a value, and nothing
+    /// fills it in: « Obligatoire si Décision : Labellisé ».
+    pub(super) required_when: String,
     pub(super) choices: Vec<(String, String)>,
     pub(super) value: String,
     pub(super) error: String,
@@ -175,6 +178,7 @@ pub(super) fn event_form(
                 name: f.name.clone(),
                 kind,
                 required: f.required,
+                required_when: required_when(&spec.fields, f),
                 choices,
                 scores,
             }
@@ -187,6 +191,18 @@ pub(super) fn event_form(
         fields,
         confirm: spec.confirm.clone().unwrap_or_default(),
         confirm_error: error_of("confirm"),
+    }
+}
+
+/// « Obligatoire si Décision : Labellisé » for an input required by another
+/// one's value, unless a record fills it in when left empty.
+pub(super) fn required_when(fields: &[crate::workflow::FieldDef], f: &crate::workflow::FieldDef) -> String {
+    let Some((other, value)) = f.required_if.as_ref().filter(|_| f.default_from.is_none()) else {
+        return String::new();
+    };
+    match fields.iter().find(|o| o.name == *other) {
+        Some(o) => format!("Obligatoire si {} : {}", o.label, o.choice_label(value)),
+        None => String::new(),
     }
 }
 

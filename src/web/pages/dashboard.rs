@@ -19,6 +19,8 @@ pub(super) struct LabelRow {
     status: String,
     class: &'static str,
     category: String,
+    /// The values of the forms' listed fields (the région…), in words.
+    fields: Vec<String>,
     valid_from: String,
     valid_until: String,
 }
@@ -31,6 +33,8 @@ pub(super) struct Bar {
     window_w: i64,
     name: String,
     tooltip: String,
+    /// The label has ended (expired, withdrawn): drawn grey, said in words.
+    ended: bool,
 }
 
 #[derive(Default)]
@@ -44,7 +48,11 @@ pub(super) struct Timeline {
 
 /// One bar per label from its first to its last day, its renewal window
 /// (the last 12 months) shaded, and today's line.
-pub(super) fn timeline(labels: &[crate::store::views::LabelView], today: chrono::NaiveDate) -> Timeline {
+pub(super) fn timeline(
+    labels: &[crate::store::views::LabelView],
+    today: chrono::NaiveDate,
+    ended: &dyn Fn(&crate::store::views::LabelView) -> Option<String>,
+) -> Timeline {
     use chrono::{Datelike, NaiveDate};
     let parse = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
     let spans: Vec<(NaiveDate, NaiveDate, &crate::store::views::LabelView)> =
@@ -63,14 +71,24 @@ pub(super) fn timeline(labels: &[crate::store::views::LabelView], today: chrono:
         .enumerate()
         .map(|(i, (from, until, l))| {
             let window = crate::calendar::add_months(*until, -12).max(*from);
+            let end = ended(l);
+            let mut name: String = l.title.chars().take(32).collect();
+            let mut tooltip = format!("{} : du {} au {}", l.title, from.format("%d/%m/%Y"), until.format("%d/%m/%Y"));
+            if let Some(words) = &end {
+                let short: String = l.title.chars().take(22).collect();
+                let cut = if short.len() < l.title.len() { "…" } else { "" };
+                name = format!("{short}{cut} ({})", words.to_lowercase());
+                tooltip = format!("{tooltip} — {}", words.to_lowercase());
+            }
             Bar {
+                ended: end.is_some(),
                 y: 28 + i as i64 * 30,
                 x: x(*from),
                 w: (x(*until) - x(*from)).max(2),
                 window_x: x(window),
                 window_w: (x(*until) - x(window)).max(1),
-                name: l.title.chars().take(32).collect(),
-                tooltip: format!("{} : du {} au {}", l.title, from.format("%d/%m/%Y"), until.format("%d/%m/%Y")),
+                name,
+                tooltip,
             }
         })
         .collect::<Vec<_>>();
@@ -83,6 +101,8 @@ pub(super) struct DashboardPage {
     user: Option<UserBar>,
     timeline: Timeline,
     charts: Vec<Chart>,
+    /// The charts count the labels that ended too.
+    all_labels: bool,
     can_create: bool,
     label_counts: Vec<(String, usize)>,
     dossiers: Vec<DossierRow>,
@@ -100,7 +120,20 @@ pub(super) struct DashboardPage {
     publications: Vec<(String, String)>,
 }
 
-pub(super) async fn dashboard(State(app): State<App>, browser: Browser) -> Response {
+#[derive(Deserialize)]
+pub(super) struct DashboardQuery {
+    /// `tous`: the charts count the labels that ended too.
+    labels: Option<String>,
+}
+
+/// The words of a label's state when it has ended (a terminal state of its
+/// workflow: expired, withdrawn), else None.
+fn ended_words(app: &App, l: &crate::store::views::LabelView) -> Option<String> {
+    let def = app.workflows.get(&l.workflow)?;
+    def.machine(Machine::Label).state(&l.status).filter(|s| s.terminal).map(|s| s.label.clone())
+}
+
+pub(super) async fn dashboard(State(app): State<App>, browser: Browser, Query(q): Query<DashboardQuery>) -> Response {
     let actor = &browser.actor;
     let loaded = async {
         let dossiers = app.dossiers(actor, None, None).await?;
@@ -153,6 +186,7 @@ pub(super) async fn dashboard(State(app): State<App>, browser: Browser) -> Respo
         late.push((r.due_on.format("%d/%m/%Y").to_string(), format!("/labels/{}", r.label_id), r.title, what));
     }
     let sees_overdue = crate::app::access::follows_up(&*app.workflows, actor);
+    let all_labels = q.labels.as_deref() == Some("tous");
     let list_fields = app.workflows.list_fields();
     let page_data = DashboardPage {
         assignments: assignments
@@ -178,8 +212,13 @@ pub(super) async fn dashboard(State(app): State<App>, browser: Browser) -> Respo
             Vec::new()
         },
         user: bar(&browser),
-        timeline: timeline(&labels, crate::calendar::paris_date(app.clock.now())),
-        charts: charts(&app.workflows, &labels),
+        timeline: timeline(&labels, crate::calendar::paris_date(app.clock.now()), &|l| ended_words(&app, l)),
+        charts: {
+            let counted: Vec<_> =
+                labels.iter().filter(|l| all_labels || ended_words(&app, l).is_none()).cloned().collect();
+            charts(&app.workflows, &counted, all_labels)
+        },
+        all_labels,
         can_create: actor.has_kind(&*app.workflows, RoleKind::Owner),
         label_counts,
         dossier_fields: list_fields.iter().map(|f| f.label.clone()).collect(),
@@ -206,6 +245,12 @@ pub(super) async fn dashboard(State(app): State<App>, browser: Browser) -> Respo
                 status: state_label_in(&app, &l.workflow, Machine::Label, &l.status),
                 class: badge_class(&app, &l.workflow, Machine::Label, &l.status),
                 category: app.workflow.choice_label("category", &l.category),
+                fields: list_fields
+                    .iter()
+                    .map(|f| {
+                        l.form.get(&f.name).and_then(|v| v.as_str()).map(|v| f.choice_label(v)).unwrap_or_default()
+                    })
+                    .collect(),
                 valid_from: french_date(&l.valid_from),
                 valid_until: french_date(&l.valid_until),
                 id: l.id,
@@ -233,7 +278,11 @@ pub(super) type Chart = (String, Vec<(String, usize, i64)>);
 
 /// Labels counted by each indexed single-choice field of the forms (the
 /// shipped files: one chart each), as bar lengths out of 360.
-pub(super) fn charts(workflows: &crate::workflow::Workflows, labels: &[crate::store::views::LabelView]) -> Vec<Chart> {
+pub(super) fn charts(
+    workflows: &crate::workflow::Workflows,
+    labels: &[crate::store::views::LabelView],
+    all: bool,
+) -> Vec<Chart> {
     if labels.is_empty() {
         return vec![];
     }
@@ -248,7 +297,8 @@ pub(super) fn charts(workflows: &crate::workflow::Workflows, labels: &[crate::st
             }
             let max = counts.values().copied().max()?;
             let bars = counts.into_iter().map(|(k, n)| (k, n, (n as i64 * 360) / max as i64)).collect();
-            Some((format!("Labels par {}", f.label.to_lowercase()), bars))
+            let which = if all { "Labels, échus et retirés compris," } else { "Labels en vigueur" };
+            Some((format!("{which} par {}", f.label.to_lowercase()), bars))
         })
         .collect()
 }
