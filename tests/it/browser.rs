@@ -100,9 +100,13 @@ impl Shots {
 }
 
 async fn login(c: &Client, base: &str, email: &str) {
+    login_with(c, base, email, PASSWORD).await;
+}
+
+async fn login_with(c: &Client, base: &str, email: &str, password: &str) {
     c.goto(&format!("{base}/connexion")).await.unwrap();
     c.find(Locator::Css("#email")).await.unwrap().send_keys(email).await.unwrap();
-    c.find(Locator::Css("#password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    c.find(Locator::Css("#password")).await.unwrap().send_keys(password).await.unwrap();
     c.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
     wait_for(c, "/tableau-de-bord").await;
 }
@@ -274,7 +278,7 @@ async fn each_role_takes_a_dossier_from_draft_to_label_by_clicking() {
         .unwrap();
     let page = settled(&c, "élément ajouté").await;
     assert!(page.contains("élément ajouté") && !page.contains("Ajouter au moins un EPLE"), "{page}");
-    assert!(page.contains("Obtenir le portage du recteur"), "still to do");
+    assert!(page.contains("Le portage du recteur"), "still to do");
     c.find(Locator::Css("#sa-c01_diagnostic"))
         .await
         .unwrap()
@@ -619,5 +623,80 @@ async fn keyboard_only() {
     press(&c, Key::Enter).await;
     let page = settled(&c, "élément ajouté").await;
     assert!(page.contains("Lycée Ampère"), "{page}");
+    c.close().await.unwrap();
+}
+
+/// The lycée des métiers, from its shipped demo: each of its roles walks
+/// its pages (dashboard, lists, its dossiers, the queue, the yearly list,
+/// its e-mails), every page scanned by axe, none panning sideways at
+/// 390 px; those waiting are told who acts next.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lycee_des_metiers_pages_for_each_role() {
+    let Some(driver) = Driver::start() else { return };
+    let db = TestDb::sqlite().await;
+    let served = serve(&db.store, at(2027, 3, 1, 9, 0)).await;
+    let demos = labelflow::demo::Demo::load_all(std::path::Path::new("no-such-folder")).expect("the shipped demos");
+    let demo = demos.iter().find(|d| d.workflow == "ldm").expect("the lycée des métiers demo");
+    assert!(labelflow::demo::seed(&served.app, demo).await.expect("seeded"));
+    let shots = shots();
+    let profile = tempfile::tempdir().unwrap();
+    let c = driver.browser(profile.path()).await;
+    let base = served.base.clone();
+    let pans = |c: &Client| {
+        let c = c.clone();
+        async move {
+            let js = "return document.documentElement.scrollWidth - document.documentElement.clientWidth;";
+            c.execute(js, vec![]).await.unwrap().as_i64().unwrap_or(1)
+        }
+    };
+    for (email, pages) in [
+        ("chef.ampere@demo.labelflow.fr", vec!["/tableau-de-bord", "/dossiers", "/labels", "/mes-courriels"]),
+        (
+            "dafpic.lyon@demo.labelflow.fr",
+            vec!["/tableau-de-bord", "/dossiers", "/labels", "/a-decider", "/publication/ldm"],
+        ),
+        ("recteur.lyon@demo.labelflow.fr", vec!["/tableau-de-bord", "/a-decider", "/labels?status=active"]),
+        ("groupe1.lyon@demo.labelflow.fr", vec!["/tableau-de-bord", "/dossiers"]),
+        ("admin@demo.labelflow.fr", vec!["/admin/utilisateurs?role=chef_etablissement", "/admin/courriels"]),
+    ] {
+        login_with(&c, &base, email, labelflow::demo::DEMO_PASSWORD).await;
+        let who = email.split('@').next().unwrap().replace('.', "-");
+        // The role's own dossiers, from its list.
+        c.goto(&format!("{base}/dossiers")).await.unwrap();
+        let list = c.source().await.unwrap();
+        let dossiers: Vec<String> = list
+            .split("href=\"/dossiers/")
+            .skip(1)
+            .filter_map(|h| h.split('"').next())
+            .filter(|id| uuid::Uuid::parse_str(id).is_ok())
+            .map(|id| format!("/dossiers/{id}"))
+            .collect();
+        let mut visited = pages.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+        visited.extend(dossiers.iter().take(3).cloned());
+        for (width, pass) in [(1280, "large"), (390, "telephone")] {
+            c.set_window_size(width, 900).await.unwrap();
+            for (n, path) in visited.iter().enumerate() {
+                c.goto(&format!("{base}{path}")).await.unwrap();
+                let page = c.source().await.unwrap();
+                assert!(page.contains("lang=\"fr\"") && !page.contains("Page introuvable"), "{who} {path}: {page}");
+                if pass == "large" {
+                    shots.check(&c, &format!("ldm-{who}-{n}")).await;
+                } else {
+                    assert!(pans(&c).await <= 0, "{who}: {path} pans sideways at 390 px");
+                }
+            }
+        }
+        c.set_window_size(1280, 900).await.unwrap();
+        if email.starts_with("chef.ampere") {
+            // A submitted request waits on the académie's services, and says so.
+            let mut told = false;
+            for d in &dossiers {
+                c.goto(&format!("{base}{d}")).await.unwrap();
+                told |= c.source().await.unwrap().contains("Prochaine étape");
+            }
+            assert!(told, "the owner is told who acts next");
+        }
+        logout(&c).await;
+    }
     c.close().await.unwrap();
 }
