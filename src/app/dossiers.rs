@@ -702,11 +702,12 @@ impl App {
     }
 
     /// The dossier's audit trail after its entry `after` (0: from the
-    /// start), `limit` entries at most.
+    /// start), of `action` only if given, `limit` entries at most.
     pub async fn dossier_audit(
         &self,
         actor: &Actor,
         id: Uuid,
+        action: Option<&str>,
         after: i64,
         limit: i64,
     ) -> Result<Vec<TrailEntry>, AppError> {
@@ -717,7 +718,7 @@ impl App {
         let def = self.definition_of(&instance)?;
         let decided = def.dossier.is_at(&instance.state, crate::workflow::Stage::Decided);
         let reviews = access::review_access(&*self.workflows, &def, actor, dossier_facts(&instance), decided);
-        let trail = self.store.trail_page("dossier", &id.to_string(), after, limit).await?;
+        let trail = self.store.trail_page("dossier", &id.to_string(), action, after, limit).await?;
         Ok(trail.into_iter().map(|e| redact_for(&def, Machine::Dossier, e, reviews)).collect())
     }
 }
@@ -863,11 +864,12 @@ impl App {
     }
 
     /// The label's audit trail after its entry `after` (0: from the
-    /// start), `limit` entries at most.
+    /// start), of `action` only if given, `limit` entries at most.
     pub async fn label_audit(
         &self,
         actor: &Actor,
         id: Uuid,
+        action: Option<&str>,
         after: i64,
         limit: i64,
     ) -> Result<Vec<TrailEntry>, AppError> {
@@ -876,7 +878,7 @@ impl App {
         if !access::sees_label_audit(&*self.workflows, actor, l) {
             return Err(forbidden("the audit trail is for staff in the label's scope and the national level"));
         }
-        Ok(self.store.trail_page("label", &id.to_string(), after, limit).await?)
+        Ok(self.store.trail_page("label", &id.to_string(), action, after, limit).await?)
     }
 
     pub async fn label_event(&self, actor: &Actor, id: Uuid, event: Event) -> Result<super::Outcome, AppError> {

@@ -210,17 +210,22 @@ impl App {
         Ok(paged(listed, w.limit, w.name, |u| u.id.clone()))
     }
 
-    /// E-mails sent (or to be sent) to the actor, newest first; `limit`,
-    /// `cursor`.
+    /// E-mails sent (or to be sent) to the actor, newest first; `status`
+    /// (pending, sent, dead), `limit`, `cursor`.
     pub async fn notification_page(
         &self,
         actor: &Actor,
         params: &BTreeMap<String, String>,
     ) -> Result<Page<MailView>, AppError> {
         let user = actor.user_id.ok_or(super::accounts::AuthError::InvalidToken)?;
-        only(params, &[])?;
+        only(params, &["status"])?;
         let w = window(params, &[("created", ())])?;
-        let listed = self.store.notifications(user, mail_key(&w.after)?, w.limit + 1).await?;
+        let status = match params.get("status").map(|s| s.trim()) {
+            None | Some("") => None,
+            Some(s @ ("pending" | "sent" | "dead")) => Some(s),
+            Some(_) => return Err(invalid("status", "must be pending, sent or dead")),
+        };
+        let listed = self.store.notifications(user, status, mail_key(&w.after)?, w.limit + 1).await?;
         Ok(paged(listed, w.limit, w.name, |m| m.id.clone()))
     }
 
@@ -248,15 +253,20 @@ impl App {
         id: uuid::Uuid,
         params: &BTreeMap<String, String>,
     ) -> Result<Page<TrailEntry>, AppError> {
-        only(params, &["format"])?;
+        only(params, &["format", "action"])?;
         let w = window(params, &[("number", ())])?;
         let after = match &w.after {
             Some((key, _)) => key.parse::<i64>().map_err(|_| invalid("cursor", "is not a cursor of this list"))?,
             None => 0,
         };
+        let action = params.get("action").map(|a| a.trim()).filter(|a| !a.is_empty());
+        let named = |a: &str| a.len() <= 64 && a.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+        if action.is_some_and(|a| !named(a)) {
+            return Err(invalid("action", "is an action's name: lower-case letters and _"));
+        }
         let entries = match machine {
-            crate::workflow::Machine::Dossier => self.dossier_audit(actor, id, after, w.limit + 1).await?,
-            crate::workflow::Machine::Label => self.label_audit(actor, id, after, w.limit + 1).await?,
+            crate::workflow::Machine::Dossier => self.dossier_audit(actor, id, action, after, w.limit + 1).await?,
+            crate::workflow::Machine::Label => self.label_audit(actor, id, action, after, w.limit + 1).await?,
         };
         let listed = entries.into_iter().map(|e| Listed { key: e.number.to_string(), item: e }).collect();
         Ok(paged(listed, w.limit, w.name, |_| id.to_string()))

@@ -299,20 +299,30 @@ impl Store {
 
     /// The trail of one entity, oldest first.
     pub async fn trail(&self, entity: &str, entity_id: &str) -> Result<Vec<TrailEntry>> {
-        self.trail_page(entity, entity_id, 0, i64::MAX).await
+        self.trail_page(entity, entity_id, None, 0, i64::MAX).await
     }
 
     /// Entries of one entity's trail after its entry `after` (its number
-    /// in the trail, 0 for the start), `limit` at most, oldest first.
-    pub async fn trail_page(&self, entity: &str, entity_id: &str, after: i64, limit: i64) -> Result<Vec<TrailEntry>> {
+    /// in the trail, 0 for the start), of `action` only if given, `limit`
+    /// at most, oldest first.
+    pub async fn trail_page(
+        &self,
+        entity: &str,
+        entity_id: &str,
+        action: Option<&str>,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<TrailEntry>> {
         let rows = sqlx::query(
             "SELECT seq, at, actor, on_behalf_of, action, before_json, after_json, data_json, hash, entity_seq FROM audit \
-             WHERE entity = $1 AND entity_id = $2 AND entity_seq > $3 ORDER BY entity_seq LIMIT $4",
+             WHERE entity = $1 AND entity_id = $2 AND entity_seq > $3 AND ($5 = '' OR action = $5) \
+             ORDER BY entity_seq LIMIT $4",
         )
         .bind(entity)
         .bind(entity_id)
         .bind(after)
         .bind(limit.max(0))
+        .bind(action.unwrap_or_default())
         .fetch_all(&self.pool)
         .await?;
         let json = |text: String| serde_json::from_str(&text).unwrap_or(Value::String(text));

@@ -255,11 +255,12 @@ impl Store {
         Ok(f)
     }
 
-    /// E-mails addressed to a user, newest first: those before `before`
-    /// (a creation time and an id), `limit` at most.
+    /// E-mails addressed to a user, newest first: of `status` if given,
+    /// those before `before` (a creation time and an id), `limit` at most.
     pub async fn notifications(
         &self,
         user: Uuid,
+        status: Option<&str>,
         before: Option<(i64, &str)>,
         limit: i64,
     ) -> Result<Vec<Listed<MailView>>> {
@@ -269,12 +270,13 @@ impl Store {
              (SELECT d.title FROM dossiers d WHERE outbox.entity = 'dossier' AND d.id = outbox.entity_id), \
              (SELECT l.title FROM labels l WHERE outbox.entity = 'label' AND l.id = outbox.entity_id)), created_at \
              FROM outbox WHERE recipient_user_id = $1 AND (created_at < $2 OR (created_at = $2 AND id < $3) OR $3 = '') \
-             ORDER BY created_at DESC, id DESC LIMIT $4"
+             AND ($5 = '' OR status = $5) ORDER BY created_at DESC, id DESC LIMIT $4"
         ))
         .bind(user.to_string())
         .bind(at)
         .bind(id)
         .bind(limit.max(0))
+        .bind(status.unwrap_or_default())
         .fetch_all(&self.pool)
         .await?;
         Ok(rows

@@ -1467,10 +1467,22 @@ async fn lists_come_in_pages(db: &TestDb) {
     assert_eq!(all, numbers, "numbered in the trail from 1");
     let (status, _) = w.rectorat.get(&format!("{audit}?format=csv&limit=1")).await;
     assert_eq!(status, 200, "the CSV holds the whole trail");
+    let (_, updates) = w.rectorat.get(&format!("{audit}?action=update")).await;
+    let actions: Vec<&str> = updates.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["update", "update", "update"], "filtered by action: {updates}");
+    let (status, err) = w.rectorat.get(&format!("{audit}?action=DROP%20TABLE")).await;
+    assert_eq!((status, err["error"]["field"].as_str()), (422, Some("action")), "{err}");
 
     let (mine, _) = walk_all(&w.porteur, "/api/v1/me/notifications?limit=500", "id").await;
     let (paged, _) = walk_all(&w.porteur, "/api/v1/me/notifications?limit=1", "id").await;
     assert_eq!(paged, mine, "e-mails one by one, newest first, none twice");
+    let (_, pending) = w.porteur.get("/api/v1/me/notifications?status=pending").await;
+    assert!(pending.as_array().unwrap().iter().all(|m| m["status"] == "pending"), "{pending}");
+    assert_eq!(pending.as_array().unwrap().len(), mine.len(), "no mail worker runs here: all pending");
+    let (_, sent) = w.porteur.get("/api/v1/me/notifications?status=sent").await;
+    assert_eq!(sent, json!([]));
+    let (status, err) = w.porteur.get("/api/v1/me/notifications?status=lu").await;
+    assert_eq!((status, err["error"]["field"].as_str()), (422, Some("status")), "{err}");
     let (status, err) = w.porteur.get("/api/v1/me/notifications?cursor=zz").await;
     assert_eq!((status, err["error"]["field"].as_str()), (422, Some("cursor")), "{err}");
     let (status, dead) = w.admin.get("/api/v1/admin/mail/dead?limit=1").await;

@@ -429,6 +429,12 @@ async fn editor_rapporteur_staff_and_admin_pages(db: &TestDb) {
     let next = first.split("href=\"").find(|h| h.contains("cursor=")).unwrap().split('"').next().unwrap();
     let (status, second) = rectorat.get(&next.replace("&amp;", "&")).await;
     assert!(status == 200 && second.contains("<td>2</td>") && second.contains("Première page"), "{second}");
+    let (status, only) = rectorat.get(&format!("/dossiers/{id}/journal?action=add_attachment")).await;
+    assert!(status == 200 && only.contains("<option value=\"add_attachment\" selected>"), "{only}");
+    assert!(
+        only.contains("<td>Ajout d&#39;une pièce jointe</td>") || only.contains("<td>Ajout d'une pièce jointe</td>")
+    );
+    assert!(!only.contains("<td>Modification</td>"), "one action only: {only}");
     let r = rectorat.http.get(format!("{base}/dossiers/{id}/journal?format=csv")).send().await.unwrap();
     assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     assert!(r.text().await.unwrap().starts_with("seq,at,actor"));

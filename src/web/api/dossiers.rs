@@ -329,6 +329,9 @@ pub struct AuditQuery {
     /// `json` (default: a page of entries, the next page's address in the
     /// `Link` header) or `csv` (the whole trail).
     pub format: Option<String>,
+    /// That step's entries only (an event of the workflow, or `create`,
+    /// `update`, …).
+    pub action: Option<String>,
     /// Entries per page: 100 by default, 500 at most.
     pub limit: Option<i64>,
     /// Where the page starts: take it from the previous page's `Link`
@@ -350,8 +353,8 @@ pub(crate) async fn trail_response(
         "json" => Ok(super::paged(uri, app.audit_page(&caller.actor, machine, id, params).await?)),
         "csv" => {
             let trail = match machine {
-                crate::workflow::Machine::Dossier => app.dossier_audit(&caller.actor, id, 0, i64::MAX).await?,
-                crate::workflow::Machine::Label => app.label_audit(&caller.actor, id, 0, i64::MAX).await?,
+                crate::workflow::Machine::Dossier => app.dossier_audit(&caller.actor, id, None, 0, i64::MAX).await?,
+                crate::workflow::Machine::Label => app.label_audit(&caller.actor, id, None, 0, i64::MAX).await?,
             };
             let body = crate::store::audit::trail_csv(&trail)
                 .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "export_failed", e.to_string()))?;

@@ -86,6 +86,18 @@ pub async fn move_clock(State(app): State<App>, Body(input): Body<ClockInput>) -
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
 #[allow(dead_code)] // read as a map; the struct documents the parameters
+pub struct MyMailQuery {
+    /// `pending`, `sent` or `dead`: those e-mails only.
+    pub status: Option<String>,
+    /// E-mails per page: 100 by default, 500 at most.
+    pub limit: Option<i64>,
+    /// Where the page starts: take it from the previous page's `Link`
+    /// header, never build it.
+    pub cursor: Option<String>,
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[allow(dead_code)] // read as a map; the struct documents the parameters
 pub struct MailQuery {
     /// E-mails per page: 100 by default, 500 at most.
     pub limit: Option<i64>,
@@ -96,7 +108,7 @@ pub struct MailQuery {
 
 /// E-mails addressed to the caller, newest first, with their delivery
 /// status, a page at a time (`Link` header, `rel="next"`).
-#[utoipa::path(get, path = "/api/v1/me/notifications", tag = "mail", security(("bearer" = [])), params(MailQuery),
+#[utoipa::path(get, path = "/api/v1/me/notifications", tag = "mail", security(("bearer" = [])), params(MyMailQuery),
     responses((status = 200, body = [crate::store::outbox::MailView],
         headers(("Link" = String, description = "`<…>; rel=\"next\"` when another page follows"))),
         (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]

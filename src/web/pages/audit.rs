@@ -16,6 +16,9 @@ struct TrailPage {
     rows: Vec<(i64, String, String, String, String, String, String)>,
     next: Option<String>,
     first: Option<String>,
+    /// The actions to filter by, (name, words), and the one chosen.
+    actions: Vec<(String, String)>,
+    action: String,
 }
 
 pub(super) async fn dossier_trail(
@@ -63,8 +66,8 @@ async fn respond(app: &App, browser: &Browser, of: Trail<'_>, params: &BTreeMap<
     let csv = params.get("format").map(String::as_str) == Some("csv");
     let trail = if csv {
         let whole = match machine {
-            Machine::Dossier => app.dossier_audit(&browser.actor, uid, 0, i64::MAX).await,
-            Machine::Label => app.label_audit(&browser.actor, uid, 0, i64::MAX).await,
+            Machine::Dossier => app.dossier_audit(&browser.actor, uid, None, 0, i64::MAX).await,
+            Machine::Label => app.label_audit(&browser.actor, uid, None, 0, i64::MAX).await,
         };
         whole.map(|items| Page { items, next: None })
     } else {
@@ -185,6 +188,12 @@ async fn respond(app: &App, browser: &Browser, of: Trail<'_>, params: &BTreeMap<
             rows,
             next,
             first,
+            actions: BUILT_IN
+                .iter()
+                .map(|a| (a.to_string(), action_label(a).to_string()))
+                .chain(def.machine(machine).events.iter().map(|e| (e.name.clone(), e.label.clone())))
+                .collect(),
+            action: params.get("action").cloned().unwrap_or_default(),
         },
         StatusCode::OK,
     )
@@ -292,6 +301,18 @@ fn words(def: &crate::workflow::Definition, action: &str, machine: Machine, key:
 }
 
 /// French names of the audited actions that are not workflow events.
+/// The steps every trail may hold besides its workflow's events.
+const BUILT_IN: &[&str] = &[
+    "create",
+    "update",
+    "add_partner",
+    "remove_partner",
+    "self_assessment",
+    "add_attachment",
+    "replace_attachment",
+    "remove_attachment",
+];
+
 fn action_label(action: &str) -> &str {
     match action {
         "create" => "Création",

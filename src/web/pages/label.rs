@@ -71,7 +71,7 @@ pub(super) async fn render_label(
             (french_instant(&t.due_at), what, status.to_string())
         })
         .collect();
-    let trail = app.label_audit(&browser.actor, id, 0, i64::MAX).await;
+    let trail = app.label_audit(&browser.actor, id, None, 0, i64::MAX).await;
     let sees_audit = trail.is_ok();
     let history = trail
         .map(|trail| {

@@ -10,6 +10,8 @@ struct NotificationsPage {
     mails: Vec<[String; 5]>,
     next: Option<String>,
     first: Option<String>,
+    /// The delivery status asked for (empty: all).
+    status: String,
 }
 
 pub(super) async fn notifications(
@@ -49,5 +51,6 @@ pub(super) async fn notifications(
             [when, subject, link, m.about.unwrap_or_default(), status.to_string()]
         })
         .collect();
-    super::page(NotificationsPage { user: bar(&browser), mails, next, first }, StatusCode::OK)
+    let status = params.get("status").cloned().unwrap_or_default();
+    super::page(NotificationsPage { user: bar(&browser), mails, next, first, status }, StatusCode::OK)
 }
