@@ -189,7 +189,7 @@ fn instant(field: &str, value: &str) -> Result<DateTime<Utc>, AppError> {
         .ok_or_else(|| invalid(field, "must be an RFC 3339 instant or a date, of a year from 1000 to 9999"))
 }
 
-fn dossier_facts(instance: &Instance) -> &crate::engine::DossierFacts {
+pub(super) fn dossier_facts(instance: &Instance) -> &crate::engine::DossierFacts {
     match &instance.facts {
         Facts::Dossier(d) => d,
         Facts::Label(_) => unreachable!("a dossier instance holds dossier facts"),
@@ -385,6 +385,9 @@ impl App {
             }
             former_views(def, &mut view);
             view.top_level = top_level(def, &view.form);
+            if def.messages.enabled {
+                view.awaiting_reply = self.store.awaiting_reply(id).await?;
+            }
             // Every detail the workflow's decision takes is there, null when
             // not given, as clients of earlier releases read them.
             if let Some(decision) = &mut view.decision {

@@ -10,6 +10,7 @@ pub mod feeds;
 pub mod files;
 pub mod import;
 pub mod listing;
+pub mod messages;
 pub mod throttle;
 pub mod timers;
 pub mod versions;

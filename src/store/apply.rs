@@ -428,7 +428,7 @@ fn recipient_sql(machine: Machine, r: &Recipient) -> Option<String> {
 /// Resolves the recipients of a message and writes one outbox row each, in
 /// one statement (UNION also removes duplicates). Row ids are
 /// `MESSAGE-KEY:USER-ID`, stable for the life of the message.
-async fn write_message(
+pub(super) async fn write_message(
     conn: &mut AnyConnection,
     machine: Machine,
     id: &str,

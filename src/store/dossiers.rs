@@ -286,6 +286,7 @@ impl Store {
             label_id: r.get("label_id"),
             created_at: rfc3339(r.get("created_at")),
             updated_at: rfc3339(r.get("updated_at")),
+            awaiting_reply: None,
         })
     }
 

@@ -10,6 +10,7 @@ pub mod dossiers;
 mod error;
 pub mod imports;
 pub mod labels;
+pub mod messages;
 mod migrations;
 pub mod outbox;
 pub mod password_links;

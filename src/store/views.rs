@@ -46,6 +46,9 @@ pub struct DossierView {
     pub label_id: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    /// The side whose answer the message thread awaits (`owners` or
+    /// `staff`), when the workflow opens one and it has messages.
+    pub awaiting_reply: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

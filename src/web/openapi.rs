@@ -26,7 +26,7 @@ use utoipa::{Modify, OpenApi};
         api::timers::dossier_timers, api::timers::label_timers, api::timers::deadlines, api::timers::move_clock,
         api::timers::notifications, api::timers::dead_mail, api::timers::retry_mail,
         api::timers::assignments, api::timers::overdue, api::accounts::users, api::accounts::update_user, api::accounts::create_user,
-        api::accounts::send_password_link, api::accounts::password_forgotten, api::accounts::use_password_link,
+        api::accounts::send_password_link, api::dossiers::messages, api::dossiers::post_message, api::accounts::password_forgotten, api::accounts::use_password_link,
         api::accounts::open_calendar, api::accounts::calendar_state, api::accounts::revoke_calendar,
     ),
     components(schemas(

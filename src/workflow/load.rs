@@ -170,6 +170,7 @@ pub fn compile(
         options,
         campaigns,
         publication,
+        messages: raw.messages.as_ref().map(super::messages::build).unwrap_or_default(),
         rules: ctx.rules.into_iter().map(|(name, (rule, _))| (name, rule)).collect(),
     })
 }
@@ -209,6 +210,9 @@ struct RawFile {
     /// The yearly list of labels granted.
     #[serde(default)]
     publication: Option<Spanned<super::publication::RawPublication>>,
+    /// Messages between a dossier's owners and its staff.
+    #[serde(default)]
+    messages: Option<super::messages::RawMessages>,
 }
 
 #[derive(Deserialize)]

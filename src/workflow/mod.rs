@@ -5,6 +5,7 @@ pub mod criteria;
 pub mod form;
 pub mod graph;
 pub mod load;
+pub mod messages;
 pub mod model;
 pub mod publication;
 pub mod records;

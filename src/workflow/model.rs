@@ -37,6 +37,8 @@ pub struct Definition {
     pub campaigns: super::campaigns::CampaignRules,
     /// The yearly list of labels granted, if the label publishes one.
     pub publication: Option<super::publication::Publication>,
+    /// Whether its dossiers have a message thread, and who reads it.
+    pub messages: super::messages::MessageRules,
 }
 
 /// A rule of the file that may be switched off: what it marks

@@ -1655,10 +1655,57 @@ async fn owners_ask_for_endorsement(db: &TestDb) {
     w.porteur.event(&id, ask.clone(), 200).await;
     w.region.event(&id, json!({"event": "endorse"}), 200).await;
     let err = w.porteur.event(&id, ask, 422).await;
-    assert_eq!(err["error"]["code"], "already_endorsed", "{err}");
+    assert_eq!(err["error"]["code"], "fully_endorsed", "{err}");
+}
+
+/// A dossier's thread: owners and staff in scope write, each message
+/// e-mails the other side, the thread says whose answer it awaits and who
+/// read what; nobody else reads it.
+async fn dossier_messages(db: &TestDb) {
+    let w = world(db).await;
+    let (_, d) = w.porteur.post("/api/v1/dossiers", dossier_body(&w.campaign)).await;
+    let id = d["id"].as_str().unwrap().to_string();
+    let thread = format!("/api/v1/dossiers/{id}/messages");
+    assert_eq!(d["awaiting_reply"], Value::Null, "no message yet");
+    let (status, posted) = w.porteur.post(&thread, json!({"body": "Bonjour, qui contacter pour le CREFOP ?"})).await;
+    assert_eq!(status, 201, "{posted}");
+    let (_, d) = w.rectorat.get(&format!("/api/v1/dossiers/{id}")).await;
+    assert_eq!(d["awaiting_reply"], "staff", "{d}");
+    let (status, list) = w.rectorat.get(&thread).await;
+    assert_eq!(status, 200, "{list}");
+    assert_eq!((list[0]["side"].as_str(), list[0]["unread"].as_bool()), (Some("owners"), Some(true)), "{list}");
+    assert_eq!(w.rectorat.get(&thread).await.1[0]["unread"], false, "read once opened");
+    let (_, mine) = w.porteur.get(&thread).await;
+    assert_eq!(mine[0]["read_by"], json!(["rectorat"]), "the author sees who read it: {mine}");
+    let reply = json!({"body": "Le secrétariat du CREFOP, à la région."});
+    assert_eq!(w.region.post(&thread, reply).await.0, 201);
+    let (_, d) = w.porteur.get(&format!("/api/v1/dossiers/{id}")).await;
+    assert_eq!(d["awaiting_reply"], "owners");
+    let (_, mine) = w.porteur.get(&thread).await;
+    assert_eq!((mine.as_array().unwrap().len(), mine[1]["unread"].as_bool()), (2, Some(true)), "{mine}");
+    let told = |c: &Client| {
+        let c = c.clone();
+        async move {
+            let (_, mails) = c.get("/api/v1/me/notifications").await;
+            mails.as_array().unwrap().iter().filter(|m| m["template"] == "message_received").count()
+        }
+    };
+    assert_eq!(told(&w.rectorat).await, 1, "the staff in scope are told of the owners' message");
+    assert_eq!(told(&w.region).await, 1);
+    assert_eq!(told(&w.porteur).await, 1, "the owners of the staff's");
+    assert_eq!(told(&w.outsider).await, 0);
+    assert_eq!(w.outsider.get(&thread).await.0, 404, "out of scope: no such dossier");
+    assert_eq!(w.outsider.post(&thread, json!({"body": "x"})).await.0, 404);
+    assert_eq!(w.rapporteur.get(&thread).await.0, 404, "not assigned: no such dossier");
+    for body in ["", "   ", &"x".repeat(5001)] {
+        let (status, err) = w.porteur.post(&thread, json!({"body": body})).await;
+        assert_eq!((status, err["error"]["field"].as_str()), (422, Some("body")), "{err}");
+    }
+    let (_, trail) = w.rectorat.get(&format!("/api/v1/dossiers/{id}/audit?action=post_message")).await;
+    assert_eq!(trail.as_array().unwrap().len(), 2, "each message in the audit trail: {trail}");
 }
 
 mod passwords {
     use super::*;
-    on_both_backends!(invitations_and_forgotten_passwords, owners_ask_for_endorsement);
+    on_both_backends!(invitations_and_forgotten_passwords, owners_ask_for_endorsement, dossier_messages);
 }

@@ -403,6 +403,28 @@ async fn editor_rapporteur_staff_and_admin_pages(db: &TestDb) {
     assert!(!page.contains("Prochaine étape"), "the owners' own step is an action: {page}");
     assert!(page.contains("Demander le portage") && page.contains("« Demander le portage » les prévient"), "{page}");
 
+    // The thread: the owners write, the staff read it marked new and answer;
+    // a refused message keeps what was typed.
+    let csrf_p = form_value(&porteur.get(&format!("/dossiers/{id}")).await.1, "csrf");
+    let thread = format!("/dossiers/{id}/messages");
+    let (status, _, page) = porteur.post(&thread, &[("csrf", &csrf_p), ("body", "  ")]).await;
+    assert!(status == 422 && page.contains("id=\"e-message\""), "{status} {page}");
+    let (status, _, page) =
+        porteur.post(&thread, &[("csrf", &csrf_p), ("body", "Pouvez-vous relire la gouvernance ?")]).await;
+    assert!(status == 200 && page.contains("Message envoyé"), "{page}");
+    assert!(
+        page.contains("Pouvez-vous relire la gouvernance ?")
+            && page.contains("En attente d&#39;une réponse des services")
+    );
+    let (_, page) = rectorat.get(&format!("/dossiers/{id}")).await;
+    assert!(page.contains("<h2 id=\"messages\">Messages</h2>") && page.contains(">nouveau</span>"), "{page}");
+    assert!(page.contains("En attente de votre réponse."), "{page}");
+    let csrf_r = form_value(&page, "csrf");
+    let (status, _, _) = rectorat.post(&thread, &[("csrf", &csrf_r), ("body", "C'est fait.")]).await;
+    assert_eq!(status, 200);
+    let (_, page) = porteur.get(&format!("/dossiers/{id}")).await;
+    assert!(page.contains("C&#39;est fait.") && page.contains("Lu par rectorat"), "{page}");
+
     // The audit trail: for staff in scope; the owner is refused, others see nothing.
     let (status, page) = rectorat.get(&format!("/dossiers/{id}/journal")).await;
     assert_eq!(status, 200);

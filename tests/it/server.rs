@@ -93,6 +93,8 @@ async fn exercise(base: &str) {
         ("get", "/api/v1/attachments/{id}"),
         ("post", "/api/v1/dossiers/{id}/events"),
         ("get", "/api/v1/dossiers/{id}/reviews"),
+        ("get", "/api/v1/dossiers/{id}/messages"),
+        ("post", "/api/v1/dossiers/{id}/messages"),
         ("get", "/api/v1/dossiers/{id}/audit"),
         ("get", "/api/v1/labels"),
         ("get", "/api/v1/labels/{id}"),

@@ -196,7 +196,7 @@ mod mail_render {
     fn every_workflow_template_has_a_file_and_renders_in_french() {
         use labelflow::store::password_links::LINK_TEMPLATES;
         // The accounts' own e-mails are the engine's, not a workflow's.
-        let mut names: Vec<&str> = NAMES.iter().copied().filter(|n| !LINK_TEMPLATES.contains(n)).collect();
+        let mut names: Vec<&str> = NAMES.iter().copied().filter(|n| !ENGINE_TEMPLATES.contains(n)).collect();
         let mut wanted: Vec<&str> = labelflow::workflow::vocabulary::TEMPLATES.to_vec();
         names.sort_unstable();
         wanted.sort_unstable();

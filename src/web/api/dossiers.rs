@@ -323,6 +323,47 @@ pub async fn reviews(
     Ok(Json(app.reviews(&caller.actor, path_id(&id, "dossier")?).await?))
 }
 
+/// The dossier's message thread, oldest first (its owners and its staff;
+/// its reviewers when the workflow says so); reading it marks it read.
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}/messages", tag = "dossiers", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = [crate::store::messages::MessageView]), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn messages(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<crate::store::messages::MessageView>>, ApiError> {
+    Ok(Json(app.messages(&caller.actor, path_id(&id, "dossier")?).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct MessageInput {
+    /// The message, 1 to 5,000 characters.
+    pub body: String,
+}
+
+#[derive(serde::Serialize, ToSchema)]
+pub struct MessagePosted {
+    pub id: String,
+}
+
+/// Write in the dossier's thread (its owners, or its staff): the other side
+/// is e-mailed, and the thread awaits its answer.
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/messages", tag = "dossiers", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = MessageInput,
+    responses((status = 201, body = MessagePosted), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn post_message(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Body(input): Body<MessageInput>,
+) -> Result<(StatusCode, Json<MessagePosted>), ApiError> {
+    let posted = app.post_message(&caller.actor, path_id(&id, "dossier")?, &input.body).await?;
+    Ok((StatusCode::CREATED, Json(MessagePosted { id: posted.to_string() })))
+}
+
 #[derive(Deserialize, IntoParams)]
 #[allow(dead_code)] // read as a map; the struct documents the parameters
 pub struct AuditQuery {

@@ -34,6 +34,7 @@ pub fn routes() -> Router<App> {
         .route("/api/v1/dossiers/{id}/events", post(dossiers::event))
         .route("/api/v1/bulk/dossier-events", post(dossiers::bulk_event))
         .route("/api/v1/dossiers/{id}/reviews", get(dossiers::reviews))
+        .route("/api/v1/dossiers/{id}/messages", get(dossiers::messages).post(dossiers::post_message))
         .route("/api/v1/dossiers/{id}/audit", get(dossiers::audit))
         .route("/api/v1/dossiers/{id}/attachments", post(dossiers::upload).layer(DefaultBodyLimit::max(limits::UPLOAD)))
         .route(

@@ -94,6 +94,8 @@ pub(super) struct DossierPage {
     /// The steps that move the dossier on and who takes them, when the
     /// reader takes none: (step, who).
     waiting: Vec<(String, String)>,
+    /// The message thread, for those who take part in it.
+    thread: Option<Thread>,
     editable: bool,
     d: DossierView,
     state_label: String,
@@ -278,6 +280,7 @@ pub(super) async fn render_dossier(
         && workflow.dossier.state(&instance.state).is_some_and(|s| s.editable);
     let checklist = checklist(app, &workflow, &browser.actor, &instance);
     let waiting = waiting_on(app, &workflow, &browser.actor, &instance.state);
+    let thread = message_thread(app, browser, id, &workflow, &refused, typed).await;
     let grid = crate::engine::grid_of(&workflow, &instance.facts);
     let self_assessment = grid
         .criteria
@@ -348,6 +351,7 @@ pub(super) async fn render_dossier(
         csrf: browser.csrf.clone(),
         checklist,
         waiting,
+        thread,
         editable,
         state_label: state_label_in(app, &d.workflow, Machine::Dossier, &d.state),
         state_class: badge_class(app, &d.workflow, Machine::Dossier, &d.state),
@@ -447,6 +451,7 @@ pub(super) async fn dossier(
         Some("piece") => "Action enregistrée : pièce jointe ajoutée.".to_string(),
         Some("piece-retiree") => "Action enregistrée : pièce jointe retirée.".to_string(),
         Some("piece-remplacee") => "Action enregistrée : pièce jointe remplacée.".to_string(),
+        Some("message") => "Message envoyé : l'autre partie est prévenue par courriel.".to_string(),
         Some(e) => event_notice(&app, Machine::Dossier, e),
         None => String::new(),
     };
@@ -492,6 +497,95 @@ fn checklist(
         }
     }
     out
+}
+
+/// A dossier's message thread as its page shows it.
+pub(super) struct Thread {
+    /// (author, side in words, date, body, read by, unread)
+    messages: Vec<(String, String, String, String, String, bool)>,
+    /// Whose answer it awaits, in words (empty: nobody's).
+    awaiting: String,
+    can_write: bool,
+    /// What was typed and why it was refused.
+    typed: String,
+    error: String,
+}
+
+async fn message_thread(
+    app: &App,
+    browser: &Browser,
+    id: Uuid,
+    workflow: &crate::workflow::Definition,
+    refused: &Option<(&str, AppError)>,
+    typed: &Map<String, Value>,
+) -> Option<Thread> {
+    if !workflow.messages.enabled {
+        return None;
+    }
+    let messages = app.messages(&browser.actor, id).await.ok()?;
+    let side_words = |side: &str| if side == "owners" { "porteurs du dossier" } else { "services" };
+    let instance = app.visible_dossier(&browser.actor, id).await.ok()?;
+    let facts = match &instance.facts {
+        crate::engine::Facts::Dossier(d) => d,
+        crate::engine::Facts::Label(_) => return None,
+    };
+    let owner = crate::app::access::is_owner(&*app.workflows, &browser.actor, facts);
+    let can_write = owner || crate::app::access::sees_audit(&*app.workflows, &browser.actor, facts);
+    let awaiting = match app.store.awaiting_reply(id).await.ok().flatten().as_deref() {
+        Some("owners") if owner => "En attente de votre réponse.".to_string(),
+        Some("staff") if can_write && !owner => "En attente de votre réponse.".to_string(),
+        Some(side) => format!("En attente d'une réponse des {}.", side_words(side)),
+        None => String::new(),
+    };
+    let (typed, error) = match refused {
+        Some((MESSAGE, e)) => {
+            let text = match e {
+                AppError::Refused(crate::engine::Refusal::InvalidInput { .. }) => {
+                    format!("Message : à écrire, {} caractères au plus.", crate::app::messages::MAX_MESSAGE)
+                }
+                other => messages::describe(workflow, other).1,
+            };
+            (typed.get("body").and_then(Value::as_str).unwrap_or_default().to_string(), text)
+        }
+        _ => (String::new(), String::new()),
+    };
+    Some(Thread {
+        messages: messages
+            .into_iter()
+            .map(|m| {
+                let read =
+                    if m.read_by.is_empty() { String::new() } else { format!("Lu par {}", m.read_by.join(", ")) };
+                (m.author, side_words(&m.side).to_string(), french_instant(&m.created_at), m.body, read, m.unread)
+            })
+            .collect(),
+        awaiting,
+        can_write,
+        typed,
+        error,
+    })
+}
+
+/// Writes in the dossier's thread.
+pub(super) async fn post_message(
+    State(app): State<App>,
+    browser: Browser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return not_found(&browser, Machine::Dossier);
+    };
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    if !same_token(&browser.csrf, &get("csrf")) {
+        return expired(&browser);
+    }
+    match app.post_message(&browser.actor, id, &get("body")).await {
+        Ok(_) => Redirect::to(&format!("/dossiers/{id}?fait=message#messages")).into_response(),
+        Err(e) => {
+            let typed: Map<String, Value> = [("body".to_string(), Value::from(get("body")))].into_iter().collect();
+            render_dossier(&app, &browser, id, "", &typed, Some((MESSAGE, e))).await
+        }
+    }
 }
 
 /// Who must act next: each step that moves the dossier on from `state`
@@ -730,6 +824,7 @@ pub(super) async fn self_assessment(
 const IDENTITY: &str = "identite";
 const GROUP: &str = "groupe";
 const ATTACHMENT: &str = "piece";
+const MESSAGE: &str = "message";
 
 /// Saves the identity and governance fields of a draft.
 pub(super) async fn edit_identity(

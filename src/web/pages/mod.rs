@@ -48,6 +48,7 @@ pub fn routes() -> Router<App> {
         .route("/tableau-de-bord", get(dashboard::dashboard))
         .route("/dossiers/{id}", get(dossier::dossier))
         .route("/dossiers/{id}/evenements", post(dossier::dossier_event))
+        .route("/dossiers/{id}/messages", post(dossier::post_message))
         .route("/dossiers/nouveau", get(dossier::new_dossier_page).post(dossier::create_dossier))
         .route("/labels/{id}", get(label::label))
         .route("/mot-de-passe", get(auth::password_page).post(auth::change_password))
