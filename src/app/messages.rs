@@ -5,7 +5,7 @@
 use super::dossiers::dossier_facts;
 use super::{access, App, AppError};
 use crate::engine::{Actor, Message, Refusal};
-use crate::store::messages::{MessageView, NewMessage, MESSAGE_TEMPLATE};
+use crate::store::messages::{MessageView, NewMessage, MESSAGE_TEMPLATE, NOTE_TEMPLATE};
 use crate::workflow::{Recipient, RoleKind};
 use uuid::Uuid;
 
@@ -39,21 +39,28 @@ impl App {
         Ok((part, instance))
     }
 
-    /// The thread of a dossier, oldest first; reading it marks it read.
+    /// The thread of a dossier, oldest first (the staff's private notes for
+    /// the staff only); reading it marks it read.
     pub async fn messages(&self, actor: &Actor, id: Uuid) -> Result<Vec<MessageView>, AppError> {
         let user = actor.user_id.ok_or(super::accounts::AuthError::InvalidToken)?;
-        self.thread_part(actor, id).await?;
-        Ok(self.store.thread(id, user).await?)
+        let (part, _) = self.thread_part(actor, id).await?;
+        Ok(self.store.thread(id, user, part == Part::Writes("staff")).await?)
     }
 
     /// Writes a message in a dossier's thread; the other side is e-mailed.
-    pub async fn post_message(&self, actor: &Actor, id: Uuid, body: &str) -> Result<Uuid, AppError> {
+    /// A `private` note is the staff's: never shown to the owners (nor to
+    /// the reviewers), it e-mails only the people it mentions
+    /// (`@name@domain`), who must be able to read it.
+    pub async fn post_message(&self, actor: &Actor, id: Uuid, body: &str, private: bool) -> Result<Uuid, AppError> {
         let (part, instance) = self.thread_part(actor, id).await?;
         let Part::Writes(side) = part else {
             return Err(
                 Refusal::NotAllowed { reason: "reviewers read the thread, they do not write in it".into() }.into()
             );
         };
+        if private && side != "staff" {
+            return Err(Refusal::NotAllowed { reason: "private notes are the staff's".into() }.into());
+        }
         let body = body.trim();
         let control = body.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t');
         if body.is_empty() || body.chars().count() > MAX_MESSAGE || control {
@@ -61,15 +68,44 @@ impl App {
             return Err(Refusal::invalid("body", reason).into());
         }
         let def = self.definition_of(&instance)?;
-        let to = if side == "owners" {
-            def.roles.iter().filter(|r| r.kind == RoleKind::Staff).map(|r| Recipient::InScope(r.name.clone())).collect()
+        let (template, to) = if private {
+            (NOTE_TEMPLATE, self.mentioned(&instance, body).await?)
+        } else if side == "owners" {
+            let staff = def.roles.iter().filter(|r| r.kind == RoleKind::Staff);
+            (MESSAGE_TEMPLATE, staff.map(|r| Recipient::InScope(r.name.clone())).collect())
         } else {
-            vec![Recipient::Owners]
+            (MESSAGE_TEMPLATE, vec![Recipient::Owners])
         };
-        let notify = Message { template: MESSAGE_TEMPLATE.into(), to, subject_user: None };
-        let message = NewMessage { dossier: id, author: actor, side, body, notify };
+        let notify = Message { template: template.into(), to, subject_user: None };
+        let message = NewMessage { dossier: id, author: actor, side, body, private, notify };
         let posted = self.store.post_message(&message, self.clock.now()).await?;
         self.mail_wake.notify_one();
         Ok(posted)
+    }
+
+    /// The people a note mentions (`@name@domain`), each one who may read
+    /// the dossier's notes; any other mention is refused, the same way
+    /// whether or not the address has an account.
+    async fn mentioned(&self, instance: &crate::engine::Instance, body: &str) -> Result<Vec<Recipient>, AppError> {
+        let mut to = Vec::new();
+        for word in body.split_whitespace().filter_map(|w| w.strip_prefix('@')) {
+            let address = word.trim_end_matches(|c: char| ".,;:!?)»".contains(c)).to_lowercase();
+            if !address.contains('@') {
+                continue;
+            }
+            let refused = || Refusal::invalid("body", format!("@{address} does not read this dossier's notes"));
+            let reader = match self.store.active_user_by_email(&address).await? {
+                Some(user) => self.store.actor(user).await?,
+                None => return Err(refused().into()),
+            };
+            if !access::sees_audit(&*self.workflows, &reader, dossier_facts(instance)) {
+                return Err(refused().into());
+            }
+            let recipient = Recipient::account(&address).ok_or_else(refused)?;
+            if !to.contains(&recipient) {
+                to.push(recipient);
+            }
+        }
+        Ok(to)
     }
 }

@@ -107,11 +107,12 @@ mail_templates! {
     "account_invite" => AccountInvite, "mail/account_invite.txt";
     "password_reset" => PasswordReset, "mail/password_reset.txt";
     "message_received" => MessageReceived, "mail/message_received.txt";
+    "note_mention" => NoteMention, "mail/note_mention.txt";
 }
 
 /// The engine's own e-mails, which no workflow names: the accounts' links
 /// and the messages of a dossier's thread.
-pub const ENGINE_TEMPLATES: &[&str] = &["account_invite", "password_reset", "message_received"];
+pub const ENGINE_TEMPLATES: &[&str] = &["account_invite", "password_reset", "message_received", "note_mention"];
 
 #[derive(Template)]
 #[template(path = "mail/layout.html")]

@@ -15,6 +15,8 @@ use uuid::Uuid;
 
 /// The e-mail telling the other side of a new message.
 pub const MESSAGE_TEMPLATE: &str = "message_received";
+/// The e-mail telling someone a private note mentions them.
+pub const NOTE_TEMPLATE: &str = "note_mention";
 
 /// A message as its readers see it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -22,6 +24,8 @@ pub struct MessageView {
     pub id: String,
     /// `owners` or `staff`: the side that wrote it.
     pub side: String,
+    /// A note among the staff, never shown to the owners.
+    pub private: bool,
     pub author_id: String,
     pub author: String,
     pub body: String,
@@ -39,6 +43,7 @@ pub struct NewMessage<'a> {
     pub author: &'a Actor,
     pub side: &'a str,
     pub body: &'a str,
+    pub private: bool,
     /// The other side, as the workflow's recipients.
     pub notify: Message,
 }
@@ -62,8 +67,8 @@ impl Store {
                 .fetch_one(&mut **tx)
                 .await?;
         sqlx::query(
-            "INSERT INTO dossier_messages (id, dossier_id, seq, author_id, side, body, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO dossier_messages (id, dossier_id, seq, author_id, side, body, private, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(id.to_string())
         .bind(&dossier)
@@ -71,16 +76,17 @@ impl Store {
         .bind(&author)
         .bind(m.side)
         .bind(m.body)
+        .bind(i64::from(m.private))
         .bind(to_micros(now))
         .execute(&mut **tx)
         .await?;
         mark_read(&mut tx, &dossier, &author, seq).await?;
-        let data = json!({"message": m.body, "side": m.side});
+        let data = json!({"message": m.body, "side": m.side, "private": m.private});
         let cause = format!("message:{id}");
         super::apply::write_message(&mut tx, Machine::Dossier, &dossier, &m.notify, &cause, &data, to_micros(now))
             .await?;
         let entry = Entry::new("dossier", &dossier, "post_message", m.author, now)
-            .data(json!({"message_id": id.to_string(), "side": m.side, "body": m.body}));
+            .data(json!({"message_id": id.to_string(), "side": m.side, "private": m.private, "body": m.body}));
         append(&mut tx, self.backend(), &entry).await?;
         tx.commit().await?;
         Ok(id)
@@ -88,13 +94,14 @@ impl Store {
 
     /// The thread of a dossier, oldest first, as `reader` sees it; marks it
     /// read by them up to its last message.
-    pub async fn thread(&self, dossier: Uuid, reader: Uuid) -> Result<Vec<MessageView>> {
+    pub async fn thread(&self, dossier: Uuid, reader: Uuid, with_private: bool) -> Result<Vec<MessageView>> {
         let id = dossier.to_string();
         let rows = sqlx::query(
-            "SELECT m.id, m.side, m.author_id, u.name, m.body, m.created_at, m.seq FROM dossier_messages m \
-             JOIN users u ON u.id = m.author_id WHERE m.dossier_id = $1 ORDER BY m.seq",
+            "SELECT m.id, m.side, m.author_id, u.name, m.body, m.created_at, m.seq, m.private FROM dossier_messages m \
+             JOIN users u ON u.id = m.author_id WHERE m.dossier_id = $1 AND (m.private = 0 OR $2 = 1) ORDER BY m.seq",
         )
         .bind(&id)
+        .bind(i64::from(with_private))
         .fetch_all(&self.pool)
         .await?;
         let reads = sqlx::query(
@@ -114,6 +121,7 @@ impl Store {
                 MessageView {
                     id: r.get(0),
                     side: r.get(1),
+                    private: r.get::<i64, _>(7) != 0,
                     read_by: reads
                         .iter()
                         .filter(|(u, _, read)| *u != author_id && *read >= seq)
@@ -136,7 +144,7 @@ impl Store {
     }
 
     /// The side whose answer the thread awaits: the other side of its last
-    /// message (none without messages).
+    /// message that is not a private note (none without messages).
     pub async fn awaiting_reply(&self, dossier: Uuid) -> Result<Option<String>> {
         let side: Option<String> =
             sqlx::query_scalar("SELECT side FROM dossier_messages WHERE dossier_id = $1 ORDER BY seq DESC LIMIT 1")

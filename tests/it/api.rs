@@ -1703,6 +1703,34 @@ async fn dossier_messages(db: &TestDb) {
     }
     let (_, trail) = w.rectorat.get(&format!("/api/v1/dossiers/{id}/audit?action=post_message")).await;
     assert_eq!(trail.as_array().unwrap().len(), 2, "each message in the audit trail: {trail}");
+
+    // Private notes: the staff's alone, e-mailing only whom they mention.
+    let note = json!({"body": "À voir avec @region@ara.fr avant le CREFOP.", "private": true});
+    assert_eq!(w.porteur.post(&thread, note.clone()).await.0, 403, "the owners write no private note");
+    assert_eq!(w.rectorat.post(&thread, note).await.0, 201);
+    let (_, staff_view) = w.region.get(&thread).await;
+    let last = &staff_view[2];
+    assert_eq!((last["private"].as_bool(), last["side"].as_str()), (Some(true), Some("staff")), "{staff_view}");
+    let (_, owners_view) = w.porteur.get(&thread).await;
+    assert_eq!(owners_view.as_array().unwrap().len(), 2, "never shown to the owners: {owners_view}");
+    assert!(owners_view.as_array().unwrap().iter().all(|m| m["private"] == false));
+    let noted = |c: &Client| {
+        let c = c.clone();
+        async move {
+            let (_, mails) = c.get("/api/v1/me/notifications").await;
+            mails.as_array().unwrap().iter().filter(|m| m["template"] == "note_mention").count()
+        }
+    };
+    assert_eq!(noted(&w.region).await, 1, "the one mentioned is told");
+    assert_eq!((told(&w.porteur).await, noted(&w.porteur).await), (1, 0), "the owners are told nothing");
+    let (_, d) = w.porteur.get(&format!("/api/v1/dossiers/{id}")).await;
+    assert_eq!(d["awaiting_reply"], "owners", "a note awaits nobody's answer");
+    for who in ["porteur@example.fr", "personne@nulle-part.fr", "rectorat@ac-paris.fr"] {
+        let note = json!({"body": format!("Voir @{who}"), "private": true});
+        let (status, err) = w.rectorat.post(&thread, note).await;
+        assert_eq!((status, err["error"]["field"].as_str()), (422, Some("body")), "{who}: {err}");
+        assert_eq!(err["error"]["message"], format!("@{who} does not read this dossier's notes"), "the same for all");
+    }
 }
 
 mod passwords {

@@ -414,7 +414,7 @@ async fn editor_rapporteur_staff_and_admin_pages(db: &TestDb) {
     assert!(status == 200 && page.contains("Message envoyé"), "{page}");
     assert!(
         page.contains("Pouvez-vous relire la gouvernance ?")
-            && page.contains("En attente d&#39;une réponse des services")
+            && page.contains("En attente d&#39;une réponse : services.")
     );
     let (_, page) = rectorat.get(&format!("/dossiers/{id}")).await;
     assert!(page.contains("<h2 id=\"messages\">Messages</h2>") && page.contains(">nouveau</span>"), "{page}");
@@ -424,6 +424,12 @@ async fn editor_rapporteur_staff_and_admin_pages(db: &TestDb) {
     assert_eq!(status, 200);
     let (_, page) = porteur.get(&format!("/dossiers/{id}")).await;
     assert!(page.contains("C&#39;est fait.") && page.contains("Lu par rectorat"), "{page}");
+    assert!(!page.contains("id=\"f-private\""), "the owners write no private note");
+    let note = [("csrf", csrf_r.as_str()), ("body", "Dossier fragile côté gouvernance."), ("private", "oui")];
+    let (status, _, page) = rectorat.post(&thread, &note).await;
+    assert!(status == 200 && page.contains("note interne aux services"), "{page}");
+    let (_, page) = porteur.get(&format!("/dossiers/{id}")).await;
+    assert!(!page.contains("Dossier fragile"), "never shown to the owners: {page}");
 
     // The audit trail: for staff in scope; the owner is refused, others see nothing.
     let (status, page) = rectorat.get(&format!("/dossiers/{id}/journal")).await;

@@ -341,6 +341,10 @@ pub async fn messages(
 pub struct MessageInput {
     /// The message, 1 to 5,000 characters.
     pub body: String,
+    /// A note among the staff (theirs only), never shown to the owners; it
+    /// e-mails only the people it mentions as `@name@domain`.
+    #[serde(default)]
+    pub private: bool,
 }
 
 #[derive(serde::Serialize, ToSchema)]
@@ -360,7 +364,7 @@ pub async fn post_message(
     Path(id): Path<String>,
     Body(input): Body<MessageInput>,
 ) -> Result<(StatusCode, Json<MessagePosted>), ApiError> {
-    let posted = app.post_message(&caller.actor, path_id(&id, "dossier")?, &input.body).await?;
+    let posted = app.post_message(&caller.actor, path_id(&id, "dossier")?, &input.body, input.private).await?;
     Ok((StatusCode::CREATED, Json(MessagePosted { id: posted.to_string() })))
 }
 

@@ -32,7 +32,7 @@ pub(super) struct FieldInput {
     pub(super) kind: &'static str,
     pub(super) required: bool,
     /// When it is required only if another input has a value, and nothing
-    /// fills it in: « Obligatoire si Décision : Labellisé ».
+    /// fills it in: « Obligatoire si Avis : favorable ».
     pub(super) required_when: String,
     pub(super) choices: Vec<(String, String)>,
     pub(super) value: String,
@@ -194,7 +194,7 @@ pub(super) fn event_form(
     }
 }
 
-/// « Obligatoire si Décision : Labellisé » for an input required by another
+/// « Obligatoire si Avis : favorable » for an input required by another
 /// one's value, unless a record fills it in when left empty.
 pub(super) fn required_when(fields: &[crate::workflow::FieldDef], f: &crate::workflow::FieldDef) -> String {
     let Some((other, value)) = f.required_if.as_ref().filter(|_| f.default_from.is_none()) else {

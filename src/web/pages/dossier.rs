@@ -501,11 +501,15 @@ fn checklist(
 
 /// A dossier's message thread as its page shows it.
 pub(super) struct Thread {
-    /// (author, side in words, date, body, read by, unread)
-    messages: Vec<(String, String, String, String, String, bool)>,
+    /// (author, side in words, date, body, read by, unread, private note)
+    messages: Vec<(String, String, String, String, String, bool, bool)>,
     /// Whose answer it awaits, in words (empty: nobody's).
     awaiting: String,
     can_write: bool,
+    /// The reader may write private notes (the staff).
+    notes: bool,
+    /// The owners' roles, in the workflow's words.
+    owners: String,
     /// What was typed and why it was refused.
     typed: String,
     error: String,
@@ -523,7 +527,15 @@ async fn message_thread(
         return None;
     }
     let messages = app.messages(&browser.actor, id).await.ok()?;
-    let side_words = |side: &str| if side == "owners" { "porteurs du dossier" } else { "services" };
+    // The owners as the workflow names its owners' roles.
+    let owners_words = workflow
+        .roles
+        .iter()
+        .filter(|r| r.kind == RoleKind::Owner)
+        .map(|r| r.label.clone())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let side_words = |side: &str| if side == "owners" { owners_words.clone() } else { "services".to_string() };
     let instance = app.visible_dossier(&browser.actor, id).await.ok()?;
     let facts = match &instance.facts {
         crate::engine::Facts::Dossier(d) => d,
@@ -534,12 +546,16 @@ async fn message_thread(
     let awaiting = match app.store.awaiting_reply(id).await.ok().flatten().as_deref() {
         Some("owners") if owner => "En attente de votre réponse.".to_string(),
         Some("staff") if can_write && !owner => "En attente de votre réponse.".to_string(),
-        Some(side) => format!("En attente d'une réponse des {}.", side_words(side)),
+        Some(side) => format!("En attente d'une réponse : {}.", side_words(side)),
         None => String::new(),
     };
     let (typed, error) = match refused {
         Some((MESSAGE, e)) => {
             let text = match e {
+                AppError::Refused(crate::engine::Refusal::InvalidInput { reason, .. }) if reason.starts_with('@') => {
+                    let who = reason.split_whitespace().next().unwrap_or_default();
+                    format!("Message : {who} ne lit pas les notes de ce dossier.")
+                }
                 AppError::Refused(crate::engine::Refusal::InvalidInput { .. }) => {
                     format!("Message : à écrire, {} caractères au plus.", crate::app::messages::MAX_MESSAGE)
                 }
@@ -555,10 +571,13 @@ async fn message_thread(
             .map(|m| {
                 let read =
                     if m.read_by.is_empty() { String::new() } else { format!("Lu par {}", m.read_by.join(", ")) };
-                (m.author, side_words(&m.side).to_string(), french_instant(&m.created_at), m.body, read, m.unread)
+                let side = side_words(&m.side);
+                (m.author, side, french_instant(&m.created_at), m.body, read, m.unread, m.private)
             })
             .collect(),
         awaiting,
+        notes: can_write && !owner,
+        owners: owners_words.clone(),
         can_write,
         typed,
         error,
@@ -579,7 +598,7 @@ pub(super) async fn post_message(
     if !same_token(&browser.csrf, &get("csrf")) {
         return expired(&browser);
     }
-    match app.post_message(&browser.actor, id, &get("body")).await {
+    match app.post_message(&browser.actor, id, &get("body"), get("private") == "oui").await {
         Ok(_) => Redirect::to(&format!("/dossiers/{id}?fait=message#messages")).into_response(),
         Err(e) => {
             let typed: Map<String, Value> = [("body".to_string(), Value::from(get("body")))].into_iter().collect();
