@@ -201,15 +201,11 @@ impl Store {
             "SELECT id, email, name, deactivated_at, CAST(LENGTH(password_hash) AS BIGINT) FROM users u WHERE 1 = 1",
         );
         let mut binds: Vec<String> = Vec::new();
-        let push = |binds: &mut Vec<String>, v: String| {
-            binds.push(v);
-            format!("${}", binds.len())
-        };
         for word in &filter.words {
-            sql.push_str(&format!(" AND u.search_key LIKE {}", push(&mut binds, format!("% {word}%"))));
+            sql.push_str(&format!(" AND u.search_key LIKE {}", super::bind_next(&mut binds, format!("% {word}%"))));
         }
         if let Some(role) = &filter.role {
-            let mark = push(&mut binds, role.clone());
+            let mark = super::bind_next(&mut binds, role.clone());
             sql.push_str(&format!(" AND u.id IN (SELECT user_id FROM user_roles WHERE role = {mark})"));
         }
         match filter.active {
@@ -218,7 +214,7 @@ impl Store {
             None => {}
         }
         if let Some((name, id)) = after {
-            let (n, i) = (push(&mut binds, name.to_string()), push(&mut binds, id.to_string()));
+            let (n, i) = (super::bind_next(&mut binds, name.to_string()), super::bind_next(&mut binds, id.to_string()));
             sql.push_str(&format!(" AND (u.name > {n} OR (u.name = {n} AND u.id > {i}))"));
         }
         sql.push_str(&format!(" ORDER BY u.name, u.id LIMIT {}", limit.max(0)));

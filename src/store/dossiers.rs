@@ -175,14 +175,7 @@ pub(crate) fn visibility_sql(v: &Visibility, scope: &ScopeSql, binds: &mut Vec<S
     }
     let mut clauses = Vec::new();
     let bind_all = |binds: &mut Vec<String>, values: Vec<String>| {
-        values
-            .into_iter()
-            .map(|value| {
-                binds.push(value);
-                format!("${}", binds.len())
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
+        values.into_iter().map(|value| super::bind_next(binds, value)).collect::<Vec<_>>().join(", ")
     };
     if !v.scopes.is_empty() {
         clauses.push(scope.scopes.replace("{}", &bind_all(binds, v.scopes.clone())));
@@ -299,10 +292,6 @@ impl Store {
         fields: &[&str],
     ) -> Result<Vec<Listed<DossierSummary>>> {
         let mut binds = Vec::new();
-        let push = |binds: &mut Vec<String>, v: &str| {
-            binds.push(v.to_string());
-            format!("${}", binds.len())
-        };
         let mut sql =
             "SELECT d.id, d.campaign_id, d.title, d.state, d.version, d.kind, d.category, d.updated_at, d.workflow, \
              COALESCE(d.search_key, '')"
@@ -313,26 +302,26 @@ impl Store {
         sql.push_str(" FROM dossiers d WHERE ");
         sql.push_str(&visibility_sql(visibility, &DOSSIER_SCOPE, &mut binds));
         if let Some(state) = &filter.state {
-            sql.push_str(&format!(" AND d.state = {}", push(&mut binds, state)));
+            sql.push_str(&format!(" AND d.state = {}", super::bind_next(&mut binds, state)));
         }
         if let Some(campaign) = filter.campaign {
-            sql.push_str(&format!(" AND d.campaign_id = {}", push(&mut binds, &campaign.to_string())));
+            sql.push_str(&format!(" AND d.campaign_id = {}", super::bind_next(&mut binds, campaign.to_string())));
         }
         for word in &filter.words {
-            sql.push_str(&format!(" AND d.search_key LIKE {}", push(&mut binds, &format!("% {word}%"))));
+            sql.push_str(&format!(" AND d.search_key LIKE {}", super::bind_next(&mut binds, format!("% {word}%"))));
         }
         for scope in &filter.scopes {
-            let p = push(&mut binds, scope);
+            let p = super::bind_next(&mut binds, scope);
             sql.push_str(&format!(
                 " AND EXISTS (SELECT 1 FROM dossier_scopes ds WHERE ds.dossier_id = d.id AND ds.scope = {p})"
             ));
         }
         for (field, value) in &filter.fields {
-            let p = push(&mut binds, value);
+            let p = super::bind_next(&mut binds, value);
             sql.push_str(&format!(" AND {}", self.backend().json_holds("d.form", field, &p)?));
         }
         if let Some((key, id)) = &filter.after {
-            let (k, i) = (push(&mut binds, key), push(&mut binds, id));
+            let (k, i) = (super::bind_next(&mut binds, key), super::bind_next(&mut binds, id));
             sql.push_str(&match filter.sort {
                 DossierSort::Updated => format!(
                     " AND (d.updated_at < CAST({k} AS BIGINT) OR (d.updated_at = CAST({k} AS BIGINT) AND d.id > {i}))"

@@ -60,37 +60,33 @@ impl Store {
         limit: Option<i64>,
     ) -> Result<Vec<Listed<LabelView>>> {
         let mut binds: Vec<String> = Vec::new();
-        let push = |binds: &mut Vec<String>, v: &str| {
-            binds.push(v.to_string());
-            format!("${}", binds.len())
-        };
         let mut clauses = vec![visibility_sql(visibility, &LABEL_SCOPE, &mut binds)];
         if let Some(v) = &filter.status {
-            clauses.push(format!("l.state = {}", push(&mut binds, v)));
+            clauses.push(format!("l.state = {}", super::bind_next(&mut binds, v)));
         }
         for scope in &filter.scopes {
-            let p = push(&mut binds, scope);
+            let p = super::bind_next(&mut binds, scope);
             clauses.push(format!("EXISTS (SELECT 1 FROM label_scopes ls WHERE ls.label_id = l.id AND ls.scope = {p})"));
         }
         for (field, value) in &filter.fields {
-            let p = push(&mut binds, value);
+            let p = super::bind_next(&mut binds, value);
             clauses.push(self.backend().json_holds("l.form", field, &p)?);
         }
         if let Some(v) = &filter.category {
-            clauses.push(format!("l.category = {}", push(&mut binds, v)));
+            clauses.push(format!("l.category = {}", super::bind_next(&mut binds, v)));
         }
         if let Some(v) = &filter.expiring_before {
-            clauses.push(format!("l.valid_until < {}", push(&mut binds, v)));
+            clauses.push(format!("l.valid_until < {}", super::bind_next(&mut binds, v)));
         }
         for word in &filter.words {
-            clauses.push(format!("l.search_key LIKE {}", push(&mut binds, &format!("% {word}%"))));
+            clauses.push(format!("l.search_key LIKE {}", super::bind_next(&mut binds, format!("% {word}%"))));
         }
         let key = match filter.sort {
             LabelSort::ValidUntil => "l.valid_until",
             LabelSort::Title => "l.search_key",
         };
         if let Some((k, id)) = after {
-            let (k, i) = (push(&mut binds, k), push(&mut binds, id));
+            let (k, i) = (super::bind_next(&mut binds, k), super::bind_next(&mut binds, id));
             clauses.push(format!("({key} > {k} OR ({key} = {k} AND l.id > {i}))"));
         }
         let limit = limit.map(|n| format!(" LIMIT {}", n.max(1))).unwrap_or_default();

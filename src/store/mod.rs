@@ -170,6 +170,13 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// Adds `value` to the values a query built as text binds, and returns its
+/// placeholder (`$N`).
+pub(crate) fn bind_next(binds: &mut Vec<String>, value: impl Into<String>) -> String {
+    binds.push(value.into());
+    format!("${}", binds.len())
+}
+
 impl Store {
     /// Rows of a query whose parameters are all text, bound in order (the
     /// visibility clauses build such queries).

@@ -248,10 +248,4 @@ impl Store {
         tx.commit().await?;
         Ok(true)
     }
-
-    /// Whether the account has chosen a password yet (an invitation not
-    /// taken up leaves none).
-    pub async fn has_password(&self, user: Uuid) -> Result<bool> {
-        Ok(!self.password_hash(user).await?.is_empty())
-    }
 }

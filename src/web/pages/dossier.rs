@@ -280,7 +280,8 @@ pub(super) async fn render_dossier(
         && workflow.dossier.state(&instance.state).is_some_and(|s| s.editable);
     let checklist = checklist(app, &workflow, &browser.actor, &instance);
     let waiting = waiting_on(app, &workflow, &browser.actor, &instance.state);
-    let thread = message_thread(app, browser, id, &workflow, &refused, typed).await;
+    let of = ThreadOf { id, facts, awaiting: d.awaiting_reply.as_deref() };
+    let thread = message_thread(app, browser, of, &workflow, &refused, typed).await;
     let grid = crate::engine::grid_of(&workflow, &instance.facts);
     let self_assessment = grid
         .criteria
@@ -515,10 +516,18 @@ pub(super) struct Thread {
     error: String,
 }
 
+/// The dossier whose thread the page shows, as the page already read it.
+struct ThreadOf<'a> {
+    id: Uuid,
+    facts: &'a crate::engine::DossierFacts,
+    /// The side whose answer the thread awaits (the dossier view's).
+    awaiting: Option<&'a str>,
+}
+
 async fn message_thread(
     app: &App,
     browser: &Browser,
-    id: Uuid,
+    of: ThreadOf<'_>,
     workflow: &crate::workflow::Definition,
     refused: &Option<(&str, AppError)>,
     typed: &Map<String, Value>,
@@ -526,6 +535,7 @@ async fn message_thread(
     if !workflow.messages.enabled {
         return None;
     }
+    let ThreadOf { id, facts, awaiting } = of;
     let messages = app.messages(&browser.actor, id).await.ok()?;
     // The owners as the workflow names its owners' roles.
     let owners_words = workflow
@@ -536,14 +546,9 @@ async fn message_thread(
         .collect::<Vec<_>>()
         .join(", ");
     let side_words = |side: &str| if side == "owners" { owners_words.clone() } else { "services".to_string() };
-    let instance = app.visible_dossier(&browser.actor, id).await.ok()?;
-    let facts = match &instance.facts {
-        crate::engine::Facts::Dossier(d) => d,
-        crate::engine::Facts::Label(_) => return None,
-    };
     let owner = crate::app::access::is_owner(&*app.workflows, &browser.actor, facts);
     let can_write = owner || crate::app::access::sees_audit(&*app.workflows, &browser.actor, facts);
-    let awaiting = match app.store.awaiting_reply(id).await.ok().flatten().as_deref() {
+    let awaiting = match awaiting {
         Some("owners") if owner => "En attente de votre réponse.".to_string(),
         Some("staff") if can_write && !owner => "En attente de votre réponse.".to_string(),
         Some(side) => format!("En attente d'une réponse : {}.", side_words(side)),
