@@ -6,7 +6,7 @@ use super::dossiers::dossier_facts;
 use super::{access, App, AppError};
 use crate::engine::{Actor, Message, Refusal};
 use crate::store::messages::{MessageView, NewMessage, MESSAGE_TEMPLATE, NOTE_TEMPLATE};
-use crate::workflow::{Recipient, RoleKind};
+use crate::workflow::Recipient;
 use uuid::Uuid;
 
 /// The longest message, in characters.
@@ -70,11 +70,8 @@ impl App {
         let def = self.definition_of(&instance)?;
         let (template, to) = if private {
             (NOTE_TEMPLATE, self.mentioned(&instance, body).await?)
-        } else if side == "owners" {
-            let staff = def.roles.iter().filter(|r| r.kind == RoleKind::Staff);
-            (MESSAGE_TEMPLATE, staff.map(|r| Recipient::InScope(r.name.clone())).collect())
         } else {
-            (MESSAGE_TEMPLATE, vec![Recipient::Owners])
+            (MESSAGE_TEMPLATE, crate::workflow::messages::other_side(&def.roles, side))
         };
         let notify = Message { template: template.into(), to, subject_user: None };
         let message = NewMessage { dossier: id, author: actor, side, body, private, notify };

@@ -167,7 +167,7 @@ impl App {
         if !plan.effects.timers.is_empty() || plan.new_label.is_some() {
             self.wake_timers();
         }
-        if !plan.effects.messages.is_empty() || plan.new_label.is_some() {
+        if !plan.effects.messages.is_empty() || plan.new_label.is_some() || plan.thread_post.is_some() {
             self.mail_wake.notify_one();
         }
         Ok(Outcome { state: plan.to_state, version, label_id })

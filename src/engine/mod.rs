@@ -97,6 +97,11 @@ pub fn decide(
         _ => None,
     };
 
+    let thread_post = transition.effects.iter().find_map(|e| match e {
+        Effect::PostMessage(input) => Some(thread_post(def, actor, &transition.roles, instance, &data, input)),
+        _ => None,
+    });
+
     Ok(Plan {
         machine: instance.machine,
         instance_id: instance.id,
@@ -112,7 +117,26 @@ pub fn decide(
         records,
         effects,
         new_label,
+        thread_post: thread_post.flatten(),
     })
+}
+
+/// The message a `post_message` step writes, from the side of the role the
+/// actor takes it with.
+fn thread_post(
+    def: &Definition,
+    actor: &Actor,
+    roles: &[Role],
+    instance: &Instance,
+    data: &Map<String, Value>,
+    input: &str,
+) -> Option<ThreadPost> {
+    let body = str_field(data, input)?.trim().to_string();
+    let acting = roles.iter().find(|r| holds_in_scope(def, actor, r, &instance.facts))?;
+    let side = if def.kind_of(acting) == Some(RoleKind::Owner) { "owners" } else { "staff" };
+    let to = crate::workflow::messages::other_side(&def.roles, side);
+    let notify = Message { template: crate::workflow::messages::MESSAGE_TEMPLATE.into(), to, subject_user: None };
+    Some(ThreadPost { side: side.into(), body, notify })
 }
 
 /// `sent` with each required input left out that names a `default_from`
@@ -508,7 +532,7 @@ fn effects(
                     out.timers.push(TimerOp::CancelAll);
                 }
             }
-            Effect::Record(_) | Effect::Write(_) | Effect::CreateLabel { .. } => {}
+            Effect::Record(_) | Effect::Write(_) | Effect::CreateLabel { .. } | Effect::PostMessage(_) => {}
         }
     }
     out

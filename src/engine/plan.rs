@@ -26,6 +26,18 @@ pub struct Plan {
     pub records: Vec<Record>,
     pub effects: Effects,
     pub new_label: Option<NewLabel>,
+    /// A message the step writes in the dossier's thread (`post_message`).
+    pub thread_post: Option<ThreadPost>,
+}
+
+/// A message a step writes in its dossier's thread, e-mailing the other
+/// side as a message written on the thread would.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ThreadPost {
+    /// `owners` or `staff`: the writer's side.
+    pub side: String,
+    pub body: String,
+    pub notify: Message,
 }
 
 /// Side effects shared by transitions and instance creation.

@@ -81,6 +81,19 @@ pub(crate) async fn apply_on(tx: &mut AnyConnection, plan: &Plan) -> Result<Appl
     for record in &plan.records {
         write_record(tx, &id, record, plan).await?;
     }
+    let mut message_id = None;
+    if let (Some(post), Some(author)) = (&plan.thread_post, plan.actor_user) {
+        let author = crate::engine::Actor::user(author, vec![]);
+        let message = super::messages::NewMessage {
+            dossier: plan.instance_id,
+            author: &author,
+            side: &post.side,
+            body: &post.body,
+            private: false,
+            notify: post.notify.clone(),
+        };
+        message_id = Some(super::messages::insert_message(tx, &message, plan.at).await?);
+    }
     let entry = Entry {
         entity: plan.machine.name().to_string(),
         entity_id: id.clone(),
@@ -90,7 +103,10 @@ pub(crate) async fn apply_on(tx: &mut AnyConnection, plan: &Plan) -> Result<Appl
         at: plan.at,
         before: json!({"state": plan.from_state, "version": plan.expected_version}),
         after: json!({"state": plan.to_state, "version": plan.expected_version + 1}),
-        data: json!({"input": plan.data, "records": plan.records}),
+        data: match message_id {
+            Some(m) => json!({"input": plan.data, "records": plan.records, "message_id": m.to_string()}),
+            None => json!({"input": plan.data, "records": plan.records}),
+        },
     };
     append_after(tx, &entry, head).await?;
     let mut messages = write_effects(

@@ -13,8 +13,7 @@ use sqlx::Row;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// The e-mail telling the other side of a new message.
-pub const MESSAGE_TEMPLATE: &str = "message_received";
+pub use crate::workflow::messages::MESSAGE_TEMPLATE;
 /// The e-mail telling someone a private note mentions them.
 pub const NOTE_TEMPLATE: &str = "note_mention";
 
@@ -52,39 +51,14 @@ impl Store {
     /// Writes a message, its e-mails and its audit entry in one
     /// transaction; the author has read the thread up to it.
     pub async fn post_message(&self, m: &NewMessage<'_>, now: DateTime<Utc>) -> Result<Uuid> {
-        let id = Uuid::new_v4();
         let dossier = m.dossier.to_string();
-        let author = m.author.user_id.map(|u| u.to_string()).unwrap_or_default();
         let mut tx = self.begin_write().await?;
         // Messages are numbered in their thread: writers of one dossier
         // take its row in turn (SQLite writes one at a time anyway).
         if self.backend() == Backend::Postgres {
             sqlx::query("SELECT id FROM dossiers WHERE id = $1 FOR UPDATE").bind(&dossier).execute(&mut **tx).await?;
         }
-        let seq: i64 =
-            sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM dossier_messages WHERE dossier_id = $1")
-                .bind(&dossier)
-                .fetch_one(&mut **tx)
-                .await?;
-        sqlx::query(
-            "INSERT INTO dossier_messages (id, dossier_id, seq, author_id, side, body, private, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(id.to_string())
-        .bind(&dossier)
-        .bind(seq)
-        .bind(&author)
-        .bind(m.side)
-        .bind(m.body)
-        .bind(i64::from(m.private))
-        .bind(to_micros(now))
-        .execute(&mut **tx)
-        .await?;
-        mark_read(&mut tx, &dossier, &author, seq).await?;
-        let data = json!({"message": m.body, "side": m.side, "private": m.private});
-        let cause = format!("message:{id}");
-        super::apply::write_message(&mut tx, Machine::Dossier, &dossier, &m.notify, &cause, &data, to_micros(now))
-            .await?;
+        let id = insert_message(&mut tx, m, now).await?;
         let entry = Entry::new("dossier", &dossier, "post_message", m.author, now)
             .data(json!({"message_id": id.to_string(), "side": m.side, "private": m.private, "body": m.body}));
         append(&mut tx, self.backend(), &entry).await?;
@@ -168,4 +142,40 @@ async fn mark_read(conn: &mut sqlx::AnyConnection, dossier: &str, user: &str, se
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// Writes a message and its e-mails to the other side; the caller holds
+/// the dossier's row, so that the thread's numbering has one writer at a
+/// time, and audits the message.
+pub(super) async fn insert_message(
+    conn: &mut sqlx::AnyConnection,
+    m: &NewMessage<'_>,
+    now: DateTime<Utc>,
+) -> Result<Uuid> {
+    let id = Uuid::new_v4();
+    let dossier = m.dossier.to_string();
+    let author = m.author.user_id.map(|u| u.to_string()).unwrap_or_default();
+    let seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM dossier_messages WHERE dossier_id = $1")
+        .bind(&dossier)
+        .fetch_one(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO dossier_messages (id, dossier_id, seq, author_id, side, body, private, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(id.to_string())
+    .bind(&dossier)
+    .bind(seq)
+    .bind(&author)
+    .bind(m.side)
+    .bind(m.body)
+    .bind(i64::from(m.private))
+    .bind(to_micros(now))
+    .execute(&mut *conn)
+    .await?;
+    mark_read(conn, &dossier, &author, seq).await?;
+    let data = json!({"message": m.body, "side": m.side, "private": m.private});
+    let cause = format!("message:{id}");
+    super::apply::write_message(conn, Machine::Dossier, &dossier, &m.notify, &cause, &data, to_micros(now)).await?;
+    Ok(id)
 }

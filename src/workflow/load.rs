@@ -60,6 +60,7 @@ pub fn compile(
         uses: Vec::new(),
         roles: Vec::new(),
         record_names: BTreeSet::new(),
+        threads: false,
     };
     let mut raw: RawFile = match toml::from_str(source) {
         Ok(raw) => raw,
@@ -106,6 +107,7 @@ pub fn compile(
     ctx.record_names = raw.records.keys().cloned().collect();
     ctx.record_names.extend(super::records::FORMER_NAMES.iter().map(|n| n.to_string()));
     ctx.rules(&raw.predicates);
+    ctx.threads = raw.messages.as_ref().is_some_and(super::messages::RawMessages::enabled);
     let dossier = ctx.machine(Machine::Dossier, raw.dossier);
     let label = ctx.machine(Machine::Label, raw.label);
     let mut record_problems = Vec::new();
@@ -357,6 +359,8 @@ struct RawEffect {
     cancel_all_timers: Option<bool>,
     record: Option<String>,
     create_label: Option<bool>,
+    /// The text input the step writes in the dossier's thread.
+    post_message: Option<String>,
     /// With `create_label`: the date input the validity starts on.
     valid_from: Option<String>,
 }
@@ -385,6 +389,8 @@ struct Ctx<'s> {
     roles: Vec<RoleDef>,
     /// The names `record` effects may write besides the engine's own.
     record_names: BTreeSet<String>,
+    /// `[messages]` opens a thread on the dossiers.
+    threads: bool,
 }
 
 impl Ctx<'_> {
@@ -658,6 +664,13 @@ impl Ctx<'_> {
                 }
             }
             let effects = self.effects(machine, &t.effects, &timer_names, event.as_ref());
+            if effects.iter().any(|e| matches!(e, Effect::PostMessage(_))) && roles.iter().any(Role::is_system) {
+                // A message has a writer the thread can name.
+                self.at(
+                    &t.event,
+                    format!("{m}: transition `{event_name}` posts a message: the system may not take it"),
+                );
+            }
             transitions.push(Transition {
                 event: event_name,
                 from: t.from.iter().map(|s| s.get_ref().clone()).collect(),
@@ -983,9 +996,10 @@ impl Ctx<'_> {
                 e.cancel_all_timers.is_some(),
                 e.record.is_some(),
                 e.create_label.is_some(),
+                e.post_message.is_some(),
             ];
             if kinds.iter().filter(|k| **k).count() != 1 {
-                self.at(spanned, "an effect names exactly one of notify, start_timer, cancel_timer, cancel_all_timers, record, create_label".into());
+                self.at(spanned, "an effect names exactly one of notify, start_timer, cancel_timer, cancel_all_timers, record, create_label, post_message".into());
                 continue;
             }
             if e.to.is_some() && e.notify.is_none() {
@@ -1045,6 +1059,16 @@ impl Ctx<'_> {
                     }
                 }
                 out.push(Effect::CreateLabel { valid_from: e.valid_from.clone() });
+            } else if let Some(input) = &e.post_message {
+                if machine != Machine::Dossier || !self.threads {
+                    self.at(spanned, "post_message needs the dossiers' thread ([messages])".into());
+                }
+                let text = event.and_then(|ev| ev.fields.iter().find(|f| &f.name == input));
+                if text.is_none_or(|f| f.kind != FieldType::Text || !f.required) {
+                    let on = event.map(|ev| format!(" of event `{}`", ev.name)).unwrap_or_default();
+                    self.at(spanned, format!("post_message: `{input}` is no required text input{on}"));
+                }
+                out.push(Effect::PostMessage(input.clone()));
             }
         }
         out

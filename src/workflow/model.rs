@@ -263,7 +263,7 @@ impl MachineDef {
             Effect::StartTimer(name) | Effect::CancelTimer(name) => {
                 self.timer(name).is_some_and(|timer| timer.anchor.per_reviewer())
             }
-            Effect::CancelAllTimers | Effect::CreateLabel { .. } | Effect::Write(_) => false,
+            Effect::CancelAllTimers | Effect::CreateLabel { .. } | Effect::Write(_) | Effect::PostMessage(_) => false,
         })
     }
 
@@ -428,6 +428,9 @@ pub enum Effect {
     CreateLabel {
         valid_from: Option<String>,
     },
+    /// Writes the event's text input of that name in the dossier's thread,
+    /// from the actor's side, e-mailing the other side.
+    PostMessage(String),
 }
 
 #[derive(Debug, Clone)]

@@ -1330,7 +1330,19 @@ async fn bulk_actions_item_by_item(db: &TestDb) {
     assert_eq!(status, 200, "{results}");
     let codes: Vec<u64> = results.as_array().unwrap().iter().map(|r| r["status"].as_u64().unwrap()).collect();
     assert_eq!(codes, vec![200, 404, 409], "{results}");
-    assert_eq!(db.store.outbox_count("owner_reminder").await.unwrap(), 1);
+    assert_eq!(db.store.outbox_count("message_received").await.unwrap(), 1);
+    // The reminder is a message in the dossier's thread, which the owners
+    // answer there.
+    let (_, thread) = w.porteur.get(&format!("/api/v1/dossiers/{draft}/messages")).await;
+    let thread = thread.as_array().unwrap();
+    assert_eq!(thread.len(), 1, "{thread:?}");
+    assert_eq!(
+        (thread[0]["side"].as_str(), thread[0]["body"].as_str()),
+        (Some("staff"), Some("Il manque la convention."))
+    );
+    assert_eq!(thread[0]["unread"], true);
+    let (_, view) = w.porteur.get(&format!("/api/v1/dossiers/{draft}")).await;
+    assert_eq!(view["awaiting_reply"], "owners", "{view}");
     let (status, err) =
         w.rectorat.post("/api/v1/bulk/dossier-events", json!({"dossier_ids": [], "event": "remind_owners"})).await;
     assert_eq!((status, err["error"]["field"].as_str()), (422, Some("dossier_ids")), "{err}");
@@ -1339,7 +1351,7 @@ async fn bulk_actions_item_by_item(db: &TestDb) {
         .post("/api/v1/bulk/dossier-events", json!({"dossier_ids": [draft], "event": "remind_owners", "message": "x"}))
         .await;
     assert_eq!(status, 200, "the answer is per item");
-    assert_eq!(db.store.outbox_count("owner_reminder").await.unwrap(), 1, "an owner may not remind themselves");
+    assert_eq!(db.store.outbox_count("message_received").await.unwrap(), 1, "an owner may not remind themselves");
 }
 
 /// Lists come a page at a time, following the `Link` header; a title is

@@ -276,6 +276,17 @@ fn check_names_each_problem_with_file_and_line() {
             "valid_from = \"arrete_reference\"",
             "create_label: valid_from `arrete_reference` is no date input of event `decide`",
         ),
+        // A message a step writes: a required text input, on a thread.
+        (
+            |s| s.replace("{ post_message = \"message\" }", "{ post_message = \"mesage\" }"),
+            "post_message = \"mesage\"",
+            "post_message: `mesage` is no required text input of event `remind_owners`",
+        ),
+        (
+            |s| s.replace("[messages]\nreviewers_read = false", "[messages]\nenabled = false"),
+            "post_message = \"message\"",
+            "post_message needs the dossiers' thread ([messages])",
+        ),
         (
             |s| s.replace("default_from = \"avis.category\"", "default_from = \"avis.mention\""),
             "event = \"decide\"",

@@ -733,7 +733,9 @@ async fn bulk_actions_page(db: &TestDb) {
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("Résultat par dossier (2)") && page.contains("<td>fait</td>"), "{page}");
     assert!(page.contains("<strong>refusé</strong>"), "the withdrawn one is refused on its own: {page}");
-    assert_eq!(db.store.outbox_count("owner_reminder").await.unwrap(), 1);
+    assert_eq!(db.store.outbox_count("message_received").await.unwrap(), 1);
+    let (_, page) = porteur.get(&format!("/dossiers/{draft}")).await;
+    assert!(page.contains("La convention manque encore."), "the reminder is in the dossier's thread: {page}");
 
     // One arrêté for two campuses: the ministries label both at once, from
     // the arrêté's date, each with the mention its avis proposed.
