@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod cli;
 pub mod clock;
 pub mod demo;
+pub mod documents;
 pub mod engine;
 pub mod ical;
 pub mod mail;

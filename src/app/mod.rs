@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod documents;
 pub mod dossiers;
 pub mod export;
 pub mod feeds;
@@ -31,6 +32,8 @@ pub enum AppError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Auth(#[from] accounts::AuthError),
+    #[error(transparent)]
+    Document(#[from] crate::documents::DocumentError),
 }
 
 #[derive(Clone, Debug)]
@@ -169,6 +172,20 @@ impl App {
         }
         if !plan.effects.messages.is_empty() || plan.new_label.is_some() || plan.thread_post.is_some() {
             self.mail_wake.notify_one();
+        }
+        if plan.records.iter().any(|r| matches!(r, engine::Record::Decision { .. })) {
+            // The decision is recorded whatever becomes of its document: one
+            // not made now is made when first asked for.
+            let issued = match self.store.instance(Machine::Dossier, id).await {
+                Ok(instance) => match self.definition_of(&instance) {
+                    Ok(def) => self.issue_decision_document(&def, id, actor).await.map(|_| ()),
+                    Err(e) => Err(e),
+                },
+                Err(e) => Err(e.into()),
+            };
+            if let Err(e) = issued {
+                tracing::warn!(dossier = %id, error = %e, "the decision's document was not made");
+            }
         }
         Ok(Outcome { state: plan.to_state, version, label_id })
     }

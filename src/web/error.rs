@@ -79,6 +79,10 @@ impl From<AppError> for ApiError {
         match e {
             AppError::Refused(r) => r.into(),
             AppError::Store(s) => s.into(),
+            AppError::Document(d) => {
+                tracing::error!(error = %d, "a document could not be made");
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "document_failed", d.to_string())
+            }
             AppError::Auth(a) => {
                 use crate::app::accounts::AuthError;
                 let (status, code) = match a {

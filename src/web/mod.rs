@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod client;
+pub mod documents;
 pub mod error;
 pub mod export;
 pub mod feeds;

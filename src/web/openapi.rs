@@ -28,6 +28,7 @@ use utoipa::{Modify, OpenApi};
         api::timers::assignments, api::timers::overdue, api::accounts::users, api::accounts::update_user, api::accounts::create_user,
         api::accounts::send_password_link, api::dossiers::messages, api::dossiers::post_message, api::accounts::password_forgotten, api::accounts::use_password_link,
         api::accounts::open_calendar, api::accounts::calendar_state, api::accounts::revoke_calendar,
+        super::documents::decision_pdf, super::documents::decision_preview, super::documents::documents,
     ),
     components(schemas(
         super::error::ErrorBody, super::error::ErrorDetail, super::Health, super::WorkflowSummary, super::StateSummary,
@@ -49,6 +50,7 @@ use utoipa::{Modify, OpenApi};
         crate::app::import::RowProblem, crate::app::import::RowChange, api::dossiers::BulkInput, api::dossiers::BulkResult,
         api::accounts::CalendarFeed, api::accounts::CalendarFeedState, crate::store::worklists::Assignment, crate::store::worklists::LateReview,
         crate::store::worklists::LateCompletion, crate::app::worklists::LateReport, crate::app::worklists::Overdue,
+        crate::store::documents::DocumentView,
     )),
     modifiers(&Bearer, &CommonErrors),
     tags((name = "health"), (name = "accounts"), (name = "reference"), (name = "campaigns"), (name = "dossiers"),

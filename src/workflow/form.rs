@@ -123,6 +123,20 @@ impl FormField {
         self.choices.iter().find(|c| c.code == code).map_or_else(|| code.to_string(), |c| c.label.clone())
     }
 
+    /// A stored value as a person reads it: choices by their labels.
+    pub fn shown(&self, value: Option<&serde_json::Value>) -> String {
+        use serde_json::Value;
+        match value {
+            Some(Value::String(s)) if matches!(self.kind, FormType::Choice) => self.choice_label(s),
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            Some(Value::Array(items)) => {
+                items.iter().filter_map(Value::as_str).map(|s| self.choice_label(s)).collect::<Vec<_>>().join(", ")
+            }
+            _ => String::new(),
+        }
+    }
+
     /// The default longest text a field takes.
     pub fn text_limit(&self) -> usize {
         self.max_length.unwrap_or(if self.kind == FormType::LongText { 20_000 } else { 300 })

@@ -149,6 +149,25 @@ pub fn compile(
     let details = decision_details(&dossier);
     let publication =
         raw.publication.as_ref().map(|p| super::publication::build(source, p, &form, &details, &mut later_problems));
+    let documents = raw.documents.as_ref().map(|raw_docs| {
+        let deciding = dossier.transitions.iter().filter(|t| t.effects.contains(&Effect::Record(RecordKind::Decision)));
+        let mut outcomes: Vec<&str> = Vec::new();
+        for field in deciding.filter_map(|t| dossier.event(&t.event)).flat_map(|e| &e.fields) {
+            if field.name == "outcome" {
+                for choice in &field.choices {
+                    if !outcomes.contains(&choice.as_str()) {
+                        outcomes.push(choice);
+                    }
+                }
+            }
+        }
+        let names = super::documents::Names {
+            form_fields: form.fields().map(|f| f.name.as_str()).collect(),
+            details: details.iter().map(|f| f.name.as_str()).collect(),
+            outcomes,
+        };
+        super::documents::build(source, raw_docs, &names, &mut later_problems)
+    });
     for (line, message) in later_problems {
         ctx.at_line(line, message);
     }
@@ -173,6 +192,7 @@ pub fn compile(
         campaigns,
         publication,
         messages: raw.messages.as_ref().map(super::messages::build).unwrap_or_default(),
+        documents: documents.unwrap_or_default(),
         rules: ctx.rules.into_iter().map(|(name, (rule, _))| (name, rule)).collect(),
     })
 }
@@ -215,6 +235,9 @@ struct RawFile {
     /// Messages between a dossier's owners and its staff.
     #[serde(default)]
     messages: Option<super::messages::RawMessages>,
+    /// The documents the workflow issues.
+    #[serde(default)]
+    documents: Option<super::documents::RawDocuments>,
 }
 
 #[derive(Deserialize)]

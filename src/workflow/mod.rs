@@ -2,6 +2,7 @@
 
 pub mod campaigns;
 pub mod criteria;
+pub mod documents;
 pub mod form;
 pub mod graph;
 pub mod load;

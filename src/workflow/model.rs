@@ -39,6 +39,8 @@ pub struct Definition {
     pub publication: Option<super::publication::Publication>,
     /// Whether its dossiers have a message thread, and who reads it.
     pub messages: super::messages::MessageRules,
+    /// The documents it issues (the decision's).
+    pub documents: super::documents::Documents,
 }
 
 /// A rule of the file that may be switched off: what it marks
@@ -269,10 +271,16 @@ impl MachineDef {
 
     /// Whether steps of `event` record a review.
     pub fn records_reviews(&self, event: &str) -> bool {
-        self.transitions
-            .iter()
-            .filter(|t| t.event == event)
-            .any(|t| t.effects.contains(&Effect::Record(RecordKind::Review)))
+        self.records(event, RecordKind::Review)
+    }
+
+    /// Whether steps of `event` record a decision.
+    pub fn records_decision(&self, event: &str) -> bool {
+        self.records(event, RecordKind::Decision)
+    }
+
+    fn records(&self, event: &str, kind: RecordKind) -> bool {
+        self.transitions.iter().filter(|t| t.event == event).any(|t| t.effects.contains(&Effect::Record(kind)))
     }
 
     /// Events some transition accepts in `state`.

@@ -459,6 +459,16 @@ async fn each_role_takes_a_dossier_from_draft_to_label_by_clicking() {
         ("arrete_reference", "Arrêté du 29 janvier 2027, JO du 31 janvier 2027"),
         ("arrete_date", "2027-01-29"),
     ];
+    // The arrêté's document, previewed from its form before deciding.
+    let preview = r#"
+        const b = document.querySelector('button[formaction$="/apercu-decision"]');
+        const fd = new FormData(b.form);
+        fd.set('outcome', 'labelled');
+        fd.set('motivation', 'Aperçu.');
+        return fetch(b.formAction, {method: 'POST', body: new URLSearchParams(fd)})
+            .then(r => r.status + ' ' + r.headers.get('content-type'));"#;
+    let answer = c.execute(preview, vec![]).await.unwrap();
+    assert_eq!(answer.as_str(), Some("200 application/pdf"), "the preview");
     let page = act_with(&c, "Arrêté conjoint des ministres", &arrete).await;
     assert!(page.contains("Labellisé") && page.contains("Voir le label"), "{page}");
     logout(&c).await;
@@ -467,6 +477,14 @@ async fn each_role_takes_a_dossier_from_draft_to_label_by_clicking() {
     login(&c, &base, "porteur@example.fr").await;
     c.goto(&format!("{base}/dossiers/{id}")).await.unwrap();
     assert!(c.source().await.unwrap().contains("Bon projet."), "motivation shown");
+    let link = c.find(Locator::Css("a[href$=\"/decision.pdf\"]")).await.unwrap();
+    let href = link.attr("href").await.unwrap().expect("a link");
+    let fetch = format!(
+        "return fetch('{href}').then(r => r.arrayBuffer().then(b => r.status + ' ' + \
+         String.fromCharCode(...new Uint8Array(b).slice(0, 5))));"
+    );
+    let answer = c.execute(&fetch, vec![]).await.unwrap();
+    assert_eq!(answer.as_str(), Some("200 %PDF-"), "the decision's document, for its owner");
     mark(&c).await;
     c.find(Locator::LinkText("Synthèse imprimable de la décision")).await.unwrap().click().await.unwrap();
     wait_for(&c, &format!("/dossiers/{id}/decision")).await;

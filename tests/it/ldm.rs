@@ -195,6 +195,16 @@ async fn request_to_label(db: &TestDb) {
     let label = decided["label_id"].as_str().expect("a label").to_string();
     let (_, l) = chef_client.get(&format!("/api/v1/labels/{label}")).await;
     assert_eq!((l["valid_from"].as_str(), l["valid_until"].as_str()), (Some("2027-01-10"), Some("2032-01-09")), "{l}");
+    // The recteur's decision as a document, kept at the decision, for the
+    // school head: the establishment, its UAI, the validity in full.
+    let (status, sha, pdf) = chef_client.pdf(&format!("/api/v1/dossiers/{id}/decision.pdf"), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(sha.as_deref(), Some(labelflow::store::documents::sha256_hex(&pdf).as_str()));
+    let text = pdf_text(&pdf);
+    assert!(text.contains("Décision d'attribution du label « Lycée des métiers »"), "{text}");
+    assert!(text.contains("Lycée Ampère") && text.contains("UAI 0691234S"), "{text}");
+    assert!(text.contains("du 10 janvier 2027 au 9 janvier 2032"), "{text}");
+    assert!(text.contains("Attestation de labellisation") && text.contains("Critères remplis."), "{text}");
 
     // The pages speak the label's own words.
     let page = Browser::login(&base, "chef@lycee-ampere.fr").await;

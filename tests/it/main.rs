@@ -11,6 +11,7 @@ mod api;
 mod browser;
 mod calendar;
 mod cli;
+mod documents;
 mod engine;
 mod fuzz;
 mod generated;

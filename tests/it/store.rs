@@ -171,7 +171,8 @@ async fn full_path_to_excellence_label(db: &TestDb) {
     let trail = db.store.trail("dossier", &id.to_string()).await.unwrap();
     let actions: Vec<&str> = trail.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions.first(), Some(&"create"));
-    assert_eq!(actions.last(), Some(&"decide"));
+    // The decision, then the document it issued.
+    assert_eq!(actions[actions.len() - 2..], ["decide", "issue_decision_document"]);
     assert!(actions.contains(&"submit") && actions.contains(&"add_partner"));
     match db.store.verify_audit().await.unwrap() {
         Verification::Intact { entries } => {

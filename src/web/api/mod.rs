@@ -36,6 +36,9 @@ pub fn routes() -> Router<App> {
         .route("/api/v1/dossiers/{id}/reviews", get(dossiers::reviews))
         .route("/api/v1/dossiers/{id}/messages", get(dossiers::messages).post(dossiers::post_message))
         .route("/api/v1/dossiers/{id}/audit", get(dossiers::audit))
+        .route("/api/v1/dossiers/{id}/decision.pdf", get(crate::web::documents::decision_pdf))
+        .route("/api/v1/dossiers/{id}/decision-preview", post(crate::web::documents::decision_preview))
+        .route("/api/v1/dossiers/{id}/documents", get(crate::web::documents::documents))
         .route("/api/v1/dossiers/{id}/attachments", post(dossiers::upload).layer(DefaultBodyLimit::max(limits::UPLOAD)))
         .route(
             "/api/v1/attachments/{id}",

@@ -49,6 +49,9 @@ pub(super) struct ActionForm {
     /// confirm), and the error when they did not.
     pub(super) confirm: String,
     pub(super) confirm_error: String,
+    /// Where the form's inputs show the document the step would issue
+    /// (empty: it issues none).
+    pub(super) preview_url: String,
 }
 
 /// The forms of the events the actor may send now, with what was typed and
@@ -191,6 +194,7 @@ pub(super) fn event_form(
         fields,
         confirm: spec.confirm.clone().unwrap_or_default(),
         confirm_error: error_of("confirm"),
+        preview_url: String::new(),
     }
 }
 

@@ -96,6 +96,9 @@ pub(super) struct DossierPage {
     waiting: Vec<(String, String)>,
     /// The message thread, for those who take part in it.
     thread: Option<Thread>,
+    /// The documents of its decisions: (link, what, SHA-256); no link for
+    /// those of an earlier decision.
+    documents: Vec<(String, String, String)>,
     editable: bool,
     d: DossierView,
     state_label: String,
@@ -244,6 +247,9 @@ pub(super) async fn render_dossier(
     let me = browser.actor.user_id.map(|u| u.to_string());
     let own = reviews.iter().find(|r| me.is_some() && r.reviewer_id == me);
     for action in actions.iter_mut() {
+        if workflow.documents.decision.is_some() && workflow.dossier.records_decision(&action.event) {
+            action.preview_url = format!("/dossiers/{id}/apercu-decision");
+        }
         let prefill = own.filter(|_| !action.open && workflow.dossier.records_reviews(&action.event));
         for field in action.fields.iter_mut() {
             if let Some(own) = prefill.filter(|_| field.name == "comment") {
@@ -332,8 +338,27 @@ pub(super) async fn render_dossier(
             (r.due.with_timezone(&crate::calendar::ZONE).format("%d/%m/%Y %H:%M").to_string(), r.scores.is_some())
         })
     });
+    let documents = app
+        .store
+        .decision_documents(id)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|doc| {
+            let outcome = workflow.choice_label("outcome", &doc.outcome);
+            let size = (doc.size + 1023) / 1024;
+            if doc.current {
+                let text = format!("Document de la décision : {outcome} (PDF, {size} Ko)");
+                (format!("/dossiers/{id}/decision.pdf"), text, doc.sha256)
+            } else {
+                let text = format!("Décision antérieure du {} : {outcome}", french_instant(&doc.decided_at));
+                (String::new(), text, doc.sha256)
+            }
+        })
+        .collect();
     let page_data = DossierPage {
         workflow: workflow.clone(),
+        documents,
         action_url: format!("/dossiers/{id}/evenements"),
         version: d.version,
         identity,
@@ -1068,4 +1093,43 @@ pub(super) async fn decision_summary(State(app): State<App>, browser: Browser, P
         d,
     };
     page(data, StatusCode::OK)
+}
+
+/// The document of a dossier's decision, as kept.
+pub(super) async fn decision_pdf(State(app): State<App>, browser: Browser, Path(id): Path<String>) -> Response {
+    let Ok(id) = Uuid::parse_str(&id) else { return not_found(&browser, Machine::Dossier) };
+    match app.decision_document(&browser.actor, id).await {
+        Ok(kept) => crate::web::documents::pdf_response(&kept.file_name, kept.content, Some(&kept.sha256)),
+        Err(_) => message(
+            bar(&browser),
+            StatusCode::NOT_FOUND,
+            "Pas de document",
+            "Ce dossier n'a pas de document de décision, ou il ne vous est pas accessible.",
+        ),
+    }
+}
+
+/// The document the decision typed in the form would issue, recording
+/// nothing; a refused input shows on the dossier page as deciding would.
+pub(super) async fn decision_preview(
+    State(app): State<App>,
+    browser: Browser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let Ok(id) = Uuid::parse_str(&id) else { return not_found(&browser, Machine::Dossier) };
+    let csrf = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+    if !super::same_token(&browser.csrf, csrf) {
+        return super::expired(&browser);
+    }
+    let workflow = match app.store.instance(Machine::Dossier, id).await {
+        Ok(instance) => app.wording(&instance.workflow, instance.workflow_version.as_deref()),
+        Err(_) => return not_found(&browser, Machine::Dossier),
+    };
+    let (name, version, data, typed) = super::actions::event_from_form(&workflow, Machine::Dossier, &pairs);
+    let event = crate::engine::Event { name: name.clone(), data, expected_version: version, subject: None };
+    match app.preview_decision(&browser.actor, id, event).await {
+        Ok(made) => crate::web::documents::pdf_response(&made.file_name, made.pdf, None),
+        Err(e) => render_dossier(&app, &browser, id, "", &typed, Some((&name, e))).await,
+    }
 }

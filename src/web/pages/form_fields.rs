@@ -85,7 +85,7 @@ fn group(g: &FormField, doc: &Map<String, Value>, errors: &FormErrors) -> GroupV
             .iter()
             .filter_map(Value::as_object)
             .map(|item| {
-                let cells: Vec<String> = g.fields.iter().map(|f| shown(f, item.get(&f.name))).collect();
+                let cells: Vec<String> = g.fields.iter().map(|f| f.shown(item.get(&f.name))).collect();
                 let id = item.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
                 let name = cells.first().cloned().unwrap_or_default();
                 (id, cells, name)
@@ -131,7 +131,7 @@ fn field(f: &FormField, id: &str, value: Option<&Value>, error: &str) -> FieldVi
         },
         values,
         options: options(f),
-        shown: shown(f, value),
+        shown: f.shown(value),
         required: f.required,
         error: error.to_string(),
         pattern: match f.kind {
@@ -154,19 +154,6 @@ fn options(f: &FormField) -> Vec<(String, String)> {
     match &f.list {
         Some(list) => crate::reference::items(list).iter().map(|e| (e.code.clone(), e.label.clone())).collect(),
         None => f.choices.iter().map(|c| (c.code.clone(), c.label.clone())).collect(),
-    }
-}
-
-/// A stored value in French: choices by their labels.
-pub(super) fn shown(f: &FormField, value: Option<&Value>) -> String {
-    match value {
-        Some(Value::String(s)) if matches!(f.kind, FormType::Choice) => f.choice_label(s),
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        Some(Value::Array(items)) => {
-            items.iter().filter_map(Value::as_str).map(|s| f.choice_label(s)).collect::<Vec<_>>().join(", ")
-        }
-        _ => String::new(),
     }
 }
 

@@ -111,7 +111,7 @@ pub(super) async fn render_label(
             .form
             .fields()
             .filter(|f| f.export)
-            .map(|f| (f.label.clone(), super::form_fields::shown(f, l.form.get(&f.name))))
+            .map(|f| (f.label.clone(), f.shown(l.form.get(&f.name))))
             .collect(),
         flash: flash.into(),
         form_errors,

@@ -110,6 +110,7 @@ pub fn describe(workflow: &crate::workflow::Definition, e: &AppError) -> (String
         AppError::Refused(Refusal::NotAllowed { .. }) => (String::new(), "Vous n'êtes pas autorisé(e) à faire cette action.".into()),
         AppError::Store(StoreError::NotFound { .. }) => (String::new(), "Élément introuvable.".into()),
         AppError::Auth(_) => (String::new(), "Votre session a expiré : reconnectez-vous.".into()),
+        AppError::Document(_) => (String::new(), "Le document n'a pas pu être produit.".into()),
         AppError::Store(StoreError::Invalid(message)) if message.starts_with("email:") => {
             ("email".into(), "Adresse électronique : un compte existe déjà avec cette adresse.".into())
         }

@@ -67,6 +67,8 @@ pub fn routes() -> Router<App> {
         .route("/pieces/{id}/retrait", post(dossier::remove_attachment))
         .route("/dossiers/{id}/journal", get(audit::dossier_trail))
         .route("/dossiers/{id}/decision", get(dossier::decision_summary))
+        .route("/dossiers/{id}/decision.pdf", get(dossier::decision_pdf))
+        .route("/dossiers/{id}/apercu-decision", post(dossier::decision_preview))
         .route("/labels/{id}/journal", get(audit::label_trail))
         .route("/admin/campagnes", get(admin::campaigns).post(admin::create_campaign))
         .route("/admin/utilisateurs", get(admin::users).post(admin::create_user))

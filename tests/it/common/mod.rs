@@ -326,6 +326,26 @@ impl Client {
         self.send(self.http.post(format!("{}{path}", self.base)).json(&body)).await
     }
 
+    /// A PDF answer: (status, SHA-256 header, bytes); `body` POSTs it.
+    pub async fn pdf(&self, path: &str, body: Option<serde_json::Value>) -> (u16, Option<String>, Vec<u8>) {
+        let url = format!("{}{path}", self.base);
+        let req = match body {
+            Some(b) => self.http.post(url).json(&b),
+            None => self.http.get(url),
+        };
+        let req = match &self.token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        };
+        let resp = req.send().await.expect("request");
+        let status = resp.status().as_u16();
+        if status == 200 {
+            assert_eq!(resp.headers()["content-type"], "application/pdf");
+        }
+        let sha = resp.headers().get("x-content-sha256").map(|v| v.to_str().unwrap().to_string());
+        (status, sha, resp.bytes().await.unwrap().to_vec())
+    }
+
     pub async fn put(&self, path: &str, body: serde_json::Value) -> Reply {
         self.send(self.http.put(format!("{}{path}", self.base)).json(&body)).await
     }
@@ -464,4 +484,21 @@ pub async fn deliver(app: &App, smtp: Option<String>, dir: &std::path::Path) -> 
         labelflow::mail::worker::Mailer::new(settings, app.store.clone(), app.workflows.clone(), app.clock.clone())
             .expect("mailer");
     mailer.send_due().await.expect("outbox sent")
+}
+
+/// The text of a PDF as poppler's `pdftotext` reads it (an independent
+/// reader: what a person copies out of the document), lines joined by
+/// spaces so that a wrapped sentence reads whole.
+pub fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("document.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (Debian's poppler-utils; .ci/run installs it)");
+    assert!(out.status.success(), "pdftotext: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().split_whitespace().collect::<Vec<_>>().join(" ")
 }
