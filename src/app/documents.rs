@@ -62,8 +62,11 @@ impl App {
         actor: &Actor,
     ) -> Result<Option<StoredDocument>, AppError> {
         let Some((decided_at, outcome)) = self.store.decision_moment(id).await? else { return Ok(None) };
-        if self.store.decision_document(id, decided_at).await?.is_some() || !has_template(def, &outcome) {
-            return Ok(self.store.decision_document(id, decided_at).await?);
+        if let Some(kept) = self.store.decision_document(id, decided_at).await? {
+            return Ok(Some(kept));
+        }
+        if !has_template(def, &outcome) {
+            return Ok(None);
         }
         let made = self.remake_decision_document(def, id).await?.ok_or_else(no_document)?;
         let doc =
