@@ -45,10 +45,6 @@ impl App {
     pub async fn decision_document(&self, actor: &Actor, id: Uuid) -> Result<StoredDocument, AppError> {
         let instance = self.visible_dossier(actor, id).await?;
         let def = self.definition_of(&instance)?;
-        let (decided_at, _) = self.store.decision_moment(id).await?.ok_or_else(no_document)?;
-        if let Some(kept) = self.store.decision_document(id, decided_at).await? {
-            return Ok(kept);
-        }
         self.issue_decision_document(&def, id, &Actor::system()).await?.ok_or_else(no_document)
     }
 

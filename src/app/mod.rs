@@ -159,12 +159,14 @@ impl App {
         let now = self.clock.now();
         // What the actor may not see is "not found", checked on the same
         // load the decision uses.
+        // The definition the plan was decided on, kept for what follows it.
+        let mut decided_on = None;
         let decide = |instance: &engine::Instance| {
             if !access::sees_instance(&*self.workflows, actor, instance) {
                 return Err(AppError::Store(StoreError::NotFound { what: instance.machine.name() }));
             }
-            let def = self.definition_of(instance)?;
-            engine::decide(&def, instance, &event, actor, now).map_err(AppError::from)
+            let def = decided_on.insert(self.definition_of(instance)?);
+            engine::decide(def, instance, &event, actor, now).map_err(AppError::from)
         };
         let (plan, Applied { version, label_id, .. }) = self.store.transition(machine, id, decide).await?;
         if !plan.effects.timers.is_empty() || plan.new_label.is_some() {
@@ -173,17 +175,11 @@ impl App {
         if !plan.effects.messages.is_empty() || plan.new_label.is_some() || plan.thread_post.is_some() {
             self.mail_wake.notify_one();
         }
-        if plan.records.iter().any(|r| matches!(r, engine::Record::Decision { .. })) {
+        let decision = plan.records.iter().any(|r| matches!(r, engine::Record::Decision { .. }));
+        if let (true, Some(def)) = (decision, decided_on) {
             // The decision is recorded whatever becomes of its document: one
             // not made now is made when first asked for.
-            let issued = match self.store.instance(Machine::Dossier, id).await {
-                Ok(instance) => match self.definition_of(&instance) {
-                    Ok(def) => self.issue_decision_document(&def, id, actor).await.map(|_| ()),
-                    Err(e) => Err(e),
-                },
-                Err(e) => Err(e.into()),
-            };
-            if let Err(e) = issued {
+            if let Err(e) = self.issue_decision_document(&def, id, actor).await {
                 tracing::warn!(dossier = %id, error = %e, "the decision's document was not made");
             }
         }

@@ -157,8 +157,7 @@ fn wrap(fonts: &Fonts, runs: &[Run], all_bold: bool, size: f32, width: f32) -> V
                 x = 0.0;
                 pending_space = false;
             }
-            let starts_with_space = segment.starts_with(char::is_whitespace);
-            pending_space |= starts_with_space;
+            pending_space |= segment.starts_with(char::is_whitespace);
             let words: Vec<&str> = segment.split_whitespace().collect();
             for (w, word) in words.iter().enumerate() {
                 let mut word = (*word).to_string();
@@ -166,16 +165,12 @@ fn wrap(fonts: &Fonts, runs: &[Run], all_bold: bool, size: f32, width: f32) -> V
                     let line = lines.last_mut().expect("a line");
                     let gap = if pending_space && !line.is_empty() { space } else { 0.0 };
                     let w_width = fonts.width(&word, bold, size);
-                    if line.is_empty() || x + gap + w_width <= width {
-                        if w_width > width && line.is_empty() {
-                            let (head, tail) = cut(fonts, &word, bold, size, width);
-                            line.push(Piece { text: head, bold });
-                            lines.push(Vec::new());
-                            x = 0.0;
-                            pending_space = false;
-                            word = tail;
-                            continue;
-                        }
+                    if line.is_empty() && w_width > width {
+                        // Alone and still too wide: its head fills this line.
+                        let (head, tail) = cut(fonts, &word, bold, size, width);
+                        line.push(Piece { text: head, bold });
+                        word = tail;
+                    } else if line.is_empty() || x + gap + w_width <= width {
                         append(line, gap > 0.0, &word, bold);
                         x += gap + w_width;
                         break;

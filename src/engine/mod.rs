@@ -98,7 +98,7 @@ pub fn decide(
     };
 
     let thread_post = transition.effects.iter().find_map(|e| match e {
-        Effect::PostMessage(input) => Some(thread_post(def, actor, &transition.roles, instance, &data, input)),
+        Effect::PostMessage(input) => thread_post(def, actor, &transition.roles, instance, &data, input),
         _ => None,
     });
 
@@ -117,7 +117,7 @@ pub fn decide(
         records,
         effects,
         new_label,
-        thread_post: thread_post.flatten(),
+        thread_post,
     })
 }
 
