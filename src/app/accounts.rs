@@ -27,6 +27,10 @@ pub enum AuthError {
     UnknownLink,
     #[error("this password link was used, replaced by a newer one, or has expired")]
     SpentLink,
+    #[error("unknown link")]
+    UnknownInvitation,
+    #[error("this link was used, revoked, or is past its deadline")]
+    SpentInvitation,
 }
 
 /// How long an administrator's invitation stays open.
@@ -220,7 +224,7 @@ impl App {
     /// of its scope's list it acts for.
     fn grant(&self, role: &str, scope: &str) -> Result<Grant, AppError> {
         let role = Role::new(role.trim());
-        let kind = self.workflows.kind_of(&role).filter(|k| *k != RoleKind::System);
+        let kind = self.workflows.kind_of(&role).filter(|k| !matches!(k, RoleKind::System | RoleKind::Guest));
         if kind.is_none() {
             let names: Vec<&str> =
                 std::iter::once(Role::ADMIN).chain(self.workflows.roles().into_iter().map(|r| r.name.name())).collect();
@@ -324,7 +328,7 @@ pub(super) fn require_admin(actor: &Actor, reason: &str) -> Result<(), AppError>
 
 /// An e-mail address as lettre parses it (RFC 5321/5322 mailbox syntax),
 /// lower-cased, at most 254 characters.
-fn email_address(text: &str) -> Result<String, Refusal> {
+pub(super) fn email_address(text: &str) -> Result<String, Refusal> {
     let email = text.trim().to_lowercase();
     match email.parse::<lettre::Address>() {
         Ok(_) if email.len() <= 254 => Ok(email),

@@ -410,8 +410,8 @@ impl App {
     }
 
     pub async fn dossier(&self, actor: &Actor, id: Uuid) -> Result<DossierView, AppError> {
-        self.visible_dossier(actor, id).await?;
-        self.dossier_view(id).await
+        let instance = self.visible_dossier(actor, id).await?;
+        self.dossier_view_as(actor, &instance).await
     }
 
     pub async fn dossiers(

@@ -65,6 +65,13 @@ pub fn store(
         let known: Vec<&str> = kinds.iter().map(|k| k.code.as_str()).collect();
         return Err(invalid("kind", format!("must be one of: {}", known.join(", "))));
     }
+    let (file_name, content_type, sha256) = keep(dir, name, content_type, bytes)?;
+    Ok(Stored { kind: kind.to_string(), file_name, content_type, sha256 })
+}
+
+/// Keeps a file of an accepted type: its clean name, its type and its
+/// SHA-256 (the name it is kept under).
+pub fn keep(dir: &Path, name: &str, content_type: &str, bytes: &[u8]) -> Result<(String, String, String), AppError> {
     let file_name = clean_name(name)?;
     if bytes.is_empty() {
         return Err(invalid("body", "the file is empty"));
@@ -90,7 +97,7 @@ pub fn store(
         tmp.1.sync_all().map_err(io)?;
         std::fs::rename(&tmp.0, &target).map_err(io)?;
     }
-    Ok(Stored { kind: kind.to_string(), file_name, content_type, sha256 })
+    Ok((file_name, content_type, sha256))
 }
 
 pub fn read(dir: &Path, sha256: &str) -> Result<Vec<u8>, AppError> {

@@ -9,6 +9,7 @@ pub mod dossiers;
 pub mod export;
 pub mod feeds;
 pub mod files;
+pub mod guests;
 pub mod import;
 pub mod listing;
 pub mod messages;
@@ -168,7 +169,13 @@ impl App {
             let def = decided_on.insert(self.definition_of(instance)?);
             engine::decide(def, instance, &event, actor, now).map_err(AppError::from)
         };
-        let (plan, Applied { version, label_id, .. }) = self.store.transition(machine, id, decide).await?;
+        let (plan, applied) = self.store.transition(machine, id, decide).await?;
+        Ok(self.applied(&plan, applied, decided_on.as_deref(), actor).await)
+    }
+
+    /// What follows a plan once applied: the workers woken for what it
+    /// queued, a decision's document made.
+    async fn applied(&self, plan: &engine::Plan, applied: Applied, def: Option<&Definition>, actor: &Actor) -> Outcome {
         if !plan.effects.timers.is_empty() || plan.new_label.is_some() {
             self.wake_timers();
         }
@@ -176,14 +183,14 @@ impl App {
             self.mail_wake.notify_one();
         }
         let decision = plan.records.iter().any(|r| matches!(r, engine::Record::Decision { .. }));
-        if let (true, Some(def)) = (decision, decided_on) {
+        if let (true, Some(def)) = (decision, def) {
             // The decision is recorded whatever becomes of its document: one
             // not made now is made when first asked for.
-            if let Err(e) = self.issue_decision_document(&def, id, actor).await {
-                tracing::warn!(dossier = %id, error = %e, "the decision's document was not made");
+            if let Err(e) = self.issue_decision_document(def, plan.instance_id, actor).await {
+                tracing::warn!(dossier = %plan.instance_id, error = %e, "the decision's document was not made");
             }
         }
-        Ok(Outcome { state: plan.to_state, version, label_id })
+        Outcome { state: plan.to_state.clone(), version: applied.version, label_id: applied.label_id }
     }
 
     /// Creates a draft dossier owned by `owner`, with its creation timers.

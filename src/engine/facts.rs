@@ -74,6 +74,15 @@ pub struct Actor {
     pub affiliations: Vec<Scope>,
     /// Set when an admin acts for someone else.
     pub on_behalf_of: Option<Uuid>,
+    /// Set for someone answering by a link, who has no account.
+    pub guest: Option<GuestPass>,
+}
+
+/// What a guest's link allows: to answer on one dossier, as its invitation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuestPass {
+    pub invitation: Uuid,
+    pub dossier: Uuid,
 }
 
 impl Actor {
@@ -83,11 +92,23 @@ impl Actor {
             grants: vec![Grant { role: Role::system(), scope: None }],
             affiliations: vec![],
             on_behalf_of: None,
+            guest: None,
+        }
+    }
+
+    /// The holder of invitation `invitation`'s link about `dossier`.
+    pub fn guest(invitation: Uuid, dossier: Uuid) -> Actor {
+        Actor {
+            user_id: None,
+            grants: vec![Grant { role: Role::guest(), scope: None }],
+            affiliations: vec![],
+            on_behalf_of: None,
+            guest: Some(GuestPass { invitation, dossier }),
         }
     }
 
     pub fn user(user_id: Uuid, grants: Vec<Grant>) -> Actor {
-        Actor { user_id: Some(user_id), grants, affiliations: vec![], on_behalf_of: None }
+        Actor { user_id: Some(user_id), grants, affiliations: vec![], on_behalf_of: None, guest: None }
     }
 
     /// Whether the actor holds the role named `role`.
@@ -110,9 +131,10 @@ impl Actor {
 
     /// Label used in audit entries.
     pub fn audit_name(&self) -> String {
-        match self.user_id {
-            Some(id) => format!("user:{id}"),
-            None => "system".to_string(),
+        match (self.user_id, &self.guest) {
+            (Some(id), _) => format!("user:{id}"),
+            (None, Some(pass)) => format!("guest:{}", pass.invitation),
+            (None, None) => "system".to_string(),
         }
     }
 }

@@ -132,7 +132,7 @@ fn thread_post(
     input: &str,
 ) -> Option<ThreadPost> {
     let body = str_field(data, input)?.trim().to_string();
-    let acting = roles.iter().find(|r| holds_in_scope(def, actor, r, &instance.facts))?;
+    let acting = roles.iter().find(|r| holds_in_scope(def, actor, r, instance))?;
     let side = if def.kind_of(acting) == Some(RoleKind::Owner) { "owners" } else { "staff" };
     let to = crate::workflow::messages::other_side(&def.roles, side);
     let notify = Message { template: crate::workflow::messages::MESSAGE_TEMPLATE.into(), to, subject_user: None };
@@ -292,11 +292,11 @@ pub fn creation_effects(def: &Definition, machine: Machine, facts: &Facts, now: 
 
 /// Whether the actor holds one of `roles` in scope of this instance.
 pub fn may_act(def: &Definition, actor: &Actor, roles: &[Role], instance: &Instance) -> bool {
-    roles.iter().any(|role| holds_in_scope(def, actor, role, &instance.facts))
+    roles.iter().any(|role| holds_in_scope(def, actor, role, instance))
 }
 
-fn holds_in_scope(def: &Definition, actor: &Actor, role: &Role, facts: &Facts) -> bool {
-    let (owners, scopes, reviewers): (&[Uuid], &[Scope], Vec<Uuid>) = match facts {
+fn holds_in_scope(def: &Definition, actor: &Actor, role: &Role, instance: &Instance) -> bool {
+    let (owners, scopes, reviewers): (&[Uuid], &[Scope], Vec<Uuid>) = match &instance.facts {
         Facts::Dossier(d) => (&d.owners, &d.scopes, d.reviewers.iter().map(|r| r.user_id).collect()),
         Facts::Label(l) => (&l.owners, &l.scopes, vec![]),
     };
@@ -307,6 +307,8 @@ fn holds_in_scope(def: &Definition, actor: &Actor, role: &Role, facts: &Facts) -
         RoleKind::Reviewer => actor.user_id.is_some_and(|u| reviewers.contains(&u)),
         // Staff act where their grant's scope is one of the instance's.
         RoleKind::Staff => g.scope.as_ref().is_some_and(|s| scopes.contains(s)),
+        // A link answers for the one dossier it was sent about.
+        RoleKind::Guest => actor.guest.as_ref().is_some_and(|pass| pass.dossier == instance.id),
     })
 }
 

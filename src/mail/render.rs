@@ -108,11 +108,14 @@ mail_templates! {
     "password_reset" => PasswordReset, "mail/password_reset.txt";
     "message_received" => MessageReceived, "mail/message_received.txt";
     "note_mention" => NoteMention, "mail/note_mention.txt";
+    "guest_invite" => GuestInvite, "mail/guest_invite.txt";
+    "guest_reminder" => GuestReminder, "mail/guest_reminder.txt";
 }
 
-/// The engine's own e-mails, which no workflow names: the accounts' links
-/// and the messages of a dossier's thread.
-pub const ENGINE_TEMPLATES: &[&str] = &["account_invite", "password_reset", "message_received", "note_mention"];
+/// The engine's own e-mails, which no workflow names: the accounts' links,
+/// the messages of a dossier's thread and the outside experts' links.
+pub const ENGINE_TEMPLATES: &[&str] =
+    &["account_invite", "password_reset", "message_received", "note_mention", "guest_invite", "guest_reminder"];
 
 #[derive(Template)]
 #[template(path = "mail/layout.html")]

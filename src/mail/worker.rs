@@ -266,13 +266,17 @@ impl Mailer {
         let facts = self.store.mail_facts(mail).await.map_err(|e| e.to_string())?;
         let mut context = self.context(mail, &facts);
         if LINK_TEMPLATES.contains(&mail.template.as_str()) {
-            let mut bytes = [0u8; 32];
-            OsRng.fill_bytes(&mut bytes);
-            let token = hex::encode(bytes);
+            let token = new_token();
             let hash = crate::app::accounts::token_hash(&token);
             self.store.add_link_token(&mail.entity_id, &hash).await.map_err(|e| e.to_string())?;
             context.link = format!("{}/mot-de-passe/lien/{token}", self.settings.public_url.trim_end_matches('/'));
             context.link_purpose = "choisir votre mot de passe".into();
+        } else if mail.entity == "invitation" {
+            let token = new_token();
+            let hash = crate::app::accounts::token_hash(&token);
+            self.store.add_invitation_token(&mail.entity_id, &hash).await.map_err(|e| e.to_string())?;
+            context.link = format!("{}/avis/{token}", self.settings.public_url.trim_end_matches('/'));
+            context.link_purpose = "consulter le dossier et répondre".into();
         }
         render(&mail.template, &context).map_err(|e| e.to_string())
     }
@@ -393,6 +397,13 @@ async fn send_smtp(target: &SmtpTarget, conn: &mut Connection, message: &Message
     within(target.timeout(), open.send(envelope, &bytes)).await?;
     conn.0 = Some(open);
     Ok(())
+}
+
+/// 256 random bits, hex: a link's token.
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
 }
 
 fn french_instant(t: DateTime<Utc>) -> String {

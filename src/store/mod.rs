@@ -9,6 +9,7 @@ pub mod baseline;
 pub mod documents;
 pub mod dossiers;
 mod error;
+pub mod guests;
 pub mod imports;
 pub mod labels;
 pub mod messages;

@@ -32,7 +32,8 @@ pub struct MailView {
     pub entity: String,
     pub entity_id: String,
     pub recipient_email: String,
-    /// pending, sent or dead.
+    /// pending, sent, dead, or cancelled (a reminder of an invitation
+    /// answered or revoked before its day).
     pub status: String,
     pub attempts: i64,
     pub last_error: Option<String>,
@@ -57,7 +58,7 @@ pub struct MailFacts {
     /// The workflow the instance runs on, and its version.
     pub workflow: String,
     pub workflow_version: Option<String>,
-    /// Until when a password link is valid.
+    /// Until when a password link or an invitation is valid.
     pub link_expires: Option<i64>,
 }
 
@@ -207,6 +208,25 @@ impl Store {
                 .bind(&mail.entity_id)
                 .fetch_optional(&self.pool)
                 .await?;
+            return Ok(f);
+        }
+        if mail.entity == "invitation" {
+            // An outside expert: named by the invitation, about its dossier.
+            if let Some(r) = sqlx::query(
+                "SELECT g.name, g.question, g.expires_at, d.title, d.workflow, d.workflow_version \
+                 FROM guest_invitations g JOIN dossiers d ON d.id = g.dossier_id WHERE g.id = $1",
+            )
+            .bind(&mail.entity_id)
+            .fetch_optional(&self.pool)
+            .await?
+            {
+                f.recipient_name = r.get(0);
+                f.completion_message = r.get(1);
+                f.link_expires = r.get(2);
+                f.title = r.get(3);
+                f.workflow = r.get(4);
+                f.workflow_version = r.get(5);
+            }
             return Ok(f);
         }
         if mail.entity == "label" {

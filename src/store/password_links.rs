@@ -242,7 +242,7 @@ impl Store {
         .bind(&user)
         .execute(&mut **tx)
         .await?;
-        let own = Actor { user_id: Some(link.user_id), grants: vec![], affiliations: vec![], on_behalf_of: None };
+        let own = Actor::user(link.user_id, vec![]);
         let entry = Entry::new("user", &user, "set_password", &own, now).data(json!({"by": link.purpose.code()}));
         append(&mut tx, self.backend(), &entry).await?;
         tx.commit().await?;

@@ -149,7 +149,7 @@ impl Store {
                 Grant { role, scope: Scope::parse(&scope) }
             })
             .collect();
-        Ok(Actor { user_id: Some(user_id), grants, affiliations: person.affiliations, on_behalf_of: None })
+        Ok(Actor { user_id: Some(user_id), grants, affiliations: person.affiliations, on_behalf_of: None, guest: None })
     }
 
     /// A user as the subject of an event, or None if unknown.

@@ -12,6 +12,21 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
+/// A kept file to save under its name (an attachment, a file joined to
+/// an answer), never rendered as the type it claims.
+pub fn attachment_response(file_name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    let disposition = format!("attachment; filename=\"{}\"", file_name.replace(['"', '\\'], "_"));
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// A PDF to read in the browser (or save under `file_name`). A kept
 /// document says its SHA-256, the one its audit trail holds.
 pub fn pdf_response(file_name: &str, pdf: Vec<u8>, sha256: Option<&str>) -> Response {

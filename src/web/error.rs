@@ -89,8 +89,8 @@ impl From<AppError> for ApiError {
                     AuthError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
                     AuthError::InvalidToken => (StatusCode::UNAUTHORIZED, "unauthorized"),
                     AuthError::Throttled { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
-                    AuthError::UnknownLink => (StatusCode::NOT_FOUND, "not_found"),
-                    AuthError::SpentLink => (StatusCode::GONE, "link_spent"),
+                    AuthError::UnknownLink | AuthError::UnknownInvitation => (StatusCode::NOT_FOUND, "not_found"),
+                    AuthError::SpentLink | AuthError::SpentInvitation => (StatusCode::GONE, "link_spent"),
                 };
                 let retry_after = match a {
                     AuthError::Throttled { seconds } => Some(seconds),

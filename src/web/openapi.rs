@@ -29,6 +29,8 @@ use utoipa::{Modify, OpenApi};
         api::accounts::send_password_link, api::dossiers::messages, api::dossiers::post_message, api::accounts::password_forgotten, api::accounts::use_password_link,
         api::accounts::open_calendar, api::accounts::calendar_state, api::accounts::revoke_calendar,
         super::documents::decision_pdf, super::documents::decision_preview, super::documents::documents,
+        api::guests::invite, api::guests::list, api::guests::revoke, api::guests::file, api::guests::page,
+        api::guests::add_file, api::guests::answer,
     ),
     components(schemas(
         super::error::ErrorBody, super::error::ErrorDetail, super::Health, super::WorkflowSummary, super::StateSummary,
@@ -51,10 +53,13 @@ use utoipa::{Modify, OpenApi};
         api::accounts::CalendarFeed, api::accounts::CalendarFeedState, crate::store::worklists::Assignment, crate::store::worklists::LateReview,
         crate::store::worklists::LateCompletion, crate::app::worklists::LateReport, crate::app::worklists::Overdue,
         crate::store::documents::DocumentView,
+        crate::app::guests::NewGuest, crate::app::guests::GuestAnswer, crate::app::guests::GuestPage,
+        crate::app::guests::ShownSection, crate::app::guests::GuestInput, crate::store::guests::InvitationView,
+        crate::store::guests::GuestFileView,
     )),
     modifiers(&Bearer, &CommonErrors),
     tags((name = "health"), (name = "accounts"), (name = "reference"), (name = "campaigns"), (name = "dossiers"),
-        (name = "labels"), (name = "timers"), (name = "mail"), (name = "workflows"), (name = "meta"))
+        (name = "labels"), (name = "guests"), (name = "timers"), (name = "mail"), (name = "workflows"), (name = "meta"))
 )]
 pub struct ApiDoc;
 

@@ -168,6 +168,8 @@ pub fn compile(
         };
         super::documents::build(source, raw_docs, &names, &mut later_problems)
     });
+    let guests =
+        raw.guests.as_ref().map(|g| super::guests::build(source, g, &dossier, &ctx.roles, &form, &mut later_problems));
     for (line, message) in later_problems {
         ctx.at_line(line, message);
     }
@@ -193,6 +195,7 @@ pub fn compile(
         publication,
         messages: raw.messages.as_ref().map(super::messages::build).unwrap_or_default(),
         documents: documents.unwrap_or_default(),
+        guests,
         rules: ctx.rules.into_iter().map(|(name, (rule, _))| (name, rule)).collect(),
     })
 }
@@ -238,6 +241,9 @@ struct RawFile {
     /// The documents the workflow issues.
     #[serde(default)]
     documents: Option<super::documents::RawDocuments>,
+    /// Outside experts asked for an opinion by a link.
+    #[serde(default)]
+    guests: Option<Spanned<super::guests::RawGuests>>,
 }
 
 #[derive(Deserialize)]
@@ -434,12 +440,15 @@ impl Ctx<'_> {
         let scopes: Vec<&str> = form.scope_fields().map(|(k, _)| k).collect();
         for (name, spanned) in raw {
             let r = spanned.get_ref();
-            if !Role::valid_name(name) || name == Role::ADMIN || name == Role::SYSTEM {
-                self.at(spanned, format!("role `{name}`: a role is named in lowercase ASCII, and not admin or system"));
+            if !Role::valid_name(name) || Role::is_builtin(name) {
+                self.at(
+                    spanned,
+                    format!("role `{name}`: a role is named in lowercase ASCII, and not admin, system or guest"),
+                );
                 continue;
             }
             let kind = match RoleKind::parse(&r.kind) {
-                Some(k) if !matches!(k, RoleKind::Admin | RoleKind::System) => k,
+                Some(k) if !matches!(k, RoleKind::Admin | RoleKind::System | RoleKind::Guest) => k,
                 _ => {
                     let line = super::form::key_line(self.source, spanned.span(), "kind")
                         .unwrap_or_else(|| self.line(spanned));
@@ -505,6 +514,7 @@ impl Ctx<'_> {
             }
         }
         named.extend(raw.records.values().filter_map(|r| r.get_ref().option()));
+        named.extend(raw.guests.as_ref().and_then(|g| g.get_ref().option.as_ref()));
         named.extend(raw.predicates.values().filter_map(|p| p.get_ref().option.as_ref()));
         let unknown: Vec<(usize, String)> = named
             .iter()
@@ -545,12 +555,15 @@ impl Ctx<'_> {
             }
         }
         raw.records.retain(|_, r| on(&r.get_ref().option().cloned()));
+        if raw.guests.as_ref().is_some_and(|g| !on(&g.get_ref().option)) {
+            raw.guests = None;
+        }
         options
     }
 
     fn known_role(&self, name: &str) -> Option<Role> {
         let role = Role::new(name);
-        (role.is_admin() || role.is_system() || self.roles.iter().any(|r| r.name == role)).then_some(role)
+        (Role::is_builtin(name) || self.roles.iter().any(|r| r.name == role)).then_some(role)
     }
 
     /// The recipients a `to` entry names.

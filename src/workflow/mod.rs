@@ -5,6 +5,7 @@ pub mod criteria;
 pub mod documents;
 pub mod form;
 pub mod graph;
+pub mod guests;
 pub mod load;
 pub mod messages;
 pub mod model;

@@ -41,6 +41,8 @@ pub struct Definition {
     pub messages: super::messages::MessageRules,
     /// The documents it issues (the decision's).
     pub documents: super::documents::Documents,
+    /// Outside experts asked for an opinion by a link, if it asks any.
+    pub guests: Option<super::guests::Guests>,
 }
 
 /// A rule of the file that may be switched off: what it marks
@@ -182,6 +184,7 @@ impl Definition {
         match role.name() {
             Role::ADMIN => Some(RoleKind::Admin),
             Role::SYSTEM => Some(RoleKind::System),
+            Role::GUEST => Some(RoleKind::Guest),
             _ => self.role(role).map(|r| r.kind),
         }
     }
@@ -191,6 +194,7 @@ impl Definition {
         match role.name() {
             Role::ADMIN => "Administrateur".into(),
             Role::SYSTEM => "Système".into(),
+            Role::GUEST => "Expert extérieur (par lien)".into(),
             _ => self.role(role).map_or_else(|| role.to_string(), |r| r.label.clone()),
         }
     }

@@ -201,6 +201,7 @@ pub(super) fn build(
                     match roles.iter().find(|d| d.name.name() == w) {
                         Some(d) => writers.push(d.name.clone()),
                         None if w == Role::ADMIN => writers.push(Role::admin()),
+                        None if w == Role::GUEST => writers.push(Role::guest()),
                         None => problem(format!("unknown writer `{w}` (declare it under [roles])")),
                     }
                 }

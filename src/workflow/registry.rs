@@ -165,6 +165,7 @@ impl RoleTable for Workflows {
         match role.name() {
             Role::ADMIN => Some(RoleKind::Admin),
             Role::SYSTEM => Some(RoleKind::System),
+            Role::GUEST => Some(RoleKind::Guest),
             _ => self.role(role).map(|r| r.kind),
         }
     }

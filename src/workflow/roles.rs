@@ -1,8 +1,9 @@
 //! The roles of a label, as its workflow file declares them. The engine
 //! knows what each kind of role means (owning a dossier, acting for a
 //! scope, reviewing what one is assigned, the national level); the file
-//! names the roles and their French labels. `admin` and `system` (the
-//! timer worker) are the engine's own.
+//! names the roles and their French labels. `admin`, `system` (the
+//! timer worker) and `guest` (an outside expert answering by a link) are
+//! the engine's own.
 
 use super::vocabulary::RoleKind;
 use serde::Serialize;
@@ -15,6 +16,8 @@ pub struct Role(String);
 impl Role {
     pub const ADMIN: &'static str = "admin";
     pub const SYSTEM: &'static str = "system";
+    /// Someone without an account answering by a link (`[guests]`).
+    pub const GUEST: &'static str = "guest";
 
     pub fn new(name: impl Into<String>) -> Role {
         Role(name.into())
@@ -28,6 +31,10 @@ impl Role {
         Role::new(Role::SYSTEM)
     }
 
+    pub fn guest() -> Role {
+        Role::new(Role::GUEST)
+    }
+
     pub fn name(&self) -> &str {
         &self.0
     }
@@ -38,6 +45,11 @@ impl Role {
 
     pub fn is_system(&self) -> bool {
         self.0 == Role::SYSTEM
+    }
+
+    /// `admin`, `system` and `guest`: the engine's own, which no file declares.
+    pub fn is_builtin(name: &str) -> bool {
+        [Role::ADMIN, Role::SYSTEM, Role::GUEST].contains(&name)
     }
 
     /// Lowercase ASCII letters, digits and `_`, not starting with a digit:

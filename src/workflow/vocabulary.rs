@@ -51,6 +51,7 @@ vocabulary! {
         National = "national",
         Admin = "admin",
         System = "system",
+        Guest = "guest",
     }
 }
 

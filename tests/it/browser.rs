@@ -718,3 +718,82 @@ async fn the_lycee_des_metiers_pages_for_each_role() {
     }
     c.close().await.unwrap();
 }
+
+/// An outside expert asked by link: the services invite from the dossier
+/// page; the expert, without an account, opens the e-mailed link, reads
+/// the dossier and answers with a file; the link is then spent, and the
+/// services read the answer on the dossier page. Each page passes axe.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outside_expert_answers_by_link() {
+    let Some(driver) = Driver::start() else { return };
+    let db = TestDb::sqlite().await;
+    let cast = cast(&db.store).await;
+    let served = serve(&db.store, at(2027, 2, 1, 9, 0)).await;
+    let app = served.app.clone();
+    let campaign = campaign(&db.store, &cast.admin).await;
+    let id = app.create_dossier(&cast.porteur, cast.porteur.user_id.unwrap(), new_dossier(campaign)).await.unwrap();
+    let shots = shots();
+    let profile = tempfile::tempdir().unwrap();
+    let c = driver.browser(profile.path()).await;
+    let base = served.base.clone();
+
+    login(&c, &base, "rectorat@ac-lyon.fr").await;
+    c.goto(&format!("{base}/dossiers/{id}")).await.unwrap();
+    let form = c.find(Locator::Css("form[action$='/avis-exterieurs']")).await.unwrap();
+    fill(
+        &c,
+        &form,
+        &[
+            ("in_body", "crefop"),
+            ("name", "Secrétariat du CREFOP"),
+            ("email", "crefop@ara.fr"),
+            ("question", "Quel est l'avis du CREFOP ?"),
+            ("due", "2027-02-15"),
+        ],
+    )
+    .await;
+    mark(&c).await;
+    form.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    let page = settled(&c, "Demande d'avis envoyée").await;
+    assert!(page.contains("Secrétariat du CREFOP") && page.contains("En attente"), "{page}");
+    shots.check(&c, "guest-invited").await;
+    logout(&c).await;
+
+    let mails = tempfile::tempdir().unwrap();
+    assert_eq!(deliver(&app, None, mails.path()).await, 1);
+    let link = crate::common::smtp::links(&crate::common::smtp::texts_in(mails.path()), "crefop@ara.fr", "/avis/");
+    assert_eq!(link.len(), 1);
+    c.goto(&link[0]).await.unwrap();
+    let page = c.source().await.unwrap();
+    assert!(page.contains("Quel est l") && page.contains("Lycée La Martinière Monplaisir"), "{page}");
+    shots.check(&c, "guest-page").await;
+    // Sent without the required text: refused at its field, nothing spent.
+    let answer = c.find(Locator::Css("form[action^='/avis/']")).await.unwrap();
+    fill(&c, &answer, &[("in_opinion", "favorable")]).await;
+    mark(&c).await;
+    answer.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    let page = settled(&c, "Le formulaire contient des erreurs").await;
+    assert!(page.contains("id=\"e-text\""), "{page}");
+    shots.check(&c, "guest-refused").await;
+    let answer = c.find(Locator::Css("form[action^='/avis/']")).await.unwrap();
+    fill(&c, &answer, &[("in_opinion", "favorable"), ("text", "Avis favorable du bureau.")]).await;
+    let file = mails.path().join("avis.pdf");
+    std::fs::write(&file, b"%PDF-1.4 avis").unwrap();
+    answer.find(Locator::Css("input[type=file]")).await.unwrap().send_keys(&file.display().to_string()).await.unwrap();
+    mark(&c).await;
+    answer.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    let page = settled(&c, "votre avis est enregistré").await;
+    assert!(page.contains("Merci"), "{page}");
+    shots.check(&c, "guest-answered").await;
+    c.goto(&link[0]).await.unwrap();
+    assert!(c.source().await.unwrap().contains("Lien inutilisable"), "single use");
+
+    login(&c, &base, "rectorat@ac-lyon.fr").await;
+    c.goto(&format!("{base}/dossiers/{id}")).await.unwrap();
+    let page = c.source().await.unwrap();
+    assert!(
+        page.contains("Répondu") && page.contains("Avis favorable du bureau.") && page.contains(">avis.pdf<"),
+        "{page}"
+    );
+    c.close().await.unwrap();
+}

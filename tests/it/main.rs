@@ -15,6 +15,7 @@ mod documents;
 mod engine;
 mod fuzz;
 mod generated;
+mod guests;
 mod ical;
 mod import;
 mod ldm;

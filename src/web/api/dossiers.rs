@@ -269,17 +269,7 @@ pub async fn remove_attachment(
     params(("id" = String, Path)), responses((status = 200, description = "the file"), (status = 404, body = ErrorBody)))]
 pub async fn download(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Response, ApiError> {
     let (view, bytes) = app.attachment(&caller.actor, path_id(&id, "attachment")?).await?;
-    // The stored name is already a plain file name; quotes are escaped for the header.
-    let disposition = format!("attachment; filename=\"{}\"", view.file_name.replace(['"', '\\'], "_"));
-    Ok((
-        [
-            (header::CONTENT_TYPE, view.content_type.clone()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::HeaderName::from_static("x-content-type-options"), "nosniff".into()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::web::documents::attachment_response(&view.file_name, &view.content_type, bytes))
 }
 
 /// `{"event": NAME, "version"?: N, ...fields}`; fields per event in the workflow.

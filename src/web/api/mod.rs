@@ -3,6 +3,7 @@
 pub(crate) mod accounts;
 pub(crate) mod dossiers;
 pub mod extract;
+pub(crate) mod guests;
 pub(crate) mod labels;
 pub(crate) mod timers;
 
@@ -47,6 +48,11 @@ pub fn routes() -> Router<App> {
                 .delete(dossiers::remove_attachment)
                 .layer(DefaultBodyLimit::max(limits::UPLOAD)),
         )
+        .route("/api/v1/dossiers/{id}/invitations", get(guests::list).post(guests::invite))
+        .route("/api/v1/dossiers/{id}/invitations/{invitation}/revoke", post(guests::revoke))
+        .route("/api/v1/dossiers/{id}/invitations/{invitation}/files/{file}", get(guests::file))
+        .route("/api/v1/guest/{token}", get(guests::page).post(guests::answer))
+        .route("/api/v1/guest/{token}/files", post(guests::add_file).layer(DefaultBodyLimit::max(limits::UPLOAD)))
         .route("/api/v1/labels", get(labels::list))
         .route("/api/v1/labels/export", get(labels::export))
         .route("/api/v1/workflows/{id}/publication", get(labels::publication))

@@ -96,6 +96,8 @@ pub(super) struct DossierPage {
     waiting: Vec<(String, String)>,
     /// The message thread, for those who take part in it.
     thread: Option<Thread>,
+    /// The outside experts asked by link, for whom reads them.
+    outside: Option<super::guests::Outside>,
     /// The documents of its decisions: (link, what, SHA-256); no link for
     /// those of an earlier decision.
     documents: Vec<(String, String, String)>,
@@ -201,7 +203,7 @@ pub(super) async fn render_dossier(
     };
     // The dossier's own workflow: its form, grid, states and wording.
     let workflow = app.wording(&instance.workflow, instance.workflow_version.as_deref());
-    let d = match app.dossier_view(id).await {
+    let d = match app.dossier_view_as(&browser.actor, &instance).await {
         Ok(d) => d,
         Err(e) => {
             return message(
@@ -288,6 +290,7 @@ pub(super) async fn render_dossier(
     let waiting = waiting_on(app, &workflow, &browser.actor, &instance.state);
     let of = ThreadOf { id, facts, awaiting: d.awaiting_reply.as_deref() };
     let thread = message_thread(app, browser, of, &workflow, &refused, typed).await;
+    let outside = super::guests::outside_experts(app, browser, &instance, &workflow, &refused, typed).await;
     let grid = crate::engine::grid_of(&workflow, &instance.facts);
     let self_assessment = grid
         .criteria
@@ -378,6 +381,7 @@ pub(super) async fn render_dossier(
         checklist,
         waiting,
         thread,
+        outside,
         editable,
         state_label: state_label_in(app, &d.workflow, Machine::Dossier, &d.state),
         state_class: badge_class(app, &d.workflow, Machine::Dossier, &d.state),
@@ -478,6 +482,8 @@ pub(super) async fn dossier(
         Some("piece-retiree") => "Action enregistrée : pièce jointe retirée.".to_string(),
         Some("piece-remplacee") => "Action enregistrée : pièce jointe remplacée.".to_string(),
         Some("message") => "Message envoyé : l'autre partie est prévenue par courriel.".to_string(),
+        Some("avis-demande") => "Demande d'avis envoyée : le lien part par courriel.".to_string(),
+        Some("avis-retire") => "Demande d'avis retirée : son lien ne fonctionne plus.".to_string(),
         Some(e) => event_notice(&app, Machine::Dossier, e),
         None => String::new(),
     };
@@ -654,7 +660,9 @@ fn waiting_on(
             .transitions_from(state, event)
             .filter(|t| t.to.is_some())
             .flat_map(|t| &t.roles)
-            .filter(|r| !matches!(workflow.kind_of(r), Some(RoleKind::System | RoleKind::Admin) | None))
+            .filter(|r| {
+                !matches!(workflow.kind_of(r), Some(RoleKind::System | RoleKind::Admin | RoleKind::Guest) | None)
+            })
             .collect();
         roles.dedup();
         // Owners ending their own dossier (a withdrawal) is not what the
@@ -1002,18 +1010,7 @@ pub(super) async fn download(State(app): State<App>, browser: Browser, Path(id):
     };
     let Ok(id) = Uuid::parse_str(&id) else { return missing() };
     match app.attachment(&browser.actor, id).await {
-        Ok((view, bytes)) => {
-            let disposition = format!("attachment; filename=\"{}\"", view.file_name.replace(['"', '\\'], "_"));
-            (
-                [
-                    (header::CONTENT_TYPE, view.content_type),
-                    (header::CONTENT_DISPOSITION, disposition),
-                    (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-                ],
-                bytes,
-            )
-                .into_response()
-        }
+        Ok((view, bytes)) => crate::web::documents::attachment_response(&view.file_name, &view.content_type, bytes),
         Err(_) => missing(),
     }
 }

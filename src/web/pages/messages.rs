@@ -24,6 +24,9 @@ pub fn field_label(name: &str) -> &'static str {
         "file" => "Fichier",
         "version" => "Version",
         "confirm" => "Confirmation",
+        "question" => "Question posée",
+        "due" => "Échéance",
+        "text" => "Votre avis",
         _ => "Champ",
     }
 }
@@ -79,6 +82,10 @@ fn reason_fr(reason: &str) -> String {
         ("must be after opens_at", "La clôture doit suivre l'ouverture."),
         ("must be an RFC 3339 instant or a date", "Saisissez une date."),
         ("the file is empty", "Le fichier est vide."),
+        ("must be in the future", "La date doit être à venir."),
+        ("is longer than", "Le texte est trop long."),
+        ("is set by the invitation", "Cette valeur est fixée par la demande."),
+        ("an answer takes at most", "Le nombre de fichiers joints est atteint."),
         ("the file is larger than", "Le fichier dépasse 20 Mio."),
         ("accepted types", "Types acceptés : PDF, PNG, JPEG, ODT, ODS, DOCX, XLSX."),
         ("the content is not a", "Le contenu du fichier ne correspond pas à son type."),

@@ -9,6 +9,7 @@ mod bulk;
 mod dashboard;
 mod dossier;
 mod form_fields;
+mod guests;
 mod label;
 mod legal;
 mod lists;
@@ -49,6 +50,10 @@ pub fn routes() -> Router<App> {
         .route("/dossiers/{id}", get(dossier::dossier))
         .route("/dossiers/{id}/evenements", post(dossier::dossier_event))
         .route("/dossiers/{id}/messages", post(dossier::post_message))
+        .route("/dossiers/{id}/avis-exterieurs", post(guests::invite))
+        .route("/dossiers/{id}/avis-exterieurs/{invitation}/retrait", post(guests::revoke))
+        .route("/dossiers/{id}/avis-exterieurs/{invitation}/fichiers/{file}", get(guests::file))
+        .route("/avis/{token}", get(guests::guest_page).post(guests::guest_answer))
         .route("/dossiers/nouveau", get(dossier::new_dossier_page).post(dossier::create_dossier))
         .route("/labels/{id}", get(label::label))
         .route("/mot-de-passe", get(auth::password_page).post(auth::change_password))

@@ -112,12 +112,17 @@ print(json.dumps(out))
 
 /// The password links e-mailed to `to` among `texts`, oldest file first.
 pub fn password_links(texts: &[(String, String, String)], to: &str) -> Vec<String> {
+    links(texts, to, "/mot-de-passe/lien/")
+}
+
+/// The links with `path` in them e-mailed to `to` among `texts`.
+pub fn links(texts: &[(String, String, String)], to: &str, path: &str) -> Vec<String> {
     texts
         .iter()
         .filter(|(t, _, _)| t.contains(to))
         .flat_map(|(_, _, text)| {
             text.split_whitespace()
-                .filter(|w| w.contains("/mot-de-passe/lien/"))
+                .filter(|w| w.contains(path))
                 .map(|w| w.trim_end_matches(['.', ',', ')']).to_string())
                 .collect::<Vec<_>>()
         })

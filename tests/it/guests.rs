@@ -1,0 +1,216 @@
+//! Outside experts by link: invited by the staff in scope, answering once
+//! without an account through the workflow's own step (its record, its
+//! guards), reminded before the deadline, refused after revocation or the
+//! deadline; a confidential answer hidden from the owners; the expert
+//! named in the audit trail; each e-mail sent once.
+
+use crate::common::smtp::{links, SmtpSink};
+use crate::common::*;
+use serde_json::{json, Value};
+
+fn token_of(link: &str) -> String {
+    link.rsplit('/').next().unwrap().to_string()
+}
+
+async fn cmq_outside_experts(db: &TestDb) {
+    let Some(sink) = SmtpSink::start() else { return };
+    let cast = cast(&db.store).await;
+    let served = serve(&db.store, at(2027, 2, 1, 9, 0)).await;
+    let (base, app) = (served.base.clone(), served.app.clone());
+    let send = || deliver(&app, Some(sink.url()), served.data.path());
+    let campaign = campaign(&db.store, &cast.admin).await;
+    let id = app.create_dossier(&cast.porteur, cast.porteur.user_id.unwrap(), new_dossier(campaign)).await.unwrap();
+    let mut rectorat = Client::login(&base, "rectorat@ac-lyon.fr").await;
+    let region = Client::login(&base, "region@ara.fr").await;
+    let mut porteur = Client::login(&base, "porteur@example.fr").await;
+    let mut outsider = Client::login(&base, "rectorat@ac-paris.fr").await;
+    let rapporteur = Client::login(&base, "rapporteur1@example.fr").await;
+    let anon = Client::anonymous(&base);
+    let invitations = format!("/api/v1/dossiers/{id}/invitations");
+    let crefop = json!({"email": "Secretariat@crefop-ara.fr", "name": "Secrétariat du CREFOP",
+        "question": "Quel est l'avis du CREFOP sur ce projet de campus ?", "due": "2027-02-15",
+        "input": {"body": "crefop"}});
+
+    // Bad input: every problem named at once, nothing written.
+    let bad = json!({"email": "pas-une-adresse", "name": " ", "question": "?", "due": "2027-01-01",
+        "input": {"opinion": "favorable"}});
+    let (status, err) = rectorat.post(&invitations, bad).await;
+    assert_eq!(status, 422, "{err}");
+    let fields: Vec<&str> =
+        err["error"]["errors"].as_array().unwrap().iter().filter_map(|e| e["field"].as_str()).collect();
+    assert_eq!(fields, ["email", "name", "due", "opinion"], "{err}");
+    // Only the inviters of the dossier's scope invite; others do not learn it exists.
+    assert_eq!(porteur.post(&invitations, crefop.clone()).await.0, 403);
+    assert_eq!(outsider.post(&invitations, crefop.clone()).await.0, 404);
+    assert_eq!(rapporteur.post(&invitations, crefop.clone()).await.0, 404);
+    assert_eq!(rectorat.get(&invitations).await, (200, json!([])));
+
+    let (status, first) = rectorat.post(&invitations, crefop.clone()).await;
+    assert_eq!(status, 201, "{first}");
+    assert_eq!((first["status"].as_str(), first["email"].as_str()), (Some("open"), Some("secretariat@crefop-ara.fr")));
+    assert_eq!(first["preset"], json!({"body": "crefop"}));
+    let caen = json!({"email": "caen@ac-lyon.fr", "name": "Secrétariat du CAEN", "question": "Avis du CAEN ?",
+        "due": "2027-02-20", "confidential": true, "input": {"body": "conseil_academique"}});
+    let (status, confidential) = region.post(&invitations, caen).await;
+    assert_eq!((status, confidential["confidential"].as_bool()), (201, Some(true)), "{confidential}");
+    let third = json!({"email": "expert@example.org", "name": "Expert retiré", "question": "Votre avis ?",
+        "due": "2027-02-20", "input": {"body": "crefop"}});
+    let (_, revoked) = rectorat.post(&invitations, third).await;
+
+    assert_eq!(send().await, 3, "one e-mail per invitation; the reminders wait for their day");
+    let texts = sink.texts();
+    let link_of = |to: &str| {
+        let found = links(&sink.texts(), to, "/avis/");
+        found.last().cloned().unwrap_or_else(|| panic!("no link to {to}: {texts:?}"))
+    };
+    let (_, subject, text) = texts.iter().find(|(to, _, _)| to.contains("secretariat@crefop-ara.fr")).unwrap();
+    assert!(subject.contains("Demande d'avis") && text.contains("Quel est l'avis du CREFOP"), "{subject} {text}");
+    assert!(text.contains("Secrétariat du CREFOP") && text.contains("15/02/2027 à 23:59"), "{text}");
+    let crefop_token = token_of(&link_of("secretariat@crefop-ara.fr"));
+    assert_eq!(crefop_token.len(), 64);
+    if let Some(file) = db.url.strip_prefix("sqlite://") {
+        for path in [file.to_string(), format!("{file}-wal")] {
+            let bytes = std::fs::read(&path).unwrap_or_default();
+            assert!(!bytes.windows(64).any(|w| w == crefop_token.as_bytes()), "only the token's hash is kept");
+        }
+    }
+
+    // The owners read the invitations that are not confidential, without
+    // the experts' addresses; the reviewers none.
+    let (_, seen) = porteur.get(&invitations).await;
+    let seen = seen.as_array().unwrap();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert!(seen.iter().all(|i| i["confidential"] == false && i["email"] == ""), "{seen:?}");
+    assert_eq!(rectorat.get(&invitations).await.1.as_array().unwrap().len(), 3);
+
+    // Revoked: the link is refused and the revocation is not repeated.
+    let revoke = format!("{invitations}/{}/revoke", revoked["id"].as_str().unwrap());
+    assert_eq!(porteur.post(&revoke, json!({})).await.0, 403);
+    let (status, after) = rectorat.post(&revoke, json!({})).await;
+    assert_eq!((status, after["status"].as_str()), (200, Some("revoked")), "{after}");
+    assert_eq!(rectorat.post(&revoke, json!({})).await.0, 409);
+    let revoked_token = token_of(&link_of("expert@example.org"));
+    let (status, err) = anon.get(&format!("/api/v1/guest/{revoked_token}")).await;
+    assert_eq!((status, err["error"]["code"].as_str()), (410, Some("link_spent")), "{err}");
+    assert_eq!(anon.get(&format!("/api/v1/guest/{}", "0".repeat(64))).await.0, 404);
+
+    // The expert reads the question and the dossier, and answers once.
+    let guest = format!("/api/v1/guest/{crefop_token}");
+    let (status, page) = anon.get(&guest).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(
+        (page["title"].as_str(), page["status"].as_str()),
+        (Some("Campus Industrie du futur Lyon"), Some("open"))
+    );
+    assert_eq!(page["preset"], json!([["Avis de", "CREFOP"]]), "{page}");
+    let inputs: Vec<&str> = page["inputs"].as_array().unwrap().iter().filter_map(|i| i["name"].as_str()).collect();
+    assert_eq!(inputs, ["opinion", "date"], "the inviter set whose opinion it is");
+    assert!(page.to_string().contains("Lycée La Martinière Monplaisir"), "the dossier shows: {page}");
+    let pdf = b"%PDF-1.4 avis du CREFOP".to_vec();
+    let (status, file) =
+        anon.raw(reqwest::Method::POST, &format!("{guest}/files?name=avis.pdf"), "application/pdf", pdf.clone()).await;
+    assert_eq!(status, 201, "{file}");
+    let (status, err) = anon
+        .raw(reqwest::Method::POST, &format!("{guest}/files?name=x.exe"), "application/x-msdownload", b"MZ".to_vec())
+        .await;
+    assert_eq!((status, err["error"]["field"].as_str()), (422, Some("content_type")), "{err}");
+    let (status, err) = anon
+        .post(&guest, json!({"text": "Favorable.", "input": {"body": "conseil_academique", "opinion": "favorable"}}))
+        .await;
+    assert_eq!((status, err["error"]["field"].as_str()), (422, Some("body")), "the preset stays: {err}");
+    let (status, err) = anon.post(&guest, json!({"text": "", "input": {"opinion": "favorable"}})).await;
+    assert_eq!((status, err["error"]["field"].as_str()), (422, Some("text")), "{err}");
+    let (status, err) = anon.post(&guest, json!({"text": "Favorable.", "input": {"opinion": "excellent"}})).await;
+    assert_eq!((status, err["error"]["field"].as_str()), (422, Some("opinion")), "{err}");
+    let answer = json!({"text": "Le bureau du CREFOP émet un avis favorable.", "input": {"opinion": "favorable", "date": "2027-02-05"}});
+    let (status, answered) = anon.post(&guest, answer.clone()).await;
+    assert_eq!((status, answered["status"].as_str()), (201, Some("answered")), "{answered}");
+    assert_eq!(anon.post(&guest, answer).await.0, 410, "single use");
+    assert_eq!(anon.get(&guest).await.0, 410);
+    let (status, _) =
+        anon.raw(reqwest::Method::POST, &format!("{guest}/files?name=b.pdf"), "application/pdf", pdf.clone()).await;
+    assert_eq!(status, 410);
+
+    // The answer is the workflow's record, as the services would write it.
+    let opinions = |view: &Value| -> Vec<String> {
+        view["records"]["opinion"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| format!("{}={}", o["body"], o["opinion"]))
+            .collect()
+    };
+    let (_, view) = porteur.get(&format!("/api/v1/dossiers/{id}")).await;
+    assert_eq!(opinions(&view), ["\"crefop\"=\"favorable\""], "{view}");
+    let err = rectorat.event(&id.to_string(), json!({"event": "endorse"}), 422).await;
+    assert_eq!(err["error"]["code"], "opinions_missing", "the CAEN's opinion is still to come: {err}");
+
+    // The reminder goes on its day, to the invitation still open only.
+    served.clock.set(at(2027, 2, 18, 9, 0));
+    assert_eq!(send().await, 1, "the answered and the revoked ones' reminders are not sent");
+    let reminded = sink.texts();
+    let (_, subject, _) =
+        reminded.iter().find(|(to, s, _)| to.contains("caen@ac-lyon.fr") && s.contains("Rappel")).unwrap();
+    assert!(subject.contains("20/02/2027"), "{subject}");
+    let caen_links = links(&reminded, "caen@ac-lyon.fr", "/avis/");
+    assert_eq!(caen_links.len(), 2, "the invitation and its reminder, each its own token");
+    let caen_token = token_of(&caen_links[1]);
+    let (status, done) = anon
+        .post(
+            &format!("/api/v1/guest/{caen_token}"),
+            json!({"text": "Avis réservé : à revoir.", "input": {"opinion": "reserve"}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{done}");
+    assert_eq!(anon.get(&format!("/api/v1/guest/{}", token_of(&caen_links[0]))).await.0, 410, "both tokens spent");
+    // Sessions last hours; the clock moved days.
+    rectorat = Client::login(&base, "rectorat@ac-lyon.fr").await;
+    porteur = Client::login(&base, "porteur@example.fr").await;
+    outsider = Client::login(&base, "rectorat@ac-paris.fr").await;
+    rectorat.event(&id.to_string(), json!({"event": "endorse"}), 200).await;
+
+    // Confidential: the owners read neither the invitation nor the record
+    // its answer wrote; the staff read both.
+    let (_, view) = porteur.get(&format!("/api/v1/dossiers/{id}")).await;
+    assert_eq!(opinions(&view), ["\"crefop\"=\"favorable\""], "{view}");
+    assert_eq!(view["opinions"].as_array().unwrap().len(), 1, "{view}");
+    let (_, view) = rectorat.get(&format!("/api/v1/dossiers/{id}")).await;
+    assert_eq!(opinions(&view).len(), 2, "{view}");
+    let (_, seen) = porteur.get(&invitations).await;
+    assert!(seen.as_array().unwrap().iter().all(|i| i["confidential"] == false), "{seen}");
+    let (_, all) = rectorat.get(&invitations).await;
+    let answered = all.as_array().unwrap().iter().find(|i| i["id"] == first["id"]).unwrap().clone();
+    assert_eq!(answered["answer"], "Le bureau du CREFOP émet un avis favorable.");
+    let file_path = format!("{invitations}/{}/files/{}", first["id"].as_str().unwrap(), file["id"].as_str().unwrap());
+    assert_eq!(rectorat.bytes(&file_path).await, (200, pdf.clone()));
+    assert_eq!(porteur.bytes(&file_path).await, (200, pdf));
+    assert_eq!(outsider.bytes(&file_path).await.0, 404);
+
+    // The deadline ends a link.
+    let late = json!({"email": "late@example.org", "name": "Expert tardif", "question": "?", "due": "2027-02-19",
+        "input": {"body": "crefop"}});
+    assert_eq!(rectorat.post(&invitations, late).await.0, 201);
+    send().await;
+    let late_token = token_of(&link_of("late@example.org"));
+    assert_eq!(anon.get(&format!("/api/v1/guest/{late_token}")).await.0, 200);
+    served.clock.set(at(2027, 2, 20, 9, 0));
+    assert_eq!(anon.get(&format!("/api/v1/guest/{late_token}")).await.0, 410);
+    rectorat = Client::login(&base, "rectorat@ac-lyon.fr").await;
+
+    // The trail names the expert beside the step, and holds.
+    let (_, trail) = rectorat.get(&format!("/api/v1/dossiers/{id}/audit")).await;
+    let entries = trail.as_array().unwrap();
+    let actions: Vec<&str> = entries.iter().filter_map(|e| e["action"].as_str()).collect();
+    assert_eq!(actions.iter().filter(|a| **a == "invite_guest").count(), 4, "{actions:?}");
+    assert_eq!(actions.iter().filter(|a| **a == "revoke_guest").count(), 1, "{actions:?}");
+    let step = entries.iter().find(|e| e["action"] == "record_opinion").unwrap();
+    assert_eq!(step["actor"], format!("guest:{}", first["id"].as_str().unwrap()));
+    let named = entries.iter().find(|e| e["action"] == "guest_answer").unwrap();
+    assert_eq!(named["data"]["name"], "Secrétariat du CREFOP", "{named}");
+    assert_eq!(named["data"]["files"][0]["file_name"], "avis.pdf", "{named}");
+    assert!(matches!(db.store.verify_audit().await.unwrap(), labelflow::store::audit::Verification::Intact { .. }));
+    let to_crefop = sink.texts().iter().filter(|(to, _, _)| to.contains("secretariat@crefop-ara.fr")).count();
+    assert_eq!(to_crefop, 1, "each e-mail once");
+}
+
+on_both_backends!(cmq_outside_experts);
