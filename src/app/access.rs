@@ -151,7 +151,8 @@ pub fn review_access(
             access = access.max(ReviewAccess::Full);
         }
     }
-    if decided && (is_owner(def, actor, d) || staff_in_scope(def, actor, d)) {
+    // After the decision, or once a step showed them (the owners' answer to the reports).
+    if (decided || d.reviews_shown) && (is_owner(def, actor, d) || staff_in_scope(def, actor, d)) {
         access = access.max(ReviewAccess::Anonymous);
     }
     access

@@ -597,7 +597,7 @@ impl App {
         let instance = self.visible_dossier(actor, id).await?;
         let def = self.definition_of(&instance)?;
         let state = def.dossier.state(&instance.state);
-        let (editable, terminal) = (state.is_some_and(|s| s.editable), state.is_some_and(|s| s.terminal));
+        let (editable, terminal) = (state.is_some_and(|s| s.takes_owner_files()), state.is_some_and(|s| s.terminal));
         if !access::attaches(&*self.workflows, actor, dossier_facts(&instance), editable, terminal) {
             return Err(forbidden("you may not add attachments to this dossier now"));
         }
@@ -640,15 +640,16 @@ impl App {
         let instance = self.visible_dossier(actor, dossier).await.map_err(|_| not_found("attachment"))?;
         let def = self.definition_of(&instance)?;
         let state = def.dossier.state(&instance.state);
-        let (editable, terminal) = (state.is_some_and(|s| s.editable), state.is_some_and(|s| s.terminal));
+        let (attachable, terminal) = (state.is_some_and(|s| s.takes_owner_files()), state.is_some_and(|s| s.terminal));
         let d = dossier_facts(&instance);
         let uploader = self.store.attachment_uploader(id).await?;
         let own_upload = actor.user_id.is_some() && uploader == actor.user_id;
         // The owners' own files (any co-owner's; one of an earlier release
         // names no uploader), not a file staff filed.
         let by_owners = uploader.is_none_or(|u| d.owners.contains(&u));
-        let owners_file = editable && by_owners && access::is_owner(&*self.workflows, actor, d);
-        let may = owners_file || (own_upload && access::attaches(&*self.workflows, actor, d, editable, terminal));
+        let owners_file =
+            state.is_some_and(|s| s.editable) && by_owners && access::is_owner(&*self.workflows, actor, d);
+        let may = owners_file || (own_upload && access::attaches(&*self.workflows, actor, d, attachable, terminal));
         if !may {
             return Err(forbidden("you may not change this attachment now"));
         }

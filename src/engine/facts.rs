@@ -209,6 +209,8 @@ pub struct DossierFacts {
     pub call_opens_at: Option<DateTime<Utc>>,
     pub call_closes_at: Option<DateTime<Utc>>,
     pub completion_due: Option<DateTime<Utc>>,
+    /// A step showed the reviews to the owners before the decision.
+    pub reviews_shown: bool,
     pub reviewers: Vec<Reviewer>,
     /// Reviewers who declared a conflict of interest with this dossier.
     pub recused: Vec<Uuid>,

@@ -358,6 +358,7 @@ fn records(effects: &[Effect], ctx: &guards::Ctx) -> Result<Vec<Record>, Refusal
                 due: instant_field(data, "due").ok_or_else(|| Refusal::invalid("due", "is required"))?,
             },
             RecordKind::CompletionAnswered => Record::CompletionAnswered,
+            RecordKind::ReviewsShown => Record::ReviewsShown,
             RecordKind::Reviewer => {
                 let person = ctx.subject.ok_or_else(|| Refusal::invalid("user_id", "is required"))?;
                 if !person.roles.iter().any(|r| ctx.def.kind_of(r) == Some(RoleKind::Reviewer)) {
@@ -458,6 +459,7 @@ pub fn apply_records(def: &Definition, facts: &Facts, records: &[Record]) -> Fac
             Record::Declared { .. } => {}
             Record::CompletionRequest { due, .. } => d.completion_due = Some(*due),
             Record::CompletionAnswered => d.completion_due = None,
+            Record::ReviewsShown => d.reviews_shown = true,
             Record::Reviewer { user_id, due } => {
                 d.reviewers.push(Reviewer { user_id: *user_id, due: *due, scores: None })
             }

@@ -76,6 +76,8 @@ pub enum Record {
         due: DateTime<Utc>,
     },
     CompletionAnswered,
+    /// The reviews shown to the owners (anonymised) from now on.
+    ReviewsShown,
     Reviewer {
         user_id: Uuid,
         due: DateTime<Utc>,

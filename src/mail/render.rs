@@ -82,6 +82,10 @@ mail_templates! {
     "completion_requested" => CompletionRequested, "mail/completion_requested.txt";
     "completion_reminder" => CompletionReminder, "mail/completion_reminder.txt";
     "completion_received" => CompletionReceived, "mail/completion_received.txt";
+    "reports_answer_requested" => ReportsAnswerRequested, "mail/reports_answer_requested.txt";
+    "reports_answer_reminder" => ReportsAnswerReminder, "mail/reports_answer_reminder.txt";
+    "reports_answer_received" => ReportsAnswerReceived, "mail/reports_answer_received.txt";
+    "reports_answer_closed" => ReportsAnswerClosed, "mail/reports_answer_closed.txt";
     "dossier_admissible" => DossierAdmissible, "mail/dossier_admissible.txt";
     "dossier_inadmissible" => DossierInadmissible, "mail/dossier_inadmissible.txt";
     "dossier_withdrawn" => DossierWithdrawn, "mail/dossier_withdrawn.txt";

@@ -194,6 +194,7 @@ fn version_update(plan: &Plan) -> (String, Vec<Bound>) {
                 set(&mut sql, "completion_due", Bound::Int(Some(to_micros(*due))));
             }
             Record::CompletionAnswered => sql.push_str(", completion_due = NULL"),
+            Record::ReviewsShown => sql.push_str(", reviews_shown_at = $2"),
             _ => {}
         }
     }
@@ -221,7 +222,7 @@ async fn write_record(conn: &mut AnyConnection, id: &str, record: &Record, plan:
     let at = to_micros(plan.at);
     let by = plan.actor_user.map(|u| u.to_string());
     match record {
-        Record::CompletionRequest { .. } | Record::CompletionAnswered => {}
+        Record::CompletionRequest { .. } | Record::CompletionAnswered | Record::ReviewsShown => {}
         Record::Declared { name, key, fields } => {
             let (table, owner) = records_table(plan.machine);
             let insert = format!(

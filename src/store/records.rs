@@ -324,7 +324,7 @@ impl Store {
 /// Facts of a dossier in one round trip. Lists come back as JSON text;
 /// the aggregate functions are the one part written per dialect.
 const DOSSIER_FACTS_SQLITE: &str = "SELECT d.workflow, d.workflow_version, d.state, d.version, d.kind, d.renewal_of, d.category, d.title, d.form, \
-    d.completion_due, c.opens_at, c.closes_at, l.valid_until AS renewed_until, \
+    d.completion_due, d.reviews_shown_at, c.opens_at, c.closes_at, l.valid_until AS renewed_until, \
     (SELECT json_group_array(json_array(kind, json(data))) FROM (SELECT kind, data FROM dossier_records WHERE dossier_id = d.id ORDER BY recorded_at, record_key)) AS records, \
     (SELECT json_group_array(scope) FROM (SELECT scope FROM dossier_scopes WHERE dossier_id = d.id ORDER BY scope)) AS scopes, \
     (SELECT json_group_array(user_id) FROM dossier_owners WHERE dossier_id = d.id) AS owners, \
@@ -335,7 +335,7 @@ const DOSSIER_FACTS_SQLITE: &str = "SELECT d.workflow, d.workflow_version, d.sta
     FROM dossiers d JOIN campaigns c ON c.id = d.campaign_id LEFT JOIN labels l ON l.id = d.renewal_of WHERE d.id = $1";
 
 const DOSSIER_FACTS_POSTGRES: &str = "SELECT d.workflow, d.workflow_version, d.state, d.version, d.kind, d.renewal_of, d.category, d.title, d.form::text AS form, \
-    d.completion_due, c.opens_at, c.closes_at, l.valid_until AS renewed_until, \
+    d.completion_due, d.reviews_shown_at, c.opens_at, c.closes_at, l.valid_until AS renewed_until, \
     (SELECT COALESCE(json_agg(json_build_array(kind, data) ORDER BY recorded_at, record_key), '[]')::text FROM dossier_records WHERE dossier_id = d.id) AS records, \
     (SELECT COALESCE(json_agg(scope ORDER BY scope), '[]')::text FROM dossier_scopes WHERE dossier_id = d.id) AS scopes, \
     (SELECT COALESCE(json_agg(user_id), '[]')::text FROM dossier_owners WHERE dossier_id = d.id) AS owners, \
@@ -425,6 +425,7 @@ async fn dossier_instance(conn: &mut AnyConnection, backend: Backend, id: Uuid) 
         call_opens_at: Some(from_micros(row.get("opens_at"))),
         call_closes_at: Some(from_micros(row.get("closes_at"))),
         completion_due: row.get::<Option<i64>, _>("completion_due").map(from_micros),
+        reviews_shown: row.get::<Option<i64>, _>("reviews_shown_at").is_some(),
         reviewers,
         recused: ids(json_column(&row, "recused")?)?,
     };

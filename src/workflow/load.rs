@@ -312,6 +312,8 @@ struct RawState {
     terminal: bool,
     #[serde(default)]
     editable: bool,
+    #[serde(default)]
+    attachable: bool,
     /// What the state means to the engine (see [`Stage`]).
     stage: Option<String>,
     option: Option<Spanned<String>>,
@@ -632,6 +634,7 @@ impl Ctx<'_> {
                     label: s_ref.label.clone(),
                     terminal: s_ref.terminal,
                     editable: s_ref.editable,
+                    attachable: s_ref.attachable,
                     stage,
                 },
             ));

@@ -305,7 +305,17 @@ pub struct StateDef {
     /// Owners may edit the dossier's content (fields, partners,
     /// self-assessment, attachments) in this state.
     pub editable: bool,
+    /// Owners may add attachments, and not edit the rest (answering the
+    /// reports with files).
+    pub attachable: bool,
     pub stage: Option<Stage>,
+}
+
+impl StateDef {
+    /// Owners add files in this state.
+    pub fn takes_owner_files(&self) -> bool {
+        self.editable || self.attachable
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -119,6 +119,7 @@ vocabulary! {
     RecordKind {
         CompletionRequest = "completion_request",
         CompletionAnswered = "completion_answered",
+        ReviewsShown = "reviews_shown",
         Reviewer = "reviewer",
         Review = "review",
         Recusal = "recusal",
@@ -237,6 +238,10 @@ pub const TEMPLATES: &[&str] = &[
     "completion_requested",
     "completion_reminder",
     "completion_received",
+    "reports_answer_requested",
+    "reports_answer_reminder",
+    "reports_answer_received",
+    "reports_answer_closed",
     "dossier_admissible",
     "dossier_inadmissible",
     "dossier_withdrawn",

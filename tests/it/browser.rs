@@ -797,3 +797,39 @@ async fn an_outside_expert_answers_by_link() {
     );
     c.close().await.unwrap();
 }
+
+/// The owners answer the reports from the dossier page: the reviews shown
+/// anonymised, the request and its deadline, the answer form; axe passes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_owners_answer_the_reports_by_clicking() {
+    let Some(driver) = Driver::start() else { return };
+    let db = TestDb::sqlite().await;
+    let cast = cast(&db.store).await;
+    let served = serve(&db.store, at(2027, 2, 1, 9, 0)).await;
+    let app = served.app.clone();
+    let campaign = campaign(&db.store, &cast.admin).await;
+    let id = dossier_reviewed(&app, &cast, campaign).await;
+    let open = labelflow::engine::Event::named("open_reports_answer")
+        .with("message", "Précisez la gouvernance.")
+        .with("due", "2027-02-20");
+    app.act(&cast.president, labelflow::workflow::Machine::Dossier, id, open).await.unwrap();
+    let shots = shots();
+    let profile = tempfile::tempdir().unwrap();
+    let c = driver.browser(profile.path()).await;
+    login(&c, &served.base, "porteur@example.fr").await;
+    c.goto(&format!("{}/dossiers/{id}", served.base)).await.unwrap();
+    let page = c.source().await.unwrap();
+    assert!(
+        page.contains("réponse attendue avant le 20/02/2027") && page.contains("Précisez la gouvernance."),
+        "{page}"
+    );
+    assert!(page.contains("Solide.") && !page.contains("rapporteur1"), "the reviews, without their authors: {page}");
+    shots.check(&c, "owners-answer-open").await;
+    let page = act_with(&c, "Répondre aux rapports", &[("answer", "Voir l'annexe de gouvernance.")]).await;
+    assert!(
+        page.contains("Voir l'annexe de gouvernance.") || page.contains("Voir l&#39;annexe de gouvernance."),
+        "{page}"
+    );
+    shots.check(&c, "owners-answer-done").await;
+    c.close().await.unwrap();
+}

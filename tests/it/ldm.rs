@@ -182,6 +182,18 @@ async fn request_to_label(db: &TestDb) {
     let decide = json!({"event": "decide", "outcome": "labelled", "category": "standard", "years": 5, "motivation": "Critères remplis."});
     let refused = recteur.event(&id, decide.clone(), 422).await;
     assert_eq!(refused["error"]["code"], "opinion_missing", "{refused}");
+    // The establishment answers the group's reports, read without their authors.
+    let (_, hidden) = chef_client.get(&format!("/api/v1/dossiers/{id}/reviews")).await;
+    assert_eq!(hidden, json!([]), "not before the phase");
+    let open = json!({"event": "open_reports_answer", "message": "Répondez aux écarts relevés.", "due": "2027-06-30"});
+    assert_eq!(staff.event(&id, open, 200).await["state"], "answering");
+    let (_, shown) = chef_client.get(&format!("/api/v1/dossiers/{id}/reviews")).await;
+    assert!(shown.as_array().unwrap().iter().all(|r| r["reviewer_id"].is_null()), "{shown}");
+    assert_eq!(shown.as_array().unwrap().len(), 2, "{shown}");
+    let answer = json!({"event": "answer_reports", "answer": "Les écarts sont traités dans le plan joint."});
+    assert_eq!(chef_client.event(&id, answer, 200).await["state"], "reviewed");
+    let (_, view) = staff.get(&format!("/api/v1/dossiers/{id}")).await;
+    assert_eq!(view["records"]["owner_answer"][0]["answer"], "Les écarts sont traités dans le plan joint.");
     staff.event(&id, json!({"event": "record_opinion", "body": "caen", "opinion": "favorable"}), 200).await;
     // The decision's form says what a labelling needs, never « optional »
     // for an input that is then required.

@@ -7,6 +7,7 @@
 #[macro_use]
 mod common;
 
+mod answers;
 mod api;
 mod browser;
 mod calendar;

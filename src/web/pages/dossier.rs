@@ -131,8 +131,8 @@ pub(super) struct DossierPage {
     /// (id, kind, file name, size, date)
     attachments: Vec<(String, String, String, String, String)>,
     sees_audit: bool,
-    /// The completion request the owners must answer: (message, due).
-    completion: Option<(String, String)>,
+    /// The request the owners must answer: (message, due, for completion).
+    completion: Option<(String, String, bool)>,
     /// The reviewer's own assignment: (due, submitted).
     assignment: Option<(String, bool)>,
     /// For those who assign reviewers or decide: who reviews.
@@ -318,7 +318,7 @@ pub(super) async fn render_dossier(
         &*app.workflows,
         &browser.actor,
         facts,
-        state.is_some_and(|s| s.editable),
+        state.is_some_and(|s| s.takes_owner_files()),
         state.is_some_and(|s| s.terminal),
     );
     let attachments = d
@@ -330,9 +330,12 @@ pub(super) async fn render_dossier(
             (a.id.clone(), kind.to_string(), a.file_name.clone(), size_text(a.size), french_instant(&a.uploaded_at))
         })
         .collect();
+    // A request to the owners with a deadline: for completion, or another
+    // (their answer to the reports) in a state of no stage.
+    let completing = workflow.dossier.is_at(&instance.state, crate::workflow::Stage::Completing);
     let completion = match &d.completion {
-        Some(c) if workflow.dossier.is_at(&instance.state, crate::workflow::Stage::Completing) => {
-            Some((c.message.clone(), french_instant(&c.due)))
+        Some(c) if completing || workflow.dossier.state(&instance.state).is_some_and(|s| s.stage.is_none()) => {
+            Some((c.message.clone(), french_instant(&c.due), completing))
         }
         _ => None,
     };
