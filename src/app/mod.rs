@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod co_owners;
 pub mod documents;
 pub mod dossiers;
 pub mod export;

@@ -114,12 +114,21 @@ mail_templates! {
     "note_mention" => NoteMention, "mail/note_mention.txt";
     "guest_invite" => GuestInvite, "mail/guest_invite.txt";
     "guest_reminder" => GuestReminder, "mail/guest_reminder.txt";
+    "co_owner_invite" => CoOwnerInvite, "mail/co_owner_invite.txt";
 }
 
 /// The engine's own e-mails, which no workflow names: the accounts' links,
-/// the messages of a dossier's thread and the outside experts' links.
-pub const ENGINE_TEMPLATES: &[&str] =
-    &["account_invite", "password_reset", "message_received", "note_mention", "guest_invite", "guest_reminder"];
+/// the messages of a dossier's thread, the outside experts' and the
+/// co-owners' links.
+pub const ENGINE_TEMPLATES: &[&str] = &[
+    "account_invite",
+    "password_reset",
+    "message_received",
+    "note_mention",
+    "guest_invite",
+    "guest_reminder",
+    "co_owner_invite",
+];
 
 #[derive(Template)]
 #[template(path = "mail/layout.html")]

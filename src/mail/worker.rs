@@ -258,7 +258,8 @@ impl Mailer {
     }
 
     /// The subject and parts of an outbox row's e-mail, with the facts as
-    /// they are now. A password link's e-mail gets a new token here, of
+    /// they are now. A link's e-mail (a password's, an outside expert's, a
+    /// co-owner's) gets a new token here, of
     /// which the store keeps the hash: the token exists nowhere but in the
     /// e-mail (a copy sent again after a crash carries its own, both valid
     /// until the link is used).
@@ -277,6 +278,12 @@ impl Mailer {
             self.store.add_invitation_token(&mail.entity_id, &hash).await.map_err(|e| e.to_string())?;
             context.link = format!("{}/avis/{token}", self.settings.public_url.trim_end_matches('/'));
             context.link_purpose = "consulter le dossier et répondre".into();
+        } else if mail.entity == "co_owner" {
+            let token = new_token();
+            let hash = crate::app::accounts::token_hash(&token);
+            self.store.add_co_owner_token(&mail.entity_id, &hash).await.map_err(|e| e.to_string())?;
+            context.link = format!("{}/co-porteur/{token}", self.settings.public_url.trim_end_matches('/'));
+            context.link_purpose = "accepter l'invitation".into();
         }
         render(&mail.template, &context).map_err(|e| e.to_string())
     }

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod apply;
 pub mod audit;
 pub mod baseline;
+pub mod co_owners;
 pub mod documents;
 pub mod dossiers;
 mod error;

@@ -229,6 +229,25 @@ impl Store {
             }
             return Ok(f);
         }
+        if mail.entity == "co_owner" {
+            // Who invited (the e-mail's message), about which dossier.
+            if let Some(r) = sqlx::query(
+                "SELECT COALESCE(u.name, ''), i.expires_at, d.title, d.workflow, d.workflow_version \
+                 FROM co_owner_invitations i JOIN dossiers d ON d.id = i.dossier_id \
+                 LEFT JOIN users u ON u.id = i.invited_by WHERE i.id = $1",
+            )
+            .bind(&mail.entity_id)
+            .fetch_optional(&self.pool)
+            .await?
+            {
+                f.completion_message = Some(r.get(0));
+                f.link_expires = r.get(1);
+                f.title = r.get(2);
+                f.workflow = r.get(3);
+                f.workflow_version = r.get(4);
+            }
+            return Ok(f);
+        }
         if mail.entity == "label" {
             if let Some(r) = sqlx::query(
                 "SELECT title, category, valid_from, valid_until, workflow, workflow_version FROM labels WHERE id = $1",

@@ -833,3 +833,52 @@ async fn the_owners_answer_the_reports_by_clicking() {
     shots.check(&c, "owners-answer-done").await;
     c.close().await.unwrap();
 }
+
+/// A co-owner by link: the owner invites from the dossier page; the
+/// invited person, without an account, opens the link, creates it, logs in
+/// and finds the dossier, whose page says who of its owners did what.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_co_owner_joins_by_link() {
+    let Some(driver) = Driver::start() else { return };
+    let db = TestDb::sqlite().await;
+    let cast = cast(&db.store).await;
+    let served = serve(&db.store, at(2027, 2, 1, 9, 0)).await;
+    let app = served.app.clone();
+    let campaign = campaign(&db.store, &cast.admin).await;
+    let id = app.create_dossier(&cast.porteur, cast.porteur.user_id.unwrap(), new_dossier(campaign)).await.unwrap();
+    let shots = shots();
+    let profile = tempfile::tempdir().unwrap();
+    let c = driver.browser(profile.path()).await;
+    let base = served.base.clone();
+
+    login(&c, &base, "porteur@example.fr").await;
+    c.goto(&format!("{base}/dossiers/{id}")).await.unwrap();
+    let form = c.find(Locator::Css("form[action$='/porteurs']")).await.unwrap();
+    fill(&c, &form, &[("email", "claire@example.fr")]).await;
+    mark(&c).await;
+    form.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    let page = settled(&c, "Invitation envoyée").await;
+    assert!(page.contains("claire@example.fr") && page.contains("en attente"), "{page}");
+    shots.check(&c, "co-owner-invited").await;
+    logout(&c).await;
+
+    let mails = tempfile::tempdir().unwrap();
+    assert_eq!(deliver(&app, None, mails.path()).await, 1);
+    let link =
+        crate::common::smtp::links(&crate::common::smtp::texts_in(mails.path()), "claire@example.fr", "/co-porteur/");
+    c.goto(&link[0]).await.unwrap();
+    shots.check(&c, "co-owner-link").await;
+    let form = c.find(Locator::Css("form[action^='/co-porteur/']")).await.unwrap();
+    fill(&c, &form, &[("name", "Claire Martin"), ("password", "un-mot-de-passe"), ("confirm", "un-mot-de-passe")])
+        .await;
+    mark(&c).await;
+    form.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    settled(&c, "vous portez le dossier").await;
+    login_with(&c, &base, "claire@example.fr", "un-mot-de-passe").await;
+    c.goto(&format!("{base}/dossiers/{id}")).await.unwrap();
+    let page = c.source().await.unwrap();
+    assert!(page.contains("Claire Martin") && page.contains("Qui a fait quoi"), "{page}");
+    assert!(page.contains("Arrivée d&#39;un co-porteur") || page.contains("Arrivée d'un co-porteur"), "{page}");
+    shots.check(&c, "co-owner-dossier").await;
+    c.close().await.unwrap();
+}

@@ -213,4 +213,90 @@ async fn cmq_outside_experts(db: &TestDb) {
     assert_eq!(to_crefop, 1, "each e-mail once");
 }
 
-on_both_backends!(cmq_outside_experts);
+/// An owner invites a co-owner by e-mail: the link, once, opens the
+/// account of an address without one (the workflow's owner role) or is
+/// accepted by the account of the address, logged in; revoked or spent, it
+/// answers 410. The owners read who of them edited what.
+async fn co_owners_by_link(db: &TestDb) {
+    use crate::common::smtp::texts_in;
+    let cast = cast(&db.store).await;
+    let served = serve(&db.store, at(2027, 2, 1, 9, 0)).await;
+    let (base, app) = (served.base.clone(), served.app.clone());
+    let mails = tempfile::tempdir().unwrap();
+    let campaign = campaign(&db.store, &cast.admin).await;
+    let id = app.create_dossier(&cast.porteur, cast.porteur.user_id.unwrap(), new_dossier(campaign)).await.unwrap();
+    let porteur = Client::login(&base, "porteur@example.fr").await;
+    let rectorat = Client::login(&base, "rectorat@ac-lyon.fr").await;
+    let anon = Client::anonymous(&base);
+    let co_owners = format!("/api/v1/dossiers/{id}/co-owners");
+    let link_to = |to: &str| {
+        let found = links(&texts_in(mails.path()), to, "/co-porteur/");
+        token_of(found.last().unwrap_or_else(|| panic!("no link to {to}")))
+    };
+
+    assert_eq!(rectorat.post(&co_owners, json!({"email": "claire@example.fr"})).await.0, 403);
+    let (status, err) = porteur.post(&co_owners, json!({"email": "pas une adresse"})).await;
+    assert_eq!((status, err["error"]["field"].as_str()), (422, Some("email")), "{err}");
+    let (status, err) = porteur.post(&co_owners, json!({"email": "Porteur@example.fr"})).await;
+    assert_eq!((status, err["error"]["field"].as_str()), (422, Some("email")), "already an owner: {err}");
+    let (status, invited) = porteur.post(&co_owners, json!({"email": "Claire@Example.fr"})).await;
+    assert_eq!((status, invited["status"].as_str()), (201, Some("open")), "{invited}");
+    assert_eq!(deliver(&app, None, mails.path()).await, 1);
+    let token = link_to("claire@example.fr");
+    let (status, link) = anon.get(&format!("/api/v1/co-owner/{token}")).await;
+    assert_eq!(status, 200, "{link}");
+    assert_eq!(
+        (link["account_exists"].as_bool(), link["title"].as_str()),
+        (Some(false), Some("Campus Industrie du futur Lyon"))
+    );
+
+    // No account yet: accepting opens one, with the owner role.
+    let accept = format!("/api/v1/co-owner/{token}");
+    let (status, err) = anon.post(&accept, json!({"name": "Claire Martin", "password": "court"})).await;
+    assert_eq!((status, err["error"]["field"].as_str()), (422, Some("password")), "{err}");
+    let (status, accepted) = anon.post(&accept, json!({"name": "Claire Martin", "password": "un-mot-de-passe"})).await;
+    assert_eq!(status, 201, "{accepted}");
+    assert_eq!(anon.post(&accept, json!({"name": "Claire Martin", "password": "un-mot-de-passe"})).await.0, 410);
+    let claire = Client::login_with(&base, "claire@example.fr", "un-mot-de-passe").await;
+    let (status, _) =
+        claire.patch(&format!("/api/v1/dossiers/{id}"), json!({"title": "Campus Industrie du futur Lyon-Est"})).await;
+    assert_eq!(status, 200, "a co-owner edits the draft");
+
+    // An address with an account accepts logged in as it, not otherwise.
+    let (_, _) = porteur.post(&co_owners, json!({"email": "rectorat@ac-paris.fr"})).await;
+    let (_, revoked) = porteur.post(&co_owners, json!({"email": "x@example.org"})).await;
+    let revoke = format!("{co_owners}/{}/revoke", revoked["id"].as_str().unwrap());
+    assert_eq!(claire.post(&revoke, json!({})).await.0, 204, "any owner revokes");
+    assert_eq!(porteur.post(&revoke, json!({})).await.0, 409);
+    assert_eq!(deliver(&app, None, mails.path()).await, 2);
+    assert_eq!(anon.get(&format!("/api/v1/co-owner/{}", link_to("x@example.org"))).await.0, 410);
+    let paris = link_to("rectorat@ac-paris.fr");
+    let (_, link) = anon.get(&format!("/api/v1/co-owner/{paris}")).await;
+    assert_eq!(link["account_exists"], true);
+    assert_eq!(
+        anon.post(&format!("/api/v1/co-owner/{paris}"), json!({"name": "X", "password": "un-mot-de-passe"})).await.0,
+        403
+    );
+    assert_eq!(claire.post(&format!("/api/v1/co-owner/{paris}"), json!({})).await.0, 403, "another account");
+    let paris_client = Client::login(&base, "rectorat@ac-paris.fr").await;
+    assert_eq!(paris_client.get(&format!("/api/v1/dossiers/{id}")).await.0, 404, "not yet an owner");
+    let accepted =
+        paris_client.raw(reqwest::Method::POST, &format!("/api/v1/co-owner/{paris}"), "application/json", vec![]).await;
+    assert_eq!(accepted.0, 201, "{accepted:?}");
+    assert_eq!(paris_client.get(&format!("/api/v1/dossiers/{id}")).await.0, 200, "an owner now");
+
+    let (_, list) = porteur.get(&co_owners).await;
+    let names: Vec<&str> = list["owners"].as_array().unwrap().iter().filter_map(|o| o["name"].as_str()).collect();
+    assert_eq!(names.len(), 3, "{list}");
+    assert!(names.contains(&"Claire Martin"), "{list}");
+    let (_, edits) = porteur.get(&format!("/api/v1/dossiers/{id}/edits")).await;
+    let by_claire = edits.as_array().unwrap().iter().find(|e| e["by"] == "Claire Martin" && e["action"] == "update");
+    assert_eq!(by_claire.map(|e| e["fields"].clone()), Some(json!(["title"])), "{edits}");
+    assert!(edits.as_array().unwrap().iter().any(|e| e["action"] == "create" && e["by"] == "porteur"), "{edits}");
+    let (_, trail) = rectorat.get(&format!("/api/v1/dossiers/{id}/audit")).await;
+    let added = trail.as_array().unwrap().iter().filter(|e| e["action"] == "add_co_owner").count();
+    assert_eq!(added, 2, "{trail}");
+    assert!(matches!(db.store.verify_audit().await.unwrap(), labelflow::store::audit::Verification::Intact { .. }));
+}
+
+on_both_backends!(cmq_outside_experts, co_owners_by_link);

@@ -33,6 +33,19 @@ impl FromRequestParts<App> for Caller {
     }
 }
 
+/// A caller when a bearer token is sent (a bad one is still a 401), for
+/// what anyone may do and a logged-in person does as themself.
+impl axum::extract::OptionalFromRequestParts<App> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Option<Caller>, ApiError> {
+        if parts.headers.get(axum::http::header::AUTHORIZATION).is_none() {
+            return Ok(None);
+        }
+        <Caller as FromRequestParts<App>>::from_request_parts(parts, app).await.map(Some)
+    }
+}
+
 /// A JSON body; malformed input is a 400 naming the field when it can.
 pub struct Body<T>(pub T);
 

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`.
 
 pub(crate) mod accounts;
+pub(crate) mod co_owners;
 pub(crate) mod dossiers;
 pub mod extract;
 pub(crate) mod guests;
@@ -53,6 +54,10 @@ pub fn routes() -> Router<App> {
         .route("/api/v1/dossiers/{id}/invitations/{invitation}/files/{file}", get(guests::file))
         .route("/api/v1/guest/{token}", get(guests::page).post(guests::answer))
         .route("/api/v1/guest/{token}/files", post(guests::add_file).layer(DefaultBodyLimit::max(limits::UPLOAD)))
+        .route("/api/v1/dossiers/{id}/co-owners", get(co_owners::list).post(co_owners::invite))
+        .route("/api/v1/dossiers/{id}/co-owners/{invitation}/revoke", post(co_owners::revoke))
+        .route("/api/v1/dossiers/{id}/edits", get(co_owners::edits))
+        .route("/api/v1/co-owner/{token}", get(co_owners::link).post(co_owners::accept))
         .route("/api/v1/labels", get(labels::list))
         .route("/api/v1/labels/export", get(labels::export))
         .route("/api/v1/workflows/{id}/publication", get(labels::publication))

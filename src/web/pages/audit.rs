@@ -118,6 +118,8 @@ async fn respond(app: &App, browser: &Browser, of: Trail<'_>, params: &BTreeMap<
             },
             None if e.actor == "system" => "automatique (échéance)".to_string(),
             None if e.actor == crate::app::dossiers::HIDDEN_ACTOR => "(masqué)".to_string(),
+            // The expert's name is in the step's `guest_answer` entry.
+            None if e.actor.starts_with("guest:") => "expert extérieur (par lien)".to_string(),
             None => e.actor.clone(),
         };
         let action = def
@@ -311,9 +313,16 @@ const BUILT_IN: &[&str] = &[
     "add_attachment",
     "replace_attachment",
     "remove_attachment",
+    "post_message",
+    "invite_guest",
+    "revoke_guest",
+    "guest_answer",
+    "invite_co_owner",
+    "revoke_co_owner",
+    "add_co_owner",
 ];
 
-fn action_label(action: &str) -> &str {
+pub(super) fn action_label(action: &str) -> &str {
     match action {
         "create" => "Création",
         "update" => "Modification",
@@ -324,6 +333,13 @@ fn action_label(action: &str) -> &str {
         "replace_attachment" => "Remplacement d'une pièce jointe",
         "remove_attachment" => "Retrait d'une pièce jointe",
         "update_account" => "Modification du compte",
+        "post_message" => "Message",
+        "invite_guest" => "Demande d'avis par lien",
+        "revoke_guest" => "Retrait d'une demande d'avis",
+        "guest_answer" => "Avis reçu par lien",
+        "invite_co_owner" => "Invitation d'un co-porteur",
+        "revoke_co_owner" => "Retrait d'une invitation de co-porteur",
+        "add_co_owner" => "Arrivée d'un co-porteur",
         other => other,
     }
 }

@@ -98,6 +98,8 @@ pub(super) struct DossierPage {
     thread: Option<Thread>,
     /// The outside experts asked by link, for whom reads them.
     outside: Option<super::guests::Outside>,
+    /// The owners, their invitations and edits, for the owners and staff.
+    owners: Option<super::co_owners::Owners>,
     /// The documents of its decisions: (link, what, SHA-256); no link for
     /// those of an earlier decision.
     documents: Vec<(String, String, String)>,
@@ -291,6 +293,7 @@ pub(super) async fn render_dossier(
     let of = ThreadOf { id, facts, awaiting: d.awaiting_reply.as_deref() };
     let thread = message_thread(app, browser, of, &workflow, &refused, typed).await;
     let outside = super::guests::outside_experts(app, browser, &instance, &workflow, &refused, typed).await;
+    let owners = super::co_owners::owners_section(app, browser, &instance, &workflow, &refused, typed).await;
     let grid = crate::engine::grid_of(&workflow, &instance.facts);
     let self_assessment = grid
         .criteria
@@ -385,6 +388,7 @@ pub(super) async fn render_dossier(
         waiting,
         thread,
         outside,
+        owners,
         editable,
         state_label: state_label_in(app, &d.workflow, Machine::Dossier, &d.state),
         state_class: badge_class(app, &d.workflow, Machine::Dossier, &d.state),
@@ -485,6 +489,9 @@ pub(super) async fn dossier(
         Some("piece-retiree") => "Action enregistrée : pièce jointe retirée.".to_string(),
         Some("piece-remplacee") => "Action enregistrée : pièce jointe remplacée.".to_string(),
         Some("message") => "Message envoyé : l'autre partie est prévenue par courriel.".to_string(),
+        Some("co-porteur") => "Invitation envoyée : le lien part par courriel.".to_string(),
+        Some("co-porteur-retire") => "Invitation retirée : son lien ne fonctionne plus.".to_string(),
+        Some("co-porteur-accepte") => "Vous portez désormais ce dossier.".to_string(),
         Some("avis-demande") => "Demande d'avis envoyée : le lien part par courriel.".to_string(),
         Some("avis-retire") => "Demande d'avis retirée : son lien ne fonctionne plus.".to_string(),
         Some(e) => event_notice(&app, Machine::Dossier, e),

@@ -6,6 +6,7 @@ mod admin;
 mod audit;
 mod auth;
 mod bulk;
+mod co_owners;
 mod dashboard;
 mod dossier;
 mod form_fields;
@@ -54,6 +55,9 @@ pub fn routes() -> Router<App> {
         .route("/dossiers/{id}/avis-exterieurs/{invitation}/retrait", post(guests::revoke))
         .route("/dossiers/{id}/avis-exterieurs/{invitation}/fichiers/{file}", get(guests::file))
         .route("/avis/{token}", get(guests::guest_page).post(guests::guest_answer))
+        .route("/dossiers/{id}/porteurs", post(co_owners::invite))
+        .route("/dossiers/{id}/porteurs/{invitation}/retrait", post(co_owners::revoke))
+        .route("/co-porteur/{token}", get(co_owners::link).post(co_owners::accept))
         .route("/dossiers/nouveau", get(dossier::new_dossier_page).post(dossier::create_dossier))
         .route("/labels/{id}", get(label::label))
         .route("/mot-de-passe", get(auth::password_page).post(auth::change_password))

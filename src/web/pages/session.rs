@@ -79,3 +79,13 @@ impl FromRequestParts<App> for Browser {
         Ok(Browser { csrf: csrf_of(&token), actor, token, name, kinds, opens_calls })
     }
 }
+
+/// The browser's session when there is a valid one: for pages anyone may
+/// open that a logged-in person uses as themself.
+impl axum::extract::OptionalFromRequestParts<App> for Browser {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Option<Browser>, Self::Rejection> {
+        Ok(<Browser as FromRequestParts<App>>::from_request_parts(parts, app).await.ok())
+    }
+}
