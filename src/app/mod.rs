@@ -14,6 +14,7 @@ pub mod guests;
 pub mod import;
 pub mod listing;
 pub mod messages;
+pub mod preferences;
 pub mod throttle;
 pub mod timers;
 pub mod versions;

@@ -115,6 +115,7 @@ mail_templates! {
     "guest_invite" => GuestInvite, "mail/guest_invite.txt";
     "guest_reminder" => GuestReminder, "mail/guest_reminder.txt";
     "co_owner_invite" => CoOwnerInvite, "mail/co_owner_invite.txt";
+    "digest" => Digest, "mail/digest.txt";
 }
 
 /// The engine's own e-mails, which no workflow names: the accounts' links,
@@ -128,7 +129,13 @@ pub const ENGINE_TEMPLATES: &[&str] = &[
     "guest_invite",
     "guest_reminder",
     "co_owner_invite",
+    "digest",
 ];
+
+/// The engine's e-mails that always leave at once: they carry a link, or
+/// are the digest itself.
+pub const ALWAYS_AT_ONCE: &[&str] =
+    &["account_invite", "password_reset", "guest_invite", "guest_reminder", "co_owner_invite", "digest"];
 
 #[derive(Template)]
 #[template(path = "mail/layout.html")]

@@ -69,6 +69,9 @@ impl Connection {
 /// transaction per e-mail, few enough that the senders share the queue.
 const LEASE_BATCH: usize = 16;
 
+/// The hour (Paris) from which the day's digests are gathered and sent.
+pub const DIGEST_HOUR: u32 = 7;
+
 pub struct Mailer {
     store: Store,
     /// The wording of coded values (a decision's mention…).
@@ -124,6 +127,7 @@ impl Mailer {
 
     /// The senders side by side until the queue is empty or `stopping`.
     async fn send_all(&self, stopping: &(dyn Fn() -> bool + Sync)) -> crate::store::Result<usize> {
+        self.hold_and_gather().await?;
         let senders = self.settings.senders.max(1);
         let results = futures_util::future::join_all((0..senders).map(|_| self.send_until(stopping))).await;
         let mut sent = 0;
@@ -244,6 +248,36 @@ impl Mailer {
         chrono::Duration::milliseconds((capped * jitter) as i64)
     }
 
+    /// Holds or skips what the recipients prefer not to get at once, and,
+    /// from the digest's hour, gathers what is held into each person's
+    /// digest of the day.
+    async fn hold_and_gather(&self) -> crate::store::Result<()> {
+        let now = self.clock.now();
+        let mut always: Vec<&str> = super::render::ALWAYS_AT_ONCE.to_vec();
+        always.extend(self.workflows.iter().flat_map(|w| w.mandatory_mail.iter().map(String::as_str)));
+        self.store.apply_preferences(now, &always).await?;
+        let day = crate::calendar::paris_date(now);
+        let cutoff =
+            crate::calendar::paris_instant(day, chrono::NaiveTime::from_hms_opt(DIGEST_HOUR, 0, 0).expect("an hour"));
+        if now >= cutoff {
+            self.store.make_digests(day, cutoff, now).await?;
+        }
+        Ok(())
+    }
+
+    /// The digest's text: each e-mail it gathers, its subject and link.
+    async fn digest_lines(&self, digest: &OutgoingMail) -> Result<String, String> {
+        let items = self.store.digest_items(&digest.id).await.map_err(|e| e.to_string())?;
+        let mut lines = Vec::with_capacity(items.len());
+        for item in &items {
+            let facts = self.store.mail_facts(item).await.map_err(|e| e.to_string())?;
+            let context = self.context(item, &facts);
+            let rendered = render(&item.template, &context).map_err(|e| e.to_string())?;
+            lines.push(format!("• {} ({}) : {}", rendered.subject, context.at, context.link));
+        }
+        Ok(lines.join("\n\n"))
+    }
+
     /// The stable Message-ID of an outbox row.
     pub fn message_id(&self, outbox_id: &str) -> String {
         format!("<{}@{}>", outbox_id.replace(':', "."), self.domain)
@@ -278,11 +312,14 @@ impl Mailer {
             self.store.add_invitation_token(&mail.entity_id, &hash).await.map_err(|e| e.to_string())?;
             context.link = format!("{}/avis/{token}", self.settings.public_url.trim_end_matches('/'));
             context.link_purpose = "consulter le dossier et répondre".into();
+        } else if mail.template == crate::store::preferences::DIGEST_TEMPLATE {
+            context.message = self.digest_lines(mail).await?;
+            context.at = crate::calendar::paris_date(mail.created_at).format("%d/%m/%Y").to_string();
         } else if mail.entity == "co_owner" {
             let token = new_token();
             let hash = crate::app::accounts::token_hash(&token);
             self.store.add_co_owner_token(&mail.entity_id, &hash).await.map_err(|e| e.to_string())?;
-            context.link = format!("{}/co-porteur/{token}", self.settings.public_url.trim_end_matches('/'));
+            context.link = format!("{}/rejoindre/{token}", self.settings.public_url.trim_end_matches('/'));
             context.link_purpose = "accepter l'invitation".into();
         }
         render(&mail.template, &context).map_err(|e| e.to_string())
@@ -341,10 +378,13 @@ impl Mailer {
         c.call_closes = f.call_closes.map(instant).unwrap_or_default();
         c.review_due = f.review_due.map(instant).or_else(|| data_instant("due")).unwrap_or_default();
         // Worded by the instance's own version, as its pages are.
-        if mail.entity == "account" {
+        if mail.entity == "account" || mail.entity == "user" {
             // An account serves every label the site runs.
             c.label = self.workflows.iter().map(|d| d.label.as_str()).collect::<Vec<_>>().join(", ");
-            c.link.clear();
+            c.link = match mail.entity.as_str() {
+                "user" => format!("{}/mes-courriels", self.settings.public_url.trim_end_matches('/')),
+                _ => String::new(),
+            };
             return c;
         }
         let workflow = (self.workflows.at(&f.workflow, f.workflow_version.as_deref()))

@@ -17,6 +17,7 @@ pub mod messages;
 mod migrations;
 pub mod outbox;
 pub mod password_links;
+pub mod preferences;
 pub mod records;
 pub mod throttle;
 mod time;

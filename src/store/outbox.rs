@@ -32,8 +32,10 @@ pub struct MailView {
     pub entity: String,
     pub entity_id: String,
     pub recipient_email: String,
-    /// pending, sent, dead, or cancelled (a reminder of an invitation
-    /// answered or revoked before its day).
+    /// pending, sent, dead, cancelled (a reminder of an invitation
+    /// answered or revoked before its day), held (for the recipient's
+    /// daily digest), digested (gone in it) or skipped (the recipient
+    /// turned that kind off).
     pub status: String,
     pub attempts: i64,
     pub last_error: Option<String>,
@@ -60,6 +62,23 @@ pub struct MailFacts {
     pub workflow_version: Option<String>,
     /// Until when a password link or an invitation is valid.
     pub link_expires: Option<i64>,
+}
+
+/// An outbox row read as `id, entity, entity_id, template,
+/// recipient_user_id, recipient_email, context, attempts, created_at`.
+pub(super) fn outgoing(r: &sqlx::any::AnyRow) -> OutgoingMail {
+    let context: String = r.get(6);
+    OutgoingMail {
+        id: r.get(0),
+        entity: r.get(1),
+        entity_id: r.get(2),
+        template: r.get(3),
+        recipient_user_id: r.get(4),
+        recipient_email: r.get(5),
+        context: serde_json::from_str(&context).unwrap_or(Value::Null),
+        attempts: r.get(7),
+        created_at: super::from_micros(r.get(8)),
+    }
 }
 
 const MAIL_COLUMNS: &str =
@@ -109,23 +128,7 @@ impl Store {
             .fetch_all(&mut **tx)
             .await?;
         tx.commit().await?;
-        let mut mails: Vec<OutgoingMail> = rows
-            .iter()
-            .map(|r| {
-                let context: String = r.get(6);
-                OutgoingMail {
-                    id: r.get(0),
-                    entity: r.get(1),
-                    entity_id: r.get(2),
-                    template: r.get(3),
-                    recipient_user_id: r.get(4),
-                    recipient_email: r.get(5),
-                    context: serde_json::from_str(&context).unwrap_or(Value::Null),
-                    attempts: r.get(7),
-                    created_at: super::from_micros(r.get(8)),
-                }
-            })
-            .collect();
+        let mut mails: Vec<OutgoingMail> = rows.iter().map(outgoing).collect();
         mails.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
         Ok(mails)
     }
@@ -202,6 +205,9 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await?
                 .unwrap_or_default();
+        }
+        if mail.entity == "user" {
+            return Ok(f);
         }
         if mail.entity == "account" {
             f.link_expires = sqlx::query_scalar("SELECT expires_at FROM password_links WHERE id = $1")

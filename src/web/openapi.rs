@@ -32,6 +32,7 @@ use utoipa::{Modify, OpenApi};
         api::guests::invite, api::guests::list, api::guests::revoke, api::guests::file, api::guests::page,
         api::guests::add_file, api::guests::answer, api::co_owners::invite, api::co_owners::list,
         api::co_owners::revoke, api::co_owners::edits, api::co_owners::link, api::co_owners::accept,
+        api::timers::preferences, api::timers::set_preferences,
     ),
     components(schemas(
         super::error::ErrorBody, super::error::ErrorDetail, super::Health, super::WorkflowSummary, super::StateSummary,
@@ -58,7 +59,7 @@ use utoipa::{Modify, OpenApi};
         crate::app::guests::ShownSection, crate::app::guests::GuestInput, crate::store::guests::InvitationView,
         crate::store::guests::GuestFileView, api::co_owners::CoOwnerInput, api::co_owners::CoOwnerAccepted,
         crate::app::co_owners::CoOwners, crate::app::co_owners::CoOwnerLink, crate::app::co_owners::NewCoOwner,
-        crate::app::co_owners::OwnerEdit, crate::store::co_owners::CoOwnerInvitation, crate::store::co_owners::OwnerView,
+        crate::app::co_owners::OwnerEdit, crate::app::preferences::PreferenceView, crate::store::co_owners::CoOwnerInvitation, crate::store::co_owners::OwnerView,
     )),
     modifiers(&Bearer, &CommonErrors),
     tags((name = "health"), (name = "accounts"), (name = "reference"), (name = "campaigns"), (name = "dossiers"),

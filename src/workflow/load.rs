@@ -170,6 +170,19 @@ pub fn compile(
     });
     let guests =
         raw.guests.as_ref().map(|g| super::guests::build(source, g, &dossier, &ctx.roles, &form, &mut later_problems));
+    let sent: Vec<&str> = [&dossier, &label]
+        .iter()
+        .flat_map(|m| m.transitions.iter().flat_map(|t| &t.effects).chain(m.on_create.iter()))
+        .filter_map(|e| match e {
+            Effect::Notify { template, .. } => Some(template.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mandatory_mail = raw
+        .notifications
+        .as_ref()
+        .map(|n| super::notifications::build(source, n, &sent, &mut later_problems))
+        .unwrap_or_default();
     for (line, message) in later_problems {
         ctx.at_line(line, message);
     }
@@ -196,6 +209,7 @@ pub fn compile(
         messages: raw.messages.as_ref().map(super::messages::build).unwrap_or_default(),
         documents: documents.unwrap_or_default(),
         guests,
+        mandatory_mail,
         rules: ctx.rules.into_iter().map(|(name, (rule, _))| (name, rule)).collect(),
     })
 }
@@ -244,6 +258,9 @@ struct RawFile {
     /// Outside experts asked for an opinion by a link.
     #[serde(default)]
     guests: Option<Spanned<super::guests::RawGuests>>,
+    /// The e-mails no one may put off.
+    #[serde(default)]
+    notifications: Option<super::notifications::RawNotifications>,
 }
 
 #[derive(Deserialize)]

@@ -9,6 +9,7 @@ pub mod guests;
 pub mod load;
 pub mod messages;
 pub mod model;
+pub mod notifications;
 pub mod publication;
 pub mod records;
 pub mod registry;

@@ -43,6 +43,8 @@ pub struct Definition {
     pub documents: super::documents::Documents,
     /// Outside experts asked for an opinion by a link, if it asks any.
     pub guests: Option<super::guests::Guests>,
+    /// The e-mails sent at once whatever their recipient prefers.
+    pub mandatory_mail: Vec<String>,
 }
 
 /// A rule of the file that may be switched off: what it marks

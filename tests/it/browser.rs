@@ -853,7 +853,7 @@ async fn a_co_owner_joins_by_link() {
 
     login(&c, &base, "porteur@example.fr").await;
     c.goto(&format!("{base}/dossiers/{id}")).await.unwrap();
-    let form = c.find(Locator::Css("form[action$='/porteurs']")).await.unwrap();
+    let form = c.find(Locator::Css("form[action$='/titulaires']")).await.unwrap();
     fill(&c, &form, &[("email", "claire@example.fr")]).await;
     mark(&c).await;
     form.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
@@ -865,20 +865,51 @@ async fn a_co_owner_joins_by_link() {
     let mails = tempfile::tempdir().unwrap();
     assert_eq!(deliver(&app, None, mails.path()).await, 1);
     let link =
-        crate::common::smtp::links(&crate::common::smtp::texts_in(mails.path()), "claire@example.fr", "/co-porteur/");
+        crate::common::smtp::links(&crate::common::smtp::texts_in(mails.path()), "claire@example.fr", "/rejoindre/");
     c.goto(&link[0]).await.unwrap();
     shots.check(&c, "co-owner-link").await;
-    let form = c.find(Locator::Css("form[action^='/co-porteur/']")).await.unwrap();
+    let form = c.find(Locator::Css("form[action^='/rejoindre/']")).await.unwrap();
     fill(&c, &form, &[("name", "Claire Martin"), ("password", "un-mot-de-passe"), ("confirm", "un-mot-de-passe")])
         .await;
     mark(&c).await;
     form.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
-    settled(&c, "vous portez le dossier").await;
+    settled(&c, "vous êtes titulaire du dossier").await;
     login_with(&c, &base, "claire@example.fr", "un-mot-de-passe").await;
     c.goto(&format!("{base}/dossiers/{id}")).await.unwrap();
     let page = c.source().await.unwrap();
     assert!(page.contains("Claire Martin") && page.contains("Qui a fait quoi"), "{page}");
-    assert!(page.contains("Arrivée d&#39;un co-porteur") || page.contains("Arrivée d'un co-porteur"), "{page}");
+    assert!(page.contains("Arrivée d&#39;un co-titulaire") || page.contains("Arrivée d'un co-titulaire"), "{page}");
     shots.check(&c, "co-owner-dossier").await;
+    c.close().await.unwrap();
+}
+
+/// Notification preferences on « Mes courriels »: a kind put in the daily
+/// digest by clicking, saved, shown checked; a mandatory one cannot be
+/// put off; axe passes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notification_preferences_by_clicking() {
+    let Some(driver) = Driver::start() else { return };
+    let db = TestDb::sqlite().await;
+    let _cast = cast(&db.store).await;
+    let served = serve(&db.store, at(2027, 2, 1, 9, 0)).await;
+    let shots = shots();
+    let profile = tempfile::tempdir().unwrap();
+    let c = driver.browser(profile.path()).await;
+    login(&c, &served.base, "rectorat@ac-lyon.fr").await;
+    c.goto(&format!("{}/mes-courriels", served.base)).await.unwrap();
+    let off = c.find(Locator::Css("#p-decision-off")).await.unwrap();
+    assert!(off.attr("disabled").await.unwrap().is_some(), "a decision always comes at once");
+    c.find(Locator::Css("label[for='p-endorsement_requested-digest']")).await.unwrap().click().await.unwrap();
+    mark(&c).await;
+    c.find(Locator::Css("form[action='/mes-courriels/preferences'] button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    settled(&c, "Préférences enregistrées").await;
+    let digest = c.find(Locator::Css("#p-endorsement_requested-digest")).await.unwrap();
+    assert!(digest.prop("checked").await.unwrap().as_deref() == Some("true"), "saved");
+    shots.check(&c, "notification-preferences").await;
     c.close().await.unwrap();
 }

@@ -745,7 +745,11 @@ fn a_file_without_record_declarations_gets_the_former_ones() {
     };
     assert_eq!(by_name(&def), by_name(&cmq()));
     let names: Vec<&str> = def.records.iter().map(|r| r.name.as_str()).collect();
-    assert_eq!(names, ["avis", "owner_answer", "endorsement", "opinion", "report"], "the file's own, then the implied ones");
+    assert_eq!(
+        names,
+        ["avis", "owner_answer", "endorsement", "opinion", "report"],
+        "the file's own, then the implied ones"
+    );
 }
 
 /// A record with a key is replaced by a later one with the same key; one

@@ -230,7 +230,7 @@ async fn co_owners_by_link(db: &TestDb) {
     let anon = Client::anonymous(&base);
     let co_owners = format!("/api/v1/dossiers/{id}/co-owners");
     let link_to = |to: &str| {
-        let found = links(&texts_in(mails.path()), to, "/co-porteur/");
+        let found = links(&texts_in(mails.path()), to, "/rejoindre/");
         token_of(found.last().unwrap_or_else(|| panic!("no link to {to}")))
     };
 
@@ -299,4 +299,72 @@ async fn co_owners_by_link(db: &TestDb) {
     assert!(matches!(db.store.verify_audit().await.unwrap(), labelflow::store::audit::Verification::Intact { .. }));
 }
 
-on_both_backends!(cmq_outside_experts, co_owners_by_link);
+/// Notification preferences: a kind taken in the daily digest is held,
+/// one turned off is not sent, a mandatory one cannot be put off; the
+/// digest leaves once, on its morning, gathering what was held.
+async fn preferences_and_the_daily_digest(db: &TestDb) {
+    use crate::common::smtp::texts_in;
+    let cast = cast(&db.store).await;
+    let served = serve(&db.store, at(2027, 2, 1, 9, 0)).await;
+    let (base, app) = (served.base.clone(), served.app.clone());
+    let mails = tempfile::tempdir().unwrap();
+    let campaign = campaign(&db.store, &cast.admin).await;
+    let id = app.create_dossier(&cast.porteur, cast.porteur.user_id.unwrap(), new_dossier(campaign)).await.unwrap();
+    let porteur = Client::login(&base, "porteur@example.fr").await;
+    let rectorat = Client::login(&base, "rectorat@ac-lyon.fr").await;
+    let prefs = "/api/v1/me/notification-preferences";
+
+    let (status, mine) = rectorat.get(prefs).await;
+    assert_eq!(status, 200);
+    let kind = |list: &Value, t: &str| list.as_array().unwrap().iter().find(|p| p["template"] == t).cloned();
+    let decision = kind(&mine, "decision").expect("the decision is a kind");
+    assert_eq!((decision["mandatory"].as_bool(), decision["delivery"].as_str()), (Some(true), Some("immediate")));
+    assert_eq!(kind(&mine, "endorsement_requested").unwrap()["delivery"], "immediate", "at once unless chosen");
+    let bad = json!({"decision": "off", "endorsement_requested": "weekly", "no_such_mail": "digest"});
+    let (status, err) = rectorat.put(prefs, bad).await;
+    assert_eq!(status, 422, "{err}");
+    let fields: Vec<&str> =
+        err["error"]["errors"].as_array().unwrap().iter().filter_map(|e| e["field"].as_str()).collect();
+    assert_eq!(fields, ["decision", "endorsement_requested", "no_such_mail"], "{err}");
+    let (status, mine) =
+        rectorat.put(prefs, json!({"endorsement_requested": "digest", "message_received": "off"})).await;
+    assert_eq!(status, 200, "{mine}");
+    assert_eq!(kind(&mine, "endorsement_requested").unwrap()["delivery"], "digest");
+
+    // Two requests and a message: held, held, skipped; the région's
+    // services, who chose nothing, get theirs at once.
+    let ask = json!({"event": "request_endorsement", "message": "Le dossier est prêt."});
+    porteur.event(&id.to_string(), ask.clone(), 200).await;
+    served.clock.set(at(2027, 2, 1, 15, 0));
+    porteur.event(&id.to_string(), ask, 200).await;
+    let (status, _) = porteur.post(&format!("/api/v1/dossiers/{id}/messages"), json!({"body": "Bonjour."})).await;
+    assert_eq!(status, 201);
+    deliver(&app, None, mails.path()).await;
+    let to = |who: &str| texts_in(mails.path()).into_iter().filter(|(t, _, _)| t.contains(who)).collect::<Vec<_>>();
+    assert!(to("rectorat@ac-lyon.fr").is_empty(), "held or off: {:?}", to("rectorat@ac-lyon.fr"));
+    assert_eq!(to("region@ara.fr").len(), 3, "two requests and the message, at once");
+    let (_, held) = rectorat.get("/api/v1/me/notifications").await;
+    let statuses: Vec<&str> = held.as_array().unwrap().iter().filter_map(|m| m["status"].as_str()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == "held").count(), 2, "{held}");
+    assert_eq!(statuses.iter().filter(|s| **s == "skipped").count(), 1, "{held}");
+
+    // Before the morning nothing leaves; from 07:00 one digest, once.
+    served.clock.set(at(2027, 2, 2, 5, 59));
+    assert_eq!(deliver(&app, None, mails.path()).await, 0);
+    served.clock.set(at(2027, 2, 2, 6, 30));
+    assert_eq!(deliver(&app, None, mails.path()).await, 1, "07:30 in Paris: the digest");
+    assert_eq!(deliver(&app, None, mails.path()).await, 0, "once");
+    let digests = to("rectorat@ac-lyon.fr");
+    assert_eq!(digests.len(), 1, "{digests:?}");
+    let (_, subject, text) = &digests[0];
+    assert!(subject.contains("Vos notifications du 02/02/2027"), "{subject}");
+    assert_eq!(text.matches("Portage demandé — Campus Industrie du futur Lyon").count(), 2, "both requests: {text}");
+    assert!(text.contains("Campus Industrie du futur Lyon") && !text.contains("Bonjour."), "{text}");
+    let rectorat = Client::login(&base, "rectorat@ac-lyon.fr").await;
+    let (_, after) = rectorat.get("/api/v1/me/notifications").await;
+    let digested = after.as_array().unwrap().iter().filter(|m| m["status"] == "digested").count();
+    assert_eq!(digested, 2, "{after}");
+    assert_eq!(db.store.outbox_count("digest").await.unwrap(), 1);
+}
+
+on_both_backends!(cmq_outside_experts, co_owners_by_link, preferences_and_the_daily_digest);

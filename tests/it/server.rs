@@ -112,6 +112,8 @@ async fn exercise(base: &str) {
         ("get", "/api/v1/dossiers/{id}/edits"),
         ("get", "/api/v1/co-owner/{token}"),
         ("post", "/api/v1/co-owner/{token}"),
+        ("get", "/api/v1/me/notification-preferences"),
+        ("put", "/api/v1/me/notification-preferences"),
         ("get", "/api/v1/labels"),
         ("get", "/api/v1/labels/{id}"),
         ("get", "/api/v1/labels/{id}/audit"),

@@ -210,7 +210,9 @@ mod mail_render {
             ..Default::default()
         };
         for name in NAMES.iter().filter(|n| !LINK_TEMPLATES.contains(n)) {
-            let r = render(name, &c).unwrap();
+            // The digest names its dossiers in the lines it gathers.
+            let lines = MailContext { message: format!("• Portage demandé — {}", c.title), ..c.clone() };
+            let r = render(name, if *name == "digest" { &lines } else { &c }).unwrap();
             assert!(!r.subject.is_empty() && !r.subject.starts_with("Objet"), "{name}: {}", r.subject);
             assert!(r.text.starts_with("Bonjour Claire Dubois,"), "{name}: {}", r.text);
             assert!(r.text.contains("Campus <Chimie> & Verte"), "{name}: plain text keeps the title as is");

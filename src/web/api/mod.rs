@@ -70,6 +70,7 @@ pub fn routes() -> Router<App> {
         .route("/api/v1/deadlines", get(timers::deadlines))
         .route("/api/v1/test/clock", post(timers::move_clock))
         .route("/api/v1/me/notifications", get(timers::notifications))
+        .route("/api/v1/me/notification-preferences", get(timers::preferences).put(timers::set_preferences))
         .route("/api/v1/me/assignments", get(timers::assignments))
         .route("/api/v1/overdue", get(timers::overdue))
         .route("/api/v1/admin/users", get(accounts::users).post(accounts::create_user))

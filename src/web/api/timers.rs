@@ -165,3 +165,30 @@ pub async fn assignments(
 pub async fn overdue(State(app): State<App>, caller: Caller) -> Result<Json<crate::app::worklists::Overdue>, ApiError> {
     Ok(Json(app.overdue(&caller.actor).await?))
 }
+
+/// How the caller takes each kind of e-mail the service sends: at once
+/// (`immediate`), in one digest a day (`digest`) or not at all (`off`);
+/// the mandatory ones always at once.
+#[utoipa::path(get, path = "/api/v1/me/notification-preferences", tag = "mail", security(("bearer" = [])),
+    responses((status = 200, body = [crate::app::preferences::PreferenceView]), (status = 401, body = ErrorBody)))]
+pub async fn preferences(
+    State(app): State<App>,
+    caller: Caller,
+) -> Result<Json<Vec<crate::app::preferences::PreferenceView>>, ApiError> {
+    Ok(Json(app.notification_preferences(&caller.actor).await?))
+}
+
+/// Set some of the caller's preferences, `{"TEMPLATE": "immediate" |
+/// "digest" | "off", …}`; the others stay. 422 names each kind refused (an
+/// unknown one, a mandatory one put off).
+#[utoipa::path(put, path = "/api/v1/me/notification-preferences", tag = "mail", security(("bearer" = [])),
+    request_body = std::collections::BTreeMap<String, String>,
+    responses((status = 200, body = [crate::app::preferences::PreferenceView]), (status = 401, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn set_preferences(
+    State(app): State<App>,
+    caller: Caller,
+    Body(asked): Body<std::collections::BTreeMap<String, String>>,
+) -> Result<Json<Vec<crate::app::preferences::PreferenceView>>, ApiError> {
+    Ok(Json(app.set_notification_preferences(&caller.actor, &asked).await?))
+}

@@ -337,9 +337,9 @@ pub(super) fn action_label(action: &str) -> &str {
         "invite_guest" => "Demande d'avis par lien",
         "revoke_guest" => "Retrait d'une demande d'avis",
         "guest_answer" => "Avis reçu par lien",
-        "invite_co_owner" => "Invitation d'un co-porteur",
-        "revoke_co_owner" => "Retrait d'une invitation de co-porteur",
-        "add_co_owner" => "Arrivée d'un co-porteur",
+        "invite_co_owner" => "Invitation d'un co-titulaire",
+        "revoke_co_owner" => "Retrait d'une invitation de co-titulaire",
+        "add_co_owner" => "Arrivée d'un co-titulaire",
         other => other,
     }
 }

@@ -67,7 +67,7 @@ pub(super) struct LoginQuery {
 pub(super) async fn login_page(State(app): State<App>, Query(q): Query<LoginQuery>) -> Response {
     let done = match q.fait.as_deref() {
         Some("mot-de-passe") => "Votre mot de passe est enregistré : connectez-vous avec lui.",
-        Some("co-porteur") => "Votre compte est ouvert et vous portez le dossier : connectez-vous pour le voir.",
+        Some("rejoint") => "Votre compte est ouvert et vous êtes titulaire du dossier : connectez-vous pour le voir.",
         _ => "",
     };
     login_form_saying(&app, "", "", StatusCode::OK, q.retour.as_deref().unwrap_or_default(), done)

@@ -1,4 +1,4 @@
-//! Co-owners on the pages: the dossier's « Porteurs du dossier » (who owns
+//! Co-owners on the pages: the dossier's « Titulaires du dossier » (who owns
 //! it, the invitations, the invite form, who of them did what) and the
 //! page of the link, which opens an account or is accepted by the
 //! invited address's account, logged in.
@@ -22,7 +22,7 @@ pub(super) struct Owners {
 }
 
 /// The form tag of the invite form.
-pub(super) const CO_OWNER: &str = "co-porteur";
+pub(super) const CO_OWNER: &str = "titulaire";
 
 pub(super) async fn owners_section(
     app: &App,
@@ -111,7 +111,7 @@ pub(super) async fn invite(
         return expired(&browser);
     }
     match app.invite_co_owner(&browser.actor, id, &get("email")).await {
-        Ok(_) => Redirect::to(&format!("/dossiers/{id}?fait=co-porteur#porteurs")).into_response(),
+        Ok(_) => Redirect::to(&format!("/dossiers/{id}?fait=titulaire#titulaires")).into_response(),
         Err(e) => {
             let typed: Map<String, Value> = [("email".to_string(), Value::from(get("email")))].into_iter().collect();
             render_dossier(&app, &browser, id, "", &typed, Some((CO_OWNER, e))).await
@@ -132,7 +132,7 @@ pub(super) async fn revoke(
         return expired(&browser);
     }
     match app.revoke_co_owner(&browser.actor, id, invitation).await {
-        Ok(()) => Redirect::to(&format!("/dossiers/{id}?fait=co-porteur-retire#porteurs")).into_response(),
+        Ok(()) => Redirect::to(&format!("/dossiers/{id}?fait=titulaire-retire#titulaires")).into_response(),
         Err(e) => render_dossier(&app, &browser, id, "", &Map::new(), Some((CO_OWNER, e))).await,
     }
 }
@@ -205,7 +205,7 @@ fn refused(app: &App, e: &AppError) -> Response {
         AppError::Auth(AuthError::SpentInvitation) => (
             StatusCode::GONE,
             "Lien inutilisable",
-            "Ce lien a déjà servi, l'invitation a été retirée ou a expiré. Demandez-en une nouvelle aux porteurs du dossier.",
+            "Ce lien a déjà servi, l'invitation a été retirée ou a expiré. Demandez-en une nouvelle aux titulaires du dossier.",
         ),
         other => {
             let text = messages::describe(&app.workflow, other).1;
@@ -258,9 +258,9 @@ pub(super) async fn accept(
     let caller = browser.as_ref().map(|b| &b.actor);
     match app.accept_co_owner(&token, caller, (!l.account_exists).then_some(&new)).await {
         Ok((_, dossier)) if mine => {
-            Redirect::to(&format!("/dossiers/{dossier}?fait=co-porteur-accepte")).into_response()
+            Redirect::to(&format!("/dossiers/{dossier}?fait=titulaire-accepte")).into_response()
         }
-        Ok(_) => no_referrer(Redirect::to("/connexion?fait=co-porteur").into_response()),
+        Ok(_) => no_referrer(Redirect::to("/connexion?fait=rejoint").into_response()),
         Err(e @ AppError::Auth(_)) => refused(&app, &e),
         Err(e) => {
             let errors = messages::describe_all(&app.workflow, &e);
