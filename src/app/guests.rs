@@ -165,10 +165,16 @@ impl App {
             return Err(refusal.into());
         }
         let expires_at = expires.expect("checked above");
+        // At 09:00 Paris, `remind_days` before the deadline's day; none when
+        // that is already past.
+        let nine = chrono::NaiveTime::from_hms_opt(9, 0, 0).expect("a time");
         let remind_at = guests
             .remind_days
-            .map(|d| expires_at - chrono::Duration::days(i64::from(d)))
-            .filter(|at| *at > now + chrono::Duration::hours(1));
+            .map(|d| {
+                let day = crate::calendar::add_days(crate::calendar::paris_date(expires_at), -i64::from(d));
+                crate::calendar::paris_instant(day, nine)
+            })
+            .filter(|at| *at > now);
         let invitation = NewInvitation {
             dossier,
             email: &email,

@@ -194,7 +194,23 @@ async fn request_to_label(db: &TestDb) {
     assert_eq!(chef_client.event(&id, answer, 200).await["state"], "reviewed");
     let (_, view) = staff.get(&format!("/api/v1/dossiers/{id}")).await;
     assert_eq!(view["records"]["owner_answer"][0]["answer"], "Les écarts sont traités dans le plan joint.");
-    staff.event(&id, json!({"event": "record_opinion", "body": "caen", "opinion": "favorable"}), 200).await;
+    // The CAEN's secretariat, without an account, gives its opinion by link.
+    let ask = json!({"email": "caen@ac-lyon.fr", "name": "Secrétariat du CAEN", "question": "Avis du CAEN ?",
+        "due": "2027-06-30", "input": {"body": "caen"}});
+    let (status, invitation) = staff.post(&format!("/api/v1/dossiers/{id}/invitations"), ask).await;
+    assert_eq!(status, 201, "{invitation}");
+    let mails = tempfile::tempdir().unwrap();
+    deliver(&served.app, None, mails.path()).await;
+    let texts = crate::common::smtp::texts_in(mails.path());
+    let link = crate::common::smtp::links(&texts, "caen@ac-lyon.fr", "/avis/");
+    assert_eq!(link.len(), 1, "one e-mail, one link");
+    let guest = format!("/api/v1/guest/{}", link[0].rsplit('/').next().unwrap());
+    let anon = Client::anonymous(&base);
+    let answer = json!({"text": "Le CAEN émet un avis favorable.", "input": {"opinion": "favorable"}});
+    assert_eq!(anon.post(&guest, answer.clone()).await.0, 201);
+    assert_eq!(anon.post(&guest, answer).await.0, 410, "single use");
+    let (_, view) = staff.get(&format!("/api/v1/dossiers/{id}")).await;
+    assert_eq!(view["records"]["opinion"][0]["opinion"], "favorable", "{view}");
     // The decision's form says what a labelling needs, never « optional »
     // for an input that is then required.
     let (_, html) = Browser::login(&base, "recteur@ac-lyon.fr").await.get(&format!("/dossiers/{id}")).await;
