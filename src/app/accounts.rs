@@ -98,9 +98,13 @@ impl App {
 
     /// The actor behind a bearer token.
     pub async fn authenticate(&self, token: &str) -> Result<Actor, AppError> {
-        let user =
-            self.store.session_user(&token_hash(token), self.clock.now()).await?.ok_or(AuthError::InvalidToken)?;
-        Ok(self.store.actor(user).await?)
+        Ok(self.authenticate_named(token).await?.0)
+    }
+
+    /// The actor behind a bearer or session token, and their name.
+    pub async fn authenticate_named(&self, token: &str) -> Result<(Actor, String), AppError> {
+        let found = self.store.session_actor(&token_hash(token), self.clock.now()).await?;
+        Ok(found.ok_or(AuthError::InvalidToken)?)
     }
 
     pub async fn logout(&self, token: &str) -> Result<(), AppError> {

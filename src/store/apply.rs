@@ -29,20 +29,18 @@ impl Store {
         Ok(applied)
     }
 
-    /// Loads an instance, lets `decide` plan, and applies the plan, all on
-    /// one connection. The load runs outside the write transaction (readers
-    /// never wait for writers); the version check inside it catches any
-    /// change in between.
+    /// Loads an instance, lets `decide` plan, and applies the plan. The
+    /// load runs outside the write transaction (readers never wait for
+    /// writers); the version check inside it catches any change in between.
     pub async fn transition<E: From<StoreError>>(
         &self,
         machine: Machine,
         id: Uuid,
         decide: impl FnOnce(&Instance) -> std::result::Result<Plan, E>,
     ) -> std::result::Result<(Plan, Applied), E> {
-        let mut conn = self.pool.acquire().await.map_err(StoreError::from)?;
-        let instance = self.load(&mut conn, machine, id).await?;
+        let instance = self.instance(machine, id).await?;
         let plan = decide(&instance)?;
-        let mut tx = self.begin_write_on(&mut conn).await?;
+        let mut tx = self.begin_write().await?;
         let applied = apply_on(&mut tx, &plan).await?;
         tx.commit().await?;
         Ok((plan, applied))
@@ -74,9 +72,25 @@ pub(crate) async fn apply_on(tx: &mut AnyConnection, plan: &Plan) -> Result<Appl
             None => Err(StoreError::NotFound { what: "instance" }),
         };
     };
-    let head = match (head.get::<Option<i64>, _>(0), head.get::<Option<String>, _>(1)) {
-        (Some(seq), Some(hash)) => Some((seq, hash)),
-        _ => None,
+    let head = match super::Backend::of_connection(tx) {
+        // One writer at a time: the head read beside the UPDATE is the last.
+        super::Backend::Sqlite => match (head.get::<Option<i64>, _>(0), head.get::<Option<String>, _>(1)) {
+            (Some(seq), Some(hash)) => Some((seq, hash)),
+            _ => None,
+        },
+        // Under READ COMMITTED an UPDATE that waited for the row reads the
+        // rest of its statement as it was before the wait: an entry another
+        // transaction appended meanwhile (a message, an invitation) would be
+        // missing from the head. Its own locking read sees it.
+        super::Backend::Postgres => {
+            let row =
+                sqlx::query("SELECT entity_seq, hash FROM audit_heads WHERE entity = $1 AND entity_id = $2 FOR UPDATE")
+                    .bind(plan.machine.name())
+                    .bind(&id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            row.map(|r| (r.get::<i64, _>(0), r.get::<String, _>(1)))
+        }
     };
     for record in &plan.records {
         write_record(tx, &id, record, plan).await?;

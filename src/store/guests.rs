@@ -342,8 +342,7 @@ impl Store {
         text: &str,
         decide: impl FnOnce(&Instance) -> std::result::Result<Plan, E>,
     ) -> std::result::Result<Option<(Plan, Applied)>, E> {
-        let mut conn = self.pool.acquire().await.map_err(StoreError::from)?;
-        let instance = self.load(&mut conn, Machine::Dossier, invitation.dossier()).await?;
+        let instance = self.instance(Machine::Dossier, invitation.dossier()).await?;
         let plan = decide(&instance)?;
         let written: Vec<(&str, &str)> = plan
             .records
@@ -353,7 +352,7 @@ impl Store {
                 _ => None,
             })
             .collect();
-        let mut tx = self.begin_write_on(&mut conn).await?;
+        let mut tx = self.begin_write().await?;
         let taken = sqlx::query(
             "UPDATE guest_invitations SET answered_at = $1, answer_text = $2, answer_input = $3, written = $4 \
              WHERE id = $5 AND answered_at IS NULL AND revoked_at IS NULL AND expires_at > $1",

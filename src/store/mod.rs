@@ -238,23 +238,16 @@ impl Store {
         Ok(store)
     }
 
-    /// Begins a write transaction on a connection of the pool.
+    /// Begins a write transaction on a connection of the pool. Every writer
+    /// takes the writer's turn (SQLite) before its connection, never while
+    /// holding one: a writer holding a connection while it waits for the
+    /// turn, against the turn's holder waiting for a connection, would
+    /// stall both until the pool's timeout once the pool is all taken.
     pub(crate) async fn begin_write(&self) -> Result<WriteTx<'static>> {
         let slot = self.writer_slot().await;
         let tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with(SQLITE_BEGIN_WRITE).await?,
             Backend::Postgres => self.pool.begin().await?,
-        };
-        Ok(WriteTx { tx, _slot: slot })
-    }
-
-    /// Begins a write transaction on a connection the caller holds.
-    pub(crate) async fn begin_write_on<'c>(&self, conn: &'c mut sqlx::AnyConnection) -> Result<WriteTx<'c>> {
-        use sqlx::Connection;
-        let slot = self.writer_slot().await;
-        let tx = match self.backend {
-            Backend::Sqlite => conn.begin_with(SQLITE_BEGIN_WRITE).await?,
-            Backend::Postgres => conn.begin().await?,
         };
         Ok(WriteTx { tx, _slot: slot })
     }

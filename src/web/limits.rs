@@ -33,7 +33,10 @@ pub fn for_route(method: &Method, path: &str) -> usize {
     }
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
     match segments.as_slice() {
-        ["", "api", "v1", "dossiers", _, "attachments"] | ["", "dossiers", _, "pieces"] => UPLOAD,
+        ["", "api", "v1", "dossiers", _, "attachments"]
+        | ["", "dossiers", _, "pieces"]
+        | ["", "api", "v1", "guest", _, "files"]
+        | ["", "avis", _] => UPLOAD,
         ["", "api", "v1", "admin", "import", "campuses"] => IMPORT,
         ["", "admin", "import"] => IMPORT_FORM,
         ["", "api", ..] => JSON,

@@ -110,6 +110,11 @@ async fn cmq_outside_experts(db: &TestDb) {
     let (status, file) =
         anon.raw(reqwest::Method::POST, &format!("{guest}/files?name=avis.pdf"), "application/pdf", pdf.clone()).await;
     assert_eq!(status, 201, "{file}");
+    let mut large = b"%PDF-1.4 ".to_vec();
+    large.resize(3 * 1024 * 1024, b' ');
+    let (status, big) =
+        anon.raw(reqwest::Method::POST, &format!("{guest}/files?name=annexe.pdf"), "application/pdf", large).await;
+    assert_eq!((status, big["size"].as_i64()), (201, Some(3 * 1024 * 1024)), "a file of some MiB: {big}");
     let (status, err) = anon
         .raw(reqwest::Method::POST, &format!("{guest}/files?name=x.exe"), "application/x-msdownload", b"MZ".to_vec())
         .await;
@@ -207,7 +212,10 @@ async fn cmq_outside_experts(db: &TestDb) {
     assert_eq!(step["actor"], format!("guest:{}", first["id"].as_str().unwrap()));
     let named = entries.iter().find(|e| e["action"] == "guest_answer").unwrap();
     assert_eq!(named["data"]["name"], "Secrétariat du CREFOP", "{named}");
-    assert_eq!(named["data"]["files"][0]["file_name"], "avis.pdf", "{named}");
+    let mut joined: Vec<&str> =
+        named["data"]["files"].as_array().unwrap().iter().filter_map(|f| f["file_name"].as_str()).collect();
+    joined.sort_unstable();
+    assert_eq!(joined, ["annexe.pdf", "avis.pdf"], "{named}");
     assert!(matches!(db.store.verify_audit().await.unwrap(), labelflow::store::audit::Verification::Intact { .. }));
     let to_crefop = sink.texts().iter().filter(|(to, _, _)| to.contains("secretariat@crefop-ara.fr")).count();
     assert_eq!(to_crefop, 1, "each e-mail once");

@@ -251,6 +251,39 @@ async fn concurrent_actions_one_wins(db: &TestDb) {
     assert_eq!(version, 8);
 }
 
+/// More steps at once than the pool has connections, beside writers that
+/// take a connection of their own (messages): every one goes through. A
+/// writer waiting for the writer's turn while holding a connection, against
+/// the turn's holder waiting for a connection, would stall them all until
+/// the pool gave up.
+async fn writers_never_wait_on_each_other(db: &TestDb) {
+    let cast = cast(&db.store).await;
+    let (app, _clock) = app(&db.store, at(2027, 2, 1, 9, 0));
+    let campaign = campaign(&db.store, &cast.admin).await;
+    let mut ids = Vec::new();
+    for _ in 0..12 {
+        ids.push(
+            app.create_dossier(&cast.porteur, cast.porteur.user_id.unwrap(), new_dossier(campaign)).await.unwrap(),
+        );
+    }
+    let mut tasks = Vec::new();
+    for id in ids.clone() {
+        let (stepper, actor) = (app.clone(), cast.porteur.clone());
+        let ask = Event::named("request_endorsement").with("message", "Prêt.");
+        tasks.push(tokio::spawn(async move { stepper.act(&actor, Machine::Dossier, id, ask).await.map(|_| ()) }));
+        let (writer, actor) = (app.clone(), cast.porteur.clone());
+        tasks.push(tokio::spawn(async move { writer.post_message(&actor, id, "Bonjour.", false).await.map(|_| ()) }));
+    }
+    for t in tasks {
+        t.await.unwrap().expect("every step and message goes through");
+    }
+    assert_eq!(
+        db.store.outbox_count("endorsement_requested").await.unwrap(),
+        24,
+        "12 steps, each to both sides' staff"
+    );
+}
+
 async fn audit_tampering_is_located(db: &TestDb) {
     let cast = cast(&db.store).await;
     let (app, _clock, id) = ready_dossier(db, &cast).await;
@@ -417,6 +450,7 @@ on_both_backends!(
     refusal_changes_nothing,
     stale_plan_is_a_conflict,
     concurrent_actions_one_wins,
+    writers_never_wait_on_each_other,
     audit_tampering_is_located,
     audit_deletions_and_reordering_are_located,
     newer_schema_is_refused,

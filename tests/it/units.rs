@@ -29,6 +29,8 @@ mod web_limits {
         let post = Method::POST;
         assert_eq!(for_route(&post, "/api/v1/dossiers/x/attachments"), UPLOAD);
         assert_eq!(for_route(&post, "/dossiers/x/pieces"), UPLOAD);
+        assert_eq!(for_route(&post, "/api/v1/guest/x/files"), UPLOAD, "an outside expert's file");
+        assert_eq!(for_route(&post, "/avis/x"), UPLOAD, "the expert's answer with its files");
         assert_eq!(for_route(&post, "/api/v1/admin/import/campuses"), IMPORT);
         assert_eq!(for_route(&post, "/admin/import"), IMPORT_FORM);
         assert_eq!(for_route(&post, "/api/v1/dossiers"), JSON);

@@ -284,7 +284,10 @@ pub(super) async fn guest_answer(
                 let name = field.name().unwrap_or_default().to_string();
                 let file_name = field.file_name().map(str::to_string);
                 let content_type = field.content_type().map(str::to_string).unwrap_or_default();
-                let Ok(bytes) = field.bytes().await else { break };
+                let Ok(bytes) = field.bytes().await else {
+                    let text = "L'envoi n'a pas pu être reçu en entier (20 Mio au plus en tout).";
+                    return no_referrer(message(None, StatusCode::PAYLOAD_TOO_LARGE, "Envoi interrompu", text));
+                };
                 match (name.as_str(), file_name) {
                     ("csrf", _) => csrf = String::from_utf8_lossy(&bytes).into_owned(),
                     ("file", Some(file_name)) if !file_name.is_empty() => files.push((file_name, content_type, bytes)),
@@ -296,7 +299,7 @@ pub(super) async fn guest_answer(
             }
             Ok(None) => break,
             Err(_) => {
-                let text = "L'envoi n'a pas pu être reçu en entier (20 Mio au plus par fichier).";
+                let text = "L'envoi n'a pas pu être reçu en entier (20 Mio au plus en tout).";
                 return no_referrer(message(None, StatusCode::BAD_REQUEST, "Envoi interrompu", text));
             }
         }

@@ -54,7 +54,12 @@ pub fn routes() -> Router<App> {
         .route("/dossiers/{id}/avis-exterieurs", post(guests::invite))
         .route("/dossiers/{id}/avis-exterieurs/{invitation}/retrait", post(guests::revoke))
         .route("/dossiers/{id}/avis-exterieurs/{invitation}/fichiers/{file}", get(guests::file))
-        .route("/avis/{token}", get(guests::guest_page).post(guests::guest_answer))
+        .route(
+            "/avis/{token}",
+            get(guests::guest_page)
+                .post(guests::guest_answer)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::web::limits::UPLOAD)),
+        )
         .route("/dossiers/{id}/titulaires", post(co_owners::invite))
         .route("/dossiers/{id}/titulaires/{invitation}/retrait", post(co_owners::revoke))
         .route("/rejoindre/{token}", get(co_owners::link).post(co_owners::accept))

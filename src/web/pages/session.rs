@@ -69,11 +69,7 @@ impl FromRequestParts<App> for Browser {
             Redirect::to(&back).into_response()
         };
         let token = cookie(&parts.headers, SESSION_COOKIE).ok_or_else(to_login)?;
-        let actor = app.authenticate(&token).await.map_err(|_| to_login())?;
-        let name = match actor.user_id {
-            Some(user) => app.store.user_name(user).await.unwrap_or_default(),
-            None => String::new(),
-        };
+        let (actor, name) = app.authenticate_named(&token).await.map_err(|_| to_login())?;
         let kinds = actor.grants.iter().filter_map(|g| app.workflows.kind_of(&g.role)).collect();
         let opens_calls = app.workflows.iter().any(|d| crate::app::access::opens_calls(d, &actor, None));
         Ok(Browser { csrf: csrf_of(&token), actor, token, name, kinds, opens_calls })
