@@ -8,6 +8,7 @@ use super::dossiers::dossier_facts;
 use super::{access, App, AppError};
 use crate::engine::{Actor, Refusal};
 use crate::store::co_owners::{Acceptor, CoOwnerInvitation, OwnerView};
+use crate::store::link_tokens::LinkKind;
 use crate::store::records::NewUser;
 use crate::workflow::{Definition, Machine, Role, RoleKind};
 use serde::{Deserialize, Serialize};
@@ -126,7 +127,7 @@ impl App {
     /// The open invitation a link's token opens (404 unknown, 410 spent).
     async fn open_co_owner_invitation(&self, token: &str) -> Result<CoOwnerInvitation, AppError> {
         let id =
-            self.store.co_owner_invitation_by_token(&token_hash(token)).await?.ok_or(AuthError::UnknownInvitation)?;
+            self.store.link_target(LinkKind::CoOwner, &token_hash(token)).await?.ok_or(AuthError::UnknownInvitation)?;
         let invitation = self.store.co_owner_invitation(id, self.clock.now()).await?;
         if invitation.status != "open" {
             return Err(AuthError::SpentInvitation.into());

@@ -6,6 +6,7 @@ use super::accounts::{email_address, token_hash, AuthError};
 use super::{access, files, App, AppError};
 use crate::engine::{self, Actor, Event, Refusal};
 use crate::store::guests::{GuestFileView, InvitationView, NewGuestFile, NewInvitation};
+use crate::store::link_tokens::LinkKind;
 use crate::workflow::guests::Guests;
 use crate::workflow::{Definition, FieldType, FormType, Machine, Role};
 use serde::{Deserialize, Serialize};
@@ -300,7 +301,8 @@ impl App {
 
     /// The invitation a link's token opens, whatever its status.
     async fn invitation_of_token(&self, token: &str) -> Result<InvitationView, AppError> {
-        let id = self.store.invitation_by_token(&token_hash(token)).await?.ok_or(AuthError::UnknownInvitation)?;
+        let id =
+            self.store.link_target(LinkKind::Guest, &token_hash(token)).await?.ok_or(AuthError::UnknownInvitation)?;
         Ok(self.store.invitation(id, self.clock.now()).await?)
     }
 

@@ -300,27 +300,25 @@ impl Mailer {
     pub async fn rendered(&self, mail: &OutgoingMail) -> Result<super::render::Rendered, String> {
         let facts = self.store.mail_facts(mail).await.map_err(|e| e.to_string())?;
         let mut context = self.context(mail, &facts);
-        if LINK_TEMPLATES.contains(&mail.template.as_str()) {
+        use crate::store::link_tokens::LinkKind;
+        let link = match mail.entity.as_str() {
+            _ if LINK_TEMPLATES.contains(&mail.template.as_str()) => {
+                Some((LinkKind::Password, "mot-de-passe/lien", "choisir votre mot de passe"))
+            }
+            "invitation" => Some((LinkKind::Guest, "avis", "consulter le dossier et répondre")),
+            "co_owner" => Some((LinkKind::CoOwner, "rejoindre", "accepter l'invitation")),
+            _ => None,
+        };
+        if let Some((kind, path, purpose)) = link {
             let token = new_token();
             let hash = crate::app::accounts::token_hash(&token);
-            self.store.add_link_token(&mail.entity_id, &hash).await.map_err(|e| e.to_string())?;
-            context.link = format!("{}/mot-de-passe/lien/{token}", self.settings.public_url.trim_end_matches('/'));
-            context.link_purpose = "choisir votre mot de passe".into();
-        } else if mail.entity == "invitation" {
-            let token = new_token();
-            let hash = crate::app::accounts::token_hash(&token);
-            self.store.add_invitation_token(&mail.entity_id, &hash).await.map_err(|e| e.to_string())?;
-            context.link = format!("{}/avis/{token}", self.settings.public_url.trim_end_matches('/'));
-            context.link_purpose = "consulter le dossier et répondre".into();
-        } else if mail.template == crate::store::preferences::DIGEST_TEMPLATE {
+            self.store.add_link_token(kind, &mail.entity_id, &hash).await.map_err(|e| e.to_string())?;
+            context.link = format!("{}/{path}/{token}", self.settings.public_url.trim_end_matches('/'));
+            context.link_purpose = purpose.into();
+        }
+        if mail.template == crate::store::preferences::DIGEST_TEMPLATE {
             context.message = self.digest_lines(mail).await?;
             context.at = crate::calendar::paris_date(mail.created_at).format("%d/%m/%Y").to_string();
-        } else if mail.entity == "co_owner" {
-            let token = new_token();
-            let hash = crate::app::accounts::token_hash(&token);
-            self.store.add_co_owner_token(&mail.entity_id, &hash).await.map_err(|e| e.to_string())?;
-            context.link = format!("{}/rejoindre/{token}", self.settings.public_url.trim_end_matches('/'));
-            context.link_purpose = "accepter l'invitation".into();
         }
         render(&mail.template, &context).map_err(|e| e.to_string())
     }

@@ -251,27 +251,6 @@ impl Store {
         Ok(out)
     }
 
-    /// The invitation a link's token belongs to.
-    pub async fn invitation_by_token(&self, token_hash: &str) -> Result<Option<Uuid>> {
-        let id: Option<String> =
-            sqlx::query_scalar("SELECT invitation_id FROM guest_invitation_tokens WHERE token_hash = $1")
-                .bind(token_hash)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(id.and_then(|i| Uuid::parse_str(&i).ok()))
-    }
-
-    /// Keeps the hash of a token the mail worker is about to send.
-    pub async fn add_invitation_token(&self, invitation: &str, token_hash: &str) -> Result<()> {
-        self.write_one(
-            sqlx::query("INSERT INTO guest_invitation_tokens (token_hash, invitation_id) VALUES ($1, $2)")
-                .bind(token_hash)
-                .bind(invitation),
-        )
-        .await?;
-        Ok(())
-    }
-
     /// Revokes an open invitation: its link stops working, its reminder is
     /// not sent; audited. False when it was no longer open.
     pub async fn revoke_invitation(&self, id: Uuid, actor: &Actor, now: DateTime<Utc>) -> Result<bool> {

@@ -13,6 +13,7 @@ mod error;
 pub mod guests;
 pub mod imports;
 pub mod labels;
+pub mod link_tokens;
 pub mod messages;
 mod migrations;
 pub mod outbox;

@@ -1,7 +1,7 @@
 //! One-time links to choose a password (an invitation, a forgotten
 //! password). The link and its e-mail are written together; the mail
 //! worker makes the token when it sends the e-mail and keeps only its hash
-//! (`add_link_token`), so neither the outbox nor a copy of the database
+//! (`Store::add_link_token`), so neither the outbox nor a copy of the database
 //! holds a usable link.
 
 use super::audit::{append, Entry};
@@ -172,18 +172,6 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         id.map(|i| parse_id(&i)).transpose()
-    }
-
-    /// Keeps the hash of a token the mail worker is about to send for link
-    /// `link`.
-    pub async fn add_link_token(&self, link: &str, token_hash: &str) -> Result<()> {
-        self.write_one(
-            sqlx::query("INSERT INTO password_link_tokens (token_hash, link_id) VALUES ($1, $2)")
-                .bind(token_hash)
-                .bind(link),
-        )
-        .await?;
-        Ok(())
     }
 
     /// The link a token belongs to, as things stand at `now`.

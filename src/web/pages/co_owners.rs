@@ -152,11 +152,6 @@ struct LinkPage {
     errors: FormErrors,
 }
 
-fn no_referrer(mut response: Response) -> Response {
-    response.headers_mut().insert(header::REFERRER_POLICY, header::HeaderValue::from_static("no-referrer"));
-    response
-}
-
 /// Whether the logged-in browser is the invited address's account.
 async fn is_invited(app: &App, browser: Option<&Browser>, l: &CoOwnerLink) -> bool {
     let Some(me) = browser.and_then(|b| b.actor.user_id) else { return false };

@@ -230,11 +230,6 @@ impl GuestForm {
     }
 }
 
-fn no_referrer(mut response: Response) -> Response {
-    response.headers_mut().insert(header::REFERRER_POLICY, header::HeaderValue::from_static("no-referrer"));
-    response
-}
-
 fn guest_form(app: &App, token: &str, p: GuestPage, typed: Map<String, Value>, errors: FormErrors) -> Response {
     let csrf = random_token();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };

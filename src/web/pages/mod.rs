@@ -174,6 +174,12 @@ fn event_notice(app: &App, machine: Machine, event: &str) -> String {
         .unwrap_or_default()
 }
 
+/// A page whose address holds a link's token: no referrer carries it off.
+fn no_referrer(mut response: Response) -> Response {
+    response.headers_mut().insert(header::REFERRER_POLICY, header::HeaderValue::from_static("no-referrer"));
+    response
+}
+
 /// Errors of a submitted form, by field ("" for the form as a whole).
 #[derive(Default)]
 pub struct FormErrors(pub Vec<(String, String)>);

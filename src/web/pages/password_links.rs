@@ -89,12 +89,7 @@ fn link_form(
         invitation: link.purpose == crate::store::password_links::LinkPurpose::Invite,
         errors,
     };
-    private(with_anonymous_csrf(app, page(data, status), &csrf))
-}
-
-fn private(mut response: Response) -> Response {
-    response.headers_mut().insert(header::REFERRER_POLICY, header::HeaderValue::from_static("no-referrer"));
-    response
+    no_referrer(with_anonymous_csrf(app, page(data, status), &csrf))
 }
 
 fn link_refused(app: &App, e: &AppError) -> Response {
@@ -108,7 +103,7 @@ fn link_refused(app: &App, e: &AppError) -> Response {
              Demandez-en un nouveau par « Mot de passe oublié » sur la page de connexion.",
         ),
         other => {
-            return private(message(
+            return no_referrer(message(
                 None,
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Mot de passe",
@@ -116,7 +111,7 @@ fn link_refused(app: &App, e: &AppError) -> Response {
             ))
         }
     };
-    private(message(None, status, "Lien inutilisable", text))
+    no_referrer(message(None, status, "Lien inutilisable", text))
 }
 
 pub(super) async fn link_page(State(app): State<App>, Path(token): Path<String>) -> Response {
@@ -161,7 +156,7 @@ pub(super) async fn use_link(
         return link_form(&app, &token, &link, FormErrors(errors));
     }
     match app.use_password_link(&token, &input.new).await {
-        Ok(_) => private(Redirect::to("/connexion?fait=mot-de-passe").into_response()),
+        Ok(_) => no_referrer(Redirect::to("/connexion?fait=mot-de-passe").into_response()),
         Err(AppError::Refused(crate::engine::Refusal::InvalidInput { reason, .. })) => link_form(
             &app,
             &token,
