@@ -272,3 +272,40 @@ impl App {
         Ok(paged(listed, w.limit, w.name, |_| id.to_string()))
     }
 }
+
+impl App {
+    /// The labels the actor sees, counted by workflow, state and the values
+    /// of `fields`: the dashboards' cards and charts without reading every
+    /// label.
+    pub async fn label_tally(
+        &self,
+        actor: &Actor,
+        fields: &[&str],
+    ) -> Result<Vec<crate::store::tallies::Tally>, AppError> {
+        Ok(self.store.label_tally(&super::access::visibility(&*self.workflows, actor), fields).await?)
+    }
+
+    /// At most `limit` of the labels the actor sees whose validity ends on
+    /// or after `from`, the first to end first.
+    pub async fn labels_ending_from(
+        &self,
+        actor: &Actor,
+        from: chrono::NaiveDate,
+        limit: i64,
+    ) -> Result<Vec<LabelView>, AppError> {
+        let visibility = super::access::visibility(&*self.workflows, actor);
+        // After the day before `from` and an id above every id (`~` sorts
+        // after digits, letters and `-`): from the first label ending on `from`.
+        let before = (from - chrono::Duration::days(1)).format("%Y-%m-%d").to_string();
+        let listed = self
+            .store
+            .labels_listed(&visibility, &Default::default(), Some((before.as_str(), "~")), Some(limit))
+            .await?;
+        Ok(listed.into_iter().map(|l| self.label_with_top_level(l.item)).collect())
+    }
+
+    /// How many dossiers the actor sees.
+    pub async fn dossier_count(&self, actor: &Actor) -> Result<i64, AppError> {
+        Ok(self.store.dossier_count(&super::access::visibility(&*self.workflows, actor)).await?)
+    }
+}

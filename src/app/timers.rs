@@ -13,16 +13,49 @@ use uuid::Uuid;
 /// Longest sleep between two looks at the timer table, whatever wakes it.
 pub const POLL: StdDuration = StdDuration::from_secs(30);
 
+/// Timers a claimer fires in one transaction: one commit (one fsync)
+/// for many firings, short enough that a person's action waits little
+/// behind it for SQLite's single writer.
+pub const BATCH: i64 = 64;
+
+/// Claimers firing side by side on PostgreSQL, each taking other due
+/// timers (`SKIP LOCKED`); SQLite has one writer, so one claimer.
+pub const POSTGRES_CLAIMERS: usize = 4;
+
 impl App {
     /// Fires, in due order, every timer due at `now` (timers made due by
-    /// the firings themselves included).
+    /// the firings themselves included), in batches, by several claimers on
+    /// PostgreSQL. Two timers of one instance still fire in due order: the
+    /// later one, claimed by another claimer before the first committed,
+    /// finds the instance changed, and its batch is rolled back and claimed
+    /// again.
     pub async fn fire_due(&self, now: DateTime<Utc>) -> Result<Vec<Firing>, AppError> {
+        let claimers = match self.store.backend() {
+            Backend::Sqlite => 1,
+            Backend::Postgres => POSTGRES_CLAIMERS,
+        };
+        let results = futures_util::future::join_all((0..claimers).map(|_| self.claim_until_done(now))).await;
+        let mut fired = Vec::new();
+        for result in results {
+            fired.extend(result?);
+        }
+        // RFC 3339 instants of one format sort as text; a stable sort keeps
+        // each claimer's own order among timers due at the same instant.
+        fired.sort_by(|a, b| a.due_at.cmp(&b.due_at));
+        if fired.iter().any(|f| f.outcome == "fired") {
+            self.mail_wake.notify_one();
+        }
+        Ok(fired)
+    }
+
+    /// One claimer: fires batches of due timers until none is left.
+    async fn claim_until_done(&self, now: DateTime<Utc>) -> Result<Vec<Firing>, AppError> {
         let mut fired = Vec::new();
         let system = Actor::system();
         loop {
-            let firing = self
+            let batch = self
                 .store
-                .fire_next(now, |instance, timer| {
+                .fire_batch(now, BATCH, |instance, timer| {
                     let subject = timer.key.map(|user_id| Person { user_id, roles: vec![], affiliations: vec![] });
                     let event = Event { subject, ..Event::named(&timer.event) };
                     // Decided at the moment the timer stands for, so that a
@@ -44,20 +77,18 @@ impl App {
                     Ok(plan)
                 })
                 .await;
-            match firing {
-                Ok(Some(f)) => {
-                    tracing::info!(timer = %f.timer, entity = %f.entity, id = %f.entity_id, outcome = %f.outcome, "timer");
-                    fired.push(f);
-                }
-                Ok(None) => {
-                    if fired.iter().any(|f| f.outcome == "fired") {
-                        self.mail_wake.notify_one();
+            match batch {
+                Ok(batch) if batch.is_empty() => return Ok(fired),
+                Ok(batch) => {
+                    for f in &batch {
+                        tracing::info!(timer = %f.timer, entity = %f.entity, id = %f.entity_id, outcome = %f.outcome, "timer");
                     }
-                    return Ok(fired);
+                    fired.extend(batch);
                 }
-                // Another action on the same instance won the race: this
-                // timer is still pending and is tried again on the next pass.
-                Err(crate::store::StoreError::Conflict { .. }) => continue,
+                // Another action on the same instance won the race, or two
+                // claimers' batches waited on each other's rows: the batch
+                // rolled back, its timers are pending and claimed again.
+                Err(e) if e.is_retryable() => continue,
                 Err(e) => return Err(e.into()),
             }
         }
@@ -152,22 +183,35 @@ impl App {
 
     /// What falls due in the next `days` days, within what the actor sees.
     pub async fn deadlines(&self, actor: &Actor, days: i64) -> Result<Vec<Deadline>, AppError> {
+        self.first_deadlines(actor, days, None).await
+    }
+
+    /// At most `limit` of what falls due in the next `days` days within
+    /// what the actor sees, soonest first.
+    pub async fn first_deadlines(
+        &self,
+        actor: &Actor,
+        days: i64,
+        limit: Option<i64>,
+    ) -> Result<Vec<Deadline>, AppError> {
         if !(1..=366).contains(&days) {
             return Err(engine::Refusal::invalid("days", "must be between 1 and 366").into());
         }
         let until = self.clock.now() + Duration::days(days);
-        let mut deadlines = self.store.deadlines(&super::access::visibility(&*self.workflows, actor), until).await?;
         // The reviewers' own deadlines tell who reviews: for them and for
         // the national level only (as in `timers`).
-        if !super::access::sees_every_review(&*self.workflows, actor) {
-            let own = actor.user_id.map(|u| u.to_string()).unwrap_or_default();
-            let per_reviewer = |timer: &str| {
-                self.workflows.iter().any(|w| w.dossier.timer(timer).is_some_and(|t| t.anchor.per_reviewer()))
-            };
-            deadlines.retain(|d| {
-                d.entity != Machine::Dossier.name() || !per_reviewer(&d.timer) || (!own.is_empty() && d.key == own)
-            });
-        }
-        Ok(deadlines)
+        let per_reviewer: Vec<String> = self
+            .workflows
+            .iter()
+            .flat_map(|w| w.dossier.timers.iter().filter(|t| t.anchor.per_reviewer()).map(|t| t.name.clone()))
+            .collect();
+        let own = actor.user_id.map(|u| u.to_string()).unwrap_or_default();
+        let hidden = if super::access::sees_every_review(&*self.workflows, actor) {
+            None
+        } else {
+            Some((per_reviewer.as_slice(), own.as_str()))
+        };
+        let visibility = super::access::visibility(&*self.workflows, actor);
+        Ok(self.store.deadlines(&visibility, until, hidden, limit).await?)
     }
 }

@@ -1,9 +1,11 @@
-//! `labelflow bench timers`: timers fired per second by the worker (claim,
-//! engine, transition, timer closed, one transaction each) against a raw
-//! claim-and-mark loop on the same database, alternating in rounds; then
-//! the lag between due time and firing of the real worker loop. With
+//! `labelflow bench timers`: timers fired per second by the worker (claims
+//! of a batch, per timer engine, transition and timer closed, one
+//! transaction per batch) against a raw claim-and-mark loop in the same
+//! batches on the same database, alternating in rounds; then the lag
+//! between due time and firing of the real worker loop. With
 //! `--graphile-worker`, on PostgreSQL, graphile-worker (a Node.js job
-//! queue on the same server) runs the same number of jobs in each round.
+//! queue on the same server) runs the same number of jobs in each round,
+//! at the concurrency asked, then in its batched mode.
 
 use super::scratch::Scratch;
 use crate::app::AppError;
@@ -20,19 +22,33 @@ pub struct Options {
     pub rounds: usize,
     /// Folder whose `node_modules` holds graphile-worker.
     pub graphile_worker: Option<std::path::PathBuf>,
+    /// graphile-worker's slots (its `concurrency`).
+    pub graphile_concurrency: usize,
 }
+
+/// Dossiers the due timers are spread over: a few timers each per round,
+/// as when many dossiers share a deadline (several claimers then rarely
+/// want the same dossier at once).
+const DOSSIERS: usize = 200;
 
 const GRAPHILE_SCRIPT: &str = include_str!("graphile_worker.cjs");
 
 /// One graphile-worker round: (jobs done, seconds from worker start to the last).
-fn graphile_round(dir: &std::path::Path, url: &str, jobs: usize) -> Result<(usize, Duration), AppError> {
+fn graphile_round(
+    dir: &std::path::Path,
+    url: &str,
+    jobs: usize,
+    concurrency: usize,
+    batched: bool,
+) -> Result<(usize, Duration), AppError> {
     let fail = |m: String| AppError::from(crate::store::StoreError::Invalid(m));
     let script = std::env::temp_dir().join(format!("labelflow-graphile-{}.cjs", Uuid::new_v4().simple()));
     std::fs::write(&script, GRAPHILE_SCRIPT).map_err(|e| fail(e.to_string()))?;
     let output = std::process::Command::new("node")
         .arg(&script)
         .arg(jobs.to_string())
-        .arg("1")
+        .arg(concurrency.to_string())
+        .arg(if batched { "batched" } else { "plain" })
         .env("NODE_PATH", dir.join("node_modules"))
         .env("GRAPHILE_BENCH_URL", url)
         .output();
@@ -63,7 +79,7 @@ async fn measure(
     workflow: Definition,
     out: &mut impl std::io::Write,
 ) -> Result<f64, AppError> {
-    let super::Call { app, dossiers, .. } = super::open_call(store, workflow, 20).await?;
+    let super::Call { app, dossiers, .. } = super::open_call(store, workflow, DOSSIERS).await?;
     // Their own reminders are far ahead; only the inserted timers are due.
     let per_round = (opts.timers / opts.rounds).max(1);
     let _ = writeln!(
@@ -73,11 +89,15 @@ async fn measure(
     );
     let (mut raw_n, mut raw_t, mut eng_n, mut eng_t) = (0usize, Duration::ZERO, 0usize, Duration::ZERO);
     let (mut gw_n, mut gw_t) = (0usize, Duration::ZERO);
+    let (mut gwb_n, mut gwb_t) = (0usize, Duration::ZERO);
     for round in 0..opts.rounds {
         if let Some(dir) = &opts.graphile_worker {
-            let (n, t) = graphile_round(dir, url, per_round)?;
+            let (n, t) = graphile_round(dir, url, per_round, opts.graphile_concurrency, false)?;
             gw_n += n;
             gw_t += t;
+            let (n, t) = graphile_round(dir, url, per_round, opts.graphile_concurrency, true)?;
+            gwb_n += n;
+            gwb_t += t;
         }
         for side in if round % 2 == 0 { [0, 1] } else { [1, 0] } {
             let due = to_micros(Utc::now()) - 1_000_000;
@@ -94,8 +114,22 @@ async fn measure(
             store.insert_timers("bench", &batch).await?;
             let started = Instant::now();
             if side == 0 {
-                while store.raw_fire_next(to_micros(Utc::now())).await? {
-                    raw_n += 1;
+                // As many claimers as the worker has, each batch as large.
+                let claimers = match opts.backend {
+                    Backend::Sqlite => 1,
+                    Backend::Postgres => crate::app::timers::POSTGRES_CLAIMERS,
+                };
+                let claimer = || async {
+                    let mut n = 0;
+                    loop {
+                        match store.raw_fire_batch(to_micros(Utc::now()), crate::app::timers::BATCH).await? {
+                            0 => return Ok::<usize, AppError>(n),
+                            k => n += k,
+                        }
+                    }
+                };
+                for done in futures_util::future::join_all((0..claimers).map(|_| claimer())).await {
+                    raw_n += done?;
                 }
                 raw_t += started.elapsed();
             } else {
@@ -143,15 +177,24 @@ async fn measure(
         pct(99.0)
     );
     if opts.graphile_worker.is_some() {
+        let slots = opts.graphile_concurrency;
         let gw_rate = gw_n as f64 / gw_t.as_secs_f64().max(1e-9);
+        let gwb_rate = gwb_n as f64 / gwb_t.as_secs_f64().max(1e-9);
         let _ = writeln!(
             out,
-            "graphile-worker {gw_n:>7} in {:>6.2} s = {gw_rate:>9.1}/s (no-op task, 1 slot)",
+            "graphile-worker {gw_n:>7} in {:>6.2} s = {gw_rate:>9.1}/s (no-op task, concurrency {slots})",
             gw_t.as_secs_f64()
+        );
+        let _ = writeln!(
+            out,
+            "graphile-worker {gwb_n:>7} in {:>6.2} s = {gwb_rate:>9.1}/s (no-op task, concurrency {slots}, \
+             batched: local queue of 500, completions together)",
+            gwb_t.as_secs_f64()
         );
         let versus = eng_rate / gw_rate.max(1e-9);
         let goal = if versus >= 1.0 { "met" } else { "not met" };
-        let _ = writeln!(out, "engine / graphile-worker {versus:.3} (goal >= 1: {goal})");
+        let _ = writeln!(out, "engine / graphile-worker {versus:.3} (concurrency {slots}; goal >= 1: {goal})");
+        let _ = writeln!(out, "engine / graphile-worker batched {:.3}", eng_rate / gwb_rate.max(1e-9));
     }
     let ratio = eng_rate / raw_rate.max(1e-9);
     let _ = writeln!(out, "ratio {ratio:.3}");

@@ -107,6 +107,9 @@ pub enum BenchCommand {
         /// holds it (`npm install graphile-worker` there).
         #[arg(long)]
         graphile_worker: Option<std::path::PathBuf>,
+        /// graphile-worker's slots (its `concurrency` option).
+        #[arg(long, default_value_t = 4)]
+        graphile_concurrency: usize,
         #[command(flatten)]
         postgres: PostgresServer,
     },
@@ -240,7 +243,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             crate::bench::mail::run(&opts, crate::workflow::builtin::primary()?, &mut std::io::stdout()).await?;
             Ok(())
         }
-        BenchCommand::Timers { backend: b, timers: count, rounds, graphile_worker, postgres } => {
+        BenchCommand::Timers { backend: b, timers: count, rounds, graphile_worker, graphile_concurrency, postgres } => {
             anyhow::ensure!(
                 graphile_worker.is_none() || matches!(b, BackendArg::Postgres),
                 "--graphile-worker needs --backend postgres: graphile-worker runs on PostgreSQL only"
@@ -255,6 +258,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
                 timers: count,
                 rounds,
                 graphile_worker,
+                graphile_concurrency: graphile_concurrency.max(1),
             };
             let workflow = crate::workflow::builtin::primary()?;
             crate::bench::timers::run(&opts, workflow, &mut std::io::stdout()).await?;

@@ -92,29 +92,31 @@ impl Store {
 }
 
 impl Store {
-    /// Baseline for `bench timers`: claim the earliest due timer and mark it
-    /// fired, in one transaction, with no engine and no transition.
-    /// Returns false when nothing is due.
-    pub async fn raw_fire_next(&self, now: i64) -> Result<bool> {
+    /// Baseline for `bench timers`: claim up to `limit` due timers, the
+    /// earliest first, and mark each fired, in one transaction, with no
+    /// engine and no transition (the worker's batches, minus the engine).
+    /// Returns how many it marked: 0 when nothing is due.
+    pub async fn raw_fire_batch(&self, now: i64, limit: i64) -> Result<usize> {
         let mut tx = self.begin_write().await?;
         let claim = match self.backend() {
             super::Backend::Sqlite => {
-                "SELECT id FROM timers WHERE status = 'pending' AND due_at <= $1 ORDER BY due_at, id LIMIT 1"
+                "SELECT id FROM timers WHERE status = 'pending' AND due_at <= $1 ORDER BY due_at, id LIMIT $2"
             }
             super::Backend::Postgres => {
-                "SELECT id FROM timers WHERE status = 'pending' AND due_at <= $1 ORDER BY due_at, id LIMIT 1 FOR UPDATE SKIP LOCKED"
+                "SELECT id FROM timers WHERE status = 'pending' AND due_at <= $1 ORDER BY due_at, id LIMIT $2 \
+                 FOR UPDATE SKIP LOCKED"
             }
         };
-        let Some(id) = sqlx::query_scalar::<_, String>(claim).bind(now).fetch_optional(&mut **tx).await? else {
-            return Ok(false);
-        };
-        sqlx::query("UPDATE timers SET status = 'fired', closed_at = $1, outcome = 'raw' WHERE id = $2")
-            .bind(now)
-            .bind(&id)
-            .execute(&mut **tx)
-            .await?;
+        let ids: Vec<String> = sqlx::query_scalar(claim).bind(now).bind(limit).fetch_all(&mut **tx).await?;
+        for id in &ids {
+            sqlx::query("UPDATE timers SET status = 'fired', closed_at = $1, outcome = 'raw' WHERE id = $2")
+                .bind(now)
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+        }
         tx.commit().await?;
-        Ok(true)
+        Ok(ids.len())
     }
 
     /// Inserts pending timers named `name` for benchmarks: `(entity, entity id, event, due)`.

@@ -21,3 +21,16 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+impl StoreError {
+    /// Whether the same work, tried again, may succeed: a stale version, or
+    /// PostgreSQL ending a transaction caught in a deadlock (40P01) or a
+    /// serialization failure (40001). Both roll back everything it did.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            StoreError::Conflict { .. } => true,
+            StoreError::Database(sqlx::Error::Database(e)) => matches!(e.code().as_deref(), Some("40P01" | "40001")),
+            _ => false,
+        }
+    }
+}

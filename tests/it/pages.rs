@@ -782,9 +782,40 @@ async fn bulk_actions_page(db: &TestDb) {
     }
 }
 
+/// The dashboard shows the latest dossiers and says how many the person
+/// sees in all, with the way to the whole list; counts stay in scope.
+async fn dashboard_shows_a_first_page_and_the_counts(db: &TestDb) {
+    let cast = cast(&db.store).await;
+    let served = serve(&db.store, at(2027, 2, 1, 9, 0)).await;
+    let app = served.app.clone();
+    let campaign = campaign(&db.store, &cast.admin).await;
+    for i in 0..23 {
+        served.clock.set(at(2027, 2, 1, 9, i));
+        let mut d = new_dossier(campaign);
+        d.title = format!("Campus numéro {i:02}");
+        app.create_dossier(&cast.porteur, cast.porteur.user_id.unwrap(), d).await.unwrap();
+    }
+    let rectorat = Browser::login(&served.base, "rectorat@ac-lyon.fr").await;
+    let (status, html) = rectorat.get("/tableau-de-bord").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("Dossiers que vous pouvez consulter (23, les 20 derniers modifiés affichés)"), "{html}");
+    assert!(html.contains("<a href=\"/dossiers\">Voir les 23 dossiers</a>"), "{html}");
+    let table = html.split("<h2>Dossiers</h2>").nth(1).unwrap().split("</table>").next().unwrap();
+    assert_eq!(table.matches("<a href=\"/dossiers/").count(), 20, "{table}");
+    assert!(table.contains("Campus numéro 22") && !table.contains("Campus numéro 02"), "latest first: {table}");
+    let outsider = Browser::login(&served.base, "rectorat@ac-paris.fr").await;
+    let (_, html) = outsider.get("/tableau-de-bord").await;
+    assert!(html.contains("Aucun dossier à afficher.") && !html.contains("Voir les"), "{html}");
+}
+
 mod bulk {
     use super::*;
-    on_both_backends!(bulk_actions_page, list_pages_search_filter_and_page, no_dead_ends_in_french);
+    on_both_backends!(
+        bulk_actions_page,
+        list_pages_search_filter_and_page,
+        no_dead_ends_in_french,
+        dashboard_shows_a_first_page_and_the_counts
+    );
 }
 
 /// A page asked for before logging in is where the login leads; unknown

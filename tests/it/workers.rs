@@ -173,4 +173,25 @@ async fn sigkill_while_firing(db: &TestDb) {
     assert_fired_once(db, total).await;
 }
 
-on_both_backends!(sigkill_while_firing);
+/// A backlog larger than a batch, many timers per dossier: one pass fires
+/// every timer once (on PostgreSQL, claimers side by side contend for the
+/// same dossiers, and a batch that lost a race rolls back and is claimed
+/// again).
+async fn a_backlog_fires_in_batches_once(db: &TestDb) {
+    let start = Utc::now() - Duration::days(2);
+    let dues: Vec<DateTime<Utc>> = (0..45).map(|i| start + Duration::minutes(i)).collect();
+    let (ids, total) = due_reminders(db, 6, &dues).await;
+    assert!(total as i64 > 2 * labelflow::app::timers::BATCH, "several batches");
+    let (app, _clock) = app(&db.store, Utc::now());
+    let fired = app.fire_due(Utc::now()).await.unwrap();
+    assert_eq!(fired.len(), total, "one pass fires the whole backlog");
+    assert!(fired.iter().all(|f| f.outcome == "fired"), "{fired:?}");
+    for id in &ids {
+        let mine = fired.iter().filter(|f| f.entity_id == id.to_string()).count();
+        assert_eq!(mine, dues.len(), "every timer of {id}");
+    }
+    assert!(app.fire_due(Utc::now()).await.unwrap().is_empty(), "nothing left");
+    assert_fired_once(db, total).await;
+}
+
+on_both_backends!(sigkill_while_firing, a_backlog_fires_in_batches_once);

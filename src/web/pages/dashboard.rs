@@ -104,17 +104,23 @@ pub(super) struct DashboardPage {
     /// The charts count the labels that ended too.
     all_labels: bool,
     can_create: bool,
-    label_counts: Vec<(String, usize)>,
+    label_counts: Vec<(String, i64)>,
+    /// All the labels and dossiers the person sees; the tables show some.
+    label_count: i64,
+    dossier_count: i64,
     dossiers: Vec<DossierRow>,
     /// The headers of the dossiers' own fields.
     dossier_fields: Vec<String>,
     labels: Vec<LabelRow>,
     /// (date, link, title, what)
     deadlines: Vec<(String, String, String, String)>,
+    /// More fall due in the 90 days than the table shows.
+    more_deadlines: bool,
     /// A reviewer's reviews: (link, title, state, due, submitted)
     assignments: Vec<(String, String, String, String, bool)>,
     /// Late items in the staff scope: (since, link, title, what)
     overdue: Vec<(String, String, String, String)>,
+    overdue_count: usize,
     sees_overdue: bool,
     /// The yearly lists the labels publish: (link, title).
     publications: Vec<(String, String)>,
@@ -133,18 +139,55 @@ fn ended_words(app: &App, l: &crate::store::views::LabelView) -> Option<String> 
     def.machine(Machine::Label).state(&l.status).filter(|s| s.terminal).map(|s| s.label.clone())
 }
 
+/// Rows the dashboard shows of each list; the whole lists are a link away
+/// (`/dossiers`, `/labels`, the API), so a national dashboard costs about
+/// what a school's does.
+const DOSSIER_ROWS: i64 = 20;
+const LABEL_ROWS: i64 = 30;
+const DEADLINE_ROWS: i64 = 30;
+const OVERDUE_ROWS: usize = 30;
+
+/// What the dashboard reads, each list cut to its rows with its full count.
+struct Loaded {
+    dossier_count: i64,
+    dossiers: Vec<crate::store::views::DossierSummary>,
+    tally: Vec<crate::store::tallies::Tally>,
+    labels: Vec<crate::store::views::LabelView>,
+    deadlines: Vec<crate::store::timers::Deadline>,
+    assignments: Vec<crate::store::worklists::Assignment>,
+    overdue: crate::app::worklists::Overdue,
+}
+
+async fn load(app: &App, actor: &crate::engine::Actor, chart_fields: &[&str]) -> Result<Loaded, AppError> {
+    let dossier_count = app.dossier_count(actor).await?;
+    let filter = crate::store::dossiers::DossierFilter { limit: Some(DOSSIER_ROWS), ..Default::default() };
+    let dossiers = app.list_dossiers(actor, &filter).await?.into_iter().map(|l| l.item).collect();
+    let tally = app.label_tally(actor, chart_fields).await?;
+    let label_count: i64 = tally.iter().map(|t| t.count).sum();
+    // A few labels are all drawn; many, from those that ended within the
+    // year (still worth a look) to the first ones to end after them.
+    let labels = if label_count <= LABEL_ROWS {
+        app.labels(actor, &Default::default()).await?
+    } else {
+        let today = crate::calendar::paris_date(app.clock.now());
+        app.labels_ending_from(actor, crate::calendar::add_months(today, -12), LABEL_ROWS).await?
+    };
+    Ok(Loaded {
+        dossier_count,
+        dossiers,
+        tally,
+        labels,
+        deadlines: app.first_deadlines(actor, 90, Some(DEADLINE_ROWS + 1)).await?,
+        assignments: app.assignments(actor).await?,
+        overdue: app.overdue(actor).await?,
+    })
+}
+
 pub(super) async fn dashboard(State(app): State<App>, browser: Browser, Query(q): Query<DashboardQuery>) -> Response {
     let actor = &browser.actor;
-    let loaded = async {
-        let dossiers = app.dossiers(actor, None, None).await?;
-        let labels = app.labels(actor, &Default::default()).await?;
-        let deadlines = app.deadlines(actor, 90).await?;
-        let assignments = app.assignments(actor).await?;
-        let overdue = app.overdue(actor).await?;
-        Ok::<_, AppError>((dossiers, labels, deadlines, assignments, overdue))
-    }
-    .await;
-    let (dossiers, labels, deadlines, assignments, overdue) = match loaded {
+    let chart_fields = app.workflows.form_fields(|f| f.indexed && f.kind == crate::workflow::FormType::Choice);
+    let names: Vec<&str> = chart_fields.iter().map(|f| f.name.as_str()).collect();
+    let loaded = match load(&app, actor, &names).await {
         Ok(v) => v,
         Err(e) => {
             return message(
@@ -155,6 +198,8 @@ pub(super) async fn dashboard(State(app): State<App>, browser: Browser, Query(q)
             )
         }
     };
+    let Loaded { dossier_count, dossiers, tally, labels, mut deadlines, assignments, overdue } = loaded;
+    let all_labels = q.labels.as_deref() == Some("tous");
     // Labels of every workflow, a state counted once under the wording of
     // the first workflow that has it.
     let mut label_counts = Vec::new();
@@ -164,29 +209,38 @@ pub(super) async fn dashboard(State(app): State<App>, browser: Browser, Query(q)
             continue;
         }
         counted.push(&s.name);
-        let n = labels.iter().filter(|l| l.status == s.name).count();
+        let n: i64 = tally.iter().filter(|t| t.state == s.name).map(|t| t.count).sum();
         if n > 0 {
             label_counts.push((format!("Labels au statut « {} »", s.label), n));
         }
     }
-    let mut late = Vec::new();
+    let label_count: i64 = tally.iter().map(|t| t.count).sum();
+    let mut late: Vec<(String, (String, String, String, String))> = Vec::new();
     for r in overdue.reviews {
         let what = match r.reviewer.as_deref() {
             Some(name) => format!("Expertise de {name} attendue"),
             None => "Expertise attendue (expert non communiqué avant la décision)".to_string(),
         };
-        late.push((french_instant(&r.due_at), format!("/dossiers/{}", r.dossier_id), r.title, what));
+        let row = (french_instant(&r.due_at), format!("/dossiers/{}", r.dossier_id), r.title, what);
+        late.push((r.due_at, row));
     }
     for c in overdue.completions {
         let what = "Compléments attendus".to_string();
-        late.push((french_instant(&c.due_at), format!("/dossiers/{}", c.dossier_id), c.title, what));
+        let row = (french_instant(&c.due_at), format!("/dossiers/{}", c.dossier_id), c.title, what);
+        late.push((c.due_at, row));
     }
     for r in overdue.reports {
         let what = format!("Rapport d'activité {} non déposé", r.year);
-        late.push((r.due_on.format("%d/%m/%Y").to_string(), format!("/labels/{}", r.label_id), r.title, what));
+        let row = (r.due_on.format("%d/%m/%Y").to_string(), format!("/labels/{}", r.label_id), r.title, what);
+        late.push((r.due_on.format("%Y-%m-%d").to_string(), row));
     }
+    // The longest overdue first (RFC 3339 instants and ISO dates sort as text).
+    late.sort_by(|a, b| a.0.cmp(&b.0));
+    let overdue_count = late.len();
+    // Counting every deadline of the country would cost what the page saves.
+    let more_deadlines = deadlines.len() as i64 > DEADLINE_ROWS;
+    deadlines.truncate(DEADLINE_ROWS as usize);
     let sees_overdue = crate::app::access::follows_up(&*app.workflows, actor);
-    let all_labels = q.labels.as_deref() == Some("tous");
     let list_fields = app.workflows.list_fields();
     let page_data = DashboardPage {
         assignments: assignments
@@ -201,7 +255,8 @@ pub(super) async fn dashboard(State(app): State<App>, browser: Browser, Query(q)
                 )
             })
             .collect(),
-        overdue: late,
+        overdue: late.into_iter().take(OVERDUE_ROWS).map(|(_, row)| row).collect(),
+        overdue_count,
         sees_overdue,
         publications: if sees_overdue {
             app.workflows
@@ -213,11 +268,10 @@ pub(super) async fn dashboard(State(app): State<App>, browser: Browser, Query(q)
         },
         user: bar(&browser),
         timeline: timeline(&labels, crate::calendar::paris_date(app.clock.now()), &|l| ended_words(&app, l)),
-        charts: {
-            let counted: Vec<_> =
-                labels.iter().filter(|l| all_labels || ended_words(&app, l).is_none()).cloned().collect();
-            charts(&app.workflows, &counted, all_labels)
-        },
+        charts: charts(&app.workflows, &chart_fields, &tally, all_labels),
+        label_count,
+        dossier_count,
+        more_deadlines,
         all_labels,
         can_create: actor.has_kind(&*app.workflows, RoleKind::Owner),
         label_counts,
@@ -274,29 +328,38 @@ pub(super) async fn dashboard(State(app): State<App>, browser: Browser, Query(q)
 }
 
 /// A bar chart: its title and, per bar, (label, count, bar width).
-pub(super) type Chart = (String, Vec<(String, usize, i64)>);
+pub(super) type Chart = (String, Vec<(String, i64, i64)>);
 
 /// Labels counted by each indexed single-choice field of the forms (the
-/// shipped files: one chart each), as bar lengths out of 360.
+/// shipped files: one chart each), as bar lengths out of 360: `tally`
+/// holds the counts by workflow, state and the fields' values, in the
+/// order of `fields`. Labels that ended count only when `all` is asked.
 pub(super) fn charts(
     workflows: &crate::workflow::Workflows,
-    labels: &[crate::store::views::LabelView],
+    fields: &[&crate::workflow::FormField],
+    tally: &[crate::store::tallies::Tally],
     all: bool,
 ) -> Vec<Chart> {
-    if labels.is_empty() {
-        return vec![];
-    }
-    workflows
-        .form_fields(|f| f.indexed && f.kind == crate::workflow::FormType::Choice)
-        .into_iter()
-        .filter_map(|f| {
-            let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
-            for l in labels {
-                let Some(code) = l.form.get(&f.name).and_then(|v| v.as_str()) else { continue };
-                *counts.entry(f.choice_label(code)).or_default() += 1;
+    let ended = |t: &crate::store::tallies::Tally| {
+        workflows
+            .get(&t.workflow)
+            .and_then(|d| d.machine(Machine::Label).state(&t.state).map(|s| s.terminal))
+            .unwrap_or(false)
+    };
+    let counted: Vec<&crate::store::tallies::Tally> = tally.iter().filter(|t| all || !ended(t)).collect();
+    fields
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| {
+            let mut counts: std::collections::BTreeMap<String, i64> = Default::default();
+            for t in &counted {
+                match t.values.get(i) {
+                    Some(code) if !code.is_empty() => *counts.entry(f.choice_label(code)).or_default() += t.count,
+                    _ => {}
+                }
             }
             let max = counts.values().copied().max()?;
-            let bars = counts.into_iter().map(|(k, n)| (k, n, (n as i64 * 360) / max as i64)).collect();
+            let bars = counts.into_iter().map(|(k, n)| (k, n, (n * 360) / max)).collect();
             let which = if all { "Labels, échus et retirés compris," } else { "Labels en vigueur" };
             Some((format!("{which} par {}", f.label.to_lowercase()), bars))
         })
