@@ -25,10 +25,9 @@ pub const POSTGRES_CLAIMERS: usize = 4;
 impl App {
     /// Fires, in due order, every timer due at `now` (timers made due by
     /// the firings themselves included), in batches, by several claimers on
-    /// PostgreSQL. Two timers of one instance still fire in due order: the
-    /// later one, claimed by another claimer before the first committed,
-    /// finds the instance changed, and its batch is rolled back and claimed
-    /// again.
+    /// PostgreSQL. Two timers of one instance still fire in due order: a
+    /// claimer leaves a timer pending while an earlier one of its instance
+    /// is held by another claimer (see [`crate::store::Store::fire_batch`]).
     pub async fn fire_due(&self, now: DateTime<Utc>) -> Result<Vec<Firing>, AppError> {
         let claimers = match self.store.backend() {
             Backend::Sqlite => 1,
@@ -200,17 +199,15 @@ impl App {
         let until = self.clock.now() + Duration::days(days);
         // The reviewers' own deadlines tell who reviews: for them and for
         // the national level only (as in `timers`).
-        let per_reviewer: Vec<String> = self
-            .workflows
-            .iter()
-            .flat_map(|w| w.dossier.timers.iter().filter(|t| t.anchor.per_reviewer()).map(|t| t.name.clone()))
-            .collect();
-        let own = actor.user_id.map(|u| u.to_string()).unwrap_or_default();
-        let hidden = if super::access::sees_every_review(&*self.workflows, actor) {
-            None
+        let sees_all = super::access::sees_every_review(&*self.workflows, actor);
+        let per_reviewer: Vec<String> = if sees_all {
+            Vec::new()
         } else {
-            Some((per_reviewer.as_slice(), own.as_str()))
+            let timers = self.workflows.iter().flat_map(|w| &w.dossier.timers);
+            timers.filter(|t| t.anchor.per_reviewer()).map(|t| t.name.clone()).collect()
         };
+        let own = actor.user_id.map(|u| u.to_string()).unwrap_or_default();
+        let hidden = (!sees_all).then_some((per_reviewer.as_slice(), own.as_str()));
         let visibility = super::access::visibility(&*self.workflows, actor);
         Ok(self.store.deadlines(&visibility, until, hidden, limit).await?)
     }

@@ -289,7 +289,7 @@ impl Store {
     }
 
     /// Gives SQLite's planner the tables' current statistics. Without them
-    /// it guesses, and picks for a rectorat's deadlines the index over every
+    /// it guesses, and picks for one territory's deadlines the index over every
     /// pending timer of the country rather than its own dossiers' timers (5x
     /// slower on the benchmark's data set). `analysis_limit` samples each
     /// index, so this costs a fraction of a second at any size. PostgreSQL's

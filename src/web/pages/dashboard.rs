@@ -147,9 +147,11 @@ const LABEL_ROWS: i64 = 30;
 const DEADLINE_ROWS: i64 = 30;
 const OVERDUE_ROWS: usize = 30;
 
-/// What the dashboard reads, each list cut to its rows with its full count.
+/// What the dashboard reads: counts, and each list cut to what it shows
+/// (the deadlines one more, to tell whether there are more).
 struct Loaded {
     dossier_count: i64,
+    label_count: i64,
     dossiers: Vec<crate::store::views::DossierSummary>,
     tally: Vec<crate::store::tallies::Tally>,
     labels: Vec<crate::store::views::LabelView>,
@@ -174,6 +176,7 @@ async fn load(app: &App, actor: &crate::engine::Actor, chart_fields: &[&str]) ->
     };
     Ok(Loaded {
         dossier_count,
+        label_count,
         dossiers,
         tally,
         labels,
@@ -198,7 +201,7 @@ pub(super) async fn dashboard(State(app): State<App>, browser: Browser, Query(q)
             )
         }
     };
-    let Loaded { dossier_count, dossiers, tally, labels, mut deadlines, assignments, overdue } = loaded;
+    let Loaded { dossier_count, label_count, dossiers, tally, labels, mut deadlines, assignments, overdue } = loaded;
     let all_labels = q.labels.as_deref() == Some("tous");
     // Labels of every workflow, a state counted once under the wording of
     // the first workflow that has it.
@@ -214,7 +217,6 @@ pub(super) async fn dashboard(State(app): State<App>, browser: Browser, Query(q)
             label_counts.push((format!("Labels au statut « {} »", s.label), n));
         }
     }
-    let label_count: i64 = tally.iter().map(|t| t.count).sum();
     let mut late: Vec<(String, (String, String, String, String))> = Vec::new();
     for r in overdue.reviews {
         let what = match r.reviewer.as_deref() {
