@@ -3,6 +3,7 @@
 //! noisy machine slows both alike. Each prints `ratio R` last.
 
 pub mod dataset;
+pub mod growth;
 pub mod http;
 pub mod mail;
 pub mod predicates;

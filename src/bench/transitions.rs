@@ -40,7 +40,7 @@ pub async fn run(
 /// One dossier of the engine side and the steps its loop sends in turn.
 type Looped = (Uuid, Vec<(Actor, Event)>);
 
-struct Fixture {
+pub(super) struct Fixture {
     app: App,
     /// Per client: engine dossiers, and raw-baseline dossiers.
     engine: Vec<Vec<Looped>>,
@@ -50,12 +50,25 @@ struct Fixture {
 async fn fixture(store: &Store, opts: &Options, workflow: Definition, profile: &Profile) -> Result<Fixture, AppError> {
     let clock = ManualClock::new(Utc::now());
     let app = App::new(store.clone(), Arc::new(workflow), Arc::new(clock));
-    let def = app.definition(&profile.workflow)?;
     let cast = Cast::make(&app, profile, 0, 1, "benchmark").await?;
+    fixture_in(app, &cast, profile, 0, opts.clients, opts.dossiers_per_client).await
+}
+
+/// Dossiers at the benchmark file's write stage, `per_client` for each of
+/// `clients`, numbered from `from` on, made by `cast` in its first call.
+pub(super) async fn fixture_in(
+    app: App,
+    cast: &Cast,
+    profile: &Profile,
+    from: usize,
+    clients: usize,
+    per_client: usize,
+) -> Result<Fixture, AppError> {
+    let def = app.definition(&profile.workflow)?;
     let campaign = cast.campaigns[0];
-    let numbers = Cast::write_numbers(profile, 0, opts.clients * opts.dossiers_per_client);
+    let numbers = Cast::write_numbers(profile, from, clients * per_client);
     let (mut engine, mut raw) = (Vec::new(), Vec::new());
-    for mine in numbers.chunks(opts.dossiers_per_client.max(1)) {
+    for mine in numbers.chunks(per_client.max(1)) {
         let (mut looped, mut baseline) = (Vec::new(), Vec::new());
         for &i in mine {
             let id = cast.dossier(&app, profile, &def, campaign, i, &profile.write.stage).await?;
@@ -130,7 +143,11 @@ where
 
 /// Client `c` sends, dossier after dossier, the next step of each one's
 /// loop; `turns` keeps where each dossier is from one round to the next.
-async fn engine_round(fx: &Arc<Fixture>, slice: Duration, turns: &mut [Vec<usize>]) -> Result<Sample, AppError> {
+pub(super) async fn engine_round(
+    fx: &Arc<Fixture>,
+    slice: Duration,
+    turns: &mut [Vec<usize>],
+) -> Result<Sample, AppError> {
     let shared = Arc::new(tokio::sync::Mutex::new(turns.to_vec()));
     let sample = clients(turns.len(), slice, |c, deadline| {
         let (fx, shared) = (fx.clone(), shared.clone());

@@ -1,7 +1,7 @@
 //! `labelflow bench ...`.
 
 use crate::bench::profile::Profile;
-use crate::bench::{dataset, http, transitions};
+use crate::bench::{dataset, growth, http, transitions};
 use crate::store::Backend;
 use clap::{Subcommand, ValueEnum};
 
@@ -22,6 +22,26 @@ pub struct PostgresServer {
         hide_env_values = true
     )]
     postgres_url: String,
+}
+
+/// Clients writing side by side, and how long, in how many rounds.
+#[derive(clap::Args, Debug, Clone)]
+pub struct LoadArgs {
+    #[arg(long, default_value_t = 1)]
+    clients: usize,
+    /// Measured seconds per side.
+    #[arg(long, default_value_t = 10.0)]
+    seconds: f64,
+    #[arg(long, default_value_t = 4)]
+    rounds: usize,
+}
+
+impl LoadArgs {
+    fn checked(self) -> anyhow::Result<LoadArgs> {
+        anyhow::ensure!(self.clients >= 1, "--clients must be at least 1");
+        anyhow::ensure!(self.seconds > 0.0 && self.rounds >= 1, "--seconds and --rounds must be positive");
+        Ok(self)
+    }
 }
 
 /// Sizes of the generated data set (defaults: the reference set).
@@ -143,18 +163,30 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         rounds: usize,
     },
+    /// Transitions per second in a database of `--small` dossiers and in
+    /// one of `--large`, side by side; last line `ratio R` (large / small:
+    /// 1 when a transition's cost does not grow with the data).
+    Growth {
+        #[arg(long, value_enum, default_value = "sqlite")]
+        backend: BackendArg,
+        /// Dossiers of the small database.
+        #[arg(long, default_value_t = 1_000)]
+        small: usize,
+        /// Dossiers of the large database (copies of the small one's).
+        #[arg(long, default_value_t = 100_000)]
+        large: usize,
+        #[command(flatten)]
+        load: LoadArgs,
+        #[command(flatten)]
+        postgres: PostgresServer,
+    },
     /// Dossier transitions per second through the engine and store, against
     /// raw SQL doing the same writes; last line `ratio R` (engine / raw).
     Transitions {
         #[arg(long, value_enum, default_value = "sqlite")]
         backend: BackendArg,
-        #[arg(long, default_value_t = 1)]
-        clients: usize,
-        /// Measured seconds per side.
-        #[arg(long, default_value_t = 10.0)]
-        seconds: f64,
-        #[arg(long, default_value_t = 4)]
-        rounds: usize,
+        #[command(flatten)]
+        load: LoadArgs,
         #[command(flatten)]
         postgres: PostgresServer,
     },
@@ -211,9 +243,24 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             crate::bench::predicates::run(&opts, crate::workflow::builtin::primary()?, &mut std::io::stdout())?;
             Ok(())
         }
-        BenchCommand::Transitions { backend: b, clients, seconds, rounds, postgres } => {
-            anyhow::ensure!(clients >= 1, "--clients must be at least 1");
-            anyhow::ensure!(seconds > 0.0 && rounds >= 1, "--seconds and --rounds must be positive");
+        BenchCommand::Growth { backend: b, small, large, load, postgres } => {
+            anyhow::ensure!(small >= 1 && large >= small, "--large must be at least --small, which must be positive");
+            let LoadArgs { clients, seconds, rounds } = load.checked()?;
+            let opts = growth::Options {
+                backend: backend(b),
+                server: postgres.postgres_url,
+                small,
+                large,
+                clients,
+                seconds,
+                rounds,
+            };
+            let (workflow, profile) = shipped()?;
+            growth::run(&opts, workflow, &profile, &mut std::io::stdout()).await?;
+            Ok(())
+        }
+        BenchCommand::Transitions { backend: b, load, postgres } => {
+            let LoadArgs { clients, seconds, rounds } = load.checked()?;
             let opts = transitions::Options {
                 backend: backend(b),
                 server: postgres.postgres_url,

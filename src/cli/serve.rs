@@ -181,6 +181,20 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             }
         })
     };
+    // The planner's statistics follow the data as it grows.
+    let statistics = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(crate::store::STATISTICS_EVERY);
+            every.tick().await;
+            loop {
+                every.tick().await;
+                if let Err(e) = store.refresh_statistics().await {
+                    tracing::warn!(error = %e, "refreshing the planner's statistics failed");
+                }
+            }
+        })
+    };
     // Held until the process ends: while it is, no other instance takes
     // this file's leases for abandoned ones.
     let _instance = match store.backend() {
@@ -198,6 +212,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     // start. The e-mail being sent is finished and recorded (the SMTP
     // timeout bounds the wait), so none is sent again after a clean stop.
     worker.abort();
+    statistics.abort();
     let _ = worker.await;
     let _ = stop_mail.send(true);
     let mut mail_worker = mail_worker;

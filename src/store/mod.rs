@@ -20,6 +20,7 @@ pub mod outbox;
 pub mod password_links;
 pub mod preferences;
 pub mod records;
+pub mod replicas;
 pub mod tallies;
 pub mod throttle;
 mod time;
@@ -42,6 +43,9 @@ pub enum Backend {
     Sqlite,
     Postgres,
 }
+
+/// How often `serve` refreshes the planner's statistics.
+pub const STATISTICS_EVERY: Duration = Duration::from_secs(3600);
 
 /// SQLite write transactions take the write lock when they begin: a
 /// deferred one that read first and then writes fails with SQLITE_BUSY
@@ -288,18 +292,30 @@ impl Store {
         self.refresh_statistics().await
     }
 
-    /// Gives SQLite's planner the tables' current statistics. Without them
-    /// it guesses, and picks for one territory's deadlines the index over every
-    /// pending timer of the country rather than its own dossiers' timers (5x
-    /// slower on the benchmark's data set). `analysis_limit` samples each
-    /// index, so this costs a fraction of a second at any size. PostgreSQL's
-    /// autovacuum keeps its own statistics.
-    async fn refresh_statistics(&self) -> Result<()> {
-        if self.backend == Backend::Sqlite {
-            let _slot = self.writer_slot().await;
-            let mut conn = self.pool.acquire().await?;
-            conn.execute("PRAGMA analysis_limit = 1000").await?;
-            conn.execute("ANALYZE").await?;
+    /// Gives the planner the tables' current statistics. Without them
+    /// SQLite guesses, and picks for one territory's deadlines the index over
+    /// every pending timer of the country rather than its own dossiers'
+    /// timers (5x slower on the benchmark's data set); `analysis_limit`
+    /// samples each index, so this costs a fraction of a second at any size.
+    /// PostgreSQL's autovacuum keeps its own statistics, but a server run
+    /// with it off has none until someone analyzes, and after an analysis
+    /// of empty tables it plans a grown database as if it were empty: `serve`
+    /// calls this every [`STATISTICS_EVERY`].
+    pub async fn refresh_statistics(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => {
+                let _slot = self.writer_slot().await;
+                let mut conn = self.pool.acquire().await?;
+                conn.execute("PRAGMA analysis_limit = 1000").await?;
+                conn.execute("ANALYZE").await?;
+            }
+            Backend::Postgres => {
+                let autovacuum: String =
+                    sqlx::query_scalar("SELECT current_setting('autovacuum')").fetch_one(&self.pool).await?;
+                if autovacuum == "off" {
+                    self.pool.execute("ANALYZE").await?;
+                }
+            }
         }
         Ok(())
     }

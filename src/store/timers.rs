@@ -286,7 +286,7 @@ impl Store {
             _ => String::new(),
         };
         let limit = limit.map(|n| format!(" LIMIT {}", n.max(1))).unwrap_or_default();
-        // Both halves read the pending timers in due order from an index and
+        // Both halves read the pending timers in due order from `timers_due` and
         // are merged: a first page costs the same whatever falls due later.
         let sql = format!(
             "SELECT t.entity, t.entity_id, d.title, t.name, t.event, t.due_at, t.timer_key FROM timers t \

@@ -472,3 +472,32 @@ fn bench_data_set_and_write_loop_follow_the_benchmark_file() {
     let ratio: f64 = stdout.lines().last().and_then(|l| l.strip_prefix("ratio ")).unwrap().parse().unwrap();
     assert!(ratio > 0.0, "{stdout}");
 }
+
+#[test]
+fn bench_growth_compares_a_small_and_a_copied_large_database() {
+    let growth =
+        ["bench", "growth", "--backend", "sqlite", "--small", "10", "--large", "30", "--seconds", "1", "--rounds", "1"];
+    let out = labelflow(&growth);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    // "growth: database of N dossiers, L labels, A audit entries, T pending timers"
+    let sizes: Vec<Vec<usize>> = stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("growth: database of "))
+        .map(|l| l.split(", ").map(|part| part.split(' ').next().unwrap().parse().unwrap()).collect())
+        .collect();
+    assert_eq!(sizes.len(), 2, "{stdout}");
+    assert_eq!(sizes[0][0], 10, "{stdout}");
+    // The large side holds three copies of every dossier, label, audit
+    // entry and pending timer of the small one.
+    for (small, large) in sizes[0].iter().zip(&sizes[1]) {
+        assert!(*small > 0 && *large == 3 * small, "{stdout}");
+    }
+    for side in ["transitions at 10 dossiers", "transitions at 30 dossiers"] {
+        let line = stdout.lines().find(|l| l.starts_with(side)).unwrap_or_default();
+        let sent: usize = line[side.len()..].split_whitespace().next().and_then(|n| n.parse().ok()).unwrap_or_default();
+        assert!(sent > 0, "{side}: {stdout}");
+    }
+    let ratio: f64 = stdout.lines().last().and_then(|l| l.strip_prefix("ratio ")).unwrap().parse().unwrap();
+    assert!(ratio > 0.0, "{stdout}");
+}
