@@ -297,10 +297,9 @@ impl Store {
     /// every pending timer of the country rather than its own dossiers'
     /// timers (5x slower on the benchmark's data set); `analysis_limit`
     /// samples each index, so this costs a fraction of a second at any size.
-    /// PostgreSQL's autovacuum keeps its own statistics, but a server run
-    /// with it off has none until someone analyzes, and after an analysis
-    /// of empty tables it plans a grown database as if it were empty: `serve`
-    /// calls this every [`STATISTICS_EVERY`].
+    /// PostgreSQL's autovacuum keeps its own statistics; a server run with
+    /// it off has none, or those of the day it last analyzed. Data grows
+    /// while a server runs, so `serve` calls this every [`STATISTICS_EVERY`].
     pub async fn refresh_statistics(&self) -> Result<()> {
         match self.backend {
             Backend::Sqlite => {
