@@ -11,6 +11,7 @@ pub mod documents;
 pub mod engine;
 pub mod ical;
 pub mod mail;
+pub mod metrics;
 pub mod reference;
 pub mod search;
 pub mod spreadsheet;

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod audit_digest;
 pub mod co_owners;
 pub mod documents;
 pub mod dossiers;
@@ -67,6 +68,9 @@ pub struct App {
     /// The request header a reverse proxy puts the client's address in
     /// (`--client-ip-header`); without one, the connection's peer.
     pub client_ip_header: Option<axum::http::HeaderName>,
+    /// The bearer token `/metrics` asks for on the main address; without
+    /// one, the metrics are not served there.
+    pub metrics_token: Option<String>,
 }
 
 /// The result of an accepted event.
@@ -94,6 +98,7 @@ impl App {
             wake: Arc::new(tokio::sync::Notify::new()),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
             client_ip_header: None,
+            metrics_token: None,
             decoy_hash,
         }
     }
@@ -178,6 +183,7 @@ impl App {
     /// What follows a plan once applied: the workers woken for what it
     /// queued, a decision's document made.
     async fn applied(&self, plan: &engine::Plan, applied: Applied, def: Option<&Definition>, actor: &Actor) -> Outcome {
+        crate::metrics::transition(def.map_or("", |d| d.id.as_str()), plan.machine.name(), &plan.event);
         if !plan.effects.timers.is_empty() || plan.new_label.is_some() {
             self.wake_timers();
         }

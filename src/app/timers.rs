@@ -81,6 +81,12 @@ impl App {
                 Ok(batch) => {
                     for f in &batch {
                         tracing::info!(timer = %f.timer, entity = %f.entity, id = %f.entity_id, outcome = %f.outcome, "timer");
+                        let due = DateTime::parse_from_rfc3339(&f.due_at).map(|d| d.with_timezone(&Utc));
+                        let lag = due.map_or(0.0, |due| (now - due).num_milliseconds() as f64 / 1000.0);
+                        crate::metrics::timer(&f.outcome, lag);
+                        if f.outcome == "fired" {
+                            crate::metrics::transition(&f.workflow, &f.entity, &f.event);
+                        }
                     }
                     fired.extend(batch);
                 }

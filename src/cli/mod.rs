@@ -1,6 +1,7 @@
 //! Command-line interface (clap). `main.rs` only calls [`run`]; this is
 //! the binary's edge, where errors become messages and exit codes.
 
+pub mod backup;
 pub mod bench;
 pub mod data;
 pub mod serve;
@@ -25,6 +26,10 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Apply database migrations and exit.
     Migrate(serve::DatabaseArgs),
+    /// Write a consistent copy of the database while it runs, and check it.
+    Backup(backup::BackupArgs),
+    /// Make a new database from a backup, migrate it and verify its audit trail.
+    Restore(backup::RestoreArgs),
     /// Check or draw a workflow definition.
     Workflow {
         #[command(subcommand)]
@@ -107,7 +112,17 @@ pub enum ExportCommand {
 #[derive(Subcommand, Debug)]
 pub enum AuditCommand {
     /// Walk every hash chain; exit 1 naming the first broken entry.
-    Verify(serve::DatabaseArgs),
+    Verify(AuditVerifyArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct AuditVerifyArgs {
+    #[command(flatten)]
+    pub db: serve::DatabaseArgs,
+    /// A folder of daily digests (`serve --audit-digest-dir`): each day's
+    /// digest recomputed from the database must match its file.
+    #[arg(long)]
+    pub digests: Option<PathBuf>,
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -147,6 +162,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Serve(args) => runtime()?.block_on(serve::serve(args)).map(|_| ExitCode::SUCCESS),
         Command::Migrate(db) => runtime()?.block_on(serve::migrate(&db)).map(|_| ExitCode::SUCCESS),
+        Command::Backup(args) => runtime()?.block_on(backup::backup(args, &mut std::io::stdout())),
+        Command::Restore(args) => runtime()?.block_on(backup::restore(args, &mut std::io::stdout())),
         Command::User { command: UserCommand::Add(args) } => {
             runtime()?.block_on(user::add(args)).map(|_| ExitCode::SUCCESS)
         }
@@ -171,19 +188,62 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
 }
 
-async fn audit_verify(db: serve::DatabaseArgs) -> anyhow::Result<ExitCode> {
+async fn audit_verify(args: AuditVerifyArgs) -> anyhow::Result<ExitCode> {
     use crate::store::audit::Verification;
-    let store = serve::open_store(&db).await?;
-    let outcome = store.verify_audit().await?;
+    let store = serve::open_store(&args.db).await?;
+    let outcome = store.verify_audit().await;
+    let digests = match (&outcome, &args.digests) {
+        (Ok(Verification::Intact { .. }), Some(dir)) => Some(check_digests(&store, dir).await),
+        _ => None,
+    };
     store.close().await;
-    Ok(match outcome {
-        Verification::Intact { entries } => {
-            println!("{entries} entries verified");
-            ExitCode::SUCCESS
-        }
+    match outcome? {
+        Verification::Intact { entries } => println!("{entries} entries verified"),
         Verification::Broken { seq, reason } => {
             eprintln!("audit entry {seq} is broken: {reason}");
-            ExitCode::FAILURE
+            return Ok(ExitCode::FAILURE);
         }
-    })
+    }
+    match digests.transpose()? {
+        Some(Err(problem)) => {
+            eprintln!("{problem}");
+            Ok(ExitCode::FAILURE)
+        }
+        Some(Ok(days)) => {
+            println!("{days} daily digests match the database");
+            Ok(ExitCode::SUCCESS)
+        }
+        None => Ok(ExitCode::SUCCESS),
+    }
+}
+
+/// Recomputes the digest of each file's day: the number of days that
+/// match, or what the first that does not says.
+async fn check_digests(store: &crate::store::Store, dir: &std::path::Path) -> anyhow::Result<Result<usize, String>> {
+    use crate::calendar::paris_instant;
+    use crate::store::audit_digests::AuditDigest;
+    use anyhow::Context;
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    files.sort();
+    for file in &files {
+        let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+        let Some((day, stated)) = AuditDigest::stated(&text) else {
+            return Ok(Err(format!("{} is not an audit digest", file.display())));
+        };
+        let midnight = chrono::NaiveTime::MIN;
+        let end = paris_instant(day.succ_opt().unwrap_or(day), midnight);
+        let actual = store.audit_digest_of(day, paris_instant(day, midnight), end).await?;
+        if actual.digest != stated {
+            return Ok(Err(format!(
+                "the audit digest of {day} does not match the database: {} says {stated}, the database gives {}",
+                file.display(),
+                actual.digest
+            )));
+        }
+    }
+    Ok(Ok(files.len()))
 }

@@ -9,8 +9,12 @@ use clap::Args;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use tracing::Instrument;
 
 pub const DEFAULT_DATABASE: &str = "sqlite://labelflow.db";
+
+/// How often `serve` looks whether a day's audit digest is due.
+const AUDIT_DIGEST_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
 
 #[derive(Args, Debug, Clone)]
 pub struct DatabaseArgs {
@@ -63,6 +67,18 @@ pub struct ServeArgs {
     /// Where attachments are stored.
     #[arg(long, env = "LABELFLOW_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
+    /// Bearer token that `/metrics` asks for on the main address; without
+    /// it the metrics are not served there.
+    #[arg(long, env = "LABELFLOW_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+    /// Another address serving `/metrics` alone, without a token (for a
+    /// scraper on a private network).
+    #[arg(long, env = "LABELFLOW_METRICS_BIND")]
+    pub metrics_bind: Option<SocketAddr>,
+    /// Where the audit trail's daily digests are written (a folder worth
+    /// copying off the server: see docs/OPERATIONS.md).
+    #[arg(long, env = "LABELFLOW_AUDIT_DIGEST_DIR", default_value = "audit-digests")]
+    pub audit_digest_dir: PathBuf,
     /// Enable POST /api/v1/test/clock (never in production).
     #[arg(long)]
     pub test_clock: bool,
@@ -127,6 +143,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     // are stored, and earlier ones read back, before anything runs.
     let mut app = app.with_stored_versions().await.context("reading the stored workflow versions")?;
     app.client_ip_header = args.client_ip_header.clone();
+    app.metrics_token = args.metrics_token.clone().filter(|t| !t.is_empty());
     app.secure_cookies = args.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
     if args.test_clock {
         tracing::warn!("--test-clock: the clock can be moved through the API; never use this in production");
@@ -175,11 +192,15 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let worker = {
         let app = app.clone();
         let test_clock = args.test_clock;
-        tokio::spawn(async move {
-            if !test_clock {
-                app.run_timers(postgres_url).await
+        // Each worker's log lines carry its span, as a request's carry theirs.
+        tokio::spawn(
+            async move {
+                if !test_clock {
+                    app.run_timers(postgres_url).await
+                }
             }
-        })
+            .instrument(tracing::info_span!("timer_worker")),
+        )
     };
     // The planner's statistics follow the data as it grows.
     let statistics = {
@@ -195,6 +216,23 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             }
         })
     };
+    // The audit trail's daily digest, looked for every few minutes: the
+    // day is made once, whichever server looks first.
+    let digests = {
+        let (app, dir) = (app.clone(), args.audit_digest_dir.clone());
+        tokio::spawn(
+            async move {
+                let mut every = tokio::time::interval(AUDIT_DIGEST_EVERY);
+                loop {
+                    every.tick().await;
+                    if let Err(e) = app.make_audit_digests(&dir).await {
+                        tracing::warn!(error = %e, "making the audit digest failed; trying again later");
+                    }
+                }
+            }
+            .instrument(tracing::info_span!("audit_digest")),
+        )
+    };
     // Held until the process ends: while it is, no other instance takes
     // this file's leases for abandoned ones.
     let _instance = match store.backend() {
@@ -204,15 +242,29 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let (stop_mail, mail_stopped) = tokio::sync::watch::channel(false);
     let mail_worker = {
         let wake = app.mail_wake.clone();
-        tokio::spawn(async move { mailer.run(wake, mail_stopped).await })
+        tokio::spawn(async move { mailer.run(wake, mail_stopped).await }.instrument(tracing::info_span!("mail_worker")))
+    };
+    let metrics = match args.metrics_bind {
+        Some(bind) => {
+            let listener =
+                tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
+            tracing::info!(addr = %listener.local_addr()?, "metrics served");
+            let router = crate::web::metrics::router(app.clone());
+            Some(tokio::spawn(async move { axum::serve(listener, router).await }))
+        }
+        None => None,
     };
     let service = crate::web::router(app).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, service).with_graceful_shutdown(shutdown).await?;
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     // A firing in progress rolls back whole and fires again at the next
     // start. The e-mail being sent is finished and recorded (the SMTP
     // timeout bounds the wait), so none is sent again after a clean stop.
     worker.abort();
     statistics.abort();
+    digests.abort();
     let _ = worker.await;
     let _ = stop_mail.send(true);
     let mut mail_worker = mail_worker;

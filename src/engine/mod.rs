@@ -31,6 +31,7 @@ pub fn grid_of<'a>(def: &'a crate::workflow::Definition, facts: &Facts) -> std::
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(workflow = %def.id, machine = instance.machine.name(), id = %instance.id, event = %event.name))]
 pub fn decide(
     def: &Definition,
     instance: &Instance,

@@ -116,6 +116,7 @@ mail_templates! {
     "guest_reminder" => GuestReminder, "mail/guest_reminder.txt";
     "co_owner_invite" => CoOwnerInvite, "mail/co_owner_invite.txt";
     "digest" => Digest, "mail/digest.txt";
+    "audit_digest" => AuditDigest, "mail/audit_digest.txt";
 }
 
 /// The engine's own e-mails, which no workflow names: the accounts' links,
@@ -130,12 +131,20 @@ pub const ENGINE_TEMPLATES: &[&str] = &[
     "guest_reminder",
     "co_owner_invite",
     "digest",
+    "audit_digest",
 ];
 
 /// The engine's e-mails that always leave at once: they carry a link, or
 /// are the digest itself.
-pub const ALWAYS_AT_ONCE: &[&str] =
-    &["account_invite", "password_reset", "guest_invite", "guest_reminder", "co_owner_invite", "digest"];
+pub const ALWAYS_AT_ONCE: &[&str] = &[
+    "account_invite",
+    "password_reset",
+    "guest_invite",
+    "guest_reminder",
+    "co_owner_invite",
+    "digest",
+    "audit_digest",
+];
 
 #[derive(Template)]
 #[template(path = "mail/layout.html")]

@@ -283,6 +283,7 @@ impl Mailer {
         format!("<{}@{}>", outbox_id.replace(':', "."), self.domain)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(outbox = %mail.id, template = %mail.template, attempt = mail.attempts + 1))]
     async fn deliver(&self, conn: &mut Connection, mail: &OutgoingMail) -> Result<(), String> {
         let message = self.compose(mail).await?;
         match &self.transport {

@@ -22,6 +22,7 @@ pub struct Applied {
 impl Store {
     /// Applies a plan decided earlier; fails with a conflict if the instance
     /// moved on since.
+    #[tracing::instrument(level = "debug", skip_all, fields(machine = plan.machine.name(), id = %plan.instance_id, event = %plan.event))]
     pub async fn apply(&self, plan: &Plan) -> Result<Applied> {
         let mut tx = self.begin_write().await?;
         let applied = apply_on(&mut tx, plan).await?;
@@ -32,6 +33,7 @@ impl Store {
     /// Loads an instance, lets `decide` plan, and applies the plan. The
     /// load runs outside the write transaction (readers never wait for
     /// writers); the version check inside it catches any change in between.
+    #[tracing::instrument(level = "debug", skip_all, fields(machine = machine.name(), %id))]
     pub async fn transition<E: From<StoreError>>(
         &self,
         machine: Machine,

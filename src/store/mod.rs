@@ -5,11 +5,14 @@
 pub mod accounts;
 pub mod apply;
 pub mod audit;
+pub mod audit_digests;
+pub mod backup;
 pub mod baseline;
 pub mod co_owners;
 pub mod documents;
 pub mod dossiers;
 mod error;
+pub mod gauges;
 pub mod guests;
 pub mod imports;
 pub mod labels;

@@ -38,6 +38,8 @@ pub struct Firing {
     pub reason: Option<String>,
     /// The instance's state afterwards.
     pub state: String,
+    /// The instance's workflow (empty when the instance was not found).
+    pub workflow: String,
 }
 
 /// A timer as the API shows it.
@@ -116,6 +118,7 @@ impl Store {
     /// marked fired; a refused event closes the timer with the reason
     /// instead. The batch commits whole or not at all, so a crash fires
     /// none of it twice. Empty when nothing is due.
+    #[tracing::instrument(level = "debug", skip_all, fields(limit))]
     pub async fn fire_batch<F>(&self, now: DateTime<Utc>, limit: i64, decide: F) -> Result<Vec<Firing>>
     where
         F: Fn(&Instance, &DueTimer) -> std::result::Result<Plan, Refusal>,
@@ -159,6 +162,7 @@ impl Store {
             outcome: "fired".into(),
             reason: None,
             state: String::new(),
+            workflow: String::new(),
         };
         let instance = match self.load(tx, timer.machine, timer.entity_id).await {
             Ok(i) => i,
@@ -170,6 +174,7 @@ impl Store {
             }
             Err(e) => return Err(e),
         };
+        firing.workflow = instance.workflow.clone();
         match decide(&instance, timer) {
             Ok(plan) => {
                 // Marked fired first, so that the plan's own timer operations

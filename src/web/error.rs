@@ -28,6 +28,10 @@ pub struct ErrorDetail {
     /// are the first).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldProblem>,
+    /// The request's id (also its `X-Request-Id` header), to quote when
+    /// reporting the error: the server's log lines carry it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -54,7 +58,13 @@ impl ApiError {
 
     /// The error as its JSON body says it.
     pub fn detail(self) -> ErrorDetail {
-        ErrorDetail { code: self.code, message: self.message, field: self.field, errors: self.errors }
+        ErrorDetail {
+            code: self.code,
+            message: self.message,
+            field: self.field,
+            errors: self.errors,
+            request_id: super::observe::current_request_id(),
+        }
     }
 
     pub fn not_found(what: &str) -> ApiError {

@@ -8,6 +8,8 @@ pub mod export;
 pub mod feeds;
 pub mod headers;
 pub mod limits;
+pub mod metrics;
+pub mod observe;
 pub mod openapi;
 pub mod pages;
 
@@ -35,6 +37,7 @@ pub fn router(app: App) -> Router {
     let https = app.secure_cookies;
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics::guarded))
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/workflows", get(workflows))
         .route("/api/v1/workflows/{id}", get(workflow_summary))
@@ -44,6 +47,7 @@ pub fn router(app: App) -> Router {
         .fallback(not_found)
         .layer(axum::middleware::from_fn(limits::refuse_declared_oversize))
         .layer(axum::middleware::from_fn_with_state(https, headers::security_headers))
+        .layer(axum::middleware::from_fn(observe::observe))
         .with_state(app)
 }
 

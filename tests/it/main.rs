@@ -21,6 +21,7 @@ mod ical;
 mod import;
 mod ldm;
 mod mail;
+mod operations;
 mod pages;
 mod reliability;
 mod server;

@@ -211,7 +211,12 @@ mod mail_render {
             due: "10/03/2027 à 23:59".into(),
             ..Default::default()
         };
-        for name in NAMES.iter().filter(|n| !LINK_TEMPLATES.contains(n)) {
+        // The audit digest speaks of no dossier: it gives the day's hash.
+        let audit = MailContext { message: format!("Empreinte :\n{}", "ab12".repeat(16)), ..c.clone() };
+        let r = render("audit_digest", &audit).unwrap();
+        assert!(r.text.starts_with("Bonjour Claire Dubois,") && r.text.contains(&audit.message), "{}", r.text);
+        assert!(r.html.contains(&"ab12".repeat(16)) && r.html.contains("lang=\"fr\""), "{}", r.html);
+        for name in NAMES.iter().filter(|n| !LINK_TEMPLATES.contains(n) && **n != "audit_digest") {
             // The digest names its dossiers in the lines it gathers.
             let lines = MailContext { message: format!("• Portage demandé — {}", c.title), ..c.clone() };
             let r = render(name, if *name == "digest" { &lines } else { &c }).unwrap();

@@ -96,6 +96,46 @@ impl TestDb {
     }
 }
 
+/// A database that does not exist yet (SQLite) or holds nothing
+/// (PostgreSQL), on the backend of `db`: where a restore goes. Removed
+/// when dropped.
+pub struct BlankDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    pg: Option<(String, String)>,
+}
+
+impl BlankDb {
+    pub async fn like(db: &TestDb) -> BlankDb {
+        match &db.pg {
+            Some((admin, _)) => {
+                let name = format!("labelflow_test_{}", Uuid::new_v4().simple());
+                run_admin(admin, &format!("CREATE DATABASE {name}")).await;
+                let url = labelflow::bench::scratch::replace_database(admin, &name);
+                BlankDb { url, _dir: None, pg: Some((admin.clone(), name)) }
+            }
+            None => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("restored.db").display());
+                BlankDb { url, _dir: Some(dir), pg: None }
+            }
+        }
+    }
+}
+
+impl Drop for BlankDb {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = self.pg.take() {
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                rt.block_on(run_admin(&admin, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")));
+            })
+            .join()
+            .ok();
+        }
+    }
+}
+
 async fn run_admin(admin: &str, sql: &str) {
     use sqlx::Connection;
     let mut conn = sqlx::PgConnection::connect(admin).await.expect("connect to TEST_DATABASE_URL");
@@ -261,6 +301,12 @@ impl Drop for Served {
 }
 
 pub async fn serve(store: &Store, now: DateTime<Utc>) -> Served {
+    serve_configured(store, now, |_| {}).await
+}
+
+/// `serve`, with the application set by `configure` first (as `serve`'s
+/// options would set it).
+pub async fn serve_configured(store: &Store, now: DateTime<Utc>, configure: impl FnOnce(&mut App)) -> Served {
     let (app, clock) = app(store, now);
     let data = tempfile::tempdir().expect("data dir");
     let mut app = app.with_data_dir(data.path()).with_test_clock(clock.clone());
@@ -269,6 +315,7 @@ pub async fn serve(store: &Store, now: DateTime<Utc>) -> Served {
     app.public_url = base.clone();
     // Tests play several clients through the header a reverse proxy would set.
     app.client_ip_header = Some(axum::http::HeaderName::from_static("x-test-client"));
+    configure(&mut app);
     let router = labelflow::web::router(app.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let handle = tokio::spawn(async move {
         axum::serve(listener, router).await.ok();
