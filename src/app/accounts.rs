@@ -31,6 +31,10 @@ pub enum AuthError {
     UnknownInvitation,
     #[error("this link was used, revoked, or is past its deadline")]
     SpentInvitation,
+    #[error("this API token only reads: it may send GET requests only")]
+    ReadOnlyToken,
+    #[error("this needs a person's session, not an API token")]
+    SessionRequired,
 }
 
 /// How long an administrator's invitation stays open.

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod api_tokens;
 pub mod audit_digest;
 pub mod co_owners;
 pub mod documents;

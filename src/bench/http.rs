@@ -77,6 +77,8 @@ impl Server {
             .arg(work.join("mail"))
             .arg("--data-dir")
             .arg(work.join("data"))
+            .arg("--audit-digest-dir")
+            .arg(work.join("digests"))
             .env("LABELFLOW_LOG", "warn")
             .env_remove("LABELFLOW_SMTP_URL")
             .stdout(Stdio::piped())

@@ -132,6 +132,10 @@ pub async fn migrate(db: &DatabaseArgs) -> anyhow::Result<()> {
 }
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    // Signal handlers go in first, so that a stop request at any moment,
+    // during the start (migrations, demo data) too, is a graceful one: the
+    // start finishes, the server stops at once.
+    let shutdown = shutdown_signal()?;
     install_reference_lists(&args.workflows)?;
     let workflows = load_workflows(&args.workflows)?;
     let store = open_store(&args.db).await?;
@@ -162,9 +166,6 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tracing::info!(folder = %args.mail_dir.display(), "no SMTP server configured: e-mails go to .eml files");
     }
 
-    // Signal handlers go in before the server says it listens, so that a
-    // stop request at any moment after that is a graceful one.
-    let shutdown = shutdown_signal()?;
     let listener =
         tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
     let addr = listener.local_addr()?;

@@ -56,46 +56,15 @@ impl Store {
     /// The actor behind a live session, with their display name: one
     /// query per request (the grants and affiliations come back as JSON).
     pub async fn session_actor(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<(Actor, String)>> {
-        let sql = match self.backend() {
-            Backend::Sqlite => {
-                "SELECT u.id, u.name, \
-                 (SELECT json_group_array(json_array(role, scope)) FROM (SELECT role, scope FROM user_roles \
-                   WHERE user_id = u.id ORDER BY role, scope)) AS grants, \
-                 (SELECT json_group_array(affiliation) FROM (SELECT affiliation FROM user_affiliations \
-                   WHERE user_id = u.id ORDER BY affiliation)) AS affiliations \
-                 FROM sessions s JOIN users u ON u.id = s.user_id \
-                 WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.deactivated_at IS NULL"
-            }
-            Backend::Postgres => {
-                "SELECT u.id, u.name, \
-                 (SELECT COALESCE(json_agg(json_build_array(role, scope) ORDER BY role, scope), '[]')::text \
-                   FROM user_roles WHERE user_id = u.id) AS grants, \
-                 (SELECT COALESCE(json_agg(affiliation ORDER BY affiliation), '[]')::text \
-                   FROM user_affiliations WHERE user_id = u.id) AS affiliations \
-                 FROM sessions s JOIN users u ON u.id = s.user_id \
-                 WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.deactivated_at IS NULL"
-            }
-        };
-        let Some(r) = sqlx::query(sql).bind(token_hash).bind(to_micros(now)).fetch_optional(&self.pool).await? else {
+        let sql = actor_query(
+            self.backend(),
+            "",
+            "sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2",
+        );
+        let Some(r) = sqlx::query(&sql).bind(token_hash).bind(to_micros(now)).fetch_optional(&self.pool).await? else {
             return Ok(None);
         };
-        let corrupt = |e: serde_json::Error| StoreError::Invalid(format!("corrupt account roles: {e}"));
-        let grants: Vec<(String, String)> = serde_json::from_str(&r.get::<String, _>(2)).map_err(corrupt)?;
-        let affiliations: Vec<String> = serde_json::from_str(&r.get::<String, _>(3)).map_err(corrupt)?;
-        let actor = Actor {
-            user_id: Some(super::records::parse_id(&r.get::<String, _>(0))?),
-            grants: grants
-                .into_iter()
-                .map(|(role, scope)| crate::engine::Grant {
-                    role: crate::workflow::Role::new(role),
-                    scope: Scope::parse(&scope),
-                })
-                .collect(),
-            affiliations: affiliations.iter().filter_map(|a| Scope::parse(a)).collect(),
-            on_behalf_of: None,
-            guest: None,
-        };
-        Ok(Some((actor, r.get(1))))
+        Ok(Some(actor_of(&r)?))
     }
 
     pub async fn end_session(&self, token_hash: &str) -> Result<()> {
@@ -395,4 +364,49 @@ pub struct UserFilter {
     pub words: Vec<String>,
     pub role: Option<String>,
     pub active: Option<bool>,
+}
+
+/// The query reading an account's id, name, grants and affiliations (as
+/// JSON, in one statement) from `from_where`, which binds its own values;
+/// `extra` adds columns after those four.
+pub(crate) fn actor_query(backend: Backend, extra: &str, from_where: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!(
+            "SELECT u.id, u.name, \
+             (SELECT json_group_array(json_array(role, scope)) FROM (SELECT role, scope FROM user_roles \
+               WHERE user_id = u.id ORDER BY role, scope)) AS grants, \
+             (SELECT json_group_array(affiliation) FROM (SELECT affiliation FROM user_affiliations \
+               WHERE user_id = u.id ORDER BY affiliation)) AS affiliations{extra} \
+             FROM {from_where} AND u.deactivated_at IS NULL"
+        ),
+        Backend::Postgres => format!(
+            "SELECT u.id, u.name, \
+             (SELECT COALESCE(json_agg(json_build_array(role, scope) ORDER BY role, scope), '[]')::text \
+               FROM user_roles WHERE user_id = u.id) AS grants, \
+             (SELECT COALESCE(json_agg(affiliation ORDER BY affiliation), '[]')::text \
+               FROM user_affiliations WHERE user_id = u.id) AS affiliations{extra} \
+             FROM {from_where} AND u.deactivated_at IS NULL"
+        ),
+    }
+}
+
+/// The actor and name of a row of [`actor_query`].
+pub(crate) fn actor_of(r: &sqlx::any::AnyRow) -> Result<(Actor, String)> {
+    let corrupt = |e: serde_json::Error| StoreError::Invalid(format!("corrupt account roles: {e}"));
+    let grants: Vec<(String, String)> = serde_json::from_str(&r.get::<String, _>(2)).map_err(corrupt)?;
+    let affiliations: Vec<String> = serde_json::from_str(&r.get::<String, _>(3)).map_err(corrupt)?;
+    let actor = Actor {
+        user_id: Some(super::records::parse_id(&r.get::<String, _>(0))?),
+        grants: grants
+            .into_iter()
+            .map(|(role, scope)| crate::engine::Grant {
+                role: crate::workflow::Role::new(role),
+                scope: Scope::parse(&scope),
+            })
+            .collect(),
+        affiliations: affiliations.iter().filter_map(|a| Scope::parse(a)).collect(),
+        on_behalf_of: None,
+        guest: None,
+    };
+    Ok((actor, r.get(1)))
 }

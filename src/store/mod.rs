@@ -3,6 +3,7 @@
 //! wherever the two dialects agree, and written twice where they do not.
 
 pub mod accounts;
+pub mod api_tokens;
 pub mod apply;
 pub mod audit;
 pub mod audit_digests;

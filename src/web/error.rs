@@ -101,6 +101,8 @@ impl From<AppError> for ApiError {
                     AuthError::Throttled { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
                     AuthError::UnknownLink | AuthError::UnknownInvitation => (StatusCode::NOT_FOUND, "not_found"),
                     AuthError::SpentLink | AuthError::SpentInvitation => (StatusCode::GONE, "link_spent"),
+                    AuthError::ReadOnlyToken => (StatusCode::FORBIDDEN, "read_only_token"),
+                    AuthError::SessionRequired => (StatusCode::FORBIDDEN, "session_required"),
                 };
                 let retry_after = match a {
                     AuthError::Throttled { seconds } => Some(seconds),

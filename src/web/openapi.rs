@@ -33,9 +33,11 @@ use utoipa::{Modify, OpenApi};
         api::guests::add_file, api::guests::answer, api::co_owners::invite, api::co_owners::list,
         api::co_owners::revoke, api::co_owners::edits, api::co_owners::link, api::co_owners::accept,
         api::timers::preferences, api::timers::set_preferences,
+        api::accounts::create_token, api::accounts::tokens, api::accounts::revoke_token,
     ),
     components(schemas(
-        super::error::ErrorBody, super::error::ErrorDetail, super::Health, super::WorkflowSummary, super::StateSummary,
+        super::error::ErrorBody, super::error::ErrorDetail, super::Health,
+        api::accounts::NewToken, crate::app::api_tokens::TokenRequest, crate::store::api_tokens::ApiTokenView, super::WorkflowSummary, super::StateSummary,
         super::EventSummary, super::FieldSummary, super::Choice, super::GridSummary, super::PredicateSummary,
         api::accounts::LoginInput, api::accounts::Token, api::accounts::PasswordInput,
         api::dossiers::PartnerInput, api::dossiers::EventInput,

@@ -483,7 +483,116 @@ async fn concurrent_decisions_one_wins(db: &TestDb) {
     assert_eq!(d["version"].as_i64(), Some(version + 1), "exactly one decision applied");
 }
 
+/// API tokens: a machine acts as its person, narrowed to reading or to
+/// one territory, until the token expires or is revoked; only a person's
+/// session makes tokens; the token is shown once and never audited.
+async fn api_tokens_narrow_and_end(db: &TestDb) {
+    let w = world(db).await;
+    let base = w.porteur.base.clone();
+    let id = prepared(&w).await; // a draft in LYON
+    let email = "deux-academies@example.fr";
+    let two = user(
+        &db.store,
+        email,
+        &[("staff_rectorat", Some("academie:LYON")), ("staff_rectorat", Some("academie:PARIS"))],
+        &[],
+    )
+    .await;
+    let person = Client::login(&base, email).await;
+    let make = |body: Value| {
+        let person = person.clone();
+        async move { person.post("/api/v1/tokens", body).await }
+    };
+
+    // Refused inputs, every one named.
+    let (status, err) =
+        make(json!({"name": " ", "access": "admin", "expires_in_days": 400, "scope": "academie:MARSEILLE"})).await;
+    assert_eq!(status, 422, "{err}");
+    let fields: Vec<&str> =
+        err["error"]["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["name", "access", "expires_in_days", "scope"], "{err}");
+    let (status, err) = make(json!({"name": "x", "access": "read", "user_id": w.cast.porteur.user_id})).await;
+    assert_eq!((status, err["error"]["code"].as_str()), (403, Some("forbidden")), "{err}");
+
+    let (status, read) = make(json!({"name": "tableau régional", "access": "read"})).await;
+    assert_eq!(status, 201, "{read}");
+    let token = read["token"].as_str().unwrap();
+    assert!(token.starts_with("lft_") && token.len() == 68, "{token}");
+    assert_eq!((read["access"].as_str(), read["last_used_at"].as_str()), (Some("read"), None));
+    let reader = Client::with_token(&base, token);
+    assert_eq!(reader.get(&format!("/api/v1/dossiers/{id}")).await.0, 200);
+    let (status, err) = reader.post(&format!("/api/v1/dossiers/{id}/events"), json!({"event": "endorse"})).await;
+    assert_eq!((status, err["error"]["code"].as_str()), (403, Some("read_only_token")), "{err}");
+    let (_, listed) = person.get("/api/v1/tokens").await;
+    assert!(listed[0]["last_used_at"].is_string(), "its last use is shown: {listed}");
+    assert!(listed[0].get("token").is_none(), "never the token again: {listed}");
+
+    // Narrowed to PARIS, the LYON dossier is out of sight, in lists too.
+    let (status, paris) = make(json!({"name": "Paris", "access": "write", "scope": "academie:PARIS"})).await;
+    assert_eq!(status, 201, "{paris}");
+    let in_paris = Client::with_token(&base, paris["token"].as_str().unwrap());
+    assert_eq!(in_paris.get(&format!("/api/v1/dossiers/{id}")).await.0, 404);
+    let (status, list) = in_paris.get("/api/v1/dossiers").await;
+    assert_eq!((status, list.as_array().map(Vec::len)), (200, Some(0)), "{list}");
+    let (status, list) = reader.get("/api/v1/dossiers").await;
+    assert_eq!((status, list.as_array().map(Vec::len)), (200, Some(1)), "unnarrowed, it sees LYON's: {list}");
+
+    // A token makes no token and changes no password.
+    for (path, body) in [
+        ("/api/v1/tokens", json!({"name": "encore", "access": "write"})),
+        ("/api/v1/me/password", json!({"current": PASSWORD, "new": "un-autre-mot-de-passe"})),
+    ] {
+        let (status, err) = in_paris.post(path, body).await;
+        assert_eq!((status, err["error"]["code"].as_str()), (403, Some("session_required")), "{path}: {err}");
+    }
+
+    // Someone else cannot revoke it; its owner can; then it is refused.
+    let read_id = read["id"].as_str().unwrap();
+    assert_eq!(w.porteur.delete(&format!("/api/v1/tokens/{read_id}")).await.0, 404);
+    assert_eq!(person.delete(&format!("/api/v1/tokens/{read_id}")).await.0, 204);
+    assert_eq!(reader.get(&format!("/api/v1/dossiers/{id}")).await.0, 401);
+
+    // An administrator sees every token and makes one for someone.
+    let (_, all) = w.admin.get("/api/v1/tokens?all=true").await;
+    assert_eq!(all.as_array().unwrap().len(), 2, "{all}");
+    let (_, mine) = person.get("/api/v1/tokens?all=true").await;
+    assert_eq!(mine.as_array().unwrap().len(), 2, "a person's `all` is their own");
+    let (status, relay) = w
+        .admin
+        .post(
+            "/api/v1/tokens",
+            json!({"name": "relais", "access": "read", "user_id": two.user_id, "expires_in_days": 1}),
+        )
+        .await;
+    assert_eq!(status, 201, "{relay}");
+    assert!(relay["expires_at"].as_str().unwrap().starts_with("2027-02-02T09:00"), "{relay}");
+    let relay = Client::with_token(&base, relay["token"].as_str().unwrap());
+    assert_eq!(relay.get(&format!("/api/v1/dossiers/{id}")).await.0, 200, "it acts as the account it names");
+
+    // Past its end, a token is refused.
+    w._served.clock.set(at(2027, 2, 2, 9, 1));
+    assert_eq!(relay.get(&format!("/api/v1/dossiers/{id}")).await.0, 401);
+
+    // The owner's audit chain records each token made and revoked, never
+    // the token nor its hash.
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT action, data_json FROM audit WHERE entity = 'user' AND entity_id = $1 AND action LIKE '%api_token' ORDER BY seq",
+    )
+    .bind(two.user_id.unwrap().to_string())
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    let actions: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    assert_eq!(actions, ["create_api_token", "create_api_token", "revoke_api_token", "create_api_token"]);
+    let hash = labelflow::app::accounts::token_hash(token);
+    assert!(rows.iter().all(|r| !r.1.contains(token) && !r.1.contains(&hash)), "{rows:?}");
+}
+
 on_both_backends!(
+    api_tokens_narrow_and_end,
     full_path_to_an_excellence_label,
     concurrent_decisions_one_wins,
     reviews_stay_out_of_the_audit_trail_until_the_decision,

@@ -195,6 +195,8 @@ async fn a_killed_server_sends_after_restart_once() {
         cmd.args(["serve", "--bind", "127.0.0.1:0", "--database-url", &url, "--smtp-url", &smtp])
             .args(["--mail-retry-base-ms", "100", "--data-dir"])
             .arg(dir.path().join("data"))
+            .arg("--audit-digest-dir")
+            .arg(dir.path().join("digests"))
             .env("LABELFLOW_LOG", "off")
             .stdout(Stdio::piped())
             .stderr(Stdio::null());

@@ -19,6 +19,8 @@ fn start(args: &[&str]) -> Server {
         .args(["--bind", "127.0.0.1:0"])
         .arg("--mail-dir")
         .arg(files.path().join("mail"))
+        .arg("--audit-digest-dir")
+        .arg(files.path().join("digests"))
         .arg("--data-dir")
         .arg(files.path().join("data"))
         .args(args)
@@ -77,6 +79,9 @@ async fn exercise(base: &str) {
         ("post", "/api/v1/logout"),
         ("get", "/api/v1/me"),
         ("post", "/api/v1/me/password"),
+        ("get", "/api/v1/tokens"),
+        ("post", "/api/v1/tokens"),
+        ("delete", "/api/v1/tokens/{id}"),
         ("get", "/api/v1/reference/{list}"),
         ("get", "/api/v1/campaigns"),
         ("post", "/api/v1/campaigns"),

@@ -2,10 +2,10 @@
 //! exactly once, in due order, across clock jumps, server instances and
 //! SIGKILL.
 
+use crate::common::process::ServeProcess;
 use crate::common::*;
 use chrono::{DateTime, Duration, Utc};
 use proptest::prelude::*;
-use std::process::{Child, Command, Stdio};
 use uuid::Uuid;
 
 async fn scalar(db: &TestDb, sql: &str) -> i64 {
@@ -108,22 +108,19 @@ async fn random_clock_moves_fire_each_timer_once_in_order() {
     }
 }
 
-fn serve(url: &str) -> Child {
-    let mail = std::env::temp_dir().join(format!("labelflow-test-mail-{}", Uuid::new_v4().simple()));
-    Command::new(env!("CARGO_BIN_EXE_labelflow"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--database-url", url])
-        .arg("--mail-dir")
-        .arg(mail)
-        .env("LABELFLOW_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn serve")
+/// `serve` on `url`, once it listens: a stop asked for after that is a
+/// graceful one.
+fn serve(url: &str) -> ServeProcess {
+    let files = std::env::temp_dir().join(format!("labelflow-test-{}", Uuid::new_v4().simple()));
+    let (mail, digests) = (files.join("mail"), files.join("digests"));
+    ServeProcess::start(
+        &["--database-url", url, "--mail-dir", mail.to_str().unwrap(), "--audit-digest-dir", digests.to_str().unwrap()],
+        &[("LABELFLOW_LOG", "warn")],
+    )
 }
 
-fn terminate(mut child: Child) {
-    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    assert!(child.wait().unwrap().success(), "graceful stop");
+fn terminate(server: ServeProcess) {
+    assert!(server.terminate(), "graceful stop");
 }
 
 /// Waits until at most `at_most` timers are pending, as long as timers
@@ -158,12 +155,11 @@ async fn two_servers_on_one_postgres_fire_a_thousand_timers_once() {
 async fn sigkill_while_firing(db: &TestDb) {
     let past: Vec<DateTime<Utc>> = (0..6).map(|i| Utc::now() - Duration::minutes(30 - i)).collect();
     let (_, total) = due_reminders(db, 50, &past).await;
-    let mut child = serve(&db.url);
+    let child = serve(&db.url);
     // Somewhere between before the first firing and well into the batch.
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
     tokio::time::sleep(std::time::Duration::from_millis(50 + (nanos % 250) as u64)).await;
-    child.kill().unwrap();
-    child.wait().unwrap();
+    child.kill();
     let pending = scalar(db, "SELECT COUNT(*) FROM timers WHERE status = 'pending'").await;
     eprintln!("killed with {pending} of {total} timers still pending");
     let again = serve(&db.url);

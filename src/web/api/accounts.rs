@@ -63,6 +63,7 @@ pub async fn change_password(
     caller: Caller,
     Body(input): Body<PasswordInput>,
 ) -> Result<StatusCode, ApiError> {
+    caller.person()?;
     app.change_password(&caller.actor, &caller.token, &input.current, &input.new).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -200,6 +201,7 @@ pub async fn open_calendar(
     State(app): State<App>,
     caller: Caller,
 ) -> Result<(StatusCode, Json<CalendarFeed>), ApiError> {
+    caller.person()?;
     let token = app.open_calendar_feed(&caller.actor).await?;
     let url = crate::web::feeds::feed_url(&crate::web::feeds::base_url(&app), &token);
     Ok((StatusCode::CREATED, Json(CalendarFeed { url })))
@@ -221,5 +223,62 @@ pub async fn calendar_state(State(app): State<App>, caller: Caller) -> Result<Js
     responses((status = 204), (status = 401, body = ErrorBody)))]
 pub async fn revoke_calendar(State(app): State<App>, caller: Caller) -> Result<StatusCode, ApiError> {
     app.revoke_calendar_feed(&caller.actor).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A new API token, and the token itself: shown this once.
+#[derive(Serialize, ToSchema)]
+pub struct NewToken {
+    /// Send it as `Authorization: Bearer TOKEN`.
+    pub token: String,
+    #[serde(flatten)]
+    pub details: crate::store::api_tokens::ApiTokenView,
+}
+
+/// Make an API token for a machine: the caller's own access, or an
+/// administrator's choice of account, narrowed to reading or to one
+/// territory, for at most 366 days. Needs a person's session.
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "accounts", security(("bearer" = [])),
+    request_body = crate::app::api_tokens::TokenRequest,
+    responses((status = 201, body = NewToken), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn create_token(
+    State(app): State<App>,
+    caller: Caller,
+    Body(input): Body<crate::app::api_tokens::TokenRequest>,
+) -> Result<(StatusCode, Json<NewToken>), ApiError> {
+    caller.person()?;
+    let (details, token) = app.create_api_token(&caller.actor, &input).await?;
+    Ok((StatusCode::CREATED, Json(NewToken { token, details })))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct TokensQuery {
+    /// `true` (administrators): every account's tokens.
+    pub all: Option<bool>,
+}
+
+/// The caller's API tokens, newest first, with their last use; never the
+/// tokens themselves.
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "accounts", security(("bearer" = [])), params(TokensQuery),
+    responses((status = 200, body = [crate::store::api_tokens::ApiTokenView]), (status = 401, body = ErrorBody)))]
+pub async fn tokens(
+    State(app): State<App>,
+    caller: Caller,
+    super::extract::Query(query): super::extract::Query<TokensQuery>,
+) -> Result<Json<Vec<crate::store::api_tokens::ApiTokenView>>, ApiError> {
+    Ok(Json(app.api_tokens(&caller.actor, query.all.unwrap_or(false)).await?))
+}
+
+/// Revoke an API token: one's own, or (administrators) anyone's.
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "accounts", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "the token's id")),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn revoke_token(
+    State(app): State<App>,
+    caller: Caller,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<StatusCode, ApiError> {
+    app.revoke_api_token(&caller.actor, super::path_id(&id, "token")?).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -14,6 +14,19 @@ use serde::de::DeserializeOwned;
 pub struct Caller {
     pub actor: Actor,
     pub token: String,
+    /// Set when the caller is a machine holding an API token.
+    pub api_token: Option<crate::store::api_tokens::TokenAccess>,
+}
+
+impl Caller {
+    /// Refuses a machine: what changes an account (its password, its
+    /// tokens) needs the person's own session.
+    pub fn person(&self) -> Result<(), ApiError> {
+        match self.api_token {
+            Some(_) => Err(crate::app::AppError::from(crate::app::accounts::AuthError::SessionRequired).into()),
+            None => Ok(()),
+        }
+    }
 }
 
 impl FromRequestParts<App> for Caller {
@@ -28,8 +41,13 @@ impl FromRequestParts<App> for Caller {
             .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty())
             .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "missing bearer token"))?;
+        if token.starts_with(crate::app::api_tokens::TOKEN_PREFIX) {
+            let writes = !matches!(parts.method, axum::http::Method::GET | axum::http::Method::HEAD);
+            let (actor, access) = app.authenticate_api_token(&token, writes).await?;
+            return Ok(Caller { actor, token, api_token: Some(access) });
+        }
         let actor = app.authenticate(&token).await?;
-        Ok(Caller { actor, token })
+        Ok(Caller { actor, token, api_token: None })
     }
 }
 

@@ -24,6 +24,8 @@ pub fn routes() -> Router<App> {
             "/api/v1/me/calendar",
             get(accounts::calendar_state).post(accounts::open_calendar).delete(accounts::revoke_calendar),
         )
+        .route("/api/v1/tokens", get(accounts::tokens).post(accounts::create_token))
+        .route("/api/v1/tokens/{id}", delete(accounts::revoke_token))
         .route("/api/v1/reference/{list}", get(dossiers::reference))
         .route("/api/v1/campaigns", get(dossiers::campaigns).post(dossiers::create_campaign))
         .route("/api/v1/campaigns/{id}", get(dossiers::campaign))

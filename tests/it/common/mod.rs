@@ -338,6 +338,11 @@ impl Client {
         Client { base: base.to_string(), token: None, http: reqwest::Client::new() }
     }
 
+    /// A client holding a token made elsewhere (an API token).
+    pub fn with_token(base: &str, token: &str) -> Client {
+        Client { base: base.to_string(), token: Some(token.to_string()), http: reqwest::Client::new() }
+    }
+
     pub async fn login(base: &str, email: &str) -> Client {
         Client::login_with(base, email, PASSWORD).await
     }

@@ -19,6 +19,11 @@ impl ServeProcess {
             .args(["serve", "--bind", "127.0.0.1:0"])
             .args(args)
             .env("LABELFLOW_LOG", "labelflow=info,warn")
+            // Out of the working tree; a test's own `--audit-digest-dir` wins.
+            .env(
+                "LABELFLOW_AUDIT_DIGEST_DIR",
+                std::env::temp_dir().join(format!("labelflow-test-digests-{}", uuid::Uuid::new_v4().simple())),
+            )
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         for (k, v) in envs {
