@@ -115,6 +115,18 @@ impl App {
         Ok(self.store.end_session(&token_hash(token)).await?)
     }
 
+    /// Everything held about the caller, as one JSON document: the
+    /// account, then what `Store::personal_data` gathers.
+    pub async fn personal_data(&self, actor: &Actor) -> Result<serde_json::Value, AppError> {
+        let user = actor.user_id.ok_or(AuthError::InvalidToken)?;
+        let mut data = self.store.personal_data(user).await?;
+        let account = serde_json::to_value(self.store.user_view(user).await?)
+            .map_err(|e| crate::store::StoreError::Invalid(format!("the account cannot be written out: {e}")))?;
+        data["account"] = account;
+        data["generated_at"] = self.clock.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true).into();
+        Ok(data)
+    }
+
     pub async fn me(&self, actor: &Actor) -> Result<UserView, AppError> {
         let user = actor.user_id.ok_or(AuthError::InvalidToken)?;
         Ok(self.store.user_view(user).await?)

@@ -22,6 +22,7 @@ pub mod messages;
 mod migrations;
 pub mod outbox;
 pub mod password_links;
+pub mod personal_data;
 pub mod preferences;
 pub mod records;
 pub mod replicas;

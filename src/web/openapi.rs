@@ -33,7 +33,7 @@ use utoipa::{Modify, OpenApi};
         api::guests::add_file, api::guests::answer, api::co_owners::invite, api::co_owners::list,
         api::co_owners::revoke, api::co_owners::edits, api::co_owners::link, api::co_owners::accept,
         api::timers::preferences, api::timers::set_preferences,
-        api::accounts::create_token, api::accounts::tokens, api::accounts::revoke_token,
+        api::accounts::create_token, api::accounts::tokens, api::accounts::revoke_token, api::accounts::my_data,
     ),
     components(schemas(
         super::error::ErrorBody, super::error::ErrorDetail, super::Health,

@@ -591,7 +591,68 @@ async fn api_tokens_narrow_and_end(db: &TestDb) {
     assert!(rows.iter().all(|r| !r.1.contains(token) && !r.1.contains(&hash)), "{rows:?}");
 }
 
+/// A person downloads everything held about them, and nothing of others'.
+async fn a_person_downloads_their_data(db: &TestDb) {
+    let w = world(db).await;
+    let base = w.porteur.base.clone();
+    let id = prepared(&w).await;
+    user(&db.store, "porteur2@example.fr", &[("porteur", None)], &[]).await;
+    let other = Client::login(&base, "porteur2@example.fr").await;
+    let (status, theirs) = other.post("/api/v1/dossiers", dossier_body(&w.campaign)).await;
+    assert_eq!(status, 201, "{theirs}");
+    let (status, _) = w
+        .porteur
+        .post(&format!("/api/v1/dossiers/{id}/messages"), json!({"body": "Une question sur le budget."}))
+        .await;
+    assert_eq!(status, 201);
+    let (status, _) =
+        w.porteur.put("/api/v1/me/notification-preferences", json!({"dossier_admissible": "digest"})).await;
+    assert!(status == 200 || status == 204, "{status}");
+
+    let resp = reqwest::Client::new()
+        .get(format!("{base}/api/v1/me/data"))
+        .bearer_auth(w.porteur.token.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let disposition = resp.headers()["content-disposition"].to_str().unwrap().to_string();
+    assert!(disposition.starts_with("attachment;"), "{disposition}");
+    let text = resp.text().await.unwrap();
+    let data: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(data["account"]["email"], "porteur@example.fr");
+    let owned: Vec<&str> =
+        data["dossiers_owned"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
+    assert_eq!(owned, [id.as_str()], "their own dossier only");
+    assert!(!text.contains(theirs["id"].as_str().unwrap()), "nothing of another owner's dossier");
+    assert_eq!(data["messages_written"][0]["body"], "Une question sur le budget.");
+    assert_eq!(data["preferences"], json!([{"template": "dossier_admissible", "mode": "digest"}]));
+    assert!(!data["sessions"].as_array().unwrap().is_empty(), "the session they use");
+    let actions = data["actions"].as_array().unwrap();
+    assert!(actions.iter().any(|a| a["entity_id"] == id.as_str() && a["by_yourself"] == true), "{actions:?}");
+    assert!(actions.iter().all(|a| a.get("data").is_none()), "what an action carried stays out");
+    assert!(!text.contains("$argon2") && !text.contains(w.porteur.token.as_deref().unwrap()), "no secret");
+
+    // A machine's token does not download a person's data; a browser
+    // without a session is sent to log in.
+    let (_, token) = w.porteur.post("/api/v1/tokens", json!({"name": "export", "access": "read"})).await;
+    let machine = Client::with_token(&base, token["token"].as_str().unwrap());
+    let (status, err) = machine.get("/api/v1/me/data").await;
+    assert_eq!((status, err["error"]["code"].as_str()), (403, Some("session_required")), "{err}");
+    let page = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!("{base}/mes-donnees"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 303);
+    assert!(page.headers()["location"].to_str().unwrap().starts_with("/connexion?retour=%2Fmes-donnees"));
+}
+
 on_both_backends!(
+    a_person_downloads_their_data,
     api_tokens_narrow_and_end,
     full_path_to_an_excellence_label,
     concurrent_decisions_one_wins,

@@ -79,6 +79,7 @@ async fn exercise(base: &str) {
         ("post", "/api/v1/logout"),
         ("get", "/api/v1/me"),
         ("post", "/api/v1/me/password"),
+        ("get", "/api/v1/me/data"),
         ("get", "/api/v1/tokens"),
         ("post", "/api/v1/tokens"),
         ("delete", "/api/v1/tokens/{id}"),

@@ -49,6 +49,26 @@ pub async fn me(State(app): State<App>, caller: Caller) -> Result<Json<UserView>
     Ok(Json(app.me(&caller.actor).await?))
 }
 
+/// Everything held about the caller, as a JSON file to keep: the account,
+/// its settings and credentials (never a secret), the dossiers it owns,
+/// what it wrote, the e-mails sent to it and the actions it took. Needs a
+/// person's session.
+#[utoipa::path(get, path = "/api/v1/me/data", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn my_data(State(app): State<App>, caller: Caller) -> Result<axum::response::Response, ApiError> {
+    caller.person()?;
+    Ok(personal_data_file(app.personal_data(&caller.actor).await?))
+}
+
+/// The document as a download named for its reader.
+pub(crate) fn personal_data_file(data: serde_json::Value) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let disposition = axum::http::HeaderValue::from_static("attachment; filename=\"mes-donnees-labelflow.json\"");
+    let mut response = Json(data).into_response();
+    response.headers_mut().insert(axum::http::header::CONTENT_DISPOSITION, disposition);
+    response
+}
+
 #[derive(Deserialize, ToSchema)]
 pub struct PasswordInput {
     pub current: String,

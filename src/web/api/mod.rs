@@ -20,6 +20,7 @@ pub fn routes() -> Router<App> {
         .route("/api/v1/logout", post(accounts::logout))
         .route("/api/v1/me", get(accounts::me))
         .route("/api/v1/me/password", post(accounts::change_password))
+        .route("/api/v1/me/data", get(accounts::my_data))
         .route(
             "/api/v1/me/calendar",
             get(accounts::calendar_state).post(accounts::open_calendar).delete(accounts::revoke_calendar),

@@ -180,6 +180,23 @@ pub(super) fn password_form(
     )
 }
 
+/// The logged-in person's own data, as a file (the page of the password
+/// links to it).
+pub(super) async fn my_data(State(app): State<App>, browser: Browser) -> Response {
+    match app.personal_data(&browser.actor).await {
+        Ok(data) => crate::web::api::accounts::personal_data_file(data),
+        Err(e) => {
+            tracing::error!(error = %e, "a person's data could not be gathered");
+            message(
+                bar(&browser),
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Données indisponibles",
+                "Vos données n'ont pas pu être rassemblées. Réessayez dans un moment.",
+            )
+        }
+    }
+}
+
 pub(super) async fn password_page(browser: Browser) -> Response {
     password_form(&browser, false, vec![], StatusCode::OK)
 }

@@ -66,6 +66,7 @@ pub fn routes() -> Router<App> {
         .route("/dossiers/nouveau", get(dossier::new_dossier_page).post(dossier::create_dossier))
         .route("/labels/{id}", get(label::label))
         .route("/mot-de-passe", get(auth::password_page).post(auth::change_password))
+        .route("/mes-donnees", get(auth::my_data))
         .route("/mot-de-passe-oublie", get(password_links::forgotten_page).post(password_links::request_link))
         .route("/mot-de-passe/lien/{token}", get(password_links::link_page).post(password_links::use_link))
         .route("/dossiers/{id}/auto-evaluation", post(dossier::self_assessment))
