@@ -530,6 +530,24 @@ async fn each_role_takes_a_dossier_from_draft_to_label_by_clicking() {
     let page = settled(&c, "Nouvelle adresse de votre calendrier").await;
     assert!(page.contains("/ical/") && page.contains(".ics"), "{page}");
     shots.check(&c, "14-calendrier").await;
+
+    // A token for a machine: refused without a name, then made, shown
+    // once, listed with no use yet, and revoked.
+    c.goto(&format!("{base}/mes-jetons")).await.unwrap();
+    mark(&c).await;
+    c.find(Locator::XPath("//button[normalize-space()=\"Créer le jeton\"]")).await.unwrap().click().await.unwrap();
+    let page = settled(&c, "Le jeton n'a pas été créé").await;
+    assert!(page.contains("Nom : de 1 à 100 caractères."), "{page}");
+    c.find(Locator::Css("#token-name")).await.unwrap().send_keys("Tableau régional").await.unwrap();
+    mark(&c).await;
+    c.find(Locator::XPath("//button[normalize-space()=\"Créer le jeton\"]")).await.unwrap().click().await.unwrap();
+    let page = settled(&c, "Nouveau jeton").await;
+    assert!(page.contains("lft_") && page.contains("Tableau régional") && page.contains("jamais"), "{page}");
+    shots.check(&c, "14b-jetons").await;
+    mark(&c).await;
+    c.find(Locator::XPath("//button[normalize-space()=\"Révoquer\"]")).await.unwrap().click().await.unwrap();
+    let page = settled(&c, "Jeton révoqué").await;
+    assert!(page.contains("révoqué") && !page.contains("lft_"), "{page}");
     logout(&c).await;
 
     // The administrator's pages, and campuses imported from a spreadsheet.

@@ -20,6 +20,7 @@ mod password_links;
 mod publication;
 mod queue;
 pub mod session;
+mod tokens;
 
 use crate::app::{App, AppError};
 use crate::engine::{Event, Facts};
@@ -67,6 +68,7 @@ pub fn routes() -> Router<App> {
         .route("/labels/{id}", get(label::label))
         .route("/mot-de-passe", get(auth::password_page).post(auth::change_password))
         .route("/mes-donnees", get(auth::my_data))
+        .route("/mes-jetons", get(tokens::tokens).post(tokens::token_action))
         .route("/mot-de-passe-oublie", get(password_links::forgotten_page).post(password_links::request_link))
         .route("/mot-de-passe/lien/{token}", get(password_links::link_page).post(password_links::use_link))
         .route("/dossiers/{id}/auto-evaluation", post(dossier::self_assessment))
