@@ -127,11 +127,12 @@ async fn render(
         Ok(listed) => listed,
         Err(e) => return failed(app, browser, e),
     };
-    let now = app.clock.now().to_rfc3339();
+    let now = app.clock.now();
     let tokens = listed
         .into_iter()
         .map(|t| {
-            let state = match (&t.revoked_at, t.expires_at <= now) {
+            let ended = chrono::DateTime::parse_from_rfc3339(&t.expires_at).is_ok_and(|end| end <= now);
+            let state = match (&t.revoked_at, ended) {
                 (Some(_), _) => "révoqué",
                 (None, true) => "expiré",
                 (None, false) => "actif",
