@@ -39,10 +39,8 @@ impl App {
         let first = first.max(yesterday - Days::new(CATCH_UP_DAYS));
         let mut made = Vec::new();
         for day in first.iter_days().take_while(|d| *d <= yesterday) {
-            let start = paris_instant(day, NaiveTime::MIN);
-            let end = paris_instant(day.succ_opt().unwrap_or(day), NaiveTime::MIN);
-            let digest = self.store.audit_digest_of(day, start, end).await?;
-            write_durably(&digest_file(dir, day), &digest.text()).map_err(|e| {
+            let digest = self.store.audit_digest_of(day).await?;
+            super::files::write_atomically(&digest_file(dir, day), digest.text().as_bytes()).map_err(|e| {
                 tracing::error!(error = %e, dir = %dir.display(), "the audit digest cannot be written");
                 AppError::Store(StoreError::Invalid(format!(
                     "the audit digest folder {} is not writable",
@@ -66,16 +64,4 @@ impl App {
         }
         Ok(made)
     }
-}
-
-fn write_durably(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let partial = path.with_extension("txt.partial");
-    let mut file = std::fs::File::create(&partial)?;
-    file.write_all(text.as_bytes())?;
-    file.sync_all()?;
-    std::fs::rename(&partial, path)
 }

@@ -90,12 +90,7 @@ pub fn keep(dir: &Path, name: &str, content_type: &str, bytes: &[u8]) -> Result<
     let sha256 = hex::encode(Sha256::digest(bytes));
     let target = path_of(dir, &sha256);
     if !target.exists() {
-        let parent = target.parent().expect("attachment path has a parent");
-        std::fs::create_dir_all(parent).map_err(io)?;
-        let mut tmp = tempfile_in(parent)?;
-        tmp.1.write_all(bytes).map_err(io)?;
-        tmp.1.sync_all().map_err(io)?;
-        std::fs::rename(&tmp.0, &target).map_err(io)?;
+        write_atomically(&target, bytes).map_err(io)?;
     }
     Ok((file_name, content_type, sha256))
 }
@@ -107,10 +102,19 @@ pub fn read(dir: &Path, sha256: &str) -> Result<Vec<u8>, AppError> {
     std::fs::read(path_of(dir, sha256)).map_err(io)
 }
 
-fn tempfile_in(dir: &Path) -> Result<(PathBuf, std::fs::File), AppError> {
-    let path = dir.join(format!(".upload-{}", uuid::Uuid::new_v4().simple()));
-    let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path).map_err(io)?;
-    Ok((path, file))
+/// Writes `target` whole or not at all: into a temporary file of its
+/// folder, named for this writer alone (two writers of the same target
+/// never share it), synced, then renamed over the target.
+pub fn write_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(".partial-{}", uuid::Uuid::new_v4().simple()));
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+    let written = file.write_all(bytes).and_then(|()| file.sync_all()).and_then(|()| std::fs::rename(&tmp, target));
+    if written.is_err() {
+        std::fs::remove_file(&tmp).ok();
+    }
+    written
 }
 
 fn io(e: std::io::Error) -> AppError {

@@ -24,13 +24,6 @@ pub fn hash_password(password: &str) -> Result<String, PasswordError> {
         .map_err(|e| PasswordError::Hash(e.to_string()))
 }
 
-/// Whether a secret given equals the one expected, compared through their
-/// digests: the time taken says nothing of where the texts differ.
-pub fn same_secret(given: &str, expected: &str) -> bool {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(given.as_bytes()) == Sha256::digest(expected.as_bytes())
-}
-
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }

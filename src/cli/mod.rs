@@ -220,7 +220,6 @@ async fn audit_verify(args: AuditVerifyArgs) -> anyhow::Result<ExitCode> {
 /// Recomputes the digest of each file's day: the number of days that
 /// match, or what the first that does not says.
 async fn check_digests(store: &crate::store::Store, dir: &std::path::Path) -> anyhow::Result<Result<usize, String>> {
-    use crate::calendar::paris_instant;
     use crate::store::audit_digests::AuditDigest;
     use anyhow::Context;
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -234,9 +233,7 @@ async fn check_digests(store: &crate::store::Store, dir: &std::path::Path) -> an
         let Some((day, stated)) = AuditDigest::stated(&text) else {
             return Ok(Err(format!("{} is not an audit digest", file.display())));
         };
-        let midnight = chrono::NaiveTime::MIN;
-        let end = paris_instant(day.succ_opt().unwrap_or(day), midnight);
-        let actual = store.audit_digest_of(day, paris_instant(day, midnight), end).await?;
+        let actual = store.audit_digest_of(day).await?;
         if actual.digest != stated {
             return Ok(Err(format!(
                 "the audit digest of {day} does not match the database: {} says {stated}, the database gives {}",

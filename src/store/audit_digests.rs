@@ -6,7 +6,8 @@
 //! must match the one kept outside.
 
 use super::{to_micros, Result, Store, StoreError};
-use chrono::{DateTime, NaiveDate, Utc};
+use crate::calendar::paris_instant;
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -80,13 +81,11 @@ impl Store {
             .transpose()
     }
 
-    /// The digest of the entries written in `[start, end)`, the day `day`.
-    pub async fn audit_digest_of(
-        &self,
-        day: NaiveDate,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-    ) -> Result<AuditDigest> {
+    /// The digest of the entries written during `day`, from one Paris
+    /// midnight to the next.
+    pub async fn audit_digest_of(&self, day: NaiveDate) -> Result<AuditDigest> {
+        let start = paris_instant(day, NaiveTime::MIN);
+        let end = paris_instant(day.succ_opt().unwrap_or(day), NaiveTime::MIN);
         let rows: Vec<(String, String, i64, String, i64)> = sqlx::query_as(
             "SELECT a.entity, a.entity_id, a.entity_seq, a.hash, m.n FROM audit a \
              JOIN (SELECT entity, entity_id, MAX(entity_seq) AS s, COUNT(*) AS n FROM audit \

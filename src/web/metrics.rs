@@ -21,7 +21,7 @@ pub async fn guarded(State(app): State<App>, headers: HeaderMap) -> Result<Respo
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or_default();
-    if !crate::auth::same_secret(given, expected) {
+    if !crate::web::pages::session::same_token(given, expected) {
         return Err(ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "the metrics token is missing or wrong"));
     }
     open(State(app)).await
