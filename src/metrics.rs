@@ -77,6 +77,9 @@ struct Metrics {
     timers_pending: Gauge,
     timers_due: Gauge,
     outbox: Family<StateLabels, Gauge>,
+    webhook_attempts: Family<OutcomeLabels, Counter>,
+    webhook_latency: Histogram,
+    webhook_deliveries: Family<StateLabels, Gauge>,
     connections: Family<StateLabels, Gauge>,
     connections_max: Gauge,
 }
@@ -95,6 +98,9 @@ fn metrics() -> &'static Metrics {
             timers_pending: Gauge::default(),
             timers_due: Gauge::default(),
             outbox: Family::default(),
+            webhook_attempts: Family::default(),
+            webhook_latency: Histogram::new(latency_buckets()),
+            webhook_deliveries: Family::default(),
             connections: Family::default(),
             connections_max: Gauge::default(),
         };
@@ -121,6 +127,21 @@ fn metrics() -> &'static Metrics {
             "outbox_messages",
             "E-mails by state: pending (to send), held (in a digest), dead (gave up)",
             m.outbox.clone(),
+        );
+        registry.register(
+            "webhook_attempts",
+            "Webhook posts: delivered (2xx), failed (to retry) or dead (gave up)",
+            m.webhook_attempts.clone(),
+        );
+        registry.register(
+            "webhook_duration_seconds",
+            "Time a receiver took to answer a webhook post",
+            m.webhook_latency.clone(),
+        );
+        registry.register(
+            "webhook_deliveries",
+            "Webhook deliveries by state: pending (to post or retry), dead (gave up)",
+            m.webhook_deliveries.clone(),
         );
         registry.register("db_connections", "Database pool connections, in use or idle", m.connections.clone());
         registry.register("db_connections_max", "The database pool's size limit", m.connections_max.clone());
@@ -151,6 +172,14 @@ pub fn timer(outcome: &str, lag_seconds: f64) {
     m.timer_lag.observe(lag_seconds.max(0.0));
 }
 
+/// Counts a webhook post (`delivered`, `failed` or `dead`) and how long
+/// its receiver took.
+pub fn webhook(outcome: &str, seconds: f64) {
+    let m = metrics();
+    m.webhook_attempts.get_or_create(&OutcomeLabels { outcome: outcome.into() }).inc();
+    m.webhook_latency.observe(seconds);
+}
+
 /// What the database and its pool hold when scraped.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Snapshot {
@@ -158,6 +187,8 @@ pub struct Snapshot {
     pub timers_due: i64,
     /// E-mails by outbox state (pending, held, dead).
     pub outbox: Vec<(String, i64)>,
+    /// Webhook deliveries by state (pending, dead).
+    pub webhook_deliveries: Vec<(String, i64)>,
     pub connections_in_use: i64,
     pub connections_idle: i64,
     pub connections_max: i64,
@@ -170,6 +201,9 @@ pub fn render(snapshot: &Snapshot) -> String {
     m.timers_due.set(snapshot.timers_due);
     for (state, n) in &snapshot.outbox {
         m.outbox.get_or_create(&StateLabels { state: state.clone() }).set(*n);
+    }
+    for (state, n) in &snapshot.webhook_deliveries {
+        m.webhook_deliveries.get_or_create(&StateLabels { state: state.clone() }).set(*n);
     }
     m.connections.get_or_create(&StateLabels { state: "in_use".into() }).set(snapshot.connections_in_use);
     m.connections.get_or_create(&StateLabels { state: "idle".into() }).set(snapshot.connections_idle);

@@ -129,7 +129,11 @@ impl App {
 
     pub async fn me(&self, actor: &Actor) -> Result<UserView, AppError> {
         let user = actor.user_id.ok_or(AuthError::InvalidToken)?;
-        Ok(self.store.user_view(user).await?)
+        let mut view = self.store.user_view(user).await?;
+        // Through a token narrowed to a territory, the roles it acts with.
+        let acting: Vec<String> = actor.grants.iter().map(ToString::to_string).collect();
+        view.roles.retain(|role| acting.contains(role));
+        Ok(view)
     }
 
     /// Changes the caller's password; their other sessions end.

@@ -243,6 +243,27 @@ impl App {
         Ok(paged(listed, w.limit, w.name, |m| m.id.clone()))
     }
 
+    /// A webhook's deliveries, newest first, for administrators: `status`
+    /// (pending, delivered, dead, cancelled); `limit`, `cursor`.
+    pub async fn webhook_delivery_page(
+        &self,
+        actor: &Actor,
+        webhook: uuid::Uuid,
+        params: &BTreeMap<String, String>,
+    ) -> Result<Page<crate::store::webhooks::DeliveryView>, AppError> {
+        super::accounts::require_admin(actor, "only an administrator manages webhooks")?;
+        only(params, &["status"])?;
+        let w = window(params, &[("created", ())])?;
+        let status = match params.get("status").map(|s| s.trim()) {
+            None | Some("") => None,
+            Some(s @ ("pending" | "delivered" | "dead" | "cancelled")) => Some(s),
+            Some(_) => return Err(invalid("status", "must be pending, delivered, dead or cancelled")),
+        };
+        self.store.webhook(webhook).await?;
+        let listed = self.store.webhook_deliveries(webhook, status, mail_key(&w.after)?, w.limit + 1).await?;
+        Ok(paged(listed, w.limit, w.name, |d| d.id.clone()))
+    }
+
     /// A page of a dossier's (`Machine::Dossier`) or a label's audit trail,
     /// oldest first, as its reader may see it; `limit`, `cursor`
     /// (`format` is the caller's).

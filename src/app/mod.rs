@@ -20,6 +20,7 @@ pub mod preferences;
 pub mod throttle;
 pub mod timers;
 pub mod versions;
+pub mod webhooks;
 pub mod worklists;
 
 use crate::clock::Clock;
@@ -63,6 +64,8 @@ pub struct App {
     pub wake: Arc<tokio::sync::Notify>,
     /// Wakes the mail worker when a step wrote e-mails.
     pub mail_wake: Arc<tokio::sync::Notify>,
+    /// Wakes the webhook worker: a step may have queued deliveries.
+    pub webhook_wake: Arc<tokio::sync::Notify>,
     /// Verified against when an e-mail is unknown, so that a failed login
     /// costs the same time either way.
     decoy_hash: Arc<String>,
@@ -98,6 +101,7 @@ impl App {
             test_clock: None,
             wake: Arc::new(tokio::sync::Notify::new()),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
+            webhook_wake: Arc::new(tokio::sync::Notify::new()),
             client_ip_header: None,
             metrics_token: None,
             decoy_hash,
@@ -191,6 +195,8 @@ impl App {
         if !plan.effects.messages.is_empty() || plan.new_label.is_some() || plan.thread_post.is_some() {
             self.mail_wake.notify_one();
         }
+        // Every step announces its change of state.
+        self.webhook_wake.notify_one();
         let decision = plan.records.iter().any(|r| matches!(r, engine::Record::Decision { .. }));
         if let (true, Some(def)) = (decision, def) {
             // The decision is recorded whatever becomes of its document: one

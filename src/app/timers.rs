@@ -43,6 +43,7 @@ impl App {
         fired.sort_by(|a, b| a.due_at.cmp(&b.due_at));
         if fired.iter().any(|f| f.outcome == "fired") {
             self.mail_wake.notify_one();
+            self.webhook_wake.notify_one();
         }
         Ok(fired)
     }

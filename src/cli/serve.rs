@@ -61,6 +61,16 @@ pub struct ServeArgs {
     /// SMTP connections used side by side to send e-mails.
     #[arg(long, env = "LABELFLOW_MAIL_SENDERS", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub mail_senders: u16,
+    /// First retry delay of a failed webhook delivery, in milliseconds;
+    /// doubles each time (6 hours at most).
+    #[arg(long, env = "LABELFLOW_WEBHOOK_RETRY_BASE_MS", default_value_t = 60_000)]
+    pub webhook_retry_base_ms: u64,
+    /// Attempts before a webhook delivery is marked dead.
+    #[arg(long, env = "LABELFLOW_WEBHOOK_MAX_ATTEMPTS", default_value_t = 10)]
+    pub webhook_max_attempts: u32,
+    /// Seconds a webhook receiver has to answer.
+    #[arg(long, env = "LABELFLOW_WEBHOOK_TIMEOUT_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=60))]
+    pub webhook_timeout_seconds: u64,
     /// Folder holding the workflow files, criteria/ and reference/; the shipped copy when absent.
     #[arg(long, env = "LABELFLOW_WORKFLOWS", default_value = "workflows")]
     pub workflows: PathBuf,
@@ -185,6 +195,16 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         app.workflows.clone(),
         app.clock.clone(),
     )?;
+    let dispatcher = crate::webhooks::worker::Dispatcher::new(
+        crate::webhooks::worker::WebhookSettings {
+            retry_base: std::time::Duration::from_millis(args.webhook_retry_base_ms.max(1)),
+            max_attempts: args.webhook_max_attempts.max(1),
+            timeout: std::time::Duration::from_secs(args.webhook_timeout_seconds),
+            ..Default::default()
+        },
+        store.clone(),
+        app.clock.clone(),
+    )?;
     tracing::info!(%addr, database = %redact_url(&args.db.database_url), "labelflow started");
     println!("labelflow listening on http://{addr}");
     let postgres_url = (store.backend() == crate::store::Backend::Postgres).then(|| args.db.database_url.clone());
@@ -243,7 +263,15 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let (stop_mail, mail_stopped) = tokio::sync::watch::channel(false);
     let mail_worker = {
         let wake = app.mail_wake.clone();
-        tokio::spawn(async move { mailer.run(wake, mail_stopped).await }.instrument(tracing::info_span!("mail_worker")))
+        let stopped = mail_stopped.clone();
+        tokio::spawn(async move { mailer.run(wake, stopped).await }.instrument(tracing::info_span!("mail_worker")))
+    };
+    let webhook_worker = {
+        let wake = app.webhook_wake.clone();
+        let stopped = mail_stopped.clone();
+        tokio::spawn(
+            async move { dispatcher.run(wake, stopped).await }.instrument(tracing::info_span!("webhook_worker")),
+        )
     };
     let metrics = match args.metrics_bind {
         Some(bind) => {
@@ -268,9 +296,12 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     digests.abort();
     let _ = worker.await;
     let _ = stop_mail.send(true);
-    let mut mail_worker = mail_worker;
-    if tokio::time::timeout(std::time::Duration::from_secs(40), &mut mail_worker).await.is_err() {
-        mail_worker.abort();
+    // The post in progress is finished and recorded (its timeout bounds
+    // the wait), as the e-mail being sent is.
+    for mut sender in [mail_worker, webhook_worker] {
+        if tokio::time::timeout(std::time::Duration::from_secs(40), &mut sender).await.is_err() {
+            sender.abort();
+        }
     }
     store.close().await;
     tracing::info!("labelflow stopped");
@@ -305,6 +336,10 @@ async fn sqlite_instance(store: &crate::store::Store, url: &str) -> anyhow::Resu
         let released = store.release_mail_leases().await?;
         if released > 0 {
             tracing::info!(released, "e-mails left leased by a stopped server are sent again");
+        }
+        let released = store.release_delivery_leases().await?;
+        if released > 0 {
+            tracing::info!(released, "webhook deliveries left leased by a stopped server are posted again");
         }
         file.unlock()?;
     }

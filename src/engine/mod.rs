@@ -119,6 +119,7 @@ pub fn decide(
         effects,
         new_label,
         thread_post,
+        announce: spec.announce.clone(),
     })
 }
 

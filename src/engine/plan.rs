@@ -28,6 +28,8 @@ pub struct Plan {
     pub new_label: Option<NewLabel>,
     /// A message the step writes in the dossier's thread (`post_message`).
     pub thread_post: Option<ThreadPost>,
+    /// The workflow's own webhook kind the event announces, if any.
+    pub announce: Option<String>,
 }
 
 /// A message a step writes in its dossier's thread, e-mailing the other

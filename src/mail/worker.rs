@@ -239,13 +239,8 @@ impl Mailer {
         }
     }
 
-    /// retry_base × 2^(attempt−1), at most 6 hours, ±25 % jitter so that
-    /// many failures do not retry in step.
     fn backoff(&self, attempt: u32) -> chrono::Duration {
-        let base = self.settings.retry_base.as_millis() as f64 * 2f64.powi(attempt.saturating_sub(1).min(20) as i32);
-        let capped = base.min(6.0 * 3600.0 * 1000.0);
-        let jitter = 0.75 + (OsRng.next_u32() as f64 / u32::MAX as f64) * 0.5;
-        chrono::Duration::milliseconds((capped * jitter) as i64)
+        crate::retry::backoff(self.settings.retry_base, attempt)
     }
 
     /// Holds or skips what the recipients prefer not to get at once, and,

@@ -182,6 +182,7 @@ pub(crate) async fn apply_on(tx: &mut AnyConnection, plan: &Plan) -> Result<Appl
                 .await?;
         label_id = Some(Uuid::parse_str(&new_id).expect("generated uuid"));
     }
+    super::webhooks::enqueue(tx, plan, label_id).await?;
     Ok(Applied { version: plan.expected_version + 1, label_id, messages })
 }
 

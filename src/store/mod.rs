@@ -32,6 +32,7 @@ mod time;
 pub mod timers;
 pub mod versions;
 pub mod views;
+pub mod webhooks;
 pub mod worklists;
 
 pub use error::{Result, StoreError};

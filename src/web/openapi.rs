@@ -34,10 +34,12 @@ use utoipa::{Modify, OpenApi};
         api::co_owners::revoke, api::co_owners::edits, api::co_owners::link, api::co_owners::accept,
         api::timers::preferences, api::timers::set_preferences,
         api::accounts::create_token, api::accounts::tokens, api::accounts::revoke_token, api::accounts::my_data,
+        api::webhooks::create, api::webhooks::list, api::webhooks::delete, api::webhooks::deliveries, api::webhooks::retry,
     ),
     components(schemas(
         super::error::ErrorBody, super::error::ErrorDetail, super::Health,
-        api::accounts::NewToken, crate::app::api_tokens::TokenRequest, crate::store::api_tokens::ApiTokenView, super::WorkflowSummary, super::StateSummary,
+        api::accounts::NewToken, crate::app::api_tokens::TokenRequest, crate::store::api_tokens::ApiTokenView,
+        api::webhooks::NewWebhook, crate::app::webhooks::WebhookRequest, crate::store::webhooks::WebhookView, crate::store::webhooks::DeliveryView, super::WorkflowSummary, super::StateSummary,
         super::EventSummary, super::FieldSummary, super::Choice, super::GridSummary, super::PredicateSummary,
         api::accounts::LoginInput, api::accounts::Token, api::accounts::PasswordInput,
         api::dossiers::PartnerInput, api::dossiers::EventInput,
@@ -65,7 +67,7 @@ use utoipa::{Modify, OpenApi};
     )),
     modifiers(&Bearer, &CommonErrors),
     tags((name = "health"), (name = "accounts"), (name = "reference"), (name = "campaigns"), (name = "dossiers"),
-        (name = "labels"), (name = "guests"), (name = "timers"), (name = "mail"), (name = "workflows"), (name = "meta"))
+        (name = "labels"), (name = "guests"), (name = "timers"), (name = "mail"), (name = "webhooks"), (name = "workflows"), (name = "meta"))
 )]
 pub struct ApiDoc;
 

@@ -345,6 +345,8 @@ struct RawEvent {
     batch: bool,
     /// What a person confirms before a step that cannot be undone.
     confirm: Option<String>,
+    /// The webhook kind this event also announces (`label_expiring`).
+    announce: Option<Spanned<String>>,
     /// In the file's order: forms ask for them so (the decision's outcome,
     /// then its mention, duration and motivation).
     #[serde(default)]
@@ -847,12 +849,27 @@ impl Ctx<'_> {
         if raw.batch && fields.iter().any(|f| matches!(f.kind, FieldType::Scores | FieldType::Notes)) {
             self.at(spanned, format!("{m}: event `{name}`: scores are a person's own, not sent in batch"));
         }
+        let announce = raw.announce.as_ref().and_then(|kind| {
+            let valid = crate::workflow::Role::valid_name(kind.get_ref())
+                && !crate::webhooks::BUILT_IN_KINDS.contains(&kind.get_ref().as_str());
+            if !valid {
+                self.at(
+                    kind,
+                    format!(
+                        "{m}: event `{name}`: `announce` must be `[a-z0-9_]` and not a built-in webhook kind ({})",
+                        crate::webhooks::BUILT_IN_KINDS.join(", ")
+                    ),
+                );
+            }
+            valid.then(|| kind.get_ref().clone())
+        });
         EventDef {
             name: name.to_string(),
             label: raw.label.clone(),
             fields,
             batch: raw.batch,
             confirm: raw.confirm.clone(),
+            announce,
         }
     }
 

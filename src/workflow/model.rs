@@ -331,6 +331,9 @@ pub struct EventDef {
     /// What a person confirms before a step that cannot be undone (a
     /// decision, a withdrawal): pages ask for it with a box to check.
     pub confirm: Option<String>,
+    /// The webhook kind a step of this event also announces, beside the
+    /// built-in ones (`label_expiring` for a renewal reminder).
+    pub announce: Option<String>,
 }
 
 #[derive(Debug, Clone)]

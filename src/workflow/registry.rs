@@ -78,6 +78,20 @@ impl Workflows {
         self.defs.iter()
     }
 
+    /// The webhook kinds a subscriber may ask for: the built-in ones, then
+    /// those the workflows' events announce (every version's).
+    pub fn webhook_kinds(&self) -> Vec<String> {
+        let mut kinds: Vec<String> = crate::webhooks::BUILT_IN_KINDS.iter().map(|k| k.to_string()).collect();
+        for def in self.versions() {
+            for event in def.dossier.events.iter().chain(&def.label_machine.events) {
+                if let Some(kind) = event.announce.as_ref().filter(|k| !kinds.contains(k)) {
+                    kinds.push(kind.clone());
+                }
+            }
+        }
+        kinds
+    }
+
     /// The definition an instance pinned to `version` of `id` runs on; the
     /// current one when the instance names no version.
     pub fn at(&self, id: &str, version: Option<&str>) -> Option<&Arc<Definition>> {

@@ -536,6 +536,11 @@ async fn api_tokens_narrow_and_end(db: &TestDb) {
     assert_eq!((status, list.as_array().map(Vec::len)), (200, Some(0)), "{list}");
     let (status, list) = reader.get("/api/v1/dossiers").await;
     assert_eq!((status, list.as_array().map(Vec::len)), (200, Some(1)), "unnarrowed, it sees LYON's: {list}");
+    // Who the caller is says what it acts as: the token's territory alone.
+    let (_, me) = in_paris.get("/api/v1/me").await;
+    assert_eq!(me["roles"], json!(["staff_rectorat@academie:PARIS"]), "{me}");
+    let (_, me) = reader.get("/api/v1/me").await;
+    assert_eq!(me["roles"].as_array().map(Vec::len), Some(2), "{me}");
 
     // A token makes no token and changes no password.
     for (path, body) in [

@@ -32,4 +32,5 @@ mod tutorial;
 mod units;
 mod upgrade;
 mod versions;
+mod webhooks;
 mod workers;

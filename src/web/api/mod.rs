@@ -7,6 +7,7 @@ pub mod extract;
 pub(crate) mod guests;
 pub(crate) mod labels;
 pub(crate) mod timers;
+pub(crate) mod webhooks;
 
 use crate::app::App;
 use crate::web::limits;
@@ -27,6 +28,10 @@ pub fn routes() -> Router<App> {
         )
         .route("/api/v1/tokens", get(accounts::tokens).post(accounts::create_token))
         .route("/api/v1/tokens/{id}", delete(accounts::revoke_token))
+        .route("/api/v1/webhooks", get(webhooks::list).post(webhooks::create))
+        .route("/api/v1/webhooks/{id}", delete(webhooks::delete))
+        .route("/api/v1/webhooks/{id}/deliveries", get(webhooks::deliveries))
+        .route("/api/v1/webhooks/deliveries/{id}/retry", post(webhooks::retry))
         .route("/api/v1/reference/{list}", get(dossiers::reference))
         .route("/api/v1/campaigns", get(dossiers::campaigns).post(dossiers::create_campaign))
         .route("/api/v1/campaigns/{id}", get(dossiers::campaign))

@@ -5,6 +5,7 @@
 
 pub mod process;
 pub mod progress;
+pub mod receiver;
 pub mod smtp;
 
 use chrono::{DateTime, TimeZone, Utc};
