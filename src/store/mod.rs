@@ -24,6 +24,7 @@ pub mod outbox;
 pub mod password_links;
 pub mod personal_data;
 pub mod preferences;
+mod queue;
 pub mod records;
 pub mod replicas;
 pub mod tallies;

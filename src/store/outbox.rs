@@ -2,7 +2,7 @@
 //! the mail worker while it sends them, retried, and kept when they die.
 
 use super::dossiers::{rfc3339, Listed};
-use super::{to_micros, Backend, Result, Store, StoreError};
+use super::{to_micros, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
@@ -110,24 +110,9 @@ impl Store {
         lease: chrono::Duration,
         limit: usize,
     ) -> Result<Vec<OutgoingMail>> {
-        let lock = match self.backend() {
-            Backend::Sqlite => "",
-            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
-        };
-        let sql = format!(
-            "UPDATE outbox SET lease_until = $2 WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' \
-             AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1) \
-             ORDER BY created_at, id LIMIT $3 {lock}) \
-             RETURNING id, entity, entity_id, template, recipient_user_id, recipient_email, context, attempts, created_at"
-        );
-        let mut tx = self.begin_write().await?;
-        let rows = sqlx::query(&sql)
-            .bind(to_micros(now))
-            .bind(to_micros(now + lease))
-            .bind(limit as i64)
-            .fetch_all(&mut **tx)
-            .await?;
-        tx.commit().await?;
+        let columns =
+            "id, entity, entity_id, template, recipient_user_id, recipient_email, context, attempts, created_at";
+        let rows = super::queue::lease(self, "outbox", columns, now, lease, limit).await?;
         let mut mails: Vec<OutgoingMail> = rows.iter().map(outgoing).collect();
         mails.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
         Ok(mails)
@@ -135,17 +120,7 @@ impl Store {
 
     /// Gives back leases not used (a worker stopping with e-mails in hand).
     pub async fn release_mails(&self, ids: &[String]) -> Result<()> {
-        if ids.is_empty() {
-            return Ok(());
-        }
-        let mut tx = self.begin_write().await?;
-        for id in ids {
-            sqlx::query("UPDATE outbox SET lease_until = NULL WHERE id = $1 AND status = 'pending'")
-                .bind(id)
-                .execute(&mut **tx)
-                .await?;
-        }
-        tx.commit().await
+        super::queue::release(self, "outbox", ids).await
     }
 
     /// Releases every lease. Only at start-up, when no other instance runs
@@ -153,10 +128,7 @@ impl Store {
     /// be sending, so a lease left by a killed process need not wait to
     /// expire.
     pub async fn release_mail_leases(&self) -> Result<u64> {
-        self.write_one(sqlx::query(
-            "UPDATE outbox SET lease_until = NULL WHERE status = 'pending' AND lease_until IS NOT NULL",
-        ))
-        .await
+        super::queue::release_all(self, "outbox").await
     }
 
     /// Records delivered e-mails, several in one transaction when several
@@ -352,19 +324,7 @@ impl Store {
 
     /// Puts a dead e-mail back in the queue, due now.
     pub async fn retry_mail(&self, id: &str, now: DateTime<Utc>) -> Result<()> {
-        let done = self
-            .write_one(
-                sqlx::query(
-                    "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $1, lease_until = NULL WHERE id = $2 AND status = 'dead'",
-                )
-                .bind(to_micros(now))
-                .bind(id),
-            )
-            .await?;
-        if done == 0 {
-            return Err(StoreError::NotFound { what: "dead e-mail" });
-        }
-        Ok(())
+        super::queue::retry_dead(self, "outbox", id, now, "dead e-mail").await
     }
 
     /// Counts of the outbox by status (for tests and health pages).

@@ -4,7 +4,7 @@
 
 use super::audit::{append, Entry};
 use super::dossiers::{rfc3339, Listed};
-use super::{to_micros, Backend, Result, Store, StoreError};
+use super::{to_micros, Result, Store, StoreError};
 use crate::engine::{Actor, Plan};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -241,24 +241,8 @@ impl Store {
         lease: chrono::Duration,
         limit: usize,
     ) -> Result<Vec<OutgoingDelivery>> {
-        let lock = match self.backend() {
-            Backend::Sqlite => "",
-            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
-        };
-        let sql = format!(
-            "UPDATE webhook_deliveries SET lease_until = $2 WHERE id IN (SELECT id FROM webhook_deliveries \
-             WHERE status = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1) \
-             ORDER BY created_at, id LIMIT $3 {lock}) \
-             RETURNING id, webhook_id, kind, workflow, payload, attempts, created_at"
-        );
-        let mut tx = self.begin_write().await?;
-        let rows = sqlx::query(&sql)
-            .bind(to_micros(now))
-            .bind(to_micros(now + lease))
-            .bind(limit as i64)
-            .fetch_all(&mut **tx)
-            .await?;
-        tx.commit().await?;
+        let columns = "id, webhook_id, kind, workflow, payload, attempts, created_at";
+        let rows = super::queue::lease(self, "webhook_deliveries", columns, now, lease, limit).await?;
         let mut leased = Vec::with_capacity(rows.len());
         let mut targets: Vec<(String, String, String)> = Vec::new();
         for r in &rows {
@@ -290,26 +274,13 @@ impl Store {
 
     /// Gives back leases not used (a worker stopping with deliveries in hand).
     pub async fn release_deliveries(&self, ids: &[String]) -> Result<()> {
-        if ids.is_empty() {
-            return Ok(());
-        }
-        let mut tx = self.begin_write().await?;
-        for id in ids {
-            sqlx::query("UPDATE webhook_deliveries SET lease_until = NULL WHERE id = $1 AND status = 'pending'")
-                .bind(id)
-                .execute(&mut **tx)
-                .await?;
-        }
-        tx.commit().await
+        super::queue::release(self, "webhook_deliveries", ids).await
     }
 
     /// Releases every lease, at start-up when no other instance runs on
     /// this database (as [`Store::release_mail_leases`]).
     pub async fn release_delivery_leases(&self) -> Result<u64> {
-        self.write_one(sqlx::query(
-            "UPDATE webhook_deliveries SET lease_until = NULL WHERE status = 'pending' AND lease_until IS NOT NULL",
-        ))
-        .await
+        super::queue::release_all(self, "webhook_deliveries").await
     }
 
     pub async fn delivery_done(&self, id: &str, now: DateTime<Utc>) -> Result<()> {
@@ -373,19 +344,6 @@ impl Store {
 
     /// Puts a dead delivery back in the queue, due now, with fresh attempts.
     pub async fn retry_delivery(&self, id: &str, now: DateTime<Utc>) -> Result<()> {
-        let done = self
-            .write_one(
-                sqlx::query(
-                    "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $1, \
-                     lease_until = NULL WHERE id = $2 AND status = 'dead'",
-                )
-                .bind(to_micros(now))
-                .bind(id),
-            )
-            .await?;
-        if done == 0 {
-            return Err(StoreError::NotFound { what: "dead delivery" });
-        }
-        Ok(())
+        super::queue::retry_dead(self, "webhook_deliveries", id, now, "dead delivery").await
     }
 }
