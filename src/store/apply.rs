@@ -74,6 +74,9 @@ pub(crate) async fn apply_on(tx: &mut AnyConnection, plan: &Plan) -> Result<Appl
             None => Err(StoreError::NotFound { what: "instance" }),
         };
     };
+    // Most steps have no webhook to tell: the count rode along in the UPDATE,
+    // so they pay no statement of their own for it.
+    let subscribed = head.get::<i64, _>(2) > 0;
     let head = match super::Backend::of_connection(tx) {
         // One writer at a time: the head read beside the UPDATE is the last.
         super::Backend::Sqlite => match (head.get::<Option<i64>, _>(0), head.get::<Option<String>, _>(1)) {
@@ -182,7 +185,9 @@ pub(crate) async fn apply_on(tx: &mut AnyConnection, plan: &Plan) -> Result<Appl
                 .await?;
         label_id = Some(Uuid::parse_str(&new_id).expect("generated uuid"));
     }
-    super::webhooks::enqueue(tx, plan, label_id).await?;
+    if subscribed {
+        super::webhooks::enqueue(tx, plan, label_id).await?;
+    }
     Ok(Applied { version: plan.expected_version + 1, label_id, messages })
 }
 
@@ -215,11 +220,14 @@ fn version_update(plan: &Plan) -> (String, Vec<Bound>) {
             _ => {}
         }
     }
-    // The chain head is read under the row lock the UPDATE just took.
+    // The chain head is read under the row lock the UPDATE just took, and
+    // whether any webhook listens at all, which decides if the step writes
+    // deliveries.
     sql.push_str(&format!(
         " WHERE id = $3 AND version = $4 RETURNING \
          (SELECT entity_seq FROM audit_heads WHERE entity = '{entity}' AND entity_id = $3), \
-         (SELECT hash FROM audit_heads WHERE entity = '{entity}' AND entity_id = $3)",
+         (SELECT hash FROM audit_heads WHERE entity = '{entity}' AND entity_id = $3), \
+         (SELECT COUNT(*) FROM (SELECT 1 FROM webhook_subscriptions LIMIT 1) AS listening)",
         entity = plan.machine.name()
     ));
     (sql, extra)
