@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod reference;
 pub mod retry;
 pub mod search;
+pub mod sign_on;
 pub mod spreadsheet;
 pub mod store;
 pub mod web;

@@ -17,6 +17,7 @@ pub mod import;
 pub mod listing;
 pub mod messages;
 pub mod preferences;
+pub mod sign_on;
 pub mod throttle;
 pub mod timers;
 pub mod versions;
@@ -40,6 +41,8 @@ pub enum AppError {
     Auth(#[from] accounts::AuthError),
     #[error(transparent)]
     Document(#[from] crate::documents::DocumentError),
+    #[error(transparent)]
+    SignOn(#[from] sign_on::SignOnRefusal),
 }
 
 #[derive(Clone, Debug)]
@@ -75,6 +78,8 @@ pub struct App {
     /// The bearer token `/metrics` asks for on the main address; without
     /// one, the metrics are not served there.
     pub metrics_token: Option<String>,
+    /// The OpenID Connect provider people may sign in with, if any.
+    pub sign_on: Option<Arc<crate::sign_on::SignOn>>,
 }
 
 /// The result of an accepted event.
@@ -104,6 +109,7 @@ impl App {
             webhook_wake: Arc::new(tokio::sync::Notify::new()),
             client_ip_header: None,
             metrics_token: None,
+            sign_on: None,
             decoy_hash,
         }
     }

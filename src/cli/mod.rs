@@ -23,7 +23,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run the web interface, the API and the workers.
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
     /// Apply database migrations and exit.
     Migrate(serve::DatabaseArgs),
     /// Write a consistent copy of the database while it runs, and check it.
@@ -160,7 +160,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Serve(args) => runtime()?.block_on(serve::serve(args)).map(|_| ExitCode::SUCCESS),
+        Command::Serve(args) => runtime()?.block_on(serve::serve(*args)).map(|_| ExitCode::SUCCESS),
         Command::Migrate(db) => runtime()?.block_on(serve::migrate(&db)).map(|_| ExitCode::SUCCESS),
         Command::Backup(args) => runtime()?.block_on(backup::backup(args, &mut std::io::stdout())),
         Command::Restore(args) => runtime()?.block_on(backup::restore(args, &mut std::io::stdout())),

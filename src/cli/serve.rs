@@ -89,6 +89,26 @@ pub struct ServeArgs {
     /// copying off the server: see docs/OPERATIONS.md).
     #[arg(long, env = "LABELFLOW_AUDIT_DIGEST_DIR", default_value = "audit-digests")]
     pub audit_digest_dir: PathBuf,
+    /// Issuer URL of an OpenID Connect provider people may sign in with
+    /// (ProConnect: see docs/SIGN_ON.md); its metadata is discovered.
+    #[arg(long, env = "LABELFLOW_OIDC_ISSUER", requires_all = ["oidc_client_id", "oidc_client_secret"])]
+    pub oidc_issuer: Option<String>,
+    /// The client id the provider gave this server.
+    #[arg(long, env = "LABELFLOW_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+    /// The client secret the provider gave this server.
+    #[arg(long, env = "LABELFLOW_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    pub oidc_client_secret: Option<String>,
+    /// Scopes asked for, separated by spaces (ProConnect's by default).
+    #[arg(long, env = "LABELFLOW_OIDC_SCOPES", default_value = crate::sign_on::PROCONNECT_SCOPES)]
+    pub oidc_scopes: String,
+    /// `acr` values asked for, separated by commas, of which the sign-in
+    /// must carry one: set it to require a multi-factor sign-in.
+    #[arg(long, env = "LABELFLOW_OIDC_ACR_VALUES", value_delimiter = ',')]
+    pub oidc_acr_values: Vec<String>,
+    /// The provider's name on the login page ("ProConnect" draws its button).
+    #[arg(long, env = "LABELFLOW_OIDC_PROVIDER_NAME", default_value = "ProConnect")]
+    pub oidc_provider_name: String,
     /// Enable POST /api/v1/test/clock (never in production).
     #[arg(long)]
     pub test_clock: bool,
@@ -110,6 +130,30 @@ pub fn load_workflows(dir: &Path) -> anyhow::Result<Workflows> {
     }
     Workflows::new(loaded.into_iter().map(|l| l.definition).collect())
         .map_err(|problem| anyhow::anyhow!("workflows refused: {problem}"))
+}
+
+/// The identity provider, when one is configured.
+fn sign_on(args: &ServeArgs) -> anyhow::Result<Option<Arc<crate::sign_on::SignOn>>> {
+    let (Some(issuer), Some(client_id), Some(client_secret)) =
+        (&args.oidc_issuer, &args.oidc_client_id, &args.oidc_client_secret)
+    else {
+        return Ok(None);
+    };
+    if args.public_url.is_none() {
+        tracing::warn!("--oidc-issuer without --public-url: the provider sends people back to the address listened on");
+    }
+    let settings = crate::sign_on::SignOnSettings {
+        issuer: issuer.clone(),
+        client_id: client_id.clone(),
+        client_secret: client_secret.clone(),
+        scopes: args.oidc_scopes.split_whitespace().map(String::from).collect(),
+        acr_values: args.oidc_acr_values.iter().map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect(),
+        provider_name: args.oidc_provider_name.clone(),
+        timeout: std::time::Duration::from_secs(10),
+    };
+    let sign_on = crate::sign_on::SignOn::new(settings).context("--oidc-issuer")?;
+    tracing::info!(issuer = %issuer, "sign-on through an OpenID Connect provider");
+    Ok(Some(Arc::new(sign_on)))
 }
 
 /// The workflow's name as the sender's, with a no-reply address (quoted by
@@ -159,6 +203,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     app.client_ip_header = args.client_ip_header.clone();
     app.metrics_token = args.metrics_token.clone().filter(|t| !t.is_empty());
     app.secure_cookies = args.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
+    app.sign_on = sign_on(&args)?;
     if args.test_clock {
         tracing::warn!("--test-clock: the clock can be moved through the API; never use this in production");
         app = app.with_test_clock(ManualClock::new(chrono::Utc::now()));

@@ -27,6 +27,7 @@ pub mod preferences;
 mod queue;
 pub mod records;
 pub mod replicas;
+pub mod sign_on;
 pub mod tallies;
 pub mod throttle;
 mod time;

@@ -98,6 +98,7 @@ impl Store {
             "sessions": sessions,
             "calendar_feed": calendar,
             "api_tokens": self.api_tokens(Some(user)).await?,
+            "sign_on_identities": self.identities_of(user).await?,
             "dossiers_owned": dossiers,
             "reviews_written": reviews,
             "messages_written": messages,

@@ -110,7 +110,27 @@ impl From<AppError> for ApiError {
                 };
                 ApiError { retry_after, ..ApiError::new(status, code, a.to_string()) }
             }
+            AppError::SignOn(r) => {
+                let (status, code) = sign_on_status(&r);
+                ApiError::new(status, code, r.to_string())
+            }
         }
+    }
+}
+
+/// The status and code of a refused sign-in.
+pub fn sign_on_status(r: &crate::app::sign_on::SignOnRefusal) -> (StatusCode, &'static str) {
+    use crate::app::sign_on::SignOnRefusal;
+    use crate::sign_on::SignOnError;
+    match r {
+        SignOnRefusal::Off => (StatusCode::NOT_FOUND, "not_found"),
+        SignOnRefusal::UnknownState => (StatusCode::BAD_REQUEST, "sign_on_state"),
+        SignOnRefusal::Provider(SignOnError::Provider(_)) => (StatusCode::BAD_GATEWAY, "sign_on_provider"),
+        SignOnRefusal::Provider(SignOnError::Refused(_) | SignOnError::Token(_) | SignOnError::NoEmail) => {
+            (StatusCode::UNAUTHORIZED, "sign_on_refused")
+        }
+        SignOnRefusal::Provider(SignOnError::Level { .. }) => (StatusCode::FORBIDDEN, "sign_on_level"),
+        SignOnRefusal::Deactivated | SignOnRefusal::NoAccount { .. } => (StatusCode::FORBIDDEN, "sign_on_no_account"),
     }
 }
 

@@ -16,17 +16,44 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 /// One year, sub-domains left to their own policy.
 pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000";
 
-pub async fn security_headers(State(https): State<bool>, request: Request, next: Next) -> Response {
+/// What the headers depend on: whether the site is served over https, and
+/// the policy, which lets the logout form lead on to the identity
+/// provider's own logout (browsers hold redirects after a form to the
+/// form's `form-action`).
+#[derive(Clone)]
+pub struct Policy {
+    https: bool,
+    content_security: HeaderValue,
+}
+
+impl Policy {
+    pub fn new(https: bool, sign_on_issuer: Option<&str>) -> Policy {
+        let origin = sign_on_issuer
+            .and_then(|issuer| url::Url::parse(issuer).ok())
+            .map(|url| url.origin().ascii_serialization())
+            .filter(|origin| origin != "null" && !origin.contains([';', ',', ' ']));
+        let content_security = match origin {
+            Some(origin) => HeaderValue::from_str(
+                &CONTENT_SECURITY_POLICY.replace("form-action 'self'", &format!("form-action 'self' {origin}")),
+            )
+            .unwrap_or(HeaderValue::from_static(CONTENT_SECURITY_POLICY)),
+            None => HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        };
+        Policy { https, content_security }
+    }
+}
+
+pub async fn security_headers(State(policy): State<Policy>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    headers.entry(header::CONTENT_SECURITY_POLICY).or_insert(policy.content_security.clone());
     let mut set = |name: HeaderName, value: &'static str| {
         headers.entry(name).or_insert(HeaderValue::from_static(value));
     };
-    set(header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY);
     set(header::X_FRAME_OPTIONS, "DENY");
     set(header::REFERRER_POLICY, "same-origin");
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    if https {
+    if policy.https {
         set(header::STRICT_TRANSPORT_SECURITY, STRICT_TRANSPORT_SECURITY);
     }
     response

@@ -34,7 +34,7 @@ pub struct Health {
 }
 
 pub fn router(app: App) -> Router {
-    let https = app.secure_cookies;
+    let policy = headers::Policy::new(app.secure_cookies, app.sign_on.as_ref().map(|s| s.settings.issuer.as_str()));
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::guarded))
@@ -46,7 +46,7 @@ pub fn router(app: App) -> Router {
         .merge(pages::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn(limits::refuse_declared_oversize))
-        .layer(axum::middleware::from_fn_with_state(https, headers::security_headers))
+        .layer(axum::middleware::from_fn_with_state(policy, headers::security_headers))
         .layer(axum::middleware::from_fn(observe::observe))
         .with_state(app)
 }

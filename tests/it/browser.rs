@@ -931,3 +931,47 @@ async fn notification_preferences_by_clicking() {
     shots.check(&c, "notification-preferences").await;
     c.close().await.unwrap();
 }
+
+/// In Chromium: the ProConnect button, the provider, the one-time link,
+/// and the logout that leads on to the provider (which the pages' content
+/// security policy must let the logout form do).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signs_in_through_the_identity_provider_by_clicking() {
+    use crate::common::oidc::Provider;
+    let Some(driver) = Driver::start() else { return };
+    let db = TestDb::sqlite().await;
+    cast(&db.store).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let provider = Provider::start(&[format!("{base}/connexion/oidc/retour")], &[format!("{base}/connexion")]);
+    let issuer = provider.issuer.clone();
+    let _served = serve_on(listener, &db.store, at(2027, 2, 1, 9, 0), |app| {
+        let settings = crate::sign_on::settings(&issuer, &[]);
+        app.sign_on = Some(std::sync::Arc::new(labelflow::sign_on::SignOn::new(settings).unwrap()));
+    })
+    .await;
+    provider.control(json!({"sub": "pc-porteur", "email": "porteur@example.fr"})).await;
+    let shots = shots();
+    let profile = tempfile::tempdir().unwrap();
+    let c = driver.browser(profile.path()).await;
+
+    c.goto(&format!("{base}/connexion")).await.unwrap();
+    shots.check(&c, "30-connexion-proconnect").await;
+    c.find(Locator::Css("a.lf-proconnect")).await.unwrap().click().await.unwrap();
+    wait_for(&c, "/connexion/oidc/retour").await;
+    shots.check(&c, "31-associer-proconnect").await;
+    c.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for(&c, "/tableau-de-bord").await;
+
+    // Logging out leads to the provider's own logout page, then back.
+    c.find(Locator::Css(".lf-account button")).await.unwrap().click().await.unwrap();
+    let begun = Instant::now();
+    while !c.current_url().await.unwrap().as_str().starts_with(&issuer) {
+        assert!(begun.elapsed() < Duration::from_secs(10), "never reached the provider's logout");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    c.find(Locator::Css("button[value=yes]")).await.unwrap().click().await.unwrap();
+    wait_for(&c, "/connexion").await;
+    assert!(c.current_url().await.unwrap().as_str().starts_with(&base));
+    c.close().await.unwrap();
+}

@@ -26,6 +26,7 @@ mod pages;
 mod reliability;
 mod server;
 mod shipped;
+mod sign_on;
 mod store;
 mod timers;
 mod tutorial;

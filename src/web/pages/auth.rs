@@ -13,6 +13,10 @@ pub(super) struct LoginPage {
     back: String,
     /// A password just chosen through a link.
     done: &'static str,
+    /// The identity provider's name, when people may sign in with it.
+    provider: String,
+    /// Where its button leads (with the page to come back to).
+    provider_link: String,
 }
 
 /// A page of this site to go back to after logging in: a path of ours,
@@ -39,7 +43,24 @@ fn login_form_saying(
 ) -> Response {
     let token = random_token();
     let back = local_path(back).unwrap_or_default().to_string();
-    let data = LoginPage { user: None, csrf: token.clone(), email: email.into(), error: error.into(), back, done };
+    let provider = app.sign_on.as_ref().map(|s| s.settings.provider_name.clone()).unwrap_or_default();
+    let provider_link = match back.as_str() {
+        "" => "/connexion/oidc".to_string(),
+        back => format!(
+            "/connexion/oidc?{}",
+            url::form_urlencoded::Serializer::new(String::new()).append_pair("retour", back).finish()
+        ),
+    };
+    let data = LoginPage {
+        user: None,
+        csrf: token.clone(),
+        email: email.into(),
+        error: error.into(),
+        back,
+        done,
+        provider,
+        provider_link,
+    };
     with_anonymous_csrf(app, page(data, status), &token)
 }
 
@@ -138,8 +159,10 @@ pub(super) async fn logout(State(app): State<App>, browser: Browser, Form(form):
     if !same_token(&browser.csrf, &form.csrf) {
         return expired(&browser);
     }
+    // A session opened through the identity provider ends there too.
+    let then = app.sign_on_logout_url(&browser.token).await.unwrap_or_else(|| "/connexion".into());
     app.logout(&browser.token).await.ok();
-    let mut response = Redirect::to("/connexion").into_response();
+    let mut response = Redirect::to(&then).into_response();
     if let Ok(v) = set_cookie(&app, SESSION_COOKIE, "", 0).parse() {
         response.headers_mut().append(header::SET_COOKIE, v);
     }

@@ -118,10 +118,48 @@ pub fn describe(workflow: &crate::workflow::Definition, e: &AppError) -> (String
         AppError::Store(StoreError::NotFound { .. }) => (String::new(), "Élément introuvable.".into()),
         AppError::Auth(_) => (String::new(), "Votre session a expiré : reconnectez-vous.".into()),
         AppError::Document(_) => (String::new(), "Le document n'a pas pu être produit.".into()),
+        AppError::SignOn(r) => (String::new(), sign_on_refusal(r)),
         AppError::Store(StoreError::Invalid(message)) if message.starts_with("email:") => {
             ("email".into(), "Adresse électronique : un compte existe déjà avec cette adresse.".into())
         }
         AppError::Store(_) => (String::new(), "Le service est momentanément indisponible. Réessayez dans un instant.".into()),
+    }
+}
+
+/// A refused sign-in through the identity provider, in words.
+fn sign_on_refusal(r: &crate::app::sign_on::SignOnRefusal) -> String {
+    use crate::app::sign_on::SignOnRefusal;
+    use crate::sign_on::SignOnError;
+    match r {
+        SignOnRefusal::Off => "La connexion par un fournisseur d'identité n'est pas ouverte sur ce service.".into(),
+        SignOnRefusal::UnknownState => "Cette connexion a expiré, a déjà servi ou a été commencée dans un autre \
+            navigateur : recommencez depuis la page de connexion."
+            .into(),
+        SignOnRefusal::Provider(SignOnError::Provider(_)) => {
+            "Le fournisseur d'identité ne répond pas : réessayez dans un moment, ou connectez-vous avec votre mot de passe."
+                .into()
+        }
+        SignOnRefusal::Provider(SignOnError::Refused(detail)) => format!(
+            "Le fournisseur d'identité a refusé la connexion : recommencez. (Détail technique : {detail}.)"
+        ),
+        SignOnRefusal::Provider(SignOnError::Token(detail)) => format!(
+            "La réponse du fournisseur d'identité n'est pas valide (signature, émetteur, destinataire, date ou \
+             nonce) : la connexion est refusée. Recommencez ; si cela se reproduit, prévenez l'administrateur. \
+             (Détail technique : {detail}.)"
+        ),
+        SignOnRefusal::Provider(SignOnError::Level { .. }) => {
+            "Ce service demande une connexion avec double authentification (un second facteur en plus du mot de \
+             passe). Reconnectez-vous auprès de votre fournisseur d'identité en utilisant un second facteur."
+                .into()
+        }
+        SignOnRefusal::Provider(SignOnError::NoEmail) => {
+            "Le fournisseur d'identité n'a pas transmis votre adresse électronique : la connexion est impossible.".into()
+        }
+        SignOnRefusal::Deactivated => "Le compte associé à cette identité est désactivé.".into(),
+        SignOnRefusal::NoAccount { email } => format!(
+            "Aucun compte n'existe pour l'adresse {email}. Les comptes sont ouverts par un administrateur : \
+             demandez-lui de vous inviter, puis reconnectez-vous."
+        ),
     }
 }
 

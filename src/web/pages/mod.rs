@@ -20,6 +20,7 @@ mod password_links;
 mod publication;
 mod queue;
 pub mod session;
+mod sign_on;
 mod tokens;
 
 use crate::app::{App, AppError};
@@ -48,6 +49,9 @@ pub fn routes() -> Router<App> {
         .route("/static/labelflow.css", get(stylesheet))
         .route("/connexion", get(auth::login_page).post(auth::login))
         .route("/deconnexion", post(auth::logout))
+        .route("/connexion/oidc", get(sign_on::begin))
+        .route("/connexion/oidc/retour", get(sign_on::callback))
+        .route("/connexion/oidc/lier", post(sign_on::confirm_link))
         .route("/tableau-de-bord", get(dashboard::dashboard))
         .route("/dossiers/{id}", get(dossier::dossier))
         .route("/dossiers/{id}/evenements", post(dossier::dossier_event))

@@ -3,6 +3,7 @@
 //! fixtures.
 #![allow(dead_code)]
 
+pub mod oidc;
 pub mod process;
 pub mod progress;
 pub mod receiver;
@@ -308,10 +309,21 @@ pub async fn serve(store: &Store, now: DateTime<Utc>) -> Served {
 /// `serve`, with the application set by `configure` first (as `serve`'s
 /// options would set it).
 pub async fn serve_configured(store: &Store, now: DateTime<Utc>, configure: impl FnOnce(&mut App)) -> Served {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    serve_on(listener, store, now, configure).await
+}
+
+/// `serve_configured` on a listener bound beforehand, for a counterpart
+/// that must know the server's address before it starts.
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    store: &Store,
+    now: DateTime<Utc>,
+    configure: impl FnOnce(&mut App),
+) -> Served {
     let (app, clock) = app(store, now);
     let data = tempfile::tempdir().expect("data dir");
     let mut app = app.with_data_dir(data.path()).with_test_clock(clock.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().unwrap());
     app.public_url = base.clone();
     // Tests play several clients through the header a reverse proxy would set.
