@@ -8,7 +8,7 @@ use crate::store::dossiers::Visibility;
 use crate::workflow::{RoleKind, RoleTable};
 
 pub fn visibility(def: &impl RoleTable, actor: &Actor) -> Visibility {
-    let mut v = Visibility::default();
+    let mut v = Visibility { workflows: actor.workflows.clone(), ..Visibility::default() };
     for g in &actor.grants {
         match (def.kind_of(&g.role), &g.scope) {
             (Some(RoleKind::Admin | RoleKind::National | RoleKind::System), _) => v.all = true,
@@ -65,12 +65,16 @@ pub fn sees_dossier(def: &impl RoleTable, actor: &Actor, d: &DossierFacts) -> bo
 }
 
 /// Whether the actor may see an instance at all; the timer worker sees all.
+/// Whether the actor sees an instance: its workflow is one the actor acts
+/// in, and its roles see it. Every single read and every step goes
+/// through here (lists filter the same in SQL, `visibility`).
 pub fn sees_instance(def: &impl RoleTable, actor: &Actor, instance: &crate::engine::Instance) -> bool {
     actor.is_system()
-        || match &instance.facts {
-            crate::engine::Facts::Dossier(d) => sees_dossier(def, actor, d),
-            crate::engine::Facts::Label(l) => sees_label(def, actor, l),
-        }
+        || actor.acts_in(&instance.workflow)
+            && match &instance.facts {
+                crate::engine::Facts::Dossier(d) => sees_dossier(def, actor, d),
+                crate::engine::Facts::Label(l) => sees_label(def, actor, l),
+            }
 }
 
 pub fn sees_label(def: &impl RoleTable, actor: &Actor, l: &LabelFacts) -> bool {
@@ -87,6 +91,9 @@ pub fn sees_audit(def: &impl RoleTable, actor: &Actor, d: &DossierFacts) -> bool
 /// any, staff of a role in its `opened_by` their own territory's (in
 /// `scope` when one is named).
 pub fn opens_calls(def: &crate::workflow::Definition, actor: &Actor, scope: Option<&Scope>) -> bool {
+    if !actor.acts_in(&def.id) {
+        return false;
+    }
     actor.is_admin()
         || actor
             .grants

@@ -1,6 +1,6 @@
 //! API tokens for machines: a person makes one for themself (an
-//! administrator for anyone), narrowed to reading or to one of the
-//! account's territories, for at most a year. The token is shown once.
+//! administrator for anyone), narrowed to reading, to one of the account's
+//! territories or to some workflows, for at most a year. The token is shown once.
 
 use super::accounts::{token_hash, AuthError};
 use super::{App, AppError};
@@ -33,6 +33,10 @@ pub struct TokenRequest {
     /// One of the account's territories (`kind:CODE`, as its grants name
     /// them): the token acts only as staff there.
     pub scope: Option<String>,
+    /// Workflow ids (`GET /api/v1/workflows`): the token sees and acts on
+    /// their calls, dossiers and labels only, and administers nothing
+    /// server-wide. Every workflow when absent.
+    pub workflows: Option<Vec<String>>,
     /// Days until it expires: 90 by default, 366 at most.
     pub expires_in_days: Option<i64>,
     /// The account it acts for: an administrator's choice; the caller's
@@ -96,6 +100,21 @@ impl App {
             },
             _ => None,
         };
+        let workflows = req.workflows.as_ref().map(|asked| {
+            let mut kept: Vec<String> = Vec::new();
+            for (i, id) in asked.iter().enumerate() {
+                if self.workflows.get(id).is_none() {
+                    let known: Vec<&str> = self.workflows.iter().map(|d| d.id.as_str()).collect();
+                    errors.push((format!("workflows[{i}]"), format!("is not a workflow here ({})", known.join(", "))));
+                } else if !kept.contains(id) {
+                    kept.push(id.clone());
+                }
+            }
+            if asked.is_empty() {
+                errors.push(("workflows".to_string(), "names at least one workflow, or is left out for all".into()));
+            }
+            kept
+        });
         if let Some(refusal) = Refusal::all_invalid(errors) {
             return Err(refusal.into());
         }
@@ -103,8 +122,14 @@ impl App {
         OsRng.fill_bytes(&mut bytes);
         let token = format!("{TOKEN_PREFIX}{}", hex::encode(bytes));
         let now = self.clock.now();
-        let new =
-            NewApiToken { user, name: name.to_string(), read_only, scope, expires_at: now + Duration::days(days) };
+        let new = NewApiToken {
+            user,
+            name: name.to_string(),
+            read_only,
+            scope,
+            workflows,
+            expires_at: now + Duration::days(days),
+        };
         let view = self.store.create_api_token(&new, &token_hash(&token), actor, now).await?;
         Ok((view, token))
     }
@@ -140,6 +165,7 @@ impl App {
         if let Some(scope) = &access.scope {
             actor.grants.retain(|g| g.scope.as_ref().is_some_and(|s| s.to_string() == *scope));
         }
+        actor.workflows = access.workflows.clone();
         if access.last_used_at.is_none_or(|last| (now - last).num_seconds() >= TOUCH_EVERY_SECONDS) {
             self.store.touch_api_token(access.id, now).await?;
         }

@@ -308,6 +308,9 @@ impl App {
             StoreError::NotFound { .. } => invalid("campaign_id", "no such call for projects"),
             other => other.into(),
         })?;
+        if !actor.acts_in(&campaign.workflow) {
+            return Err(invalid("campaign_id", "no such call for projects"));
+        }
         if crate::store::from_micros(campaign.closes_at) <= self.clock.now() {
             return Err(invalid("campaign_id", "this call for projects is closed"));
         }
@@ -327,8 +330,8 @@ impl App {
                     .instance(Machine::Label, id)
                     .await
                     .map_err(|_| invalid("renewal_of", "no such label"))?;
-                let Facts::Label(l) = &renewed.facts else { return Err(invalid("renewal_of", "no such label")) };
-                if !access::sees_label(&*self.workflows, actor, l) {
+                let Facts::Label(_) = &renewed.facts else { return Err(invalid("renewal_of", "no such label")) };
+                if !access::sees_instance(&*self.workflows, actor, &renewed) {
                     return Err(invalid("renewal_of", "no such label"));
                 }
                 Some(id)
@@ -402,7 +405,7 @@ impl App {
     /// Loads a dossier the actor may see, or "not found".
     pub async fn visible_dossier(&self, actor: &Actor, id: Uuid) -> Result<Instance, AppError> {
         let instance = self.store.instance(Machine::Dossier, id).await?;
-        if access::sees_dossier(&*self.workflows, actor, dossier_facts(&instance)) {
+        if access::sees_instance(&*self.workflows, actor, &instance) {
             Ok(instance)
         } else {
             Err(not_found("dossier"))
@@ -767,7 +770,7 @@ impl App {
     async fn visible_label(&self, actor: &Actor, id: Uuid) -> Result<Instance, AppError> {
         let instance = self.store.instance(Machine::Label, id).await?;
         match &instance.facts {
-            Facts::Label(l) if access::sees_label(&*self.workflows, actor, l) => Ok(instance),
+            Facts::Label(_) if access::sees_instance(&*self.workflows, actor, &instance) => Ok(instance),
             _ => Err(not_found("label")),
         }
     }

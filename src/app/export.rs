@@ -294,6 +294,7 @@ impl App {
         let def = self
             .workflows
             .get(workflow)
+            .filter(|_| actor.acts_in(workflow))
             .ok_or(AppError::Store(crate::store::StoreError::NotFound { what: "workflow" }))?;
         let publication = def
             .publication

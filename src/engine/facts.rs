@@ -76,6 +76,8 @@ pub struct Actor {
     pub on_behalf_of: Option<Uuid>,
     /// Set for someone answering by a link, who has no account.
     pub guest: Option<GuestPass>,
+    /// The workflows an API token narrowed to some acts in; `None`: all.
+    pub workflows: Option<Vec<String>>,
 }
 
 /// What a guest's link allows: to answer on one dossier, as its invitation.
@@ -93,6 +95,7 @@ impl Actor {
             affiliations: vec![],
             on_behalf_of: None,
             guest: None,
+            workflows: None,
         }
     }
 
@@ -104,11 +107,12 @@ impl Actor {
             affiliations: vec![],
             on_behalf_of: None,
             guest: Some(GuestPass { invitation, dossier }),
+            workflows: None,
         }
     }
 
     pub fn user(user_id: Uuid, grants: Vec<Grant>) -> Actor {
-        Actor { user_id: Some(user_id), grants, affiliations: vec![], on_behalf_of: None, guest: None }
+        Actor { user_id: Some(user_id), grants, affiliations: vec![], on_behalf_of: None, guest: None, workflows: None }
     }
 
     /// Whether the actor holds the role named `role`.
@@ -116,8 +120,16 @@ impl Actor {
         self.grants.iter().any(|g| g.role.name() == role)
     }
 
+    /// An administrator of the whole server: a token narrowed to some
+    /// workflows is not one, so server-wide administration (accounts,
+    /// webhooks, the whole audit trail, e-mail) stays out of its reach.
     pub fn is_admin(&self) -> bool {
-        self.has_role(Role::ADMIN)
+        self.has_role(Role::ADMIN) && self.workflows.is_none()
+    }
+
+    /// Whether the actor acts in `workflow` (always, unless narrowed).
+    pub fn acts_in(&self, workflow: &str) -> bool {
+        self.workflows.as_ref().is_none_or(|w| w.iter().any(|x| x == workflow))
     }
 
     pub fn is_system(&self) -> bool {

@@ -407,6 +407,7 @@ pub(crate) fn actor_of(r: &sqlx::any::AnyRow) -> Result<(Actor, String)> {
         affiliations: affiliations.iter().filter_map(|a| Scope::parse(a)).collect(),
         on_behalf_of: None,
         guest: None,
+        workflows: None,
     };
     Ok((actor, r.get(1)))
 }

@@ -1,5 +1,5 @@
-//! Tokens for machines: a person's access, narrowed to reading or to one
-//! territory, until a date. Only the token's hash is stored; creating and
+//! Tokens for machines: a person's access, narrowed to reading, to one
+//! territory or to some workflows, until a date. Only the token's hash is stored; creating and
 //! revoking one is audited on its owner's chain.
 
 use super::accounts::{actor_of, actor_query};
@@ -24,6 +24,8 @@ pub struct ApiTokenView {
     pub access: String,
     /// The territory (`kind:CODE`) the token is narrowed to, if any.
     pub scope: Option<String>,
+    /// The workflows the token is narrowed to, if any.
+    pub workflows: Option<Vec<String>>,
     pub created_at: String,
     pub expires_at: String,
     pub last_used_at: Option<String>,
@@ -36,6 +38,7 @@ pub struct TokenAccess {
     pub id: Uuid,
     pub read_only: bool,
     pub scope: Option<String>,
+    pub workflows: Option<Vec<String>>,
     pub last_used_at: Option<DateTime<Utc>>,
 }
 
@@ -44,10 +47,17 @@ pub struct NewApiToken {
     pub name: String,
     pub read_only: bool,
     pub scope: Option<String>,
+    pub workflows: Option<Vec<String>>,
     pub expires_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "id, user_id, name, access, scope, created_at, expires_at, last_used_at, revoked_at";
+const COLUMNS: &str = "id, user_id, name, access, scope, created_at, expires_at, last_used_at, revoked_at, workflows";
+
+/// The workflows column: a JSON array, or NULL for all.
+fn workflows_of(text: Option<String>) -> Option<Vec<String>> {
+    // An unreadable list narrows to nothing rather than widening to all.
+    text.map(|t| serde_json::from_str(&t).unwrap_or_default())
+}
 
 fn view(r: &sqlx::any::AnyRow) -> Result<ApiTokenView> {
     let id = |i: usize| super::records::parse_id(&r.get::<String, _>(i));
@@ -62,6 +72,7 @@ fn view(r: &sqlx::any::AnyRow) -> Result<ApiTokenView> {
         expires_at: rfc3339(r.get(6)),
         last_used_at: instant(7),
         revoked_at: instant(8),
+        workflows: workflows_of(r.get(9)),
     })
 }
 
@@ -79,8 +90,8 @@ impl Store {
         let creator = actor.user_id.map(|u| u.to_string()).unwrap_or_else(|| "system".into());
         let mut tx = self.begin_write().await?;
         sqlx::query(
-            "INSERT INTO api_tokens (id, user_id, name, token_hash, access, scope, created_by, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO api_tokens (id, user_id, name, token_hash, access, scope, created_by, created_at, expires_at, \
+             workflows) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(id.to_string())
         .bind(&user)
@@ -91,11 +102,12 @@ impl Store {
         .bind(&creator)
         .bind(to_micros(now))
         .bind(to_micros(token.expires_at))
+        .bind(token.workflows.as_ref().map(|w| json!(w).to_string()))
         .execute(&mut **tx)
         .await?;
         // The token's hash stays out of the audit trail, as a password's does.
         let data = json!({"token": id, "name": token.name, "access": access, "scope": token.scope,
-                          "expires_at": rfc3339(to_micros(token.expires_at))});
+                          "workflows": token.workflows, "expires_at": rfc3339(to_micros(token.expires_at))});
         append(&mut tx, self.backend(), &Entry::new("user", &user, "create_api_token", actor, now).data(data)).await?;
         tx.commit().await?;
         self.api_token(id).await
@@ -158,7 +170,7 @@ impl Store {
     ) -> Result<Option<(Actor, String, TokenAccess)>> {
         let sql = actor_query(
             self.backend(),
-            ", t.id, t.access, t.scope, t.last_used_at",
+            ", t.id, t.access, t.scope, t.last_used_at, t.workflows",
             "api_tokens t JOIN users u ON u.id = t.user_id \
              WHERE t.token_hash = $1 AND t.expires_at > $2 AND t.revoked_at IS NULL",
         );
@@ -171,6 +183,7 @@ impl Store {
             read_only: r.get::<String, _>(5) == "read",
             scope: r.get(6),
             last_used_at: r.get::<Option<i64>, _>(7).map(super::from_micros),
+            workflows: workflows_of(r.get(8)),
         };
         Ok(Some((actor, name, access)))
     }

@@ -157,6 +157,7 @@ fn label_columns(backend: Backend) -> String {
 
 /// Same rule as dossiers: staff by scope, owners through the dossier.
 const LABEL_SCOPE: ScopeSql = ScopeSql {
+    workflow: "l.workflow",
     scopes: "l.id IN (SELECT ls.label_id FROM label_scopes ls WHERE ls.scope IN ({}))",
     owner: "l.dossier_id IN (SELECT o.dossier_id FROM dossier_owners o WHERE o.user_id = {})",
     reviewer: None,

@@ -149,7 +149,14 @@ impl Store {
                 Grant { role, scope: Scope::parse(&scope) }
             })
             .collect();
-        Ok(Actor { user_id: Some(user_id), grants, affiliations: person.affiliations, on_behalf_of: None, guest: None })
+        Ok(Actor {
+            user_id: Some(user_id),
+            grants,
+            affiliations: person.affiliations,
+            on_behalf_of: None,
+            guest: None,
+            workflows: None,
+        })
     }
 
     /// A user as the subject of an event, or None if unknown.

@@ -596,6 +596,81 @@ async fn api_tokens_narrow_and_end(db: &TestDb) {
     assert!(rows.iter().all(|r| !r.1.contains(token) && !r.1.contains(&hash)), "{rows:?}");
 }
 
+/// A token narrowed to some workflows sees and acts on their calls,
+/// dossiers and labels alone, and administers nothing server-wide.
+async fn api_tokens_narrowed_to_workflows(db: &TestDb) {
+    let w = world(db).await;
+    let base = w.porteur.base.clone();
+    let id = prepared(&w).await; // a CMQ draft in LYON
+    let (status, call) = w
+        .admin
+        .post(
+            "/api/v1/campaigns",
+            json!({"name": "Appel LdM 2027", "workflow": "ldm", "territory": "LYON", "opens_at": "2027-01-15",
+                   "closes_at": "2027-03-31T23:59"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{call}");
+
+    // Each unknown workflow named, with the ones there are.
+    let (status, err) =
+        w.admin.post("/api/v1/tokens", json!({"name": "x", "access": "read", "workflows": ["cmq", "nope"]})).await;
+    assert_eq!(status, 422, "{err}");
+    assert_eq!(err["error"]["field"], "workflows[1]", "{err}");
+    assert!(err.to_string().contains("ldm"), "{err}");
+    let (status, err) = w.admin.post("/api/v1/tokens", json!({"name": "x", "access": "read", "workflows": []})).await;
+    assert_eq!((status, err["error"]["field"].as_str()), (422, Some("workflows")), "{err}");
+
+    // An administrator's token narrowed to the LdM: no CMQ dossier nor
+    // call, and no server-wide administration.
+    let (status, made) =
+        w.admin.post("/api/v1/tokens", json!({"name": "LdM", "access": "write", "workflows": ["ldm"]})).await;
+    assert_eq!(status, 201, "{made}");
+    assert_eq!(made["workflows"], json!(["ldm"]));
+    let ldm = Client::with_token(&base, made["token"].as_str().unwrap());
+    assert_eq!(ldm.get(&format!("/api/v1/dossiers/{id}")).await.0, 404);
+    let (status, list) = ldm.get("/api/v1/dossiers").await;
+    assert_eq!((status, list.as_array().map(Vec::len)), (200, Some(0)), "{list}");
+    let (_, calls) = ldm.get("/api/v1/campaigns").await;
+    let names: Vec<&str> = calls.as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Appel LdM 2027"], "{calls}");
+    let (status, _) = ldm.get(&format!("/api/v1/dossiers/{id}/audit")).await;
+    assert_eq!(status, 404);
+    for path in ["/api/v1/admin/users", "/api/v1/webhooks", "/api/v1/admin/mail/dead"] {
+        assert_eq!(ldm.get(path).await.0, 403, "{path} is server-wide");
+    }
+    let (status, err) = ldm
+        .post(
+            "/api/v1/campaigns",
+            json!({"name": "x", "workflow": "cmq", "opens_at": "2027-01-15", "closes_at": "2027-03-31T23:59"}),
+        )
+        .await;
+    assert_eq!(status, 403, "{err}");
+    // Unnarrowed, the same account sees both.
+    let (_, calls) = w.admin.get("/api/v1/campaigns").await;
+    assert_eq!(calls.as_array().unwrap().len(), 2, "{calls}");
+
+    // A project owner's token for the CMQ works on their CMQ dossier; one
+    // for the LdM neither sees it, nor steps it, nor files in its call.
+    let (_, made) =
+        w.porteur.post("/api/v1/tokens", json!({"name": "CMQ", "access": "write", "workflows": ["cmq"]})).await;
+    let cmq = Client::with_token(&base, made["token"].as_str().unwrap());
+    assert_eq!(cmq.get(&format!("/api/v1/dossiers/{id}")).await.0, 200);
+    let (_, list) = cmq.get("/api/v1/dossiers").await;
+    assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
+    let (_, made) =
+        w.porteur.post("/api/v1/tokens", json!({"name": "LdM", "access": "write", "workflows": ["ldm"]})).await;
+    let elsewhere = Client::with_token(&base, made["token"].as_str().unwrap());
+    let (status, err) = elsewhere.post(&format!("/api/v1/dossiers/{id}/events"), json!({"event": "submit"})).await;
+    assert_eq!(status, 404, "{err}");
+    let (status, err) = elsewhere.post("/api/v1/dossiers", dossier_body(&w.campaign)).await;
+    assert_eq!((status, err["error"]["field"].as_str()), (422, Some("campaign_id")), "{err}");
+    let (_, mine) = w.porteur.get("/api/v1/tokens").await;
+    assert!(mine.as_array().unwrap().iter().any(|t| t["workflows"] == json!(["ldm"])), "{mine}");
+    let (_, labels) = elsewhere.get("/api/v1/labels").await;
+    assert_eq!(labels.as_array().map(Vec::len), Some(0), "{labels}");
+}
+
 /// A person downloads everything held about them, and nothing of others'.
 async fn a_person_downloads_their_data(db: &TestDb) {
     let w = world(db).await;
@@ -658,6 +733,7 @@ async fn a_person_downloads_their_data(db: &TestDb) {
 
 on_both_backends!(
     a_person_downloads_their_data,
+    api_tokens_narrowed_to_workflows,
     api_tokens_narrow_and_end,
     full_path_to_an_excellence_label,
     concurrent_decisions_one_wins,

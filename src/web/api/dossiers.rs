@@ -32,8 +32,10 @@ pub async fn reference(Path(list): Path<String>) -> Result<Json<Value>, ApiError
 /// Calls for projects.
 #[utoipa::path(get, path = "/api/v1/campaigns", tag = "campaigns", security(("bearer" = [])),
     responses((status = 200, body = [CampaignView]), (status = 401, body = ErrorBody)))]
-pub async fn campaigns(State(app): State<App>, _caller: Caller) -> Result<Json<Vec<CampaignView>>, ApiError> {
-    Ok(Json(app.store.campaigns().await?))
+pub async fn campaigns(State(app): State<App>, caller: Caller) -> Result<Json<Vec<CampaignView>>, ApiError> {
+    let mut campaigns = app.store.campaigns().await?;
+    campaigns.retain(|c| caller.actor.acts_in(&c.workflow));
+    Ok(Json(campaigns))
 }
 
 /// Open a call for projects (admin).

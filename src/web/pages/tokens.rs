@@ -9,6 +9,8 @@ struct TokenRow {
     name: String,
     access: &'static str,
     scope: String,
+    /// The labels of the workflows it is narrowed to, or « toutes ».
+    workflows: String,
     created: String,
     expires: String,
     last_used: String,
@@ -25,6 +27,9 @@ struct TokensPage {
     tokens: Vec<TokenRow>,
     /// The territories a token may be narrowed to.
     scopes: Vec<String>,
+    /// The workflows (id, label) a token may be narrowed to, when the
+    /// server runs several.
+    workflows: Vec<(String, String)>,
     /// The new token, shown once right after it is made.
     made: String,
     revoked: bool,
@@ -46,6 +51,8 @@ pub(super) struct TokenForm {
     access: String,
     #[serde(default)]
     scope: String,
+    #[serde(default)]
+    workflow: String,
     #[serde(default)]
     days: String,
     #[serde(default)]
@@ -75,6 +82,7 @@ pub(super) async fn token_action(State(app): State<App>, browser: Browser, Form(
         name: form.name.clone(),
         access: form.access.clone(),
         scope: Some(form.scope.clone()).filter(|s| !s.is_empty()),
+        workflows: Some(vec![form.workflow.clone()]).filter(|_| !form.workflow.is_empty()),
         expires_in_days: match days.parse::<i64>() {
             Ok(d) => Some(d),
             Err(_) if days.is_empty() => None,
@@ -95,11 +103,14 @@ pub(super) async fn token_action(State(app): State<App>, browser: Browser, Form(
 
 /// A refused input, its field and what the person reads.
 fn in_french(field: String) -> (String, String) {
+    // One select for the page: `workflows[i]` is its one choice.
+    let field = if field.starts_with("workflows") { "workflows".to_string() } else { field };
     let text = match field.as_str() {
         "name" => "Nom : de 1 à 100 caractères.".to_string(),
         "access" => "Droits : lecture seule, ou lecture et écriture.".to_string(),
         "expires_in_days" => format!("Durée : un nombre de jours entre 1 et {MAX_DAYS}."),
         "scope" => "Territoire : choisissez l'un des vôtres.".to_string(),
+        "workflows" => "Démarche : choisissez l'une de celles du service.".to_string(),
         _ => "Valeur refusée.".to_string(),
     };
     (field, text)
@@ -142,6 +153,14 @@ async fn render(
                 name: t.name,
                 access: if t.access == "read" { "lecture" } else { "lecture et écriture" },
                 scope: t.scope.unwrap_or_else(|| "tous les vôtres".into()),
+                workflows: match t.workflows {
+                    None => "toutes".into(),
+                    Some(ids) => ids
+                        .iter()
+                        .map(|id| app.workflows.get(id).map_or(id.clone(), |d| d.label.clone()))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                },
                 created: french_instant(&t.created_at),
                 expires: french_instant(&t.expires_at),
                 last_used: t.last_used_at.as_deref().map(french_instant).unwrap_or_else(|| "jamais".into()),
@@ -155,12 +174,17 @@ async fn render(
     scopes.sort();
     scopes.dedup();
     let days = if form.days.is_empty() { DEFAULT_DAYS.to_string() } else { form.days };
+    let workflows = match app.workflows.iter().count() {
+        0 | 1 => vec![],
+        _ => app.workflows.iter().map(|d| (d.id.clone(), d.label.clone())).collect(),
+    };
     page(
         TokensPage {
             user: bar(browser),
             csrf: browser.csrf.clone(),
             tokens,
             scopes,
+            workflows,
             made,
             revoked,
             errors,
