@@ -186,6 +186,22 @@ impl App {
     /// Sends an account's owner a link to choose their password (an
     /// invitation again if they never chose one), ending former links;
     /// administrators only.
+    /// Erases an account's personal data at the person's request
+    /// (administrators; recorded in the account's trail): see
+    /// `Store::erase_account`. The account stays, deactivated, so that the
+    /// trails naming it still hold together.
+    pub async fn erase_account(
+        &self,
+        actor: &Actor,
+        id: uuid::Uuid,
+    ) -> Result<crate::store::erasure::Erasure, AppError> {
+        require_admin(actor, "only an administrator erases an account's personal data")?;
+        if actor.user_id == Some(id) {
+            return Err(Refusal::invalid("id", "an administrator does not erase their own account").into());
+        }
+        Ok(self.store.erase_account(id, actor, self.clock.now()).await?)
+    }
+
     pub async fn send_password_link(&self, actor: &Actor, id: uuid::Uuid) -> Result<UserView, AppError> {
         require_admin(actor, "only an administrator sends password links")?;
         let view = self.store.user_view(id).await?;

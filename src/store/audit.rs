@@ -3,6 +3,13 @@
 //! a SHA-256 over its own content, and `audit_heads` holds each chain's
 //! last link so a truncated history shows too. Chains per entity keep
 //! unrelated writers from queueing on one global head.
+//!
+//! An entry's before, after and data values may hold personal data: each
+//! is sealed, the hash covering a salted SHA-256 digest of it instead of
+//! the value itself. Erasing a value (`erase_values`) deletes it and its
+//! salt and keeps the digest: the chain still verifies, and the digest
+//! tells nothing of the value. Entries written before sealing existed
+//! (no `digests`) are hashed over their values, as they always were.
 
 use super::{to_micros, Backend, Result, Store};
 use crate::engine::Actor;
@@ -10,7 +17,31 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+/// The values of an entry that are sealed, in the order the hash takes them.
+pub const SEALED: [&str; 3] = ["before", "after", "data"];
+
+/// The action of the entry recording an erasure; its data lists the
+/// entries whose values were erased, and is never erased itself.
+pub const ERASURE_ACTION: &str = "erase_personal_data";
+
+/// The digest a sealed value is hashed as.
+fn seal(salt: &str, value: &str) -> String {
+    hex::encode(Sha256::digest(format!("labelflow-audit-seal:{salt}:{value}").as_bytes()))
+}
+
+/// What the chain hash takes in place of a sealed value.
+fn sealed_form(digest: &str) -> String {
+    format!("sha256:{digest}")
+}
+
+fn new_salt() -> String {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
 
 /// Hash a chain starts from.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -122,7 +153,15 @@ pub async fn append(conn: &mut AnyConnection, backend: Backend, e: &Entry) -> Re
 pub async fn append_after(conn: &mut AnyConnection, e: &Entry, head: Option<(i64, String)>) -> Result<i64> {
     let (prev_seq, prev_hash) = head.unwrap_or_else(|| (0, GENESIS.to_string()));
     let (before, after, data) = (e.before.to_string(), e.after.to_string(), e.data.to_string());
-    let stored = Stored {
+    let salts = [new_salt(), new_salt(), new_salt()];
+    let digests = [seal(&salts[0], &before), seal(&salts[1], &after), seal(&salts[2], &data)];
+    let forms = digests.clone().map(|d| sealed_form(&d));
+    let by_name = |values: &[String; 3]| {
+        serde_json::Value::Object(SEALED.iter().zip(values).map(|(k, v)| (k.to_string(), v.clone().into())).collect())
+            .to_string()
+    };
+    // The values are stored as they are; the hash takes their digests.
+    let hashed = Stored {
         entity: &e.entity,
         entity_id: &e.entity_id,
         entity_seq: prev_seq + 1,
@@ -130,31 +169,66 @@ pub async fn append_after(conn: &mut AnyConnection, e: &Entry, head: Option<(i64
         actor: &e.actor,
         on_behalf_of: e.on_behalf_of.as_deref(),
         action: &e.action,
-        before: &before,
-        after: &after,
-        data: &data,
+        before: &forms[0],
+        after: &forms[1],
+        data: &forms[2],
         prev_hash: &prev_hash,
     };
-    let hash = stored.hash();
     sqlx::query(
         "INSERT INTO audit (entity, entity_id, entity_seq, at, actor, on_behalf_of, action, before_json, after_json, \
-         data_json, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+         data_json, prev_hash, hash, salts, digests) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
-    .bind(stored.entity)
-    .bind(stored.entity_id)
-    .bind(stored.entity_seq)
-    .bind(stored.at)
-    .bind(stored.actor)
-    .bind(stored.on_behalf_of)
-    .bind(stored.action)
-    .bind(stored.before)
-    .bind(stored.after)
-    .bind(stored.data)
-    .bind(stored.prev_hash)
-    .bind(&hash)
+    .bind(hashed.entity)
+    .bind(hashed.entity_id)
+    .bind(hashed.entity_seq)
+    .bind(hashed.at)
+    .bind(hashed.actor)
+    .bind(hashed.on_behalf_of)
+    .bind(hashed.action)
+    .bind(&before)
+    .bind(&after)
+    .bind(&data)
+    .bind(hashed.prev_hash)
+    .bind(hashed.hash())
+    .bind(by_name(&salts))
+    .bind(by_name(&digests))
     .execute(&mut *conn)
     .await?;
-    Ok(stored.entity_seq)
+    Ok(hashed.entity_seq)
+}
+
+/// How an entry's values enter its hash.
+enum Unsealed {
+    /// Written before sealing: the values themselves.
+    Plain,
+    /// The digests' forms; `erased` when some value was erased.
+    Sealed { forms: [String; 3], erased: bool },
+    /// A value no longer matches its digest, or the seals are unreadable.
+    Broken,
+}
+
+/// Checks each present value against its digest (an erased value has no
+/// salt left) and gives what the hash is computed over.
+fn unseal(values: &[String; 3], salts: Option<String>, digests: Option<String>) -> Unsealed {
+    let Some(digests) = digests else { return Unsealed::Plain };
+    let parse = |text: &str| serde_json::from_str::<HashMap<String, String>>(text).ok();
+    let (Some(digests), Some(salts)) = (parse(&digests), parse(salts.as_deref().unwrap_or("{}"))) else {
+        return Unsealed::Broken;
+    };
+    let mut forms: [String; 3] = Default::default();
+    let mut erased = false;
+    for (i, name) in SEALED.iter().enumerate() {
+        let Some(digest) = digests.get(*name) else { return Unsealed::Broken };
+        match salts.get(*name) {
+            Some(salt) if seal(salt, &values[i]) == *digest => {}
+            Some(_) => return Unsealed::Broken,
+            // An erased value reads as null, nothing else.
+            None if values[i] == "null" => erased = true,
+            None => return Unsealed::Broken,
+        }
+        forms[i] = sealed_form(digest);
+    }
+    Unsealed::Sealed { forms, erased }
 }
 
 /// Outcome of walking every chain.
@@ -186,6 +260,10 @@ pub struct TrailEntry {
     /// identities or their reviews, before the decision); the stored
     /// entry is whole and its hash is that of the whole entry.
     pub redacted: bool,
+    /// Its personal values were erased at a person's request: those values
+    /// read as null; the entry and its hash stay.
+    #[serde(default)]
+    pub erased: bool,
 }
 
 impl Store {
@@ -196,10 +274,13 @@ impl Store {
         let mut expected: HashMap<(String, String), (i64, String)> = HashMap::new();
         let mut last_seq = i64::MIN;
         let mut count = 0u64;
+        // Entries with erased values, and the erasures the trail records.
+        let mut erased: Vec<(i64, String)> = Vec::new();
+        let mut recorded: HashSet<i64> = HashSet::new();
         loop {
             let rows = sqlx::query(
                 "SELECT seq, entity, entity_id, entity_seq, at, actor, on_behalf_of, action, before_json, after_json, \
-                 data_json, prev_hash, hash FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2",
+                 data_json, prev_hash, hash, salts, digests FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2",
             )
             .bind(last_seq)
             .bind(PAGE)
@@ -215,25 +296,43 @@ impl Store {
                 let entity: String = r.get("entity");
                 let entity_id: String = r.get("entity_id");
                 let on_behalf_of: Option<String> = r.get("on_behalf_of");
+                let action: String = r.get("action");
+                let entity_seq: i64 = r.get("entity_seq");
+                let changed = || Verification::Broken {
+                    seq,
+                    reason: format!("content of {entity} {entity_id} entry {entity_seq} was changed"),
+                };
+                let values: [String; 3] = [r.get("before_json"), r.get("after_json"), r.get("data_json")];
+                let hashed = match unseal(&values, r.get("salts"), r.get("digests")) {
+                    Unsealed::Plain => values.clone(),
+                    Unsealed::Sealed { forms, erased: some } => {
+                        if some {
+                            erased.push((seq, format!("{entity} {entity_id} entry {entity_seq}")));
+                        }
+                        forms
+                    }
+                    Unsealed::Broken => return Ok(changed()),
+                };
+                if action == ERASURE_ACTION {
+                    let data: Value = serde_json::from_str(&values[2]).unwrap_or(Value::Null);
+                    recorded.extend(data["entries"].as_array().into_iter().flatten().filter_map(Value::as_i64));
+                }
                 let stored = Stored {
                     entity: &entity,
                     entity_id: &entity_id,
-                    entity_seq: r.get("entity_seq"),
+                    entity_seq,
                     at: r.get("at"),
                     actor: &r.get::<String, _>("actor"),
                     on_behalf_of: on_behalf_of.as_deref(),
-                    action: &r.get::<String, _>("action"),
-                    before: &r.get::<String, _>("before_json"),
-                    after: &r.get::<String, _>("after_json"),
-                    data: &r.get::<String, _>("data_json"),
+                    action: &action,
+                    before: &hashed[0],
+                    after: &hashed[1],
+                    data: &hashed[2],
                     prev_hash: &r.get::<String, _>("prev_hash"),
                 };
                 let hash: String = r.get("hash");
                 if stored.hash() != hash {
-                    return Ok(Verification::Broken {
-                        seq,
-                        reason: format!("content of {entity} {entity_id} entry {} was changed", stored.entity_seq),
-                    });
+                    return Ok(changed());
                 }
                 let key = (entity.clone(), entity_id.clone());
                 let (prev_seq, prev_hash) = expected.get(&key).cloned().unwrap_or((0, GENESIS.to_string()));
@@ -285,6 +384,12 @@ impl Store {
                 reason: "a chain has no recorded head (audit_heads was altered)".into(),
             });
         }
+        if let Some((seq, which)) = erased.into_iter().find(|(seq, _)| !recorded.contains(seq)) {
+            return Ok(Verification::Broken {
+                seq,
+                reason: format!("{which}: values erased without an erasure recorded in the trail"),
+            });
+        }
         Ok(Verification::Intact { entries: count })
     }
 
@@ -314,7 +419,8 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<TrailEntry>> {
         let rows = sqlx::query(
-            "SELECT seq, at, actor, on_behalf_of, action, before_json, after_json, data_json, hash, entity_seq FROM audit \
+            "SELECT seq, at, actor, on_behalf_of, action, before_json, after_json, data_json, hash, entity_seq, erased_at \
+             FROM audit \
              WHERE entity = $1 AND entity_id = $2 AND entity_seq > $3 AND ($5 = '' OR action = $5) \
              ORDER BY entity_seq LIMIT $4",
         )
@@ -340,6 +446,7 @@ impl Store {
                 data: json(r.get("data_json")),
                 hash: r.get("hash"),
                 redacted: false,
+                erased: r.get::<Option<i64>, _>("erased_at").is_some(),
             })
             .collect())
     }

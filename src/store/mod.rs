@@ -12,6 +12,7 @@ pub mod baseline;
 pub mod co_owners;
 pub mod documents;
 pub mod dossiers;
+pub mod erasure;
 mod error;
 pub mod gauges;
 pub mod guests;

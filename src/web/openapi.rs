@@ -26,7 +26,7 @@ use utoipa::{Modify, OpenApi};
         api::timers::dossier_timers, api::timers::label_timers, api::timers::deadlines, api::timers::move_clock,
         api::timers::notifications, api::timers::dead_mail, api::timers::retry_mail,
         api::timers::assignments, api::timers::overdue, api::accounts::users, api::accounts::update_user, api::accounts::create_user,
-        api::accounts::send_password_link, api::dossiers::messages, api::dossiers::post_message, api::accounts::password_forgotten, api::accounts::use_password_link,
+        api::accounts::send_password_link, api::accounts::erase_user, api::dossiers::messages, api::dossiers::post_message, api::accounts::password_forgotten, api::accounts::use_password_link,
         api::accounts::open_calendar, api::accounts::calendar_state, api::accounts::revoke_calendar,
         super::documents::decision_pdf, super::documents::decision_preview, super::documents::documents,
         api::guests::invite, api::guests::list, api::guests::revoke, api::guests::file, api::guests::page,
@@ -38,7 +38,7 @@ use utoipa::{Modify, OpenApi};
     ),
     components(schemas(
         super::error::ErrorBody, super::error::ErrorDetail, super::Health,
-        api::accounts::NewToken, crate::app::api_tokens::TokenRequest, crate::store::api_tokens::ApiTokenView,
+        api::accounts::NewToken, crate::store::erasure::Erasure, crate::app::api_tokens::TokenRequest, crate::store::api_tokens::ApiTokenView,
         api::webhooks::NewWebhook, crate::app::webhooks::WebhookRequest, crate::store::webhooks::WebhookView, crate::store::webhooks::DeliveryView, super::WorkflowSummary, super::StateSummary,
         super::EventSummary, super::FieldSummary, super::Choice, super::GridSummary, super::PredicateSummary,
         api::accounts::LoginInput, api::accounts::Token, api::accounts::PasswordInput,

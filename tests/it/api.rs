@@ -671,6 +671,94 @@ async fn api_tokens_narrowed_to_workflows(db: &TestDb) {
     assert_eq!(labels.as_array().map(Vec::len), Some(0), "{labels}");
 }
 
+/// An administrator erases an account's personal data on request: gone
+/// from the account, the messages, the e-mails and the audit values, while
+/// `audit verify` still passes; a value changed or erased behind the
+/// trail's back is still caught.
+async fn an_account_is_erased_and_the_trail_still_verifies(db: &TestDb) {
+    let w = world(db).await;
+    let id = prepared(&w).await;
+    let secret = "Joignez-moi au 06 12 34 56 78, Camille Porteur";
+    let (status, _) = w.porteur.post(&format!("/api/v1/dossiers/{id}/messages"), json!({"body": secret})).await;
+    assert_eq!(status, 201);
+    let porteur = w.cast.porteur.user_id.unwrap();
+    let admin = w.cast.admin.user_id.unwrap();
+    let path = format!("/api/v1/admin/users/{porteur}/erase");
+    assert_eq!(w.rectorat.post(&path, json!({})).await.0, 403);
+    let (status, err) = w.admin.post(&format!("/api/v1/admin/users/{admin}/erase"), json!({})).await;
+    assert_eq!((status, err["error"]["field"].as_str()), (422, Some("id")), "{err}");
+
+    let (status, done) = w.admin.post(&path, json!({})).await;
+    assert_eq!(status, 200, "{done}");
+    assert!(done["erased_entries"].as_i64().unwrap() >= 3, "{done}");
+    assert_eq!(done["kept_entries"], 0, "{done}");
+    assert!(matches!(db.store.verify_audit().await.unwrap(), labelflow::store::audit::Verification::Intact { .. }));
+
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    let texts: Vec<(String,)> = sqlx::query_as(
+        "SELECT before_json || after_json || data_json FROM audit UNION ALL SELECT body FROM dossier_messages \
+         UNION ALL SELECT recipient_email || context FROM outbox UNION ALL SELECT email || name FROM users",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    for (text,) in &texts {
+        assert!(!text.contains("porteur@example.fr") && !text.contains("06 12 34 56 78"), "left behind: {text}");
+    }
+    let (status, _) = Client::anonymous(&w.admin.base)
+        .post("/api/v1/login", json!({"email": "porteur@example.fr", "password": PASSWORD}))
+        .await;
+    assert_eq!(status, 401, "no login any more");
+    assert_eq!(w.porteur.get("/api/v1/me").await.0, 401, "their sessions ended");
+    let (_, trail) = w.admin.get(&format!("/api/v1/dossiers/{id}/audit")).await;
+    let entries = trail.as_array().unwrap();
+    assert!(entries.iter().any(|e| e["erased"] == true && e["data"].is_null()), "{trail}");
+    assert!(entries.iter().any(|e| e["erased"] == false), "others' entries stay whole: {trail}");
+    let (_, dossier) = w.admin.get(&format!("/api/v1/dossiers/{id}")).await;
+    assert_eq!(dossier["id"], id.as_str(), "the dossier itself stays (its retention is the workflow's)");
+
+    // Only sealed values may be touched, and only as an erasure: the
+    // database refuses to change what a hash covers.
+    let refused = sqlx::query("UPDATE audit SET hash = 'x', erased_at = 1 WHERE seq = (SELECT MAX(seq) FROM audit)")
+        .execute(&pool)
+        .await;
+    assert!(refused.is_err(), "the hash is not rewritable");
+    // A value changed under cover of an erasure is caught…
+    let (seq, data): (i64, String) = sqlx::query_as(
+        "SELECT seq, data_json FROM audit WHERE erased_at IS NULL AND digests IS NOT NULL ORDER BY seq LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE audit SET data_json = '{\"forged\":true}', erased_at = 1 WHERE seq = $1")
+        .bind(seq)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let broken = db.store.verify_audit().await.unwrap();
+    assert!(
+        matches!(&broken, labelflow::store::audit::Verification::Broken { seq: s, reason } if *s == seq && reason.contains("changed")),
+        "{broken:?}"
+    );
+    sqlx::query("UPDATE audit SET data_json = $1 WHERE seq = $2").bind(&data).bind(seq).execute(&pool).await.unwrap();
+    assert!(matches!(db.store.verify_audit().await.unwrap(), labelflow::store::audit::Verification::Intact { .. }));
+    // …and so is an erasure the trail does not record.
+    sqlx::query(
+        "UPDATE audit SET data_json = 'null', salts = '{}', before_json = 'null', after_json = 'null' WHERE seq = $1",
+    )
+    .bind(seq)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let broken = db.store.verify_audit().await.unwrap();
+    assert!(
+        matches!(&broken, labelflow::store::audit::Verification::Broken { reason, .. } if reason.contains("without an erasure")),
+        "{broken:?}"
+    );
+    pool.close().await;
+}
+
 /// A person downloads everything held about them, and nothing of others'.
 async fn a_person_downloads_their_data(db: &TestDb) {
     let w = world(db).await;
@@ -733,6 +821,7 @@ async fn a_person_downloads_their_data(db: &TestDb) {
 
 on_both_backends!(
     a_person_downloads_their_data,
+    an_account_is_erased_and_the_trail_still_verifies,
     api_tokens_narrowed_to_workflows,
     api_tokens_narrow_and_end,
     full_path_to_an_excellence_label,

@@ -144,6 +144,7 @@ async fn exercise(base: &str) {
         ("get", "/api/v1/workflows/{id}/publication"),
         ("patch", "/api/v1/admin/users/{id}"),
         ("post", "/api/v1/admin/users/{id}/password-link"),
+        ("post", "/api/v1/admin/users/{id}/erase"),
         ("post", "/api/v1/password/forgotten"),
         ("post", "/api/v1/password/link"),
         ("put", "/api/v1/attachments/{id}"),

@@ -165,6 +165,23 @@ pub async fn send_password_link(
     Ok((StatusCode::ACCEPTED, Json(app.send_password_link(&caller.actor, id).await?)))
 }
 
+/// Erase the account's personal data at the person's request (admin): its
+/// address and name, credentials and sessions, the bodies of the messages
+/// it wrote, the e-mails to it, and the sealed audit values about it or
+/// entered by it (the trail still verifies). The account stays, deactivated.
+#[utoipa::path(post, path = "/api/v1/admin/users/{id}/erase", tag = "accounts", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = crate::store::erasure::Erasure), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn erase_user(
+    State(app): State<App>,
+    caller: Caller,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Json<crate::store::erasure::Erasure>, ApiError> {
+    let id = super::path_id(&id, "user")?;
+    Ok(Json(app.erase_account(&caller.actor, id).await?))
+}
+
 #[derive(Deserialize, ToSchema)]
 pub struct ForgottenInput {
     pub email: String,

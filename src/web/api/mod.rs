@@ -84,6 +84,7 @@ pub fn routes() -> Router<App> {
         .route("/api/v1/admin/users", get(accounts::users).post(accounts::create_user))
         .route("/api/v1/admin/users/{id}", patch(accounts::update_user))
         .route("/api/v1/admin/users/{id}/password-link", post(accounts::send_password_link))
+        .route("/api/v1/admin/users/{id}/erase", post(accounts::erase_user))
         .route("/api/v1/password/forgotten", post(accounts::password_forgotten))
         .route("/api/v1/password/link", post(accounts::use_password_link))
         .route("/api/v1/admin/mail/dead", get(timers::dead_mail))
