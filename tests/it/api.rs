@@ -715,6 +715,11 @@ async fn an_account_is_erased_and_the_trail_still_verifies(db: &TestDb) {
     let entries = trail.as_array().unwrap();
     assert!(entries.iter().any(|e| e["erased"] == true && e["data"].is_null()), "{trail}");
     assert!(entries.iter().any(|e| e["erased"] == false), "others' entries stay whole: {trail}");
+    let browser = crate::pages::Browser::login(&w.admin.base, "admin@example.fr").await;
+    let (status, journal) = browser.get(&format!("/dossiers/{id}/journal")).await;
+    assert_eq!(status, 200);
+    assert!(journal.contains("données personnelles effacées"), "the page says so");
+    assert!(!journal.contains("06 12 34 56 78"));
     let (_, dossier) = w.admin.get(&format!("/api/v1/dossiers/{id}")).await;
     assert_eq!(dossier["id"], id.as_str(), "the dossier itself stays (its retention is the workflow's)");
 

@@ -173,6 +173,8 @@ async fn respond(app: &App, browser: &Browser, of: Trail<'_>, params: &BTreeMap<
         let mut details = lines.join(" ; ");
         if e.redacted && e.data.is_null() {
             details = "(détails réservés à qui lit les expertises, jusqu'à la décision)".to_string();
+        } else if e.erased && details.is_empty() {
+            details = "(données personnelles effacées à la demande de la personne)".to_string();
         }
         let at = e.at.with_timezone(&crate::calendar::ZONE).format("%d/%m/%Y %H:%M:%S").to_string();
         rows.push((e.number, at, who, action, change, details, e.hash.chars().take(12).collect()));
