@@ -91,13 +91,16 @@ impl App {
         if counters.iter().any(|(k, _)| *k == keys[0]) {
             self.store.throttle_clear(&keys[0]).await?;
         }
+        let (token, expires) = self.new_session_token();
+        self.store.create_session(&token_hash(&token), user, self.clock.now(), expires).await?;
+        Ok((token, expires))
+    }
+
+    /// A new session token (only its hash is stored) and its end.
+    pub(super) fn new_session_token(&self) -> (String, chrono::DateTime<chrono::Utc>) {
         let mut bytes = [0u8; 32];
         OsRng.fill_bytes(&mut bytes);
-        let token = hex::encode(bytes);
-        let now = self.clock.now();
-        let expires = now + Duration::hours(SESSION_HOURS);
-        self.store.create_session(&token_hash(&token), user, now, expires).await?;
-        Ok((token, expires))
+        (hex::encode(bytes), self.clock.now() + Duration::hours(SESSION_HOURS))
     }
 
     /// The actor behind a bearer token.

@@ -3,11 +3,10 @@
 //! identity, else once by e-mail after the person confirms), and the
 //! session opened with the ID token kept for logging out.
 
-use super::accounts::{token_hash, SESSION_HOURS};
+use super::accounts::token_hash;
 use super::{App, AppError};
 use crate::sign_on::{SignOn, SignOnError};
 use crate::store::sign_on::PendingLink;
-use argon2::password_hash::rand_core::{OsRng, RngCore};
 use chrono::Duration;
 
 /// How long a sign-in begun may take at the provider.
@@ -80,8 +79,9 @@ impl App {
             let token = self.open_sign_on_session(&hash, user, &identity.id_token).await?;
             return Ok(Answer::LoggedIn { token, back: begun.return_to });
         }
+        let ended = &hash;
         let refused = |refusal: SignOnRefusal| async move {
-            self.store.end_sign_on(&hash).await?;
+            self.store.end_sign_on(ended).await?;
             Err::<Answer, AppError>(refusal.into())
         };
         if self.store.identity_known(&identity.issuer, &identity.subject).await? {
@@ -99,7 +99,7 @@ impl App {
             user_id: user,
             id_token: identity.id_token,
         };
-        self.store.hold_sign_on_link(&token_hash(state), &link).await?;
+        self.store.hold_sign_on_link(&hash, &link).await?;
         Ok(Answer::Confirm { email })
     }
 
@@ -109,7 +109,7 @@ impl App {
         let hash = token_hash(state);
         let begun = self.store.sign_on_request(&hash, self.clock.now()).await?.ok_or(SignOnRefusal::UnknownState)?;
         let link = begun.pending.ok_or(SignOnRefusal::UnknownState)?;
-        let (token, expires) = new_session_token(self);
+        let (token, expires) = self.new_session_token();
         let now = self.clock.now();
         self.store.link_identity(&hash, &link, (&token_hash(&token), expires), now).await.map_err(|e| match e {
             crate::store::StoreError::NotFound { .. } => AppError::from(SignOnRefusal::UnknownState),
@@ -119,7 +119,7 @@ impl App {
     }
 
     async fn open_sign_on_session(&self, hash: &str, user: uuid::Uuid, id_token: &str) -> Result<String, AppError> {
-        let (token, expires) = new_session_token(self);
+        let (token, expires) = self.new_session_token();
         self.store.open_sign_on_session(hash, user, id_token, (&token_hash(&token), expires), self.clock.now()).await?;
         Ok(token)
     }
@@ -132,10 +132,4 @@ impl App {
         let back = format!("{}/connexion", self.public_url.trim_end_matches('/'));
         sign_on.logout_url(&id_token, &back).await
     }
-}
-
-fn new_session_token(app: &App) -> (String, chrono::DateTime<chrono::Utc>) {
-    let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
-    (hex::encode(bytes), app.clock.now() + Duration::hours(SESSION_HOURS))
 }

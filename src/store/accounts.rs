@@ -42,14 +42,9 @@ impl Store {
         now: DateTime<Utc>,
         expires: DateTime<Utc>,
     ) -> Result<()> {
-        self.write_one(
-            sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-                .bind(token_hash)
-                .bind(user.to_string())
-                .bind(to_micros(now))
-                .bind(to_micros(expires)),
-        )
-        .await?;
+        let mut tx = self.begin_write().await?;
+        insert_session(&mut tx, (token_hash, expires), &user.to_string(), None, now).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -388,6 +383,28 @@ pub(crate) fn actor_query(backend: Backend, extra: &str, from_where: &str) -> St
              FROM {from_where} AND u.deactivated_at IS NULL"
         ),
     }
+}
+
+/// A session row; `id_token` when it was opened through an identity
+/// provider (the hint for logging out there).
+pub(crate) async fn insert_session(
+    tx: &mut sqlx::AnyConnection,
+    (token_hash, expires): (&str, DateTime<Utc>),
+    user: &str,
+    id_token: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, id_token) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(token_hash)
+    .bind(user)
+    .bind(to_micros(now))
+    .bind(to_micros(expires))
+    .bind(id_token)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
 }
 
 /// The actor and name of a row of [`actor_query`].

@@ -2,6 +2,7 @@
 //! accounts (audited), and the ID token kept with a session for logging out
 //! at the provider.
 
+use super::accounts::insert_session;
 use super::audit::{append, Entry};
 use super::{to_micros, Result, Store, StoreError};
 use crate::engine::Actor;
@@ -153,7 +154,7 @@ impl Store {
             .bind(to_micros(now))
             .execute(&mut **tx)
             .await?;
-        insert_session(&mut tx, session, &user, &link.id_token, now).await?;
+        insert_session(&mut tx, session, &user, Some(&link.id_token), now).await?;
         // The subject is the provider's pseudonym for the person: the trail
         // names the provider only.
         let actor = Actor::user(link.user_id, vec![]);
@@ -175,7 +176,7 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM sign_on_requests WHERE state_hash = $1").bind(state_hash).execute(&mut **tx).await?;
-        insert_session(&mut tx, session, &user.to_string(), id_token, now).await?;
+        insert_session(&mut tx, session, &user.to_string(), Some(id_token), now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -204,24 +205,4 @@ impl Store {
             })
             .collect())
     }
-}
-
-async fn insert_session(
-    tx: &mut sqlx::AnyConnection,
-    (token_hash, expires): (&str, DateTime<Utc>),
-    user: &str,
-    id_token: &str,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, id_token) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(token_hash)
-    .bind(user)
-    .bind(to_micros(now))
-    .bind(to_micros(expires))
-    .bind(id_token)
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
 }

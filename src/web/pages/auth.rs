@@ -1,5 +1,6 @@
 //! Logging in and out, and changing one's password.
 
+use super::session::with_cookies;
 use super::*;
 
 #[derive(Template)]
@@ -66,11 +67,8 @@ fn login_form_saying(
 
 /// Sets the cookie a form shown before any session must send back with
 /// `token` (double submit: only this site can set it).
-pub(super) fn with_anonymous_csrf(app: &App, mut response: Response, token: &str) -> Response {
-    if let Ok(v) = set_cookie(app, LOGIN_CSRF_COOKIE, token, 3600).parse() {
-        response.headers_mut().append(header::SET_COOKIE, v);
-    }
-    response
+pub(super) fn with_anonymous_csrf(app: &App, response: Response, token: &str) -> Response {
+    with_cookies(response, &[set_cookie(app, LOGIN_CSRF_COOKIE, token, 3600)])
 }
 
 /// Whether a form posted before any session carries the token of its cookie.
@@ -123,14 +121,12 @@ pub(super) async fn login(
     }
     match app.login(&input.email, &input.password, &client).await {
         Ok((token, _)) => {
-            let mut response = Redirect::to(local_path(&input.retour).unwrap_or("/tableau-de-bord")).into_response();
+            let to = Redirect::to(local_path(&input.retour).unwrap_or("/tableau-de-bord")).into_response();
             let hours = crate::app::accounts::SESSION_HOURS * 3600;
-            for value in [set_cookie(&app, SESSION_COOKIE, &token, hours), set_cookie(&app, LOGIN_CSRF_COOKIE, "", 0)] {
-                if let Ok(v) = value.parse() {
-                    response.headers_mut().append(header::SET_COOKIE, v);
-                }
-            }
-            response
+            with_cookies(
+                to,
+                &[set_cookie(&app, SESSION_COOKIE, &token, hours), set_cookie(&app, LOGIN_CSRF_COOKIE, "", 0)],
+            )
         }
         Err(AppError::Auth(crate::app::accounts::AuthError::Throttled { seconds })) => {
             let minutes = (seconds + 59) / 60;
@@ -162,11 +158,7 @@ pub(super) async fn logout(State(app): State<App>, browser: Browser, Form(form):
     // A session opened through the identity provider ends there too.
     let then = app.sign_on_logout_url(&browser.token).await.unwrap_or_else(|| "/connexion".into());
     app.logout(&browser.token).await.ok();
-    let mut response = Redirect::to(&then).into_response();
-    if let Ok(v) = set_cookie(&app, SESSION_COOKIE, "", 0).parse() {
-        response.headers_mut().append(header::SET_COOKIE, v);
-    }
-    response
+    with_cookies(Redirect::to(&then).into_response(), &[set_cookie(&app, SESSION_COOKIE, "", 0)])
 }
 
 #[derive(Template)]

@@ -26,6 +26,16 @@ pub fn set_cookie(app: &App, name: &str, value: &str, max_age: i64) -> String {
     format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
 }
 
+/// Adds `Set-Cookie` values to an answer.
+pub fn with_cookies(mut response: Response, cookies: &[String]) -> Response {
+    for value in cookies {
+        if let Ok(v) = value.parse() {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    response
+}
+
 /// The CSRF token of a session: derived from the session token, so it needs
 /// no storage and dies with the session.
 pub fn csrf_of(session_token: &str) -> String {

@@ -3,6 +3,7 @@
 //! account with its e-mail.
 
 use super::auth::{anonymous_csrf_ok, local_path, with_anonymous_csrf};
+use super::session::with_cookies;
 use super::*;
 use crate::app::sign_on::{Answer, SignOnRefusal, SIGN_ON_MINUTES};
 
@@ -15,15 +16,6 @@ fn state_cookie(app: &App, value: &str, max_age: i64) -> String {
     let secure = if app.secure_cookies { "; Secure" } else { "" };
     // Lax: the provider sends the browser back with a top-level GET.
     format!("{STATE_COOKIE}={value}; Path={STATE_PATH}; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
-}
-
-fn with_cookies(mut response: Response, cookies: &[String]) -> Response {
-    for value in cookies {
-        if let Ok(v) = value.parse() {
-            response.headers_mut().append(header::SET_COOKIE, v);
-        }
-    }
-    response
 }
 
 fn refused(app: &App, e: &AppError) -> Response {
