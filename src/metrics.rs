@@ -78,6 +78,7 @@ struct Metrics {
     timers_due: Gauge,
     outbox: Family<StateLabels, Gauge>,
     webhook_attempts: Family<OutcomeLabels, Counter>,
+    retention: Family<OutcomeLabels, Counter>,
     webhook_latency: Histogram,
     webhook_deliveries: Family<StateLabels, Gauge>,
     connections: Family<StateLabels, Gauge>,
@@ -99,6 +100,7 @@ fn metrics() -> &'static Metrics {
             timers_due: Gauge::default(),
             outbox: Family::default(),
             webhook_attempts: Family::default(),
+            retention: Family::default(),
             webhook_latency: Histogram::new(latency_buckets()),
             webhook_deliveries: Family::default(),
             connections: Family::default(),
@@ -127,6 +129,11 @@ fn metrics() -> &'static Metrics {
             "outbox_messages",
             "E-mails by state: pending (to send), held (in a digest), dead (gave up)",
             m.outbox.clone(),
+        );
+        registry.register(
+            "retention",
+            "Instances past their workflow's retention: warned (owners told) or erased (personal data)",
+            m.retention.clone(),
         );
         registry.register(
             "webhook_attempts",
@@ -170,6 +177,11 @@ pub fn timer(outcome: &str, lag_seconds: f64) {
     let m = metrics();
     m.timers_fired.get_or_create(&OutcomeLabels { outcome: outcome.into() }).inc();
     m.timer_lag.observe(lag_seconds.max(0.0));
+}
+
+/// Counts an instance warned of, or gone through, its erasure.
+pub fn retention(outcome: &str) {
+    metrics().retention.get_or_create(&OutcomeLabels { outcome: outcome.into() }).inc();
 }
 
 /// Counts a webhook post (`delivered`, `failed` or `dead`) and how long

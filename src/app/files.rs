@@ -102,6 +102,17 @@ pub fn read(dir: &Path, sha256: &str) -> Result<Vec<u8>, AppError> {
     std::fs::read(path_of(dir, sha256)).map_err(io)
 }
 
+/// Deletes a kept file no row names any more; one already gone is fine.
+pub fn remove(dir: &Path, sha256: &str) -> std::io::Result<()> {
+    if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(());
+    }
+    match std::fs::remove_file(path_of(dir, sha256)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
 /// Writes `target` whole or not at all: into a temporary file of its
 /// folder, named for this writer alone (two writers of the same target
 /// never share it), synced, then renamed over the target.

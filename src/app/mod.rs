@@ -17,6 +17,7 @@ pub mod import;
 pub mod listing;
 pub mod messages;
 pub mod preferences;
+pub mod retention;
 pub mod sign_on;
 pub mod throttle;
 pub mod timers;

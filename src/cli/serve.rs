@@ -299,6 +299,19 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .instrument(tracing::info_span!("audit_digest")),
         )
     };
+    // Retention passes, hourly; under --test-clock each move of the clock
+    // makes one.
+    let retention = {
+        let (app, test_clock) = (app.clone(), args.test_clock);
+        tokio::spawn(
+            async move {
+                if !test_clock {
+                    app.run_retention().await
+                }
+            }
+            .instrument(tracing::info_span!("retention")),
+        )
+    };
     // Held until the process ends: while it is, no other instance takes
     // this file's leases for abandoned ones.
     let _instance = match store.backend() {
@@ -339,6 +352,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     worker.abort();
     statistics.abort();
     digests.abort();
+    retention.abort();
     let _ = worker.await;
     let _ = stop_mail.send(true);
     // The post in progress is finished and recorded (its timeout bounds

@@ -108,6 +108,7 @@ mail_templates! {
     "report_due" => ReportDue, "mail/report_due.txt";
     "report_reminder" => ReportReminder, "mail/report_reminder.txt";
     "report_overdue" => ReportOverdue, "mail/report_overdue.txt";
+    "retention_warning" => RetentionWarning, "mail/retention_warning.txt";
     "account_invite" => AccountInvite, "mail/account_invite.txt";
     "password_reset" => PasswordReset, "mail/password_reset.txt";
     "message_received" => MessageReceived, "mail/message_received.txt";

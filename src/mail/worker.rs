@@ -367,7 +367,8 @@ impl Mailer {
         // reminder has none and repeats the pending request.
         let own = text("message");
         c.message = if own.is_empty() { f.completion_message.clone().unwrap_or_default() } else { own };
-        c.due = (f.completion_due.or(f.link_expires).map(instant).or_else(|| data_instant("due"))).unwrap_or_default();
+        c.due = (f.completion_due.or(f.link_expires).map(instant).or_else(|| data_instant("due")))
+            .unwrap_or_else(|| date(&text("due")));
         c.email = mail.recipient_email.clone();
         c.call_closes = f.call_closes.map(instant).unwrap_or_default();
         c.review_due = f.review_due.map(instant).or_else(|| data_instant("due")).unwrap_or_default();

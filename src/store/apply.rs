@@ -203,7 +203,13 @@ fn version_update(plan: &Plan) -> (String, Vec<Bound>) {
         Machine::Dossier => "dossiers",
         Machine::Label => "labels",
     };
-    let mut sql = format!("UPDATE {table} SET state = $1, version = version + 1, updated_at = $2");
+    // Retention counts from entering a state: a step that stays keeps the
+    // count and the warning; one that moves starts them again.
+    let mut sql = format!(
+        "UPDATE {table} SET state = $1, version = version + 1, updated_at = $2, \
+         state_since = CASE WHEN state = $1 THEN state_since ELSE $2 END, \
+         retention_warned_at = CASE WHEN state = $1 THEN retention_warned_at ELSE NULL END"
+    );
     let mut extra = Vec::new();
     let mut set = |sql: &mut String, column: &str, value: Bound| {
         extra.push(value);

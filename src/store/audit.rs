@@ -43,6 +43,33 @@ fn new_salt() -> String {
     hex::encode(bytes)
 }
 
+/// Erases the sealed values `fields` of entry `seq`, whose salts are
+/// `salts`: each value reads null and loses its salt; its digest stays.
+pub(crate) async fn erase_values(
+    conn: &mut AnyConnection,
+    seq: i64,
+    salts: Option<&str>,
+    fields: &[&str],
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let mut salts: serde_json::Map<String, Value> = serde_json::from_str(salts.unwrap_or_default()).unwrap_or_default();
+    let mut set = Vec::new();
+    for field in fields {
+        salts.remove(*field);
+        set.push(format!("{field}_json = 'null'"));
+    }
+    sqlx::query(&format!(
+        "UPDATE audit SET {}, salts = $1, erased_at = COALESCE(erased_at, $2) WHERE seq = $3",
+        set.join(", ")
+    ))
+    .bind(Value::Object(salts).to_string())
+    .bind(to_micros(at))
+    .bind(seq)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// Hash a chain starts from.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 

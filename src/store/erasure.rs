@@ -3,12 +3,12 @@
 //! them, and the sealed audit values about them or entered by them; in one
 //! transaction, recorded in the account's own trail.
 
-use super::audit::{append, Entry, ERASURE_ACTION, SEALED};
+use super::audit::{append, erase_values, Entry, ERASURE_ACTION, SEALED};
 use super::{to_micros, Result, Store, StoreError};
 use crate::engine::Actor;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use sqlx::Row;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -54,19 +54,7 @@ impl Store {
             }
             let own = r.get::<String, _>(1) == "user" && r.get::<String, _>(2) == id;
             let fields: &[&str] = if own { &SEALED } else { &["data"] };
-            let mut salts: Map<String, Value> =
-                serde_json::from_str(&r.get::<Option<String>, _>(3).unwrap_or_default()).unwrap_or_default();
-            let mut set = Vec::new();
-            for field in fields {
-                salts.remove(*field);
-                set.push(format!("{field}_json = 'null'"));
-            }
-            sqlx::query(&format!("UPDATE audit SET {}, salts = $1, erased_at = $2 WHERE seq = $3", set.join(", ")))
-                .bind(Value::Object(salts).to_string())
-                .bind(at)
-                .bind(seq)
-                .execute(&mut **tx)
-                .await?;
+            erase_values(&mut tx, seq, r.get::<Option<String>, _>(3).as_deref(), fields, now).await?;
             erased.push(seq);
         }
         let placeholder = format!("efface-{id}@labelflow.invalid");

@@ -28,6 +28,7 @@ pub mod preferences;
 mod queue;
 pub mod records;
 pub mod replicas;
+pub mod retention;
 pub mod sign_on;
 pub mod tallies;
 pub mod throttle;

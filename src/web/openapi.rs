@@ -50,7 +50,7 @@ use utoipa::{Modify, OpenApi};
         crate::store::views::DecisionView, crate::store::views::AttachmentView, crate::store::views::ReviewView,
         crate::store::views::LabelView, crate::store::views::CampaignView, crate::store::views::UserView,
         crate::reference::Entry,
-        api::timers::ClockInput, api::timers::ClockMoved, crate::store::timers::Firing, crate::store::timers::TimerView,
+        api::timers::ClockInput, api::timers::ClockMoved, crate::app::retention::RetentionPass, crate::store::timers::Firing, crate::store::timers::TimerView,
         crate::store::timers::Deadline, crate::store::outbox::MailView,
         crate::app::accounts::NewAccount, crate::app::accounts::AccountChanges,
         crate::app::accounts::GrantInput, crate::app::export::LabelRecordOut, crate::app::export::PublicationOut,

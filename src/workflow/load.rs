@@ -183,6 +183,15 @@ pub fn compile(
         .as_ref()
         .map(|n| super::notifications::build(source, n, &sent, &mut later_problems))
         .unwrap_or_default();
+    let retention = raw.retention.as_ref().map(|r| {
+        super::retention::build(
+            source,
+            r,
+            &form,
+            [(Machine::Dossier, &dossier), (Machine::Label, &label)],
+            &mut later_problems,
+        )
+    });
     for (line, message) in later_problems {
         ctx.at_line(line, message);
     }
@@ -210,6 +219,7 @@ pub fn compile(
         documents: documents.unwrap_or_default(),
         guests,
         mandatory_mail,
+        retention,
         rules: ctx.rules.into_iter().map(|(name, (rule, _))| (name, rule)).collect(),
     })
 }
@@ -261,6 +271,9 @@ struct RawFile {
     /// The e-mails no one may put off.
     #[serde(default)]
     notifications: Option<super::notifications::RawNotifications>,
+    /// How long the personal data of what ended is kept.
+    #[serde(default)]
+    retention: Option<super::retention::RawRetention>,
 }
 
 #[derive(Deserialize)]
@@ -552,7 +565,7 @@ impl Ctx<'_> {
         let checks_off: BTreeSet<String> =
             raw.predicates.iter().filter(|(_, p)| !on(&p.get_ref().option)).map(|(n, _)| n.clone()).collect();
         raw.predicates.retain(|n, _| !checks_off.contains(n));
-        for m in [&mut raw.dossier, &mut raw.label] {
+        for (machine, m) in [(Machine::Dossier, &mut raw.dossier), (Machine::Label, &mut raw.label)] {
             for t in &mut m.transitions {
                 let t = t.get_mut();
                 t.guards.retain(|g| !checks_off.contains(g.get_ref()));
@@ -563,6 +576,9 @@ impl Ctx<'_> {
             let gone: BTreeSet<String> =
                 m.states.iter().filter(|(_, s)| !on(&s.get_ref().option)).map(|(n, _)| n.clone()).collect();
             m.states.retain(|n, _| !gone.contains(n));
+            if let Some(retention) = &mut raw.retention {
+                retention.leave_out(machine, &gone);
+            }
             for t in &mut m.transitions {
                 t.get_mut().from.retain(|f| !gone.contains(f.get_ref()));
             }

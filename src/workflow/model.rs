@@ -45,6 +45,8 @@ pub struct Definition {
     pub guests: Option<super::guests::Guests>,
     /// The e-mails sent at once whatever their recipient prefers.
     pub mandatory_mail: Vec<String>,
+    /// How long the personal data of what ended is kept, if the file says.
+    pub retention: Option<super::retention::Retention>,
 }
 
 /// A rule of the file that may be switched off: what it marks

@@ -264,6 +264,7 @@ pub const TEMPLATES: &[&str] = &[
     "report_due",
     "report_reminder",
     "report_overdue",
+    "retention_warning",
 ];
 
 vocabulary! {

@@ -1039,3 +1039,40 @@ fn a_review_is_revised_until_its_due_date() {
     let r = decide(&w.def, &d, &stray, &w.rapporteurs[0].0, before_due).unwrap_err();
     assert!(matches!(r, Refusal::InvalidInput { ref field, .. } if field == "notes.c99"), "{r:?}");
 }
+
+/// A retention erases only what has ended, after its warning, keeping
+/// fields the form has, and warns with a known e-mail.
+#[test]
+fn retention_is_checked_against_the_file() {
+    let shipped = labelflow::workflow::builtin::file("workflows/ldm.toml").unwrap();
+    let def = labelflow::workflow::builtin::shipped("ldm").unwrap();
+    let retention = def.retention.as_ref().expect("the shipped file sets a retention");
+    let dossiers = retention.period(Machine::Dossier).unwrap();
+    assert_eq!(dossiers.states, ["inadmissible", "rejected", "withdrawn"]);
+    assert_eq!((dossiers.after.months, retention.warn.months), (24, -1));
+    assert!(retention.keep.contains(&"uai".to_string()) && !retention.keep.contains(&"projet_reseau".to_string()));
+    for (from, to, says) in [
+        (
+            "states = [\"inadmissible\", \"rejected\", \"withdrawn\"]",
+            "states = [\"inadmissible\", \"under_review\", \"withdrawn\"]",
+            "the dossier state `under_review` has steps others than an administrator take",
+        ),
+        ("states = [\"expired\"]", "states = [\"ended\"]", "no label state `ended`"),
+        ("warn = \"-1 month\"", "warn = \"+1 month\"", "`warn` must be before the erasure"),
+        ("warn = \"-1 month\"", "warn = \"-30 months\"", "`after` must be longer than the warning"),
+        ("notify = \"retention_warning\"", "notify = \"retention_warnings\"", "unknown e-mail template"),
+        ("keep = [\"uai\",", "keep = [\"siret\",", "the form has no field `siret`"),
+        ("after = \"+2 years\"", "after = \"2 years\"", "`after`: offset `2 years` must start with + or -"),
+    ] {
+        assert!(shipped.contains(from), "{from}");
+        let text = shipped.replacen(from, to, 1);
+        let problems = labelflow::workflow::compile(std::path::Path::new("ldm.toml"), &text, |id| {
+            let file = format!("workflows/criteria/{id}.toml");
+            Some((file.clone().into(), labelflow::workflow::builtin::file(&file)?.to_string()))
+        })
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+        assert!(problems.contains(says) && problems.contains("[retention]"), "{to}: {problems}");
+    }
+}

@@ -17,6 +17,8 @@ struct Scene {
     cast: Cast,
     /// Every firing seen, to check nothing fires twice.
     fired: Vec<Value>,
+    /// What the last move's retention pass did.
+    retention: Value,
 }
 
 impl Scene {
@@ -38,6 +40,7 @@ impl Scene {
             served,
             cast,
             fired: Vec::new(),
+            retention: Value::Null,
         }
     }
 
@@ -56,6 +59,7 @@ impl Scene {
         assert_eq!(due, sorted, "fired in due order");
         due.clear();
         self.fired.extend(fired.iter().cloned());
+        self.retention = reply["retention"].clone();
         self.relogin().await;
         fired
     }
@@ -305,7 +309,143 @@ async fn the_clock_refuses_to_go_back(db: &TestDb) {
     assert_eq!(status, 422);
 }
 
+/// A request withdrawn and a label expired keep their personal data two
+/// years (the shipped CMQ retention): the owner is told a month before,
+/// once; then the form but its kept fields, the files, the messages, the
+/// comments and the trail's personal values go, and the trail verifies.
+async fn what_ended_is_erased_after_its_retention(db: &TestDb) {
+    let mut s = Scene::new(db).await;
+    let c = s.campaign("2027-01-15", "2027-03-31T23:59").await;
+    let body = json!({"campaign_id": c, "title": "Campus Abandonné", "kind": "creation", "category": "standard",
+        "filiere": "chimie-biotechnologies", "region": "ARA", "academies": ["LYON"],
+        "support_establishment": "Lycée Ampère", "directeur_operationnel": "Inès Perrin"});
+    let (status, d) = s.porteur.post("/api/v1/dossiers", body).await;
+    assert_eq!(status, 201, "{d}");
+    let gone = d["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/dossiers/{gone}");
+    s.porteur.post(&format!("{path}/partners"), json!({"name": "Lycée Ampère", "type": "eple"})).await;
+    let pdf = b"%PDF-1.4\n% retention\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n".to_vec();
+    let (status, file) = s
+        .porteur
+        .raw(reqwest::Method::POST, &format!("{path}/attachments?name=cv.pdf&kind=annexe"), "application/pdf", pdf)
+        .await;
+    assert_eq!(status, 201, "{file}");
+    let stored = s.served.data.path().join("attachments").join(&file["sha256"].as_str().unwrap()[..2]);
+    assert_eq!(std::fs::read_dir(&stored).unwrap().count(), 1);
+    let (status, m) =
+        s.porteur.post(&format!("{path}/messages"), json!({"body": "Joignable au 06 12 34 56 78."})).await;
+    assert_eq!(status, 201, "{m}");
+    s.porteur.event(&gone, json!({"event": "withdraw", "reason": "Départ d'Inès Perrin."}), 200).await;
+
+    // A one-year label, ended on 9 June 2028 at midnight Paris.
+    let d1 = s.reviewed(&c, "Campus Éphémère", None, "2027-05-15").await;
+    s.at("2027-06-10T10:00:00Z").await;
+    let l1 = s.decide(&d1, 1).await;
+    s.at("2028-06-10T08:00:00Z").await;
+    assert_eq!(s.label(&l1).await["status"], "expired");
+    assert_eq!(s.retention, json!({"warned": 0, "erased": 0}));
+
+    // Withdrawn on 1 February 2027 at 10:00 Paris: told on 1 January 2029.
+    s.at("2029-01-01T08:59:59Z").await;
+    assert_eq!(s.retention, json!({"warned": 0, "erased": 0}), "not before the month");
+    s.at("2029-01-01T09:00:00Z").await;
+    assert_eq!(s.retention, json!({"warned": 1, "erased": 0}));
+    assert_eq!(db.store.outbox_count("retention_warning").await.unwrap(), 1, "the one owner");
+    let mails = tempfile::tempdir().unwrap();
+    let settings = labelflow::mail::worker::MailSettings {
+        smtp_url: None,
+        mail_dir: mails.path().to_path_buf(),
+        from: "Campus des métiers <ne-pas-repondre@labelflow.test>".into(),
+        public_url: "https://labelflow.test".into(),
+        retry_base: std::time::Duration::from_millis(100),
+        max_attempts: 3,
+        senders: 1,
+    };
+    let mailer = labelflow::mail::worker::Mailer::new(
+        settings,
+        db.store.clone(),
+        s.served.app.workflows.clone(),
+        std::sync::Arc::new(s.served.clock.clone()),
+    )
+    .unwrap();
+    while mailer.send_due().await.unwrap() > 0 {}
+    let texts = crate::common::smtp::texts_in(mails.path());
+    let (to, subject, text) =
+        texts.iter().find(|(_, subject, _)| subject.starts_with("Effacement")).unwrap_or_else(|| panic!("{texts:?}"));
+    assert_eq!(
+        (to.as_str(), subject.as_str()),
+        ("porteur@example.fr", "Effacement prochain des données personnelles — Campus Abandonné")
+    );
+    assert!(
+        text.contains("seront effacées le 01/02/2029") && text.contains("La demande « Campus Abandonné »"),
+        "{text}"
+    );
+    s.at("2029-01-20T09:00:00Z").await;
+    assert_eq!(s.retention, json!({"warned": 0, "erased": 0}), "told once");
+    let (_, before) = s.porteur.get(&path).await;
+    assert_eq!(before["form"]["directeur_operationnel"], "Inès Perrin", "kept until the day");
+
+    s.at("2029-02-01T09:00:00Z").await;
+    assert_eq!(s.retention, json!({"warned": 0, "erased": 1}));
+    let (status, after) = s.porteur.get(&path).await;
+    assert_eq!(status, 200, "{after}");
+    assert_eq!((after["state"].as_str(), after["title"].as_str()), (Some("withdrawn"), Some("Campus Abandonné")));
+    assert_eq!(after["form"]["filiere"], "chimie-biotechnologies", "a kept field");
+    assert!(after["form"].get("directeur_operationnel").is_none(), "{after}");
+    assert_eq!(after["partners"], json!([]), "{after}");
+    assert_eq!(after["attachments"], json!([]), "{after}");
+    assert_eq!(std::fs::read_dir(&stored).unwrap().count(), 0, "the file is deleted");
+    let (_, thread) = s.porteur.get(&format!("{path}/messages")).await;
+    let bodies: Vec<&str> = thread.as_array().unwrap().iter().filter_map(|m| m["body"].as_str()).collect();
+    assert_eq!(bodies, [""], "{thread}");
+    let (_, trail) = s.admin.get(&format!("{path}/audit")).await;
+    let trail = trail.as_array().unwrap().clone();
+    assert_eq!(trail.last().unwrap()["action"], "erase_personal_data");
+    let withdraw = trail.iter().find(|e| e["action"] == "withdraw").unwrap();
+    assert_eq!((withdraw["erased"].as_bool(), &withdraw["data"]), (Some(true), &Value::Null));
+    assert_eq!(withdraw["after"]["state"], "withdrawn", "the steps' states stay");
+
+    // The label, two years after its end, with the dossier it came from.
+    // It ended when the timer fired, on 10 June 2028 at 10:00 Paris.
+    s.at("2030-05-10T07:59:59Z").await;
+    assert_eq!(s.retention, json!({"warned": 0, "erased": 0}));
+    s.at("2030-05-10T08:00:00Z").await;
+    assert_eq!(s.retention, json!({"warned": 1, "erased": 0}));
+    s.at("2030-06-10T08:00:00Z").await;
+    assert_eq!(s.retention, json!({"warned": 0, "erased": 1}));
+    let label = s.label(&l1).await;
+    assert_eq!(label["status"], "expired");
+    let (_, origin) = s.admin.get(&format!("/api/v1/dossiers/{d1}")).await;
+    assert!(origin["form"].get("directeur_operationnel").is_none(), "{origin}");
+    assert_eq!(origin["form"]["support_establishment"], "Lycée Ampère");
+    s.at("2031-01-01T00:00:00Z").await;
+    assert_eq!(s.retention, json!({"warned": 0, "erased": 0}), "erased once");
+    assert_eq!(db.store.outbox_count("retention_warning").await.unwrap(), 2);
+
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    let texts: Vec<(String,)> = sqlx::query_as(
+        "SELECT before_json || after_json || data_json FROM audit UNION ALL SELECT body FROM dossier_messages \
+         UNION ALL SELECT CAST(form AS TEXT) FROM dossiers UNION ALL SELECT CAST(form AS TEXT) FROM labels \
+         UNION ALL SELECT context FROM outbox UNION ALL SELECT CAST(data AS TEXT) FROM dossier_records \
+         UNION ALL SELECT comment FROM reviews",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    for (text,) in &texts {
+        assert!(
+            !text.contains("Perrin") && !text.contains("Morel") && !text.contains("06 12 34 56 78"),
+            "left behind: {text}"
+        );
+        assert!(!text.contains("Bien."), "a review comment left behind: {text}");
+    }
+    pool.close().await;
+    assert!(matches!(db.store.verify_audit().await.unwrap(), labelflow::store::audit::Verification::Intact { .. }));
+}
+
 on_both_backends!(
+    what_ended_is_erased_after_its_retention,
     a_label_lives_six_years,
     a_missed_completion_deadline_makes_the_dossier_inadmissible,
     the_clock_refuses_to_go_back

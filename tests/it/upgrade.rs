@@ -100,6 +100,20 @@ async fn still_whole(db: &TestDb) {
     let withdraw = labelflow::engine::Event::named("withdraw").with("reason", "Essai après migration.");
     app.act(&admin, labelflow::workflow::Machine::Label, label, withdraw).await.expect("withdraw the old label");
     assert_eq!(db.store.verify_audit().await.unwrap(), Verification::Intact { entries: 59 });
+    // Every old row counts its state from its last change.
+    assert_eq!(count(db, "dossiers WHERE state_since IS NULL").await, 0);
+    // Past its retention, the withdrawn label is told first and erased a
+    // month later, with its dossier; the entries written before values
+    // were sealed stay whole, and the trail verifies.
+    let due = chrono::Utc::now() + chrono::Duration::days(2 * 366 + 1);
+    let first = app.apply_retention(due).await.unwrap();
+    assert_eq!((first.warned, first.erased), (1, 0), "warned before anything goes");
+    let later = app.apply_retention(due + chrono::Duration::days(32)).await.unwrap();
+    assert_eq!((later.warned, later.erased), (0, 1));
+    assert_eq!(count(db, "dossiers WHERE personal_data_erased_at IS NOT NULL").await, 1);
+    assert_eq!(count(db, "audit WHERE erased_at IS NOT NULL").await, 1, "the withdrawal's reason, sealed");
+    assert_eq!(count(db, "audit WHERE action = 'erase_personal_data'").await, 2, "the label's and its dossier's");
+    assert_eq!(db.store.verify_audit().await.unwrap(), Verification::Intact { entries: 62 });
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

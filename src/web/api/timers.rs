@@ -59,6 +59,8 @@ pub struct ClockMoved {
     pub now: String,
     /// Every timer fired on the way, in due order.
     pub fired: Vec<Firing>,
+    /// What the retention pass at the new time did.
+    pub retention: crate::app::retention::RetentionPass,
 }
 
 /// Only with `serve --test-clock`: moves the clock forward and fires every timer due up to then before answering.
@@ -81,7 +83,8 @@ pub async fn move_clock(State(app): State<App>, Body(input): Body<ClockInput>) -
     }
     clock.set(now);
     let fired = app.fire_due(now).await?;
-    Ok(Json(ClockMoved { now: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true), fired }))
+    let retention = app.apply_retention(now).await?;
+    Ok(Json(ClockMoved { now: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true), fired, retention }))
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]

@@ -1,0 +1,148 @@
+//! Retention of personal data (a workflow's `[retention]`): a pass warns
+//! the owners of what ended a while before its period runs out, and
+//! erases what outlived it and its warning. Each instance is warned or erased in its own
+//! transaction, checked again under its row's lock: a pass may stop at
+//! any point, and two servers' passes never warn or erase twice.
+
+use super::{App, AppError};
+use crate::calendar::{paris_date, timer_due, Offset, TimerAnchorValue};
+use crate::store::retention::Scrub;
+use crate::workflow::{Definition, FieldType, Machine, Retention};
+use chrono::{DateTime, Duration, Utc};
+
+/// How often `serve` makes a pass: periods are counted in days.
+pub const EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Instances read at once; a backlog (the first pass after an upgrade) is
+/// worked through in rounds.
+const ROUND: i64 = 200;
+
+/// What one pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct RetentionPass {
+    /// Instances whose owners were told of the coming erasure.
+    pub warned: usize,
+    /// Instances whose personal data was erased.
+    pub erased: usize,
+}
+
+/// `at` moved by `offset` on the Paris calendar, at the same wall-clock time.
+fn shift(at: DateTime<Utc>, offset: Offset) -> DateTime<Utc> {
+    timer_due(TimerAnchorValue::Instant(at), offset, None)
+}
+
+fn negated(offset: Offset) -> Offset {
+    Offset { months: -offset.months, days: -offset.days }
+}
+
+/// What `def` keeps of an erased instance: the form fields its retention
+/// names, and the records' fields but the written ones.
+fn scrub_of(def: &Definition, retention: &Retention) -> Scrub {
+    let record_texts = def
+        .records
+        .iter()
+        .map(|r| {
+            let texts = r.fields.iter().filter(|f| f.kind == FieldType::Text).map(|f| f.name.clone()).collect();
+            (r.machine, r.name.clone(), texts)
+        })
+        .filter(|(_, _, texts): &(Machine, String, Vec<String>)| !texts.is_empty())
+        .collect();
+    Scrub { keep: retention.keep.clone(), record_texts }
+}
+
+impl App {
+    /// Warns and erases what is due at `now`, in every workflow that sets
+    /// a retention.
+    pub async fn apply_retention(&self, now: DateTime<Utc>) -> Result<RetentionPass, AppError> {
+        let mut pass = RetentionPass::default();
+        for def in self.workflows.iter() {
+            let Some(retention) = &def.retention else { continue };
+            let scrub = scrub_of(def, retention);
+            for machine in [Machine::Dossier, Machine::Label] {
+                let Some(period) = retention.period(machine) else { continue };
+                // The database compares instants; months have no fixed
+                // length, so it is asked a little wide and each instance's
+                // moment is reckoned here on the calendar.
+                let margin = Duration::days(3);
+                let erase_before = shift(now, negated(period.after)) + margin;
+                let warn_before = shift(shift(now, negated(retention.warn)), negated(period.after)) + margin;
+                loop {
+                    let endings = self
+                        .store
+                        .retention_endings(machine, &def.id, &period.states, warn_before, erase_before, ROUND)
+                        .await?;
+                    let mut moved = 0;
+                    for ending in &endings {
+                        // Never erased unwarned, nor sooner than the warning
+                        // said: what a pass finds past its period (the first
+                        // pass after an upgrade, a server down for weeks) is
+                        // warned now and erased a warning's length later.
+                        let due = shift(ending.since, period.after);
+                        let erase_at = match ending.warned_at {
+                            Some(warned) => due.max(shift(warned, negated(retention.warn))),
+                            None if shift(due, retention.warn) <= now => {
+                                let erase_on = paris_date(due.max(shift(now, negated(retention.warn))));
+                                let warned = self
+                                    .store
+                                    .warn_of_erasure(
+                                        machine,
+                                        ending.id,
+                                        &period.states,
+                                        ending.since,
+                                        &retention.notify,
+                                        erase_on,
+                                        now,
+                                    )
+                                    .await?;
+                                if warned {
+                                    tracing::info!(entity = machine.name(), id = %ending.id, %erase_on, "owners warned of the erasure");
+                                    crate::metrics::retention("warned");
+                                    pass.warned += 1;
+                                    moved += 1;
+                                }
+                                continue;
+                            }
+                            None => continue,
+                        };
+                        if erase_at > now {
+                            continue;
+                        }
+                        let erased = self
+                            .store
+                            .erase_ended(machine, ending.id, &period.states, ending.since, &scrub, now)
+                            .await?;
+                        let Some(erased) = erased else { continue };
+                        for file in &erased.orphan_files {
+                            if let Err(e) = super::files::remove(&self.data_dir, file) {
+                                tracing::warn!(error = %e, file, "an erased attachment could not be deleted");
+                            }
+                        }
+                        tracing::info!(entity = machine.name(), id = %ending.id, entries = erased.erased_entries,
+                            files = erased.orphan_files.len(), "personal data erased (retention)");
+                        crate::metrics::retention("erased");
+                        pass.erased += 1;
+                        moved += 1;
+                    }
+                    if endings.len() < ROUND as usize || moved == 0 {
+                        break;
+                    }
+                }
+            }
+        }
+        if pass.warned > 0 {
+            self.mail_wake.notify_one();
+        }
+        Ok(pass)
+    }
+
+    /// The retention loop of `serve`: a pass now, then every [`EVERY`].
+    pub async fn run_retention(&self) {
+        let mut every = tokio::time::interval(EVERY);
+        loop {
+            every.tick().await;
+            if let Err(e) = self.apply_retention(self.clock.now()).await {
+                tracing::warn!(error = %e, "the retention pass failed; trying again later");
+            }
+        }
+    }
+}
