@@ -7,7 +7,8 @@
 use super::{App, AppError};
 use crate::calendar::{paris_date, timer_due, Offset, TimerAnchorValue};
 use crate::store::retention::Scrub;
-use crate::workflow::{Definition, FieldType, Machine, Retention};
+use crate::store::views::RetentionView;
+use crate::workflow::{Definition, FieldType, Machine, Period, Retention};
 use chrono::{DateTime, Duration, Utc};
 
 /// How often `serve` makes a pass: periods are counted in days.
@@ -33,6 +34,21 @@ fn shift(at: DateTime<Utc>, offset: Offset) -> DateTime<Utc> {
 
 fn negated(offset: Offset) -> Offset {
     Offset { months: -offset.months, days: -offset.days }
+}
+
+/// When the personal data of an instance in `period`'s states since
+/// `since` goes. Never unwarned nor sooner than the warning said: one found
+/// past its period (the first pass after an upgrade, a server down for
+/// weeks) is warned at `now` and erased a warning's length later.
+fn erase_at(
+    retention: &Retention,
+    period: &Period,
+    since: DateTime<Utc>,
+    warned_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
+    let due = shift(since, period.after);
+    due.max(shift(warned_at.unwrap_or(now), negated(retention.warn)))
 }
 
 /// What `def` keeps of an erased instance: the form fields its retention
@@ -73,37 +89,32 @@ impl App {
                         .await?;
                     let mut moved = 0;
                     for ending in &endings {
-                        // Never erased unwarned, nor sooner than the warning
-                        // said: what a pass finds past its period (the first
-                        // pass after an upgrade, a server down for weeks) is
-                        // warned now and erased a warning's length later.
-                        let due = shift(ending.since, period.after);
-                        let erase_at = match ending.warned_at {
-                            Some(warned) => due.max(shift(warned, negated(retention.warn))),
-                            None if shift(due, retention.warn) <= now => {
-                                let erase_on = paris_date(due.max(shift(now, negated(retention.warn))));
-                                let warned = self
-                                    .store
-                                    .warn_of_erasure(
-                                        machine,
-                                        ending.id,
-                                        &period.states,
-                                        ending.since,
-                                        &retention.notify,
-                                        erase_on,
-                                        now,
-                                    )
-                                    .await?;
-                                if warned {
-                                    tracing::info!(entity = machine.name(), id = %ending.id, %erase_on, "owners warned of the erasure");
-                                    crate::metrics::retention("warned");
-                                    pass.warned += 1;
-                                    moved += 1;
-                                }
+                        let erase_at = erase_at(retention, period, ending.since, ending.warned_at, now);
+                        if ending.warned_at.is_none() {
+                            if shift(erase_at, retention.warn) > now {
                                 continue;
                             }
-                            None => continue,
-                        };
+                            let erase_on = paris_date(erase_at);
+                            let warned = self
+                                .store
+                                .warn_of_erasure(
+                                    machine,
+                                    ending.id,
+                                    &period.states,
+                                    ending.since,
+                                    &retention.notify,
+                                    erase_on,
+                                    now,
+                                )
+                                .await?;
+                            if warned {
+                                tracing::info!(entity = machine.name(), id = %ending.id, %erase_on, "owners warned of the erasure");
+                                crate::metrics::retention("warned");
+                                pass.warned += 1;
+                                moved += 1;
+                            }
+                            continue;
+                        }
                         if erase_at > now {
                             continue;
                         }
@@ -133,6 +144,36 @@ impl App {
             self.mail_wake.notify_one();
         }
         Ok(pass)
+    }
+
+    /// Where an instance in `state` stands in its workflow's retention, as
+    /// its page and the API show it: `None` for one still running.
+    pub(super) async fn retention_view(
+        &self,
+        machine: Machine,
+        id: uuid::Uuid,
+        workflow: &str,
+        state: &str,
+    ) -> Result<Option<RetentionView>, AppError> {
+        let instant = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let retention = self.workflows.get(workflow).and_then(|d| d.retention.as_ref());
+        let period = retention.and_then(|r| Some((r, r.period(machine)?)));
+        let ending = period.filter(|(_, p)| p.states.iter().any(|s| s == state));
+        let standing = self.store.retention_standing(machine, id).await?;
+        if let Some(erased) = standing.erased_at {
+            return Ok(Some(RetentionView {
+                erase_on: None,
+                warned_at: standing.warned_at.map(instant),
+                erased_at: Some(instant(erased)),
+            }));
+        }
+        let Some((retention, period)) = ending else { return Ok(None) };
+        let at = erase_at(retention, period, standing.since, standing.warned_at, self.clock.now());
+        Ok(Some(RetentionView {
+            erase_on: Some(paris_date(at).to_string()),
+            warned_at: standing.warned_at.map(instant),
+            erased_at: None,
+        }))
     }
 
     /// The retention loop of `serve`: a pass now, then every [`EVERY`].

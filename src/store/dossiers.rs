@@ -298,6 +298,7 @@ impl Store {
             created_at: rfc3339(r.get("created_at")),
             updated_at: rfc3339(r.get("updated_at")),
             awaiting_reply: None,
+            retention: None,
         })
     }
 

@@ -184,5 +184,6 @@ fn label_view(r: &sqlx::any::AnyRow) -> Result<LabelView> {
         version: r.get(10),
         renewal_of: r.get(11),
         records: None,
+        retention: None,
     })
 }

@@ -76,7 +76,33 @@ fn kept_form(form: &str, keep: &[String]) -> String {
     Value::Object(kept).to_string()
 }
 
+/// Where an instance stands in its retention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    /// When it entered its state.
+    pub since: DateTime<Utc>,
+    pub warned_at: Option<DateTime<Utc>>,
+    pub erased_at: Option<DateTime<Utc>>,
+}
+
 impl Store {
+    /// Where instance `id` stands in its retention.
+    pub async fn retention_standing(&self, machine: Machine, id: Uuid) -> Result<Standing> {
+        let row = sqlx::query(&format!(
+            "SELECT COALESCE(state_since, updated_at), retention_warned_at, personal_data_erased_at FROM {} WHERE id = $1",
+            table(machine)
+        ))
+        .bind(id.to_string())
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(super::StoreError::NotFound { what: machine.name() })?;
+        Ok(Standing {
+            since: from_micros(row.get(0)),
+            warned_at: row.get::<Option<i64>, _>(1).map(from_micros),
+            erased_at: row.get::<Option<i64>, _>(2).map(from_micros),
+        })
+    }
+
     /// Instances of `workflow` in `states` since `warn_before` or earlier,
     /// not erased: those not warned yet, and those whose erasure is due
     /// (in `states` since `erase_before` or earlier), oldest first.

@@ -49,6 +49,22 @@ pub struct DossierView {
     /// The side whose answer the message thread awaits (`owners` or
     /// `staff`), when the workflow opens one and it has messages.
     pub awaiting_reply: Option<String>,
+    /// When its personal data goes, or went: for a dossier that ended in
+    /// a state its workflow's retention names, or that was erased.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retention: Option<RetentionView>,
+}
+
+/// The retention of an ended dossier or label (its workflow's
+/// `[retention]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct RetentionView {
+    /// The day (Paris) its personal data is erased, until it is.
+    pub erase_on: Option<String>,
+    /// When its owners were told of the erasure.
+    pub warned_at: Option<String>,
+    /// When its personal data was erased.
+    pub erased_at: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -174,6 +190,10 @@ pub struct LabelView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub records: Option<RecordViews>,
+    /// When its personal data goes, or went (as a dossier's), in a single
+    /// label.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retention: Option<RetentionView>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -45,7 +45,7 @@ use utoipa::{Modify, OpenApi};
         api::dossiers::PartnerInput, api::dossiers::EventInput,
         crate::app::dossiers::CampaignInput, crate::app::dossiers::DossierInput, crate::app::dossiers::DossierPatch,
         crate::app::Outcome, crate::workflow::Criterion, crate::store::audit::TrailEntry,
-        crate::store::views::DossierView, crate::store::views::DossierSummary, crate::store::views::PartnerView,
+        crate::store::views::DossierView, crate::store::views::RetentionView, crate::store::views::DossierSummary, crate::store::views::PartnerView,
         crate::store::views::OpinionView, crate::store::views::CompletionView,
         crate::store::views::DecisionView, crate::store::views::AttachmentView, crate::store::views::ReviewView,
         crate::store::views::LabelView, crate::store::views::CampaignView, crate::store::views::UserView,

@@ -337,12 +337,19 @@ async fn what_ended_is_erased_after_its_retention(db: &TestDb) {
     assert_eq!(status, 201, "{m}");
     s.porteur.event(&gone, json!({"event": "withdraw", "reason": "Départ d'Inès Perrin."}), 200).await;
 
+    let (_, withdrawn) = s.porteur.get(&path).await;
+    assert_eq!(withdrawn["retention"], json!({"erase_on": "2029-02-01", "warned_at": null, "erased_at": null}));
+
     // A one-year label, ended on 9 June 2028 at midnight Paris.
     let d1 = s.reviewed(&c, "Campus Éphémère", None, "2027-05-15").await;
     s.at("2027-06-10T10:00:00Z").await;
     let l1 = s.decide(&d1, 1).await;
     s.at("2028-06-10T08:00:00Z").await;
-    assert_eq!(s.label(&l1).await["status"], "expired");
+    let ended = s.label(&l1).await;
+    assert_eq!(
+        (ended["status"].as_str(), ended["retention"]["erase_on"].as_str()),
+        (Some("expired"), Some("2030-06-10"))
+    );
     assert_eq!(s.retention, json!({"warned": 0, "erased": 0}));
 
     // Withdrawn on 1 February 2027 at 10:00 Paris: told on 1 January 2029.
@@ -384,6 +391,12 @@ async fn what_ended_is_erased_after_its_retention(db: &TestDb) {
     assert_eq!(s.retention, json!({"warned": 0, "erased": 0}), "told once");
     let (_, before) = s.porteur.get(&path).await;
     assert_eq!(before["form"]["directeur_operationnel"], "Inès Perrin", "kept until the day");
+    assert_eq!(before["retention"]["warned_at"], "2029-01-01T09:00:00Z");
+    let page = crate::pages::Browser::login(&s.served.base, "porteur@example.fr").await;
+    let (status, html) = page.get(&format!("/dossiers/{gone}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Ce dossier est clos : les données personnelles de ce dossier"), "{html}");
+    assert!(html.contains("seront effacées le 01/02/2029"), "{html}");
 
     s.at("2029-02-01T09:00:00Z").await;
     assert_eq!(s.retention, json!({"warned": 0, "erased": 1}));
@@ -394,6 +407,11 @@ async fn what_ended_is_erased_after_its_retention(db: &TestDb) {
     assert!(after["form"].get("directeur_operationnel").is_none(), "{after}");
     assert_eq!(after["partners"], json!([]), "{after}");
     assert_eq!(after["attachments"], json!([]), "{after}");
+    assert_eq!(after["retention"]["erased_at"], "2029-02-01T09:00:00Z");
+    let page = crate::pages::Browser::login(&s.served.base, "porteur@example.fr").await;
+    let (_, html) = page.get(&format!("/dossiers/{gone}")).await;
+    assert!(html.contains("Les données personnelles de ce dossier ont été effacées le 01/02/2029"), "{html}");
+    assert!(!html.contains("Inès Perrin"), "{html}");
     assert_eq!(std::fs::read_dir(&stored).unwrap().count(), 0, "the file is deleted");
     let (_, thread) = s.porteur.get(&format!("{path}/messages")).await;
     let bodies: Vec<&str> = thread.as_array().unwrap().iter().filter_map(|m| m["body"].as_str()).collect();
@@ -415,6 +433,7 @@ async fn what_ended_is_erased_after_its_retention(db: &TestDb) {
     assert_eq!(s.retention, json!({"warned": 0, "erased": 1}));
     let label = s.label(&l1).await;
     assert_eq!(label["status"], "expired");
+    assert_eq!(label["retention"]["erased_at"], "2030-06-10T08:00:00Z");
     let (_, origin) = s.admin.get(&format!("/api/v1/dossiers/{d1}")).await;
     assert!(origin["form"].get("directeur_operationnel").is_none(), "{origin}");
     assert_eq!(origin["form"]["support_establishment"], "Lycée Ampère");

@@ -150,6 +150,10 @@ pub(super) struct Team {
 }
 
 impl DossierPage {
+    fn retention(&self) -> Option<String> {
+        super::retention_notice(self.d.retention.as_ref(), Machine::Dossier)
+    }
+
     fn updated(&self) -> String {
         french_instant(&self.d.updated_at)
     }

@@ -30,6 +30,12 @@ pub(super) struct LabelPage {
     version: i64,
 }
 
+impl LabelPage {
+    fn retention(&self) -> Option<String> {
+        super::retention_notice(self.l.retention.as_ref(), Machine::Label)
+    }
+}
+
 pub(super) async fn render_label(
     app: &App,
     browser: &Browser,

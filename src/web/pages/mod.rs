@@ -286,6 +286,29 @@ fn french_instant(rfc3339: &str) -> String {
         .unwrap_or_else(|_| rfc3339.into())
 }
 
+/// What the page of an ended dossier or label says of its personal data:
+/// when it goes, or that it went.
+fn retention_notice(retention: Option<&crate::store::views::RetentionView>, machine: Machine) -> Option<String> {
+    let r = retention?;
+    let (what, whose) = match machine {
+        Machine::Dossier => ("Ce dossier est clos", "de ce dossier"),
+        Machine::Label => ("Ce label a pris fin", "de ce label et de son dossier"),
+    };
+    let period = "au terme de la durée de conservation fixée pour ce label";
+    if let Some(erased) = &r.erased_at {
+        let day = french_instant(erased).split(' ').next().unwrap_or_default().to_string();
+        return Some(format!(
+            "Les données personnelles {whose} ont été effacées le {day}, {period}. Restent l'intitulé, l'état, \
+             les dates et la décision."
+        ));
+    }
+    let on = french_date(r.erase_on.as_deref()?);
+    Some(format!(
+        "{what} : les données personnelles {whose} (formulaire, pièces jointes, messages, commentaires) seront \
+         effacées le {on}, {period}. Téléchargez d'ici là ce que vous souhaitez garder."
+    ))
+}
+
 fn state_label(app: &App, machine: Machine, state: &str) -> String {
     // The first workflow with this state words it when the page does not
     // say whose state it is.
