@@ -24,6 +24,19 @@ pub struct Erasure {
     pub kept_entries: i64,
 }
 
+/// The address an erased account is left with: unique, and in a domain
+/// that never receives mail.
+fn placeholder_address(id: &str) -> String {
+    format!("efface-{id}@{ERASED_DOMAIN}")
+}
+
+const ERASED_DOMAIN: &str = "labelflow.invalid";
+
+/// Whether `email` is an erased account's address.
+pub fn is_erased_address(email: &str) -> bool {
+    email.starts_with("efface-") && email.ends_with(&format!("@{ERASED_DOMAIN}"))
+}
+
 impl Store {
     pub async fn erase_account(&self, user: Uuid, actor: &Actor, now: DateTime<Utc>) -> Result<Erasure> {
         let id = user.to_string();
@@ -57,7 +70,7 @@ impl Store {
             erase_values(&mut tx, seq, r.get::<Option<String>, _>(3).as_deref(), fields, now).await?;
             erased.push(seq);
         }
-        let placeholder = format!("efface-{id}@labelflow.invalid");
+        let placeholder = placeholder_address(&id);
         sqlx::query(
             "UPDATE users SET email = $1, name = $2, password_hash = '!', search_key = '', \
              deactivated_at = COALESCE(deactivated_at, $3) WHERE id = $4",

@@ -682,6 +682,19 @@ async fn editor_rapporteur_staff_and_admin_pages(db: &TestDb) {
     assert!(page.contains("désactivé"), "{page}");
     let (status, page) = nadia.get("/tableau-de-bord").await;
     assert!(page.contains("<h1>Connexion</h1>"), "the session ended at once: {status} {page}");
+    // Deactivated, the account may be erased at the person's request; a
+    // forged token erases nothing.
+    let (_, page) = admin.get("/admin/utilisateurs?q=benali").await;
+    assert!(page.contains("Effacer les données personnelles de Nadia Benali"), "{page}");
+    let (status, _, _) = admin.post(&action, &[("csrf", "forged"), ("action", "effacer")]).await;
+    assert_ne!(status, 200);
+    assert!(admin.get("/admin/utilisateurs?q=benali").await.1.contains("nadia@ac-grenoble.fr"), "nothing erased");
+    let (status, _, page) = admin.post(&action, &[("csrf", &csrf_a), ("action", "effacer")]).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Données personnelles du compte effacées"), "{page}");
+    let (_, page) = admin.get("/admin/utilisateurs?active=false").await;
+    assert!(!page.contains("nadia@ac-grenoble.fr") && page.contains("données effacées"), "{page}");
+    assert!(!page.contains("Effacer les données personnelles de Compte effacé"), "erased once: {page}");
     let (status, page) = admin.get("/admin/courriels").await;
     assert_eq!(status, 200);
     assert!(page.contains("Aucun courriel en échec"), "{page}");

@@ -208,6 +208,9 @@ struct AccountRow {
     active: bool,
     /// False while an invitation waits.
     password_set: bool,
+    /// Deactivated, not erased yet, and not the reader's own.
+    erasable: bool,
+    erased: bool,
 }
 
 /// A grant in words: the role's label, then its scope's field and item.
@@ -308,6 +311,10 @@ async fn users_page_of(
         .map(|u| AccountRow {
             grants: u.roles.iter().map(|g| (g.clone(), grant_words(app, g))).collect(),
             affiliations: u.affiliations.join(", "),
+            erased: crate::store::erasure::is_erased_address(&u.email),
+            erasable: !u.active
+                && !crate::store::erasure::is_erased_address(&u.email)
+                && browser.actor.user_id.map(|me| me.to_string()) != Some(u.id.clone()),
             id: u.id,
             name: u.name,
             email: u.email,
@@ -380,6 +387,17 @@ pub(super) async fn account_action(
         "retirer" => crate::app::accounts::AccountChanges { roles: Some(kept(&f.grant)), active: None },
         "desactiver" => crate::app::accounts::AccountChanges { roles: None, active: Some(false) },
         "reactiver" => crate::app::accounts::AccountChanges { roles: None, active: Some(true) },
+        "effacer" => {
+            return match app.erase_account(&browser.actor, uid).await {
+                Ok(_) => Redirect::to("/admin/utilisateurs?fait=efface").into_response(),
+                Err(AppError::Refused(crate::engine::Refusal::NotAllowed { .. })) => forbidden(&browser),
+                Err(e) => {
+                    let (_, text) = messages::describe(&app.workflow, &e);
+                    let errors = FormErrors(vec![(String::new(), format!("{} : {text}", current.name))]);
+                    users_page(&app, &browser, UserForm::default(), errors, "", StatusCode::UNPROCESSABLE_ENTITY).await
+                }
+            };
+        }
         "lien" => {
             return match app.send_password_link(&browser.actor, uid).await {
                 Ok(_) => Redirect::to("/admin/utilisateurs?fait=lien").into_response(),
@@ -413,6 +431,7 @@ pub(super) async fn users(
     let done = match params.remove("fait").as_deref() {
         Some("modifie") => "Compte modifié.",
         Some("lien") => "Lien envoyé : la personne choisit son mot de passe en le suivant.",
+        Some("efface") => "Données personnelles du compte effacées ; le journal d'audit reste vérifiable.",
         Some(_) => "Compte créé : une invitation à choisir son mot de passe part par courriel (valable 7 jours).",
         None => "",
     };
