@@ -952,9 +952,23 @@ fn an_academie_scores_its_own_criteria_beside_the_national_ones() {
 
 /// `workflow check` reads the calls' territory and the yearly list against
 /// the form, the roles and the decision.
+/// What `workflow check` says of the shipped lycée des métiers file with
+/// `from` replaced by `to`.
+fn ldm_problems(from: &str, to: &str) -> String {
+    let shipped = labelflow::workflow::builtin::file("workflows/ldm.toml").unwrap();
+    assert!(shipped.contains(from), "{from}");
+    let text = shipped.replacen(from, to, 1);
+    labelflow::workflow::compile(std::path::Path::new("ldm.toml"), &text, |id| {
+        let file = format!("workflows/criteria/{id}.toml");
+        Some((file.clone().into(), labelflow::workflow::builtin::file(&file)?.to_string()))
+    })
+    .map(|_| ())
+    .unwrap_err()
+    .to_string()
+}
+
 #[test]
 fn campaigns_and_publication_are_checked_against_the_file() {
-    let shipped = labelflow::workflow::builtin::file("workflows/ldm.toml").unwrap();
     for (from, to, says) in [
         (
             "scope = \"academie\"\nopened_by",
@@ -978,15 +992,7 @@ fn campaigns_and_publication_are_checked_against_the_file() {
             "section `nouveaux` is listed twice",
         ),
     ] {
-        assert!(shipped.contains(from), "{from}");
-        let text = shipped.replacen(from, to, 1);
-        let problems = labelflow::workflow::compile(std::path::Path::new("ldm.toml"), &text, |id| {
-            let file = format!("workflows/criteria/{id}.toml");
-            Some((file.clone().into(), labelflow::workflow::builtin::file(&file)?.to_string()))
-        })
-        .map(|_| ())
-        .unwrap_err()
-        .to_string();
+        let problems = ldm_problems(from, to);
         assert!(problems.contains(says) && problems.starts_with("ldm.toml:"), "{to}: {problems}");
     }
 }
@@ -1044,7 +1050,6 @@ fn a_review_is_revised_until_its_due_date() {
 /// fields the form has, and warns with a known e-mail.
 #[test]
 fn retention_is_checked_against_the_file() {
-    let shipped = labelflow::workflow::builtin::file("workflows/ldm.toml").unwrap();
     let def = labelflow::workflow::builtin::shipped("ldm").unwrap();
     let retention = def.retention.as_ref().expect("the shipped file sets a retention");
     let dossiers = retention.period(Machine::Dossier).unwrap();
@@ -1064,15 +1069,7 @@ fn retention_is_checked_against_the_file() {
         ("keep = [\"uai\",", "keep = [\"siret\",", "the form has no field `siret`"),
         ("after = \"+2 years\"", "after = \"2 years\"", "`after`: offset `2 years` must start with + or -"),
     ] {
-        assert!(shipped.contains(from), "{from}");
-        let text = shipped.replacen(from, to, 1);
-        let problems = labelflow::workflow::compile(std::path::Path::new("ldm.toml"), &text, |id| {
-            let file = format!("workflows/criteria/{id}.toml");
-            Some((file.clone().into(), labelflow::workflow::builtin::file(&file)?.to_string()))
-        })
-        .map(|_| ())
-        .unwrap_err()
-        .to_string();
+        let problems = ldm_problems(from, to);
         assert!(problems.contains(says) && problems.contains("[retention]"), "{to}: {problems}");
     }
 }

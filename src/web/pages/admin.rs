@@ -377,42 +377,28 @@ pub(super) async fn account_action(
     };
     let kept =
         |skip: &str| current.roles.iter().filter(|g| g.as_str() != skip).map(|g| as_input(g)).collect::<Vec<_>>();
-    let changes = match f.action.as_str() {
-        "ajouter" => {
-            let mut roles = kept("");
-            let scope = f.scope.split_once(':').map(|(_, c)| c.to_string()).filter(|c| !c.is_empty());
-            roles.push(crate::app::accounts::GrantInput { role: f.role.clone(), scope });
-            crate::app::accounts::AccountChanges { roles: Some(roles), active: None }
-        }
-        "retirer" => crate::app::accounts::AccountChanges { roles: Some(kept(&f.grant)), active: None },
-        "desactiver" => crate::app::accounts::AccountChanges { roles: None, active: Some(false) },
-        "reactiver" => crate::app::accounts::AccountChanges { roles: None, active: Some(true) },
-        "effacer" => {
-            return match app.erase_account(&browser.actor, uid).await {
-                Ok(_) => Redirect::to("/admin/utilisateurs?fait=efface").into_response(),
-                Err(AppError::Refused(crate::engine::Refusal::NotAllowed { .. })) => forbidden(&browser),
-                Err(e) => {
-                    let (_, text) = messages::describe(&app.workflow, &e);
-                    let errors = FormErrors(vec![(String::new(), format!("{} : {text}", current.name))]);
-                    users_page(&app, &browser, UserForm::default(), errors, "", StatusCode::UNPROCESSABLE_ENTITY).await
+    use crate::app::accounts::AccountChanges;
+    let done = match f.action.as_str() {
+        "effacer" => app.erase_account(&browser.actor, uid).await.map(|_| "efface"),
+        "lien" => app.send_password_link(&browser.actor, uid).await.map(|_| "lien"),
+        action => {
+            let changes = match action {
+                "ajouter" => {
+                    let mut roles = kept("");
+                    let scope = f.scope.split_once(':').map(|(_, c)| c.to_string()).filter(|c| !c.is_empty());
+                    roles.push(crate::app::accounts::GrantInput { role: f.role.clone(), scope });
+                    AccountChanges { roles: Some(roles), active: None }
                 }
+                "retirer" => AccountChanges { roles: Some(kept(&f.grant)), active: None },
+                "desactiver" => AccountChanges { roles: None, active: Some(false) },
+                "reactiver" => AccountChanges { roles: None, active: Some(true) },
+                _ => return super::unknown_page(),
             };
+            app.update_account(&browser.actor, uid, &changes).await.map(|_| "modifie")
         }
-        "lien" => {
-            return match app.send_password_link(&browser.actor, uid).await {
-                Ok(_) => Redirect::to("/admin/utilisateurs?fait=lien").into_response(),
-                Err(AppError::Refused(crate::engine::Refusal::NotAllowed { .. })) => forbidden(&browser),
-                Err(e) => {
-                    let (_, text) = messages::describe(&app.workflow, &e);
-                    let errors = FormErrors(vec![(String::new(), format!("{} : {text}", current.name))]);
-                    users_page(&app, &browser, UserForm::default(), errors, "", StatusCode::UNPROCESSABLE_ENTITY).await
-                }
-            }
-        }
-        _ => return super::unknown_page(),
     };
-    match app.update_account(&browser.actor, uid, &changes).await {
-        Ok(_) => Redirect::to("/admin/utilisateurs?fait=modifie").into_response(),
+    match done {
+        Ok(done) => Redirect::to(&format!("/admin/utilisateurs?fait={done}")).into_response(),
         Err(AppError::Refused(crate::engine::Refusal::NotAllowed { .. })) => forbidden(&browser),
         Err(e) => {
             let (_, text) = messages::describe(&app.workflow, &e);
