@@ -15,7 +15,7 @@ use chrono::{DateTime, Duration, Utc};
 pub const EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Instances read at once; a backlog (the first pass after an upgrade) is
-/// worked through in rounds.
+/// worked through in pages.
 const ROUND: i64 = 200;
 
 /// What one pass did.
@@ -82,12 +82,20 @@ impl App {
                 let margin = Duration::days(3);
                 let erase_before = shift(now, negated(period.after)) + margin;
                 let warn_before = shift(shift(now, negated(retention.warn)), negated(period.after)) + margin;
+                let mut last = None;
                 loop {
                     let endings = self
                         .store
-                        .retention_endings(machine, &def.id, &period.states, warn_before, erase_before, ROUND)
+                        .retention_endings(
+                            machine,
+                            &def.id,
+                            &period.states,
+                            warn_before,
+                            erase_before,
+                            last.as_ref(),
+                            ROUND,
+                        )
                         .await?;
-                    let mut moved = 0;
                     for ending in &endings {
                         let erase_at = erase_at(retention, period, ending.since, ending.warned_at, now);
                         if ending.warned_at.is_none() {
@@ -111,7 +119,6 @@ impl App {
                                 tracing::info!(entity = machine.name(), id = %ending.id, %erase_on, "owners warned of the erasure");
                                 crate::metrics::retention("warned");
                                 pass.warned += 1;
-                                moved += 1;
                             }
                             continue;
                         }
@@ -132,11 +139,11 @@ impl App {
                             files = erased.orphan_files.len(), "personal data erased (retention)");
                         crate::metrics::retention("erased");
                         pass.erased += 1;
-                        moved += 1;
                     }
-                    if endings.len() < ROUND as usize || moved == 0 {
+                    if endings.len() < ROUND as usize {
                         break;
                     }
+                    last = endings.last().cloned();
                 }
             }
         }

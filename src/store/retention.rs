@@ -105,7 +105,9 @@ impl Store {
 
     /// Instances of `workflow` in `states` since `warn_before` or earlier,
     /// not erased: those not warned yet, and those whose erasure is due
-    /// (in `states` since `erase_before` or earlier), oldest first.
+    /// (in `states` since `erase_before` or earlier), oldest first, after
+    /// the one `after` names.
+    #[allow(clippy::too_many_arguments)]
     pub async fn retention_endings(
         &self,
         machine: Machine,
@@ -113,17 +115,26 @@ impl Store {
         states: &[String],
         warn_before: DateTime<Utc>,
         erase_before: DateTime<Utc>,
+        after: Option<&Ending>,
         limit: i64,
     ) -> Result<Vec<Ending>> {
         let since = "COALESCE(state_since, updated_at)";
+        let (after_since, after_id) =
+            after.map_or((i64::MIN, String::new()), |e| (to_micros(e.since), e.id.to_string()));
         let sql = format!(
             "SELECT id, {since}, retention_warned_at FROM {} WHERE workflow = $1 AND personal_data_erased_at IS NULL \
-             AND {since} <= $2 AND (retention_warned_at IS NULL OR {since} <= $3) AND state IN ({}) \
+             AND {since} <= $2 AND (retention_warned_at IS NULL OR {since} <= $3) \
+             AND ({since} > $4 OR ({since} = $4 AND id > $5)) AND state IN ({}) \
              ORDER BY {since}, id LIMIT {limit}",
             table(machine),
-            placeholders(4, states.len())
+            placeholders(6, states.len())
         );
-        let mut query = sqlx::query(&sql).bind(workflow).bind(to_micros(warn_before)).bind(to_micros(erase_before));
+        let mut query = sqlx::query(&sql)
+            .bind(workflow)
+            .bind(to_micros(warn_before))
+            .bind(to_micros(erase_before))
+            .bind(after_since)
+            .bind(after_id);
         for state in states {
             query = query.bind(state);
         }

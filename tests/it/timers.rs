@@ -2,6 +2,7 @@
 //! exactly once, in order; a label lives, reports, renews or expires.
 
 use crate::common::*;
+use labelflow::workflow::Machine;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
@@ -316,10 +317,12 @@ async fn the_clock_refuses_to_go_back(db: &TestDb) {
 async fn what_ended_is_erased_after_its_retention(db: &TestDb) {
     let mut s = Scene::new(db).await;
     let c = s.campaign("2027-01-15", "2027-03-31T23:59").await;
-    let body = json!({"campaign_id": c, "title": "Campus Abandonné", "kind": "creation", "category": "standard",
-        "filiere": "chimie-biotechnologies", "region": "ARA", "academies": ["LYON"],
-        "support_establishment": "Lycée Ampère", "directeur_operationnel": "Inès Perrin"});
-    let (status, d) = s.porteur.post("/api/v1/dossiers", body).await;
+    let body_of = |title: &str| {
+        json!({"campaign_id": c, "title": title, "kind": "creation", "category": "standard",
+            "filiere": "chimie-biotechnologies", "region": "ARA", "academies": ["LYON"],
+            "support_establishment": "Lycée Ampère", "directeur_operationnel": "Inès Perrin"})
+    };
+    let (status, d) = s.porteur.post("/api/v1/dossiers", body_of("Campus Abandonné")).await;
     assert_eq!(status, 201, "{d}");
     let gone = d["id"].as_str().unwrap().to_string();
     let path = format!("/api/v1/dossiers/{gone}");
@@ -336,6 +339,10 @@ async fn what_ended_is_erased_after_its_retention(db: &TestDb) {
         s.porteur.post(&format!("{path}/messages"), json!({"body": "Joignable au 06 12 34 56 78."})).await;
     assert_eq!(status, 201, "{m}");
     s.porteur.event(&gone, json!({"event": "withdraw", "reason": "Départ d'Inès Perrin."}), 200).await;
+    // Another, withdrawn at once, ends the same day.
+    let (_, d) = s.porteur.post("/api/v1/dossiers", body_of("Campus Bis")).await;
+    let other = d["id"].as_str().unwrap().to_string();
+    s.porteur.event(&other, json!({"event": "withdraw"}), 200).await;
 
     let (_, withdrawn) = s.porteur.get(&path).await;
     assert_eq!(withdrawn["retention"], json!({"erase_on": "2029-02-01", "warned_at": null, "erased_at": null}));
@@ -355,9 +362,26 @@ async fn what_ended_is_erased_after_its_retention(db: &TestDb) {
     // Withdrawn on 1 February 2027 at 10:00 Paris: told on 1 January 2029.
     s.at("2029-01-01T08:59:59Z").await;
     assert_eq!(s.retention, json!({"warned": 0, "erased": 0}), "not before the month");
+    // Both are found, page after page, oldest first.
+    let states: Vec<String> = ["inadmissible", "rejected", "withdrawn"].map(String::from).to_vec();
+    let far = at(2030, 1, 1, 0, 0);
+    let mut found = Vec::new();
+    loop {
+        let page =
+            db.store.retention_endings(Machine::Dossier, "cmq", &states, far, far, found.last(), 1).await.unwrap();
+        if page.is_empty() {
+            break;
+        }
+        found.extend(page);
+    }
+    let ids: Vec<String> = found.iter().map(|e| e.id.to_string()).collect();
+    // Withdrawn at the same instant (the test clock stands still): by id.
+    let mut expected = [gone.clone(), other.clone()];
+    expected.sort();
+    assert_eq!(ids, expected);
     s.at("2029-01-01T09:00:00Z").await;
-    assert_eq!(s.retention, json!({"warned": 1, "erased": 0}));
-    assert_eq!(db.store.outbox_count("retention_warning").await.unwrap(), 1, "the one owner");
+    assert_eq!(s.retention, json!({"warned": 2, "erased": 0}));
+    assert_eq!(db.store.outbox_count("retention_warning").await.unwrap(), 2, "the one owner, of each");
     let mails = tempfile::tempdir().unwrap();
     let settings = labelflow::mail::worker::MailSettings {
         smtp_url: None,
@@ -377,8 +401,10 @@ async fn what_ended_is_erased_after_its_retention(db: &TestDb) {
     .unwrap();
     while mailer.send_due().await.unwrap() > 0 {}
     let texts = crate::common::smtp::texts_in(mails.path());
-    let (to, subject, text) =
-        texts.iter().find(|(_, subject, _)| subject.starts_with("Effacement")).unwrap_or_else(|| panic!("{texts:?}"));
+    let (to, subject, text) = texts
+        .iter()
+        .find(|(_, subject, _)| subject.ends_with("— Campus Abandonné") && subject.starts_with("Effacement"))
+        .unwrap_or_else(|| panic!("{texts:?}"));
     assert_eq!(
         (to.as_str(), subject.as_str()),
         ("porteur@example.fr", "Effacement prochain des données personnelles — Campus Abandonné")
@@ -399,7 +425,7 @@ async fn what_ended_is_erased_after_its_retention(db: &TestDb) {
     assert!(html.contains("seront effacées le 01/02/2029"), "{html}");
 
     s.at("2029-02-01T09:00:00Z").await;
-    assert_eq!(s.retention, json!({"warned": 0, "erased": 1}));
+    assert_eq!(s.retention, json!({"warned": 0, "erased": 2}));
     let (status, after) = s.porteur.get(&path).await;
     assert_eq!(status, 200, "{after}");
     assert_eq!((after["state"].as_str(), after["title"].as_str()), (Some("withdrawn"), Some("Campus Abandonné")));
@@ -439,7 +465,7 @@ async fn what_ended_is_erased_after_its_retention(db: &TestDb) {
     assert_eq!(origin["form"]["support_establishment"], "Lycée Ampère");
     s.at("2031-01-01T00:00:00Z").await;
     assert_eq!(s.retention, json!({"warned": 0, "erased": 0}), "erased once");
-    assert_eq!(db.store.outbox_count("retention_warning").await.unwrap(), 2);
+    assert_eq!(db.store.outbox_count("retention_warning").await.unwrap(), 3);
 
     sqlx::any::install_default_drivers();
     let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
