@@ -577,6 +577,11 @@ async fn editor_rapporteur_staff_and_admin_pages(db: &TestDb) {
     let (status, page) = admin.get("/admin/workflow").await;
     assert_eq!(status, 200);
     assert!(page.matches("<svg").count() >= 2 && page.contains("Déclarer un conflit d"), "diagrams and transitions");
+    assert!(
+        page.contains("Dossiers irrecevable, refusé, retiré : données personnelles effacées 2 ans après, les propriétaires prévenus 1 mois avant.")
+            && page.contains("Labels expiré, retiré :"),
+        "the retention in words: {page}"
+    );
     let (_, page) = admin.get("/admin/campagnes").await;
     let csrf_a = form_value(&page, "csrf");
     let (status, _, page) = admin

@@ -533,6 +533,24 @@ struct WorkflowPage {
     title: String,
     /// (machine heading, SVG picture, transitions)
     machines: Vec<(String, String, Vec<TransitionRow>)>,
+    /// What the workflow's retention erases when, one sentence per machine.
+    retention: Vec<String>,
+}
+
+/// A calendar offset's length in French words (« 2 ans », « 1 mois »).
+fn french_length(offset: crate::calendar::Offset) -> String {
+    let (months, days) = (offset.months.abs(), offset.days.abs());
+    let plural = |n: i32, one: &str, many: &str| format!("{n} {}", if n > 1 { many } else { one });
+    let mut parts = Vec::new();
+    match months {
+        0 => {}
+        m if m % 12 == 0 => parts.push(plural(m / 12, "an", "ans")),
+        m => parts.push(format!("{m} mois")),
+    }
+    if days > 0 {
+        parts.push(plural(days, "jour", "jours"));
+    }
+    parts.join(" et ")
 }
 
 /// (from, action, to, roles) in French.
@@ -559,8 +577,25 @@ pub(super) async fn workflow(State(app): State<App>, browser: Browser) -> Respon
             (heading.to_string(), crate::workflow::graph::svg(machine, heading), rows)
         })
         .collect();
+    let app = &app;
+    let retention = def
+        .retention
+        .iter()
+        .flat_map(|r| {
+            [(Machine::Dossier, "Dossiers"), (Machine::Label, "Labels")].into_iter().filter_map(move |(m, what)| {
+                let period = r.period(m)?;
+                let states: Vec<String> = period.states.iter().map(|s| state_label(app, m, s)).collect();
+                Some(format!(
+                    "{what} {} : données personnelles effacées {} après, les propriétaires prévenus {} avant.",
+                    states.join(", ").to_lowercase(),
+                    french_length(period.after),
+                    french_length(r.warn)
+                ))
+            })
+        })
+        .collect();
     page(
-        WorkflowPage { user: bar(&browser), title: format!("{} (v{})", def.label, def.version), machines },
+        WorkflowPage { user: bar(&browser), title: format!("{} (v{})", def.label, def.version), machines, retention },
         StatusCode::OK,
     )
 }
