@@ -13,11 +13,19 @@
 // (`code_ttl`, seconds) or alters the next ID token's payload after signing
 // (`tamper`).
 
+import { generateKeyPairSync } from 'node:crypto';
 import http from 'node:http';
 import { pathToFileURL } from 'node:url';
 
 const [modulePath, clientId, clientSecret, redirectUris, postLogoutUris] = process.argv.slice(2);
 const { default: Provider } = await import(pathToFileURL(modulePath).href);
+// The provider's own in-memory store, named as ours: a test's provider
+// lives for that test only (the default one is reported as a quick start).
+const { default: MemoryAdapter } = await import(new URL('adapters/memory_adapter.js', pathToFileURL(modulePath)).href);
+class TestStore extends MemoryAdapter {}
+// Keys of this run, not the library's published development keys.
+const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: 'labelflow-test', use: 'sig', alg: 'RS256' };
 
 const next = {
   sub: 'agent-1',
@@ -66,6 +74,8 @@ const provider = new Provider(issuer, {
     rpInitiatedLogout: { enabled: true },
   },
   cookies: { keys: ['labelflow-test-provider'] },
+  adapter: TestStore,
+  jwks: { keys: [signingKey] },
   ttl: {
     AuthorizationCode: () => next.code_ttl,
     IdToken: 3600,
