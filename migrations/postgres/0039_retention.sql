@@ -13,3 +13,11 @@ ALTER TABLE labels ADD COLUMN retention_warned_at BIGINT;
 ALTER TABLE labels ADD COLUMN personal_data_erased_at BIGINT;
 UPDATE labels SET state_since = updated_at;
 CREATE INDEX labels_by_workflow_state ON labels (workflow, state);
+
+-- Files of erased dossiers that no row names any more: deleted from the
+-- data folder once the erasure has committed, or at the next pass after a
+-- crash in between.
+CREATE TABLE file_erasures (
+    sha256 TEXT PRIMARY KEY,
+    queued_at BIGINT NOT NULL
+);

@@ -102,14 +102,25 @@ pub fn read(dir: &Path, sha256: &str) -> Result<Vec<u8>, AppError> {
     std::fs::read(path_of(dir, sha256)).map_err(io)
 }
 
-/// Deletes a kept file no row names any more; one already gone is fine.
-pub fn remove(dir: &Path, sha256: &str) -> std::io::Result<()> {
+/// Deletes a kept file no row names any more, unless it was written again
+/// after `queued` (the same content uploaded since, its row perhaps not
+/// committed yet); one already gone is fine. True when it is gone.
+pub fn remove_unless_newer(dir: &Path, sha256: &str, queued: std::time::SystemTime) -> std::io::Result<bool> {
     if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Ok(());
+        return Ok(true);
     }
-    match std::fs::remove_file(path_of(dir, sha256)) {
+    let path = path_of(dir, sha256);
+    let modified = match std::fs::metadata(&path).and_then(|m| m.modified()) {
+        Ok(modified) => modified,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(true),
+        Err(e) => return Err(e),
+    };
+    if modified > queued {
+        return Ok(false);
+    }
+    match std::fs::remove_file(path) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-        _ => Ok(()),
+        _ => Ok(true),
     }
 }
 

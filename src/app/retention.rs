@@ -69,6 +69,7 @@ fn scrub_of(def: &Definition, retention: &Retention) -> Scrub {
 impl App {
     /// Warns and erases what is due at `now`, in every workflow that sets
     /// a retention.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn apply_retention(&self, now: DateTime<Utc>) -> Result<RetentionPass, AppError> {
         let mut pass = RetentionPass::default();
         for def in self.workflows.iter() {
@@ -130,13 +131,8 @@ impl App {
                             .erase_ended(machine, ending.id, &period.states, ending.since, &scrub, now)
                             .await?;
                         let Some(erased) = erased else { continue };
-                        for file in &erased.orphan_files {
-                            if let Err(e) = super::files::remove(&self.data_dir, file) {
-                                tracing::warn!(error = %e, file, "an erased attachment could not be deleted");
-                            }
-                        }
                         tracing::info!(entity = machine.name(), id = %ending.id, entries = erased.erased_entries,
-                            files = erased.orphan_files.len(), "personal data erased (retention)");
+                            files = erased.files, "personal data erased (retention)");
                         crate::metrics::retention("erased");
                         pass.erased += 1;
                     }
@@ -147,10 +143,33 @@ impl App {
                 }
             }
         }
+        // After the erasures' commits; what a crash left is found again.
+        self.delete_erased_files().await?;
         if pass.warned > 0 {
             self.mail_wake.notify_one();
         }
         Ok(pass)
+    }
+
+    /// Deletes from the data folder the files erasures queued, unless a
+    /// row names them again or they were written since.
+    async fn delete_erased_files(&self) -> Result<(), AppError> {
+        for file in self.store.queued_files().await? {
+            if !file.named {
+                let queued = std::time::SystemTime::from(file.queued_at);
+                match super::files::remove_unless_newer(&self.data_dir, &file.sha256, queued) {
+                    Ok(true) => {}
+                    Ok(false) => tracing::info!(file = %file.sha256, "an erased file was uploaded again: kept"),
+                    Err(e) => {
+                        // Left queued: the next pass tries again.
+                        tracing::warn!(error = %e, file = %file.sha256, "an erased file could not be deleted");
+                        continue;
+                    }
+                }
+            }
+            self.store.unqueue_file(&file.sha256).await?;
+        }
+        Ok(())
     }
 
     /// Where an instance in `state` stands in its workflow's retention, as

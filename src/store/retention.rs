@@ -29,8 +29,8 @@ pub struct ErasedInstance {
     pub erased_entries: usize,
     /// Entries written before values were sealed, left as they are.
     pub kept_entries: usize,
-    /// Files no row names any more (SHA-256 names), to delete from disk.
-    pub orphan_files: Vec<String>,
+    /// Files no row names any more, queued for deletion from the disk.
+    pub files: usize,
 }
 
 /// What a workflow keeps of an erased instance, and what it erases of
@@ -86,6 +86,25 @@ pub struct Standing {
 }
 
 impl Store {
+    /// The files erasures queued for deletion, oldest first.
+    pub async fn queued_files(&self) -> Result<Vec<QueuedFile>> {
+        let naming = NAMING.replace("$1", "q.sha256");
+        let rows =
+            sqlx::query(&format!("SELECT q.sha256, q.queued_at, {naming} FROM file_erasures q ORDER BY q.queued_at"))
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .iter()
+            .map(|r| QueuedFile { sha256: r.get(0), queued_at: from_micros(r.get(1)), named: r.get::<i64, _>(2) > 0 })
+            .collect())
+    }
+
+    /// Takes a file off the queue, deleted or kept.
+    pub async fn unqueue_file(&self, sha256: &str) -> Result<()> {
+        sqlx::query("DELETE FROM file_erasures WHERE sha256 = $1").bind(sha256).execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// Where instance `id` stands in its retention.
     pub async fn retention_standing(&self, machine: Machine, id: Uuid) -> Result<Standing> {
         let row = sqlx::query(&format!(
@@ -157,6 +176,7 @@ impl Store {
     /// `template`), and records it in its trail. False when it moved or was
     /// told meanwhile: nothing is sent twice.
     #[allow(clippy::too_many_arguments)]
+    #[tracing::instrument(level = "debug", skip_all, fields(machine = machine.name(), %id))]
     pub async fn warn_of_erasure(
         &self,
         machine: Machine,
@@ -226,6 +246,7 @@ impl Store {
     /// files, and the personal values of its audit trail; for a label, its
     /// dossier's too. What stays: the row, its state and dates, its title,
     /// scopes, decision and scores. `None` when it moved meanwhile.
+    #[tracing::instrument(level = "debug", skip_all, fields(machine = machine.name(), %id))]
     pub async fn erase_ended(
         &self,
         machine: Machine,
@@ -274,7 +295,7 @@ impl Store {
         };
         if let Some(dossier) = dossier {
             erase_records(&mut tx, Machine::Dossier, &dossier, scrub).await?;
-            erase_dossier_content(&mut tx, &dossier, &mut done).await?;
+            erase_dossier_content(&mut tx, &dossier, now, &mut done).await?;
             erase_trail(&mut tx, "dossier", &dossier, now, &mut done).await?;
         }
         tx.commit().await?;
@@ -316,7 +337,12 @@ async fn keep_only(
 /// Empties what people wrote on a dossier (the form is done by the
 /// caller, partners with it): self-assessment, attachments, messages, records,
 /// review comments, the decision's motivation and document, invitations.
-async fn erase_dossier_content(conn: &mut AnyConnection, id: &str, done: &mut ErasedInstance) -> Result<()> {
+async fn erase_dossier_content(
+    conn: &mut AnyConnection,
+    id: &str,
+    now: DateTime<Utc>,
+    done: &mut ErasedInstance,
+) -> Result<()> {
     let files: Vec<String> = sqlx::query_scalar(
         "SELECT sha256 FROM attachments WHERE dossier_id = $1 UNION \
          SELECT f.sha256 FROM guest_answer_files f JOIN guest_invitations g ON g.id = f.invitation_id WHERE g.dossier_id = $1",
@@ -342,17 +368,33 @@ async fn erase_dossier_content(conn: &mut AnyConnection, id: &str, done: &mut Er
     }
     erase_mail(conn, "dossier", id).await?;
     for sha in files {
-        let used: i64 = sqlx::query_scalar(
-            "SELECT (SELECT COUNT(*) FROM attachments WHERE sha256 = $1) + (SELECT COUNT(*) FROM guest_answer_files WHERE sha256 = $1)",
-        )
-        .bind(&sha)
-        .fetch_one(&mut *conn)
-        .await?;
-        if used == 0 && !done.orphan_files.contains(&sha) {
-            done.orphan_files.push(sha);
+        let used: i64 = sqlx::query_scalar(&format!("SELECT {NAMING}")).bind(&sha).fetch_one(&mut *conn).await?;
+        if used == 0 {
+            sqlx::query(
+                "INSERT INTO file_erasures (sha256, queued_at) VALUES ($1, $2) \
+                 ON CONFLICT (sha256) DO UPDATE SET queued_at = excluded.queued_at",
+            )
+            .bind(&sha)
+            .bind(to_micros(now))
+            .execute(&mut *conn)
+            .await?;
+            done.files += 1;
         }
     }
     Ok(())
+}
+
+/// How many rows name the file `$1`.
+const NAMING: &str = "(SELECT COUNT(*) FROM attachments WHERE sha256 = $1) \
+                      + (SELECT COUNT(*) FROM guest_answer_files WHERE sha256 = $1)";
+
+/// A file queued for deletion by an erasure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedFile {
+    pub sha256: String,
+    pub queued_at: DateTime<Utc>,
+    /// Some row names it again (the same content uploaded since).
+    pub named: bool,
 }
 
 /// Removes from an instance's records the fields people write text in

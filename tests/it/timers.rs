@@ -439,6 +439,28 @@ async fn what_ended_is_erased_after_its_retention(db: &TestDb) {
     assert!(html.contains("Les données personnelles de ce dossier ont été effacées le 01/02/2029"), "{html}");
     assert!(!html.contains("Inès Perrin"), "{html}");
     assert_eq!(std::fs::read_dir(&stored).unwrap().count(), 0, "the file is deleted");
+    // A crash between an erasure's commit and the deletion leaves the file
+    // queued: the next pass deletes it.
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    let leftover = b"%PDF-1.4\n% left behind\n%%EOF\n";
+    let sha = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(leftover))
+    };
+    let left = s.served.data.path().join("attachments").join(&sha[..2]);
+    std::fs::create_dir_all(&left).unwrap();
+    std::fs::write(left.join(&sha), leftover).unwrap();
+    sqlx::query("INSERT INTO file_erasures (sha256, queued_at) VALUES ($1, $2)")
+        .bind(&sha)
+        .bind(at(2029, 2, 1, 9, 0).timestamp_micros())
+        .execute(&pool)
+        .await
+        .unwrap();
+    s.at("2029-02-02T09:00:00Z").await;
+    assert!(!left.join(&sha).exists(), "deleted at the next pass");
+    let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM file_erasures").fetch_one(&pool).await.unwrap();
+    assert_eq!(queued, 0);
     let (_, thread) = s.porteur.get(&format!("{path}/messages")).await;
     let bodies: Vec<&str> = thread.as_array().unwrap().iter().filter_map(|m| m["body"].as_str()).collect();
     assert_eq!(bodies, [""], "{thread}");
@@ -467,8 +489,6 @@ async fn what_ended_is_erased_after_its_retention(db: &TestDb) {
     assert_eq!(s.retention, json!({"warned": 0, "erased": 0}), "erased once");
     assert_eq!(db.store.outbox_count("retention_warning").await.unwrap(), 3);
 
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
     let texts: Vec<(String,)> = sqlx::query_as(
         "SELECT before_json || after_json || data_json FROM audit UNION ALL SELECT body FROM dossier_messages \
          UNION ALL SELECT CAST(form AS TEXT) FROM dossiers UNION ALL SELECT CAST(form AS TEXT) FROM labels \
