@@ -1,8 +1,9 @@
 //! Retention of personal data (a workflow's `[retention]`): a pass warns
 //! the owners of what ended a while before its period runs out, and
-//! erases what outlived it and its warning. Each instance is warned or erased in its own
-//! transaction, checked again under its row's lock: a pass may stop at
-//! any point, and two servers' passes never warn or erase twice.
+//! erases what outlived it and its warning. Each instance is warned or
+//! erased in its own transaction, checked again under its row's lock: a
+//! pass may stop at any point, and two servers' passes never warn or
+//! erase twice.
 
 use super::{App, AppError};
 use crate::calendar::{paris_date, timer_due, Offset, TimerAnchorValue};
