@@ -153,10 +153,12 @@ pub(super) fn build(
             problem(raw.span(), format!("[retention.{}]: `states` is empty", machine.name()));
         }
         let after = match Offset::parse(raw.get_ref().after.get_ref()) {
-            Ok(after) if least_days(after) + least_days(warn) > 0 => after,
+            // The shortest `after` against the longest warning (months of
+            // 28 and 31 days): the warning always comes after the end.
+            Ok(after) if least_days(after) + most_days(warn) > 0 => after,
             Ok(_) => {
                 let span = raw.get_ref().after.span();
-                problem(span, format!("`after` must be longer than the warning ({warn} before)"));
+                problem(span, format!("`after` must be longer than the warning's advance ({warn})"));
                 after_default()
             }
             Err(e) => {

@@ -1065,6 +1065,7 @@ fn retention_is_checked_against_the_file() {
         ("states = [\"expired\"]", "states = [\"ended\"]", "no label state `ended`"),
         ("warn = \"-1 month\"", "warn = \"+1 month\"", "`warn` must be before the erasure"),
         ("warn = \"-1 month\"", "warn = \"-30 months\"", "`after` must be longer than the warning"),
+        ("after = \"+2 years\"", "after = \"+31 days\"", "`after` must be longer than the warning's advance"),
         ("notify = \"retention_warning\"", "notify = \"retention_warnings\"", "unknown e-mail template"),
         ("keep = [\"uai\",", "keep = [\"siret\",", "the form has no field `siret`"),
         ("after = \"+2 years\"", "after = \"2 years\"", "`after`: offset `2 years` must start with + or -"),
