@@ -242,10 +242,11 @@ impl Store {
     }
 
     /// Erases the personal data of `id`, still in `states` since `since`:
-    /// its form but the fields `scrub` keeps, the text of its records, what people wrote about it, its
-    /// files, and the personal values of its audit trail; for a label, its
-    /// dossier's too. What stays: the row, its state and dates, its title,
-    /// scopes, decision and scores. `None` when it moved meanwhile.
+    /// its form but the fields `scrub` keeps, the text of its records, what
+    /// people wrote about it, its files, and the personal values of its
+    /// audit trail; for a label, its dossier's too. What stays: the row,
+    /// its state and dates, its title, scopes, decision and scores. `None`
+    /// when it moved meanwhile.
     #[tracing::instrument(level = "debug", skip_all, fields(machine = machine.name(), %id))]
     pub async fn erase_ended(
         &self,
