@@ -391,7 +391,7 @@ impl App {
             if def.messages.enabled {
                 view.awaiting_reply = self.store.awaiting_reply(id).await?;
             }
-            view.retention = self.retention_view(Machine::Dossier, id, &view.workflow, &view.state).await?;
+            view.retention = self.retention_view(Machine::Dossier, view.standing, &view.workflow, &view.state);
             // Every detail the workflow's decision takes is there, null when
             // not given, as clients of earlier releases read them.
             if let Some(decision) = &mut view.decision {
@@ -868,7 +868,7 @@ impl App {
                 view.records = Some(records);
             }
         }
-        view.retention = self.retention_view(Machine::Label, id, &view.workflow, &view.status).await?;
+        view.retention = self.retention_view(Machine::Label, view.standing, &view.workflow, &view.status);
         Ok(view)
     }
 

@@ -7,7 +7,7 @@
 
 use super::{App, AppError};
 use crate::calendar::{paris_date, timer_due, Offset, TimerAnchorValue};
-use crate::store::retention::Scrub;
+use crate::store::retention::{Scrub, Standing};
 use crate::store::views::RetentionView;
 use crate::workflow::{Definition, FieldType, Machine, Period, Retention};
 use chrono::{DateTime, Duration, Utc};
@@ -175,32 +175,23 @@ impl App {
 
     /// Where an instance in `state` stands in its workflow's retention, as
     /// its page and the API show it: `None` for one still running.
-    pub(super) async fn retention_view(
+    pub(super) fn retention_view(
         &self,
         machine: Machine,
-        id: uuid::Uuid,
+        standing: Option<Standing>,
         workflow: &str,
         state: &str,
-    ) -> Result<Option<RetentionView>, AppError> {
+    ) -> Option<RetentionView> {
+        let standing = standing?;
         let instant = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        let retention = self.workflows.get(workflow).and_then(|d| d.retention.as_ref());
-        let period = retention.and_then(|r| Some((r, r.period(machine)?)));
-        let ending = period.filter(|(_, p)| p.states.iter().any(|s| s == state));
-        let standing = self.store.retention_standing(machine, id).await?;
+        let warned_at = standing.warned_at.map(instant);
         if let Some(erased) = standing.erased_at {
-            return Ok(Some(RetentionView {
-                erase_on: None,
-                warned_at: standing.warned_at.map(instant),
-                erased_at: Some(instant(erased)),
-            }));
+            return Some(RetentionView { erase_on: None, warned_at, erased_at: Some(instant(erased)) });
         }
-        let Some((retention, period)) = ending else { return Ok(None) };
+        let retention = self.workflows.get(workflow)?.retention.as_ref()?;
+        let period = retention.period(machine).filter(|p| p.states.iter().any(|s| s == state))?;
         let at = erase_at(retention, period, standing.since, standing.warned_at, self.clock.now());
-        Ok(Some(RetentionView {
-            erase_on: Some(paris_date(at).to_string()),
-            warned_at: standing.warned_at.map(instant),
-            erased_at: None,
-        }))
+        Some(RetentionView { erase_on: Some(paris_date(at).to_string()), warned_at, erased_at: None })
     }
 
     /// The retention loop of `serve`: a pass now, then every [`EVERY`].

@@ -218,9 +218,10 @@ impl Store {
         let sql = format!(
             "SELECT d.campaign_id, d.workflow, d.workflow_version, d.state, d.version, d.kind, d.renewal_of, d.category, \
              d.title, {} AS form, \
-             d.completion_message, d.completion_due, d.created_at, d.updated_at, \
+             d.completion_message, d.completion_due, d.created_at, d.updated_at, {}, \
              (SELECT l.id FROM labels l WHERE l.dossier_id = d.id) AS label_id FROM dossiers d WHERE d.id = $1",
-            self.backend().json_read("d.form")
+            self.backend().json_read("d.form"),
+            super::retention::STANDING_COLUMNS.replace("x.", "d.")
         );
         let r = sqlx::query(&sql)
             .bind(&key)
@@ -299,6 +300,7 @@ impl Store {
             updated_at: rfc3339(r.get("updated_at")),
             awaiting_reply: None,
             retention: None,
+            standing: Some(super::retention::Standing::read(&r)),
         })
     }
 

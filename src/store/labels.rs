@@ -133,17 +133,15 @@ impl Store {
     }
 
     pub async fn label_view(&self, id: Uuid) -> Result<LabelView> {
-        let row = sqlx::query(&format!("{} WHERE l.id = $1", label_select(self.backend())))
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound { what: "label" })?;
-        label_view(&row)
+        let standing = super::retention::STANDING_COLUMNS.replace("x.", "l.");
+        let row =
+            sqlx::query(&format!("SELECT {}, {standing} FROM labels l WHERE l.id = $1", label_columns(self.backend())))
+                .bind(id.to_string())
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or(StoreError::NotFound { what: "label" })?;
+        Ok(LabelView { standing: Some(super::retention::Standing::read(&row)), ..label_view(&row)? })
     }
-}
-
-fn label_select(backend: Backend) -> String {
-    format!("SELECT {} FROM labels l", label_columns(backend))
 }
 
 /// The columns [`label_view`] reads, in its order.
@@ -185,5 +183,6 @@ fn label_view(r: &sqlx::any::AnyRow) -> Result<LabelView> {
         renewal_of: r.get(11),
         records: None,
         retention: None,
+        standing: None,
     })
 }

@@ -85,6 +85,21 @@ pub struct Standing {
     pub erased_at: Option<DateTime<Utc>>,
 }
 
+/// The columns a single read selects for [`Standing::read`] (alias `x`).
+pub(crate) const STANDING_COLUMNS: &str =
+    "COALESCE(x.state_since, x.updated_at) AS state_since, x.retention_warned_at, x.personal_data_erased_at";
+
+impl Standing {
+    /// Reads [`STANDING_COLUMNS`] from a row.
+    pub(crate) fn read(r: &sqlx::any::AnyRow) -> Standing {
+        Standing {
+            since: from_micros(r.get("state_since")),
+            warned_at: r.get::<Option<i64>, _>("retention_warned_at").map(from_micros),
+            erased_at: r.get::<Option<i64>, _>("personal_data_erased_at").map(from_micros),
+        }
+    }
+}
+
 impl Store {
     /// The files erasures queued for deletion, oldest first.
     pub async fn queued_files(&self) -> Result<Vec<QueuedFile>> {
@@ -103,23 +118,6 @@ impl Store {
     pub async fn unqueue_file(&self, sha256: &str) -> Result<()> {
         sqlx::query("DELETE FROM file_erasures WHERE sha256 = $1").bind(sha256).execute(&self.pool).await?;
         Ok(())
-    }
-
-    /// Where instance `id` stands in its retention.
-    pub async fn retention_standing(&self, machine: Machine, id: Uuid) -> Result<Standing> {
-        let row = sqlx::query(&format!(
-            "SELECT COALESCE(state_since, updated_at), retention_warned_at, personal_data_erased_at FROM {} WHERE id = $1",
-            table(machine)
-        ))
-        .bind(id.to_string())
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(super::StoreError::NotFound { what: machine.name() })?;
-        Ok(Standing {
-            since: from_micros(row.get(0)),
-            warned_at: row.get::<Option<i64>, _>(1).map(from_micros),
-            erased_at: row.get::<Option<i64>, _>(2).map(from_micros),
-        })
     }
 
     /// Instances of `workflow` in `states` since `warn_before` or earlier,

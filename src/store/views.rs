@@ -53,6 +53,10 @@ pub struct DossierView {
     /// a state its workflow's retention names, or that was erased.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retention: Option<RetentionView>,
+    /// What `retention` is reckoned from (single reads only).
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub standing: Option<super::retention::Standing>,
 }
 
 /// The retention of an ended dossier or label (its workflow's
@@ -194,6 +198,10 @@ pub struct LabelView {
     /// label.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retention: Option<RetentionView>,
+    /// What `retention` is reckoned from (single reads only).
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub standing: Option<super::retention::Standing>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
