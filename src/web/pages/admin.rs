@@ -208,7 +208,8 @@ struct AccountRow {
     active: bool,
     /// False while an invitation waits.
     password_set: bool,
-    /// Deactivated, not erased yet, and not the reader's own.
+    /// Deactivated and not the reader's own (the page offers it unless
+    /// `erased`).
     erasable: bool,
     erased: bool,
 }
@@ -312,9 +313,7 @@ async fn users_page_of(
             grants: u.roles.iter().map(|g| (g.clone(), grant_words(app, g))).collect(),
             affiliations: u.affiliations.join(", "),
             erased: crate::store::erasure::is_erased_address(&u.email),
-            erasable: !u.active
-                && !crate::store::erasure::is_erased_address(&u.email)
-                && browser.actor.user_id.map(|me| me.to_string()) != Some(u.id.clone()),
+            erasable: !u.active && browser.actor.user_id.map(|me| me.to_string()) != Some(u.id.clone()),
             id: u.id,
             name: u.name,
             email: u.email,
